@@ -1,0 +1,23 @@
+import { App } from 'cdk8s';
+import { Credentials, ObservabilityPlatform, S3Storage } from '../../lib';
+
+/**
+ * Scenario: Loki on AWS S3 through IRSA. No key is written anywhere: the `loki` ServiceAccount
+ * carries the role ARN, and the EKS webhook gives the pods a web-identity token.
+ */
+export function lokiAws(app: App): void {
+  const storage = new S3Storage({
+    region: 'eu-west-1',
+    credentials: Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/acme-prod-loki'),
+  });
+  new ObservabilityPlatform(app, 'loki-aws', {
+    storage,
+    loki: { buckets: { chunks: 'acme-prod-loki-chunks', ruler: 'acme-prod-loki-ruler' } },
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  lokiAws(app);
+  app.synth();
+}

@@ -1,0 +1,28 @@
+import { App } from 'cdk8s';
+import { ObservabilityPlatform } from '../../lib';
+
+/**
+ * Scenario: a multi-tenant Loki. The gateway requires basic auth from an htpasswd Secret you
+ * create (one user per tenant), tenants get their own retention, and memcached caches chunks and
+ * query results.
+ */
+export function lokiMultitenant(app: App): void {
+  new ObservabilityPlatform(app, 'loki-multitenant', {
+    namespace: 'logs',
+    loki: {
+      name: 'logs',
+      tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }, { id: 'audit', retention: '8760h' }],
+      gateway: { basicAuthSecret: 'logs-gateway-htpasswd', replicas: 3 },
+      chunksCache: { memoryMb: 2048, replicas: 2 },
+      resultsCache: { memoryMb: 512 },
+      retention: '720h',
+      write: { replicas: 3, storageSize: '50Gi' },
+    },
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  lokiMultitenant(app);
+  app.synth();
+}

@@ -1,0 +1,24 @@
+import { k8s } from 'cdk8s-plus-28';
+
+/**
+ * Appends user arguments to generated ones. A user flag that sets a flag the library already set
+ * (same name before `=`) replaces it instead of being passed twice, so `extraArgs` can override.
+ */
+export function mergeArgs(generated: readonly string[], extra: readonly string[] | undefined): string[] {
+  if (!extra || extra.length === 0) return [...generated];
+  const overridden = new Set(extra.map(flagName).filter((n): n is string => n !== undefined));
+  return [...generated.filter((arg) => !overridden.has(flagName(arg) ?? '')), ...extra];
+}
+
+/** `-foo.bar=1` and `--foo.bar=1` both name `foo.bar`; positional arguments have no name. */
+function flagName(arg: string): string | undefined {
+  const match = /^--?([^=\s]+)/.exec(arg);
+  return match ? match[1] : undefined;
+}
+
+/** Appends user env vars; one with the name of a generated var replaces it. */
+export function mergeEnv(generated: readonly k8s.EnvVar[], extra: readonly k8s.EnvVar[] | undefined): k8s.EnvVar[] {
+  if (!extra || extra.length === 0) return [...generated];
+  const names = new Set(extra.map((e) => e.name));
+  return [...generated.filter((e) => !names.has(e.name)), ...extra];
+}

@@ -1,0 +1,51 @@
+import { RuleResult } from './errors';
+
+/** A container image pinned to a tag (and optionally a digest). */
+export interface ImageRef {
+  /** Registry and repository, e.g. `docker.io/grafana/loki`. */
+  readonly repository: string;
+  /** Tag, never `latest`. */
+  readonly tag: string;
+  /** Optional `sha256:` digest appended to the tag for immutable pulls. */
+  readonly digest?: string;
+}
+
+/**
+ * Every image the library runs, in one table. Versions and the reasons for them are in the
+ * project's reference notes; change them here only, and every component follows.
+ */
+export const IMAGES = {
+  /** Last Loki line with the Simple Scalable targets (read / write / backend). */
+  loki: { repository: 'docker.io/grafana/loki', tag: '3.7.6' },
+  /** Unprivileged nginx (uid 101, port 8080) for the Loki gateway. */
+  nginx: { repository: 'docker.io/nginxinc/nginx-unprivileged', tag: '1.29-alpine' },
+  memcached: { repository: 'docker.io/library/memcached', tag: '1.6.39-alpine' },
+  memcachedExporter: { repository: 'docker.io/prom/memcached-exporter', tag: 'v0.15.4' },
+  /** MinIO community builds are source-only since 2025-10; quay.io keeps the last images. Dev only. */
+  minio: { repository: 'quay.io/minio/minio', tag: 'RELEASE.2025-09-07T16-13-09Z.hotfix.7aa24e772' },
+  minioClient: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-08-13T08-35-41Z' },
+} as const satisfies Record<string, ImageRef>;
+
+/** The image string a Pod spec takes. */
+export function imageName(ref: ImageRef): string {
+  return `${ref.repository}:${ref.tag}${ref.digest ? `@${ref.digest}` : ''}`;
+}
+
+/** The version label value for an image: its tag, cut to what a label value allows. */
+export function imageVersion(ref: ImageRef): string {
+  return ref.tag.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** An image override must name a repository and a fixed tag. */
+export function pinnedImage(ref: ImageRef): RuleResult {
+  if (!ref.repository || /[\s:@]/.test(ref.repository.replace(/^[^/]+:\d+\//, ''))) {
+    return { problem: 'has no valid repository (the tag goes in `tag`, not in `repository`)', fix: 'give `repository` without tag, e.g. "docker.io/grafana/loki"' };
+  }
+  if (!ref.tag || ref.tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref.tag)) {
+    return { problem: 'is not a pinned tag', fix: 'give a fixed release tag such as "3.7.6", never "latest"' };
+  }
+  if (ref.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(ref.digest)) {
+    return { problem: 'has a digest that is not sha256:<64 hex>', fix: 'copy the digest from the registry or leave it unset' };
+  }
+  return undefined;
+}

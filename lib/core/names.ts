@@ -1,0 +1,93 @@
+/** Label keys from the Kubernetes recommended-labels convention. */
+export const LABELS = {
+  name: 'app.kubernetes.io/name',
+  instance: 'app.kubernetes.io/instance',
+  component: 'app.kubernetes.io/component',
+  partOf: 'app.kubernetes.io/part-of',
+  version: 'app.kubernetes.io/version',
+  managedBy: 'app.kubernetes.io/managed-by',
+} as const;
+
+/** The value of `app.kubernetes.io/managed-by` on everything this library emits. */
+export const MANAGED_BY = 'obs-platform-constructs';
+
+/** The default value of `app.kubernetes.io/part-of`. */
+export const DEFAULT_PART_OF = 'observability-platform';
+
+/** Prefix of the library's own labels and annotations. */
+export const OWN_PREFIX = 'obs-platform.io';
+
+/** Where a component runs and how it is labelled. Shared by every object of one component. */
+export interface ComponentIdentityProps {
+  /** The application, e.g. `loki`, `minio` (label `app.kubernetes.io/name`). */
+  readonly app: string;
+  /** The user's instance name, e.g. `loki` or `logs` (label `app.kubernetes.io/instance`). */
+  readonly instance: string;
+  /** The role inside the application, e.g. `write`, `gateway` (label `app.kubernetes.io/component`). */
+  readonly component: string;
+  /** The Kubernetes namespace every object goes into. */
+  readonly namespace: string;
+  /** Version label, normally the image tag. */
+  readonly version: string;
+  /** Label `app.kubernetes.io/part-of`. @default "observability-platform" */
+  readonly partOf?: string;
+}
+
+/**
+ * The identity of one component: its stable name and its labels.
+ *
+ * Names are `<instance>-<component>` and never depend on the construct tree, so a refactor of
+ * the user's code does not rename anything. Selectors use only name, instance and component,
+ * which never change across upgrades (selectors are immutable on Deployments and StatefulSets).
+ */
+export class ComponentIdentity {
+  readonly app: string;
+  readonly instance: string;
+  readonly component: string;
+  readonly namespace: string;
+  readonly version: string;
+  readonly partOf: string;
+
+  constructor(props: ComponentIdentityProps) {
+    this.app = props.app;
+    this.instance = props.instance;
+    this.component = props.component;
+    this.namespace = props.namespace;
+    this.version = props.version;
+    this.partOf = props.partOf ?? DEFAULT_PART_OF;
+  }
+
+  /** `<instance>-<component>`, the name of the workload and its main Service. */
+  get name(): string {
+    return `${this.instance}-${this.component}`;
+  }
+
+  /** The labels that select this component's pods. Stable across upgrades. */
+  get selector(): Record<string, string> {
+    return {
+      [LABELS.name]: this.app,
+      [LABELS.instance]: this.instance,
+      [LABELS.component]: this.component,
+    };
+  }
+
+  /** Every standard label, for metadata and pod templates. */
+  get labels(): Record<string, string> {
+    return {
+      ...this.selector,
+      [LABELS.partOf]: this.partOf,
+      [LABELS.version]: this.version,
+      [LABELS.managedBy]: MANAGED_BY,
+    };
+  }
+
+  /** The same instance and app, another component (e.g. the gateway of a Loki cluster). */
+  sibling(component: string, version = this.version): ComponentIdentity {
+    return new ComponentIdentity({ ...this, component, version });
+  }
+
+  /** The in-cluster DNS name of a Service in this component's namespace. */
+  serviceHost(serviceName: string, clusterDomain: string): string {
+    return `${serviceName}.${this.namespace}.svc.${clusterDomain}`;
+  }
+}

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-28';
+import { ImageRef, imageName } from './images';
+import { ComponentIdentity, OWN_PREFIX } from './names';
+import { ResourceRequirements, toKubeResources } from './resources';
+
+/** Where pods may run. Every workload of every component takes these. */
+export interface SchedulingOptions {
+  /** Node labels a node must carry. @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the pods tolerate. @default none */
+  readonly tolerations?: readonly k8s.Toleration[];
+  /** Node and pod affinity. @default none (spreading is done by topology spread constraints) */
+  readonly affinity?: k8s.Affinity;
+  /**
+   * Topology spread constraints.
+   * @default spread over hostnames and zones with `ScheduleAnyway` when there is more than one replica
+   */
+  readonly topologySpreadConstraints?: readonly k8s.TopologySpreadConstraint[];
+  /** Priority class of the pods. @default none */
+  readonly priorityClassName?: string;
+}
+
+/** One container of a pod, before the library adds its security context. */
+export interface ContainerDefinition {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: readonly k8s.EnvVar[];
+  readonly ports?: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>;
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  readonly readinessProbe?: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
+  readonly lifecycle?: k8s.Lifecycle;
+  readonly resources?: ResourceRequirements;
+  /** The uid of this container's image when it differs from the pod's (sidecars). @default the pod's */
+  readonly runAsUser?: number;
+}
+
+/** The identity a pod runs as: the image's own non-root uid, its group, and the volume group. */
+export interface PodIdentity {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+}
+
+/** Everything a pod template is made of. */
+export interface PodTemplateProps {
+  readonly identity: ComponentIdentity;
+  /** Used for the default topology spread. */
+  readonly replicas: number;
+  readonly podIdentity: PodIdentity;
+  readonly containers: readonly ContainerDefinition[];
+  readonly initContainers?: readonly ContainerDefinition[];
+  readonly volumes?: readonly k8s.Volume[];
+  /** Seconds between SIGTERM and SIGKILL: long enough for the program to flush. @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** Service account. @default "default" */
+  readonly serviceAccountName?: string;
+  /** Checksums of mounted config; any change rolls the pods. @default none */
+  readonly configChecksums?: readonly string[];
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Labels added to the pod template only (never to the selector). @default none */
+  readonly extraPodLabels?: Readonly<Record<string, string>>;
+  readonly scheduling?: SchedulingOptions;
+  /** Mount an emptyDir at /tmp, since the root filesystem is read-only. @default true */
+  readonly tmpVolume?: boolean;
+  /** @default Always (the API default), Jobs use OnFailure */
+  readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+}
+
+/** Annotation carrying the checksum of every config file a pod mounts. */
+export const CONFIG_CHECKSUM_ANNOTATION = `${OWN_PREFIX}/config-checksum`;
+
+/**
+ * The one place pod templates are made. Every pod meets the Pod Security Standard "restricted":
+ * non-root with the image's uid, seccomp RuntimeDefault, no privilege escalation, all
+ * capabilities dropped; and, beyond it, a read-only root filesystem with an emptyDir at /tmp.
+ */
+export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
+  const annotations: Record<string, string> = { ...props.podAnnotations };
+  if (props.configChecksums && props.configChecksums.length > 0) {
+    annotations[CONFIG_CHECKSUM_ANNOTATION] = createHash('sha256').update(props.configChecksums.join('\n')).digest('hex');
+  }
+  const withTmp = props.tmpVolume ?? true;
+  const volumes = [...(props.volumes ?? []), ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : [])];
+  const scheduling = props.scheduling ?? {};
+  return {
+    metadata: {
+      labels: { ...props.identity.labels, ...props.extraPodLabels },
+      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+    },
+    spec: {
+      serviceAccountName: props.serviceAccountName,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      restartPolicy: props.restartPolicy,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: props.podIdentity.runAsUser,
+        runAsGroup: props.podIdentity.runAsGroup,
+        fsGroup: props.podIdentity.fsGroup,
+        fsGroupChangePolicy: 'OnRootMismatch',
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      initContainers: props.initContainers?.map((c) => restrictedContainer(c, withTmp)),
+      containers: props.containers.map((c) => restrictedContainer(c, withTmp)),
+      volumes,
+      nodeSelector: scheduling.nodeSelector ? { ...scheduling.nodeSelector } : undefined,
+      tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
+      affinity: scheduling.affinity,
+      priorityClassName: scheduling.priorityClassName,
+      topologySpreadConstraints: scheduling.topologySpreadConstraints
+        ? [...scheduling.topologySpreadConstraints]
+        : defaultSpread(props.identity, props.replicas),
+    },
+  };
+}
+
+function restrictedContainer(def: ContainerDefinition, withTmp: boolean): k8s.Container {
+  const mounts = [...(def.volumeMounts ?? []), ...(withTmp ? [{ name: 'tmp', mountPath: '/tmp' }] : [])];
+  return {
+    name: def.name,
+    image: imageName(def.image),
+    imagePullPolicy: 'IfNotPresent',
+    command: def.command ? [...def.command] : undefined,
+    args: def.args ? [...def.args] : undefined,
+    env: def.env && def.env.length > 0 ? [...def.env] : undefined,
+    ports: def.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
+    volumeMounts: mounts,
+    readinessProbe: def.readinessProbe,
+    livenessProbe: def.livenessProbe,
+    startupProbe: def.startupProbe,
+    lifecycle: def.lifecycle,
+    resources: toKubeResources(def.resources),
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: def.runAsUser,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+}
+
+/** Spread replicas over nodes and zones without ever leaving a pod Pending for it. */
+function defaultSpread(identity: ComponentIdentity, replicas: number): k8s.TopologySpreadConstraint[] | undefined {
+  if (replicas < 2) return undefined;
+  return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: identity.selector },
+  }));
+}
+
+type ProbeTiming = Partial<Pick<k8s.Probe, 'initialDelaySeconds' | 'periodSeconds' | 'timeoutSeconds' | 'failureThreshold'>>;
+
+/** An HTTP GET probe on a named container port. */
+export function httpProbe(path: string, port: string, timing: ProbeTiming = {}): k8s.Probe {
+  return {
+    httpGet: { path, port: k8s.IntOrString.fromString(port) },
+    initialDelaySeconds: timing.initialDelaySeconds ?? 10,
+    periodSeconds: timing.periodSeconds ?? 10,
+    timeoutSeconds: timing.timeoutSeconds ?? 1,
+    failureThreshold: timing.failureThreshold ?? 3,
+  };
+}
+
+/** A TCP probe on a named container port. */
+export function tcpProbe(port: string, timing: ProbeTiming = {}): k8s.Probe {
+  return {
+    tcpSocket: { port: k8s.IntOrString.fromString(port) },
+    initialDelaySeconds: timing.initialDelaySeconds ?? 5,
+    periodSeconds: timing.periodSeconds ?? 10,
+    timeoutSeconds: timing.timeoutSeconds ?? 1,
+    failureThreshold: timing.failureThreshold ?? 3,
+  };
+}

@@ -1,0 +1,57 @@
+import { RuleResult } from './errors';
+
+/**
+ * Reusable validation rules. Each returns `undefined` for a good value, or the problem and the fix.
+ * They know nothing of constructs, so any component (and the cdktf side) can use them.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A Kubernetes object name or namespace that must be an RFC 1123 DNS label (Services, namespaces). */
+export function dnsLabel(value: string, maxLength = 63): RuleResult {
+  if (typeof value !== 'string' || value.length === 0) {
+    return { problem: 'must be a non-empty DNS label', fix: 'use lower-case letters, digits and "-"' };
+  }
+  if (value.length > maxLength) {
+    return { problem: `is ${value.length} characters long, more than the ${maxLength} allowed`, fix: `shorten it to ${maxLength} characters or fewer` };
+  }
+  if (!DNS_LABEL.test(value)) {
+    return {
+      problem: 'is not a DNS label (lower-case letters, digits and "-", starting and ending with a letter or digit)',
+      fix: `use something like "${suggestDnsLabel(value)}"`,
+    };
+  }
+  return undefined;
+}
+
+/** Turns any string into the nearest DNS label, for error messages. */
+export function suggestDnsLabel(value: string): string {
+  const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return cleaned.slice(0, 63) || 'my-name';
+}
+
+/** A replica count: a whole number of at least `min`. */
+export function replicaCount(value: number, min = 1): RuleResult {
+  if (!Number.isInteger(value) || value < min) {
+    return { problem: `must be a whole number of at least ${min}`, fix: `set it to ${min} or more` };
+  }
+  return undefined;
+}
+
+/** A positive whole number (ports, sizes in MB, seconds). */
+export function positiveInteger(value: number): RuleResult {
+  if (!Number.isInteger(value) || value <= 0) {
+    return { problem: 'must be a whole number greater than 0', fix: 'give a positive whole number' };
+  }
+  return undefined;
+}
+
+const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+
+/** A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `10Gi`. */
+export function quantity(value: string): RuleResult {
+  if (typeof value !== 'string' || !QUANTITY.test(value)) {
+    return { problem: 'is not a Kubernetes quantity', fix: 'use a form such as "500m", "2", "512Mi" or "10Gi"' };
+  }
+  return undefined;
+}

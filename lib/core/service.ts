@@ -1,0 +1,62 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ComponentIdentity } from './names';
+
+/** A Service port that forwards to a named container port. */
+export interface ServicePortSpec {
+  /** Port name; SRV lookups use it (`_<name>._tcp.<service>`). */
+  readonly name: string;
+  readonly port: number;
+  /** The container port name the traffic goes to. @default the same as `name` */
+  readonly targetPort?: string;
+}
+
+export interface ServiceSpec {
+  readonly identity: ComponentIdentity;
+  readonly name: string;
+  readonly ports: readonly ServicePortSpec[];
+  /** `clusterIP: None`, for per-pod DNS names and SRV records of every pod. @default false */
+  readonly headless?: boolean;
+  /** Publish pods before they are ready (peer discovery, StatefulSet bootstrap). @default false */
+  readonly publishNotReadyAddresses?: boolean;
+  /** Pod labels to select. @default the identity's selector */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
+export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
+  return new k8s.KubeService(scope, id, {
+    metadata: { name: spec.name, namespace: spec.identity.namespace, labels: spec.identity.labels },
+    spec: {
+      type: 'ClusterIP',
+      clusterIp: spec.headless ? 'None' : undefined,
+      publishNotReadyAddresses: spec.publishNotReadyAddresses,
+      selector: { ...(spec.selector ?? spec.identity.selector) },
+      ports: spec.ports.map((p) => ({
+        name: p.name,
+        port: p.port,
+        protocol: 'TCP',
+        targetPort: k8s.IntOrString.fromString(p.targetPort ?? p.name),
+      })),
+    },
+  });
+}
+
+/** Emits a ServiceAccount that mounts no token unless asked; cloud identity goes in its annotations. */
+export function createServiceAccount(
+  scope: Construct,
+  id: string,
+  identity: ComponentIdentity,
+  name: string,
+  annotations: Readonly<Record<string, string>> = {},
+): k8s.KubeServiceAccount {
+  return new k8s.KubeServiceAccount(scope, id, {
+    metadata: {
+      name,
+      namespace: identity.namespace,
+      labels: identity.labels,
+      annotations: Object.keys(annotations).length > 0 ? { ...annotations } : undefined,
+    },
+    automountServiceAccountToken: false,
+  });
+}

@@ -1,0 +1,117 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ImageRef } from './images';
+import { ComponentIdentity } from './names';
+import { PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { ResourceRequirements } from './resources';
+
+/** The escape hatches every workload of every component offers. */
+export interface WorkloadOptions {
+  /** CPU and memory requests and limits. @default per component */
+  readonly resources?: ResourceRequirements;
+  /** Extra command-line flags; a flag the library sets is replaced by the one given here. @default none */
+  readonly extraArgs?: readonly string[];
+  /** Extra environment variables; one with a generated name replaces it. @default none */
+  readonly extraEnv?: readonly k8s.EnvVar[];
+  /** Node selector, tolerations, affinity, topology spread. @default spread over nodes and zones */
+  readonly scheduling?: SchedulingOptions;
+  /** Extra pod annotations. @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Image override. @default the pinned image of the component */
+  readonly image?: ImageRef;
+}
+
+/** A PersistentVolumeClaim template of a StatefulSet. */
+export interface VolumeClaim {
+  /** Claim name; mounted by that name. */
+  readonly name: string;
+  /** Requested size, e.g. `10Gi`. */
+  readonly size: string;
+  /** Storage class. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+interface WorkloadCommon extends PodTemplateProps {
+  /** PodDisruptionBudget; `false` for none. @default maxUnavailable 1 when replicas > 1 */
+  readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+}
+
+export interface DeploymentWorkloadProps extends WorkloadCommon {
+  readonly kind: 'Deployment';
+  /** @default RollingUpdate 25% / 25% */
+  readonly strategy?: k8s.DeploymentStrategy;
+}
+
+export interface StatefulSetWorkloadProps extends WorkloadCommon {
+  readonly kind: 'StatefulSet';
+  /** The headless Service that gives each pod its DNS name. */
+  readonly serviceName: string;
+  /** PVC templates. Claims are retained when the set is deleted or scaled down. @default none */
+  readonly volumeClaims?: readonly VolumeClaim[];
+  /** @default Parallel (the programs this library runs form their own rings and need no ordering) */
+  readonly podManagementPolicy?: 'Parallel' | 'OrderedReady';
+}
+
+export type WorkloadProps = DeploymentWorkloadProps | StatefulSetWorkloadProps;
+
+/**
+ * The one builder of Deployments and StatefulSets: a restricted pod template (see
+ * {@link restrictedPodTemplate}), a selector of stable labels only, a PodDisruptionBudget, and for
+ * stateful sets volume claims that are kept when the set is deleted or scaled down.
+ */
+export class Workload extends Construct {
+  /** The emitted Deployment or StatefulSet. */
+  readonly apiObject: k8s.KubeDeployment | k8s.KubeStatefulSet;
+  /** The emitted PodDisruptionBudget, when there is one. */
+  readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  readonly identity: ComponentIdentity;
+
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    this.identity = props.identity;
+    const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
+    const selector = { matchLabels: props.identity.selector };
+    const template = restrictedPodTemplate(props);
+
+    if (props.kind === 'Deployment') {
+      this.apiObject = new k8s.KubeDeployment(this, 'Resource', {
+        metadata,
+        spec: { replicas: props.replicas, selector, template, strategy: props.strategy, revisionHistoryLimit: 10 },
+      });
+    } else {
+      this.apiObject = new k8s.KubeStatefulSet(this, 'Resource', {
+        metadata,
+        spec: {
+          replicas: props.replicas,
+          serviceName: props.serviceName,
+          selector,
+          template,
+          podManagementPolicy: props.podManagementPolicy ?? 'Parallel',
+          updateStrategy: { type: 'RollingUpdate' },
+          volumeClaimTemplates: props.volumeClaims?.map((c) => this.claimTemplate(c)),
+          // Never delete a user's data with the set: claims outlive deletion and scale-down.
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        },
+      });
+    }
+
+    const budget = props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false);
+    if (budget) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
+        metadata,
+        spec: { selector, maxUnavailable: k8s.IntOrString.fromNumber(budget.maxUnavailable) },
+      });
+    }
+  }
+
+  private claimTemplate(claim: VolumeClaim): k8s.KubePersistentVolumeClaimProps {
+    return {
+      metadata: { name: claim.name, labels: this.identity.selector },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: claim.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
+      },
+    };
+  }
+}

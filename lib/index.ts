@@ -1,0 +1,5 @@
+export * from './core';
+export * from './object-storage';
+export * from './memcached';
+export * from './loki';
+export * from './platform';

@@ -1,0 +1,286 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { ConfigFile, renderYaml } from '../core/config-file';
+import { declareExternal } from '../core/external';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload } from '../core/workload';
+import { Memcached } from '../memcached/memcached';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
+import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
+import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
+import { validateLokiProps } from './validate';
+
+/** The header that carries the tenant id on every Loki request. */
+export const TENANT_HEADER = 'X-Scope-OrgID';
+/** Pods with this label join the memberlist ring. */
+const MEMBERLIST_LABEL = `${OWN_PREFIX}/memberlist`;
+/** uid and gid of the distroless Loki image. */
+const LOKI_UID = 10001;
+/** uid and gid of the unprivileged nginx image. */
+const NGINX_UID = 101;
+
+type Role = 'write' | 'read' | 'backend';
+
+const DEFAULT_RESOURCES: Record<Role | 'gateway', ResourceRequirements> = {
+  write: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+  read: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  backend: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  gateway: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+};
+
+/**
+ * Grafana Loki in Simple Scalable mode: write (StatefulSet, WAL on a volume), read (Deployment),
+ * backend (StatefulSet) and an nginx gateway that routes each API path to its role. The three
+ * roles share one config and find each other through memberlist.
+ *
+ * Other components wire to it through {@link pushUrl}, {@link queryUrl} and {@link tenantHeader}.
+ */
+export class LokiCluster extends Construct {
+  /** `http://<gateway>/loki/api/v1/push`: where log shippers push. */
+  readonly pushUrl: string;
+  /** `http://<gateway>`: the base URL of the Loki API, for Grafana and LogCLI. */
+  readonly queryUrl: string;
+  /** The tenant header name (`X-Scope-OrgID`). */
+  readonly tenantHeader = TENANT_HEADER;
+  /** Whether requests need a tenant. */
+  readonly authEnabled: boolean;
+  /** Known tenant ids. */
+  readonly tenantIds: readonly string[];
+  /** Instance name and namespace. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Buckets Loki stores into. */
+  readonly buckets: { readonly chunks: string; readonly ruler: string };
+  /** The ServiceAccount of the read, write and backend pods (the subject of a cloud identity). */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  readonly config: ConfigFile;
+  readonly runtimeConfig: ConfigFile;
+  readonly gatewayConfig: ConfigFile;
+  readonly write: Workload;
+  readonly read: Workload;
+  readonly backend: Workload;
+  readonly gateway: Workload;
+  /** Every emitted Service by name. */
+  readonly services: Readonly<Record<string, k8s.KubeService>>;
+  readonly chunksCache?: Memcached;
+  readonly resultsCache?: Memcached;
+
+  private readonly props: ResolvedLokiProps;
+  private readonly storage: ObjectStorage;
+  private readonly base: ComponentIdentity;
+  private readonly serviceMap: Record<string, k8s.KubeService> = {};
+
+  constructor(scope: Construct, id: string, props: LokiClusterProps) {
+    super(scope, id);
+    const p = resolveLokiProps(props);
+    validateLokiProps(this, p);
+    this.props = p;
+    this.storage = p.storage!; // validated above
+    this.name = p.name;
+    this.namespace = p.namespace;
+    this.buckets = p.buckets;
+    this.authEnabled = p.authEnabled;
+    this.tenantIds = p.tenants.map((t) => t.id);
+    this.storage.declareBucket(p.buckets.chunks);
+    this.storage.declareBucket(p.buckets.ruler);
+
+    const image = p.image ?? IMAGES.loki;
+    this.base = new ComponentIdentity({ app: 'loki', instance: p.name, component: 'loki', namespace: p.namespace, version: imageVersion(image) });
+    const host = (service: string) => this.base.serviceHost(service, p.clusterDomain);
+
+    if (p.chunksCache) this.chunksCache = new Memcached(this, 'ChunksCache', { ...p.chunksCache, owner: this.base, component: 'chunks-cache', clusterDomain: p.clusterDomain });
+    if (p.resultsCache) this.resultsCache = new Memcached(this, 'ResultsCache', { ...p.resultsCache, owner: this.base, component: 'results-cache', clusterDomain: p.clusterDomain });
+
+    const addresses: LokiAddresses = {
+      memberlist: host(`${p.name}-memberlist`),
+      backend: host(`${p.name}-backend`),
+      backendHeadless: host(`${p.name}-backend-headless`),
+      chunksCacheSrv: this.chunksCache && `dnssrvnoa+_${this.chunksCache.portName}._tcp.${this.chunksCache.serviceHost}`,
+      resultsCacheSrv: this.resultsCache && `dnssrvnoa+_${this.resultsCache.portName}._tcp.${this.resultsCache.serviceHost}`,
+    };
+    const configIdentity = this.base.sibling('config');
+    this.config = new ConfigFile(this, 'Config', {
+      identity: configIdentity, name: `${p.name}-config`,
+      files: { 'config.yaml': renderYaml(buildLokiConfig(p, this.storage, addresses)) },
+    });
+    this.runtimeConfig = new ConfigFile(this, 'RuntimeConfig', {
+      identity: configIdentity, name: `${p.name}-runtime-config`,
+      files: { 'runtime-config.yaml': renderYaml(buildRuntimeConfig(p)) },
+    });
+
+    this.serviceAccount = createServiceAccount(this, 'ServiceAccount', this.base, p.name, this.storage.credentials.serviceAccountAnnotations());
+    const keySecret = this.storage.credentials.secret;
+    if (keySecret && !keySecret.managed) {
+      declareExternal(this, { kind: 'Secret', namespace: p.namespace, name: keySecret.name, purpose: 'S3 access keys for Loki' });
+    }
+
+    this.emitMemberlistService();
+    this.write = this.emitRole('write', p.write.replicas, p.write);
+    this.read = this.emitRole('read', p.read.replicas, p.read);
+    this.backend = this.emitRole('backend', p.backend.replicas, p.backend);
+
+    const gatewayIdentity = this.base.sibling('gateway', imageVersion(p.gateway.image ?? IMAGES.nginx));
+    this.gatewayConfig = new ConfigFile(this, 'GatewayConfig', {
+      identity: gatewayIdentity, name: `${p.name}-gateway`,
+      files: {
+        'nginx.conf': buildGatewayConfig({
+          write: `http://${host(`${p.name}-write`)}:${LOKI_PORTS.http}`,
+          read: `http://${host(`${p.name}-read`)}:${LOKI_PORTS.http}`,
+          backend: `http://${host(`${p.name}-backend`)}:${LOKI_PORTS.http}`,
+          resolver: p.gateway.dnsResolver,
+          basicAuth: p.gateway.basicAuthSecret !== undefined,
+        }),
+      },
+    });
+    this.gateway = this.emitGateway(gatewayIdentity);
+    this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
+    this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
+    this.services = this.serviceMap;
+  }
+
+  /**
+   * The header a client of `tenant` sends. Fails when Loki does not know the tenant, so a typo in
+   * a datasource or shipper is caught at synth time rather than as empty dashboards.
+   */
+  tenantHeaderFor(tenant: string): { readonly name: string; readonly value: string } {
+    if (!this.authEnabled) return { name: TENANT_HEADER, value: 'fake' };
+    if (this.tenantIds.length > 0 && !this.tenantIds.includes(tenant)) {
+      throw new Error(`[${this.node.path}] tenant "${tenant}" is not one of Loki's tenants (${this.tenantIds.join(', ')}). Fix: add it to LokiCluster tenants or use a listed one.`);
+    }
+    return { name: TENANT_HEADER, value: tenant };
+  }
+
+  private service(id: string, spec: Parameters<typeof createService>[2]): void {
+    this.serviceMap[spec.name] = createService(this, id, spec);
+  }
+
+  private emitMemberlistService(): void {
+    // Every role joins one gossip ring, so the selector spans components: app, instance and the ring label.
+    this.service('MemberlistService', {
+      identity: this.base.sibling('memberlist'),
+      name: `${this.props.name}-memberlist`,
+      headless: true,
+      publishNotReadyAddresses: true,
+      selector: { [LABELS.name]: 'loki', [LABELS.instance]: this.props.name, [MEMBERLIST_LABEL]: 'true' },
+      ports: [{ name: 'tcp-memberlist', port: LOKI_PORTS.memberlist, targetPort: 'memberlist' }],
+    });
+  }
+
+  private emitRole(role: Role, replicas: number, options: LokiRoleOptions & { storageSize?: string; storageClass?: string }): Workload {
+    const p = this.props;
+    const identity = this.base.sibling(role);
+    const ports = [{ name: 'http-metrics', port: LOKI_PORTS.http }, { name: 'grpc', port: LOKI_PORTS.grpc }];
+    this.service(`${cap(role)}Service`, { identity, name: identity.name, ports });
+    this.service(`${cap(role)}HeadlessService`, { identity, name: `${identity.name}-headless`, ports, headless: true });
+
+    const stateful = role !== 'read';
+    const container = {
+      name: 'loki',
+      image: p.image ?? IMAGES.loki,
+      args: mergeArgs([
+        `-config.file=${CONFIG_DIR}/config.yaml`,
+        `-target=${role}`,
+        '-config.expand-env=true',
+        // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
+        '-memberlist.advertise-addr=$(POD_IP)',
+      ], options.extraArgs),
+      env: mergeEnv([
+        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        ...this.storage.credentials.env(),
+      ], options.extraEnv),
+      ports: [
+        { name: 'http-metrics', containerPort: LOKI_PORTS.http },
+        { name: 'grpc', containerPort: LOKI_PORTS.grpc },
+        { name: 'memberlist', containerPort: LOKI_PORTS.memberlist },
+      ],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR },
+        { name: 'runtime-config', mountPath: RUNTIME_CONFIG_DIR },
+        { name: 'data', mountPath: DATA_DIR },
+      ],
+      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
+      livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+      resources: options.resources ?? DEFAULT_RESOURCES[role],
+    };
+    const common = {
+      identity,
+      replicas,
+      podIdentity: { runAsUser: LOKI_UID, runAsGroup: LOKI_UID, fsGroup: LOKI_UID },
+      serviceAccountName: p.name,
+      configChecksums: [this.config.checksum],
+      extraPodLabels: { [MEMBERLIST_LABEL]: 'true' },
+      podAnnotations: options.podAnnotations,
+      scheduling: options.scheduling,
+      containers: [container],
+    };
+    const configVolumes: k8s.Volume[] = [this.config.volume('config'), this.runtimeConfig.volume('runtime-config')];
+    if (!stateful) {
+      return new Workload(this, cap(role), {
+        ...common,
+        kind: 'Deployment',
+        volumes: [...configVolumes, { name: 'data', emptyDir: {} }],
+        // A surge pod would join the ring before an old one leaves: replace one at a time instead.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+      });
+    }
+    return new Workload(this, cap(role), {
+      ...common,
+      kind: 'StatefulSet',
+      serviceName: `${identity.name}-headless`,
+      volumes: configVolumes,
+      volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
+      // Ingesters flush their WAL and the compactor finishes its pass before exiting.
+      terminationGracePeriodSeconds: 300,
+    });
+  }
+
+  private emitGateway(identity: ComponentIdentity): Workload {
+    const g = this.props.gateway;
+    this.service('GatewayService', { identity, name: identity.name, ports: [{ name: 'http', port: 80 }] });
+    const volumes: k8s.Volume[] = [this.gatewayConfig.volume('config'), { name: 'docker-entrypoint-d', emptyDir: {} }];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: '/etc/nginx' },
+      // The image's entrypoint scripts would edit files under the read-only /etc/nginx: run none.
+      { name: 'docker-entrypoint-d', mountPath: '/docker-entrypoint.d' },
+    ];
+    if (g.basicAuthSecret) {
+      volumes.push({ name: 'htpasswd', secret: { secretName: g.basicAuthSecret } });
+      mounts.push({ name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true });
+      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: g.basicAuthSecret, purpose: 'htpasswd file (key .htpasswd) with one user per Loki tenant' });
+    }
+    createServiceAccount(this, 'GatewayServiceAccount', identity, identity.name);
+    return new Workload(this, 'Gateway', {
+      kind: 'Deployment',
+      identity,
+      replicas: g.replicas,
+      podIdentity: { runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID },
+      serviceAccountName: identity.name,
+      configChecksums: [this.gatewayConfig.checksum],
+      podAnnotations: g.podAnnotations,
+      scheduling: g.scheduling,
+      volumes,
+      containers: [{
+        name: 'nginx',
+        image: g.image ?? IMAGES.nginx,
+        // The image's own command; extra nginx flags go after it.
+        args: g.extraArgs && g.extraArgs.length > 0 ? ['nginx', '-g', 'daemon off;', ...g.extraArgs] : undefined,
+        env: g.extraEnv,
+        ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
+        volumeMounts: mounts,
+        readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20 }),
+        resources: g.resources ?? DEFAULT_RESOURCES.gateway,
+      }],
+    });
+  }
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

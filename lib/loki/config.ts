@@ -1,0 +1,102 @@
+import { mergeOverrides } from '../core/config-file';
+import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { ResolvedLokiProps } from './props';
+
+/** Ports every Loki role listens on. */
+export const LOKI_PORTS = { http: 3100, grpc: 9095, memberlist: 7946 } as const;
+/** Where the roles keep their data (WAL, TSDB shipper dirs, compactor work dir). */
+export const DATA_DIR = '/var/loki';
+export const CONFIG_DIR = '/etc/loki/config';
+export const RUNTIME_CONFIG_DIR = '/etc/loki/runtime-config';
+
+/** The DNS names the config points at; built by the construct from the Services it emits. */
+export interface LokiAddresses {
+  readonly memberlist: string;
+  readonly backend: string;
+  readonly backendHeadless: string;
+  readonly chunksCacheSrv?: string;
+  readonly resultsCacheSrv?: string;
+}
+
+/** The S3 client block for one bucket, written the way Loki's `s3` storage config takes it. */
+function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown> {
+  return {
+    bucketnames: bucket,
+    region: storage.region,
+    ...(storage.endpoint ? { endpoint: storage.endpoint } : {}),
+    s3forcepathstyle: storage.forcePathStyle,
+    insecure: storage.insecure,
+    // Keys come from the environment (a Secret), expanded by -config.expand-env; never written here.
+    ...(storage.credentials.usesStaticKeys
+      ? { access_key_id: `\${${ACCESS_KEY_ENV}}`, secret_access_key: `\${${SECRET_KEY_ENV}}` }
+      : {}),
+  };
+}
+
+/** The one Loki config file all three roles share; the role comes from `-target`. */
+export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, addr: LokiAddresses): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    auth_enabled: p.authEnabled,
+    server: { http_listen_port: LOKI_PORTS.http, grpc_listen_port: LOKI_PORTS.grpc, log_level: 'info' },
+    memberlist: { join_members: [`${addr.memberlist}:${LOKI_PORTS.memberlist}`], bind_port: LOKI_PORTS.memberlist },
+    common: {
+      path_prefix: DATA_DIR,
+      replication_factor: p.replicationFactor,
+      compactor_grpc_address: `${addr.backend}:${LOKI_PORTS.grpc}`,
+      storage: { s3: s3Block(storage, p.buckets.chunks) },
+    },
+    schema_config: {
+      configs: [{ from: p.schemaFrom, store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
+    },
+    storage_config: {
+      tsdb_shipper: { index_gateway_client: { server_address: `dns+${addr.backendHeadless}:${LOKI_PORTS.grpc}` } },
+    },
+    ingester: { wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true } },
+    ruler: {
+      enable_api: true,
+      // Full client block: the ruler does not inherit endpoint or keys from common.storage once its type is set.
+      storage: { type: 's3', s3: s3Block(storage, p.buckets.ruler) },
+      rule_path: `${DATA_DIR}/rules-temp`,
+      wal: { dir: `${DATA_DIR}/ruler-wal` },
+      ...(p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl } : {}),
+    },
+    compactor: {
+      working_directory: `${DATA_DIR}/compactor`,
+      retention_enabled: true,
+      // Required with retention: where delete requests are kept.
+      delete_request_store: 's3',
+      retention_delete_delay: '2h',
+    },
+    limits_config: {
+      retention_period: p.retention,
+      reject_old_samples: true,
+      reject_old_samples_max_age: '168h',
+      max_query_parallelism: 32,
+      split_queries_by_interval: '1h',
+    },
+    runtime_config: { file: `${RUNTIME_CONFIG_DIR}/runtime-config.yaml` },
+    analytics: { reporting_enabled: p.usageReporting },
+    ...cacheConfig(addr),
+  };
+  return mergeOverrides(config, p.configOverrides);
+}
+
+function cacheConfig(addr: LokiAddresses): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (addr.chunksCacheSrv) {
+    out.chunk_store_config = { chunk_cache_config: { memcached_client: { addresses: addr.chunksCacheSrv, timeout: '500ms' } } };
+  }
+  if (addr.resultsCacheSrv) {
+    out.query_range = { cache_results: true, results_cache: { cache: { memcached_client: { addresses: addr.resultsCacheSrv, timeout: '500ms' } } } };
+  }
+  return out;
+}
+
+/** The runtime config (reloaded without restart): per-tenant overrides. */
+export function buildRuntimeConfig(p: ResolvedLokiProps): Record<string, unknown> {
+  const overrides = Object.fromEntries(
+    p.tenants.filter((t) => t.retention !== undefined).map((t) => [t.id, { retention_period: t.retention }]),
+  );
+  return { overrides };
+}

@@ -1,0 +1,96 @@
+/** Port the unprivileged nginx image listens on (it cannot bind below 1024). */
+export const GATEWAY_PORT = 8080;
+/** Where the htpasswd Secret is mounted. */
+export const HTPASSWD_DIR = '/etc/nginx/secrets';
+
+export interface GatewayRoutes {
+  /** Base URLs (`http://host:port`) of the three roles. */
+  readonly write: string;
+  readonly read: string;
+  readonly backend: string;
+  /** DNS server for request-time resolution. */
+  readonly resolver: string;
+  /** With basic auth, the user becomes the tenant. */
+  readonly basicAuth: boolean;
+}
+
+/**
+ * The nginx config of the Loki gateway. Role addresses are nginx variables, so nginx resolves them
+ * per request through `resolver` and starts even while a role Service has no endpoints yet.
+ * Exact-match locations come first: without them the `^~ /loki/api/v1/` prefix would send pushes,
+ * rule edits and deletes to the read role.
+ */
+export function buildGatewayConfig(r: GatewayRoutes): string {
+  const proxy = (upstream: string) => `proxy_pass ${upstream}$request_uri;`;
+  const exact = (path: string, upstream: string) => `    location = ${path} { ${proxy(upstream)} }`;
+  const prefix = (path: string, upstream: string) => `    location ^~ ${path} { ${proxy(upstream)} }`;
+  // A location that sets any proxy_set_header inherits none from the server, so repeat the tenant.
+  const tenantHeader = r.basicAuth ? ' proxy_set_header X-Scope-OrgID $remote_user;' : '';
+  const websocket = (path: string) =>
+    `    location ^~ ${path} { ${proxy('$read')} proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";${tenantHeader} }`;
+  const auth = r.basicAuth
+    ? [
+        '    auth_basic "Loki";',
+        `    auth_basic_user_file ${HTPASSWD_DIR}/.htpasswd;`,
+        '    # The authenticated user is the tenant; a client cannot pick another one.',
+        '    proxy_set_header X-Scope-OrgID $remote_user;',
+      ]
+    : [];
+
+  return [
+    'worker_processes 2;',
+    'error_log /dev/stderr warn;',
+    'pid /tmp/nginx.pid;',
+    'events { worker_connections 4096; }',
+    'http {',
+    '  client_body_temp_path /tmp/client_temp;',
+    '  proxy_temp_path /tmp/proxy_temp;',
+    '  fastcgi_temp_path /tmp/fastcgi_temp;',
+    '  uwsgi_temp_path /tmp/uwsgi_temp;',
+    '  scgi_temp_path /tmp/scgi_temp;',
+    '  default_type application/octet-stream;',
+    '  log_format main \'$remote_addr - $remote_user [$time_local] $status "$request" $body_bytes_sent "$http_user_agent"\';',
+    '  access_log /dev/stdout main;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    `  resolver ${r.resolver} valid=10s;`,
+    '  client_max_body_size 4M;',
+    '  proxy_http_version 1.1;',
+    '  proxy_connect_timeout 600s;',
+    '  proxy_send_timeout 600s;',
+    '  proxy_read_timeout 600s;',
+    '  server {',
+    `    listen ${GATEWAY_PORT};`,
+    `    set $write ${r.write};`,
+    `    set $read ${r.read};`,
+    `    set $backend ${r.backend};`,
+    '    # Health of the gateway itself, without auth, for its probes.',
+    '    location = / { auth_basic off; return 200 "OK"; }',
+    ...auth,
+    '    # write: distributor and ingester',
+    exact('/loki/api/v1/push', '$write'),
+    exact('/api/prom/push', '$write'),
+    exact('/otlp/v1/logs', '$write'),
+    prefix('/distributor/ring', '$write'),
+    prefix('/ingester/', '$write'),
+    exact('/flush', '$write'),
+    '    # backend: ruler, compactor, scheduler, index gateway',
+    prefix('/loki/api/v1/rules', '$backend'),
+    prefix('/api/prom/rules', '$backend'),
+    prefix('/prometheus/api/v1/rules', '$backend'),
+    prefix('/prometheus/api/v1/alerts', '$backend'),
+    exact('/loki/api/v1/delete', '$backend'),
+    prefix('/compactor/ring', '$backend'),
+    prefix('/scheduler/ring', '$backend'),
+    prefix('/indexgateway/ring', '$backend'),
+    prefix('/ruler/ring', '$backend'),
+    '    # read: tail (websocket) and every other query',
+    websocket('/loki/api/v1/tail'),
+    websocket('/api/prom/tail'),
+    prefix('/loki/api/v1/', '$read'),
+    prefix('/api/prom/', '$read'),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,3 @@
+export * from './cluster';
+export * from './props';
+export { LOKI_PORTS } from './config';

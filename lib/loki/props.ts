@@ -1,0 +1,135 @@
+import { ImageRef } from '../core/images';
+import { WorkloadOptions } from '../core/workload';
+import { MemcachedOptions } from '../memcached/memcached';
+import { ObjectStorage } from '../object-storage/object-storage';
+
+/** Options shared by the read, write, backend and gateway roles. */
+export interface LokiRoleOptions extends WorkloadOptions {
+  /** Number of pods. @default 3 (gateway: 2) */
+  readonly replicas?: number;
+}
+
+/** Options of the roles that keep data on a volume (write, backend). */
+export interface LokiStatefulRoleOptions extends LokiRoleOptions {
+  /** Size of each pod's `data` volume. @default "10Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the `data` volumes. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+/** The nginx gateway in front of the three roles. */
+export interface LokiGatewayOptions extends LokiRoleOptions {
+  /**
+   * Name of an existing Secret with an htpasswd file (key `.htpasswd`) whose user names are the
+   * tenant ids. With it, the gateway requires basic auth and sets `X-Scope-OrgID` to the user.
+   * Without it, clients send `X-Scope-OrgID` themselves.
+   * @default no basic auth
+   */
+  readonly basicAuthSecret?: string;
+  /**
+   * The DNS server nginx resolves the role Services with at request time.
+   * @default "kube-dns.kube-system.svc.<clusterDomain>"
+   */
+  readonly dnsResolver?: string;
+}
+
+/** A tenant of a multi-tenant Loki. */
+export interface LokiTenant {
+  /** Tenant id, sent as `X-Scope-OrgID` (and the basic-auth user name at the gateway). */
+  readonly id: string;
+  /** Retention of this tenant's logs, overriding the cluster's. @default the cluster retention */
+  readonly retention?: string;
+}
+
+export interface LokiClusterProps {
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Instance name, prefix of every object name (`<name>-write`, `<name>-gateway`, ...). @default "loki" */
+  readonly name?: string;
+  /** Where chunks, index and rules are stored. Required: Loki cannot run without object storage. */
+  readonly storage: ObjectStorage;
+  /** Bucket names. Loki never creates buckets: they must exist (MinIO's Job or the cdktf stack makes them). @default `<name>-chunks` and `<name>-ruler` */
+  readonly buckets?: { readonly chunks?: string; readonly ruler?: string };
+  /** How many ingesters receive each stream. Must not exceed write replicas. @default 3 */
+  readonly replicationFactor?: number;
+  /** The write role (distributor, ingester): a StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
+  readonly write?: LokiStatefulRoleOptions;
+  /** The read role (query-frontend, querier): a stateless Deployment. @default 3 replicas */
+  readonly read?: LokiRoleOptions;
+  /** The backend role (compactor, index gateway, scheduler, ruler): a StatefulSet. @default 3 replicas, 10Gi */
+  readonly backend?: LokiStatefulRoleOptions;
+  /** The nginx gateway. @default 2 replicas, no basic auth */
+  readonly gateway?: LokiGatewayOptions;
+  /** How long logs are kept; at least 24h (Loki's minimum). @default "744h" (31 days) */
+  readonly retention?: string;
+  /** Require a tenant (`X-Scope-OrgID`) on every request. When false, all data is in tenant "fake". @default true */
+  readonly authEnabled?: boolean;
+  /** Known tenants, with per-tenant retention. Required with gateway basic auth. @default none */
+  readonly tenants?: readonly LokiTenant[];
+  /** A memcached cache for chunks. @default none (Loki's embedded cache) */
+  readonly chunksCache?: MemcachedOptions;
+  /** A memcached cache for query results. @default none (Loki's embedded cache) */
+  readonly resultsCache?: MemcachedOptions;
+  /** Alertmanager URL(s) the ruler sends alerts to, comma separated. @default none */
+  readonly alertmanagerUrl?: string;
+  /** Date (YYYY-MM-DD) from which schema v13 / TSDB applies. Never change it once data is written. @default "2024-04-01" */
+  readonly schemaFrom?: string;
+  /** Send anonymous usage statistics to Grafana Labs. @default false */
+  readonly usageReporting?: boolean;
+  /** Config deep-merged over the generated Loki config (arrays replace). @default none */
+  readonly configOverrides?: Record<string, unknown>;
+  /** Image of the read, write and backend pods. @default the pinned Loki image */
+  readonly image?: ImageRef;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/** The props with every default filled in: the only shape the rest of the construct reads. */
+export interface ResolvedLokiProps {
+  readonly namespace: string;
+  readonly name: string;
+  readonly storage: ObjectStorage | undefined;
+  readonly buckets: { readonly chunks: string; readonly ruler: string };
+  readonly replicationFactor: number;
+  readonly write: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
+  readonly read: LokiRoleOptions & { readonly replicas: number };
+  readonly backend: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
+  readonly gateway: LokiGatewayOptions & { readonly replicas: number; readonly dnsResolver: string };
+  readonly retention: string;
+  readonly authEnabled: boolean;
+  readonly tenants: readonly LokiTenant[];
+  readonly chunksCache?: MemcachedOptions;
+  readonly resultsCache?: MemcachedOptions;
+  readonly alertmanagerUrl?: string;
+  readonly schemaFrom: string;
+  readonly usageReporting: boolean;
+  readonly configOverrides?: Record<string, unknown>;
+  readonly image?: ImageRef;
+  readonly clusterDomain: string;
+}
+
+/** Fills in every default, in one place. */
+export function resolveLokiProps(props: LokiClusterProps): ResolvedLokiProps {
+  const name = props.name ?? 'loki';
+  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  return {
+    ...props,
+    name,
+    clusterDomain,
+    buckets: { chunks: props.buckets?.chunks ?? `${name}-chunks`, ruler: props.buckets?.ruler ?? `${name}-ruler` },
+    replicationFactor: props.replicationFactor ?? 3,
+    write: { ...props.write, replicas: props.write?.replicas ?? 3, storageSize: props.write?.storageSize ?? '10Gi' },
+    read: { ...props.read, replicas: props.read?.replicas ?? 3 },
+    backend: { ...props.backend, replicas: props.backend?.replicas ?? 3, storageSize: props.backend?.storageSize ?? '10Gi' },
+    gateway: {
+      ...props.gateway,
+      replicas: props.gateway?.replicas ?? 2,
+      dnsResolver: props.gateway?.dnsResolver ?? `kube-dns.kube-system.svc.${clusterDomain}`,
+    },
+    retention: props.retention ?? '744h',
+    authEnabled: props.authEnabled ?? true,
+    tenants: props.tenants ?? [],
+    schemaFrom: props.schemaFrom ?? '2024-04-01',
+    usageReporting: props.usageReporting ?? false,
+  };
+}

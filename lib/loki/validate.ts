@@ -1,0 +1,77 @@
+import { IConstruct } from 'constructs';
+import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { durationAtLeast } from '../core/duration';
+import { Validator } from '../core/errors';
+import { dnsLabel, positiveInteger } from '../core/rules';
+import { bucketName } from '../object-storage/bucket-name';
+import { ResolvedLokiProps } from './props';
+
+/** Loki's retention works on whole daily index tables: "The minimum retention period is 24h". */
+const MIN_RETENTION_MS = 24 * 3600_000;
+/** Longest suffix the construct appends to the instance name (`-backend-headless`). */
+const LONGEST_SUFFIX = '-backend-headless'.length;
+/** Loki tenant ids: up to 150 of these characters, and not "." or "..". */
+const TENANT_ID = /^[A-Za-z0-9!._*'()-]{1,150}$/;
+
+/** Validates every resolved prop of a LokiCluster and throws all problems at once. */
+export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void {
+  const v = new Validator(scope);
+  v.apply('name', p.name, dnsLabel(p.name, 63 - LONGEST_SUFFIX));
+  v.apply('namespace', p.namespace, dnsLabel(p.namespace));
+
+  if (v.check(p.storage !== undefined, 'storage', p.storage, 'is required: Loki keeps chunks, index and rules only in object storage',
+    'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3')) {
+    v.apply('storage', p.storage!.kind, p.storage!.checkClientNamespace(p.namespace));
+  }
+  v.apply('buckets.chunks', p.buckets.chunks, bucketName(p.buckets.chunks));
+  v.apply('buckets.ruler', p.buckets.ruler, bucketName(p.buckets.ruler));
+
+  const roles = { write: p.write, read: p.read, backend: p.backend, gateway: p.gateway };
+  for (const [role, options] of Object.entries(roles)) {
+    checkReplicas(v, `${role}.replicas`, options.replicas);
+    checkWorkloadOptions(v, role, options);
+  }
+  if (checkReplicas(v, 'replicationFactor', p.replicationFactor) && Number.isInteger(p.write.replicas) && p.write.replicas >= 1) {
+    v.check(p.replicationFactor <= p.write.replicas, 'replicationFactor', p.replicationFactor,
+      `is larger than write.replicas (${p.write.replicas}): every push would fail with "too many unhealthy instances in the ring"`,
+      `lower replicationFactor to ${p.write.replicas} or raise write.replicas to ${p.replicationFactor}`);
+  }
+
+  v.apply('retention', p.retention, durationAtLeast(p.retention, MIN_RETENTION_MS, 'Loki retention works on daily index tables'));
+  v.check(/^\d{4}-\d{2}-\d{2}$/.test(p.schemaFrom) && !Number.isNaN(Date.parse(p.schemaFrom)), 'schemaFrom', p.schemaFrom,
+    'is not a date in the form YYYY-MM-DD', 'give the day the schema starts, e.g. "2024-04-01"');
+
+  checkTenants(v, p);
+  for (const [prop, cache] of Object.entries({ chunksCache: p.chunksCache, resultsCache: p.resultsCache })) {
+    if (cache?.memoryMb !== undefined) v.apply(`${prop}.memoryMb`, cache.memoryMb, positiveInteger(cache.memoryMb));
+    if (cache?.replicas !== undefined) checkReplicas(v, `${prop}.replicas`, cache.replicas);
+  }
+  v.throwIfAny();
+}
+
+function checkTenants(v: Validator, p: ResolvedLokiProps): void {
+  const seen = new Set<string>();
+  p.tenants.forEach((tenant, i) => {
+    const property = `tenants[${i}].id`;
+    if (seen.has(tenant.id)) {
+      v.check(false, property, tenant.id, 'is listed twice', 'list each tenant once; merge their settings');
+    }
+    seen.add(tenant.id);
+    v.check(TENANT_ID.test(tenant.id) && tenant.id !== '.' && tenant.id !== '..', property, tenant.id,
+      'is not a valid Loki tenant id (up to 150 letters, digits and ! - _ . * \' ( ))', 'use a tenant id such as "team-a"');
+    if (tenant.retention !== undefined) {
+      v.apply(`tenants[${i}].retention`, tenant.retention, durationAtLeast(tenant.retention, MIN_RETENTION_MS, 'Loki retention works on daily index tables'));
+    }
+  });
+  if (!p.authEnabled) {
+    v.check(p.tenants.length === 0, 'tenants', p.tenants.map((t) => t.id), 'are listed but authEnabled is false, so every request goes to tenant "fake"',
+      'set authEnabled: true, or remove the tenants');
+    v.check(p.gateway.basicAuthSecret === undefined, 'gateway.basicAuthSecret', p.gateway.basicAuthSecret,
+      'needs authEnabled: true (the gateway maps the basic-auth user to the tenant)', 'set authEnabled: true, or remove basicAuthSecret');
+  }
+  if (p.gateway.basicAuthSecret !== undefined) {
+    v.apply('gateway.basicAuthSecret', p.gateway.basicAuthSecret, dnsLabel(p.gateway.basicAuthSecret, 253));
+    v.check(p.tenants.length > 0, 'tenants', [], 'is empty, but gateway basic auth maps each htpasswd user to a tenant',
+      'list the tenants whose users the htpasswd Secret holds');
+  }
+}

@@ -1,0 +1,4 @@
+export * from './bucket-name';
+export * from './credentials';
+export * from './minio';
+export * from './object-storage';

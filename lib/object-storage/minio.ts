@@ -1,0 +1,217 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Validator, RuleResult } from '../core/errors';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { ComponentIdentity, OWN_PREFIX } from '../core/names';
+import { dnsLabel } from '../core/rules';
+import { checkWorkloadOptions } from '../core/check-options';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import { httpProbe, restrictedPodTemplate } from '../core/pod';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { ResourceRequirements } from '../core/resources';
+import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
+import { ObjectStorage, secretNamespaceRule } from './object-storage';
+
+/** Annotation that marks objects fit only for development. */
+export const DEV_ONLY_ANNOTATION = `${OWN_PREFIX}/dev-only`;
+
+export interface MinioProps extends WorkloadOptions {
+  /** Namespace of MinIO and of every client that uses its credentials Secret. */
+  readonly namespace: string;
+  /** Instance name; objects are named `<name>`, `<name>-headless`, `<name>-credentials`. @default "minio" */
+  readonly name?: string;
+  /** Size of the data volume. @default "20Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the data volume. @default the cluster default */
+  readonly storageClass?: string;
+  /** Region clients are told to use; MinIO accepts any. @default "us-east-1" */
+  readonly region?: string;
+  /**
+   * Seed of the generated dev credentials. The same seed gives the same keys, so re-synthesizing
+   * does not churn the Secret. Change it to get unguessable keys; for anything beyond a dev
+   * cluster, pass `existingSecret` instead.
+   * @default derived from namespace and name (guessable: dev only)
+   */
+  readonly credentialSeed?: string;
+  /** Use keys from a Secret you create (keys `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) instead of generating them. @default generated */
+  readonly existingSecret?: string;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /** Image of the bucket-creating Job. @default the pinned `mc` image */
+  readonly clientImage?: ImageRef;
+}
+
+const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
+/** uid/gid of the MinIO chart's pods; the image itself declares no user. */
+const MINIO_UID = 1000;
+
+/**
+ * MinIO in the cluster: the embedded object store of the default platform, for clusters with no
+ * cloud account. One replica on one volume, generated credentials, and a Job that creates every
+ * bucket its clients declare. Not for production data: it has no redundancy.
+ */
+export class Minio extends Construct implements ObjectStorage {
+  readonly kind = 'minio';
+  readonly region: string;
+  readonly insecure = true;
+  readonly forcePathStyle = true;
+  readonly credentials: StorageCredentials;
+  /** `minio.<ns>.svc.<domain>:9000`. */
+  readonly endpoint: string;
+  readonly identity: ComponentIdentity;
+  readonly workload: Workload;
+  readonly service: k8s.KubeService;
+  readonly headlessService: k8s.KubeService;
+  /** The generated credentials Secret, unless `existingSecret` was given. */
+  readonly credentialsSecret?: k8s.KubeSecret;
+  readonly bucketJob: k8s.KubeJob;
+  private readonly declared = new Set<string>();
+
+  constructor(scope: Construct, id: string, props: MinioProps) {
+    super(scope, id);
+    const name = props.name ?? 'minio';
+    const image = props.image ?? IMAGES.minio;
+    this.validate(props, name);
+
+    this.identity = new ComponentIdentity({ app: 'minio', instance: name, component: 'server', namespace: props.namespace, version: imageVersion(image) });
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.region = props.region ?? 'us-east-1';
+    this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
+
+    const secretName = props.existingSecret ?? `${name}-credentials`;
+    this.credentials = Credentials.fromSecret({ name: secretName, namespace: props.namespace, managed: !props.existingSecret });
+    if (!props.existingSecret) this.credentialsSecret = this.emitCredentials(secretName, props.credentialSeed ?? `${props.namespace}/${name}`);
+
+    this.headlessService = createService(this, 'Headless', {
+      identity: this.identity, name: `${name}-headless`, headless: true, publishNotReadyAddresses: true,
+      ports: [{ name: 'api', port: API_PORT }],
+    });
+    this.service = createService(this, 'Service', {
+      identity: this.identity, name,
+      ports: [{ name: 'api', port: API_PORT }, { name: 'console', port: CONSOLE_PORT }],
+    });
+    createServiceAccount(this, 'ServiceAccount', this.identity, name);
+    this.workload = this.emitServer(props, name, image);
+    this.bucketJob = this.emitBucketJob(props, name, clusterDomain);
+  }
+
+  get endpointHost(): string {
+    return this.endpoint;
+  }
+
+  declareBucket(bucket: string): void {
+    this.declared.add(bucket);
+  }
+
+  get buckets(): readonly string[] {
+    return [...this.declared].sort();
+  }
+
+  checkClientNamespace(namespace: string): RuleResult {
+    return secretNamespaceRule(this.credentials, namespace);
+  }
+
+  private validate(props: MinioProps, name: string): void {
+    const v = new Validator(this);
+    v.apply('name', name, dnsLabel(name, 50));
+    v.apply('namespace', props.namespace, dnsLabel(props.namespace));
+    checkWorkloadOptions(v, 'server', props);
+    if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage });
+    v.throwIfAny();
+  }
+
+  private emitCredentials(secretName: string, seed: string): k8s.KubeSecret {
+    // Derived, not random: re-synthesizing must not rotate the keys under running clients.
+    const digest = createHash('sha256').update(`minio-dev-credentials\0${seed}`).digest('hex');
+    const data = { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) };
+    return new k8s.KubeSecret(this, 'Credentials', {
+      metadata: {
+        name: secretName,
+        namespace: this.identity.namespace,
+        labels: this.identity.labels,
+        annotations: { [DEV_ONLY_ANNOTATION]: 'generated MinIO root credentials for a development cluster; use existingSecret in production' },
+      },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([k, val]) => [k, Buffer.from(val).toString('base64')])),
+    });
+  }
+
+  private rootEnv(): k8s.EnvVar[] {
+    const secret = this.credentials.secret!;
+    const ref = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
+    return [
+      { name: 'MINIO_ROOT_USER', valueFrom: ref(ACCESS_KEY_ENV) },
+      { name: 'MINIO_ROOT_PASSWORD', valueFrom: ref(SECRET_KEY_ENV) },
+    ];
+  }
+
+  private emitServer(props: MinioProps, name: string, image: ImageRef): Workload {
+    const resources: ResourceRequirements = props.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } };
+    return new Workload(this, 'Server', {
+      kind: 'StatefulSet',
+      identity: this.identity,
+      serviceName: `${name}-headless`,
+      replicas: 1,
+      podIdentity: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID },
+      serviceAccountName: name,
+      terminationGracePeriodSeconds: 60,
+      scheduling: props.scheduling,
+      podAnnotations: props.podAnnotations,
+      volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
+      containers: [{
+        name: 'minio',
+        image,
+        // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
+        args: mergeArgs(['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'], props.extraArgs),
+        env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_REGION', value: this.region }], props.extraEnv),
+        ports: [{ name: 'api', containerPort: API_PORT }, { name: 'console', containerPort: CONSOLE_PORT }],
+        volumeMounts: [{ name: 'data', mountPath: '/data' }],
+        readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20 }),
+        resources,
+      }],
+    });
+  }
+
+  /**
+   * A Job that creates the declared buckets. A Job's pod template cannot change once created, so
+   * its name carries a hash of the bucket list: a new list is a new Job, and `kubectl apply` works.
+   */
+  private emitBucketJob(props: MinioProps, name: string, clusterDomain: string): k8s.KubeJob {
+    const jobIdentity = this.identity.sibling('make-buckets', imageVersion(props.clientImage ?? IMAGES.minioClient));
+    const url = `http://${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
+    const script = () => [
+      'set -eu',
+      'mc="mc --config-dir /tmp/.mc"',
+      'tries=0',
+      `until $mc alias set local ${url} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do`,
+      '  tries=$((tries + 1)); [ "$tries" -ge 60 ] && exit 1; sleep 5',
+      'done',
+      ...this.buckets.map((b) => `$mc mb --ignore-existing local/${b}`),
+    ].join('\n');
+    const jobName = () => `${name}-make-buckets-${createHash('sha256').update(this.buckets.join(',')).digest('hex').slice(0, 8)}`;
+    const template = restrictedPodTemplate({
+      identity: jobIdentity,
+      replicas: 1,
+      podIdentity: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID },
+      restartPolicy: 'OnFailure',
+      scheduling: props.scheduling,
+      containers: [{
+        name: 'mc',
+        image: props.clientImage ?? IMAGES.minioClient,
+        command: ['/bin/sh', '-c'],
+        args: [Lazy.any({ produce: script }) as unknown as string],
+        env: this.rootEnv(),
+        resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+      }],
+    });
+    return new k8s.KubeJob(this, 'MakeBuckets', {
+      metadata: { name: Lazy.any({ produce: jobName }) as unknown as string, namespace: this.identity.namespace, labels: jobIdentity.labels },
+      spec: { backoffLimit: 6, activeDeadlineSeconds: 900, template },
+    });
+  }
+}

@@ -1,0 +1,97 @@
+import { RuleResult } from '../core/errors';
+import { StorageCredentials } from './credentials';
+
+/**
+ * The S3-compatible store a component writes to. Every storage user (Loki, Thanos, Tempo) takes
+ * one of these and renders its own client config from it; none of them ever creates a bucket.
+ */
+export interface ObjectStorage {
+  /** Human-readable kind for messages: `minio` or `s3`. */
+  readonly kind: string;
+  /** `host[:port]` without scheme, or undefined for the AWS regional endpoint. */
+  readonly endpoint?: string;
+  /** `host[:port]` for clients that always need one (Thanos): the explicit endpoint or AWS's regional one. */
+  readonly endpointHost: string;
+  /** Region name. */
+  readonly region: string;
+  /** Plain HTTP instead of TLS. Only for in-cluster dev stores. */
+  readonly insecure: boolean;
+  /** Path-style addressing (`host/bucket`), which MinIO needs. */
+  readonly forcePathStyle: boolean;
+  /** How clients authenticate. */
+  readonly credentials: StorageCredentials;
+  /**
+   * Declares that a component stores into `bucket`. Stores that provision their own buckets
+   * (MinIO) create every declared bucket; AWS buckets come from the cdktf side.
+   */
+  declareBucket(bucket: string): void;
+  /** Every bucket declared so far, sorted. */
+  readonly buckets: readonly string[];
+  /** Checks that a client in `namespace` can use this store (e.g. it can read the key Secret). */
+  checkClientNamespace(namespace: string): RuleResult;
+}
+
+/** Props of an S3 (or S3-compatible) store outside the cluster. */
+export interface S3StorageProps {
+  /** Region of the buckets. */
+  readonly region: string;
+  /** `host[:port]` of an S3-compatible service; leave unset for AWS S3. @default the AWS regional endpoint */
+  readonly endpoint?: string;
+  /** Path-style addressing. @default false */
+  readonly forcePathStyle?: boolean;
+  /** Plain HTTP. @default false */
+  readonly insecure?: boolean;
+  /** How clients authenticate: cloud identity or a reference to an existing Secret. */
+  readonly credentials: StorageCredentials;
+}
+
+/** An S3 store outside the cluster: AWS S3, or any S3-compatible service reached over the network. */
+export class S3Storage implements ObjectStorage {
+  readonly kind = 's3';
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly insecure: boolean;
+  readonly forcePathStyle: boolean;
+  readonly credentials: StorageCredentials;
+  private readonly declared = new Set<string>();
+
+  constructor(props: S3StorageProps) {
+    if (props.endpoint !== undefined && /^[a-z]+:\/\//i.test(props.endpoint)) {
+      // Thanos and Tempo hand the endpoint to minio-go, which rejects a scheme; TLS is `insecure`'s job.
+      throw new Error(`S3Storage endpoint "${props.endpoint}" has a scheme. Fix: give host[:port] only and set insecure: true for plain HTTP.`);
+    }
+    this.endpoint = props.endpoint;
+    this.region = props.region;
+    this.insecure = props.insecure ?? false;
+    this.forcePathStyle = props.forcePathStyle ?? false;
+    this.credentials = props.credentials;
+  }
+
+  get endpointHost(): string {
+    return this.endpoint ?? `s3.${this.region}.amazonaws.com`;
+  }
+
+  declareBucket(bucket: string): void {
+    this.declared.add(bucket);
+  }
+
+  get buckets(): readonly string[] {
+    return [...this.declared].sort();
+  }
+
+  checkClientNamespace(namespace: string): RuleResult {
+    return secretNamespaceRule(this.credentials, namespace);
+  }
+}
+
+/** A pod can only read a Secret of its own namespace. */
+export function secretNamespaceRule(credentials: StorageCredentials, namespace: string): RuleResult {
+  const secretNs = credentials.secret?.namespace;
+  if (secretNs !== undefined && secretNs !== namespace) {
+    return {
+      problem: `uses the key Secret "${credentials.secret?.name}" in namespace "${secretNs}", which pods in "${namespace}" cannot read`,
+      fix: `run the component in "${secretNs}" or copy the Secret into "${namespace}"`,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,68 @@
+import { Construct } from 'constructs';
+import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Validator } from '../core/errors';
+import { LABELS, MANAGED_BY } from '../core/names';
+import { dnsLabel } from '../core/rules';
+import { LokiCluster, LokiClusterProps } from '../loki';
+import { Minio, MinioProps } from '../object-storage/minio';
+import { ObjectStorage } from '../object-storage/object-storage';
+
+/** The one typed spec of a platform. It grows a section per component. */
+export interface PlatformSpec {
+  /** Namespace of every component. @default "observability" */
+  readonly namespace?: string;
+  /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
+  readonly createNamespace?: boolean;
+  /**
+   * Object storage of every store. @default an in-cluster MinIO (dev only: one replica, generated keys)
+   */
+  readonly storage?: ObjectStorage;
+  /** Settings of the embedded MinIO when `storage` is not given. @default MinIO defaults */
+  readonly minio?: Omit<MinioProps, 'namespace'>;
+  /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */
+  readonly loki?: Omit<LokiClusterProps, 'namespace' | 'storage'>;
+}
+
+/**
+ * The whole platform as one cdk8s Chart: object storage and every component, wired to each other
+ * through their typed endpoints. With no spec it needs no cloud account: storage is MinIO.
+ */
+export class ObservabilityPlatform extends Chart {
+  readonly namespaceName: string;
+  readonly storage: ObjectStorage;
+  /** The embedded MinIO, when the platform uses it. */
+  readonly minio?: Minio;
+  readonly loki: LokiCluster;
+
+  constructor(scope: Construct, id: string, spec: PlatformSpec = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    this.namespaceName = spec.namespace ?? 'observability';
+    const v = new Validator(this);
+    v.apply('namespace', this.namespaceName, dnsLabel(this.namespaceName));
+    v.throwIfAny();
+
+    if (spec.createNamespace ?? true) this.emitNamespace();
+    if (spec.storage) {
+      this.storage = spec.storage;
+    } else {
+      this.minio = new Minio(this, 'minio', { ...spec.minio, namespace: this.namespaceName });
+      this.storage = this.minio;
+    }
+    this.loki = new LokiCluster(this, 'loki', { ...spec.loki, namespace: this.namespaceName, storage: this.storage });
+  }
+
+  private emitNamespace(): void {
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: this.namespaceName,
+        labels: {
+          [LABELS.managedBy]: MANAGED_BY,
+          // The API server then refuses any pod below the restricted standard.
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': 'latest',
+        },
+      },
+    });
+  }
+}
