@@ -5,19 +5,23 @@ import { RuleResult } from './errors';
  * They know nothing of constructs, so any component (and the cdktf side) can use them.
  */
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RFC1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-/** A Kubernetes object name or namespace that must be an RFC 1123 DNS label (Services, namespaces). */
-export function dnsLabel(value: string, maxLength = 63): RuleResult {
+/**
+ * A name that must be a DNS label. Names that become Service names must also start with a letter
+ * (RFC 1035); namespaces may start with a digit (RFC 1123), so they pass `startWithLetter: false`.
+ */
+export function dnsLabel(value: string, maxLength = 63, startWithLetter = true): RuleResult {
   if (typeof value !== 'string' || value.length === 0) {
     return { problem: 'must be a non-empty DNS label', fix: 'use lower-case letters, digits and "-"' };
   }
   if (value.length > maxLength) {
     return { problem: `is ${value.length} characters long, more than the ${maxLength} allowed`, fix: `shorten it to ${maxLength} characters or fewer` };
   }
-  if (!DNS_LABEL.test(value)) {
+  if (!(startWithLetter ? RFC1035_LABEL : RFC1123_LABEL).test(value)) {
     return {
-      problem: 'is not a DNS label (lower-case letters, digits and "-", starting and ending with a letter or digit)',
+      problem: `is not a DNS label (lower-case letters, digits and "-", starting with a ${startWithLetter ? 'letter' : 'letter or digit'} and ending with a letter or digit)`,
       fix: `use something like "${suggestDnsLabel(value)}"`,
     };
   }
@@ -26,7 +30,7 @@ export function dnsLabel(value: string, maxLength = 63): RuleResult {
 
 /** Turns any string into the nearest DNS label, for error messages. */
 export function suggestDnsLabel(value: string): string {
-  const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '');
   return cleaned.slice(0, 63) || 'my-name';
 }
 

@@ -118,7 +118,7 @@ export class Minio extends Construct implements ObjectStorage {
   private validate(props: MinioProps, name: string): void {
     const v = new Validator(this);
     v.apply('name', name, dnsLabel(name, 50));
-    v.apply('namespace', props.namespace, dnsLabel(props.namespace));
+    v.apply('namespace', props.namespace, dnsLabel(props.namespace, 63, false));
     checkWorkloadOptions(v, 'server', props);
     if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage });
     v.throwIfAny();

@@ -39,7 +39,7 @@ export class ObservabilityPlatform extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     this.namespaceName = spec.namespace ?? 'observability';
     const v = new Validator(this);
-    v.apply('namespace', this.namespaceName, dnsLabel(this.namespaceName));
+    v.apply('namespace', this.namespaceName, dnsLabel(this.namespaceName, 63, false));
     v.throwIfAny();
 
     if (spec.createNamespace ?? true) this.emitNamespace();

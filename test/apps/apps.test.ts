@@ -1,0 +1,82 @@
+import { APPS } from '../../apps';
+import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
+import { crossReferenceProblems, dnsProblems, programStrings, serviceReferences } from '../support/cross-refs';
+import { podSecurityViolations } from '../support/pod-security';
+import { schemaProblems } from '../support/schema';
+import { containersOf, podSpecOf, synthApp, workloads } from '../support/synth';
+
+describe.each(Object.keys(APPS))('app %s', (name) => {
+  const { manifests, external } = synthApp(name);
+
+  test('synthesizes objects, all in explicit namespaces', () => {
+    expect(manifests.length).toBeGreaterThan(10);
+    for (const m of manifests.filter((x) => x.kind !== 'Namespace')) expect({ obj: `${m.kind}/${m.metadata.name}`, ns: m.metadata.namespace }).toEqual({ obj: `${m.kind}/${m.metadata.name}`, ns: expect.any(String) });
+  });
+
+  test('every object is valid against the Kubernetes schema and name rules', () => {
+    expect(manifests.flatMap(schemaProblems)).toEqual([]);
+  });
+
+  test('no two objects share kind, namespace and name', () => {
+    const keys = manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
+  test('every reference resolves: selectors, ports, mounts, ConfigMaps, Secrets, ServiceAccounts', () => {
+    expect(crossReferenceProblems(manifests, external)).toEqual([]);
+  });
+
+  test('every in-cluster DNS name in args and config files is a Service of the output', () => {
+    // The components are wired by DNS: a check that found no names would prove nothing.
+    expect(programStrings(manifests).flatMap((s) => serviceReferences(s.text)).length).toBeGreaterThanOrEqual(5);
+    expect(dnsProblems(manifests)).toEqual([]);
+  });
+
+  test('every pod meets Pod Security "restricted" and has a read-only root filesystem', () => {
+    expect(manifests.flatMap(podSecurityViolations)).toEqual([]);
+  });
+
+  test('every image is pinned and every container has resources and, if long-running, a readiness probe', () => {
+    for (const w of workloads(manifests)) {
+      for (const c of containersOf(podSpecOf(w))) {
+        expect(c.image).toMatch(/^[^:]+(:\d+)?\/.+:(?!latest$)[\w.-]+$/);
+        expect({ c: `${w.metadata.name}/${c.name}`, requests: c.resources?.requests }).toEqual({ c: `${w.metadata.name}/${c.name}`, requests: expect.any(Object) });
+        if (w.kind !== 'Job') expect({ c: `${w.metadata.name}/${c.name}`, probe: c.readinessProbe }).toEqual({ c: `${w.metadata.name}/${c.name}`, probe: expect.any(Object) });
+      }
+    }
+  });
+
+  test('no credential is written, except dev-only generated MinIO keys', () => {
+    for (const secret of manifests.filter((m) => m.kind === 'Secret')) {
+      expect({ secret: secret.metadata.name, devOnly: secret.metadata.annotations?.[DEV_ONLY_ANNOTATION] }).toEqual({ secret: secret.metadata.name, devOnly: expect.any(String) });
+    }
+    for (const w of workloads(manifests)) {
+      for (const c of containersOf(podSpecOf(w))) {
+        for (const e of c.env ?? []) expect({ env: e.name, literal: /KEY|SECRET|PASSWORD|TOKEN/.test(e.name) ? e.value : undefined }).toEqual({ env: e.name, literal: undefined });
+      }
+    }
+  });
+
+  test('matches the snapshot (a guard against unintended change, not the proof)', () => {
+    expect(manifests).toMatchSnapshot();
+  });
+});
+
+describe('apps', () => {
+  test('the default platform is MinIO + Loki in a namespace that enforces "restricted"', () => {
+    const { manifests } = synthApp('platform');
+    const ns = manifests.find((m) => m.kind === 'Namespace')!;
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
+    expect(names.filter((n) => !n.startsWith('Job/'))).toEqual(['Deployment/loki-gateway', 'Deployment/loki-read', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server']);
+  });
+
+  test('the multi-tenant scenario declares the htpasswd Secret the user provides', () => {
+    expect(synthApp('loki-multitenant').external).toEqual([expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-htpasswd' })]);
+  });
+
+  test('the AWS scenario has no MinIO and no Secret at all', () => {
+    const { manifests } = synthApp('loki-aws');
+    expect(manifests.filter((m) => m.kind === 'Secret' || m.metadata.name.startsWith('minio'))).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { haveProgram } from '../support/programs';
+import { get, podSpecOf } from '../support/synth';
+import { lokiChart, nginxConf } from './support';
+
+/** The upstream variable the location for `path` (exact or prefix match) proxies to. */
+function routeOf(conf: string, path: string): string | undefined {
+  const locations = [...conf.matchAll(/location (=|\^~) (\S+) \{([^}]*)\}/g)].map((m) => ({ exact: m[1] === '=', path: m[2], body: m[3] }));
+  const exact = locations.find((l) => l.exact && l.path === path);
+  const prefix = locations.filter((l) => !l.exact && path.startsWith(l.path)).sort((a, b) => b.path.length - a.path.length)[0];
+  const hit = exact ?? prefix;
+  return hit && /proxy_pass \$(\w+)/.exec(hit.body)?.[1];
+}
+
+describe('Loki gateway', () => {
+  const { manifests } = lokiChart();
+  const conf = nginxConf(manifests);
+
+  test.each([
+    ['/loki/api/v1/push', 'write'], ['/api/prom/push', 'write'], ['/otlp/v1/logs', 'write'], ['/ingester/shutdown', 'write'],
+    ['/loki/api/v1/rules', 'backend'], ['/loki/api/v1/rules/ns/group', 'backend'], ['/loki/api/v1/delete', 'backend'],
+    ['/prometheus/api/v1/alerts', 'backend'], ['/compactor/ring', 'backend'],
+    ['/loki/api/v1/query_range', 'read'], ['/loki/api/v1/labels', 'read'], ['/loki/api/v1/tail', 'read'], ['/api/prom/query', 'read'],
+  ])('%s goes to %s', (path, role) => expect(routeOf(conf, path)).toBe(role));
+
+  test('role upstreams are the role Services, resolved per request', () => {
+    expect(conf).toContain('set $write http://loki-write.obs.svc.cluster.local:3100;');
+    expect(conf).toContain('set $read http://loki-read.obs.svc.cluster.local:3100;');
+    expect(conf).toContain('set $backend http://loki-backend.obs.svc.cluster.local:3100;');
+    expect(conf).toContain('resolver kube-dns.kube-system.svc.cluster.local valid=10s;');
+  });
+
+  test('tail keeps the websocket upgrade', () => {
+    expect(conf).toMatch(/location \^~ \/loki\/api\/v1\/tail \{[^}]*Upgrade \$http_upgrade[^}]*\}/);
+  });
+
+  test('without basic auth no auth is configured and clients pass their own tenant header', () => {
+    expect(conf).not.toContain('auth_basic_user_file');
+    expect(conf).not.toContain('X-Scope-OrgID');
+  });
+
+  test('with basic auth the user becomes the tenant, also on tail, and the htpasswd Secret is mounted', () => {
+    const { manifests: m } = lokiChart({ gateway: { basicAuthSecret: 'loki-htpasswd' }, tenants: [{ id: 'team-a' }] });
+    const c = nginxConf(m);
+    expect(c).toContain('auth_basic_user_file /etc/nginx/secrets/.htpasswd;');
+    expect(c).toContain('proxy_set_header X-Scope-OrgID $remote_user;');
+    expect(c).toMatch(/location \^~ \/loki\/api\/v1\/tail \{[^}]*X-Scope-OrgID \$remote_user[^}]*\}/);
+    const pod = podSpecOf(get(m, 'Deployment', 'loki-gateway'));
+    expect(pod.volumes).toContainEqual({ name: 'htpasswd', secret: { secretName: 'loki-htpasswd' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'htpasswd', mountPath: '/etc/nginx/secrets', readOnly: true });
+  });
+
+  test('runs as the unprivileged nginx uid on 8080 with writable /tmp and an empty entrypoint dir', () => {
+    const pod = podSpecOf(get(manifests, 'Deployment', 'loki-gateway'));
+    expect(pod.securityContext.runAsUser).toBe(101);
+    expect(pod.containers[0].ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath).sort()).toEqual(['/docker-entrypoint.d', '/etc/nginx', '/tmp']);
+  });
+
+  test.each([['without auth', {}], ['with basic auth', { gateway: { basicAuthSecret: 'h', dnsResolver: '127.0.0.1' }, tenants: [{ id: 'a' }] }]])(
+    'the real nginx accepts the config %s (nginx -t)', (_label, props) => {
+      if (!haveProgram('nginx')) return;
+      // The default resolver is the cluster DNS, which this machine cannot resolve; point it at loopback.
+      const { manifests: m } = lokiChart({ ...props, gateway: { dnsResolver: '127.0.0.1', ...(props as any).gateway } });
+      const dir = mkdtempSync(join(tmpdir(), 'loki-gw-'));
+      writeFileSync(join(dir, 'nginx.conf'), nginxConf(m));
+      // nginx opens /dev/stderr itself, which fails on the socket Node's pipes are made of: use a file.
+      const errFile = join(dir, 'stderr.txt');
+      const errFd = openSync(errFile, 'w');
+      const result = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', errFd] });
+      closeSync(errFd);
+      expect({ status: result.status, stderr: readFileSync(errFile, 'utf8') }).toEqual({ status: 0, stderr: expect.stringContaining('test is successful') });
+    });
+});

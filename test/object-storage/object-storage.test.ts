@@ -1,0 +1,104 @@
+import { bucketName } from '../../lib/object-storage/bucket-name';
+import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV } from '../../lib/object-storage/credentials';
+import { DEV_ONLY_ANNOTATION, Minio } from '../../lib/object-storage/minio';
+import { S3Storage } from '../../lib/object-storage/object-storage';
+import { podSecurityViolations } from '../support/pod-security';
+import { argsOf, dataOf, get, ofKind, synth, testChart } from '../support/synth';
+
+describe('bucket names', () => {
+  test.each(['loki-chunks', 'acme.prod.logs', 'abc', 'a'.repeat(63)])('%s is valid', (n) => expect(bucketName(n)).toBeUndefined());
+  test.each(['ab', 'a'.repeat(64), 'Loki-Chunks', 'loki_chunks', '-loki', 'loki-', 'a..b', '192.168.1.1', 'xn--loki', 'loki-s3alias', 'sthree-x'])(
+    '%s is refused', (n) => expect(bucketName(n)).toBeDefined());
+});
+
+describe('credentials', () => {
+  test('static keys come from the Secret, never as values', () => {
+    const c = Credentials.fromSecret({ name: 's3-keys', accessKeyIdKey: 'id', secretAccessKeyKey: 'secret' });
+    expect(c.env()).toEqual([
+      { name: ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: 's3-keys', key: 'id' } } },
+      { name: SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: 's3-keys', key: 'secret' } } },
+    ]);
+    expect(c.serviceAccountAnnotations()).toEqual({});
+  });
+  test('IRSA puts the role on the ServiceAccount and no key in the environment', () => {
+    const c = Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/loki');
+    expect(c.env()).toEqual([]);
+    expect(c.usesStaticKeys).toBe(false);
+    expect(c.serviceAccountAnnotations()).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/loki' });
+  });
+});
+
+describe('S3Storage', () => {
+  test('AWS has a regional endpoint host and no explicit endpoint', () => {
+    const s3 = new S3Storage({ region: 'eu-west-1', credentials: Credentials.fromPodIdentity() });
+    expect(s3.endpoint).toBeUndefined();
+    expect(s3.endpointHost).toBe('s3.eu-west-1.amazonaws.com');
+  });
+  test('an endpoint with a scheme is refused with the fix', () => {
+    expect(() => new S3Storage({ region: 'x', endpoint: 'http://minio:9000', credentials: Credentials.fromPodIdentity() })).toThrow(/host\[:port\] only/);
+  });
+  test('a key Secret in another namespace is reported for clients elsewhere', () => {
+    const s3 = new S3Storage({ region: 'x', credentials: Credentials.fromSecret({ name: 'k', namespace: 'a' }) });
+    expect(s3.checkClientNamespace('a')).toBeUndefined();
+    expect(s3.checkClientNamespace('b')?.problem).toContain('cannot read');
+  });
+});
+
+describe('Minio', () => {
+  function minioChart(buckets: string[], props: Partial<ConstructorParameters<typeof Minio>[2]> = {}) {
+    const chart = testChart();
+    const minio = new Minio(chart, 'minio', { namespace: 'obs', ...props });
+    buckets.forEach((b) => minio.declareBucket(b));
+    return { minio, manifests: synth(chart) };
+  }
+
+  test('runs one PSS-restricted replica on a retained volume, probed on its health endpoints', () => {
+    const { manifests } = minioChart([]);
+    const sts = get(manifests, 'StatefulSet', 'minio-server');
+    expect(sts.spec.replicas).toBe(1);
+    expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    const c = sts.spec.template.spec.containers[0];
+    expect(c.readinessProbe.httpGet.path).toBe('/minio/health/ready');
+    expect(c.livenessProbe.httpGet.path).toBe('/minio/health/live');
+    expect(argsOf(sts, 'minio').slice(0, 2)).toEqual(['server', '/data']);
+    for (const m of manifests) expect(podSecurityViolations(m)).toEqual([]);
+  });
+
+  test('the Job creates every declared bucket, and a new list makes a new Job name', () => {
+    const a = minioChart(['loki-ruler', 'loki-chunks']);
+    const job = ofKind(a.manifests, 'Job')[0];
+    const script = job.spec.template.spec.containers[0].args[0] as string;
+    expect(script).toContain('mb --ignore-existing local/loki-chunks');
+    expect(script).toContain('mb --ignore-existing local/loki-ruler');
+    expect(script).toContain('http://minio.obs.svc.cluster.local:9000');
+    expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
+    const b = minioChart(['loki-ruler', 'loki-chunks', 'thanos']);
+    expect(ofKind(b.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
+    expect(ofKind(minioChart(['loki-chunks', 'loki-ruler']).manifests, 'Job')[0].metadata.name).toBe(job.metadata.name);
+  });
+
+  test('generated credentials are dev-only, stable across synths, and change with the seed', () => {
+    const secret = (seed?: string) => get(minioChart([], { credentialSeed: seed }).manifests, 'Secret', 'minio-credentials');
+    expect(secret().metadata.annotations[DEV_ONLY_ANNOTATION]).toBeDefined();
+    expect(dataOf(secret())).toEqual(dataOf(secret()));
+    expect(dataOf(secret('other'))[SECRET_KEY_ENV]).not.toBe(dataOf(secret())[SECRET_KEY_ENV]);
+    expect(dataOf(secret())[SECRET_KEY_ENV].length).toBeGreaterThanOrEqual(8);
+  });
+
+  test('with an existing Secret nothing secret is emitted', () => {
+    const { minio, manifests } = minioChart([], { existingSecret: 'my-minio-keys' });
+    expect(ofKind(manifests, 'Secret')).toEqual([]);
+    expect(minio.credentials.secret?.name).toBe('my-minio-keys');
+  });
+
+  test('clients get an in-cluster, path-style, plain-HTTP endpoint without scheme', () => {
+    const { minio } = minioChart([]);
+    expect(minio.endpoint).toBe('minio.obs.svc.cluster.local:9000');
+    expect(minio.forcePathStyle).toBe(true);
+    expect(minio.insecure).toBe(true);
+  });
+
+  test('a bad name is stopped before anything is emitted', () => {
+    expect(() => minioChart([], { name: 'My_Minio' })).toThrow(/\[test\/minio\] name = "My_Minio": is not a DNS label/);
+  });
+});

@@ -1,0 +1,29 @@
+/** A key tree: leaf = type string, nested block = object, list of blocks = `{ "[]": {...} }`. */
+export type KeyTree = { [key: string]: string | KeyTree };
+
+/**
+ * Paths in `config` that the key tree does not know. Values under a leaf (maps, free-form
+ * blocks) are not descended into: the reference gives them no fixed keys.
+ */
+export function unknownKeys(config: unknown, tree: KeyTree, path = ''): string[] {
+  if (config === null || typeof config !== 'object') return [];
+  if (Array.isArray(config)) {
+    const item = tree['[]'];
+    if (item === undefined || typeof item === 'string') return [];
+    return config.flatMap((entry, i) => unknownKeys(entry, item, `${path}[${i}]`));
+  }
+  return Object.entries(config as Record<string, unknown>).flatMap(([key, value]) => {
+    const here = path ? `${path}.${key}` : key;
+    const node = tree[key];
+    if (node === undefined) return [here];
+    if (typeof node === 'string') return [];
+    return unknownKeys(value, node, here);
+  });
+}
+
+/** Every leaf path of a config object, for "is this key used" assertions. */
+export function leafPaths(config: unknown, path = ''): string[] {
+  if (config === null || typeof config !== 'object') return [path];
+  if (Array.isArray(config)) return config.flatMap((v, i) => leafPaths(v, `${path}[${i}]`));
+  return Object.entries(config as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, path ? `${path}.${k}` : k));
+}

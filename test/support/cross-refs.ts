@@ -1,0 +1,136 @@
+import { ExternalReference } from '../../lib/core/external';
+import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } from './synth';
+
+/** Services the cluster itself provides, which no app emits. */
+export const CLUSTER_SERVICES = [{ namespace: 'kube-system', name: 'kube-dns' }];
+
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/**
+ * Every reference between objects of one app resolves: Services and PDBs select pods and name
+ * their ports, mounts name volumes, referenced ConfigMaps / Secrets / ServiceAccounts / headless
+ * Services exist (or are declared as provided by the user). Returns one line per dangling reference.
+ */
+export function crossReferenceProblems(manifests: Manifest[], external: ExternalReference[]): string[] {
+  const out: string[] = [];
+  const has = (kind: string, ns: string | undefined, name: string) =>
+    manifests.some((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
+  const isExternal = (kind: string, ns: string | undefined, name: string) =>
+    external.some((e) => e.kind === kind && e.namespace === ns && e.name === name);
+  const pods = workloads(manifests);
+
+  for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec.selector)) {
+    const selected = pods.filter((w) => w.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, podLabelsOf(w)));
+    if (selected.length === 0) { out.push(`Service ${svc.metadata.name} selects no pods`); continue; }
+    for (const port of svc.spec.ports) {
+      if (typeof port.targetPort !== 'string') continue;
+      const named = selected.some((w) => containersOf(podSpecOf(w)).some((c) => (c.ports ?? []).some((p: any) => p.name === port.targetPort)));
+      if (!named) out.push(`Service ${svc.metadata.name} port ${port.name} targets "${port.targetPort}", which no selected container declares`);
+    }
+  }
+  for (const pdb of manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {
+    const sel = pdb.spec.selector.matchLabels;
+    if (!pods.some((w) => w.metadata.namespace === pdb.metadata.namespace && matches(sel, podLabelsOf(w)))) out.push(`PodDisruptionBudget ${pdb.metadata.name} selects no pods`);
+  }
+
+  for (const w of pods) {
+    const ns = w.metadata.namespace;
+    const at = `${w.kind} ${w.metadata.name}`;
+    const spec = podSpecOf(w);
+    const volumeNames = new Set([...(spec.volumes ?? []).map((v: any) => v.name), ...(w.spec.volumeClaimTemplates ?? []).map((c: any) => c.metadata.name)]);
+    const ref = (kind: 'ConfigMap' | 'Secret', name: string, key?: string) => {
+      if (isExternal(kind, ns, name)) return;
+      const target = manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
+      if (!target) out.push(`${at} refers to ${kind} ${name}, which is neither emitted nor declared external`);
+      else if (key !== undefined && !(key in dataOf(target))) out.push(`${at} refers to key ${key} of ${kind} ${name}, which it does not hold`);
+    };
+    for (const v of spec.volumes ?? []) {
+      if (v.configMap) ref('ConfigMap', v.configMap.name);
+      if (v.secret) ref('Secret', v.secret.secretName);
+      for (const s of v.projected?.sources ?? []) {
+        if (s.configMap) ref('ConfigMap', s.configMap.name);
+        if (s.secret) ref('Secret', s.secret.name);
+      }
+    }
+    for (const c of containersOf(spec)) {
+      for (const m of c.volumeMounts ?? []) if (!volumeNames.has(m.name)) out.push(`${at} container ${c.name} mounts ${m.name}, which is not a volume`);
+      for (const e of c.env ?? []) {
+        if (e.valueFrom?.secretKeyRef) ref('Secret', e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
+        if (e.valueFrom?.configMapKeyRef) ref('ConfigMap', e.valueFrom.configMapKeyRef.name, e.valueFrom.configMapKeyRef.key);
+      }
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef) ref('Secret', e.secretRef.name);
+        if (e.configMapRef) ref('ConfigMap', e.configMapRef.name);
+      }
+    }
+    if (spec.serviceAccountName && !has('ServiceAccount', ns, spec.serviceAccountName)) out.push(`${at} runs as ServiceAccount ${spec.serviceAccountName}, which is not emitted`);
+    if (w.kind === 'StatefulSet') {
+      const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === w.spec.serviceName && m.metadata.namespace === ns);
+      if (!svc) out.push(`${at} names governing Service ${w.spec.serviceName}, which is not emitted`);
+      else if (svc.spec.clusterIP !== 'None') out.push(`${at} governing Service ${w.spec.serviceName} is not headless, so pods get no DNS names`);
+    }
+  }
+  return out;
+}
+
+/** Every string a program reads: container command, args and env values, ConfigMap and Secret data. */
+export function programStrings(manifests: Manifest[]): Array<{ where: string; namespace?: string; text: string }> {
+  const out: Array<{ where: string; namespace?: string; text: string }> = [];
+  for (const w of workloads(manifests)) {
+    for (const c of containersOf(podSpecOf(w))) {
+      const texts = [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e: any) => e.value ?? '')];
+      for (const text of texts) out.push({ where: `${w.kind} ${w.metadata.name}/${c.name}`, namespace: w.metadata.namespace, text });
+    }
+  }
+  for (const m of manifests.filter((x) => x.kind === 'ConfigMap' || x.kind === 'Secret')) {
+    for (const [key, text] of Object.entries(dataOf(m))) out.push({ where: `${m.kind} ${m.metadata.name}/${key}`, namespace: m.metadata.namespace, text });
+  }
+  return out;
+}
+
+/** An in-cluster DNS name found in a string, split into its parts. */
+export interface ServiceReference {
+  readonly text: string;
+  readonly srvPort?: string;
+  readonly pod?: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly port?: number;
+}
+
+const SERVICE_DNS = /(?:_([a-z0-9-]+)\._tcp\.)?(?:([a-z0-9-]+)\.)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?(?::(\d+))?/g;
+
+/** Finds `[_port._tcp.][pod.]service.namespace.svc[.cluster.local][:port]` names in a string. */
+export function serviceReferences(text: string): ServiceReference[] {
+  return [...text.matchAll(SERVICE_DNS)].map((m) => ({
+    text: m[0], srvPort: m[1], pod: m[2], service: m[3], namespace: m[4], port: m[5] ? Number(m[5]) : undefined,
+  }));
+}
+
+/**
+ * Every in-cluster DNS name in args, env and config files points at a Service of the output (or
+ * of the cluster): the Service exists, a port number is one it serves, an SRV port name is one of
+ * its port names, and a per-pod name is an ordinal of the StatefulSet the headless Service governs.
+ */
+export function dnsProblems(manifests: Manifest[]): string[] {
+  const out: string[] = [];
+  for (const { where, text } of programStrings(manifests)) {
+    for (const ref of serviceReferences(text)) {
+      if (CLUSTER_SERVICES.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
+      const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === ref.service && m.metadata.namespace === ref.namespace);
+      if (!svc) { out.push(`${where}: "${ref.text}" names Service ${ref.namespace}/${ref.service}, which is not in the output`); continue; }
+      const ports = svc.spec.ports as Array<{ name: string; port: number }>;
+      if (ref.port !== undefined && !ports.some((p) => p.port === ref.port)) out.push(`${where}: "${ref.text}" uses port ${ref.port}, which Service ${ref.service} does not serve`);
+      if (ref.srvPort !== undefined && !ports.some((p) => p.name === ref.srvPort)) out.push(`${where}: "${ref.text}" looks up SRV port "${ref.srvPort}", which Service ${ref.service} does not name`);
+      if (ref.pod !== undefined) {
+        const sts = manifests.find((m) => m.kind === 'StatefulSet' && m.spec.serviceName === ref.service && m.metadata.namespace === ref.namespace);
+        const ordinal = sts ? Number(ref.pod.slice(sts.metadata.name.length + 1)) : NaN;
+        if (!sts || !ref.pod.startsWith(`${sts.metadata.name}-`) || !(ordinal >= 0 && ordinal < sts.spec.replicas)) {
+          out.push(`${where}: "${ref.text}" names pod ${ref.pod}, which no StatefulSet governed by ${ref.service} runs`);
+        }
+      }
+    }
+  }
+  return out;
+}
