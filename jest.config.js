@@ -4,5 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  // The README example imports the package by name, as a user would.
+  moduleNameMapper: { '^@obs-platform/constructs$': '<rootDir>/lib/index.ts' },
   snapshotFormat: { printBasicPrototype: false },
 };

@@ -66,7 +66,7 @@ describe('apps', () => {
   test('the default platform is MinIO + Loki in a namespace that enforces "restricted"', () => {
     const { manifests } = synthApp('platform');
     const ns = manifests.find((m) => m.kind === 'Namespace')!;
-    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
     expect(names.filter((n) => !n.startsWith('Job/'))).toEqual(['Deployment/loki-gateway', 'Deployment/loki-read', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server']);
   });

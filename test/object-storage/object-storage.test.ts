@@ -79,7 +79,7 @@ describe('Minio', () => {
 
   test('generated credentials are dev-only, stable across synths, and change with the seed', () => {
     const secret = (seed?: string) => get(minioChart([], { credentialSeed: seed }).manifests, 'Secret', 'minio-credentials');
-    expect(secret().metadata.annotations[DEV_ONLY_ANNOTATION]).toBeDefined();
+    expect(secret().metadata.annotations?.[DEV_ONLY_ANNOTATION]).toBeDefined();
     expect(dataOf(secret())).toEqual(dataOf(secret()));
     expect(dataOf(secret('other'))[SECRET_KEY_ENV]).not.toBe(dataOf(secret())[SECRET_KEY_ENV]);
     expect(dataOf(secret())[SECRET_KEY_ENV].length).toBeGreaterThanOrEqual(8);

@@ -1,0 +1,73 @@
+/**
+ * Benchmarks of the main job (not tests: nothing here asserts a time).
+ *   npm run bench
+ * Prints medians over several runs of:
+ *   - the in-process synth of every app (construct tree + toJson, no files);
+ *   - the main job as users run it: `node build/apps/synth.js platform <dir>` (a fresh process),
+ *     and `npm run synth` (which adds the no-op incremental `tsc -b` and npm's own start-up);
+ *   - peak memory (max RSS) of the main-job process.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App } from 'cdk8s';
+import { APPS } from '../apps';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timeInProcess(name: string, runs: number): { ms: number; objects: number } {
+  let objects = 0;
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const start = performance.now();
+    const app = new App({ outdir: '/nonexistent' });
+    APPS[name](app);
+    objects = app.charts.reduce((n, c) => n + c.toJson().length, 0);
+    const elapsed = performance.now() - start;
+    if (i >= 3) times.push(elapsed); // the first runs warm the module cache and the JIT
+  }
+  return { ms: median(times), objects };
+}
+
+function timeProcess(command: string, args: string[], runs: number): { ms: number; maxRssMb?: number } {
+  const times: number[] = [];
+  let maxRss = 0;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+    times.push(performance.now() - start);
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    const rss = /maxrss=(\d+)/.exec(result.stderr ?? '');
+    if (rss) maxRss = Math.max(maxRss, Number(rss[1]));
+  }
+  return { ms: median(times), maxRssMb: maxRss ? maxRss / 1024 : undefined };
+}
+
+function main(): void {
+  const runs = Number(process.env.BENCH_RUNS ?? 15);
+  console.log(`median of ${runs} runs each (node ${process.version})\n`);
+  for (const name of Object.keys(APPS)) {
+    const r = timeInProcess(name, runs);
+    console.log(`in-process synth  ${name.padEnd(18)} ${r.ms.toFixed(1).padStart(7)} ms  ${r.objects} objects`);
+  }
+  const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+  // Report the child's peak memory from inside it, on exit.
+  const wrapper = `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));` +
+    `process.argv=[process.argv[0],'synth','platform',${JSON.stringify(out)}];require('./build/apps/synth.js')`;
+  const job = timeProcess(process.execPath, ['-e', wrapper], Math.max(5, Math.floor(runs / 2)));
+  const npmRun = timeProcess('npm', ['run', '--silent', 'synth'], Math.max(3, Math.floor(runs / 3)));
+  const inProcess = timeInProcess('platform', runs).ms;
+  console.log(`main job  node build/apps/synth.js platform   ${job.ms.toFixed(0).padStart(5)} ms  peak RSS ${job.maxRssMb?.toFixed(0)} MiB`);
+  console.log(`main job  npm run synth (tsc -b no-op + npm)  ${npmRun.ms.toFixed(0).padStart(5)} ms`);
+  console.log(`ratio     main job / in-process synth         ${(job.ms / inProcess).toFixed(1)}x`);
+}
+
+main();

@@ -1,0 +1,20 @@
+import { App, Chart } from 'cdk8s';
+import { LokiCluster, Minio } from '@obs-platform/constructs';
+
+const app = new App();
+const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
+
+// Object storage: MinIO in the cluster for a dev cluster, or `new S3Storage({...})` for AWS.
+const minio = new Minio(chart, 'minio', { namespace: 'logging' });
+
+const loki = new LokiCluster(chart, 'loki', {
+  namespace: 'logging',
+  storage: minio,
+  retention: '720h',
+  write: { replicas: 3, storageSize: '50Gi' },
+  tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }],
+});
+
+// Wire other components through typed endpoints, never by retyping host names.
+console.error(`push logs to ${loki.pushUrl} with header ${loki.tenantHeader}`);
+app.synth();

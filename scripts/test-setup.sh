@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the real programs some tests run the generated configs through (Debian packages):
+#   nginx-light  `nginx -t` on the Loki gateway config
+#   memcached    starts with the exact flags the cache StatefulSets get
+# Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
+set -euo pipefail
+
+need=()
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v memcached >/dev/null 2>&1 || need+=(memcached)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "test-setup: nginx and memcached already installed"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "test-setup: not root, cannot install ${need[*]}; the tests that need them will skip" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Install without starting the services: the tests run the binaries themselves.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+rm -f /usr/sbin/policy-rc.d
+echo "test-setup: installed ${need[*]}"

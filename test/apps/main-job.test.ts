@@ -1,0 +1,46 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { APPS } from '../../apps';
+import { synthApp } from '../support/synth';
+
+const ROOT = resolve(__dirname, '..', '..');
+const built = existsSync(join(ROOT, 'build/apps/synth.js'));
+
+/** Runs a command in the project root and fails with its output when it fails. */
+function run(command: string, args: string[], env: Record<string, string> = {}): void {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+}
+
+function readYaml(file: string): any[] {
+  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d);
+}
+
+// These run the compiled apps, as `npm run synth` does; `npm test` builds first.
+(built ? describe : describe.skip)('main job (compiled apps)', () => {
+  test('synth --all writes every app into its own folder, equal to the in-process synth', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-all-'));
+    run(process.execPath, ['build/apps/synth.js', '--all', out]);
+    expect(readdirSync(out).sort()).toEqual(Object.keys(APPS).sort());
+    for (const name of Object.keys(APPS)) {
+      const files = readdirSync(join(out, name)).filter((f) => f.endsWith('.k8s.yaml'));
+      expect(files).toEqual([`${name}.k8s.yaml`]);
+      expect(readYaml(join(out, name, files[0]))).toEqual(JSON.parse(JSON.stringify(synthApp(name).manifests)));
+    }
+  });
+
+  test('cdk8s synth reads cdk8s.yaml and writes the default platform', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
+    run('npx', ['cdk8s', 'synth', '--output', out], { CDK8S_CHECK_UPGRADE: 'false' });
+    expect(readYaml(join(out, 'platform.k8s.yaml'))).toEqual(JSON.parse(JSON.stringify(synthApp('platform').manifests)));
+  }, 60_000);
+
+  test('an unknown app name is refused with the list of known apps', () => {
+    const result = spawnSync(process.execPath, ['build/apps/synth.js', 'nope', mkdtempSync(join(tmpdir(), 'x-'))], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`Known apps: ${Object.keys(APPS).join(', ')}`);
+  });
+});
