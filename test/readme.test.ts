@@ -8,7 +8,7 @@ describe('README', () => {
 
   test('opens with the install-and-synth command and the test command', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(firstBlock).toContain('npm ci && npm run synth');
+    expect(firstBlock).toContain('npm install && npm run synth');
     expect(firstBlock).toContain('npm test');
   });
 
