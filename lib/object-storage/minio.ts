@@ -167,7 +167,7 @@ export class Minio extends Construct implements ObjectStorage {
         image,
         // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
         args: mergeArgs(['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'], props.extraArgs),
-        env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_REGION', value: this.region }], props.extraEnv),
+        env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }], props.extraEnv),
         ports: [{ name: 'api', containerPort: API_PORT }, { name: 'console', containerPort: CONSOLE_PORT }],
         volumeMounts: [{ name: 'data', mountPath: '/data' }],
         readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
