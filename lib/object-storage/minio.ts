@@ -13,7 +13,7 @@ import { httpProbe, restrictedPodTemplate } from '../core/pod';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ResourceRequirements } from '../core/resources';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
-import { ObjectStorage, secretNamespaceRule } from './object-storage';
+import { DeclaredBuckets, ObjectStorage, secretNamespaceRule } from './object-storage';
 
 /** Annotation that marks objects fit only for development. */
 export const DEV_ONLY_ANNOTATION = `${OWN_PREFIX}/dev-only`;
@@ -69,7 +69,7 @@ export class Minio extends Construct implements ObjectStorage {
   /** The generated credentials Secret, unless `existingSecret` was given. */
   readonly credentialsSecret?: k8s.KubeSecret;
   readonly bucketJob: k8s.KubeJob;
-  private readonly declared = new Set<string>();
+  private readonly declared = new DeclaredBuckets();
 
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
@@ -108,7 +108,7 @@ export class Minio extends Construct implements ObjectStorage {
   }
 
   get buckets(): readonly string[] {
-    return [...this.declared].sort();
+    return this.declared.sorted;
   }
 
   checkClientNamespace(namespace: string): RuleResult {

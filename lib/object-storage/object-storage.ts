@@ -53,7 +53,7 @@ export class S3Storage implements ObjectStorage {
   readonly insecure: boolean;
   readonly forcePathStyle: boolean;
   readonly credentials: StorageCredentials;
-  private readonly declared = new Set<string>();
+  private readonly declared = new DeclaredBuckets();
 
   constructor(props: S3StorageProps) {
     if (props.endpoint !== undefined && /^[a-z]+:\/\//i.test(props.endpoint)) {
@@ -76,11 +76,24 @@ export class S3Storage implements ObjectStorage {
   }
 
   get buckets(): readonly string[] {
-    return [...this.declared].sort();
+    return this.declared.sorted;
   }
 
   checkClientNamespace(namespace: string): RuleResult {
     return secretNamespaceRule(this.credentials, namespace);
+  }
+}
+
+/** The buckets a store's clients declared, for stores (and the cdktf side) to provision. */
+export class DeclaredBuckets {
+  private readonly names = new Set<string>();
+
+  add(bucket: string): void {
+    this.names.add(bucket);
+  }
+
+  get sorted(): readonly string[] {
+    return [...this.names].sort();
   }
 }
 
