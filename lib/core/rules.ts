@@ -28,6 +28,11 @@ export function dnsLabel(value: string, maxLength = 63, startWithLetter = true):
   return undefined;
 }
 
+/** A namespace name: an RFC 1123 label, which may start with a digit. */
+export function namespaceName(value: string): RuleResult {
+  return dnsLabel(value, 63, false);
+}
+
 /** Turns any string into the nearest DNS label, for error messages. */
 export function suggestDnsLabel(value: string): string {
   const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '');

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { durationAtLeast } from '../core/duration';
 import { Validator } from '../core/errors';
-import { dnsLabel, positiveInteger } from '../core/rules';
+import { dnsLabel, namespaceName, positiveInteger } from '../core/rules';
 import { bucketName } from '../object-storage/bucket-name';
 import { ResolvedLokiProps } from './props';
 
@@ -17,7 +17,7 @@ const TENANT_ID = /^[A-Za-z0-9!._*'()-]{1,150}$/;
 export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void {
   const v = new Validator(scope);
   v.apply('name', p.name, dnsLabel(p.name, 63 - LONGEST_SUFFIX));
-  v.apply('namespace', p.namespace, dnsLabel(p.namespace, 63, false));
+  v.apply('namespace', p.namespace, namespaceName(p.namespace));
 
   if (v.check(p.storage !== undefined, 'storage', p.storage, 'is required: Loki keeps chunks, index and rules only in object storage',
     'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3')) {

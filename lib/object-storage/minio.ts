@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity, OWN_PREFIX } from '../core/names';
-import { dnsLabel } from '../core/rules';
+import { dnsLabel, namespaceName } from '../core/rules';
 import { checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
@@ -118,7 +118,7 @@ export class Minio extends Construct implements ObjectStorage {
   private validate(props: MinioProps, name: string): void {
     const v = new Validator(this);
     v.apply('name', name, dnsLabel(name, 50));
-    v.apply('namespace', props.namespace, dnsLabel(props.namespace, 63, false));
+    v.apply('namespace', props.namespace, namespaceName(props.namespace));
     checkWorkloadOptions(v, 'server', props);
     if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage });
     v.throwIfAny();

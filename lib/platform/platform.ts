@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Validator } from '../core/errors';
 import { LABELS, MANAGED_BY } from '../core/names';
-import { dnsLabel } from '../core/rules';
+import { namespaceName } from '../core/rules';
 import { LokiCluster, LokiClusterProps } from '../loki';
 import { Minio, MinioProps } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -39,7 +39,7 @@ export class ObservabilityPlatform extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     this.namespaceName = spec.namespace ?? 'observability';
     const v = new Validator(this);
-    v.apply('namespace', this.namespaceName, dnsLabel(this.namespaceName, 63, false));
+    v.apply('namespace', this.namespaceName, namespaceName(this.namespaceName));
     v.throwIfAny();
 
     if (spec.createNamespace ?? true) this.emitNamespace();

@@ -21,9 +21,3 @@ export function unknownKeys(config: unknown, tree: KeyTree, path = ''): string[]
   });
 }
 
-/** Every leaf path of a config object, for "is this key used" assertions. */
-export function leafPaths(config: unknown, path = ''): string[] {
-  if (config === null || typeof config !== 'object') return [path];
-  if (Array.isArray(config)) return config.flatMap((v, i) => leafPaths(v, `${path}[${i}]`));
-  return Object.entries(config as Record<string, unknown>).flatMap(([k, v]) => leafPaths(v, path ? `${path}.${k}` : k));
-}

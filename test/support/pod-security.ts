@@ -24,7 +24,6 @@ export function podSecurityViolations(m: Manifest): string[] {
   }
   const safeSysctls = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
   for (const s of podSc.sysctls ?? []) if (!safeSysctls.includes(s.name)) out.push(`${where}: unsafe sysctl ${s.name}`);
-  if (podSc.runAsUser === 0) out.push(`${where}: pod runAsUser is 0`);
   if (podSc.seLinuxOptions?.user || podSc.seLinuxOptions?.role) out.push(`${where}: pod sets SELinux user/role`);
   if (podSc.seccompProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.seccompProfile.type)) out.push(`${where}: pod seccomp ${podSc.seccompProfile.type}`);
   if (podSc.appArmorProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.appArmorProfile.type)) out.push(`${where}: pod AppArmor ${podSc.appArmorProfile.type}`);

@@ -1,5 +1,4 @@
 import { App, Chart } from 'cdk8s';
-import { IConstruct } from 'constructs';
 import { APPS } from '../../apps';
 import { ExternalReference, externalReferences } from '../../lib/core/external';
 
@@ -29,10 +28,6 @@ export function synth(chart: Chart): Manifest[] {
   return chart.toJson() as Manifest[];
 }
 
-/** Every external reference declared under `scope`. */
-export function externalsOf(scope: IConstruct): ExternalReference[] {
-  return externalReferences(scope);
-}
 
 /** The one object of `kind` named `name`; fails the test when there is not exactly one. */
 export function get(manifests: Manifest[], kind: string, name: string): Manifest {
