@@ -2,4 +2,6 @@ export * from './core';
 export * from './object-storage';
 export * from './memcached';
 export * from './loki';
+export * from './prometheus';
+export * from './thanos';
 export * from './platform';

@@ -3,14 +3,15 @@ import { pinnedImage } from './images';
 import { quantity, replicaCount } from './rules';
 import { WorkloadOptions } from './workload';
 
-/** Validates the escape hatches every workload takes, under the property prefix `prefix`. */
+/** Validates the escape hatches every workload takes, under the property prefix `prefix` (none when empty). */
 export function checkWorkloadOptions(v: Validator, prefix: string, options: WorkloadOptions | undefined): void {
   if (!options) return;
-  if (options.image) v.apply(`${prefix}.image`, options.image, pinnedImage(options.image));
+  const at = (property: string) => (prefix ? `${prefix}.${property}` : property);
+  if (options.image) v.apply(at('image'), options.image, pinnedImage(options.image));
   for (const kind of ['requests', 'limits'] as const) {
     const list = options.resources?.[kind];
     for (const [key, value] of Object.entries(list ?? {})) {
-      if (value !== undefined) v.apply(`${prefix}.resources.${kind}.${key}`, value, quantity(value));
+      if (value !== undefined) v.apply(at(`resources.${kind}.${key}`), value, quantity(value));
     }
   }
 }

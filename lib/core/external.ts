@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 
-/** A Kubernetes object the output refers to but does not contain: the user provides it. */
+/** A Kubernetes object the output refers to but does not contain: the user provides it (a Service: runs it). */
 export interface ExternalReference {
-  readonly kind: 'Secret' | 'ConfigMap';
+  readonly kind: 'Secret' | 'ConfigMap' | 'Service';
   readonly namespace: string;
   readonly name: string;
   /** Who needs it and what it must hold, for the user. */

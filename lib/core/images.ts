@@ -24,6 +24,8 @@ export const IMAGES = {
   /** MinIO community builds are source-only since 2025-10; quay.io keeps the last images. Dev only. */
   minio: { repository: 'quay.io/minio/minio', tag: 'RELEASE.2025-09-07T16-13-09Z.hotfix.7aa24e772' },
   minioClient: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-08-13T08-35-41Z' },
+  /** One image for every Thanos component; the sub-command is the first argument. */
+  thanos: { repository: 'quay.io/thanos/thanos', tag: 'v0.42.4' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

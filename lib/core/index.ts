@@ -11,3 +11,4 @@ export * from './resources';
 export * from './rules';
 export * from './service';
 export * from './workload';
+export * from './scrape-target';

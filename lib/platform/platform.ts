@@ -7,6 +7,7 @@ import { namespaceName } from '../core/rules';
 import { LokiCluster, LokiClusterProps } from '../loki';
 import { Minio, MinioProps } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { ThanosCluster, ThanosClusterProps } from '../thanos';
 
 /** The one typed spec of a platform. It grows a section per component. */
 export interface PlatformSpec {
@@ -22,6 +23,8 @@ export interface PlatformSpec {
   readonly minio?: Omit<MinioProps, 'namespace'>;
   /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */
   readonly loki?: Omit<LokiClusterProps, 'namespace' | 'storage'>;
+  /** Thanos, the metrics backend. @default receive (3 ingestors, RF 3), query, query-frontend, store, compactor, ruler */
+  readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
 }
 
 /**
@@ -34,6 +37,7 @@ export class ObservabilityPlatform extends Chart {
   /** The embedded MinIO, when the platform uses it. */
   readonly minio?: Minio;
   readonly loki: LokiCluster;
+  readonly thanos: ThanosCluster;
 
   constructor(scope: Construct, id: string, spec: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -50,6 +54,7 @@ export class ObservabilityPlatform extends Chart {
       this.storage = this.minio;
     }
     this.loki = new LokiCluster(this, 'loki', { ...spec.loki, namespace: this.namespaceName, storage: this.storage });
+    this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, namespace: this.namespaceName, storage: this.storage });
   }
 
   private emitNamespace(): void {

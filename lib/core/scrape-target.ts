@@ -1,0 +1,17 @@
+/**
+ * Where a component's metrics are: the SRV record of a headless Service port, which lists every
+ * pod. A scraper resolves it with a DNS service discovery and needs no Kubernetes API access.
+ */
+export interface ScrapeTarget {
+  /** The `job` label of the scraped series, e.g. `thanos-receive`. */
+  readonly job: string;
+  /** e.g. `_http._tcp.thanos-store-headless.obs.svc.cluster.local`. */
+  readonly srvRecord: string;
+  /** @default "/metrics" */
+  readonly metricsPath?: string;
+}
+
+/** The scrape target of a headless Service's named port. */
+export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string): ScrapeTarget {
+  return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}) };
+}

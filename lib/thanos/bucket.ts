@@ -1,0 +1,128 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
+import { declareExternal } from '../core/external';
+import { Validator } from '../core/errors';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { bucketName } from '../object-storage/bucket-name';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { OBJSTORE_DIR, OBJSTORE_FILE } from './common';
+
+/** The object-store client config of Thanos (`--objstore.config-file`), S3 flavour. */
+export interface ThanosObjstoreConfig {
+  readonly type: 'S3';
+  readonly config: {
+    readonly bucket: string;
+    readonly endpoint: string;
+    readonly region: string;
+    readonly insecure: boolean;
+    readonly bucket_lookup_type: 'auto' | 'path';
+  };
+  readonly prefix?: string;
+}
+
+/**
+ * Renders the Thanos S3 client config from the storage abstraction. It never carries keys: with a
+ * key Secret, minio-go reads `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` from the environment;
+ * with IRSA or Pod Identity it finds the web-identity token or the agent by itself.
+ */
+export function buildObjstoreConfig(storage: ObjectStorage, bucket: string, prefix?: string): ThanosObjstoreConfig {
+  return {
+    type: 'S3',
+    config: {
+      bucket,
+      // minio-go takes host[:port] only; a scheme here stops every component.
+      endpoint: storage.endpointHost,
+      region: storage.region,
+      insecure: storage.insecure,
+      bucket_lookup_type: storage.forcePathStyle ? 'path' : 'auto',
+    },
+    ...(prefix ? { prefix } : {}),
+  };
+}
+
+export interface ThanosBucketProps {
+  /** Namespace of the components that use the bucket. */
+  readonly namespace: string;
+  /** Thanos instance name; the Secret is `<name>-objstore`. @default "thanos" */
+  readonly name?: string;
+  /** Where the bucket is. */
+  readonly storage: ObjectStorage;
+  /** Bucket name. Thanos never creates it: MinIO's Job or the cdktf stack does. @default `<name>-blocks` */
+  readonly bucket?: string;
+  /** Key prefix inside the bucket, to share one bucket between instances. @default none */
+  readonly prefix?: string;
+  /** Deep-merged over the generated config, e.g. `{ config: { sse_config: { type: 'SSE-S3' } } }`. @default none */
+  readonly overrides?: Record<string, unknown>;
+}
+
+/**
+ * One Thanos bucket: the object-store config every component that reads or writes it mounts, in a
+ * Secret (overrides may add keys or SSE-C material). Components take it as their `bucket` prop.
+ */
+export class ThanosBucket extends Construct {
+  readonly file: ConfigFile;
+  readonly storage: ObjectStorage;
+  readonly bucket: string;
+  readonly prefix?: string;
+  readonly namespace: string;
+  /** The client config as rendered. */
+  readonly config: Record<string, unknown>;
+
+  constructor(scope: Construct, id: string, props: ThanosBucketProps) {
+    super(scope, id);
+    const instance = props.name ?? 'thanos';
+    const identity = new ComponentIdentity({ app: 'thanos', instance, component: 'objstore', namespace: props.namespace, version: imageVersion(IMAGES.thanos) });
+    this.storage = props.storage;
+    this.bucket = props.bucket ?? `${instance}-blocks`;
+    this.prefix = props.prefix;
+    this.namespace = props.namespace;
+    const v = new Validator(this);
+    v.apply('bucket', this.bucket, bucketName(this.bucket));
+    v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
+    v.throwIfAny();
+
+    props.storage.declareBucket(this.bucket);
+    this.config = mergeOverrides({ ...buildObjstoreConfig(props.storage, this.bucket, props.prefix) }, props.overrides);
+    this.file = new ConfigFile(this, 'Resource', {
+      identity,
+      name: `${instance}-objstore`,
+      files: { [OBJSTORE_FILE]: renderYaml(this.config) },
+      sensitive: true,
+    });
+    const keys = props.storage.credentials.secret;
+    if (keys && !keys.managed) {
+      declareExternal(this, { kind: 'Secret', namespace: props.namespace, name: keys.name, purpose: 'S3 access keys for Thanos' });
+    }
+  }
+
+  /** The flag that points a component at the mounted config. */
+  get flag(): string {
+    return `--objstore.config-file=${OBJSTORE_DIR}/${OBJSTORE_FILE}`;
+  }
+
+  /** The pod volume of the config Secret. */
+  volume(): k8s.Volume {
+    return this.file.volume('objstore');
+  }
+
+  /** Mounted as a directory (never subPath), so an updated Secret reaches running pods. */
+  get mount(): k8s.VolumeMount {
+    return { name: 'objstore', mountPath: OBJSTORE_DIR, readOnly: true };
+  }
+
+  /** The key env vars, when the storage uses static keys. */
+  env(): k8s.EnvVar[] {
+    return this.storage.credentials.env();
+  }
+
+  /** Identifies the bucket across constructs: two compactors must never share one. */
+  get bucketKey(): string {
+    return `${this.storage.endpointHost}/${this.bucket}/${this.prefix ?? ''}`;
+  }
+
+  get checksum(): string {
+    return this.file.checksum;
+  }
+}

@@ -1,0 +1,130 @@
+import { Construct } from 'constructs';
+import { Validator } from '../core/errors';
+import { ScrapeTarget } from '../core/scrape-target';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { ThanosBucket } from './bucket';
+import { StoreApiEndpoint, ThanosComponentOptions } from './common';
+import { ThanosCompactor, ThanosCompactorProps } from './compactor';
+import { thanosHealthRules } from './default-rules';
+import { ThanosQuery, ThanosQueryProps } from './query';
+import { ThanosQueryFrontend, ThanosQueryFrontendProps } from './query-frontend';
+import { ThanosReceive, ThanosReceiveProps } from './receive';
+import { ThanosRuler, ThanosRulerProps } from './ruler';
+import { ThanosStore, ThanosStoreProps } from './store';
+
+/** What the cluster sets for every component itself. */
+type Wired = 'namespace' | 'name' | 'clusterDomain' | 'bucket' | 'query' | 'endpoints';
+
+export interface ThanosClusterProps {
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Instance name, the prefix of every object name (`<name>-receive`, `<name>-query`). @default "thanos" */
+  readonly name?: string;
+  /** Where blocks are stored. Required: Thanos keeps everything older than a few hours only there. */
+  readonly storage: ObjectStorage;
+  /** Bucket name. Thanos never creates it. @default `<name>-blocks` */
+  readonly bucket?: string;
+  /** Deep-merged over the generated object-store config. @default none */
+  readonly objstoreOverrides?: Record<string, unknown>;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+  /** Log level of every component unless set per component. @default "info" */
+  readonly logLevel?: ThanosComponentOptions['logLevel'];
+  /** Receive. @default 3 ingestors, replication factor 3, one catch-all ketama ring */
+  readonly receive?: Omit<ThanosReceiveProps, Wired>;
+  /** Query. @default 2 replicas over receive, store and ruler */
+  readonly query?: Omit<ThanosQueryProps, Wired> & {
+    /** More StoreAPIs to query, e.g. Prometheus sidecars. @default none */
+    readonly extraEndpoints?: readonly StoreApiEndpoint[];
+  };
+  /** Query-frontend. @default 2 replicas, 24h split, in-memory results cache */
+  readonly queryFrontend?: Omit<ThanosQueryFrontendProps, Wired>;
+  /** Store gateway. @default 2 replicas, in-memory index cache */
+  readonly store?: Omit<ThanosStoreProps, Wired>;
+  /** Compactor. @default raw 30d, 5m 90d, 1h 1y, downsampling on, deduplication along the receive and ruler replica labels */
+  readonly compactor?: Omit<ThanosCompactorProps, Wired>;
+  /** Ruler, or `false` for none. @default 2 replicas with rules about Thanos' own health */
+  readonly ruler?: Omit<ThanosRulerProps, Wired> | false;
+}
+
+/**
+ * A production Thanos: receive (ketama hashring, RF 3), query behind a query-frontend, a store
+ * gateway, one compactor and a ruler, all on one bucket. Components are wired through their typed
+ * endpoints, so replica labels, addresses and ports agree by construction.
+ *
+ * Writers use {@link remoteWriteUrl}; Grafana uses {@link queryUrl}; other queriers take {@link storeEndpoints}.
+ */
+export class ThanosCluster extends Construct {
+  /** Prometheus remote-write URL of receive. */
+  readonly remoteWriteUrl: string;
+  /** The header naming the tenant of a write, and the tenant of writes without it. */
+  readonly tenantHeader: string;
+  readonly defaultTenant: string;
+  /** Prometheus-compatible query URL (query-frontend), for Grafana and API clients. */
+  readonly queryUrl: string;
+  /** Every StoreAPI of the cluster (receive rings, store gateway, ruler). */
+  readonly storeEndpoints: readonly StoreApiEndpoint[];
+  /** Their gRPC discovery addresses (`dnssrv+_grpc._tcp...`). */
+  readonly grpcStoreAddresses: readonly string[];
+  /** Where every component's metrics are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  readonly bucket: ThanosBucket;
+  readonly receive: ThanosReceive;
+  readonly query: ThanosQuery;
+  readonly queryFrontend: ThanosQueryFrontend;
+  readonly store: ThanosStore;
+  readonly compactor: ThanosCompactor;
+  readonly ruler?: ThanosRuler;
+
+  constructor(scope: Construct, id: string, props: ThanosClusterProps) {
+    super(scope, id);
+    const v = new Validator(this);
+    v.check(props.storage !== undefined, 'storage', props.storage, 'is required: Thanos keeps blocks older than a few hours only in object storage',
+      'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3');
+    v.throwIfAny();
+
+    const where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
+    const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel } as T);
+    this.bucket = new ThanosBucket(this, 'Bucket', { ...where, storage: props.storage, bucket: props.bucket, overrides: props.objstoreOverrides });
+    const bucket = this.bucket;
+
+    this.receive = new ThanosReceive(this, 'Receive', { ...withLog(props.receive), ...where, bucket });
+    this.store = new ThanosStore(this, 'Store', { ...withLog(props.store), ...where, bucket });
+    const queryOptions = props.query ?? {};
+    // The ruler queries Query, and Query reads the ruler: endpoints are known before either is built.
+    const rulerEndpoints = props.ruler === false ? [] : [ThanosRuler.endpointFor({ ...where, ...props.ruler })];
+    this.query = new ThanosQuery(this, 'Query', {
+      ...withLog(queryOptions),
+      ...where,
+      endpoints: [...this.receive.storeEndpoints, this.store.storeEndpoint, ...rulerEndpoints, ...(queryOptions.extraEndpoints ?? [])],
+    });
+    this.queryFrontend = new ThanosQueryFrontend(this, 'QueryFrontend', { ...withLog(props.queryFrontend), ...where, query: this.query });
+    if (props.ruler !== false) {
+      const ruler = props.ruler ?? {};
+      this.ruler = new ThanosRuler(this, 'Ruler', {
+        ...withLog(ruler),
+        ...where,
+        bucket,
+        query: this.query,
+        ruleGroups: ruler.ruleGroups ?? (ruler.ruleConfigMaps ? undefined : thanosHealthRules(props.name ?? 'thanos')),
+      });
+    }
+    const replicaLabels = [this.receive.replicaLabel, ...(this.ruler ? [this.ruler.storeEndpoint.replicaLabels[0]] : [])];
+    this.compactor = new ThanosCompactor(this, 'Compactor', {
+      ...withLog(props.compactor),
+      ...where,
+      bucket,
+      // Blocks of receive replicas and ruler replicas hold the same samples: merge them once.
+      deduplicationReplicaLabels: props.compactor?.deduplicationReplicaLabels ?? replicaLabels,
+    });
+
+    this.remoteWriteUrl = this.receive.remoteWriteUrl;
+    this.tenantHeader = this.receive.tenantHeader;
+    this.defaultTenant = this.receive.defaultTenant;
+    this.queryUrl = this.queryFrontend.queryUrl;
+    this.storeEndpoints = this.query.endpoints;
+    this.grpcStoreAddresses = this.storeEndpoints.map((e) => e.address);
+    this.scrapeTargets = [this.receive, this.query, this.queryFrontend, this.store, this.compactor, ...(this.ruler ? [this.ruler] : [])]
+      .flatMap((c) => c.scrapeTargets);
+  }
+}

@@ -1,0 +1,133 @@
+import { Construct, IConstruct } from 'constructs';
+import { parseDuration } from '../core/duration';
+import { Validator } from '../core/errors';
+import { ScrapeTarget } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { ThanosBucket } from './bucket';
+import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
+import { checkDuration, checkLabelName, checkThanosComponent } from './validate';
+
+/** How long the bucket keeps each resolution. `0d` keeps it for ever. */
+export interface ThanosRetention {
+  /** Raw samples. @default "30d" */
+  readonly raw?: string;
+  /** 5-minute downsampled samples. @default "90d" */
+  readonly fiveMinutes?: string;
+  /** 1-hour downsampled samples. @default "1y" */
+  readonly oneHour?: string;
+}
+
+export interface ThanosCompactorProps extends ThanosComponentProps {
+  /** The bucket it compacts. Exactly one compactor may work on a bucket. */
+  readonly bucket: ThanosBucket;
+  /** Retention per resolution. @default raw 30d, 5m 90d, 1h 1y */
+  readonly retention?: ThanosRetention;
+  /** Downsample to 5m and 1h resolutions, which long-range queries need. @default true */
+  readonly downsampling?: boolean;
+  /**
+   * Replica labels along which blocks written by replicas of the same data (receive replicas,
+   * ruler replicas, Prometheus pairs) are merged into one. Irreversible: list only labels whose
+   * values are replicas. @default none
+   */
+  readonly deduplicationReplicaLabels?: readonly string[];
+  /** How long a block marked for deletion stays in the bucket, so readers stop using it first. @default "48h" */
+  readonly deleteDelay?: string;
+  /** Blocks compacted at once; give it as many CPU cores. @default 1 */
+  readonly concurrency?: number;
+  /** Size of the work volume (about 100Gi for a medium bucket, times concurrency). @default "100Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the work volume. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+const DATA_DIR = '/var/thanos/compact';
+const DEFAULT_RESOURCES = { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } };
+/** Thanos downsamples raw blocks older than 40h to 5m, and 5m blocks older than 10d to 1h (pkg/compact/downsample). */
+const DOWNSAMPLE_5M_AFTER_MS = 40 * 3600_000;
+const DOWNSAMPLE_1H_AFTER_MS = 10 * 24 * 3600_000;
+
+/**
+ * The Thanos compactor: compacts, downsamples, deduplicates and applies retention to one bucket.
+ * A one-pod StatefulSet, so a rollout stops the old pod before the new one starts: two compactors
+ * on one bucket write overlapping blocks and halt.
+ */
+export class ThanosCompactor extends Construct {
+  /** Identifies the bucket; no other compactor in the app may have the same. */
+  readonly bucketKey: string;
+  readonly workload: Workload;
+  /** Where its metrics are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+
+  constructor(scope: Construct, id: string, props: ThanosCompactorProps) {
+    super(scope, id);
+    this.bucketKey = props.bucket.bucketKey;
+    const retention = { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' };
+    const downsampling = props.downsampling ?? true;
+    const concurrency = props.concurrency ?? 1;
+    validateCompactor(this, props, retention, downsampling, concurrency);
+
+    const identity = thanosIdentity(props, 'compactor');
+    const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, props.clusterDomain ?? 'cluster.local')];
+    this.workload = thanosWorkload(this, 'Workload', {
+      identity,
+      kind: 'StatefulSet',
+      replicas: 1,
+      subcommand: 'compact',
+      listeners: { grpc: false },
+      flags: [
+        '--wait',
+        `--data-dir=${DATA_DIR}`,
+        `--retention.resolution-raw=${retention.raw}`,
+        `--retention.resolution-5m=${retention.fiveMinutes}`,
+        `--retention.resolution-1h=${retention.oneHour}`,
+        `--delete-delay=${props.deleteDelay ?? '48h'}`,
+        `--compact.concurrency=${concurrency}`,
+        ...(downsampling ? [] : ['--downsampling.disable']),
+        ...(props.deduplicationReplicaLabels ?? []).map((label) => `--deduplication.replica-label=${label}`),
+      ],
+      options: props,
+      bucket: props.bucket,
+      volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+      volumeClaims: [{ name: 'data', size: props.storageSize ?? '100Gi', storageClass: props.storageClass }],
+      defaultResources: DEFAULT_RESOURCES,
+      // A compaction pass is not resumable; let it finish its current upload.
+      terminationGracePeriodSeconds: 300,
+      disruptionBudget: false,
+      serviceName: headless!.metadata.name,
+    });
+  }
+}
+
+function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, retention: Required<ThanosRetention>, downsampling: boolean, concurrency: number): void {
+  const v = new Validator(scope);
+  checkThanosComponent(v, props, '-compactor-headless'.length);
+  const durations = {
+    'retention.raw': [retention.raw, DOWNSAMPLE_5M_AFTER_MS, 'raw blocks are downsampled to 5m once they are 40h old'],
+    'retention.fiveMinutes': [retention.fiveMinutes, DOWNSAMPLE_1H_AFTER_MS, '5m blocks are downsampled to 1h once they are 10 days old'],
+  } as const;
+  for (const [property, [value, minMs, why]] of Object.entries(durations)) {
+    const ms = parseDuration(value);
+    if (!v.check(ms !== undefined, property, value, 'is not a duration', 'write it as "30d", "90d" or "0d" (keep for ever)')) continue;
+    // Thanos refuses to start (cmd/thanos/compact.go) when a resolution is deleted before it is downsampled.
+    if (downsampling && ms !== 0) {
+      v.check(ms! >= minMs, property, value, `is shorter than the downsampling needs (${why}); the compactor refuses to start`,
+        `set it to "${minMs / 3600_000 >= 48 ? `${minMs / 86400_000}d` : `${minMs / 3600_000}h`}" or longer, "0d" to keep for ever, or set downsampling: false`);
+    }
+  }
+  v.check(parseDuration(retention.oneHour) !== undefined, 'retention.oneHour', retention.oneHour, 'is not a duration', 'write it as "1y", "365d" or "0d" (keep for ever)');
+  checkDuration(v, 'deleteDelay', props.deleteDelay ?? '48h', 0, 'a duration');
+  v.check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency', concurrency, 'must be a whole number of at least 1', 'set it to the CPU cores the compactor may use');
+  for (const label of props.deduplicationReplicaLabels ?? []) checkLabelName(v, 'deduplicationReplicaLabels', label);
+
+  const other = compactorsOf(scope).find((c) => c !== scope && c.bucketKey === scope.bucketKey);
+  v.check(other === undefined, 'bucket', props.bucket.bucket,
+    `is already compacted by ${other?.node.path}; two compactors on one bucket write overlapping blocks and halt`,
+    'run one compactor per bucket: remove one, or give each its own bucket or prefix');
+  v.throwIfAny();
+}
+
+/** Every compactor in the app, wherever it sits in the construct tree. */
+function compactorsOf(scope: IConstruct): ThanosCompactor[] {
+  return scope.node.root.node.findAll().filter((c): c is ThanosCompactor => c instanceof ThanosCompactor);
+}

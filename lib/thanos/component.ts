@@ -1,0 +1,130 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { ResourceRequirements } from '../core/resources';
+import { createService, createServiceAccount } from '../core/service';
+import { VolumeClaim, Workload } from '../core/workload';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { PORT_NAMES, THANOS_POD_IDENTITY, ThanosComponentOptions, ThanosListeners, commonFlags, thanosImage, thanosPorts, thanosProbes } from './common';
+import { ThanosBucket } from './bucket';
+
+/** Where a Thanos component runs: what every component construct's props start with. */
+export interface ThanosComponentProps extends ThanosComponentOptions {
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Instance name, the prefix of every object name (`<name>-query`). @default "thanos" */
+  readonly name?: string;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/** The identity of one component of a Thanos instance. */
+export function thanosIdentity(props: ThanosComponentProps, component: string): ComponentIdentity {
+  return new ComponentIdentity({
+    app: 'thanos', instance: props.name ?? 'thanos', component, namespace: props.namespace, version: imageVersion(thanosImage(props)),
+  });
+}
+
+/** What differs between the workloads of the Thanos components. */
+export interface ThanosWorkloadSpec {
+  readonly identity: ComponentIdentity;
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly replicas: number;
+  /** The sub-command and its own flags; the shared listen, log and memory flags are added. */
+  readonly subcommand: string;
+  readonly flags: readonly string[];
+  readonly options: ThanosComponentOptions;
+  readonly defaultResources: ResourceRequirements;
+  /** The bucket the component reads or writes. @default none (query, query-frontend) */
+  readonly bucket?: ThanosBucket;
+  readonly env?: readonly k8s.EnvVar[];
+  readonly volumes?: readonly k8s.Volume[];
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  readonly volumeClaims?: readonly VolumeClaim[];
+  readonly configChecksums?: readonly string[];
+  readonly terminationGracePeriodSeconds?: number;
+  /** @default gRPC and HTTP */
+  readonly listeners?: ThanosListeners;
+  /** Liveness failures tolerated (30 s apart). @default 4 */
+  readonly livenessFailures?: number;
+  readonly extraPodLabels?: Readonly<Record<string, string>>;
+  readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+  readonly strategy?: k8s.DeploymentStrategy;
+  /** Governing headless Service of a StatefulSet. @default `<name>-headless` */
+  readonly serviceName?: string;
+  /** Annotations of the ServiceAccount besides the storage's cloud identity. @default none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Emits the ServiceAccount and the Deployment or StatefulSet of one Thanos component, with the
+ * shared flags, ports, probes, bucket mount and security settings.
+ */
+export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloadSpec): Workload {
+  const { identity, options, bucket } = spec;
+  const annotations = { ...spec.serviceAccountAnnotations, ...(bucket ? bucket.storage.credentials.serviceAccountAnnotations() : {}) };
+  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name, annotations);
+  const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
+  const common = {
+    identity,
+    replicas: spec.replicas,
+    podIdentity: THANOS_POD_IDENTITY,
+    serviceAccountName: identity.name,
+    configChecksums: [...(spec.configChecksums ?? []), ...(bucket ? [bucket.checksum] : [])],
+    podAnnotations: options.podAnnotations,
+    extraPodLabels: spec.extraPodLabels,
+    scheduling: options.scheduling,
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
+    disruptionBudget: spec.disruptionBudget,
+    volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : [])],
+    containers: [{
+      name: 'thanos',
+      image: thanosImage(options),
+      args: mergeArgs(args, options.extraArgs),
+      env: mergeEnv([...(spec.env ?? []), ...(bucket ? bucket.env() : [])], options.extraEnv),
+      ports: thanosPorts(spec.listeners),
+      volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
+      ...thanosProbes(spec.livenessFailures),
+      resources: options.resources ?? spec.defaultResources,
+    }],
+  };
+  if (spec.kind === 'Deployment') {
+    return new Workload(scope, id, { ...common, kind: 'Deployment', strategy: spec.strategy });
+  }
+  return new Workload(scope, id, {
+    ...common,
+    kind: 'StatefulSet',
+    serviceName: spec.serviceName ?? `${identity.name}-headless`,
+    volumeClaims: spec.volumeClaims,
+  });
+}
+
+/** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */
+export function thanosServicePorts(listeners: ThanosListeners = {}): Array<{ name: string; port: number }> {
+  return thanosPorts(listeners).map((p) => ({ name: p.name, port: p.containerPort }));
+}
+
+/**
+ * A ClusterIP Service `<name>` for clients and, for StatefulSets, a headless twin `<name>-headless`
+ * whose SRV records list every pod (StoreAPI discovery, per-pod DNS names).
+ */
+export function thanosServices(
+  scope: Construct,
+  identity: ComponentIdentity,
+  options: { readonly listeners?: ThanosListeners; readonly clusterIp?: boolean; readonly headless?: boolean } = {},
+): { service?: k8s.KubeService; headless?: k8s.KubeService } {
+  const ports = thanosServicePorts(options.listeners);
+  return {
+    service: options.clusterIp ?? true ? createService(scope, 'Service', { identity, name: identity.name, ports }) : undefined,
+    headless: options.headless ?? true
+      ? createService(scope, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true })
+      : undefined,
+  };
+}
+
+/** The scrape target of a component's headless Service: every pod's `/metrics` on the `http` port. */
+export function thanosScrapeTarget(identity: ComponentIdentity, headless: k8s.KubeService, clusterDomain: string): ScrapeTarget {
+  return srvScrapeTarget(`${identity.instance}-${identity.component}`, PORT_NAMES.http, identity.serviceHost(headless.metadata.name!, clusterDomain));
+}

@@ -1,0 +1,12 @@
+export * from './bucket';
+export * from './cluster';
+export * from './common';
+export * from './compactor';
+export * from './default-rules';
+export * from './hashring';
+export * from './query';
+export * from './query-frontend';
+export * from './receive';
+export * from './ruler';
+export * from './store';
+export { ThanosComponentProps } from './component';

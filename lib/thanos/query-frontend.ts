@@ -1,0 +1,83 @@
+import { Construct } from 'constructs';
+import { checkReplicas } from '../core/check-options';
+import { renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { ScrapeTarget } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { Memcached, MemcachedOptions } from '../memcached/memcached';
+import { responseCache } from './caches';
+import { THANOS_PORTS } from './common';
+import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
+import { ThanosQuery } from './query';
+import { checkDuration, checkThanosComponent } from './validate';
+
+export interface ThanosQueryFrontendProps extends ThanosComponentProps {
+  /** The queriers it splits, retries and caches queries for. */
+  readonly query: ThanosQuery;
+  /** Frontend pods. @default 2 */
+  readonly replicas?: number;
+  /** Range queries are split into pieces of this length, run in parallel and cached per piece. @default "24h" */
+  readonly splitInterval?: string;
+  /** Retries of a failed piece. @default 5 */
+  readonly maxRetries?: number;
+  /** A memcached results cache shared by the frontends; without it each pod caches in memory. @default none */
+  readonly resultsCache?: MemcachedOptions;
+  /** Size of the in-memory results cache when there is no memcached one. @default "256MB" */
+  readonly inMemoryCacheSize?: string;
+}
+
+const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } };
+
+/**
+ * Thanos query-frontend: the entry point for dashboards. It splits long range queries, retries
+ * failed pieces and caches results in front of {@link ThanosQuery}. HTTP only, on the same port
+ * (10902) as every other Thanos HTTP API.
+ */
+export class ThanosQueryFrontend extends Construct {
+  /** `http://<name>-query-frontend.<ns>.svc.<domain>:10902`: the Prometheus-compatible URL for Grafana. */
+  readonly queryUrl: string;
+  readonly workload: Workload;
+  /** Where its metrics are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  readonly resultsCache?: Memcached;
+
+  constructor(scope: Construct, id: string, props: ThanosQueryFrontendProps) {
+    super(scope, id);
+    const replicas = props.replicas ?? 2;
+    const splitInterval = props.splitInterval ?? '24h';
+    const maxRetries = props.maxRetries ?? 5;
+    const v = new Validator(this);
+    checkThanosComponent(v, props, '-query-frontend-cache'.length);
+    checkReplicas(v, 'replicas', replicas);
+    checkDuration(v, 'splitInterval', splitInterval, 3600_000, 'pieces shorter than an hour only multiply requests');
+    v.check(Number.isInteger(maxRetries) && maxRetries >= 0, 'maxRetries', maxRetries, 'must be a whole number of 0 or more', 'set it to 5');
+    v.throwIfAny();
+
+    const identity = thanosIdentity(props, 'query-frontend');
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    if (props.resultsCache) {
+      this.resultsCache = new Memcached(this, 'ResultsCache', { ...props.resultsCache, owner: identity, component: 'query-frontend-cache', clusterDomain });
+    }
+    const http = { listeners: { grpc: false } };
+    const { service, headless } = thanosServices(this, identity, http);
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.workload = thanosWorkload(this, 'Workload', {
+      identity,
+      kind: 'Deployment',
+      replicas,
+      subcommand: 'query-frontend',
+      ...http,
+      flags: [
+        `--query-frontend.downstream-url=${props.query.httpUrl}`,
+        `--query-range.split-interval=${splitInterval}`,
+        `--query-range.max-retries-per-request=${maxRetries}`,
+        `--query-range.response-cache-config=${renderYaml(responseCache(this.resultsCache, props.inMemoryCacheSize ?? '256MB'))}`,
+        '--query-frontend.compress-responses',
+        '--query-frontend.log-queries-longer-than=10s',
+      ],
+      options: props,
+      defaultResources: DEFAULT_RESOURCES,
+    });
+    this.queryUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${THANOS_PORTS.http}`;
+  }
+}

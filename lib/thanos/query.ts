@@ -1,0 +1,83 @@
+import { Construct } from 'constructs';
+import { checkReplicas } from '../core/check-options';
+import { renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { ScrapeTarget } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { PORT_NAMES, StoreApiEndpoint, THANOS_PORTS } from './common';
+import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
+import { checkLabelName, checkThanosComponent } from './validate';
+
+export interface ThanosQueryProps extends ThanosComponentProps {
+  /** The StoreAPIs to query: receive's `storeEndpoints`, a store gateway's, a ruler's, a sidecar's. At least one. */
+  readonly endpoints: readonly StoreApiEndpoint[];
+  /** Querier pods. @default 2 */
+  readonly replicas?: number;
+  /** Replica labels besides those the endpoints declare. @default none */
+  readonly extraReplicaLabels?: readonly string[];
+  /** Longest a query may run. @default "2m" */
+  readonly timeout?: string;
+  /** Use downsampled data for long ranges automatically. @default true */
+  readonly autoDownsampling?: boolean;
+}
+
+const DEFAULT_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
+
+/**
+ * Thanos Query: the PromQL engine over every StoreAPI. It discovers each endpoint's pods through
+ * the SRV records of its headless Service and deduplicates along the replica labels the endpoints
+ * declare, so the labels on both sides agree by construction.
+ */
+export class ThanosQuery extends Construct {
+  /** `http://<name>-query.<ns>.svc.<domain>:10902`: the Prometheus HTTP API. */
+  readonly httpUrl: string;
+  /** `dnssrv+_http._tcp.<name>-query...`: how the ruler finds the queriers. */
+  readonly queryApiAddress: string;
+  /** The StoreAPIs it queries. */
+  readonly endpoints: readonly StoreApiEndpoint[];
+  /** The replica labels it deduplicates along. */
+  readonly replicaLabels: readonly string[];
+  readonly workload: Workload;
+  /** Where its metrics are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+
+  constructor(scope: Construct, id: string, props: ThanosQueryProps) {
+    super(scope, id);
+    const replicas = props.replicas ?? 2;
+    this.endpoints = props.endpoints;
+    this.replicaLabels = [...new Set([...props.endpoints.flatMap((e) => e.replicaLabels), ...(props.extraReplicaLabels ?? [])])];
+    const v = new Validator(this);
+    checkThanosComponent(v, props, '-query-headless'.length);
+    checkReplicas(v, 'replicas', replicas);
+    v.check(props.endpoints.length > 0, 'endpoints', [], 'is empty: a query with no StoreAPI to discover answers every query with no data',
+      'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar');
+    const addresses = props.endpoints.map((e) => e.address);
+    v.check(new Set(addresses).size === addresses.length, 'endpoints', addresses, 'lists an address twice', 'list each endpoint once');
+    for (const label of props.extraReplicaLabels ?? []) checkLabelName(v, 'extraReplicaLabels', label);
+    v.throwIfAny();
+
+    const identity = thanosIdentity(props, 'query');
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { service, headless } = thanosServices(this, identity);
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    // `--endpoint` is deprecated in v0.42; the SD config takes the same dnssrv+ addresses.
+    const sdConfig = { endpoints: props.endpoints.map((e) => ({ address: e.address })) };
+    this.workload = thanosWorkload(this, 'Workload', {
+      identity,
+      kind: 'Deployment',
+      replicas,
+      subcommand: 'query',
+      flags: [
+        `--endpoint.sd-config=${renderYaml(sdConfig)}`,
+        ...this.replicaLabels.map((label) => `--query.replica-label=${label}`),
+        `--query.timeout=${props.timeout ?? '2m'}`,
+        ...(props.autoDownsampling ?? true ? ['--query.auto-downsampling'] : []),
+      ],
+      options: props,
+      defaultResources: DEFAULT_RESOURCES,
+    });
+    const host = identity.serviceHost(service!.metadata.name!, clusterDomain);
+    this.httpUrl = `http://${host}:${THANOS_PORTS.http}`;
+    this.queryApiAddress = `dnssrv+_${PORT_NAMES.http}._tcp.${host}`;
+  }
+}

@@ -1,0 +1,283 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { ConfigFile } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
+import { createService } from '../core/service';
+import { ScrapeTarget } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { checkReplicas } from '../core/check-options';
+import { ThanosBucket } from './bucket';
+import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
+import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServicePorts, thanosWorkload } from './component';
+import { HashringFileEntry, HashringMembers, buildHashrings, podEndpoint } from './hashring';
+import { checkThanosComponent, checkDuration, checkExternalLabels, labelFlag } from './validate';
+
+/** One hashring: a StatefulSet of ingestors that owns the series of its tenants. */
+export interface ThanosHashringOptions {
+  /** Ring name; ring "default" runs as `<name>-receive`, any other as `<name>-receive-<ring>`. */
+  readonly name: string;
+  /** Tenants routed to this ring. A ring without tenants takes every other tenant (at most one such ring). @default none (catch-all) */
+  readonly tenants?: readonly string[];
+  /** How tenants are matched. @default "exact" */
+  readonly tenantMatcher?: 'exact' | 'glob';
+  /** Ingestor pods of this ring; at least the replication factor. @default the receive `replicas` */
+  readonly replicas?: number;
+  /** Size of each ingestor's TSDB volume. @default the receive `storageSize` */
+  readonly storageSize?: string;
+}
+
+export interface ThanosReceiveProps extends ThanosComponentProps {
+  /** The bucket blocks are uploaded to. */
+  readonly bucket: ThanosBucket;
+  /** Ingestor pods per hashring. @default 3 */
+  readonly replicas?: number;
+  /** How many ingestors store each series; writes need a quorum of (RF / 2) + 1. @default 3 */
+  readonly replicationFactor?: number;
+  /** The hashrings, in any order (the catch-all is written last). @default one catch-all ring "default" */
+  readonly hashrings?: readonly ThanosHashringOptions[];
+  /**
+   * `combined`: every ingestor also routes (RouterIngestor). `split`: a stateless router Deployment
+   * reads the hashring and replicates to ingestors that only ingest, so hashring changes never touch
+   * the ingestors.
+   * @default "combined"
+   */
+  readonly routing?: 'combined' | 'split';
+  /** The routers in `split` routing. @default 2 replicas */
+  readonly router?: ThanosComponentOptions & { readonly replicas?: number };
+  /** HTTP header that names the tenant of a write. @default "THANOS-TENANT" */
+  readonly tenantHeader?: string;
+  /** Tenant of writes without the header. @default "default-tenant" */
+  readonly defaultTenant?: string;
+  /** External label that carries the tenant on every block. @default "tenant_id" */
+  readonly tenantLabel?: string;
+  /** External label whose value is the pod name; query and compactor deduplicate along it. @default "replica" */
+  readonly replicaLabel?: string;
+  /** More external labels on every block, e.g. `{ cluster: 'prod-eu' }`. @default none */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** How long blocks stay on the ingestors after upload (queries of older data go to the store gateway). @default "1d" */
+  readonly retention?: string;
+  /** Size of each ingestor's TSDB volume. @default "20Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the TSDB volumes. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+/** A label ingestor pods carry so one Service can select the pods of every ring. */
+const INGESTOR_LABEL = `${OWN_PREFIX}/thanos-receive-ingestor`;
+const DATA_DIR = '/var/thanos/receive';
+const HASHRING_DIR = '/var/lib/thanos-receive';
+const HASHRING_FILE = 'hashrings.json';
+const DEFAULT_RESOURCES = {
+  ingestor: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } },
+  router: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
+};
+
+/**
+ * Thanos Receive: Prometheus remote-write in, TSDB blocks out to the bucket. Each hashring is a
+ * StatefulSet of ingestors with their TSDB on a volume; series are spread over a ring with the
+ * ketama algorithm and replicated `replicationFactor` times. Query reads the ingestors through
+ * {@link storeEndpoints}; writers send to {@link remoteWriteUrl}.
+ */
+export class ThanosReceive extends Construct {
+  /** `http://<name>-receive.<ns>.svc.<domain>:19291/api/v1/receive`: where Prometheus, vmagent and Tempo write. */
+  readonly remoteWriteUrl: string;
+  /** The ingestors of every ring, for Query. */
+  readonly storeEndpoints: readonly StoreApiEndpoint[];
+  /** The header that names the tenant of a write, and the tenant of writes without it. */
+  readonly tenantHeader: string;
+  readonly defaultTenant: string;
+  readonly replicaLabel: string;
+  readonly replicationFactor: number;
+  /** The hashrings file as written. */
+  readonly hashrings: readonly HashringFileEntry[];
+  readonly hashringsConfig: ConfigFile;
+  /** One StatefulSet per ring, by ring name. */
+  readonly ingestors: Readonly<Record<string, Workload>>;
+  /** The router Deployment in `split` routing. */
+  readonly router?: Workload;
+  /** The Service writers send to. */
+  readonly service: k8s.KubeService;
+  /** Where the metrics of every ingestor (and router) are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+
+  constructor(scope: Construct, id: string, props: ThanosReceiveProps) {
+    super(scope, id);
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const replicas = props.replicas ?? 3;
+    const rf = props.replicationFactor ?? 3;
+    const routing = props.routing ?? 'combined';
+    const rings = props.hashrings ?? [{ name: 'default' }];
+    this.tenantHeader = props.tenantHeader ?? 'THANOS-TENANT';
+    this.defaultTenant = props.defaultTenant ?? 'default-tenant';
+    this.replicaLabel = props.replicaLabel ?? 'replica';
+    this.replicationFactor = rf;
+    const tenantLabel = props.tenantLabel ?? 'tenant_id';
+    const retention = props.retention ?? '1d';
+    validateReceive(this, props, { replicas, rf, rings, retention, tenantLabel });
+
+    const base = thanosIdentity(props, 'receive');
+    const members: HashringMembers[] = rings.map((ring) => {
+      const identity = ringIdentity(base, ring.name);
+      return {
+        name: ring.name,
+        tenants: ring.tenants ?? [],
+        tenantMatcher: ring.tenantMatcher ?? 'exact',
+        statefulSet: identity.name,
+        headlessService: `${identity.name}-headless`,
+        replicas: ring.replicas ?? replicas,
+      };
+    });
+    this.hashrings = buildHashrings(members, props.namespace, clusterDomain, THANOS_PORTS.grpc);
+    this.hashringsConfig = new ConfigFile(this, 'Hashrings', {
+      identity: base.sibling('hashrings'),
+      name: `${base.name}-hashrings`,
+      files: { [HASHRING_FILE]: JSON.stringify(this.hashrings, null, 2) },
+    });
+
+    const routingFlags = [
+      `--receive.hashrings-file=${HASHRING_DIR}/${HASHRING_FILE}`,
+      // The flag, not the file's `algorithm` field, decides whether a ring change flushes the TSDB.
+      '--receive.hashrings-algorithm=ketama',
+      `--receive.replication-factor=${rf}`,
+    ];
+    const tenantFlags = [
+      `--receive.tenant-header=${this.tenantHeader}`,
+      `--receive.default-tenant-id=${this.defaultTenant}`,
+      `--receive.tenant-label-name=${tenantLabel}`,
+    ];
+    const labelFlags = [labelFlag(this.replicaLabel, '$(NAME)'), ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val))];
+    const hashringVolume = { name: 'hashrings', configMap: { name: this.hashringsConfig.name } };
+    // Mounted as a directory: a subPath mount would never see the updated ring.
+    const hashringMount = { name: 'hashrings', mountPath: HASHRING_DIR, readOnly: true };
+
+    const ingestors: Record<string, Workload> = {};
+    const scrapeTargets: ScrapeTarget[] = [];
+    members.forEach((ring, i) => {
+      const identity = ringIdentity(base, ring.name);
+      const options = rings[i];
+      // Not-ready pods are published too: a pod replaying its WAL must still be reachable by name.
+      const headless = createService(this, `${identity.name}-headless`, {
+        identity, name: ring.headlessService, headless: true, publishNotReadyAddresses: true, ports: thanosServicePorts({ remoteWrite: true }),
+      });
+      scrapeTargets.push(thanosScrapeTarget(identity, headless, clusterDomain));
+      const localEndpoint = podEndpoint('$(NAME)', ring.headlessService, props.namespace, clusterDomain, THANOS_PORTS.grpc);
+      ingestors[ring.name] = thanosWorkload(this, identity.name, {
+        identity,
+        kind: 'StatefulSet',
+        replicas: ring.replicas,
+        subcommand: 'receive',
+        flags: [
+          `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`,
+          `--tsdb.path=${DATA_DIR}`,
+          `--tsdb.retention=${retention}`,
+          ...labelFlags,
+          ...tenantFlags,
+          // Combined routing: the pod finds itself in the ring by this address (`$(NAME)` is the pod name).
+          ...(routing === 'combined' ? [...routingFlags, `--receive.local-endpoint=${localEndpoint}`] : []),
+        ],
+        options: props,
+        bucket: props.bucket,
+        env: POD_ENV,
+        volumes: routing === 'combined' ? [hashringVolume] : [],
+        volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...(routing === 'combined' ? [hashringMount] : [])],
+        volumeClaims: [{ name: 'data', size: options.storageSize ?? props.storageSize ?? '20Gi', storageClass: props.storageClass }],
+        defaultResources: DEFAULT_RESOURCES.ingestor,
+        // The head block is flushed and uploaded on shutdown; a large head needs minutes.
+        terminationGracePeriodSeconds: 900,
+        livenessFailures: 8,
+        listeners: { remoteWrite: true },
+        extraPodLabels: { [INGESTOR_LABEL]: 'true' },
+        // A write needs a quorum: never take down more than RF/2 ingestors at once.
+        disruptionBudget: ring.replicas > 1 ? { maxUnavailable: Math.max(1, Math.floor(rf / 2)) } : false,
+        serviceName: ring.headlessService,
+      });
+    });
+    this.ingestors = ingestors;
+
+    // Every ring's ingestors, whatever their component label.
+    const ingestorSelector = { [LABELS.name]: base.app, [LABELS.instance]: base.instance, [INGESTOR_LABEL]: 'true' };
+    if (routing === 'split') {
+      const routerIdentity = base.sibling('receive-router');
+      const router = props.router ?? {};
+      this.router = thanosWorkload(this, 'Router', {
+        identity: routerIdentity,
+        kind: 'Deployment',
+        replicas: router.replicas ?? 2,
+        subcommand: 'receive',
+        // No local endpoint: with a hashring and without one, receive only routes (RouterOnly).
+        flags: [`--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`, ...labelFlags, ...tenantFlags, ...routingFlags],
+        options: { ...router, logLevel: router.logLevel ?? props.logLevel },
+        env: POD_ENV,
+        volumes: [hashringVolume],
+        volumeMounts: [hashringMount],
+        defaultResources: DEFAULT_RESOURCES.router,
+        listeners: { remoteWrite: true },
+      });
+      const routerHeadless = createService(this, 'RouterHeadlessService', {
+        identity: routerIdentity, name: `${routerIdentity.name}-headless`, headless: true, ports: thanosServicePorts({ remoteWrite: true }),
+      });
+      scrapeTargets.push(thanosScrapeTarget(routerIdentity, routerHeadless, clusterDomain));
+    }
+    this.scrapeTargets = scrapeTargets;
+    const writeTarget = routing === 'split' ? base.sibling('receive-router') : base;
+    this.service = createService(this, 'Service', {
+      identity: writeTarget,
+      name: base.name,
+      ports: thanosServicePorts({ remoteWrite: true }),
+      selector: routing === 'split' ? writeTarget.selector : ingestorSelector,
+    });
+    this.remoteWriteUrl = `http://${base.serviceHost(base.name, clusterDomain)}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
+    this.storeEndpoints = members.map((ring) => ({
+      address: grpcSrvAddress(base.serviceHost(ring.headlessService, clusterDomain)),
+      component: `receive ring "${ring.name}"`,
+      replicaLabels: [this.replicaLabel],
+    }));
+  }
+}
+
+/** Ring "default" is `<name>-receive`; any other ring `<name>-receive-<ring>`. */
+function ringIdentity(base: ComponentIdentity, ring: string): ComponentIdentity {
+  return ring === 'default' ? base : base.sibling(`receive-${ring}`);
+}
+
+interface ResolvedReceive {
+  readonly replicas: number;
+  readonly rf: number;
+  readonly rings: readonly ThanosHashringOptions[];
+  readonly retention: string;
+  readonly tenantLabel: string;
+}
+
+function validateReceive(scope: Construct, props: ThanosReceiveProps, r: ResolvedReceive): void {
+  const v = new Validator(scope);
+  // The longest name: `<name>-receive-<ring>-headless`, or the router's hashrings ConfigMap.
+  checkThanosComponent(v, props, Math.max('-receive-hashrings'.length, '-receive--headless'.length + Math.max(0, ...r.rings.map((ring) => ring.name.length))));
+  checkReplicas(v, 'replicas', r.replicas);
+  checkReplicas(v, 'replicationFactor', r.rf);
+  if (props.router?.replicas !== undefined) checkReplicas(v, 'router.replicas', props.router.replicas);
+  v.check(r.rings.length > 0, 'hashrings', [], 'is empty: receive refuses to start with an empty hashrings file',
+    'leave hashrings unset for one catch-all ring, or list at least one ring');
+  const names = new Set<string>();
+  let catchAll = 0;
+  r.rings.forEach((ring, i) => {
+    const at = `hashrings[${i}]`;
+    v.check(/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(ring.name) && ring.name !== 'router', `${at}.name`, ring.name,
+      'is not a DNS label other than "router" (it names the ring\'s StatefulSet)', 'use a name such as "team-a"');
+    v.check(!names.has(ring.name), `${at}.name`, ring.name, 'is used by two rings', 'give every ring its own name');
+    names.add(ring.name);
+    const ringReplicas = ring.replicas ?? r.replicas;
+    if (checkReplicas(v, `${at}.replicas`, ringReplicas) && Number.isInteger(r.rf) && r.rf >= 1) {
+      v.check(ringReplicas >= r.rf, ring.replicas !== undefined ? `${at}.replicas` : 'replicationFactor', ring.replicas !== undefined ? ringReplicas : r.rf,
+        `leaves ring "${ring.name}" with ${ringReplicas} ingestors for a replication factor of ${r.rf}; ketama refuses a ring with fewer endpoints than the replication factor`,
+        `lower replicationFactor to ${ringReplicas} or give ring "${ring.name}" at least ${r.rf} replicas`);
+    }
+    if ((ring.tenants ?? []).length === 0) catchAll++;
+    v.check(!(ring.tenants ?? []).some((t) => t === ''), `${at}.tenants`, ring.tenants, 'contains an empty tenant', 'remove it');
+  });
+  v.check(catchAll <= 1, 'hashrings', r.rings.map((ring) => ring.name), `has ${catchAll} rings without tenants; only one ring can take the tenants no other ring lists`,
+    'give every ring but one its tenants');
+  checkDuration(v, 'retention', r.retention, 2 * 3600_000, 'receive cuts a block every 2h and must keep it until it is uploaded');
+  checkExternalLabels(v, props.externalLabels, [props.replicaLabel ?? 'replica', r.tenantLabel]);
+  v.throwIfAny();
+}

@@ -1,0 +1,155 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { checkReplicas } from '../core/check-options';
+import { ConfigFile } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { declareExternal } from '../core/external';
+import { dnsLabel } from '../core/rules';
+import { ScrapeTarget } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { RuleGroup, checkRuleGroups, renderRuleFile } from '../prometheus/rule-groups';
+import { ThanosBucket } from './bucket';
+import { POD_ENV, StoreApiEndpoint, grpcSrvAddress } from './common';
+import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
+import { ThanosQuery } from './query';
+import { checkDuration, checkExternalLabels, checkLabelName, checkThanosComponent, labelFlag } from './validate';
+
+export interface ThanosRulerProps extends ThanosComponentProps {
+  /** The bucket its evaluation results are uploaded to. */
+  readonly bucket: ThanosBucket;
+  /** The queriers it evaluates rules against (over HTTP). */
+  readonly query: ThanosQuery;
+  /** Rule groups the construct writes into a ConfigMap. @default none */
+  readonly ruleGroups?: readonly RuleGroup[];
+  /** Names of existing ConfigMaps of rule files (`*.yaml`) in the same namespace. @default none */
+  readonly ruleConfigMaps?: readonly string[];
+  /** Alertmanager URLs alerts are sent to, e.g. `http://alertmanager.monitoring.svc:9093`. @default none (alerts are evaluated, not sent) */
+  readonly alertmanagerUrls?: readonly string[];
+  /** Ruler pods; each evaluates every rule, and query deduplicates them along `replicaLabel`. @default 2 */
+  readonly replicas?: number;
+  /** Default evaluation interval. @default "1m" */
+  readonly evalInterval?: string;
+  /** External label whose value is the pod name; dropped from alerts so Alertmanager deduplicates them. @default "rule_replica" */
+  readonly replicaLabel?: string;
+  /** More external labels on every result. @default none */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** How long results stay on the pod's volume after upload. @default "2d" */
+  readonly retention?: string;
+  /** Size of each pod's volume. @default "10Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the volumes. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+const DATA_DIR = '/var/thanos/rule';
+const RULES_DIR = '/etc/thanos/rules';
+const DEFAULT_RESOURCES = { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '1Gi' } };
+const ALERTMANAGER_URL = /^(dns\+|dnssrv\+)?https?:\/\/[^\s/]+/;
+
+/**
+ * Thanos Ruler: evaluates recording and alerting rules through Query, sends alerts to
+ * Alertmanager, and serves and uploads what it records. Each rule ConfigMap is mounted as its own
+ * directory (`/etc/thanos/rules/<configmap>/`) and read with one glob.
+ */
+export class ThanosRuler extends Construct {
+  /** The rulers' StoreAPI, for Query. */
+  readonly storeEndpoint: StoreApiEndpoint;
+  /** Where its metrics are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  readonly workload: Workload;
+  /** The ConfigMap of `ruleGroups`, when there are any. */
+  readonly rules?: ConfigFile;
+  /** The rules file as rendered, for checks such as `promtool check rules`. */
+  readonly ruleFile?: string;
+
+  constructor(scope: Construct, id: string, props: ThanosRulerProps) {
+    super(scope, id);
+    const replicas = props.replicas ?? 2;
+    const replicaLabel = props.replicaLabel ?? 'rule_replica';
+    const groups = props.ruleGroups ?? [];
+    const configMaps = props.ruleConfigMaps ?? [];
+    const retention = props.retention ?? '2d';
+    const v = new Validator(this);
+    checkThanosComponent(v, props, '-ruler-headless'.length);
+    checkReplicas(v, 'replicas', replicas);
+    checkLabelName(v, 'replicaLabel', replicaLabel);
+    checkExternalLabels(v, props.externalLabels, [replicaLabel]);
+    checkDuration(v, 'evalInterval', props.evalInterval ?? '1m', 1000, 'a duration');
+    checkDuration(v, 'retention', retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
+    v.check(groups.length + configMaps.length > 0, 'ruleGroups', [], 'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
+      'give ruleGroups or ruleConfigMaps, or leave the ruler out');
+    checkRuleGroups(v, 'ruleGroups', groups);
+    configMaps.forEach((name, i) => v.apply(`ruleConfigMaps[${i}]`, name, dnsLabel(name, 253, false)));
+    (props.alertmanagerUrls ?? []).forEach((url, i) => v.check(ALERTMANAGER_URL.test(url), `alertmanagerUrls[${i}]`, url,
+      'has no http:// or https:// scheme', 'write it as "http://alertmanager.monitoring.svc:9093"'));
+    v.throwIfAny();
+
+    const identity = thanosIdentity(props, 'ruler');
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const ruleVolumes: k8s.Volume[] = [];
+    if (groups.length > 0) {
+      this.ruleFile = renderRuleFile(groups);
+      this.rules = new ConfigFile(this, 'Rules', { identity, name: `${identity.name}-rules`, files: { 'rules.yaml': this.ruleFile } });
+      ruleVolumes.push(this.rules.volume(this.rules.name));
+    }
+    for (const name of configMaps) {
+      ruleVolumes.push({ name: `rules-${ruleVolumes.length}`, configMap: { name } });
+      declareExternal(this, { kind: 'ConfigMap', namespace: props.namespace, name, purpose: 'Prometheus rule files (*.yaml) for the Thanos ruler' });
+    }
+    const volumes = ruleVolumes.map((vol, i) => ({ ...vol, name: `rules-${i}` }));
+    for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
+
+    const { headless } = thanosServices(this, identity);
+    this.workload = thanosWorkload(this, 'Workload', {
+      identity,
+      kind: 'StatefulSet',
+      replicas,
+      subcommand: 'rule',
+      flags: [
+        `--data-dir=${DATA_DIR}`,
+        `--rule-file=${RULES_DIR}/*/*.yaml`,
+        `--eval-interval=${props.evalInterval ?? '1m'}`,
+        `--tsdb.retention=${retention}`,
+        `--query=${props.query.queryApiAddress}`,
+        labelFlag(replicaLabel, '$(NAME)'),
+        ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val)),
+        // Every replica fires the same alert; without its replica label Alertmanager sees one.
+        `--alert.label-drop=${replicaLabel}`,
+        ...(props.alertmanagerUrls ?? []).map((url) => `--alertmanagers.url=${url}`),
+      ],
+      options: props,
+      bucket: props.bucket,
+      env: POD_ENV,
+      volumes,
+      volumeMounts: [
+        { name: 'data', mountPath: DATA_DIR },
+        ...volumes.map((vol) => ({ name: vol.name, mountPath: `${RULES_DIR}/${vol.configMap!.name}`, readOnly: true })),
+      ],
+      volumeClaims: [{ name: 'data', size: props.storageSize ?? '10Gi', storageClass: props.storageClass }],
+      configChecksums: this.rules ? [this.rules.checksum] : [],
+      defaultResources: DEFAULT_RESOURCES,
+      serviceName: headless!.metadata.name,
+    });
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.storeEndpoint = ThanosRuler.endpointFor(props);
+  }
+
+  /**
+   * The StoreAPI a ruler with these props serves. Query needs it before the ruler exists, since
+   * the ruler in turn needs Query.
+   */
+  static endpointFor(props: ThanosComponentProps & { readonly replicaLabel?: string }): StoreApiEndpoint {
+    const identity = thanosIdentity(props, 'ruler');
+    return {
+      address: grpcSrvAddress(identity.serviceHost(`${identity.name}-headless`, props.clusterDomain ?? 'cluster.local')),
+      component: 'ruler',
+      replicaLabels: [props.replicaLabel ?? 'rule_replica'],
+    };
+  }
+}
+
+/** An Alertmanager inside the cluster that this app does not emit is the user's to provide. */
+function declareInClusterService(scope: Construct, url: string): void {
+  const match = /^(?:dns\+|dnssrv\+)?https?:\/\/(?:_[a-z0-9-]+\._tcp\.)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc\b/.exec(url);
+  if (match) declareExternal(scope, { kind: 'Service', namespace: match[2], name: match[1], purpose: `Alertmanager for the Thanos ruler (${url})` });
+}
