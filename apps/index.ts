@@ -2,10 +2,14 @@ import { App } from 'cdk8s';
 import { lokiAws } from './loki-aws/main';
 import { lokiMultitenant } from './loki-multitenant/main';
 import { defaultPlatform } from './platform/main';
+import { thanosAgent } from './thanos-agent/main';
+import { thanosSidecar } from './thanos-sidecar/main';
 
 /** Every runnable app, by the folder name its output goes to under dist/. */
 export const APPS: Readonly<Record<string, (app: App) => void>> = {
   platform: defaultPlatform,
   'loki-multitenant': lokiMultitenant,
   'loki-aws': lokiAws,
+  'thanos-agent': thanosAgent,
+  'thanos-sidecar': thanosSidecar,
 };

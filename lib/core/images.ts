@@ -26,6 +26,8 @@ export const IMAGES = {
   minioClient: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-08-13T08-35-41Z' },
   /** One image for every Thanos component; the sub-command is the first argument. */
   thanos: { repository: 'quay.io/thanos/thanos', tag: 'v0.42.4' },
+  /** Prometheus 3 (agent mode, or server with the Thanos sidecar). The image runs as nobody (65534). */
+  prometheus: { repository: 'quay.io/prometheus/prometheus', tag: 'v3.14.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

@@ -12,3 +12,4 @@ export * from './rules';
 export * from './service';
 export * from './workload';
 export * from './scrape-target';
+export * from './namespace';

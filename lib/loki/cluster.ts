@@ -7,6 +7,7 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload } from '../core/workload';
 import { Memcached } from '../memcached/memcached';
@@ -68,6 +69,8 @@ export class LokiCluster extends Construct {
   readonly gateway: Workload;
   /** Every emitted Service by name. */
   readonly services: Readonly<Record<string, k8s.KubeService>>;
+  /** Where the metrics of the read, write and backend pods are scraped. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
   readonly chunksCache?: Memcached;
   readonly resultsCache?: Memcached;
 
@@ -142,6 +145,8 @@ export class LokiCluster extends Construct {
     this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
+    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
+      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)));
   }
 
   /**

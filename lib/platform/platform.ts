@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Validator } from '../core/errors';
-import { LABELS, MANAGED_BY } from '../core/names';
+import { RestrictedNamespace } from '../core/namespace';
 import { namespaceName } from '../core/rules';
 import { LokiCluster, LokiClusterProps } from '../loki';
 import { Minio, MinioProps } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { PrometheusAgent, PrometheusAgentProps } from '../prometheus';
 import { ThanosCluster, ThanosClusterProps } from '../thanos';
 
 /** The one typed spec of a platform. It grows a section per component. */
@@ -25,6 +25,12 @@ export interface PlatformSpec {
   readonly loki?: Omit<LokiClusterProps, 'namespace' | 'storage'>;
   /** Thanos, the metrics backend. @default receive (3 ingestors, RF 3), query, query-frontend, store, compactor, ruler */
   readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
+  /**
+   * The platform's own metrics pipeline: a Prometheus agent that scrapes every component and
+   * remote-writes to Thanos, or `false` for none.
+   * @default 2 agents scraping Loki and Thanos
+   */
+  readonly selfMonitoring?: Omit<PrometheusAgentProps, 'namespace' | 'remoteWrite'> | false;
 }
 
 /**
@@ -38,6 +44,8 @@ export class ObservabilityPlatform extends Chart {
   readonly minio?: Minio;
   readonly loki: LokiCluster;
   readonly thanos: ThanosCluster;
+  /** The agent that scrapes the platform, unless turned off. */
+  readonly selfMonitoring?: PrometheusAgent;
 
   constructor(scope: Construct, id: string, spec: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -46,7 +54,7 @@ export class ObservabilityPlatform extends Chart {
     v.apply('namespace', this.namespaceName, namespaceName(this.namespaceName));
     v.throwIfAny();
 
-    if (spec.createNamespace ?? true) this.emitNamespace();
+    if (spec.createNamespace ?? true) new RestrictedNamespace(this, 'namespace', this.namespaceName);
     if (spec.storage) {
       this.storage = spec.storage;
     } else {
@@ -55,19 +63,14 @@ export class ObservabilityPlatform extends Chart {
     }
     this.loki = new LokiCluster(this, 'loki', { ...spec.loki, namespace: this.namespaceName, storage: this.storage });
     this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, namespace: this.namespaceName, storage: this.storage });
-  }
-
-  private emitNamespace(): void {
-    new k8s.KubeNamespace(this, 'namespace', {
-      metadata: {
-        name: this.namespaceName,
-        labels: {
-          [LABELS.managedBy]: MANAGED_BY,
-          // The API server then refuses any pod below the restricted standard.
-          'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'latest',
-        },
-      },
-    });
+    if (spec.selfMonitoring !== false) {
+      const agent = spec.selfMonitoring ?? {};
+      this.selfMonitoring = new PrometheusAgent(this, 'self-monitoring', {
+        ...agent,
+        namespace: this.namespaceName,
+        scrapeTargets: [...this.loki.scrapeTargets, ...this.thanos.scrapeTargets, ...(agent.scrapeTargets ?? [])],
+        remoteWrite: [this.thanos.remoteWriteTarget()],
+      });
+    }
   }
 }

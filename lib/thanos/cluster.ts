@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
+import { RemoteWriteTarget } from '../prometheus/config';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { ThanosBucket } from './bucket';
 import { StoreApiEndpoint, ThanosComponentOptions } from './common';
@@ -20,18 +21,21 @@ export interface ThanosClusterProps {
   readonly namespace: string;
   /** Instance name, the prefix of every object name (`<name>-receive`, `<name>-query`). @default "thanos" */
   readonly name?: string;
-  /** Where blocks are stored. Required: Thanos keeps everything older than a few hours only there. */
-  readonly storage: ObjectStorage;
-  /** Bucket name. Thanos never creates it. @default `<name>-blocks` */
-  readonly bucket?: string;
+  /** Where blocks are stored. Required unless `bucket` is a ThanosBucket: Thanos keeps everything older than a few hours only there. */
+  readonly storage?: ObjectStorage;
+  /**
+   * Bucket name, or a ThanosBucket made beforehand (to share it with Prometheus sidecars that
+   * the cluster's query reads). Thanos never creates the bucket. @default `<name>-blocks`
+   */
+  readonly bucket?: string | ThanosBucket;
   /** Deep-merged over the generated object-store config. @default none */
   readonly objstoreOverrides?: Record<string, unknown>;
   /** Cluster DNS domain. @default "cluster.local" */
   readonly clusterDomain?: string;
   /** Log level of every component unless set per component. @default "info" */
   readonly logLevel?: ThanosComponentOptions['logLevel'];
-  /** Receive. @default 3 ingestors, replication factor 3, one catch-all ketama ring */
-  readonly receive?: Omit<ThanosReceiveProps, Wired>;
+  /** Receive, or `false` when data arrives only through Prometheus sidecars. @default 3 ingestors, replication factor 3, one catch-all ketama ring */
+  readonly receive?: Omit<ThanosReceiveProps, Wired> | false;
   /** Query. @default 2 replicas over receive, store and ruler */
   readonly query?: Omit<ThanosQueryProps, Wired> & {
     /** More StoreAPIs to query, e.g. Prometheus sidecars. @default none */
@@ -55,11 +59,8 @@ export interface ThanosClusterProps {
  * Writers use {@link remoteWriteUrl}; Grafana uses {@link queryUrl}; other queriers take {@link storeEndpoints}.
  */
 export class ThanosCluster extends Construct {
-  /** Prometheus remote-write URL of receive. */
-  readonly remoteWriteUrl: string;
-  /** The header naming the tenant of a write, and the tenant of writes without it. */
-  readonly tenantHeader: string;
-  readonly defaultTenant: string;
+  /** Prometheus remote-write URL of receive (none without receive). */
+  readonly remoteWriteUrl?: string;
   /** Prometheus-compatible query URL (query-frontend), for Grafana and API clients. */
   readonly queryUrl: string;
   /** Every StoreAPI of the cluster (receive rings, store gateway, ruler). */
@@ -69,7 +70,7 @@ export class ThanosCluster extends Construct {
   /** Where every component's metrics are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly bucket: ThanosBucket;
-  readonly receive: ThanosReceive;
+  readonly receive?: ThanosReceive;
   readonly query: ThanosQuery;
   readonly queryFrontend: ThanosQueryFrontend;
   readonly store: ThanosStore;
@@ -79,16 +80,22 @@ export class ThanosCluster extends Construct {
   constructor(scope: Construct, id: string, props: ThanosClusterProps) {
     super(scope, id);
     const v = new Validator(this);
-    v.check(props.storage !== undefined, 'storage', props.storage, 'is required: Thanos keeps blocks older than a few hours only in object storage',
+    v.check(props.storage !== undefined || props.bucket instanceof ThanosBucket, 'storage', props.storage, 'is required: Thanos keeps blocks older than a few hours only in object storage',
       'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3');
+    if (props.bucket instanceof ThanosBucket) {
+      v.check(props.bucket.namespace === props.namespace, 'bucket', props.bucket.bucket,
+        `has its config Secret in namespace "${props.bucket.namespace}", which pods in "${props.namespace}" cannot mount`, 'make the ThanosBucket in the cluster\'s namespace');
+    }
     v.throwIfAny();
 
     const where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
     const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel } as T);
-    this.bucket = new ThanosBucket(this, 'Bucket', { ...where, storage: props.storage, bucket: props.bucket, overrides: props.objstoreOverrides });
+    this.bucket = props.bucket instanceof ThanosBucket
+      ? props.bucket
+      : new ThanosBucket(this, 'Bucket', { ...where, storage: props.storage!, bucket: props.bucket, overrides: props.objstoreOverrides });
     const bucket = this.bucket;
 
-    this.receive = new ThanosReceive(this, 'Receive', { ...withLog(props.receive), ...where, bucket });
+    if (props.receive !== false) this.receive = new ThanosReceive(this, 'Receive', { ...withLog(props.receive), ...where, bucket });
     this.store = new ThanosStore(this, 'Store', { ...withLog(props.store), ...where, bucket });
     const queryOptions = props.query ?? {};
     // The ruler queries Query, and Query reads the ruler: endpoints are known before either is built.
@@ -96,7 +103,7 @@ export class ThanosCluster extends Construct {
     this.query = new ThanosQuery(this, 'Query', {
       ...withLog(queryOptions),
       ...where,
-      endpoints: [...this.receive.storeEndpoints, this.store.storeEndpoint, ...rulerEndpoints, ...(queryOptions.extraEndpoints ?? [])],
+      endpoints: [...(this.receive?.storeEndpoints ?? []), this.store.storeEndpoint, ...rulerEndpoints, ...(queryOptions.extraEndpoints ?? [])],
     });
     this.queryFrontend = new ThanosQueryFrontend(this, 'QueryFrontend', { ...withLog(props.queryFrontend), ...where, query: this.query });
     if (props.ruler !== false) {
@@ -109,7 +116,8 @@ export class ThanosCluster extends Construct {
         ruleGroups: ruler.ruleGroups ?? (ruler.ruleConfigMaps ? undefined : thanosHealthRules(props.name ?? 'thanos')),
       });
     }
-    const replicaLabels = [this.receive.replicaLabel, ...(this.ruler ? [this.ruler.storeEndpoint.replicaLabels[0]] : [])];
+    // Every replica label Query deduplicates along: receive, ruler and any sidecar endpoints.
+    const replicaLabels = this.query.replicaLabels;
     this.compactor = new ThanosCompactor(this, 'Compactor', {
       ...withLog(props.compactor),
       ...where,
@@ -118,13 +126,19 @@ export class ThanosCluster extends Construct {
       deduplicationReplicaLabels: props.compactor?.deduplicationReplicaLabels ?? replicaLabels,
     });
 
-    this.remoteWriteUrl = this.receive.remoteWriteUrl;
-    this.tenantHeader = this.receive.tenantHeader;
-    this.defaultTenant = this.receive.defaultTenant;
+    this.remoteWriteUrl = this.receive?.remoteWriteUrl;
     this.queryUrl = this.queryFrontend.queryUrl;
     this.storeEndpoints = this.query.endpoints;
     this.grpcStoreAddresses = this.storeEndpoints.map((e) => e.address);
-    this.scrapeTargets = [this.receive, this.query, this.queryFrontend, this.store, this.compactor, ...(this.ruler ? [this.ruler] : [])]
+    this.scrapeTargets = [...(this.receive ? [this.receive] : []), this.query, this.queryFrontend, this.store, this.compactor, ...(this.ruler ? [this.ruler] : [])]
       .flatMap((c) => c.scrapeTargets);
+  }
+
+  /** A remote-write target (URL and tenant header) for Prometheus, vmagent or Tempo. */
+  remoteWriteTarget(tenant?: string): RemoteWriteTarget {
+    if (!this.receive) {
+      throw new Error(`[${this.node.path}] has no receive to remote-write to (receive: false). Fix: enable receive, or send data through a Prometheus sidecar.`);
+    }
+    return this.receive.remoteWriteTarget(tenant);
   }
 }

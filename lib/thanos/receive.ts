@@ -7,6 +7,7 @@ import { createService } from '../core/service';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { checkReplicas } from '../core/check-options';
+import { RemoteWriteTarget } from '../prometheus/config';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServicePorts, thanosWorkload } from './component';
@@ -89,6 +90,8 @@ export class ThanosReceive extends Construct {
   readonly defaultTenant: string;
   readonly replicaLabel: string;
   readonly replicationFactor: number;
+  /** Tenants named by the hashrings (any other tenant goes to the catch-all ring, if there is one). */
+  readonly tenants: readonly string[];
   /** The hashrings file as written. */
   readonly hashrings: readonly HashringFileEntry[];
   readonly hashringsConfig: ConfigFile;
@@ -228,11 +231,25 @@ export class ThanosReceive extends Construct {
       selector: routing === 'split' ? writeTarget.selector : ingestorSelector,
     });
     this.remoteWriteUrl = `http://${base.serviceHost(base.name, clusterDomain)}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
+    this.tenants = [...new Set(rings.flatMap((ring) => ring.tenants ?? []))];
     this.storeEndpoints = members.map((ring) => ({
       address: grpcSrvAddress(base.serviceHost(ring.headlessService, clusterDomain)),
       component: `receive ring "${ring.name}"`,
       replicaLabels: [this.replicaLabel],
     }));
+  }
+
+  /**
+   * A remote-write target for `tenant`: the URL and the tenant header. Fails for a tenant no ring
+   * would take, so a typo is caught at synth time rather than as rejected writes.
+   */
+  remoteWriteTarget(tenant: string = this.defaultTenant): RemoteWriteTarget {
+    const catchAll = this.hashrings.some((ring) => !ring.tenants || ring.tenants.length === 0);
+    const globs = this.hashrings.filter((ring) => ring.tenant_matcher_type === 'glob').length > 0;
+    if (!catchAll && !globs && !this.tenants.includes(tenant)) {
+      throw new Error(`[${this.node.path}] tenant "${tenant}" is in no hashring (${this.tenants.join(', ')}) and there is no catch-all ring. Fix: add it to a ring's tenants or add a ring without tenants.`);
+    }
+    return { url: this.remoteWriteUrl, headers: { [this.tenantHeader]: tenant }, name: `thanos-${tenant}` };
   }
 }
 

@@ -3,7 +3,8 @@ import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems, dnsProblems, programStrings, serviceReferences } from '../support/cross-refs';
 import { podSecurityViolations } from '../support/pod-security';
 import { schemaProblems } from '../support/schema';
-import { containersOf, podSpecOf, synthApp, workloads } from '../support/synth';
+import { containersOf, dataOf, podSpecOf, synthApp, workloads } from '../support/synth';
+import { credentialsIn } from '../support/credentials';
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
   const { manifests, external } = synthApp(name);
@@ -29,7 +30,7 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   test('every in-cluster DNS name in args and config files is a Service of the output', () => {
     // The components are wired by DNS: a check that found no names would prove nothing.
     expect(programStrings(manifests).flatMap((s) => serviceReferences(s.text)).length).toBeGreaterThanOrEqual(5);
-    expect(dnsProblems(manifests)).toEqual([]);
+    expect(dnsProblems(manifests, external)).toEqual([]);
   });
 
   test('every pod meets Pod Security "restricted" and has a read-only root filesystem', () => {
@@ -47,8 +48,9 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   });
 
   test('no credential is written, except dev-only generated MinIO keys', () => {
-    for (const secret of manifests.filter((m) => m.kind === 'Secret')) {
-      expect({ secret: secret.metadata.name, devOnly: secret.metadata.annotations?.[DEV_ONLY_ANNOTATION] }).toEqual({ secret: secret.metadata.name, devOnly: expect.any(String) });
+    // A Secret either holds dev-only generated keys, or config that merely could hold some (Thanos objstore).
+    for (const secret of manifests.filter((m) => m.kind === 'Secret' && !m.metadata.annotations?.[DEV_ONLY_ANNOTATION])) {
+      expect({ secret: secret.metadata.name, credentials: Object.values(dataOf(secret)).flatMap(credentialsIn) }).toEqual({ secret: secret.metadata.name, credentials: [] });
     }
     for (const w of workloads(manifests)) {
       for (const c of containersOf(podSpecOf(w))) {
@@ -63,20 +65,25 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 });
 
 describe('apps', () => {
-  test('the default platform is MinIO + Loki in a namespace that enforces "restricted"', () => {
+  test('the default platform is MinIO + Loki + Thanos in a namespace that enforces "restricted"', () => {
     const { manifests } = synthApp('platform');
     const ns = manifests.find((m) => m.kind === 'Namespace')!;
     expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
-    expect(names.filter((n) => !n.startsWith('Job/'))).toEqual(['Deployment/loki-gateway', 'Deployment/loki-read', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server']);
+    expect(names.filter((n) => !n.startsWith('Job/'))).toEqual([
+      'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
+      'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
+      'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
+    ]);
   });
 
   test('the multi-tenant scenario declares the htpasswd Secret the user provides', () => {
     expect(synthApp('loki-multitenant').external).toEqual([expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-htpasswd' })]);
   });
 
-  test('the AWS scenario has no MinIO and no Secret at all', () => {
+  test('the AWS scenario has no MinIO and no Secret but the key-less Thanos object-store config', () => {
     const { manifests } = synthApp('loki-aws');
-    expect(manifests.filter((m) => m.kind === 'Secret' || m.metadata.name.startsWith('minio'))).toEqual([]);
+    expect(manifests.filter((m) => m.metadata.name.startsWith('minio'))).toEqual([]);
+    expect(manifests.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name)).toEqual(['thanos-objstore']);
   });
 });

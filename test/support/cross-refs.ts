@@ -110,14 +110,15 @@ export function serviceReferences(text: string): ServiceReference[] {
 
 /**
  * Every in-cluster DNS name in args, env and config files points at a Service of the output (or
- * of the cluster): the Service exists, a port number is one it serves, an SRV port name is one of
+ * of the cluster, or one the app declares the user runs): the Service exists, a port number is one it serves, an SRV port name is one of
  * its port names, and a per-pod name is an ordinal of the StatefulSet the headless Service governs.
  */
-export function dnsProblems(manifests: Manifest[]): string[] {
+export function dnsProblems(manifests: Manifest[], external: ExternalReference[] = []): string[] {
   const out: string[] = [];
+  const provided = [...CLUSTER_SERVICES, ...external.filter((e) => e.kind === 'Service')];
   for (const { where, text } of programStrings(manifests)) {
     for (const ref of serviceReferences(text)) {
-      if (CLUSTER_SERVICES.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
+      if (provided.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
       const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === ref.service && m.metadata.namespace === ref.namespace);
       if (!svc) { out.push(`${where}: "${ref.text}" names Service ${ref.namespace}/${ref.service}, which is not in the output`); continue; }
       const ports = svc.spec.ports as Array<{ name: string; port: number }>;

@@ -1,0 +1,49 @@
+import { App, Chart } from 'cdk8s';
+import { Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '../../lib';
+
+/**
+ * Seed pattern (a): Prometheus in agent mode remote-writing to Thanos receive. Routers and
+ * ingestors are split, team-a has its own hashring and everyone else shares one; each team's
+ * agent writes as its tenant. Blocks go to MinIO; memcached caches the store gateway and the
+ * query-frontend.
+ */
+export function thanosAgent(app: App): void {
+  const chart = new Chart(app, 'thanos-agent', { disableResourceNameHashes: true });
+  const namespace = 'metrics';
+  new RestrictedNamespace(chart, 'namespace', namespace);
+  const minio = new Minio(chart, 'minio', { namespace });
+  const thanos = new ThanosCluster(chart, 'thanos', {
+    namespace,
+    storage: minio,
+    receive: {
+      routing: 'split',
+      router: { replicas: 3 },
+      hashrings: [{ name: 'team-a', tenants: ['team-a'] }, { name: 'shared', replicas: 4 }],
+      externalLabels: { region: 'eu-west-1' },
+      storageSize: '50Gi',
+    },
+    queryFrontend: { resultsCache: { memoryMb: 512 } },
+    store: { indexCache: { memoryMb: 1024 }, bucketCache: { memoryMb: 1024 } },
+    compactor: { retention: { raw: '14d', fiveMinutes: '90d', oneHour: '2y' } },
+  });
+  new PrometheusAgent(chart, 'agent-team-a', {
+    namespace,
+    name: 'prometheus-team-a',
+    externalLabels: { cluster: 'prod-eu-1', team: 'team-a' },
+    // Team a runs the platform: its agent also scrapes every Thanos component.
+    scrapeTargets: thanos.scrapeTargets,
+    remoteWrite: [thanos.remoteWriteTarget('team-a')],
+  });
+  new PrometheusAgent(chart, 'agent-team-b', {
+    namespace,
+    name: 'prometheus-team-b',
+    externalLabels: { cluster: 'prod-eu-1', team: 'team-b' },
+    remoteWrite: [thanos.remoteWriteTarget('team-b')],
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  thanosAgent(app);
+  app.synth();
+}
