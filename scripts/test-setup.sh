@@ -2,14 +2,16 @@
 # Installs the real programs some tests run the generated configs through (Debian packages):
 #   nginx-light  `nginx -t` on the Loki gateway config
 #   memcached    starts with the exact flags the cache StatefulSets get
+#   prometheus   `promtool check rules` on every generated rule file
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
 set -euo pipefail
 
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v memcached >/dev/null 2>&1 || need+=(memcached)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx and memcached already installed"
+  echo "test-setup: nginx, memcached and promtool already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

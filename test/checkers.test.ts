@@ -1,6 +1,9 @@
 import { crossReferenceProblems, dnsProblems, serviceReferences } from './support/cross-refs';
 import { podSecurityViolations } from './support/pod-security';
 import { schemaProblems } from './support/schema';
+import { unknownKeys } from './support/config-keys';
+import { credentialsIn } from './support/credentials';
+import { flagProblems, hashringProblems, thanosConfigDocuments } from './support/thanos';
 import { Manifest, synthApp } from './support/synth';
 
 /** The checks over every app must be able to fail: each is shown a broken copy of real output. */
@@ -64,5 +67,56 @@ describe('output checkers catch what they claim to', () => {
       expect.stringContaining('volume host has type hostPath'),
       expect.stringContaining('root filesystem is writable'),
     ]));
+  });
+
+  test('Thanos and Prometheus flags: an unknown flag, a flag of another sub-command, a server flag in agent mode, a duplicate', () => {
+    const ms = synthApp('platform').manifests;
+    const query = find(ms, 'Deployment', 'thanos-query').spec.template.spec.containers[0];
+    query.args.push('--query.no-such-flag=1', '--tsdb.path=/data', '--query.timeout=1m');
+    find(ms, 'StatefulSet', 'prometheus-agent').spec.template.spec.containers[0].args.push('--storage.tsdb.path=/prometheus');
+    expect(flagProblems(ms)).toEqual([
+      'Deployment thanos-query/thanos: --query.no-such-flag is not a flag of query',
+      'Deployment thanos-query/thanos: --tsdb.path is not a flag of query',
+      'Deployment thanos-query/thanos: --query.timeout is given more than once',
+      'StatefulSet prometheus-agent/prometheus: --storage.tsdb.path cannot be used in agent mode (Prometheus exits with code 3)',
+    ]);
+  });
+
+  test('hashrings: a pod missing from the ring, a pod that does not exist, a subPath mount', () => {
+    const ms = synthApp('platform').manifests;
+    const cm = find(ms, 'ConfigMap', 'thanos-receive-hashrings');
+    const rings = JSON.parse(cm.data['hashrings.json']);
+    rings[0].endpoints[2].address = rings[0].endpoints[2].address.replace('receive-2', 'receive-7');
+    cm.data['hashrings.json'] = JSON.stringify(rings);
+    expect(hashringProblems(ms).problems).toEqual([
+      'StatefulSet thanos-receive/thanos: thanos-receive-7.thanos-receive-headless.observability.svc.cluster.local:10901 is no pod of a StatefulSet',
+      'StatefulSet thanos-receive/thanos: ring default lists 2 of the 3 pods of thanos-receive',
+      "StatefulSet thanos-receive/thanos: pod 2's local endpoint thanos-receive-2.thanos-receive-headless.observability.svc.cluster.local:10901 is not in the hashring",
+    ]);
+    const mount = find(ms, 'StatefulSet', 'thanos-receive').spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === 'hashrings');
+    mount.subPath = 'hashrings.json';
+    expect(hashringProblems(ms).problems).toEqual(['StatefulSet thanos-receive/thanos: the hashrings directory /var/lib/thanos-receive is not mounted as a directory']);
+  });
+
+  test('Thanos config keys: a misspelt object-store key and an unknown cache key', () => {
+    const ms = synthApp('platform').manifests;
+    const secret = find(ms, 'Secret', 'thanos-objstore');
+    secret.data['objstore.yaml'] = Buffer.from('type: S3\nconfig:\n  bucket: b\n  endpont: x\n').toString('base64');
+    const frontend = find(ms, 'Deployment', 'thanos-query-frontend').spec.template.spec.containers[0];
+    frontend.args = frontend.args.map((a: string) => a.startsWith('--query-range.response-cache-config=') ? `${a}\nmax_size: 1` : a);
+    const unknown = thanosConfigDocuments(ms).flatMap(({ doc, tree }) => unknownKeys(doc, tree));
+    expect(unknown).toEqual(['config.endpont', 'max_size']);
+  });
+
+  test('credentials: keys with values are found in YAML and env-style text, empty ones are not', () => {
+    expect(credentialsIn('config:\n  access_key: AKIAEXAMPLE\n  secret_key: "abc"\n')).toEqual(['access_key=AKIAEXAMPLE', 'secret_key=abc']);
+    expect(credentialsIn('AWS_SECRET_ACCESS_KEY=xyz')).toEqual(['AWS_SECRET_ACCESS_KEY=xyz']);
+    expect(credentialsIn('type: S3\nconfig:\n  bucket: b\n')).toEqual([]);
+  });
+
+  test('DNS names: a Service the app declares the user runs is accepted, an undeclared one is not', () => {
+    const ms = synthApp('thanos-sidecar').manifests;
+    expect(dnsProblems(ms).some((p) => p.includes('alertmanager'))).toBe(true);
+    expect(dnsProblems(ms, synthApp('thanos-sidecar').external)).toEqual([]);
   });
 });

@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { APPS } from '../../apps';
 import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems, dnsProblems, programStrings, serviceReferences } from '../support/cross-refs';
@@ -5,6 +9,9 @@ import { podSecurityViolations } from '../support/pod-security';
 import { schemaProblems } from '../support/schema';
 import { containersOf, dataOf, podSpecOf, synthApp, workloads } from '../support/synth';
 import { credentialsIn } from '../support/credentials';
+import { unknownKeys } from '../support/config-keys';
+import { haveProgram } from '../support/programs';
+import { flagProblems, hashringProblems, ruleFiles, thanosConfigDocuments } from '../support/thanos';
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
   const { manifests, external } = synthApp(name);
@@ -56,6 +63,31 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
       for (const c of containersOf(podSpecOf(w))) {
         for (const e of c.env ?? []) expect({ env: e.name, literal: /KEY|SECRET|PASSWORD|TOKEN/.test(e.name) ? e.value : undefined }).toEqual({ env: e.name, literal: undefined });
       }
+    }
+  });
+
+  test('every Thanos and Prometheus flag exists for its sub-command or mode in the pinned release', () => {
+    expect(flagProblems(manifests)).toEqual([]);
+  });
+
+  test('every receive hashrings file parses and lists exactly the pods of its rings', () => {
+    expect(hashringProblems(manifests).problems).toEqual([]);
+  });
+
+  test('every Thanos config (object store, caches, endpoint discovery) uses only keys v0.42.4 knows', () => {
+    for (const { where, doc, tree } of thanosConfigDocuments(manifests)) expect({ where, unknown: unknownKeys(doc, tree) }).toEqual({ where, unknown: [] });
+  });
+
+  test('every rule file passes the real `promtool check rules`', () => {
+    const files = ruleFiles(manifests);
+    if (files.length === 0 || !haveProgram('promtool')) return;
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    for (const { where, text } of files) {
+      const path = join(dir, 'rules.yaml');
+      writeFileSync(path, text);
+      const run = spawnSync('promtool', ['check', 'rules', path], { encoding: 'utf8' });
+      expect({ where, status: run.status, stderr: run.stderr }).toEqual({ where, status: 0, stderr: '' });
+      expect(run.stdout).toMatch(/SUCCESS: [1-9]\d* rules found/);
     }
   });
 
