@@ -12,9 +12,9 @@ describe('README', () => {
     expect(firstBlock).toContain('npm test');
   });
 
-  test('its import example is examples/my-app.ts, which `npm run typecheck` compiles', () => {
-    const example = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(example).toBe(readFileSync(join(ROOT, 'examples/my-app.ts'), 'utf8'));
+  test('its examples are examples/my-app.ts and examples/metrics-app.ts, which `npm run typecheck` compiles', () => {
+    const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
   });
 
   test('the example runs and emits a Loki cluster', () => {
@@ -27,6 +27,22 @@ describe('README', () => {
     const objects = (globalThis as any).exampleObjects as any[];
     expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['loki-backend', 'loki-write', 'minio-server']);
     expect(log).toHaveBeenCalledWith('push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID');
+    synth.mockRestore();
+    log.mockRestore();
+  });
+
+  test('the metrics example runs and wires an agent to Thanos', () => {
+    const { App } = require('cdk8s');
+    const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
+      (globalThis as any).metricsObjects = this.charts.flatMap((c: any) => c.toJson());
+    });
+    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    require('../examples/metrics-app');
+    const objects = (globalThis as any).metricsObjects as any[];
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-agent-config').data['prometheus.yaml'];
+    expect(config).toContain('url: http://thanos-receive.metrics.svc.cluster.local:19291/api/v1/receive');
+    expect(config).toContain('THANOS-TENANT: team-a');
+    expect(log).toHaveBeenCalledWith('Grafana datasource: http://thanos-query-frontend.metrics.svc.cluster.local:10902');
     synth.mockRestore();
     log.mockRestore();
   });

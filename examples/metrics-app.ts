@@ -1,0 +1,23 @@
+import { App, Chart } from 'cdk8s';
+import { Minio, PrometheusAgent, ThanosCluster } from '@obs-platform/constructs';
+
+const app = new App();
+const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
+const minio = new Minio(chart, 'minio', { namespace: 'metrics' });
+
+const thanos = new ThanosCluster(chart, 'thanos', {
+  namespace: 'metrics',
+  storage: minio,
+  receive: { replicas: 3, replicationFactor: 3 },
+  compactor: { retention: { raw: '30d', fiveMinutes: '90d', oneHour: '1y' } },
+});
+
+// The agent scrapes every Thanos component and writes to receive as tenant "team-a".
+new PrometheusAgent(chart, 'agent', {
+  namespace: 'metrics',
+  scrapeTargets: thanos.scrapeTargets,
+  remoteWrite: [thanos.remoteWriteTarget('team-a')],
+});
+
+console.error(`Grafana datasource: ${thanos.queryUrl}`);
+app.synth();
