@@ -1,6 +1,6 @@
 import { Validator } from './errors';
 import { pinnedImage } from './images';
-import { quantity, replicaCount } from './rules';
+import { labelName, quantity, replicaCount } from './rules';
 import { WorkloadOptions } from './workload';
 
 /** Validates the escape hatches every workload takes, under the property prefix `prefix` (none when empty). */
@@ -19,4 +19,17 @@ export function checkWorkloadOptions(v: Validator, prefix: string, options: Work
 /** Validates a replica count under `property`. */
 export function checkReplicas(v: Validator, property: string, value: number, min = 1): boolean {
   return v.apply(property, value, replicaCount(value, min));
+}
+
+/** External labels: valid names, and none that the construct sets itself. */
+export function checkExternalLabels(v: Validator, labels: Readonly<Record<string, string>> | undefined, reserved: readonly string[], property = 'externalLabels'): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    v.check(labelName(key) === undefined, `${property}.${key}`, value, 'has a key that is not a Prometheus label name', 'use letters, digits and "_", not starting with a digit');
+    v.check(!reserved.includes(key), `${property}.${key}`, value, `sets a label the construct sets itself (${reserved.join(', ')})`, 'choose another label name');
+  }
+}
+
+/** A label name check for single props such as `replicaLabel`. */
+export function checkLabelName(v: Validator, property: string, value: string): boolean {
+  return v.apply(property, value, labelName(value));
 }

@@ -64,3 +64,13 @@ export function quantity(value: string): RuleResult {
   }
   return undefined;
 }
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** A Prometheus label name, as external labels, replica labels and `--label` take. */
+export function labelName(value: string): RuleResult {
+  if (typeof value !== 'string' || !LABEL_NAME.test(value)) {
+    return { problem: 'is not a Prometheus label name', fix: 'use letters, digits and "_", not starting with a digit' };
+  }
+  return undefined;
+}

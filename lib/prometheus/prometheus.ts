@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -22,7 +22,6 @@ const RULES_DIR = '/etc/prometheus/rules';
 const DATA_DIR = '/prometheus';
 /** `nobody`, the user of the Prometheus image; the Thanos sidecar runs as it too to share the TSDB. */
 const PROMETHEUS_UID = 65534;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** What both Prometheus modes take. */
 export interface PrometheusCommonProps extends WorkloadOptions {
@@ -249,11 +248,8 @@ function validateCommon(v: Validator, props: PrometheusCommonProps): void {
   const interval = props.scrapeInterval ?? '30s';
   v.check((parseDuration(interval) ?? 0) > 0, 'scrapeInterval', interval, 'is not a positive duration', 'write it as "30s"');
   const replicaLabel = props.replicaLabel ?? 'prometheus_replica';
-  v.check(LABEL_NAME.test(replicaLabel), 'replicaLabel', replicaLabel, 'is not a Prometheus label name', 'use letters, digits and "_"');
-  for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
-    v.check(LABEL_NAME.test(key) && key !== replicaLabel, `externalLabels.${key}`, value,
-      `has a key that is not a label name, or is the replica label "${replicaLabel}" the construct sets`, 'use another label name of letters, digits and "_"');
-  }
+  checkLabelName(v, 'replicaLabel', replicaLabel);
+  checkExternalLabels(v, props.externalLabels, [replicaLabel]);
   (props.remoteWrite ?? []).forEach((rw, i) => v.check(/^https?:\/\/\S+$/.test(rw.url), `remoteWrite[${i}].url`, rw.url,
     'is not an http(s) URL', 'pass a URL such as thanos.remoteWriteUrl'));
 }

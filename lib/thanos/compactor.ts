@@ -1,11 +1,12 @@
 import { Construct, IConstruct } from 'constructs';
 import { parseDuration } from '../core/duration';
+import { checkLabelName } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { ThanosBucket } from './bucket';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
-import { checkDuration, checkLabelName, checkThanosComponent } from './validate';
+import { checkDuration, checkThanosComponent } from './validate';
 
 /** How long the bucket keeps each resolution. `0d` keeps it for ever. */
 export interface ThanosRetention {

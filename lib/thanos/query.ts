@@ -1,12 +1,12 @@
 import { Construct } from 'constructs';
-import { checkReplicas } from '../core/check-options';
+import { checkLabelName, checkReplicas } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { PORT_NAMES, StoreApiEndpoint, THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
-import { checkLabelName, checkThanosComponent } from './validate';
+import { checkThanosComponent } from './validate';
 
 export interface ThanosQueryProps extends ThanosComponentProps {
   /** The StoreAPIs to query: receive's `storeEndpoints`, a store gateway's, a ruler's, a sidecar's. At least one. */

@@ -6,13 +6,13 @@ import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { createService } from '../core/service';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { checkReplicas } from '../core/check-options';
+import { checkExternalLabels, checkReplicas } from '../core/check-options';
 import { RemoteWriteTarget } from '../prometheus/config';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServicePorts, thanosWorkload } from './component';
 import { HashringFileEntry, HashringMembers, buildHashrings, podEndpoint } from './hashring';
-import { checkThanosComponent, checkDuration, checkExternalLabels, labelFlag } from './validate';
+import { checkDuration, checkThanosComponent, labelFlag } from './validate';
 
 /** One hashring: a StatefulSet of ingestors that owns the series of its tenants. */
 export interface ThanosHashringOptions {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { checkReplicas } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
@@ -12,7 +12,7 @@ import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { ThanosQuery } from './query';
-import { checkDuration, checkExternalLabels, checkLabelName, checkThanosComponent, labelFlag } from './validate';
+import { checkDuration, checkThanosComponent, labelFlag } from './validate';
 
 export interface ThanosRulerProps extends ThanosComponentProps {
   /** The bucket its evaluation results are uploaded to. */
