@@ -8,7 +8,8 @@
 // Usage:
 //   node scripts/extract-prometheus-flags.mjs <prometheus-git-dir> <tag> \
 //     > test/fixtures/prometheus-<version>-flags.json
-// e.g. node scripts/extract-prometheus-flags.mjs /work/.mirror/prometheus+prometheus/repo v3.14.0 \
+// e.g. git clone --bare https://github.com/prometheus/prometheus /tmp/prom.git &&
+//      node scripts/extract-prometheus-flags.mjs /tmp/prom.git v3.14.0 \
 //     > test/fixtures/prometheus-3.14.0-flags.json
 // <prometheus-git-dir> is any clone of github.com/prometheus/prometheus (a bare
 // one is fine); files are read with `git show <tag>:<path>`, no work tree needed.

@@ -18,32 +18,33 @@ describe('README', () => {
   });
 
   test('the example runs and emits a Loki cluster', () => {
-    const { App } = require('cdk8s');
-    const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
-      (globalThis as any).exampleObjects = this.charts.flatMap((c: any) => c.toJson());
-    });
-    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    require('../examples/my-app');
-    const objects = (globalThis as any).exampleObjects as any[];
+    const { objects, logged } = runExample('my-app');
     expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['loki-backend', 'loki-write', 'minio-server']);
-    expect(log).toHaveBeenCalledWith('push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID');
-    synth.mockRestore();
-    log.mockRestore();
+    expect(logged).toEqual(['push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID']);
   });
 
   test('the metrics example runs and wires an agent to Thanos', () => {
-    const { App } = require('cdk8s');
-    const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
-      (globalThis as any).metricsObjects = this.charts.flatMap((c: any) => c.toJson());
-    });
-    const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    require('../examples/metrics-app');
-    const objects = (globalThis as any).metricsObjects as any[];
+    const { objects, logged } = runExample('metrics-app');
     const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-agent-config').data['prometheus.yaml'];
     expect(config).toContain('url: http://thanos-receive.metrics.svc.cluster.local:19291/api/v1/receive');
     expect(config).toContain('THANOS-TENANT: team-a');
-    expect(log).toHaveBeenCalledWith('Grafana datasource: http://thanos-query-frontend.metrics.svc.cluster.local:10902');
-    synth.mockRestore();
-    log.mockRestore();
+    expect(logged).toEqual(['Grafana datasource: http://thanos-query-frontend.metrics.svc.cluster.local:10902']);
   });
 });
+
+/** Runs an example as a user would, catching what its `app.synth()` would write and what it logs. */
+function runExample(name: string): { objects: any[]; logged: string[] } {
+  const { App } = require('cdk8s');
+  let objects: any[] = [];
+  const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
+    objects = this.charts.flatMap((c: any) => c.toJson());
+  });
+  const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    require(`../examples/${name}`);
+    return { objects, logged: log.mock.calls.map((call) => String(call[0])) };
+  } finally {
+    synth.mockRestore();
+    log.mockRestore();
+  }
+}
