@@ -12,7 +12,8 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { ThanosBucket } from '../thanos/bucket';
-import { StoreApiEndpoint, ThanosComponentOptions, commonFlags, grpcSrvAddress, thanosImage, thanosPorts, thanosProbes } from '../thanos/common';
+import { StoreApiEndpoint, ThanosComponentOptions, grpcSrvAddress, thanosPorts } from '../thanos/common';
+import { thanosContainer } from '../thanos/component';
 import { RemoteWriteTarget, buildPrometheusConfig } from './config';
 import { RuleGroup, checkRuleGroups, renderRuleFile } from './rule-groups';
 
@@ -174,25 +175,17 @@ abstract class PrometheusBase extends Construct {
 
   /** The Thanos sidecar: uploads blocks and serves the StoreAPI next to Prometheus. */
   private sidecarContainer(sidecar: ThanosSidecarOptions): ContainerDefinition {
-    const bucket = sidecar.bucket;
-    return {
+    return thanosContainer({
       name: 'thanos-sidecar',
-      image: thanosImage(sidecar),
-      args: mergeArgs([
-        'sidecar',
-        ...commonFlags(sidecar),
-        `--prometheus.url=http://localhost:${PROMETHEUS_PORT}`,
-        `--tsdb.path=${DATA_DIR}`,
-        bucket.flag,
-      ], sidecar.extraArgs),
-      env: mergeEnv(bucket.env(), sidecar.extraEnv),
-      ports: thanosPorts(),
-      volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, bucket.mount],
-      ...thanosProbes(),
-      resources: sidecar.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      subcommand: 'sidecar',
+      flags: [`--prometheus.url=http://localhost:${PROMETHEUS_PORT}`, `--tsdb.path=${DATA_DIR}`],
+      options: sidecar,
+      bucket: sidecar.bucket,
+      volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+      defaultResources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       // It writes its upload state into Prometheus' TSDB directory, so it runs as Prometheus' user.
       runAsUser: PROMETHEUS_UID,
-    };
+    });
   }
 }
 

@@ -95,7 +95,6 @@ export class ThanosCompactor extends Construct {
       // A compaction pass is not resumable; let it finish its current upload.
       terminationGracePeriodSeconds: 300,
       disruptionBudget: false,
-      serviceName: headless!.metadata.name,
     });
   }
 }

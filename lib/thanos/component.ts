@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
+import { ContainerDefinition } from '../core/pod';
 import { imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ResourceRequirements } from '../core/resources';
@@ -27,35 +28,56 @@ export function thanosIdentity(props: ThanosComponentProps, component: string): 
   });
 }
 
-/** What differs between the workloads of the Thanos components. */
-export interface ThanosWorkloadSpec {
-  readonly identity: ComponentIdentity;
-  readonly kind: 'Deployment' | 'StatefulSet';
-  readonly replicas: number;
+/** One Thanos container: a component's own, or a sidecar next to Prometheus. */
+export interface ThanosContainerSpec {
+  /** @default "thanos" */
+  readonly name?: string;
   /** The sub-command and its own flags; the shared listen, log and memory flags are added. */
   readonly subcommand: string;
   readonly flags: readonly string[];
   readonly options: ThanosComponentOptions;
   readonly defaultResources: ResourceRequirements;
-  /** The bucket the component reads or writes. @default none (query, query-frontend) */
+  /** The bucket the component reads or writes: its flag, key env and mount are added. @default none */
   readonly bucket?: ThanosBucket;
   readonly env?: readonly k8s.EnvVar[];
-  readonly volumes?: readonly k8s.Volume[];
   readonly volumeMounts?: readonly k8s.VolumeMount[];
-  readonly volumeClaims?: readonly VolumeClaim[];
-  readonly configChecksums?: readonly string[];
-  readonly terminationGracePeriodSeconds?: number;
   /** @default gRPC and HTTP */
   readonly listeners?: ThanosListeners;
   /** Liveness failures tolerated (30 s apart). @default 4 */
   readonly livenessFailures?: number;
+  /** The uid, when it must differ from the pod's. @default the pod's */
+  readonly runAsUser?: number;
+}
+
+/** A Thanos container with the shared flags, ports, probes and bucket wiring. */
+export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition {
+  const { options, bucket } = spec;
+  const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
+  return {
+    name: spec.name ?? 'thanos',
+    image: thanosImage(options),
+    args: mergeArgs(args, options.extraArgs),
+    env: mergeEnv([...(spec.env ?? []), ...(bucket ? bucket.env() : [])], options.extraEnv),
+    ports: thanosPorts(spec.listeners),
+    volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
+    ...thanosProbes(spec.livenessFailures),
+    resources: options.resources ?? spec.defaultResources,
+    runAsUser: spec.runAsUser,
+  };
+}
+
+/** What differs between the workloads of the Thanos components. */
+export interface ThanosWorkloadSpec extends ThanosContainerSpec {
+  readonly identity: ComponentIdentity;
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly replicas: number;
+  readonly volumes?: readonly k8s.Volume[];
+  /** StatefulSet claims; the governing Service is always `<name>-headless`. @default none */
+  readonly volumeClaims?: readonly VolumeClaim[];
+  readonly configChecksums?: readonly string[];
+  readonly terminationGracePeriodSeconds?: number;
   readonly extraPodLabels?: Readonly<Record<string, string>>;
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
-  readonly strategy?: k8s.DeploymentStrategy;
-  /** Governing headless Service of a StatefulSet. @default `<name>-headless` */
-  readonly serviceName?: string;
-  /** Annotations of the ServiceAccount besides the storage's cloud identity. @default none */
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -64,9 +86,7 @@ export interface ThanosWorkloadSpec {
  */
 export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloadSpec): Workload {
   const { identity, options, bucket } = spec;
-  const annotations = { ...spec.serviceAccountAnnotations, ...(bucket ? bucket.storage.credentials.serviceAccountAnnotations() : {}) };
-  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name, annotations);
-  const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
+  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name, bucket ? bucket.storage.credentials.serviceAccountAnnotations() : {});
   const common = {
     identity,
     replicas: spec.replicas,
@@ -79,26 +99,10 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
     disruptionBudget: spec.disruptionBudget,
     volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : [])],
-    containers: [{
-      name: 'thanos',
-      image: thanosImage(options),
-      args: mergeArgs(args, options.extraArgs),
-      env: mergeEnv([...(spec.env ?? []), ...(bucket ? bucket.env() : [])], options.extraEnv),
-      ports: thanosPorts(spec.listeners),
-      volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
-      ...thanosProbes(spec.livenessFailures),
-      resources: options.resources ?? spec.defaultResources,
-    }],
+    containers: [thanosContainer(spec)],
   };
-  if (spec.kind === 'Deployment') {
-    return new Workload(scope, id, { ...common, kind: 'Deployment', strategy: spec.strategy });
-  }
-  return new Workload(scope, id, {
-    ...common,
-    kind: 'StatefulSet',
-    serviceName: spec.serviceName ?? `${identity.name}-headless`,
-    volumeClaims: spec.volumeClaims,
-  });
+  if (spec.kind === 'Deployment') return new Workload(scope, id, { ...common, kind: 'Deployment' });
+  return new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
 }
 
 /** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */

@@ -193,7 +193,6 @@ export class ThanosReceive extends Construct {
         extraPodLabels: { [INGESTOR_LABEL]: 'true' },
         // A write needs a quorum: never take down more than RF/2 ingestors at once.
         disruptionBudget: ring.replicas > 1 ? { maxUnavailable: Math.max(1, Math.floor(rf / 2)) } : false,
-        serviceName: ring.headlessService,
       });
     });
     this.ingestors = ingestors;

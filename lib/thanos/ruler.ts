@@ -128,7 +128,6 @@ export class ThanosRuler extends Construct {
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '10Gi', storageClass: props.storageClass }],
       configChecksums: this.rules ? [this.rules.checksum] : [],
       defaultResources: DEFAULT_RESOURCES,
-      serviceName: headless!.metadata.name,
     });
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
     this.storeEndpoint = ThanosRuler.endpointFor(props);

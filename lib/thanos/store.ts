@@ -80,7 +80,6 @@ export class ThanosStore extends Construct {
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
       defaultResources: DEFAULT_RESOURCES,
       livenessFailures: 8,
-      serviceName: headless!.metadata.name,
     });
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
     this.storeEndpoint = {
