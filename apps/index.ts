@@ -2,8 +2,11 @@ import { App } from 'cdk8s';
 import { lokiAws } from './loki-aws/main';
 import { lokiMultitenant } from './loki-multitenant/main';
 import { defaultPlatform } from './platform/main';
+import { platformVictoriaMetrics } from './platform-vm/main';
+import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
 import { thanosSidecar } from './thanos-sidecar/main';
+import { vmMultiRegion } from './vm-multi-region/main';
 
 /** Every runnable app, by the folder name its output goes to under dist/. */
 export const APPS: Readonly<Record<string, (app: App) => void>> = {
@@ -12,4 +15,7 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'loki-aws': lokiAws,
   'thanos-agent': thanosAgent,
   'thanos-sidecar': thanosSidecar,
+  'platform-vm': platformVictoriaMetrics,
+  'vm-multi-region': vmMultiRegion,
+  'prometheus-receiver': prometheusReceiver,
 };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { App } from 'cdk8s';
+import { warningsOf } from '../lib/core/warnings';
 import { APPS } from './index';
 
 /**
@@ -18,6 +19,7 @@ function main(argv: string[]): void {
     const app = new App({ outdir: which === '--all' ? join(outdir, name) : outdir });
     build(app);
     app.synth();
+    for (const warning of warningsOf(app)) console.warn(`warning: ${warning}`);
     console.log(`synthesized ${name} -> ${app.outdir}`);
   }
 }

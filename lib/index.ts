@@ -4,4 +4,5 @@ export * from './memcached';
 export * from './loki';
 export * from './prometheus';
 export * from './thanos';
+export * from './victoriametrics';
 export * from './platform';

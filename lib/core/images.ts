@@ -28,6 +28,12 @@ export const IMAGES = {
   thanos: { repository: 'quay.io/thanos/thanos', tag: 'v0.42.4' },
   /** Prometheus 3 (agent mode, or server with the Thanos sidecar). The image runs as nobody (65534). */
   prometheus: { repository: 'quay.io/prometheus/prometheus', tag: 'v3.14.0' },
+  /** VictoriaMetrics cluster: one image per component, `-cluster` tags. The images set no USER. */
+  vminsert: { repository: 'docker.io/victoriametrics/vminsert', tag: 'v1.150.0-cluster' },
+  vmselect: { repository: 'docker.io/victoriametrics/vmselect', tag: 'v1.150.0-cluster' },
+  vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.150.0-cluster' },
+  /** vmagent has no cluster variant: its tag has no `-cluster` suffix. */
+  vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.150.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

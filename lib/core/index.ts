@@ -13,3 +13,5 @@ export * from './service';
 export * from './workload';
 export * from './scrape-target';
 export * from './namespace';
+export * from './autoscaling';
+export * from './warnings';

@@ -15,3 +15,12 @@ export interface ScrapeTarget {
 export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string): ScrapeTarget {
   return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}) };
 }
+
+/** Prometheus-format scrape configs for targets: one job each, found by a DNS SRV lookup. */
+export function srvScrapeConfigs(targets: readonly ScrapeTarget[]): Array<Record<string, unknown>> {
+  return targets.map((t) => ({
+    job_name: t.job,
+    ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
+    dns_sd_configs: [{ names: [t.srvRecord], type: 'SRV' }],
+  }));
+}

@@ -21,14 +21,23 @@ export interface ServiceSpec {
   readonly publishNotReadyAddresses?: boolean;
   /** Pod labels to select. @default the identity's selector */
   readonly selector?: Readonly<Record<string, string>>;
+  /** `LoadBalancer` exposes the Service outside the cluster (with the annotations the cloud's controller reads). @default "ClusterIP" */
+  readonly type?: 'ClusterIP' | 'LoadBalancer';
+  /** Service annotations, e.g. for an internal load balancer. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
   return new k8s.KubeService(scope, id, {
-    metadata: { name: spec.name, namespace: spec.identity.namespace, labels: spec.identity.labels },
+    metadata: {
+      name: spec.name,
+      namespace: spec.identity.namespace,
+      labels: spec.identity.labels,
+      annotations: spec.annotations && Object.keys(spec.annotations).length > 0 ? { ...spec.annotations } : undefined,
+    },
     spec: {
-      type: 'ClusterIP',
+      type: spec.headless ? 'ClusterIP' : spec.type ?? 'ClusterIP',
       clusterIp: spec.headless ? 'None' : undefined,
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
       selector: { ...(spec.selector ?? spec.identity.selector) },

@@ -34,6 +34,14 @@ export interface VolumeClaim {
 interface WorkloadCommon extends PodTemplateProps {
   /** PodDisruptionBudget; `false` for none. @default maxUnavailable 1 when replicas > 1 */
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+  /** Seconds a new pod must stay ready before the rollout moves on. @default 0 (the API default) */
+  readonly minReadySeconds?: number;
+  /**
+   * A HorizontalPodAutoscaler owns the replica count: `spec.replicas` is left out so that an apply
+   * does not reset what the autoscaler chose. `replicas` then only sizes the defaults (spread, PDB).
+   * @default false
+   */
+  readonly autoscaled?: boolean;
 }
 
 export interface DeploymentWorkloadProps extends WorkloadCommon {
@@ -72,18 +80,20 @@ export class Workload extends Construct {
     const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
     const selector = { matchLabels: props.identity.selector };
     const template = restrictedPodTemplate(props);
+    const replicas = props.autoscaled ? undefined : props.replicas;
 
     if (props.kind === 'Deployment') {
       this.apiObject = new k8s.KubeDeployment(this, 'Resource', {
         metadata,
-        spec: { replicas: props.replicas, selector, template, strategy: props.strategy, revisionHistoryLimit: 10 },
+        spec: { replicas, selector, template, strategy: props.strategy, minReadySeconds: props.minReadySeconds, revisionHistoryLimit: 10 },
       });
     } else {
       this.apiObject = new k8s.KubeStatefulSet(this, 'Resource', {
         metadata,
         spec: {
-          replicas: props.replicas,
+          replicas,
           serviceName: props.serviceName,
+          minReadySeconds: props.minReadySeconds,
           selector,
           template,
           podManagementPolicy: props.podManagementPolicy ?? 'Parallel',

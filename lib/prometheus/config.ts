@@ -1,4 +1,4 @@
-import { ScrapeTarget } from '../core/scrape-target';
+import { ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
 
 /** A remote-write destination. */
 export interface RemoteWriteTarget {
@@ -36,11 +36,7 @@ export function buildPrometheusConfig(input: PrometheusConfigInput): Record<stri
     ...(input.retention ? { storage: { tsdb: { retention: { time: input.retention } } } } : {}),
     ...(input.ruleFiles && input.ruleFiles.length > 0 ? { rule_files: [...input.ruleFiles] } : {}),
     scrape_configs: [
-      ...input.scrapeTargets.map((t) => ({
-        job_name: t.job,
-        ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
-        dns_sd_configs: [{ names: [t.srvRecord], type: 'SRV' }],
-      })),
+      ...srvScrapeConfigs(input.scrapeTargets),
       ...input.extraScrapeConfigs,
     ],
     ...(input.remoteWrite.length > 0 ? {

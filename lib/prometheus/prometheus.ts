@@ -63,6 +63,14 @@ export interface PrometheusServerProps extends PrometheusCommonProps {
   readonly ruleGroups?: readonly RuleGroup[];
   /** A Thanos sidecar that uploads every 2h block to the bucket and serves recent data over the StoreAPI. @default none */
   readonly thanosSidecar?: ThanosSidecarOptions;
+  /**
+   * Accept Prometheus remote-write at `/api/v1/write` (`--web.enable-remote-write-receiver`), so
+   * other Prometheus servers or agents can send their series here. Senders take
+   * {@link PrometheusServer.remoteWriteTargets}: one target per pod, so that every replica gets
+   * every series (a Service would hand each request to one pod only).
+   * @default false
+   */
+  readonly remoteWriteReceiver?: boolean;
 }
 
 export interface ThanosSidecarOptions extends ThanosComponentOptions {
@@ -130,6 +138,7 @@ abstract class PrometheusBase extends Construct {
         `--storage.tsdb.path=${DATA_DIR}`,
         // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
         ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
+        ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
       ];
     const containers: ContainerDefinition[] = [{
       name: 'prometheus',
@@ -210,6 +219,8 @@ export class PrometheusAgent extends PrometheusBase {
 export class PrometheusServer extends PrometheusBase {
   /** The sidecar's StoreAPI, when there is a sidecar. */
   readonly storeEndpoint?: StoreApiEndpoint;
+  /** With `remoteWriteReceiver`: one remote-write target per pod, in ordinal order. Otherwise empty. */
+  readonly remoteWriteTargets: readonly RemoteWriteTarget[];
 
   constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id, 'server', props, (v) => {
@@ -222,6 +233,13 @@ export class PrometheusServer extends PrometheusBase {
       }
       if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar);
     });
+    const replicas = props.replicas ?? 2;
+    this.remoteWriteTargets = props.remoteWriteReceiver
+      ? Array.from({ length: replicas }, (_, i) => ({
+        name: `${this.identity.name}-${i}`,
+        url: `http://${this.identity.name}-${i}.${this.headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
+      }))
+      : [];
     if (props.thanosSidecar) {
       this.storeEndpoint = {
         address: grpcSrvAddress(this.headlessHost),

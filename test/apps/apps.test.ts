@@ -14,7 +14,7 @@ import { haveProgram } from '../support/programs';
 import { flagProblems, hashringProblems, ruleFiles, thanosConfigDocuments } from '../support/thanos';
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
-  const { manifests, external } = synthApp(name);
+  const { manifests, charts, external } = synthApp(name);
 
   test('synthesizes objects, all in explicit namespaces', () => {
     expect(manifests.length).toBeGreaterThan(10);
@@ -25,19 +25,23 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     expect(manifests.flatMap(schemaProblems)).toEqual([]);
   });
 
-  test('no two objects share kind, namespace and name', () => {
-    const keys = manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
-    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  // Each chart is one output file, applied to one cluster (a multi-cluster scenario has several),
+  // so names are unique and references resolve within each chart on its own.
+  test('no two objects of one chart share kind, namespace and name', () => {
+    for (const chart of charts) {
+      const keys = chart.manifests.map((m) => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`);
+      expect({ chart: chart.id, duplicates: keys.filter((k, i) => keys.indexOf(k) !== i) }).toEqual({ chart: chart.id, duplicates: [] });
+    }
   });
 
-  test('every reference resolves: selectors, ports, mounts, ConfigMaps, Secrets, ServiceAccounts', () => {
-    expect(crossReferenceProblems(manifests, external)).toEqual([]);
+  test('every reference resolves within its chart: selectors, ports, mounts, ConfigMaps, Secrets, ServiceAccounts', () => {
+    for (const chart of charts) expect({ chart: chart.id, problems: crossReferenceProblems(chart.manifests, external) }).toEqual({ chart: chart.id, problems: [] });
   });
 
-  test('every in-cluster DNS name in args and config files is a Service of the output', () => {
+  test('every in-cluster DNS name in args and config files is a Service of its chart', () => {
     // The components are wired by DNS: a check that found no names would prove nothing.
     expect(programStrings(manifests).flatMap((s) => serviceReferences(s.text)).length).toBeGreaterThanOrEqual(5);
-    expect(dnsProblems(manifests, external)).toEqual([]);
+    for (const chart of charts) expect({ chart: chart.id, problems: dnsProblems(chart.manifests, external) }).toEqual({ chart: chart.id, problems: [] });
   });
 
   test('every pod meets Pod Security "restricted" and has a read-only root filesystem', () => {

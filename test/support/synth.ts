@@ -7,7 +7,10 @@ export type Manifest = { apiVersion: string; kind: string; metadata: { name: str
 
 /** An app synthesized in memory: its objects and the objects it expects the user to provide. */
 export interface SynthesizedApp {
+  /** Every object of every chart. */
   readonly manifests: Manifest[];
+  /** The objects of each chart (each is one output file, applied to one cluster), by chart id. */
+  readonly charts: ReadonlyArray<{ readonly id: string; readonly manifests: Manifest[] }>;
   readonly external: ExternalReference[];
 }
 
@@ -15,7 +18,8 @@ export interface SynthesizedApp {
 export function synthApp(name: string): SynthesizedApp {
   const app = new App({ outdir: '/nonexistent' });
   APPS[name](app);
-  return { manifests: app.charts.flatMap((c) => c.toJson() as Manifest[]), external: externalReferences(app) };
+  const charts = app.charts.map((c) => ({ id: c.node.id, manifests: c.toJson() as Manifest[] }));
+  return { manifests: charts.flatMap((c) => c.manifests), charts, external: externalReferences(app) };
 }
 
 /** A fresh chart without name hashes, for unit tests of single constructs. */

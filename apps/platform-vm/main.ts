@@ -1,0 +1,13 @@
+import { App } from 'cdk8s';
+import { ObservabilityPlatform } from '../../lib';
+
+/** The default platform with VictoriaMetrics as its metrics backend: the one prop that differs. */
+export function platformVictoriaMetrics(app: App): void {
+  new ObservabilityPlatform(app, 'platform-vm', { metricsBackend: 'victoriametrics' });
+}
+
+if (require.main === module) {
+  const app = new App();
+  platformVictoriaMetrics(app);
+  app.synth();
+}

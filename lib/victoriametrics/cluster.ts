@@ -1,0 +1,134 @@
+import { Construct } from 'constructs';
+import { Validator } from '../core/errors';
+import { dnsLabel, namespaceName } from '../core/rules';
+import { ScrapeTarget } from '../core/scrape-target';
+import { addWarning } from '../core/warnings';
+import { RemoteWriteTarget } from '../prometheus/config';
+import { VmInsert, VmInsertOptions, VmSelect, VmSelectOptions } from './frontends';
+import { VmPlacement } from './common';
+import { VmTenant, tenantRule } from './tenant';
+import { VmStorage, VmStorageOptions } from './vmstorage';
+import { retentionRule } from './retention';
+
+export interface VictoriaMetricsClusterProps extends VmPlacement {
+  /** How long samples are kept: at least 24h; a bare number counts months. @default "90d" */
+  readonly retention?: string;
+  /**
+   * Copies of every sample on distinct storage nodes, set alike on vminsert and vmselect. Keep
+   * at least 2×RF−1 storage nodes so that new data keeps RF copies while RF−1 nodes are down.
+   * @default 2
+   */
+  readonly replicationFactor?: number;
+  /**
+   * Keep one sample per series per interval, on vmstorage and vmselect alike. Set it to the scrape
+   * interval when HA agent pairs send the same series twice.
+   * @default none (vmselect still removes replication copies with 1ms when replicationFactor > 1)
+   */
+  readonly dedupInterval?: string;
+  /** Storage nodes. @default 3 nodes with 50Gi each */
+  readonly vmstorage?: VmStorageOptions;
+  /** Ingestion. @default 2 pods */
+  readonly vminsert?: VmInsertOptions;
+  /** Queries. @default 2 pods */
+  readonly vmselect?: VmSelectOptions;
+}
+
+/**
+ * A VictoriaMetrics cluster: vmstorage nodes behind vminsert for writes and vmselect for reads,
+ * with tenants as account IDs in the URLs. Both front ends list every storage node by its stable
+ * name and share one replication factor, so the lists cannot drift apart.
+ */
+export class VictoriaMetricsCluster extends Construct {
+  readonly vmstorage: VmStorage;
+  readonly vminsert: VmInsert;
+  readonly vmselect: VmSelect;
+  readonly replicationFactor: number;
+  /** Every component's metrics. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  private readonly externalInsertUrl?: string;
+
+  constructor(scope: Construct, id: string, props: VictoriaMetricsClusterProps) {
+    super(scope, id);
+    this.replicationFactor = props.replicationFactor ?? 2;
+    const retention = props.retention ?? '90d';
+    validateCluster(this, props, this.replicationFactor, retention);
+    const placement: VmPlacement = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
+    const rf = this.replicationFactor;
+
+    this.vmstorage = new VmStorage(this, 'vmstorage', { ...props.vmstorage, ...placement, retention, dedupInterval: props.dedupInterval });
+    this.vminsert = new VmInsert(this, 'vminsert', { ...props.vminsert, ...placement, storage: this.vmstorage, replicationFactor: rf });
+    this.vmselect = new VmSelect(this, 'vmselect', { ...props.vmselect, ...placement, storage: this.vmstorage, replicationFactor: rf, dedupInterval: props.dedupInterval });
+    this.externalInsertUrl = props.vminsert?.exposure?.externalUrl.replace(/\/+$/, '');
+    this.scrapeTargets = [this.vmstorage.scrapeTarget, this.vminsert.scrapeTarget, this.vmselect.scrapeTarget];
+
+    const nodes = this.vmstorage.replicas;
+    if (nodes < 2 * rf - 1) {
+      addWarning(this, 'vmstorage.replicas', nodes,
+        `is below 2×replicationFactor−1 = ${2 * rf - 1}: while a node is down, new samples get fewer than ${rf} copies`,
+        `run ${2 * rf - 1} or more storage nodes to keep every copy through a node failure`);
+    }
+  }
+
+  /**
+   * Where a tenant's Prometheus remote-write goes (`/insert/<tenant>/prometheus/api/v1/write`).
+   * `from: 'outside'` gives the exposed URL, for agents in other clusters.
+   */
+  remoteWriteUrl(tenant: VmTenant = 0, options: { readonly from?: 'inside' | 'outside' } = {}): string {
+    const t = this.checkTenant(tenant);
+    if (options.from === 'outside') {
+      if (!this.externalInsertUrl) {
+        const v = new Validator(this);
+        v.check(false, 'vminsert.exposure', undefined, 'is unset, so agents outside the cluster have no URL to write to',
+          'set vminsert.exposure.externalUrl to the URL an Ingress or load balancer serves vminsert at');
+        v.throwIfAny();
+      }
+      return `${this.externalInsertUrl}/insert/${t}/prometheus/api/v1/write`;
+    }
+    return `${this.vminsert.insertUrl(t)}/prometheus/api/v1/write`;
+  }
+
+  /** A remote-write target for a Prometheus or a vmagent writing as `tenant`. */
+  remoteWriteTarget(tenant: VmTenant = 0, options: { readonly from?: 'inside' | 'outside' } = {}): RemoteWriteTarget {
+    return { url: this.remoteWriteUrl(tenant, options), name: `${this.vminsert.identity.instance}-tenant-${String(tenant).replace(':', '-')}` };
+  }
+
+  /** The Prometheus-compatible API of a tenant (`/select/<tenant>/prometheus`), for Grafana and other readers. */
+  queryUrl(tenant: VmTenant = 0): string {
+    return this.vmselect.prometheusUrl(this.checkTenant(tenant));
+  }
+
+  /** `host:port` of every storage node, as vminsert lists them. */
+  get storageNodes(): string[] {
+    return this.vmstorage.insertNodes;
+  }
+
+  private checkTenant(tenant: VmTenant): string {
+    const v = new Validator(this);
+    v.apply('tenant', tenant, tenantRule(tenant));
+    v.throwIfAny();
+    return String(tenant);
+  }
+}
+
+function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, rf: number, retention: string): void {
+  const v = new Validator(scope);
+  const name = props.name ?? 'vm';
+  v.apply('name', name, dnsLabel(name, 63 - '-vmstorage-headless'.length));
+  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  v.apply('retention', retention, retentionRule(retention));
+  const nodes = props.vmstorage?.replicas ?? 3;
+  if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {
+    v.check(rf <= nodes, 'replicationFactor', rf,
+      `is larger than the ${nodes} storage nodes, so no sample could get that many copies on distinct nodes`,
+      `set vmstorage.replicas to ${2 * rf - 1} or more, or lower replicationFactor to ${nodes} or less`);
+  }
+  v.check((props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling === undefined, 'vmstorage.autoscaling',
+    (props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling,
+    'is not offered: storage nodes do not rebalance, so a node an autoscaler removes takes its data out of every query',
+    'size vmstorage with vmstorage.replicas, and autoscale vminsert and vmselect instead');
+  const url = props.vminsert?.exposure?.externalUrl;
+  if (url !== undefined) {
+    v.check(/^https?:\/\/[^/\s]+\/?$/.test(url), 'vminsert.exposure.externalUrl', url, 'is not an http(s) URL without a path', 'give e.g. "https://vminsert.metrics.example.com"');
+  }
+  v.throwIfAny();
+}

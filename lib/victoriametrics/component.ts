@@ -1,0 +1,109 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
+import { ImageRef } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe, tcpProbe } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { ServicePortSpec, createService, createServiceAccount } from '../core/service';
+import { VolumeClaim, Workload } from '../core/workload';
+import { VM_PORT_NAMES, VM_POD_IDENTITY, VmComponentOptions, vmCommonFlags } from './common';
+
+/** What differs between the workloads of the VictoriaMetrics programs. */
+export interface VmWorkloadSpec {
+  readonly identity: ComponentIdentity;
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly replicas: number;
+  readonly image: ImageRef;
+  readonly options: VmComponentOptions;
+  /** The HTTP port; it serves `/health` and `/metrics`. */
+  readonly httpPort: number;
+  /** More container ports (vmstorage's RPC ports). @default none */
+  readonly extraPorts?: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>;
+  /** The program's own flags; the listen and log flags are added. */
+  readonly flags: readonly string[];
+  readonly env?: readonly k8s.EnvVar[];
+  readonly volumes?: readonly k8s.Volume[];
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  readonly volumeClaims?: readonly VolumeClaim[];
+  readonly configChecksums?: readonly string[];
+  readonly defaultResources: ResourceRequirements;
+  readonly terminationGracePeriodSeconds: number;
+  /**
+   * Restart the container when its HTTP port stops answering. vmstorage goes without: it opens
+   * its port only after the storage is open, which can take minutes, and a restart would only
+   * start that over.
+   */
+  readonly liveness: boolean;
+  readonly autoscaling?: AutoscalingOptions;
+  readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+}
+
+/**
+ * Emits the ServiceAccount, the Deployment or StatefulSet and, when asked, the autoscaler of one
+ * VictoriaMetrics program, with the shared flags, probes and security settings.
+ */
+export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): Workload {
+  const { identity, options } = spec;
+  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
+  const container = {
+    name: identity.component,
+    image: spec.image,
+    args: mergeArgs([...vmCommonFlags(spec.httpPort, options), ...spec.flags], options.extraArgs),
+    env: mergeEnv(spec.env ?? [], options.extraEnv),
+    ports: [{ name: VM_PORT_NAMES.http, containerPort: spec.httpPort }, ...(spec.extraPorts ?? [])],
+    volumeMounts: spec.volumeMounts,
+    readinessProbe: httpProbe('/health', VM_PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 10 }),
+    livenessProbe: spec.liveness ? tcpProbe(VM_PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 }) : undefined,
+    resources: options.resources ?? spec.defaultResources,
+  };
+  const replicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
+  const common = {
+    identity,
+    replicas,
+    autoscaled: spec.autoscaling !== undefined,
+    podIdentity: VM_POD_IDENTITY,
+    serviceAccountName: identity.name,
+    configChecksums: spec.configChecksums,
+    podAnnotations: options.podAnnotations,
+    scheduling: options.scheduling,
+    terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
+    disruptionBudget: spec.disruptionBudget,
+    // A pod must hold ready for a while before the next one is replaced.
+    minReadySeconds: 5,
+    volumes: spec.volumes,
+    containers: [container],
+  };
+  const workload = spec.kind === 'Deployment'
+    ? new Workload(scope, id, { ...common, kind: 'Deployment' })
+    : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
+  if (spec.autoscaling) createAutoscaler(scope, `${id}Autoscaler`, identity, spec.autoscaling);
+  return workload;
+}
+
+/**
+ * The Services of one program: a ClusterIP `<name>` for clients and a headless `<name>-headless`
+ * whose SRV records list every pod, for scraping (and for vmstorage, per-pod names).
+ */
+export function vmServices(
+  scope: Construct,
+  identity: ComponentIdentity,
+  ports: readonly ServicePortSpec[],
+  options: { readonly clusterIp?: boolean; readonly publishNotReadyAddresses?: boolean; readonly serviceType?: 'ClusterIP' | 'LoadBalancer'; readonly serviceAnnotations?: Readonly<Record<string, string>> } = {},
+): { service?: k8s.KubeService; headless: k8s.KubeService } {
+  let service: k8s.KubeService | undefined;
+  if (options.clusterIp ?? true) {
+    service = createService(scope, 'Service', { identity, name: identity.name, ports, type: options.serviceType, annotations: options.serviceAnnotations });
+  }
+  const headless = createService(scope, 'HeadlessService', {
+    identity, name: `${identity.name}-headless`, ports, headless: true, publishNotReadyAddresses: options.publishNotReadyAddresses,
+  });
+  return { service, headless };
+}
+
+/** Every pod's `/metrics` on the `http` port, through the headless Service. */
+export function vmScrapeTarget(identity: ComponentIdentity, clusterDomain: string): ScrapeTarget {
+  return srvScrapeTarget(identity.name, VM_PORT_NAMES.http, identity.serviceHost(`${identity.name}-headless`, clusterDomain));
+}

@@ -1,0 +1,215 @@
+import { Construct } from 'constructs';
+import { checkExternalLabels, checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
+import { parseDuration } from '../core/duration';
+import { Validator } from '../core/errors';
+import { IMAGES } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
+import { Workload } from '../core/workload';
+import { RemoteWriteTarget } from '../prometheus/config';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
+import { vmScrapeTarget, vmServices, vmWorkload } from './component';
+import { RelabelConfig, checkRelabelConfigs } from './relabel';
+
+const CONFIG_DIR = '/etc/vmagent';
+const QUEUE_DIR = '/queue';
+
+/** Scrape sharding: each pod scrapes its share of the targets. */
+export interface VmAgentSharding {
+  /** Pods that split the targets between them (`-promscrape.cluster.membersCount`). */
+  readonly shards: number;
+  /** How many pods scrape each target, for scraping that survives a pod loss; the backend must deduplicate. @default 1 */
+  readonly replicationFactor?: number;
+}
+
+/** The on-disk queue that holds samples while a remote-write target is unreachable. */
+export interface VmAgentQueue {
+  /** Volume size per pod, shared by every remote-write URL. @default "10Gi" */
+  readonly size?: string;
+  /** Storage class. @default the cluster default */
+  readonly storageClass?: string;
+}
+
+export interface VmAgentProps extends VmComponentOptions, VmPlacement {
+  /**
+   * Identical pods. Two make an HA pair: both scrape everything with the same labels, and the
+   * backend keeps one copy (set its dedup interval to the scrape interval).
+   * Leave at 1 when `sharding` is set.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** Split the targets over several pods instead. @default none */
+  readonly sharding?: VmAgentSharding;
+  /** What to scrape, e.g. a cluster's `scrapeTargets`. @default none besides itself */
+  readonly scrapeTargets?: readonly ScrapeTarget[];
+  /** Scrape configs in Prometheus' format, for anything else. @default none */
+  readonly extraScrapeConfigs?: ReadonlyArray<Record<string, unknown>>;
+  /** @default "30s" */
+  readonly scrapeInterval?: string;
+  /**
+   * Labels stamped on every series the agent sends, scraped or pushed to it
+   * (`-remoteWrite.label`; they replace a label of the same name), e.g. region and cluster.
+   * @default none
+   */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Relabeling applied to every series before it goes to any target (`-remoteWrite.relabelConfig`). @default none */
+  readonly relabelConfigs?: readonly RelabelConfig[];
+  /**
+   * Where series go. Every target gets every series (after its own `writeRelabelConfigs`, sent
+   * with its own `headers`), each with its own share of the queue.
+   */
+  readonly remoteWrite: readonly RemoteWriteTarget[];
+  /** The on-disk queue on a PersistentVolumeClaim per pod, or `false` for an emptyDir that a restart empties. @default 10Gi per pod */
+  readonly persistentQueue?: VmAgentQueue | false;
+  /** Deep-merged over the generated scrape config (arrays replace). @default none */
+  readonly configOverrides?: Record<string, unknown>;
+}
+
+/**
+ * vmagent: scrapes targets found by DNS SRV (no Kubernetes API access needed), relabels, stamps
+ * the external labels, and remote-writes to one or more targets, buffering on disk while a target
+ * is down. A StatefulSet, so each pod keeps its queue volume and a stable name (scrape sharding
+ * numbers the pods by it).
+ */
+export class VmAgent extends Construct {
+  readonly identity: ComponentIdentity;
+  readonly config: ConfigFile;
+  readonly workload: Workload;
+  /** Its own metrics. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  /** The scrape config as rendered. */
+  readonly scrapeConfigYaml: string;
+  /** Where other programs can push series to the agent (Prometheus remote-write). */
+  readonly remoteWriteUrl: string;
+
+  constructor(scope: Construct, id: string, props: VmAgentProps) {
+    super(scope, id);
+    validateAgent(this, props);
+    const image = props.image ?? IMAGES.vmagent;
+    const identity = this.identity = vmIdentity(props, 'vmagent', image);
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const self = vmScrapeTarget(identity, clusterDomain);
+    this.scrapeTargets = [self];
+
+    const scrapeConfig = mergeOverrides({
+      global: { scrape_interval: props.scrapeInterval ?? '30s' },
+      scrape_configs: [...srvScrapeConfigs([self, ...(props.scrapeTargets ?? [])]), ...(props.extraScrapeConfigs ?? [])],
+    }, props.configOverrides);
+    this.scrapeConfigYaml = renderYaml(scrapeConfig);
+    const files: Record<string, string> = { 'scrape.yaml': this.scrapeConfigYaml };
+    if (props.relabelConfigs?.length) files['relabel.yaml'] = renderYaml(props.relabelConfigs);
+    props.remoteWrite.forEach((rw, i) => {
+      if (rw.writeRelabelConfigs?.length) files[`relabel-url-${i}.yaml`] = renderYaml(rw.writeRelabelConfigs);
+    });
+    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files });
+
+    const { service } = vmServices(this, identity, [{ name: VM_PORT_NAMES.http, port: VM_PORTS.vmagent }]);
+    this.remoteWriteUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${VM_PORTS.vmagent}/api/v1/write`;
+
+    const queue = props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
+    const sharding = props.sharding;
+    this.workload = vmWorkload(this, 'Workload', {
+      identity,
+      kind: 'StatefulSet',
+      replicas: sharding ? sharding.shards : props.replicas ?? 1,
+      image,
+      options: props,
+      httpPort: VM_PORTS.vmagent,
+      flags: [
+        `-promscrape.config=${CONFIG_DIR}/scrape.yaml`,
+        `-remoteWrite.tmpDataPath=${QUEUE_DIR}`,
+        ...remoteWriteFlags(props.remoteWrite, files, queue?.size),
+        ...Object.entries(props.externalLabels ?? {}).map(([k, v]) => `-remoteWrite.label=${k}=${v}`),
+        ...(files['relabel.yaml'] ? [`-remoteWrite.relabelConfig=${CONFIG_DIR}/relabel.yaml`] : []),
+        ...(sharding ? shardingFlags(sharding) : []),
+      ],
+      env: sharding ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : [],
+      volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }])],
+      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'queue', mountPath: QUEUE_DIR }],
+      volumeClaims: queue ? [{ name: 'queue', size: queue.size, storageClass: queue.storageClass }] : undefined,
+      configChecksums: [this.config.checksum],
+      defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      // On SIGTERM vmagent writes its in-memory buffers to the queue directory.
+      terminationGracePeriodSeconds: 60,
+      liveness: true,
+    });
+  }
+}
+
+/**
+ * `-remoteWrite.*` flags. Per-URL flags are positional: once one URL has a setting, every URL
+ * gets an entry (empty where it has none) so that entries line up with the URLs.
+ */
+function remoteWriteFlags(targets: readonly RemoteWriteTarget[], files: Record<string, string>, queueSize: string | undefined): string[] {
+  const urls = targets.map((rw) => `-remoteWrite.url=${rw.url}`);
+  const relabel = targets.some((_, i) => files[`relabel-url-${i}.yaml`])
+    ? targets.map((_, i) => `-remoteWrite.urlRelabelConfig=${files[`relabel-url-${i}.yaml`] ? `${CONFIG_DIR}/relabel-url-${i}.yaml` : ''}`)
+    : [];
+  const headers = targets.some((rw) => rw.headers && Object.keys(rw.headers).length > 0)
+    ? targets.map((rw) => `-remoteWrite.headers=${Object.entries(rw.headers ?? {}).map(([k, v]) => `${k}:${v}`).join('^^')}`)
+    : [];
+  // Leave a tenth of the volume free; each URL gets an equal share of the rest.
+  const share = queueSize ? Math.floor((bytesOf(queueSize) * 0.9) / targets.length) : undefined;
+  const disk = share ? targets.map(() => `-remoteWrite.maxDiskUsagePerURL=${share}`) : [];
+  return [...urls, ...relabel, ...headers, ...disk];
+}
+
+function shardingFlags(sharding: VmAgentSharding): string[] {
+  return [
+    `-promscrape.cluster.membersCount=${sharding.shards}`,
+    // vmagent takes the number at the end of a StatefulSet pod name as its member number.
+    '-promscrape.cluster.memberNum=$(POD_NAME)',
+    ...(sharding.replicationFactor && sharding.replicationFactor > 1 ? [`-promscrape.cluster.replicationFactor=${sharding.replicationFactor}`] : []),
+  ];
+}
+
+const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** Bytes in a Kubernetes quantity such as `10Gi` (validated before). */
+function bytesOf(size: string): number {
+  const m = /^(\d+(?:\.\d+)?)(|k|M|G|T|Ki|Mi|Gi|Ti)$/.exec(size);
+  return m ? Number(m[1]) * UNITS[m[2]] : NaN;
+}
+
+function validateAgent(scope: Construct, props: VmAgentProps): void {
+  const v = new Validator(scope);
+  const name = props.name ?? 'vm';
+  v.apply('name', name, dnsLabel(name, 63 - '-vmagent-headless'.length));
+  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  checkReplicas(v, 'replicas', props.replicas ?? 1);
+  checkWorkloadOptions(v, '', props);
+  const interval = props.scrapeInterval ?? '30s';
+  v.check((parseDuration(interval) ?? 0) > 0, 'scrapeInterval', interval, 'is not a positive duration', 'write it as "30s"');
+  checkExternalLabels(v, props.externalLabels, []);
+  for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
+    v.check(!/[,"']/.test(value), `externalLabels.${key}`, value, 'contains a comma or quote, which would split the -remoteWrite.label flag', 'remove it from the value');
+  }
+  checkRelabelConfigs(v, 'relabelConfigs', props.relabelConfigs ?? []);
+  v.check(props.remoteWrite.length > 0, 'remoteWrite', [], 'is empty, so scraped series would go nowhere', 'pass a target such as vm.remoteWriteTarget(0)');
+  props.remoteWrite.forEach((rw, i) => {
+    v.check(/^https?:\/\/[^\s,]+$/.test(rw.url), `remoteWrite[${i}].url`, rw.url, 'is not an http(s) URL (commas are not allowed either)', 'pass a URL such as vm.remoteWriteUrl(0)');
+    for (const [header, value] of Object.entries(rw.headers ?? {})) {
+      v.check(/^[A-Za-z0-9-]+$/.test(header) && !/[,^]/.test(value), `remoteWrite[${i}].headers.${header}`, value,
+        'cannot be passed in -remoteWrite.headers (header names are letters, digits and "-"; values cannot hold "," or "^")', 'rename the header or change its value');
+    }
+    checkRelabelConfigs(v, `remoteWrite[${i}].writeRelabelConfigs`, rw.writeRelabelConfigs ?? []);
+  });
+  if (props.persistentQueue && props.persistentQueue.size !== undefined) {
+    if (v.apply('persistentQueue.size', props.persistentQueue.size, quantity(props.persistentQueue.size))) {
+      v.check(!Number.isNaN(bytesOf(props.persistentQueue.size)), 'persistentQueue.size', props.persistentQueue.size, 'is not a byte size', 'write it as "10Gi"');
+    }
+  }
+  const sharding = props.sharding;
+  if (sharding) {
+    if (checkReplicas(v, 'sharding.shards', sharding.shards)) {
+      const rf = sharding.replicationFactor ?? 1;
+      v.check(Number.isInteger(rf) && rf >= 1 && rf <= sharding.shards, 'sharding.replicationFactor', rf,
+        `is not a whole number from 1 to the ${sharding.shards} shards`, `set it between 1 and ${sharding.shards}`);
+    }
+    v.check((props.replicas ?? 1) === 1, 'replicas', props.replicas, 'is set together with sharding, which decides the pod count itself',
+      'leave replicas unset and use sharding.replicationFactor for redundant scraping');
+  }
+  v.throwIfAny();
+}
