@@ -3,6 +3,7 @@
 #   nginx-light  `nginx -t` on the Loki gateway config
 #   memcached    starts with the exact flags the cache StatefulSets get
 #   prometheus   `promtool check rules` on every generated rule file
+#   victoria-metrics  `vmagent -dryRun` on every generated scrape and relabel config
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
 set -euo pipefail
 
@@ -10,8 +11,9 @@ need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v memcached >/dev/null 2>&1 || need+=(memcached)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v vmagent >/dev/null 2>&1 || need+=(victoria-metrics)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx, memcached and promtool already installed"
+  echo "test-setup: nginx, memcached, promtool and vmagent already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -5,6 +5,12 @@ import { unknownKeys } from './support/config-keys';
 import { credentialsIn } from './support/credentials';
 import { flagProblems, hashringProblems, thanosConfigDocuments } from './support/thanos';
 import { Manifest, synthApp } from './support/synth';
+import { storageNodeProblems, vmFlagProblems } from './support/victoriametrics';
+import { haveProgram } from './support/programs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The checks over every app must be able to fail: each is shown a broken copy of real output. */
 const base = () => synthApp('platform').manifests;
@@ -118,5 +124,72 @@ describe('output checkers catch what they claim to', () => {
     const ms = synthApp('thanos-sidecar').manifests;
     expect(dnsProblems(ms).some((p) => p.includes('alertmanager'))).toBe(true);
     expect(dnsProblems(ms, synthApp('thanos-sidecar').external)).toEqual([]);
+  });
+});
+
+describe('VictoriaMetrics checkers catch what they claim to', () => {
+  const vm = () => synthApp('platform-vm').manifests;
+  const argsOf = (ms: Manifest[], kind: string, name: string) => find(ms, kind, name).spec.template.spec.containers[0].args as string[];
+
+  test('flags: an unknown flag, an enterprise-only flag, a repeated single flag, a positional argument', () => {
+    const ms = vm();
+    argsOf(ms, 'StatefulSet', 'vm-vmstorage').push('-retentionPeriodd=1y', '-retentionPeriod=2y');
+    argsOf(ms, 'Deployment', 'vm-vminsert').push('-storageNode=srv+vmstorage', '-cluster.tls');
+    argsOf(ms, 'Deployment', 'vm-vmselect').push('select');
+    expect(vmFlagProblems(ms)).toEqual([
+      'StatefulSet vm-vmstorage/vmstorage: -retentionPeriodd is not a flag of vmstorage',
+      'StatefulSet vm-vmstorage/vmstorage: -retentionPeriod is given more than once',
+      'Deployment vm-vminsert/vminsert: -cluster.tls is an enterprise-only flag of vminsert',
+      'Deployment vm-vmselect/vmselect: "select" is not a flag (VictoriaMetrics programs take no positional arguments)',
+      'Deployment vm-vmselect/vmselect: -select is not a flag of vmselect',
+    ]);
+  });
+
+  test('storage nodes: a missing pod, a pod that does not exist, a Service name, a wrong port, RF mismatch, no dedup', () => {
+    const ms = vm();
+    const host = (i: number, port: number) => `vm-vmstorage-${i}.vm-vmstorage-headless.observability.svc.cluster.local:${port}`;
+    const insert = argsOf(ms, 'Deployment', 'vm-vminsert');
+    insert[insert.findIndex((a) => a.startsWith('-storageNode='))] = `-storageNode=${host(0, 8400)},${host(3, 8400)},vm-vmstorage.observability.svc.cluster.local:8400`;
+    const select = argsOf(ms, 'Deployment', 'vm-vmselect');
+    select[select.findIndex((a) => a.startsWith('-storageNode='))] = `-storageNode=${host(0, 8400)},${host(1, 8401)},${host(2, 8401)}`;
+    select[select.findIndex((a) => a.startsWith('-replicationFactor='))] = '-replicationFactor=3';
+    select.splice(select.findIndex((a) => a.startsWith('-dedup.minScrapeInterval=')), 1);
+    const { problems } = storageNodeProblems(ms);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringContaining(`${host(3, 8400)} names pod 3, but vm-vmstorage has 3 replicas`),
+      expect.stringContaining('vm-vmstorage.observability.svc.cluster.local:8400 is not a pod of a vmstorage StatefulSet'),
+      expect.stringContaining(`${host(0, 8400)} uses port 8400, but vmstorage listens for vmselect on 8401`),
+      expect.stringContaining('replication factor 3 without -dedup.minScrapeInterval'),
+      expect.stringContaining('replication factors differ'),
+    ]));
+  });
+
+  test('storage nodes: a list short of a pod, and a headless Service that hides not-ready pods', () => {
+    const ms = vm();
+    const insert = argsOf(ms, 'Deployment', 'vm-vminsert');
+    const i = insert.findIndex((a) => a.startsWith('-storageNode='));
+    insert[i] = insert[i].split(',').slice(0, 2).join(',');
+    delete find(ms, 'Service', 'vm-vmstorage-headless').spec.publishNotReadyAddresses;
+    const { problems } = storageNodeProblems(ms);
+    expect(problems).toEqual(expect.arrayContaining([
+      'Deployment vm-vminsert/vminsert: lists 2 of the 3 pods of vm-vmstorage',
+      expect.stringContaining('Service vm-vmstorage-headless is not headless with publishNotReadyAddresses'),
+    ]));
+  });
+
+  test('vmagent -dryRun refuses a broken scrape config and a broken relabel rule', () => {
+    if (!haveProgram('vmagent')) return;
+    const ms = vm();
+    const cm = find(ms, 'ConfigMap', 'self-monitoring-vmagent-config');
+    const dir = mkdtempSync(join(tmpdir(), 'vmagent-broken-'));
+    writeFileSync(join(dir, 'scrape.yaml'), cm.data['scrape.yaml'].replace('job_name', 'jobname'));
+    writeFileSync(join(dir, 'relabel.yaml'), '- action: keepp\n');
+    const scrape = spawnSync('vmagent', ['-dryRun', `-promscrape.config=${dir}/scrape.yaml`], { encoding: 'utf8' });
+    expect(scrape.status).not.toBe(0);
+    expect(scrape.stderr).toContain('field jobname not found');
+    writeFileSync(join(dir, 'scrape.yaml'), cm.data['scrape.yaml']);
+    const relabel = spawnSync('vmagent', ['-dryRun', `-promscrape.config=${dir}/scrape.yaml`, `-remoteWrite.relabelConfig=${dir}/relabel.yaml`], { encoding: 'utf8' });
+    expect(relabel.status).not.toBe(0);
+    expect(relabel.stderr).toContain('unknown `action` "keepp"');
   });
 });

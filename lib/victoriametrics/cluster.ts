@@ -78,7 +78,7 @@ export class VictoriaMetricsCluster extends Construct {
     if (options.from === 'outside') {
       if (!this.externalInsertUrl) {
         const v = new Validator(this);
-        v.check(false, 'vminsert.exposure', undefined, 'is unset, so agents outside the cluster have no URL to write to',
+        v.check(false, 'vminsert.exposure', undefined, 'has no external URL, so agents outside the cluster have nowhere to write',
           'set vminsert.exposure.externalUrl to the URL an Ingress or load balancer serves vminsert at');
         v.throwIfAny();
       }

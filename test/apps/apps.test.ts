@@ -12,6 +12,7 @@ import { credentialsIn } from '../support/credentials';
 import { unknownKeys } from '../support/config-keys';
 import { haveProgram } from '../support/programs';
 import { flagProblems, hashringProblems, ruleFiles, thanosConfigDocuments } from '../support/thanos';
+import { storageNodeProblems, vmFlagProblems, vmagentConfigRuns } from '../support/victoriametrics';
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
   const { manifests, charts, external } = synthApp(name);
@@ -72,6 +73,26 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 
   test('every Thanos and Prometheus flag exists for its sub-command or mode in the pinned release', () => {
     expect(flagProblems(manifests)).toEqual([]);
+  });
+
+  test('every VictoriaMetrics flag exists for its program in v1.150.0', () => {
+    expect(vmFlagProblems(manifests)).toEqual([]);
+  });
+
+  test('vminsert and vmselect list exactly the vmstorage pods, on the right ports, with one replication factor', () => {
+    expect(storageNodeProblems(manifests).problems).toEqual([]);
+  });
+
+  test('every vmagent scrape and relabel config passes the real `vmagent -dryRun`', () => {
+    const runs = vmagentConfigRuns(manifests);
+    if (runs.length === 0 || !haveProgram('vmagent')) return;
+    for (const run of runs) {
+      const dir = mkdtempSync(join(tmpdir(), 'vmagent-'));
+      for (const [file, text] of Object.entries(run.files)) writeFileSync(join(dir, file), text);
+      const flags = run.flags.map((f) => f.split(`${run.mountPath}/`).join(`${dir}/`));
+      const result = spawnSync('vmagent', ['-dryRun', '-loggerLevel=ERROR', ...flags], { encoding: 'utf8' });
+      expect({ where: run.where, status: result.status, stderr: result.stderr }).toEqual({ where: run.where, status: 0, stderr: '' });
+    }
   });
 
   test('every receive hashrings file parses and lists exactly the pods of its rings', () => {
