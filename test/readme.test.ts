@@ -12,9 +12,9 @@ describe('README', () => {
     expect(firstBlock).toContain('npm test');
   });
 
-  test('its examples are examples/my-app.ts and examples/metrics-app.ts, which `npm run typecheck` compiles', () => {
+  test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
     const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
+    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
   });
 
   test('the example runs and emits a Loki cluster', () => {
@@ -29,6 +29,14 @@ describe('README', () => {
     expect(config).toContain('url: http://thanos-receive.metrics.svc.cluster.local:19291/api/v1/receive');
     expect(config).toContain('THANOS-TENANT: team-a');
     expect(logged).toEqual(['Grafana datasource: http://thanos-query-frontend.metrics.svc.cluster.local:10902']);
+  });
+
+  test('the VictoriaMetrics example runs and wires an agent pair to vminsert as tenant 1', () => {
+    const { objects, logged } = runExample('vm-app');
+    const agent = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'vm-vmagent');
+    expect(agent.spec.replicas).toBe(2);
+    expect(agent.spec.template.spec.containers[0].args).toContain('-remoteWrite.url=http://vm-vminsert.metrics.svc.cluster.local:8480/insert/1/prometheus/api/v1/write');
+    expect(logged).toEqual(['Grafana datasource: http://vm-vmselect.metrics.svc.cluster.local:8481/select/1/prometheus']);
   });
 });
 
