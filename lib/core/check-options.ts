@@ -1,3 +1,4 @@
+import { parseDuration } from './duration';
 import { Validator } from './errors';
 import { pinnedImage } from './images';
 import { labelName, quantity, replicaCount } from './rules';
@@ -32,4 +33,10 @@ export function checkExternalLabels(v: Validator, labels: Readonly<Record<string
 /** A label name check for single props such as `replicaLabel`. */
 export function checkLabelName(v: Validator, property: string, value: string): boolean {
   return v.apply(property, value, labelName(value));
+}
+
+/** A scrape interval: a positive duration (default 30s when unset). */
+export function checkScrapeInterval(v: Validator, interval: string | undefined): void {
+  const value = interval ?? '30s';
+  v.check((parseDuration(value) ?? 0) > 0, 'scrapeInterval', value, 'is not a positive duration', 'write it as "30s"');
 }

@@ -11,6 +11,16 @@ export interface ScrapeTarget {
   readonly metricsPath?: string;
 }
 
+/** What a collector (Prometheus, vmagent) scrapes and how often. */
+export interface ScrapeOptions {
+  /** What to scrape, e.g. a cluster's `scrapeTargets`. @default none besides itself */
+  readonly scrapeTargets?: readonly ScrapeTarget[];
+  /** Scrape configs in Prometheus' own format, for anything else. @default none */
+  readonly extraScrapeConfigs?: ReadonlyArray<Record<string, unknown>>;
+  /** @default "30s" */
+  readonly scrapeInterval?: string;
+}
+
 /** The scrape target of a headless Service's named port. */
 export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string): ScrapeTarget {
   return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}) };

@@ -3,7 +3,7 @@ import { Chart } from 'cdk8s';
 import { Validator } from '../core/errors';
 import { RestrictedNamespace } from '../core/namespace';
 import { namespaceName } from '../core/rules';
-import { ScrapeTarget } from '../core/scrape-target';
+import { ScrapeOptions, ScrapeTarget } from '../core/scrape-target';
 import { WorkloadOptions } from '../core/workload';
 import { LokiCluster, LokiClusterProps } from '../loki';
 import { Minio, MinioProps } from '../object-storage/minio';
@@ -17,17 +17,11 @@ import { VictoriaMetricsCluster, VictoriaMetricsClusterProps, VmAgent } from '..
 export type MetricsBackendKind = 'thanos' | 'victoriametrics';
 
 /** The platform's own metrics pipeline, whichever collector the backend pairs with. */
-export interface SelfMonitoringSpec extends WorkloadOptions {
+export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
   /** Collector pods; each scrapes everything, the backend deduplicates. @default 2 */
   readonly replicas?: number;
-  /** @default "30s" */
-  readonly scrapeInterval?: string;
   /** Labels on every series, e.g. `{ cluster: 'prod-eu' }`. @default none */
   readonly externalLabels?: Readonly<Record<string, string>>;
-  /** More targets besides the platform's components. @default none */
-  readonly scrapeTargets?: readonly ScrapeTarget[];
-  /** Scrape configs in Prometheus' format. @default none */
-  readonly extraScrapeConfigs?: ReadonlyArray<Record<string, unknown>>;
   /** Volume per pod: the Prometheus WAL or the vmagent queue. @default "20Gi" for Prometheus, "10Gi" for vmagent */
   readonly storageSize?: string;
   /** @default the cluster default */

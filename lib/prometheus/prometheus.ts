@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkExternalLabels, checkLabelName, checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -8,7 +8,7 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
-import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { ScrapeOptions, ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { ThanosBucket } from '../thanos/bucket';
@@ -25,19 +25,13 @@ const DATA_DIR = '/prometheus';
 const PROMETHEUS_UID = 65534;
 
 /** What both Prometheus modes take. */
-export interface PrometheusCommonProps extends WorkloadOptions {
+export interface PrometheusCommonProps extends WorkloadOptions, ScrapeOptions {
   /** Namespace of every object. */
   readonly namespace: string;
   /** Instance name; objects are `<name>-agent` or `<name>-server`. @default "prometheus" */
   readonly name?: string;
   /** Pods. Each scrapes every target; their series differ only in `replicaLabel`. @default 2 */
   readonly replicas?: number;
-  /** What to scrape, e.g. a ThanosCluster's `scrapeTargets`. @default none besides itself */
-  readonly scrapeTargets?: readonly ScrapeTarget[];
-  /** Scrape configs in Prometheus' own format, for anything else. @default none */
-  readonly extraScrapeConfigs?: ReadonlyArray<Record<string, unknown>>;
-  /** @default "30s" */
-  readonly scrapeInterval?: string;
   /** External labels on every series, e.g. `{ cluster: 'prod-eu' }`. @default none */
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** External label whose value is the pod name. @default "prometheus_replica" */
@@ -256,8 +250,7 @@ function validateCommon(v: Validator, props: PrometheusCommonProps): void {
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   checkReplicas(v, 'replicas', props.replicas ?? 2);
   checkWorkloadOptions(v, '', props);
-  const interval = props.scrapeInterval ?? '30s';
-  v.check((parseDuration(interval) ?? 0) > 0, 'scrapeInterval', interval, 'is not a positive duration', 'write it as "30s"');
+  checkScrapeInterval(v, props.scrapeInterval);
   const replicaLabel = props.replicaLabel ?? 'prometheus_replica';
   checkLabelName(v, 'replicaLabel', replicaLabel);
   checkExternalLabels(v, props.externalLabels, [replicaLabel]);

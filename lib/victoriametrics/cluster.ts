@@ -1,11 +1,10 @@
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
-import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { addWarning } from '../core/warnings';
 import { RemoteWriteTarget } from '../prometheus/config';
 import { VmInsert, VmInsertOptions, VmSelect, VmSelectOptions } from './frontends';
-import { VmPlacement } from './common';
+import { VmPlacement, checkPlacement } from './common';
 import { VmTenant, tenantRule } from './tenant';
 import { VmStorage, VmStorageOptions } from './vmstorage';
 import { retentionRule } from './retention';
@@ -112,9 +111,7 @@ export class VictoriaMetricsCluster extends Construct {
 
 function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, rf: number, retention: string): void {
   const v = new Validator(scope);
-  const name = props.name ?? 'vm';
-  v.apply('name', name, dnsLabel(name, 63 - '-vmstorage-headless'.length));
-  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  checkPlacement(v, props, 'vmstorage');
   v.apply('retention', retention, retentionRule(retention));
   const nodes = props.vmstorage?.replicas ?? 3;
   if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {

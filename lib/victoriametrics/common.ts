@@ -1,6 +1,8 @@
+import { Validator } from '../core/errors';
 import { ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { PodIdentity } from '../core/pod';
+import { dnsLabel, namespaceName } from '../core/rules';
 import { WorkloadOptions } from '../core/workload';
 
 /** The ports the VictoriaMetrics programs listen on: the upstream defaults, the same everywhere. */
@@ -55,4 +57,11 @@ export function vmIdentity(placement: VmPlacement, component: string, image: Ima
 /** Flags every VictoriaMetrics program shares: where it listens and how much it logs. */
 export function vmCommonFlags(port: number, options: VmComponentOptions): string[] {
   return [`-httpListenAddr=:${port}`, `-loggerLevel=${options.logLevel ?? 'INFO'}`];
+}
+
+/** The instance name leaves room for the longest object name it prefixes (`<name>-<component>-headless`). */
+export function checkPlacement(v: Validator, placement: VmPlacement, component: string): void {
+  const name = placement.name ?? 'vm';
+  v.apply('name', name, dnsLabel(name, 63 - `-${component}-headless`.length));
+  v.apply('namespace', placement.namespace, namespaceName(placement.namespace));
 }

@@ -10,7 +10,7 @@ import { ResourceRequirements } from '../core/resources';
 import { quantity } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { VmStorage } from './vmstorage';
 
@@ -91,7 +91,7 @@ abstract class VmFrontend extends Construct {
     super(scope, id);
     const { props } = spec;
     const image = props.image ?? IMAGES[spec.component];
-    validateFrontend(this, props, spec.defaultResources, spec.moreChecks);
+    validateFrontend(this, spec.component, props, spec.defaultResources, spec.moreChecks);
     this.identity = vmIdentity(props, spec.component, image);
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     this.port = spec.port;
@@ -183,8 +183,9 @@ export class VmSelect extends VmFrontend {
   }
 }
 
-function validateFrontend(scope: Construct, props: VmFrontendProps, defaultResources: ResourceRequirements, moreChecks?: (v: Validator) => void): void {
+function validateFrontend(scope: Construct, component: string, props: VmFrontendProps, defaultResources: ResourceRequirements, moreChecks?: (v: Validator) => void): void {
   const v = new Validator(scope);
+  checkPlacement(v, props, component);
   checkReplicas(v, 'replicas', props.replicas ?? 2);
   checkWorkloadOptions(v, '', props);
   if (props.autoscaling) checkAutoscaling(v, 'autoscaling', props.autoscaling, props.resources ?? defaultResources);

@@ -1,15 +1,14 @@
 import { Construct } from 'constructs';
-import { checkExternalLabels, checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
-import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { dnsLabel, namespaceName, quantity } from '../core/rules';
-import { ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
+import { quantity } from '../core/rules';
+import { ScrapeOptions, ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { RemoteWriteTarget } from '../prometheus/config';
-import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { RelabelConfig, checkRelabelConfigs } from './relabel';
 
@@ -32,7 +31,7 @@ export interface VmAgentQueue {
   readonly storageClass?: string;
 }
 
-export interface VmAgentProps extends VmComponentOptions, VmPlacement {
+export interface VmAgentProps extends VmComponentOptions, VmPlacement, ScrapeOptions {
   /**
    * Identical pods. Two make an HA pair: both scrape everything with the same labels, and the
    * backend keeps one copy (set its dedup interval to the scrape interval).
@@ -42,12 +41,6 @@ export interface VmAgentProps extends VmComponentOptions, VmPlacement {
   readonly replicas?: number;
   /** Split the targets over several pods instead. @default none */
   readonly sharding?: VmAgentSharding;
-  /** What to scrape, e.g. a cluster's `scrapeTargets`. @default none besides itself */
-  readonly scrapeTargets?: readonly ScrapeTarget[];
-  /** Scrape configs in Prometheus' format, for anything else. @default none */
-  readonly extraScrapeConfigs?: ReadonlyArray<Record<string, unknown>>;
-  /** @default "30s" */
-  readonly scrapeInterval?: string;
   /**
    * Labels stamped on every series the agent sends, scraped or pushed to it
    * (`-remoteWrite.label`; they replace a label of the same name), e.g. region and cluster.
@@ -175,13 +168,10 @@ function bytesOf(size: string): number {
 
 function validateAgent(scope: Construct, props: VmAgentProps): void {
   const v = new Validator(scope);
-  const name = props.name ?? 'vm';
-  v.apply('name', name, dnsLabel(name, 63 - '-vmagent-headless'.length));
-  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  checkPlacement(v, props, 'vmagent');
   checkReplicas(v, 'replicas', props.replicas ?? 1);
   checkWorkloadOptions(v, '', props);
-  const interval = props.scrapeInterval ?? '30s';
-  v.check((parseDuration(interval) ?? 0) > 0, 'scrapeInterval', interval, 'is not a positive duration', 'write it as "30s"');
+  checkScrapeInterval(v, props.scrapeInterval);
   checkExternalLabels(v, props.externalLabels, []);
   for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
     v.check(!/[,"']/.test(value), `externalLabels.${key}`, value, 'contains a comma or quote, which would split the -remoteWrite.label flag', 'remove it from the value');

@@ -5,10 +5,10 @@ import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { quantity } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { retentionRule } from './retention';
 
@@ -136,9 +136,7 @@ export class VmStorage extends Construct {
 
 function validateStorage(scope: Construct, props: VmStorageProps): void {
   const v = new Validator(scope);
-  const name = props.name ?? 'vm';
-  v.apply('name', name, dnsLabel(name, 63 - '-vmstorage-headless'.length));
-  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  checkPlacement(v, props, 'vmstorage');
   checkReplicas(v, 'replicas', props.replicas ?? 3);
   checkWorkloadOptions(v, '', props);
   v.check((props as { autoscaling?: unknown }).autoscaling === undefined, 'autoscaling', (props as { autoscaling?: unknown }).autoscaling,
