@@ -48,8 +48,9 @@ export class Validator {
   private readonly problems: ValidationProblem[] = [];
   private readonly path: string;
 
-  constructor(scope: IConstruct) {
-    this.path = scope.node.path || scope.node.id || '(root)';
+  /** `scope` is the construct whose props are checked, or a label for a plain object (`AwsStorage`). */
+  constructor(scope: IConstruct | string) {
+    this.path = typeof scope === 'string' ? scope : scope.node.path || scope.node.id || '(root)';
   }
 
   /** Records a problem unless `ok` holds. Returns `ok`, so dependent checks can be skipped. */

@@ -12,9 +12,11 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload } from '../core/workload';
 import { Memcached } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
+import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
 import { validateLokiProps } from './validate';
 
 /** The header that carries the tenant id on every Loki request. */
@@ -90,8 +92,8 @@ export class LokiCluster extends Construct {
     this.buckets = p.buckets;
     this.authEnabled = p.authEnabled;
     this.tenantIds = p.tenants.map((t) => t.id);
-    this.storage.declareBucket(p.buckets.chunks);
-    this.storage.declareBucket(p.buckets.ruler);
+    this.storage.usage.declareBucket(p.buckets.chunks, ...lokiChunkClaims(p));
+    this.storage.usage.declareBucket(p.buckets.ruler);
 
     const image = p.image ?? IMAGES.loki;
     this.base = new ComponentIdentity({ app: 'loki', instance: p.name, component: 'loki', namespace: p.namespace, version: imageVersion(image) });
@@ -117,7 +119,10 @@ export class LokiCluster extends Construct {
       files: { 'runtime-config.yaml': renderYaml(buildRuntimeConfig(p)) },
     });
 
-    this.serviceAccount = createServiceAccount(this, 'ServiceAccount', this.base, p.name, this.storage.credentials.serviceAccountAnnotations());
+    // Read, write and backend share one ServiceAccount, so Loki holds one cloud role.
+    this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, p.name, {
+      storage: this.storage, buckets: [p.buckets.chunks, p.buckets.ruler], actions: LOKI_S3_ACTIONS,
+    });
     const keySecret = this.storage.credentials.secret;
     if (keySecret && !keySecret.managed) {
       declareExternal(this, { kind: 'Secret', namespace: p.namespace, name: keySecret.name, purpose: 'S3 access keys for Loki' });

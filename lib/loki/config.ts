@@ -2,6 +2,7 @@ import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { ResolvedLokiProps } from './props';
+import { LOKI_DELETE_DELAY } from './storage';
 
 /** Ports every Loki role listens on. */
 export const LOKI_PORTS = { http: 3100, grpc: 9095, memberlist: 7946 } as const;
@@ -66,7 +67,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       retention_enabled: true,
       // Required with retention: where delete requests are kept.
       delete_request_store: 's3',
-      retention_delete_delay: '2h',
+      retention_delete_delay: LOKI_DELETE_DELAY,
     },
     limits_config: {
       retention_period: p.retention,

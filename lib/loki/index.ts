@@ -1,3 +1,4 @@
 export * from './cluster';
 export * from './props';
 export { LOKI_PORTS } from './config';
+export { LOKI_S3_ACTIONS } from './storage';

@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import type { ServiceAccountRef } from './usage';
 
 /** Environment variable names the S3 clients of Loki, Thanos and Tempo all read. */
 export const ACCESS_KEY_ENV = 'AWS_ACCESS_KEY_ID';
@@ -8,8 +9,8 @@ export const SECRET_KEY_ENV = 'AWS_SECRET_ACCESS_KEY';
 export interface StorageCredentials {
   /** Env vars that carry static keys from a Secret; empty with cloud identity. */
   env(): k8s.EnvVar[];
-  /** Annotations the component's ServiceAccount needs (e.g. IRSA's role ARN). */
-  serviceAccountAnnotations(): Record<string, string>;
+  /** Annotations a client's ServiceAccount needs (e.g. IRSA's role ARN for that very ServiceAccount). */
+  serviceAccountAnnotations(serviceAccount: ServiceAccountRef): Record<string, string>;
   /** True when the client gets static keys through {@link ACCESS_KEY_ENV} / {@link SECRET_KEY_ENV}. */
   readonly usesStaticKeys: boolean;
   /** The Secret holding the keys, when there is one. */
@@ -51,16 +52,19 @@ class SecretKeys implements StorageCredentials {
 /** Cloud identity (IRSA, EKS Pod Identity, GKE Workload Identity): no keys, only SA annotations. */
 class CloudIdentity implements StorageCredentials {
   readonly usesStaticKeys = false;
-  constructor(private readonly annotations: Readonly<Record<string, string>>) {}
+  constructor(private readonly annotationsFor: (serviceAccount: ServiceAccountRef) => Record<string, string>) {}
 
   env(): k8s.EnvVar[] {
     return [];
   }
 
-  serviceAccountAnnotations(): Record<string, string> {
-    return { ...this.annotations };
+  serviceAccountAnnotations(serviceAccount: ServiceAccountRef): Record<string, string> {
+    return this.annotationsFor(serviceAccount);
   }
 }
+
+/** The annotation the EKS webhook reads to give a pod IRSA's web-identity token. */
+export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
 /** Factories for {@link StorageCredentials}. */
 export const Credentials = {
@@ -68,16 +72,23 @@ export const Credentials = {
   fromSecret(ref: SecretKeysReference): StorageCredentials {
     return new SecretKeys(ref);
   },
-  /** IRSA: the ServiceAccount carries `eks.amazonaws.com/role-arn`; the EKS webhook injects the token. */
+  /**
+   * IRSA with one role you made yourself, shared by every client: each ServiceAccount carries
+   * `eks.amazonaws.com/role-arn`. `AwsStorage` instead makes one role per client.
+   */
   fromIrsaRole(roleArn: string): StorageCredentials {
-    return new CloudIdentity({ 'eks.amazonaws.com/role-arn': roleArn });
+    return new CloudIdentity(() => ({ [IRSA_ROLE_ANNOTATION]: roleArn }));
+  },
+  /** IRSA with a role per ServiceAccount, e.g. named after it. */
+  fromIrsaRoles(roleArnFor: (serviceAccount: ServiceAccountRef) => string): StorageCredentials {
+    return new CloudIdentity((sa) => ({ [IRSA_ROLE_ANNOTATION]: roleArnFor(sa) }));
   },
   /** EKS Pod Identity: the association lives in AWS, so the ServiceAccount needs nothing. */
   fromPodIdentity(): StorageCredentials {
-    return new CloudIdentity({});
+    return new CloudIdentity(() => ({}));
   },
   /** Any other cloud identity given by ServiceAccount annotations (e.g. GKE Workload Identity). */
   fromServiceAccountAnnotations(annotations: Readonly<Record<string, string>>): StorageCredentials {
-    return new CloudIdentity(annotations);
+    return new CloudIdentity(() => ({ ...annotations }));
   },
 };

@@ -13,7 +13,8 @@ import { httpProbe, restrictedPodTemplate } from '../core/pod';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ResourceRequirements } from '../core/resources';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
-import { DeclaredBuckets, ObjectStorage, secretNamespaceRule } from './object-storage';
+import { ObjectStorage, secretNamespaceRule } from './object-storage';
+import { StorageUsage } from './usage';
 
 /** Annotation that marks objects fit only for development. */
 export const DEV_ONLY_ANNOTATION = `${OWN_PREFIX}/dev-only`;
@@ -69,7 +70,7 @@ export class Minio extends Construct implements ObjectStorage {
   /** The generated credentials Secret, unless `existingSecret` was given. */
   readonly credentialsSecret?: k8s.KubeSecret;
   readonly bucketJob: k8s.KubeJob;
-  private readonly declared = new DeclaredBuckets();
+  readonly usage = new StorageUsage();
 
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
@@ -103,12 +104,9 @@ export class Minio extends Construct implements ObjectStorage {
     return this.endpoint;
   }
 
-  declareBucket(bucket: string): void {
-    this.declared.add(bucket);
-  }
-
+  /** Every bucket the components declared, which the Job creates. */
   get buckets(): readonly string[] {
-    return this.declared.sorted;
+    return this.usage.buckets;
   }
 
   checkClientNamespace(namespace: string): RuleResult {

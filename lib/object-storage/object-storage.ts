@@ -1,5 +1,6 @@
 import { RuleResult } from '../core/errors';
 import { StorageCredentials } from './credentials';
+import { StorageUsage } from './usage';
 
 /**
  * The S3-compatible store a component writes to. Every storage user (Loki, Thanos, Tempo) takes
@@ -21,12 +22,10 @@ export interface ObjectStorage {
   /** How clients authenticate. */
   readonly credentials: StorageCredentials;
   /**
-   * Declares that a component stores into `bucket`. Stores that provision their own buckets
-   * (MinIO) create every declared bucket; AWS buckets come from the cdktf side.
+   * What the components declared: buckets, their clients, what they keep. Stores that provision
+   * their own buckets (MinIO) create every declared bucket; AWS buckets come from the cdktf side.
    */
-  declareBucket(bucket: string): void;
-  /** Every bucket declared so far, sorted. */
-  readonly buckets: readonly string[];
+  readonly usage: StorageUsage;
   /** Checks that a client in `namespace` can use this store (e.g. it can read the key Secret). */
   checkClientNamespace(namespace: string): RuleResult;
 }
@@ -53,7 +52,7 @@ export class S3Storage implements ObjectStorage {
   readonly insecure: boolean;
   readonly forcePathStyle: boolean;
   readonly credentials: StorageCredentials;
-  private readonly declared = new DeclaredBuckets();
+  readonly usage = new StorageUsage();
 
   constructor(props: S3StorageProps) {
     if (props.endpoint !== undefined && /^[a-z]+:\/\//i.test(props.endpoint)) {
@@ -71,29 +70,8 @@ export class S3Storage implements ObjectStorage {
     return this.endpoint ?? `s3.${this.region}.amazonaws.com`;
   }
 
-  declareBucket(bucket: string): void {
-    this.declared.add(bucket);
-  }
-
-  get buckets(): readonly string[] {
-    return this.declared.sorted;
-  }
-
   checkClientNamespace(namespace: string): RuleResult {
     return secretNamespaceRule(this.credentials, namespace);
-  }
-}
-
-/** The buckets a store's clients declared, for stores (and the cdktf side) to provision. */
-export class DeclaredBuckets {
-  private readonly names = new Set<string>();
-
-  add(bucket: string): void {
-    this.names.add(bucket);
-  }
-
-  get sorted(): readonly string[] {
-    return [...this.names].sort();
   }
 }
 

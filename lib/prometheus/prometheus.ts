@@ -124,7 +124,8 @@ abstract class PrometheusBase extends Construct {
     const ports = [{ name: 'web', port: PROMETHEUS_PORT }, ...(sidecar ? thanosPorts().map((p) => ({ name: p.name, port: p.containerPort })) : [])];
     createService(this, 'Service', { identity, name: identity.name, ports });
     createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true });
-    createServiceAccount(this, 'ServiceAccount', identity, identity.name, sidecar ? sidecar.bucket.storage.credentials.serviceAccountAnnotations() : {});
+    if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity);
+    else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
     const args = mode === 'agent'
       ? ['--agent', `--storage.agent.path=${DATA_DIR}`]

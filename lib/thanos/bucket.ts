@@ -7,7 +7,8 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { bucketName } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
-import { OBJSTORE_DIR, OBJSTORE_FILE } from './common';
+import { RetentionClaim, storageServiceAccount } from '../object-storage/usage';
+import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS } from './common';
 
 /** The object-store client config of Thanos (`--objstore.config-file`), S3 flavour. */
 export interface ThanosObjstoreConfig {
@@ -83,7 +84,7 @@ export class ThanosBucket extends Construct {
     v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
     v.throwIfAny();
 
-    props.storage.declareBucket(this.bucket);
+    props.storage.usage.declareBucket(this.bucket);
     this.config = mergeOverrides({ ...buildObjstoreConfig(props.storage, this.bucket, props.prefix) }, props.overrides);
     this.file = new ConfigFile(this, 'Resource', {
       identity,
@@ -95,6 +96,20 @@ export class ThanosBucket extends Construct {
     if (keys && !keys.managed) {
       declareExternal(this, { kind: 'Secret', namespace: props.namespace, name: keys.name, purpose: 'S3 access keys for Thanos' });
     }
+  }
+
+  /**
+   * Emits the ServiceAccount of a component that uses this bucket, registered as its client so
+   * the cloud side grants it exactly this bucket.
+   */
+  serviceAccount(scope: Construct, id: string, identity: ComponentIdentity): k8s.KubeServiceAccount {
+    return storageServiceAccount(scope, id, identity, identity.name, { storage: this.storage, buckets: [this.bucket], actions: THANOS_S3_ACTIONS });
+  }
+
+  /** Records what a component keeps in this bucket (under the prefix), for lifecycle rules. */
+  declareRetention(keptForMs: number | undefined, reason: string): void {
+    const claim: RetentionClaim = { prefix: this.prefix ? `${this.prefix.replace(/\/+$/, '')}/` : '', keptForMs, reason };
+    this.storage.usage.declareBucket(this.bucket, claim);
   }
 
   /** The flag that points a component at the mounted config. */

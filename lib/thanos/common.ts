@@ -16,6 +16,9 @@ export const THANOS_PORTS = {
 /** The Thanos image's own user (`USER 1001` in its Dockerfile) and its group. */
 export const THANOS_POD_IDENTITY: PodIdentity = { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 };
 
+/** The S3 actions Thanos documents for every component that uses a bucket (docs/storage.md, v0.42). */
+export const THANOS_S3_ACTIONS: readonly string[] = ['s3:ListBucket', 's3:GetObject', 's3:DeleteObject', 's3:PutObject'];
+
 /** Where each component mounts the object-store config Secret. */
 export const OBJSTORE_DIR = '/etc/thanos/objstore';
 export const OBJSTORE_FILE = 'objstore.yaml';

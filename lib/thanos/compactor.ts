@@ -42,6 +42,7 @@ export interface ThanosCompactorProps extends ThanosComponentProps {
 }
 
 const DATA_DIR = '/var/thanos/compact';
+const DEFAULT_DELETE_DELAY = '48h';
 const DEFAULT_RESOURCES = { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } };
 /** Thanos downsamples raw blocks older than 40h to 5m, and 5m blocks older than 10d to 1h (pkg/compact/downsample). */
 const DOWNSAMPLE_5M_AFTER_MS = 40 * 3600_000;
@@ -66,6 +67,7 @@ export class ThanosCompactor extends Construct {
     const downsampling = props.downsampling ?? true;
     const concurrency = props.concurrency ?? 1;
     validateCompactor(this, props, retention, downsampling, concurrency);
+    props.bucket.declareRetention(...keptFor(retention, props.deleteDelay ?? DEFAULT_DELETE_DELAY));
 
     const identity = thanosIdentity(props, 'compactor');
     const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
@@ -82,7 +84,7 @@ export class ThanosCompactor extends Construct {
         `--retention.resolution-raw=${retention.raw}`,
         `--retention.resolution-5m=${retention.fiveMinutes}`,
         `--retention.resolution-1h=${retention.oneHour}`,
-        `--delete-delay=${props.deleteDelay ?? '48h'}`,
+        `--delete-delay=${props.deleteDelay ?? DEFAULT_DELETE_DELAY}`,
         `--compact.concurrency=${concurrency}`,
         ...(downsampling ? [] : ['--downsampling.disable']),
         ...(props.deduplicationReplicaLabels ?? []).map((label) => `--deduplication.replica-label=${label}`),
@@ -97,6 +99,19 @@ export class ThanosCompactor extends Construct {
       disruptionBudget: false,
     });
   }
+}
+
+/**
+ * How long blocks stay in the bucket: the longest resolution's retention plus the delete delay,
+ * or for ever when any resolution is kept for ever (`0d`). A block's objects are written after its
+ * newest sample, so an object older than this holds only data the compactor has dropped.
+ */
+function keptFor(retention: Required<ThanosRetention>, deleteDelay: string): [number | undefined, string] {
+  const values = [retention.raw, retention.fiveMinutes, retention.oneHour];
+  const ms = values.map((r) => parseDuration(r) ?? 0);
+  const reason = `the compactor keeps blocks for ${values.join(' / ')} (raw / 5m / 1h) + ${deleteDelay} delete delay`;
+  if (ms.some((x) => x === 0)) return [undefined, reason];
+  return [Math.max(...ms) + (parseDuration(deleteDelay) ?? 0), reason];
 }
 
 function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, retention: Required<ThanosRetention>, downsampling: boolean, concurrency: number): void {

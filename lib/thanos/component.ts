@@ -86,7 +86,8 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
  */
 export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloadSpec): Workload {
   const { identity, options, bucket } = spec;
-  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name, bucket ? bucket.storage.credentials.serviceAccountAnnotations() : {});
+  if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity);
+  else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
   const common = {
     identity,
     replicas: spec.replicas,

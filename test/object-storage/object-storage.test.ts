@@ -18,13 +18,13 @@ describe('credentials', () => {
       { name: ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: 's3-keys', key: 'id' } } },
       { name: SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: 's3-keys', key: 'secret' } } },
     ]);
-    expect(c.serviceAccountAnnotations()).toEqual({});
+    expect(c.serviceAccountAnnotations({ namespace: 'obs', name: 'loki' })).toEqual({});
   });
   test('IRSA puts the role on the ServiceAccount and no key in the environment', () => {
     const c = Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/loki');
     expect(c.env()).toEqual([]);
     expect(c.usesStaticKeys).toBe(false);
-    expect(c.serviceAccountAnnotations()).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/loki' });
+    expect(c.serviceAccountAnnotations({ namespace: 'obs', name: 'loki' })).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/loki' });
   });
 });
 
@@ -48,7 +48,7 @@ describe('Minio', () => {
   function minioChart(buckets: string[], props: Partial<ConstructorParameters<typeof Minio>[2]> = {}) {
     const chart = testChart();
     const minio = new Minio(chart, 'minio', { namespace: 'obs', ...props });
-    buckets.forEach((b) => minio.declareBucket(b));
+    buckets.forEach((b) => minio.usage.declareBucket(b));
     return { minio, manifests: synth(chart) };
   }
 
