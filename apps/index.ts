@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { lokiAws } from './loki-aws/main';
 import { lokiMultitenant } from './loki-multitenant/main';
 import { defaultPlatform } from './platform/main';
+import { platformAws } from './platform-aws/main';
 import { platformVictoriaMetrics } from './platform-vm/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
@@ -18,4 +19,5 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'platform-vm': platformVictoriaMetrics,
   'vm-multi-region': vmMultiRegion,
   'prometheus-receiver': prometheusReceiver,
+  'platform-aws': platformAws,
 };

@@ -49,13 +49,14 @@ export interface AwsStoragePlan {
  * once they have: bucket names, role names, and expiries against each component's retention.
  * Both the platform chart and the cdktf stack call it, so bad input stops either synth.
  */
-export function planAwsStorage(storage: AwsStorage, label: string): AwsStoragePlan {
+export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefix = ''): AwsStoragePlan {
   const v = new Validator(label);
+  const p = (name: string) => `${propertyPrefix}${name}`;
   const props = storage.props;
   const settings = props.buckets ?? {};
   const declared = storage.usage.buckets;
   for (const name of Object.keys(settings).filter((b) => !declared.includes(b))) {
-    v.check(false, `buckets["${name}"]`, name, 'names a bucket no component uses', `use one of ${declared.map((b) => `"${b}"`).join(', ') || '(none declared)'}, or remove it`);
+    v.check(false, p(`buckets["${name}"]`), name, 'names a bucket no component uses', `use one of ${declared.map((b) => `"${b}"`).join(', ') || '(none declared)'}, or remove it`);
   }
   const clients = storage.usage.clients;
   const buckets = declared.map((name): BucketPlan => {
@@ -66,7 +67,7 @@ export function planAwsStorage(storage: AwsStorage, label: string): AwsStoragePl
       clients: clients.filter((c) => c.buckets.includes(name)).map((c) => c.component),
       versioning: own.versioning ?? props.versioning ?? true,
       noncurrentVersionDays: props.noncurrentVersionDays ?? 7,
-      expiries: own.expireAfterDays === undefined ? [] : expiries(v, name, own.expireAfterDays, storage.usage.claimsOf(name)),
+      expiries: own.expireAfterDays === undefined ? [] : expiries(v, p(`buckets["${name}"].expireAfterDays`), own.expireAfterDays, storage.usage.claimsOf(name)),
       kmsKeyArn: props.kmsKeyArn,
       forceDestroy: props.forceDestroy ?? false,
     };
@@ -74,7 +75,7 @@ export function planAwsStorage(storage: AwsStorage, label: string): AwsStoragePl
   const roles = clients.map((client): RolePlan => {
     const name = storage.roleName(client.serviceAccount);
     v.check(ROLE_NAME.test(name), `role of ServiceAccount ${client.serviceAccount.namespace}/${client.serviceAccount.name}`, name,
-      'is longer than the 64 characters IAM allows', 'shorten namePrefix');
+      'is longer than the 64 characters IAM allows', `shorten ${p('namePrefix')}`);
     return { name, arn: storage.roleArn(client.serviceAccount), component: client.component, serviceAccount: client.serviceAccount, buckets: client.buckets, actions: client.actions, kmsKeyArn: props.kmsKeyArn };
   });
   v.throwIfAny();
@@ -86,8 +87,7 @@ export function planAwsStorage(storage: AwsStorage, label: string): AwsStoragePl
  * inside that prefix (a nested prefix kept longer, or for ever, would lose data), and a bucket
  * whose components keep everything for ever gets none.
  */
-function expiries(v: Validator, bucket: string, days: number, claims: readonly RetentionClaim[]): ExpiryRule[] {
-  const property = `buckets["${bucket}"].expireAfterDays`;
+function expiries(v: Validator, property: string, days: number, claims: readonly RetentionClaim[]): ExpiryRule[] {
   if (!v.check(Number.isInteger(days) && days >= 1, property, days, 'must be a whole number of days, at least 1', 'give a number of days, or remove it')) return [];
   const finite = claims.filter((c) => c.keptForMs !== undefined);
   if (finite.length === 0) {

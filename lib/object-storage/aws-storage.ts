@@ -123,7 +123,8 @@ export class AwsStorage implements ObjectStorage {
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const KMS_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+/** A KMS key ARN (not a key id or an alias, which cannot scope IAM grants). */
+export const KMS_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 const OIDC_PROVIDER_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider\/([^\s]+)$/;
 const ISSUER_URL = /^https:\/\/[a-z0-9.-]+(\/[^\s]*)?$/;
 /** IAM role names: 1-64 of letters, digits and `+=,.@_-`. */

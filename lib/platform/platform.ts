@@ -6,6 +6,8 @@ import { namespaceName } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget } from '../core/scrape-target';
 import { WorkloadOptions } from '../core/workload';
 import { LokiCluster, LokiClusterProps } from '../loki';
+import { AwsStorage, AwsStorageProps, checkAwsStorageProps } from '../object-storage/aws-storage';
+import { planAwsStorage } from '../object-storage/aws-plan';
 import { Minio, MinioProps } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PrometheusAgent } from '../prometheus';
@@ -35,9 +37,16 @@ export interface PlatformSpec {
   /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
   readonly createNamespace?: boolean;
   /**
-   * Object storage of every store. @default an in-cluster MinIO (dev only: one replica, generated keys)
+   * Object storage of every store, when neither MinIO nor `aws` suits (e.g. an S3-compatible
+   * service with a key Secret). @default an in-cluster MinIO (dev only: one replica, generated keys)
    */
   readonly storage?: ObjectStorage;
+  /**
+   * AWS S3 with one IAM role per component (IRSA or EKS Pod Identity) instead of MinIO. The same
+   * spec given to `AwsStorageStack` (`@obs-platform/constructs/aws`) makes the buckets and roles.
+   * @default none: MinIO
+   */
+  readonly aws?: AwsStorageProps;
   /** Settings of the embedded MinIO when `storage` is not given. @default MinIO defaults */
   readonly minio?: Omit<MinioProps, 'namespace'>;
   /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */
@@ -78,6 +87,8 @@ export interface PlatformMetrics {
 export class ObservabilityPlatform extends Chart {
   readonly namespaceName: string;
   readonly storage: ObjectStorage;
+  /** The AWS storage, when the spec has `aws`: the cdktf stack's input. */
+  readonly aws?: AwsStorage;
   /** The embedded MinIO, when the platform uses it. */
   readonly minio?: Minio;
   readonly loki: LokiCluster;
@@ -98,7 +109,10 @@ export class ObservabilityPlatform extends Chart {
     const namespace = this.namespaceName;
 
     if (spec.createNamespace ?? true) new RestrictedNamespace(this, 'namespace', namespace);
-    if (spec.storage) {
+    if (spec.aws) {
+      this.aws = new AwsStorage(spec.aws, this.node.path);
+      this.storage = this.aws;
+    } else if (spec.storage) {
       this.storage = spec.storage;
     } else {
       this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
@@ -118,6 +132,9 @@ export class ObservabilityPlatform extends Chart {
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
     if (spec.selfMonitoring !== false) this.selfMonitoring = this.collector(spec.selfMonitoring ?? {});
+    // Expiries and role names depend on what the components declared: check them here too, so
+    // the Kubernetes synth refuses a spec the Terraform synth would refuse.
+    if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');
   }
 
   /** The collector that suits the backend, scraping every component and writing to the backend. */
@@ -140,6 +157,9 @@ export class ObservabilityPlatform extends Chart {
 function validateSpec(scope: Construct, spec: PlatformSpec, namespace: string, backend: MetricsBackendKind): void {
   const v = new Validator(scope);
   v.apply('namespace', namespace, namespaceName(namespace));
+  v.check(!(spec.aws && spec.storage), 'aws', '(set)', 'and storage are both set; the platform has one object store',
+    'keep aws for S3 with a role per component, or storage for another store');
+  if (spec.aws) checkAwsStorageProps(v, spec.aws, 'aws.');
   v.check(['thanos', 'victoriametrics'].includes(backend), 'metricsBackend', backend, 'is not a metrics backend the platform runs', 'set it to "thanos" or "victoriametrics"');
   if (backend === 'thanos') {
     v.check(spec.victoriaMetrics === undefined, 'victoriaMetrics', '(set)', 'configures a backend that is not chosen, so it would be ignored', 'set metricsBackend: "victoriametrics" or remove victoriaMetrics');
