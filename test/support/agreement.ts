@@ -1,0 +1,91 @@
+import { IRSA_ROLE_ANNOTATION } from '../../lib/object-storage/credentials';
+import { bucketReferences, bucketsByServiceAccount } from './storage-refs';
+import { Manifest } from './synth';
+import { TerraformJson, policyStatements, resourcesOf } from './terraform';
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+)$/;
+
+/**
+ * Where the Kubernetes output and the Terraform output disagree:
+ * - a bucket a config names that the Terraform does not make, or one made that nothing uses;
+ * - a region in a config other than the provider's;
+ * - a role on a ServiceAccount that the Terraform does not make, in another account, or whose
+ *   trust does not name that very ServiceAccount (subject and audience);
+ * - a role whose policy does not cover the buckets its pods are configured with;
+ * - a role made that no ServiceAccount carries.
+ */
+export function agreementProblems(manifests: Manifest[], tf: TerraformJson): string[] {
+  const problems: string[] = [];
+  const provider = tf.provider?.aws?.[0] ?? {};
+  const made = new Set(resourcesOf(tf, 'aws_s3_bucket').map((b) => b.bucket as string));
+  const refs = bucketReferences(manifests);
+  if (refs.length === 0) problems.push('no Kubernetes config names a bucket');
+  for (const ref of refs) {
+    if (!made.has(ref.bucket)) problems.push(`${ref.source} names bucket "${ref.bucket}", which the Terraform does not make`);
+    if (ref.region !== provider.region) problems.push(`${ref.source} uses region "${ref.region}", the provider "${provider.region}"`);
+  }
+  for (const bucket of made) {
+    if (!refs.some((r) => r.bucket === bucket)) problems.push(`bucket "${bucket}" is made but no config names it`);
+  }
+
+  const roles = resourcesOf(tf, 'aws_iam_role');
+  const carried = new Set<string>();
+  const podBuckets = bucketsByServiceAccount(manifests);
+  for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
+    const who = `${sa.metadata.namespace}/${sa.metadata.name}`;
+    const arn = sa.metadata.annotations?.[IRSA_ROLE_ANNOTATION];
+    if (arn === undefined) {
+      if (podBuckets.has(who)) problems.push(`ServiceAccount ${who} runs pods that use buckets but carries no role`);
+      continue;
+    }
+    const m = ROLE_ARN.exec(arn);
+    if (!m) {
+      problems.push(`ServiceAccount ${who} carries "${arn}", which is not a role ARN`);
+      continue;
+    }
+    const [, account, name] = m;
+    carried.add(name);
+    if (!(provider.allowed_account_ids ?? []).includes(account)) problems.push(`ServiceAccount ${who}: role account ${account} is not the provider's`);
+    const role = roles.find((r) => r.name === name);
+    if (!role) {
+      problems.push(`ServiceAccount ${who} carries role "${name}", which the Terraform does not make`);
+      continue;
+    }
+    problems.push(...trustProblems(tf, role, who));
+    problems.push(...coverageProblems(tf, name, who, [...(podBuckets.get(who) ?? [])]));
+  }
+  for (const role of roles) {
+    if (!carried.has(role.name)) problems.push(`role "${role.name}" is made but no ServiceAccount carries it`);
+  }
+  return problems;
+}
+
+/** The trust must name exactly this ServiceAccount as its web-identity subject, for STS. */
+function trustProblems(tf: TerraformJson, role: any, who: string): string[] {
+  const [namespace, name] = who.split('/');
+  const statements = policyStatements(tf, role.assume_role_policy);
+  const conditions = statements.flatMap((s: any) => s.condition ?? []);
+  const sub = conditions.filter((c: any) => c.variable.endsWith(':sub'));
+  const aud = conditions.filter((c: any) => c.variable.endsWith(':aud'));
+  const problems: string[] = [];
+  if (sub.length !== 1 || sub[0].test !== 'StringEquals' || JSON.stringify(sub[0].values) !== JSON.stringify([`system:serviceaccount:${namespace}:${name}`])) {
+    problems.push(`role "${role.name}" does not trust exactly ServiceAccount ${who} (sub: ${JSON.stringify(sub.map((c: any) => c.values))})`);
+  }
+  if (aud.length !== 1 || JSON.stringify(aud[0].values) !== JSON.stringify(['sts.amazonaws.com'])) {
+    problems.push(`role "${role.name}" has no STS audience condition`);
+  }
+  return problems;
+}
+
+/** The role's policy must allow listing each bucket its pods use and acting on its objects. */
+function coverageProblems(tf: TerraformJson, roleName: string, who: string, buckets: string[]): string[] {
+  const attachments = resourcesOf(tf, 'aws_iam_role_policy_attachment');
+  const policies = resourcesOf(tf, 'aws_iam_policy').filter((p) => p.name === roleName);
+  if (policies.length !== 1 || attachments.length === 0) return [`role "${roleName}" has no policy of its own`];
+  const statements = policyStatements(tf, policies[0].policy);
+  const allows = (action: string, resource: string) => statements.some((s: any) => s.effect === 'Allow' && s.actions.includes(action) && s.resources.includes(resource));
+  return buckets.flatMap((b) => [
+    ...(allows('s3:ListBucket', `arn:aws:s3:::${b}`) ? [] : [`role "${roleName}" of ${who} may not list bucket "${b}"`]),
+    ...(['s3:GetObject', 's3:PutObject'].every((a) => allows(a, `arn:aws:s3:::${b}/*`)) ? [] : [`role "${roleName}" of ${who} may not read and write objects of "${b}"`]),
+  ]);
+}

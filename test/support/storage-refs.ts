@@ -1,0 +1,75 @@
+import { parseAllDocuments } from 'yaml';
+import { Manifest, containersOf, dataOf, podSpecOf, workloads } from './synth';
+
+/** A bucket a component's config names, with the region it is told to use. */
+export interface BucketReference {
+  /** `ConfigMap/loki-config` and the file. */
+  readonly source: string;
+  readonly bucket: string;
+  readonly region?: string;
+  /** The endpoint it is told to use, if any. */
+  readonly endpoint?: string;
+  readonly insecure?: boolean;
+}
+
+/**
+ * Every bucket named in the config files of ConfigMaps and Secrets: Loki's `s3.bucketnames`
+ * (a comma list) and the Thanos objstore's `config.bucket`. It walks the parsed YAML, so a bucket
+ * in any section of any file is found.
+ */
+export function bucketReferences(manifests: Manifest[]): BucketReference[] {
+  const found: BucketReference[] = [];
+  for (const m of manifests.filter((x) => x.kind === 'ConfigMap' || x.kind === 'Secret')) {
+    for (const [file, text] of Object.entries(dataOf(m))) {
+      if (!/\.ya?ml$/.test(file)) continue;
+      for (const doc of parseAllDocuments(text)) walk(doc.toJS(), `${m.kind}/${m.metadata.name} ${file}`, found);
+    }
+  }
+  return found;
+}
+
+function walk(node: unknown, source: string, found: BucketReference[]): void {
+  if (Array.isArray(node)) {
+    node.forEach((n) => walk(n, source, found));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const o = node as Record<string, any>;
+  if (typeof o.bucketnames === 'string') {
+    for (const bucket of o.bucketnames.split(',')) found.push({ source, bucket: bucket.trim(), region: o.region, endpoint: o.endpoint, insecure: o.insecure });
+  }
+  if (o.type === 'S3' && typeof o.config?.bucket === 'string') {
+    found.push({ source, bucket: o.config.bucket, region: o.config.region, endpoint: o.config.endpoint, insecure: o.config.insecure });
+  }
+  Object.values(o).forEach((v) => walk(v, source, found));
+}
+
+/** The buckets each ServiceAccount's pods are configured to use, through the files they mount. */
+export function bucketsByServiceAccount(manifests: Manifest[]): Map<string, Set<string>> {
+  const byConfig = new Map<string, string[]>();
+  for (const ref of bucketReferences(manifests)) {
+    const key = ref.source.split(' ')[0];
+    byConfig.set(key, [...(byConfig.get(key) ?? []), ref.bucket]);
+  }
+  const result = new Map<string, Set<string>>();
+  for (const w of workloads(manifests)) {
+    const pod = podSpecOf(w);
+    const sa = `${w.metadata.namespace}/${pod.serviceAccountName ?? 'default'}`;
+    const mounted = (pod.volumes ?? []).flatMap((v: any) => [
+      v.configMap && `ConfigMap/${v.configMap.name}`,
+      v.secret && `Secret/${v.secret.secretName}`,
+      ...(v.projected?.sources ?? []).map((s: any) => (s.configMap ? `ConfigMap/${s.configMap.name}` : s.secret ? `Secret/${s.secret.name}` : undefined)),
+    ]).filter(Boolean);
+    const buckets = mounted.flatMap((key: string) => byConfig.get(key) ?? []);
+    if (buckets.length === 0) continue;
+    const set = result.get(sa) ?? new Set<string>();
+    buckets.forEach((b: string) => set.add(b));
+    result.set(sa, set);
+  }
+  return result;
+}
+
+/** Names of every env var of every container. */
+export function envNames(manifests: Manifest[]): string[] {
+  return workloads(manifests).flatMap((w) => containersOf(podSpecOf(w)).flatMap((c) => (c.env ?? []).map((e: any) => e.name)));
+}
