@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { APPS } from '../../apps';
+import { agreementProblems } from '../support/agreement';
 import { synthApp } from '../support/synth';
+import { synthPlatformAwsStack } from '../support/terraform';
 
 const ROOT = resolve(__dirname, '..', '..');
 const built = existsSync(join(ROOT, 'build/apps/synth.js'));
@@ -13,6 +15,15 @@ const built = existsSync(join(ROOT, 'build/apps/synth.js'));
 function run(command: string, args: string[], env: Record<string, string> = {}): void {
   const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** A cdktf resource block without the `//` metadata the CLI output keeps and `Testing.synth` drops. */
+function withoutMetadata(resources: Record<string, Record<string, any>>): Record<string, Record<string, any>> {
+  return Object.fromEntries(Object.entries(resources).map(([type, byId]) => [type,
+    Object.fromEntries(Object.entries(byId).map(([id, r]) => {
+      const { '//': _meta, ...rest } = r;
+      return [id, rest];
+    }))]));
 }
 
 function readYaml(file: string): any[] {
@@ -40,6 +51,22 @@ function readYaml(file: string): any[] {
     run('npx', ['cdk8s', 'synth', '--output', out], { CDK8S_CHECK_UPGRADE: 'false' });
     expect(readYaml(join(out, 'platform.k8s.yaml'))).toEqual(JSON.parse(JSON.stringify(synthApp('platform').manifests)));
   }, 60_000);
+
+  test('the AWS switch (`npm run synth -- --aws`) writes the platform on S3 with a role per component, and cdktf synth its Terraform, offline; the two files agree', () => {
+    const k8sOut = mkdtempSync(join(tmpdir(), 'synth-aws-'));
+    run(process.execPath, ['build/apps/synth.js', 'platform', k8sOut, '--aws']);
+    const manifests = readYaml(join(k8sOut, 'platform-aws.k8s.yaml'));
+    expect(manifests).toEqual(JSON.parse(JSON.stringify(synthApp('platform-aws').manifests)));
+
+    // The CLI as users run it: cdktf.json names the app; no network, no terraform binary, no provider download.
+    const tfOut = mkdtempSync(join(tmpdir(), 'cdktf-synth-'));
+    run('npx', ['cdktf', 'synth', '--output', tfOut], { DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1', CI: '1' });
+    const stackFile = join(tfOut, 'stacks', 'platform-aws-storage', 'cdk.tf.json');
+    const tf = JSON.parse(readFileSync(stackFile, 'utf8'));
+    const { '//': _metadata, ...inMemory } = synthPlatformAwsStack() as any;
+    expect(withoutMetadata(tf.resource)).toEqual(inMemory.resource);
+    expect(agreementProblems(manifests, tf)).toEqual([]);
+  }, 120_000);
 
   test('an unknown app name is refused with the list of known apps', () => {
     const result = spawnSync(process.execPath, ['build/apps/synth.js', 'nope', mkdtempSync(join(tmpdir(), 'x-'))], { cwd: ROOT, encoding: 'utf8' });
