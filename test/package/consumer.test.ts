@@ -1,0 +1,20 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { synthApp } from '../support/synth';
+
+const ROOT = resolve(__dirname, '..', '..');
+const built = existsSync(join(ROOT, 'build/lib/index.js'));
+
+// Packs the library and installs it into a fresh project from the registry, as a user would.
+(built ? describe : describe.skip)('the packed library in a fresh Kubernetes-only consumer', () => {
+  test('installs without cdktf or the AWS provider, compiles against the typings and synthesizes the platform', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'scripts', 'consumer-install.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    const report = JSON.parse(out.trim().split('\n').pop()!);
+    expect(report.has).toEqual({ cdk8s: true, 'cdk8s-plus-28': true, constructs: true, cdktf: false, '@cdktf/provider-aws': false, 'cdktf-cli': false });
+    expect(report.output).toBe(`objects=${synthApp('platform').manifests.length}`);
+    // Only compiled library code ships (the aws entry point included): no sources, tests, apps or build info.
+    expect(report.tarballFiles.filter((f: string) => !/^(package\.json|README\.md|LICENSE|build\/lib\/.+\.(js|d\.ts))$/.test(f))).toEqual([]);
+    expect(report.tarballFiles).toEqual(expect.arrayContaining(['build/lib/index.js', 'build/lib/aws/index.js', 'build/lib/aws/index.d.ts']));
+  }, 180_000);
+});
