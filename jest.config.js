@@ -5,6 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   // The README example imports the package by name, as a user would.
-  moduleNameMapper: { '^@obs-platform/constructs$': '<rootDir>/lib/index.ts' },
+  moduleNameMapper: { '^@obs-platform/constructs$': '<rootDir>/lib/index.ts', '^@obs-platform/constructs/aws$': '<rootDir>/lib/aws/index.ts' },
   snapshotFormat: { printBasicPrototype: false },
 };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { agreementProblems } from './support/agreement';
 
 const ROOT = join(__dirname, '..');
 
@@ -14,7 +15,7 @@ describe('README', () => {
 
   test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
     const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
+    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
   });
 
   test('the example runs and emits a Loki cluster', () => {
@@ -38,21 +39,41 @@ describe('README', () => {
     expect(agent.spec.template.spec.containers[0].args).toContain('-remoteWrite.url=http://vm-vminsert.metrics.svc.cluster.local:8480/insert/1/prometheus/api/v1/write');
     expect(logged).toEqual(['Grafana datasource: http://vm-vmselect.metrics.svc.cluster.local:8481/select/1/prometheus']);
   });
+
+  test('the AWS example runs and both outputs agree: buckets, Pod Identity associations, no MinIO', () => {
+    const { objects, stacks } = runExample('aws-app');
+    expect(Object.keys(stacks)).toEqual(['storage']);
+    expect(agreementProblems(objects, stacks.storage)).toEqual([]);
+    expect(objects.filter((o) => o.metadata.name.startsWith('minio'))).toEqual([]);
+    const associations = Object.values(stacks.storage.resource.aws_eks_pod_identity_association).map((a: any) => a.service_account);
+    expect(associations).toContain('loki');
+    const chunksRules = Object.values(stacks.storage.resource.aws_s3_bucket_lifecycle_configuration).flatMap((l: any) => l.rule).filter((r: any) => r.expiration?.[0]?.days);
+    expect(chunksRules.map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`)).toEqual(['fake/:40']);
+  });
 });
 
-/** Runs an example as a user would, catching what its `app.synth()` would write and what it logs. */
-function runExample(name: string): { objects: any[]; logged: string[] } {
+/**
+ * Runs an example as a user would, catching what its cdk8s and cdktf `app.synth()` would write
+ * (Kubernetes objects, Terraform stacks by name) and what it logs.
+ */
+function runExample(name: string): { objects: any[]; stacks: Record<string, any>; logged: string[] } {
   const { App } = require('cdk8s');
+  const cdktf = require('cdktf');
   let objects: any[] = [];
+  const stacks: Record<string, any> = {};
   const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
     objects = this.charts.flatMap((c: any) => c.toJson());
+  });
+  const tfSynth = jest.spyOn(cdktf.App.prototype, 'synth').mockImplementation(function (this: any) {
+    for (const stack of this.node.children.filter((c: any) => c instanceof cdktf.TerraformStack)) stacks[stack.node.id] = JSON.parse(cdktf.Testing.synth(stack));
   });
   const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     require(`../examples/${name}`);
-    return { objects, logged: log.mock.calls.map((call) => String(call[0])) };
+    return { objects, stacks, logged: log.mock.calls.map((call) => String(call[0])) };
   } finally {
     synth.mockRestore();
+    tfSynth.mockRestore();
     log.mockRestore();
   }
 }

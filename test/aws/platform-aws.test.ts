@@ -103,6 +103,7 @@ describe('AwsStorageStack options', () => {
     const associations = resourcesOf(tf, 'aws_eks_pod_identity_association').map((a) => `${a.namespace}/${a.service_account}`).sort();
     expect(associations).toEqual(['observability/loki', 'observability/thanos-compactor', 'observability/thanos-receive', 'observability/thanos-ruler', 'observability/thanos-store']);
     expect(resourcesOf(tf, 'aws_eks_pod_identity_association').every((a) => a.cluster_name === 'prod-eu')).toBe(true);
+    expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
   test('the VictoriaMetrics backend keeps its data on volumes: only Loki gets a role and buckets', () => {

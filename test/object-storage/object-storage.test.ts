@@ -1,3 +1,4 @@
+import { StorageUsage } from '../../lib/object-storage/usage';
 import { bucketName } from '../../lib/object-storage/bucket-name';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV } from '../../lib/object-storage/credentials';
 import { DEV_ONLY_ANNOTATION, Minio } from '../../lib/object-storage/minio';
@@ -102,3 +103,28 @@ describe('Minio', () => {
     expect(() => minioChart([], { name: 'My_Minio' })).toThrow(/\[test\/minio\] name = "My_Minio": is not a DNS label/);
   });
 });
+
+describe('StorageUsage', () => {
+  test('one ServiceAccount registered twice is one client with the union of buckets and actions', () => {
+    const usage = new StorageUsage();
+    const sa = { namespace: 'obs', name: 'prometheus' };
+    usage.registerClient({ component: 'prometheus', serviceAccount: sa, buckets: ['blocks'], actions: ['s3:GetObject'] });
+    usage.registerClient({ component: 'prometheus', serviceAccount: sa, buckets: ['blocks', 'rules'], actions: ['s3:PutObject'] });
+    usage.registerClient({ component: 'other', serviceAccount: { namespace: 'other', name: 'prometheus' }, buckets: ['blocks'], actions: ['s3:GetObject'] });
+    expect(usage.clients).toEqual([
+      { component: 'prometheus', serviceAccount: sa, buckets: ['blocks', 'rules'], actions: ['s3:GetObject', 's3:PutObject'] },
+      { component: 'other', serviceAccount: { namespace: 'other', name: 'prometheus' }, buckets: ['blocks'], actions: ['s3:GetObject'] },
+    ]);
+    expect(usage.buckets).toEqual(['blocks', 'rules']);
+  });
+
+  test('retention claims accumulate per bucket; a bucket declared without one has none', () => {
+    const usage = new StorageUsage();
+    usage.declareBucket('chunks', { prefix: 'a/', keptForMs: 1, reason: 'a' });
+    usage.declareBucket('chunks', { prefix: 'b/', keptForMs: undefined, reason: 'b' });
+    usage.declareBucket('ruler');
+    expect(usage.claimsOf('chunks').map((c) => c.prefix)).toEqual(['a/', 'b/']);
+    expect(usage.claimsOf('ruler')).toEqual([]);
+  });
+});
+

@@ -1,7 +1,7 @@
 import { IRSA_ROLE_ANNOTATION } from '../../lib/object-storage/credentials';
 import { bucketReferences, bucketsByServiceAccount } from './storage-refs';
 import { Manifest } from './synth';
-import { TerraformJson, policyStatements, resourcesOf } from './terraform';
+import { TerraformJson, policyStatements, referenced, resourcesOf } from './terraform';
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+)$/;
 
@@ -9,8 +9,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+)$/;
  * Where the Kubernetes output and the Terraform output disagree:
  * - a bucket a config names that the Terraform does not make, or one made that nothing uses;
  * - a region in a config other than the provider's;
- * - a role on a ServiceAccount that the Terraform does not make, in another account, or whose
- *   trust does not name that very ServiceAccount (subject and audience);
+ * - a role on a ServiceAccount (IRSA annotation, or EKS Pod Identity association) that the
+ *   Terraform does not make, in another account, or whose trust does not name that very
+ *   ServiceAccount (IRSA subject and audience; Pod Identity namespace and ServiceAccount tags);
  * - a role whose policy does not cover the buckets its pods are configured with;
  * - a role made that no ServiceAccount carries.
  */
@@ -34,6 +35,15 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
   for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
     const who = `${sa.metadata.namespace}/${sa.metadata.name}`;
     const arn = sa.metadata.annotations?.[IRSA_ROLE_ANNOTATION];
+    const association = resourcesOf(tf, 'aws_eks_pod_identity_association')
+      .find((a) => a.namespace === sa.metadata.namespace && a.service_account === sa.metadata.name);
+    if (arn === undefined && association) {
+      const role = referenced(tf, association.role_arn);
+      carried.add(role.name);
+      problems.push(...podIdentityTrustProblems(tf, role, who));
+      problems.push(...coverageProblems(tf, role.name, who, [...(podBuckets.get(who) ?? [])]));
+      continue;
+    }
     if (arn === undefined) {
       if (podBuckets.has(who)) problems.push(`ServiceAccount ${who} runs pods that use buckets but carries no role`);
       continue;
@@ -75,6 +85,15 @@ function trustProblems(tf: TerraformJson, role: any, who: string): string[] {
     problems.push(`role "${role.name}" has no STS audience condition`);
   }
   return problems;
+}
+
+/** Pod Identity: the trust must pin the session tags EKS sets to this namespace and ServiceAccount. */
+function podIdentityTrustProblems(tf: TerraformJson, role: any, who: string): string[] {
+  const [namespace, name] = who.split('/');
+  const conditions = policyStatements(tf, role.assume_role_policy).flatMap((s: any) => s.condition ?? []);
+  const tag = (key: string) => conditions.find((c: any) => c.test === 'StringEquals' && c.variable === `aws:RequestTag/${key}`)?.values;
+  if (JSON.stringify(tag('kubernetes-namespace')) === JSON.stringify([namespace]) && JSON.stringify(tag('kubernetes-service-account')) === JSON.stringify([name])) return [];
+  return [`role "${role.name}" does not trust exactly ServiceAccount ${who} through Pod Identity session tags`];
 }
 
 /** The role's policy must allow listing each bucket its pods use and acting on its objects. */
