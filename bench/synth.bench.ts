@@ -5,7 +5,9 @@
  *   - the in-process synth of every app (construct tree + toJson, no files);
  *   - the main job as users run it: `node build/apps/synth.js platform <dir>` (a fresh process),
  *     and `npm run synth` (which adds the no-op incremental `tsc -b` and npm's own start-up);
- *   - peak memory (max RSS) of the main-job process.
+ *   - peak memory (max RSS) of the main-job process;
+ *   - the Terraform side of platform-aws: in process, as a plain `node` process, and through
+ *     `cdktf synth` (the CLI users run, which adds its own start-up).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -13,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { App } from 'cdk8s';
+import { Testing } from 'cdktf';
 import { APPS } from '../apps';
+import { platformAwsTerraform } from '../apps/platform-aws/terraform';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -37,12 +41,27 @@ function timeInProcess(name: string, runs: number): { ms: number; objects: numbe
   return { ms: median(times), objects };
 }
 
-function timeProcess(command: string, args: string[], runs: number): { ms: number; maxRssMb?: number } {
+/** The cdktf stack of platform-aws (its Kubernetes side built in memory first), to JSON. */
+function timeTerraformInProcess(runs: number): { ms: number; resources: number } {
+  let resources = 0;
+  const times: number[] = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const start = performance.now();
+    const tf = JSON.parse(Testing.synth(platformAwsTerraform(Testing.app())));
+    resources = Object.values(tf.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0)
+      + Object.values(tf.data as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
+    const elapsed = performance.now() - start;
+    if (i >= 3) times.push(elapsed);
+  }
+  return { ms: median(times), resources };
+}
+
+function timeProcess(command: string, args: string[], runs: number, env: Record<string, string> = {}): { ms: number; maxRssMb?: number } {
   const times: number[] = [];
   let maxRss = 0;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
     times.push(performance.now() - start);
     if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
     const rss = /maxrss=(\d+)/.exec(result.stderr ?? '');
@@ -68,6 +87,17 @@ function main(): void {
   console.log(`main job  node build/apps/synth.js platform   ${job.ms.toFixed(0).padStart(5)} ms  peak RSS ${job.maxRssMb?.toFixed(0)} MiB`);
   console.log(`main job  npm run synth (tsc -b no-op + npm)  ${npmRun.ms.toFixed(0).padStart(5)} ms`);
   console.log(`ratio     main job / in-process synth         ${(job.ms / inProcess).toFixed(1)}x`);
+
+  const tf = timeTerraformInProcess(runs);
+  const tfOut = mkdtempSync(join(tmpdir(), 'bench-cdktf-'));
+  // The app as cdktf runs it (output dir from CDKTF_OUTDIR); under -e it is not require.main, so call it.
+  const tfScript = `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));`
+    + `const {App}=require('cdktf');const a=new App();require('./build/apps/platform-aws/terraform.js').platformAwsTerraform(a);a.synth();`;
+  const tfJob = timeProcess(process.execPath, ['-e', tfScript], Math.max(5, Math.floor(runs / 2)), { CDKTF_OUTDIR: tfOut });
+  const cli = timeProcess('npx', ['cdktf', 'synth', '--output', tfOut], 3, { DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1', CI: '1' });
+  console.log(`\nterraform in-process synth platform-aws-storage ${tf.ms.toFixed(1).padStart(7)} ms  ${tf.resources} resources and data sources`);
+  console.log(`terraform node process (app.synth to files)      ${tfJob.ms.toFixed(0).padStart(5)} ms  peak RSS ${tfJob.maxRssMb?.toFixed(0)} MiB`);
+  console.log(`terraform cdktf synth (CLI)                      ${cli.ms.toFixed(0).padStart(5)} ms`);
 }
 
 main();
