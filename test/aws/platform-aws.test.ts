@@ -58,6 +58,11 @@ describe('platform-aws: one spec, two outputs', () => {
     expect(JSON.stringify(manifests)).not.toMatch(/AKIA[0-9A-Z]{16}|secret_access_key|access_key_id/);
   });
 
+  test('the Terraform makes no IAM user or access key, and its output holds no key', () => {
+    expect(Object.keys(tf.resource ?? {}).filter((type) => /iam_(user|access_key)/.test(type))).toEqual([]);
+    expect(JSON.stringify(tf)).not.toMatch(/AKIA[0-9A-Z]{16}|secret_key|access_key/);
+  });
+
   test('the bucket lifecycle follows Loki\'s tenants and the Thanos compactor, and never touches Loki\'s index or the ruler bucket', () => {
     const expiries = Object.fromEntries(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => [
       l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
