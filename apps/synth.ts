@@ -15,8 +15,9 @@ function main(argv: string[]): void {
   const all = argv.includes('--all');
   const aws = argv.includes('--aws');
   const positional = argv.filter((a) => !a.startsWith('--'));
-  const [which, outdir = 'dist'] = all ? [undefined, positional[0]] : [positional[0] ?? 'platform', positional[1]];
-  const names = all ? Object.keys(APPS) : [aws ? awsVariant(which!) : which!];
+  const outdir = (all ? positional[0] : positional[1]) ?? 'dist';
+  const which = positional[0] ?? 'platform';
+  const names = all ? Object.keys(APPS) : [aws ? awsVariant(which) : which];
   for (const name of names) {
     const build = APPS[name];
     if (!build) {

@@ -34,8 +34,10 @@ export interface AwsStorageStackProps {
  * come from the same object the Kubernetes side used, so both outputs agree by construction.
  */
 export class AwsStorageStack extends TerraformStack {
-  readonly buckets: Readonly<Record<string, SecureBucket>> = {};
-  readonly roles: Readonly<Record<string, ComponentRole>> = {};
+  /** The buckets, by name. */
+  readonly buckets: Readonly<Record<string, SecureBucket>>;
+  /** The roles, by role name. */
+  readonly roles: Readonly<Record<string, ComponentRole>>;
   /** The OIDC provider, when the stack creates it from an issuer URL. */
   readonly oidcProvider?: IamOpenidConnectProvider;
 
