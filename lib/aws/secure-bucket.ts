@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { bucketName } from '../object-storage/bucket-name';
 import { ExpiryRule } from '../object-storage/aws-plan';
-import { KMS_KEY_ARN } from '../object-storage/aws-storage';
+import { kmsKeyArn } from '../object-storage/aws-storage';
 import {
   DataAwsIamPolicyDocument, S3Bucket, S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule, S3BucketOwnershipControls,
   S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA,
@@ -129,7 +129,7 @@ function validate(scope: SecureBucket, props: SecureBucketProps): void {
   const v = new Validator(scope);
   v.apply('bucketName', props.bucketName, bucketName(props.bucketName));
   if (props.kmsKeyArn !== undefined) {
-    v.check(KMS_KEY_ARN.test(props.kmsKeyArn), 'kmsKeyArn', props.kmsKeyArn, 'is not a KMS key ARN', 'give the key\'s ARN, "arn:aws:kms:<region>:<account>:key/<key-id>"');
+    v.apply('kmsKeyArn', props.kmsKeyArn, kmsKeyArn(props.kmsKeyArn));
   }
   for (const [i, e] of (props.expiries ?? []).entries()) {
     v.check(Number.isInteger(e.days) && e.days >= 1, `expiries[${i}].days`, e.days, 'must be a whole number of days, at least 1', 'give a number of days');

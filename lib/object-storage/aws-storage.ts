@@ -123,8 +123,13 @@ export class AwsStorage implements ObjectStorage {
 
 const ACCOUNT_ID = /^\d{12}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/** A KMS key ARN (not a key id or an alias, which cannot scope IAM grants). */
-export const KMS_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const KMS_KEY_ARN = /^arn:aws(-cn|-us-gov)?:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/** A KMS key ARN, not a key id or an alias (which cannot scope IAM grants); `why` says what needs the ARN. */
+export function kmsKeyArn(value: string, why?: string): RuleResult {
+  if (KMS_KEY_ARN.test(value)) return undefined;
+  return { problem: why ? `is not a KMS key ARN; ${why}` : 'is not a KMS key ARN', fix: 'give the key\'s ARN, "arn:aws:kms:<region>:<account>:key/<key-id>"' };
+}
 const OIDC_PROVIDER_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:oidc-provider\/([^\s]+)$/;
 const ISSUER_URL = /^https:\/\/[a-z0-9.-]+(\/[^\s]*)?$/;
 /** IAM role names: 1-64 of letters, digits and `+=,.@_-`. */
@@ -139,9 +144,8 @@ export function checkAwsStorageProps(v: Validator, props: AwsStorageProps, prefi
   v.check(/^[A-Za-z0-9+=,.@_-]{1,32}$/.test(String(props.namePrefix)), p('namePrefix'), props.namePrefix,
     'must be 1-32 letters, digits or "+=,.@_-" (it starts every IAM role name, which may be 64 long)', 'use a short prefix such as "acme-prod"');
   if (props.kmsKeyArn !== undefined) {
-    v.check(KMS_KEY_ARN.test(props.kmsKeyArn), p('kmsKeyArn'), props.kmsKeyArn,
-      'is not a KMS key ARN; a key id or an alias cannot scope the roles\' kms:GenerateDataKey and kms:Decrypt grants',
-      'give the key\'s ARN, "arn:aws:kms:<region>:<account>:key/<key-id>"');
+    v.apply(p('kmsKeyArn'), props.kmsKeyArn,
+      kmsKeyArn(props.kmsKeyArn, 'a key id or an alias cannot scope the roles\' kms:GenerateDataKey and kms:Decrypt grants'));
   }
   if (props.noncurrentVersionDays !== undefined) {
     v.check(Number.isInteger(props.noncurrentVersionDays) && props.noncurrentVersionDays >= 1, p('noncurrentVersionDays'), props.noncurrentVersionDays,
