@@ -11,7 +11,7 @@ rm -f imports/*.ts
 
 # prefix:=file gives one output file per CRD, so kinds of one API group do not overwrite each other.
 while read -r prefix file; do
-  npx cdk8s import --output imports --language typescript "${prefix}:=${crds}/${file}" >/dev/null 2>&1 \
+  npx cdk8s import --no-save --output imports --language typescript "${prefix}:=${crds}/${file}" >/dev/null 2>&1 \
     || { echo "import of ${file} failed" >&2; exit 1; }
   test -s "imports/${prefix}-"*.ts
 done <<'LIST'

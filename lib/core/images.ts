@@ -34,6 +34,10 @@ export const IMAGES = {
   vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.150.0-cluster' },
   /** vmagent has no cluster variant: its tag has no `-cluster` suffix. */
   vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.150.0' },
+  /** Tempo 3: ingesters and the compactor are gone; monolithic needs no broker. Distroless, uid 10001. */
+  tempo: { repository: 'docker.io/grafana/tempo', tag: '3.0.3' },
+  /** Grafana 13 (the grafana chart's appVersion); uid and gid 472. */
+  grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

@@ -1,0 +1,118 @@
+import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { TempoProps } from './props';
+
+/** Ports of every Tempo process. */
+export const TEMPO_PORTS = {
+  http: 3200,
+  grpc: 9095,
+  memberlist: 7946,
+  otlpGrpc: 4317,
+  otlpHttp: 4318,
+  jaegerGrpc: 14250,
+  jaegerThriftHttp: 14268,
+  zipkin: 9411,
+} as const;
+
+export const CONFIG_DIR = '/conf';
+/** One volume holds every path Tempo writes: WALs, live-store blocks, the scheduler's work file. */
+export const DATA_DIR = '/var/tempo';
+
+/** Addresses a distributed Tempo's components find each other by. */
+export interface TempoAddresses {
+  readonly memberlist: string;
+  /** Kafka partitions each block builder consumes: the live-stores' partitions split between them. */
+  readonly partitionsPerBlockBuilder: number;
+  readonly queryFrontendDiscovery: string;
+  readonly backendScheduler: string;
+}
+
+/** Every input of tempo.yaml, resolved. */
+export interface TempoConfigInput {
+  readonly props: TempoProps;
+  readonly bucket: string;
+  readonly retention: string;
+  /** Present in distributed mode only. */
+  readonly addresses?: TempoAddresses;
+}
+
+/**
+ * Renders tempo.yaml for Tempo 3. Every key exists in the v3.0.3 configuration reference. The
+ * receivers listen on all interfaces: since 2.7 they bind localhost unless told otherwise.
+ */
+export function buildTempoConfig(input: TempoConfigInput): Record<string, unknown> {
+  const { props } = input;
+  const generator = props.metricsGenerator || undefined;
+  return {
+    stream_over_http_enabled: true,
+    multitenancy_enabled: props.multitenancy ?? false,
+    usage_report: { reporting_enabled: false },
+    server: { http_listen_port: TEMPO_PORTS.http, grpc_listen_port: TEMPO_PORTS.grpc },
+    distributor: { receivers: receivers(props) },
+    storage: {
+      trace: {
+        backend: 's3',
+        s3: s3Block(props.storage, input.bucket),
+        wal: { path: `${DATA_DIR}/wal` },
+      },
+    },
+    live_store: { wal: { path: `${DATA_DIR}/live-store/traces` } },
+    backend_scheduler: {
+      local_work_path: DATA_DIR,
+      provider: { compaction: { compaction: { block_retention: input.retention } } },
+    },
+    backend_worker: {
+      compaction: { block_retention: input.retention },
+      // Distributed workers share jobs through a ring; alone in `all`, the worker needs none.
+      ...(input.addresses ? { backend_scheduler_addr: input.addresses.backendScheduler, ring: { kvstore: { store: 'memberlist' } } } : {}),
+    },
+    ...(generator ? {
+      metrics_generator: {
+        registry: { external_labels: { ...(generator.externalLabels ?? { source: 'tempo' }) } },
+        storage: {
+          path: `${DATA_DIR}/generator/wal`,
+          remote_write: generator.remoteWrite.map((t) => ({
+            url: t.url,
+            send_exemplars: true,
+            ...(t.name ? { name: t.name } : {}),
+            ...(t.headers && Object.keys(t.headers).length > 0 ? { headers: { ...t.headers } } : {}),
+          })),
+        },
+      },
+      overrides: { defaults: { metrics_generator: { processors: [...(generator.processors ?? ['service-graphs', 'span-metrics'])] } } },
+    } : {}),
+    ...(input.addresses ? distributedBlocks(props, input.addresses) : {}),
+  };
+}
+
+function receivers(props: TempoProps): Record<string, unknown> {
+  const on = (port: number) => ({ endpoint: `0.0.0.0:${port}` });
+  return {
+    otlp: { protocols: { grpc: on(TEMPO_PORTS.otlpGrpc), http: on(TEMPO_PORTS.otlpHttp) } },
+    ...(props.receivers?.jaeger ? { jaeger: { protocols: { grpc: on(TEMPO_PORTS.jaegerGrpc), thrift_http: on(TEMPO_PORTS.jaegerThriftHttp) } } } : {}),
+    ...(props.receivers?.zipkin ? { zipkin: on(TEMPO_PORTS.zipkin) } : {}),
+  };
+}
+
+/** The S3 client of one bucket. Static keys come from the environment, expanded at start. */
+function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown> {
+  return {
+    bucket,
+    endpoint: storage.endpointHost,
+    region: storage.region,
+    insecure: storage.insecure,
+    forcepathstyle: storage.forcePathStyle,
+    ...(storage.credentials.usesStaticKeys ? { access_key: `\${${ACCESS_KEY_ENV}}`, secret_key: `\${${SECRET_KEY_ENV}}` } : {}),
+  };
+}
+
+/** What only distributed mode needs: the broker, the ring, and each component's peers. */
+function distributedBlocks(props: TempoProps, addresses: TempoAddresses): Record<string, unknown> {
+  return {
+    ingest: { kafka: { address: props.kafka!.address, topic: props.kafka!.topic ?? 'tempo-ingest' } },
+    memberlist: { join_members: [`dns+${addresses.memberlist}:${TEMPO_PORTS.memberlist}`] },
+    querier: { frontend_worker: { frontend_address: `${addresses.queryFrontendDiscovery}:${TEMPO_PORTS.grpc}` } },
+    // Each live-store owns the partition of its StatefulSet ordinal; block builders split them by ordinal too.
+    block_builder: { partitions_per_instance: addresses.partitionsPerBlockBuilder },
+  };
+}

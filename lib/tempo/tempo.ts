@@ -1,0 +1,255 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
+import { declareExternal } from '../core/external';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
+import { ContainerDefinition, httpProbe, tcpProbe } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { ServicePortSpec, createService } from '../core/service';
+import { Workload } from '../core/workload';
+import { storageServiceAccount } from '../object-storage/usage';
+import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
+import { TempoProps } from './props';
+import { TEMPO_S3_ACTIONS, tempoClaim } from './storage';
+import { validateTempoProps } from './validate';
+
+/** uid and gid of the distroless Tempo image, which owns /var/tempo. */
+const TEMPO_UID = 10001;
+/** Pods with this label join the memberlist ring (distributed mode). */
+const GOSSIP_LABEL = `${OWN_PREFIX}/tempo-gossip`;
+
+/** One distributed component: its `-target`, whether it keeps state, and what it serves. */
+interface ComponentSpec {
+  readonly target: string;
+  readonly replicas: number;
+  /** `volume`: a PVC at /var/tempo; `scratch`: an emptyDir; `none`: nothing written. */
+  readonly data: 'volume' | 'scratch' | 'none';
+  /** A StatefulSet, for a stable ordinal (the Kafka partitions it consumes) or its volume. */
+  readonly stateful: boolean;
+  readonly receivers?: boolean;
+  readonly resources: ResourceRequirements;
+  /** Long enough to flush what it holds in memory. */
+  readonly grace?: number;
+}
+
+/**
+ * Grafana Tempo 3 on object storage.
+ *
+ * Monolithic (the default): one `-target=all` pod in a StatefulSet of one, its WALs on a volume.
+ * Tempo's backend scheduler is a singleton, so the StatefulSet's stop-then-start rollout (never
+ * two pods at once) is what keeps it correct. Distributed: a workload per component, with spans
+ * written through a Kafka-compatible broker, which Tempo 3 requires for that mode.
+ *
+ * Clients wire to {@link otlpGrpcEndpoint} / {@link otlpHttpUrl}; Grafana to {@link queryUrl}.
+ */
+export class Tempo extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  readonly mode: 'monolithic' | 'distributed';
+  /** `host:4317`, where OTLP gRPC clients send spans (no scheme, as OTel exporters take it). */
+  readonly otlpGrpcEndpoint: string;
+  /** `http://host:4318`, the OTLP HTTP base URL (clients append `/v1/traces`). */
+  readonly otlpHttpUrl: string;
+  /** `http://host:3200`, the query API a Grafana datasource takes. */
+  readonly queryUrl: string;
+  readonly bucket: string;
+  readonly retention: string;
+  /** Whether the metrics generator writes span metrics and service graphs. */
+  readonly generatesMetrics: boolean;
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  readonly config: ConfigFile;
+  /** Every workload by its `-target` (`all` in monolithic mode). */
+  readonly workloads: Readonly<Record<string, Workload>>;
+  readonly services: Readonly<Record<string, k8s.KubeService>>;
+  readonly scrapeTargets: readonly ScrapeTarget[];
+
+  private readonly props: TempoProps;
+  private readonly base: ComponentIdentity;
+  private readonly clusterDomain: string;
+  private readonly workloadMap: Record<string, Workload> = {};
+  private readonly serviceMap: Record<string, k8s.KubeService> = {};
+  private readonly targets: ScrapeTarget[] = [];
+
+  constructor(scope: Construct, id: string, props: TempoProps) {
+    super(scope, id);
+    this.name = props.name ?? 'tempo';
+    this.bucket = props.bucket ?? `${this.name}-traces`;
+    this.retention = props.retention ?? '336h';
+    validateTempoProps(this, props, this.bucket, this.retention);
+    this.props = props;
+    this.namespace = props.namespace;
+    this.mode = props.mode ?? 'monolithic';
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.generatesMetrics = Boolean(props.metricsGenerator);
+    const image = props.image ?? IMAGES.tempo;
+    this.base = new ComponentIdentity({ app: 'tempo', instance: this.name, component: 'tempo', namespace: this.namespace, version: imageVersion(image) });
+    const host = (service: string) => this.base.serviceHost(service, this.clusterDomain);
+
+    props.storage.usage.declareBucket(this.bucket, tempoClaim(this.name, this.retention));
+    this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, this.name, {
+      storage: props.storage, buckets: [this.bucket], actions: TEMPO_S3_ACTIONS,
+    });
+    const keySecret = props.storage.credentials.secret;
+    if (keySecret && !keySecret.managed) {
+      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: keySecret.name, purpose: 'S3 access keys for Tempo' });
+    }
+
+    const addresses: TempoAddresses | undefined = this.mode === 'distributed' ? {
+      memberlist: host(`${this.name}-gossip-ring`),
+      partitionsPerBlockBuilder: Math.ceil((props.distributed?.liveStore ?? 2) / (props.distributed?.blockBuilder ?? 1)),
+      queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
+      backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
+    } : undefined;
+    const generated = buildTempoConfig({ props, bucket: this.bucket, retention: this.retention, addresses });
+    this.config = new ConfigFile(this, 'Config', {
+      identity: this.base.sibling('config'), name: `${this.name}-config`,
+      files: { 'tempo.yaml': renderYaml(mergeOverrides(generated, props.configOverrides)) },
+    });
+
+    if (this.mode === 'monolithic') {
+      this.emitMonolithic();
+      this.otlpGrpcEndpoint = `${host(this.name)}:${TEMPO_PORTS.otlpGrpc}`;
+      this.otlpHttpUrl = `http://${host(this.name)}:${TEMPO_PORTS.otlpHttp}`;
+      this.queryUrl = `http://${host(this.name)}:${TEMPO_PORTS.http}`;
+    } else {
+      this.emitDistributed();
+      this.otlpGrpcEndpoint = `${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpGrpc}`;
+      this.otlpHttpUrl = `http://${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpHttp}`;
+      this.queryUrl = `http://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
+    }
+    this.workloads = this.workloadMap;
+    this.services = this.serviceMap;
+    this.scrapeTargets = this.targets;
+  }
+
+  private receiverPorts(): ServicePortSpec[] {
+    const r = this.props.receivers ?? {};
+    return [
+      { name: 'otlp-grpc', port: TEMPO_PORTS.otlpGrpc },
+      { name: 'otlp-http', port: TEMPO_PORTS.otlpHttp },
+      ...(r.jaeger ? [{ name: 'jaeger-grpc', port: TEMPO_PORTS.jaegerGrpc }, { name: 'jaeger-thrift-h', port: TEMPO_PORTS.jaegerThriftHttp }] : []),
+      ...(r.zipkin ? [{ name: 'zipkin', port: TEMPO_PORTS.zipkin }] : []),
+    ];
+  }
+
+  private emitMonolithic(): void {
+    const identity = this.base.sibling('monolithic');
+    const ports: ServicePortSpec[] = [{ name: 'http-metrics', port: TEMPO_PORTS.http }, ...this.receiverPorts()];
+    // The stable client address, whatever the mode: `<name>` carries the API and every receiver.
+    this.serviceMap[this.name] = createService(this, 'Service', { identity, name: this.name, ports });
+    this.serviceMap[`${identity.name}-headless`] = createService(this, 'HeadlessService', {
+      identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
+    });
+    this.workloadMap.all = new Workload(this, 'Monolithic', {
+      kind: 'StatefulSet',
+      serviceName: `${identity.name}-headless`,
+      ...this.podCommon(identity, 1),
+      containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
+      volumes: [this.config.volume('config')],
+      volumeClaims: [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }],
+      // A single replica: the budget would block every node drain. The rollout stops the old pod first.
+      disruptionBudget: false,
+      // The live-store flushes its traces to a block before it exits (upstream gives it 20 minutes).
+      terminationGracePeriodSeconds: 1200,
+    });
+    this.targets.push(srvScrapeTarget(this.name, 'http-metrics', this.base.serviceHost(`${identity.name}-headless`, this.clusterDomain)));
+  }
+
+  private emitDistributed(): void {
+    const sizes = this.props.distributed ?? {};
+    const small: ResourceRequirements = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
+    const specs: ComponentSpec[] = [
+      { target: 'distributor', replicas: sizes.distributor ?? 2, data: 'none', stateful: false, receivers: true, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } },
+      { target: 'live-store', replicas: sizes.liveStore ?? 2, data: 'volume', stateful: true, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } }, grace: 1200 },
+      { target: 'block-builder', replicas: sizes.blockBuilder ?? 1, data: 'scratch', stateful: true, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } }, grace: 300 },
+      { target: 'querier', replicas: sizes.querier ?? 2, data: 'none', stateful: false, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } } },
+      { target: 'query-frontend', replicas: sizes.queryFrontend ?? 2, data: 'none', stateful: false, resources: small },
+      { target: 'backend-scheduler', replicas: 1, data: 'volume', stateful: true, resources: small },
+      { target: 'backend-worker', replicas: sizes.backendWorker ?? 1, data: 'scratch', stateful: false, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } },
+      ...(this.generatesMetrics ? [{ target: 'metrics-generator', replicas: sizes.metricsGenerator ?? 1, data: 'volume' as const, stateful: true, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } }, grace: 300 }] : []),
+    ];
+    this.serviceMap[`${this.name}-gossip-ring`] = createService(this, 'GossipRing', {
+      identity: this.base.sibling('gossip-ring'), name: `${this.name}-gossip-ring`, headless: true, publishNotReadyAddresses: true,
+      selector: { [LABELS.name]: 'tempo', [LABELS.instance]: this.name, [GOSSIP_LABEL]: 'true' },
+      ports: [{ name: 'tcp-gossip', port: TEMPO_PORTS.memberlist, targetPort: 'memberlist' }],
+    });
+    for (const spec of specs) this.emitComponent(spec);
+  }
+
+  private emitComponent(spec: ComponentSpec): void {
+    const identity = this.base.sibling(spec.target);
+    const id = spec.target.split('-').map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('');
+    const extraPorts = spec.receivers ? this.receiverPorts() : [];
+    const ports: ServicePortSpec[] = [{ name: 'http-metrics', port: TEMPO_PORTS.http }, { name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts];
+    const headlessName = `${identity.name}-headless`;
+    this.serviceMap[identity.name] = createService(this, `${id}Service`, { identity, name: identity.name, ports });
+    this.serviceMap[headlessName] = createService(this, `${id}Headless`, { identity, name: headlessName, headless: true, ports });
+    if (spec.target === 'query-frontend') {
+      // Queriers connect to every frontend pod, ready or not, to pull queries from it.
+      this.serviceMap[`${this.name}-query-frontend-discovery`] = createService(this, 'QueryFrontendDiscovery', {
+        identity, name: `${this.name}-query-frontend-discovery`, headless: true, publishNotReadyAddresses: true,
+        ports: [{ name: 'grpc', port: TEMPO_PORTS.grpc }],
+      });
+    }
+    const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources, spec.target !== 'live-store');
+    const common = { ...this.podCommon(identity, spec.replicas), containers: [container], extraPodLabels: { [GOSSIP_LABEL]: 'true' } };
+    const grace = spec.grace ?? 30;
+    const volumes = [this.config.volume('config'), ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : [])];
+    this.workloadMap[spec.target] = spec.stateful
+      ? new Workload(this, id, {
+        kind: 'StatefulSet', serviceName: headlessName, ...common, volumes, terminationGracePeriodSeconds: grace,
+        volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }] : undefined,
+      })
+      : new Workload(this, id, { kind: 'Deployment', ...common, volumes, terminationGracePeriodSeconds: grace });
+    this.targets.push(srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain)));
+  }
+
+  private podCommon(identity: ComponentIdentity, replicas: number) {
+    return {
+      identity,
+      replicas,
+      podIdentity: { runAsUser: TEMPO_UID, runAsGroup: TEMPO_UID, fsGroup: TEMPO_UID },
+      serviceAccountName: this.name,
+      configChecksums: [this.config.checksum],
+      podAnnotations: this.props.podAnnotations,
+      scheduling: this.props.scheduling,
+    };
+  }
+
+  private container(target: string, ports: readonly ServicePortSpec[], data: boolean, resources: ResourceRequirements, livenessOnReady = true): ContainerDefinition {
+    const p = this.props;
+    const distributed = this.mode === 'distributed';
+    return {
+      name: 'tempo',
+      image: p.image ?? IMAGES.tempo,
+      args: mergeArgs([
+        `-config.file=${CONFIG_DIR}/tempo.yaml`,
+        `-target=${target}`,
+        '-config.expand-env=true',
+        ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : []),
+      ], p.extraArgs),
+      env: mergeEnv([
+        ...(distributed ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []),
+        ...p.storage.credentials.env(),
+      ], p.extraEnv),
+      ports: [
+        { name: 'http-metrics', containerPort: TEMPO_PORTS.http },
+        ...ports.map((port) => ({ name: port.name, containerPort: port.port })),
+        ...(distributed ? [{ name: 'memberlist', containerPort: TEMPO_PORTS.memberlist }] : []),
+      ],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : []),
+      ],
+      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
+      // A live-store replaying the broker reports not-ready for a long time: never restart it for that.
+      livenessProbe: livenessOnReady
+        ? httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 30, timeoutSeconds: 5, failureThreshold: 5 })
+        : tcpProbe('http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+      resources: p.resources ?? resources,
+    };
+  }
+}
