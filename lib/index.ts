@@ -5,4 +5,6 @@ export * from './loki';
 export * from './prometheus';
 export * from './thanos';
 export * from './victoriametrics';
+export * from './tempo';
+export * from './grafana';
 export * from './platform';

@@ -2,19 +2,25 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { LABELS, MANAGED_BY } from './names';
 
-/** A Namespace whose API server admission refuses any pod below Pod Security "restricted". */
+/**
+ * A Namespace whose API server admission refuses any pod below Pod Security "restricted", or,
+ * only for node agents that need host access, one that admits them (`privileged`) while still
+ * warning about and auditing every pod below "restricted".
+ */
 export class RestrictedNamespace extends Construct {
   readonly apiObject: k8s.KubeNamespace;
 
-  constructor(scope: Construct, id: string, name: string) {
+  constructor(scope: Construct, id: string, name: string, level: 'restricted' | 'privileged' = 'restricted') {
     super(scope, id);
     this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name,
         labels: {
           [LABELS.managedBy]: MANAGED_BY,
-          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce': level,
           'pod-security.kubernetes.io/enforce-version': 'latest',
+          // A namespace that must allow host access still reports every pod below "restricted".
+          ...(level !== 'restricted' ? { 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' } : {}),
         },
       },
     });

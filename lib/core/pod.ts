@@ -69,7 +69,31 @@ export interface PodTemplateProps {
   readonly tmpVolume?: boolean;
   /** @default Always (the API default), Jobs use OnFailure */
   readonly restartPolicy?: 'Always' | 'OnFailure' | 'Never';
+  /** Mount the ServiceAccount token, for programs that read the Kubernetes API. @default false */
+  readonly automountServiceAccountToken?: boolean;
+  /**
+   * The host access a node agent cannot work without. Such a pod is below "restricted" and must
+   * run in a namespace that allows it (see {@link HOST_ACCESS_ANNOTATION}). @default none
+   */
+  readonly hostAccess?: HostAccess;
 }
+
+/** What a node agent needs of its node, and why. Everything else stays as strict as "restricted". */
+export interface HostAccess {
+  /** Why the agent needs it, recorded on the pod for reviewers. */
+  readonly reason: string;
+  /** Read-only (unless `writable`) host directories, by volume name. */
+  readonly hostPaths: ReadonlyArray<{ readonly name: string; readonly path: string; readonly writable?: boolean }>;
+  /** The node's network namespace (node network metrics). @default false */
+  readonly hostNetwork?: boolean;
+  /** The node's process namespace (the node's mounts and processes). @default false */
+  readonly hostPID?: boolean;
+  /** Run as uid 0, to read files only root may read (container logs). Capabilities stay dropped. @default false */
+  readonly runAsRoot?: boolean;
+}
+
+/** Annotation on a pod that needs host access, saying why. */
+export const HOST_ACCESS_ANNOTATION = `${OWN_PREFIX}/host-access`;
 
 /** Annotation carrying the checksum of every config file a pod mounts. */
 export const CONFIG_CHECKSUM_ANNOTATION = `${OWN_PREFIX}/config-checksum`;
@@ -81,11 +105,15 @@ export const CONFIG_CHECKSUM_ANNOTATION = `${OWN_PREFIX}/config-checksum`;
  */
 export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateSpec {
   const annotations: Record<string, string> = { ...props.podAnnotations };
+  const host = props.hostAccess;
+  if (host) annotations[HOST_ACCESS_ANNOTATION] = host.reason;
   if (props.configChecksums && props.configChecksums.length > 0) {
     annotations[CONFIG_CHECKSUM_ANNOTATION] = createHash('sha256').update(props.configChecksums.join('\n')).digest('hex');
   }
   const withTmp = props.tmpVolume ?? true;
-  const volumes = [...(props.volumes ?? []), ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : [])];
+  const hostVolumes = (host?.hostPaths ?? []).map((h) => ({ name: h.name, hostPath: { path: h.path, type: 'Directory' } }));
+  const volumes = [...(props.volumes ?? []), ...hostVolumes, ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : [])];
+  const root = host?.runAsRoot ?? false;
   const scheduling = props.scheduling ?? {};
   return {
     metadata: {
@@ -94,20 +122,24 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
     },
     spec: {
       serviceAccountName: props.serviceAccountName,
-      automountServiceAccountToken: false,
+      automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+      hostNetwork: host?.hostNetwork || undefined,
+      hostPid: host?.hostPID || undefined,
+      // With the node's network, the pod must resolve cluster names through the cluster DNS still.
+      dnsPolicy: host?.hostNetwork ? 'ClusterFirstWithHostNet' : undefined,
       enableServiceLinks: false,
       restartPolicy: props.restartPolicy,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
       securityContext: {
-        runAsNonRoot: true,
+        runAsNonRoot: !root,
         runAsUser: props.podIdentity.runAsUser,
         runAsGroup: props.podIdentity.runAsGroup,
         fsGroup: props.podIdentity.fsGroup,
         fsGroupChangePolicy: 'OnRootMismatch',
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      initContainers: props.initContainers?.map((c) => restrictedContainer(c, withTmp)),
-      containers: props.containers.map((c) => restrictedContainer(c, withTmp)),
+      initContainers: props.initContainers?.map((c) => restrictedContainer(c, withTmp, root)),
+      containers: props.containers.map((c) => restrictedContainer(c, withTmp, root)),
       volumes,
       nodeSelector: scheduling.nodeSelector ? { ...scheduling.nodeSelector } : undefined,
       tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
@@ -120,7 +152,7 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
   };
 }
 
-function restrictedContainer(def: ContainerDefinition, withTmp: boolean): k8s.Container {
+function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = false): k8s.Container {
   const mounts = [...(def.volumeMounts ?? []), ...(withTmp ? [{ name: 'tmp', mountPath: '/tmp' }] : [])];
   return {
     name: def.name,
@@ -137,7 +169,7 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean): k8s.Co
     lifecycle: def.lifecycle,
     resources: toKubeResources(def.resources),
     securityContext: {
-      runAsNonRoot: true,
+      runAsNonRoot: !root,
       runAsUser: def.runAsUser,
       allowPrivilegeEscalation: false,
       privileged: false,

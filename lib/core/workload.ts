@@ -60,7 +60,12 @@ export interface StatefulSetWorkloadProps extends WorkloadCommon {
   readonly podManagementPolicy?: 'Parallel' | 'OrderedReady';
 }
 
-export type WorkloadProps = DeploymentWorkloadProps | StatefulSetWorkloadProps;
+export interface DaemonSetWorkloadProps extends WorkloadCommon {
+  /** One pod per node; `replicas` only sizes the defaults and should be 1. */
+  readonly kind: 'DaemonSet';
+}
+
+export type WorkloadProps = DeploymentWorkloadProps | StatefulSetWorkloadProps | DaemonSetWorkloadProps;
 
 /**
  * The one builder of Deployments and StatefulSets: a restricted pod template (see
@@ -69,7 +74,7 @@ export type WorkloadProps = DeploymentWorkloadProps | StatefulSetWorkloadProps;
  */
 export class Workload extends Construct {
   /** The emitted Deployment or StatefulSet. */
-  readonly apiObject: k8s.KubeDeployment | k8s.KubeStatefulSet;
+  readonly apiObject: k8s.KubeDeployment | k8s.KubeStatefulSet | k8s.KubeDaemonSet;
   /** The emitted PodDisruptionBudget, when there is one. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   readonly identity: ComponentIdentity;
@@ -82,7 +87,16 @@ export class Workload extends Construct {
     const template = restrictedPodTemplate(props);
     const replicas = props.autoscaled ? undefined : props.replicas;
 
-    if (props.kind === 'Deployment') {
+    if (props.kind === 'DaemonSet') {
+      // Nodes are replaced one at a time, and a node's agent is only gone while its pod restarts.
+      this.apiObject = new k8s.KubeDaemonSet(this, 'Resource', {
+        metadata,
+        spec: {
+          selector, template, minReadySeconds: props.minReadySeconds, revisionHistoryLimit: 10,
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+        },
+      });
+    } else if (props.kind === 'Deployment') {
       this.apiObject = new k8s.KubeDeployment(this, 'Resource', {
         metadata,
         spec: { replicas, selector, template, strategy: props.strategy, minReadySeconds: props.minReadySeconds, revisionHistoryLimit: 10 },
@@ -105,7 +119,7 @@ export class Workload extends Construct {
       });
     }
 
-    const budget = props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false);
+    const budget = props.kind === 'DaemonSet' ? false : props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false);
     if (budget) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
         metadata,

@@ -131,7 +131,7 @@ describe('Tempo monolithic workload', () => {
   test('the ServiceAccount is a storage client with the S3 actions Tempo documents, and the bucket keeps 14 days + 1h', () => {
     expect(storage.usage.clients).toContainEqual({ component: 'tempo', serviceAccount: { namespace: 'obs', name: 'tempo' }, buckets: ['tempo-traces'], actions: TEMPO_S3_ACTIONS });
     expect(TEMPO_S3_ACTIONS).toEqual(expect.arrayContaining(['s3:GetObjectTagging', 's3:PutObjectTagging']));
-    expect(storage.usage.claimsOf('tempo-traces').map((c) => [c.prefix, c.keptForMs / 3600_000])).toEqual([['', 337]]);
+    expect(storage.usage.claimsOf('tempo-traces').map((c) => [c.prefix, c.keptForMs! / 3600_000])).toEqual([['', 337]]);
   });
 
   test('MinIO creates the Tempo bucket', () => {

@@ -1,0 +1,183 @@
+/**
+ * Grafana datasources as typed values, and the links between them. Links name datasources by
+ * uid, never by name, so renaming one breaks nothing; {@link linkProblems} proves that every uid
+ * a link names is provisioned.
+ */
+
+/** One datasource, in the shape Grafana's provisioning file (and grafana-operator) takes. */
+export interface DatasourceDefinition {
+  readonly name: string;
+  /** Plugin id: `prometheus`, `loki`, `tempo`, ... */
+  readonly type: string;
+  /** Stable id that links and dashboards refer to. */
+  readonly uid: string;
+  readonly url: string;
+  /** @default false */
+  readonly isDefault?: boolean;
+  readonly jsonData?: Readonly<Record<string, unknown>>;
+  /** Values Grafana encrypts at rest (header values). Never a password: those come from the environment. */
+  readonly secureJsonData?: Readonly<Record<string, string>>;
+}
+
+/** The uids of the platform's datasources. Dashboards and cross-links use these. */
+export const DATASOURCE_UIDS = { metrics: 'metrics', logs: 'loki', traces: 'tempo' } as const;
+
+/** The span attribute and log label that carry a service's name on both sides of a link. */
+const SERVICE_TAG = { key: 'service.name', value: 'service_name' };
+
+export interface LokiDatasourceOptions {
+  /** The Loki API base, e.g. a LokiCluster's `queryUrl` (the gateway). */
+  readonly url: string;
+  /** Sent as `X-Scope-OrgID` on every request, when Loki requires a tenant. @default none */
+  readonly tenant?: { readonly header: string; readonly id: string };
+  /** @default "loki" */
+  readonly uid?: string;
+  /** @default "Loki" */
+  readonly name?: string;
+  /** Where trace ids in logs link to. @default no link */
+  readonly tracesUid?: string;
+}
+
+/**
+ * Loki, with log → trace links: a `trace_id` label or structured-metadata field (what OTLP logs
+ * carry), and a trace id written in the log line itself (`trace_id=...`, `"traceID":"..."`).
+ */
+export function lokiDatasource(o: LokiDatasourceOptions): DatasourceDefinition {
+  const derivedFields = o.tracesUid ? [
+    { name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: o.tracesUid, url: '${__value.raw}', urlDisplayLabel: 'Trace' },
+    { name: 'TraceID', matcherType: 'regex', matcherRegex: '(?:trace_?id|traceID)["=: ]+"?([0-9a-fA-F]{16,32})', datasourceUid: o.tracesUid, url: '${__value.raw}', urlDisplayLabel: 'Trace' },
+  ] : [];
+  return {
+    name: o.name ?? 'Loki',
+    type: 'loki',
+    uid: o.uid ?? DATASOURCE_UIDS.logs,
+    url: o.url,
+    jsonData: {
+      maxLines: 1000,
+      ...(derivedFields.length > 0 ? { derivedFields } : {}),
+      ...(o.tenant ? { httpHeaderName1: o.tenant.header } : {}),
+    },
+    ...(o.tenant ? { secureJsonData: { httpHeaderValue1: o.tenant.id } } : {}),
+  };
+}
+
+export interface MetricsDatasourceOptions {
+  /** The Prometheus-compatible query API, e.g. a ThanosCluster's `queryUrl` or a vmselect tenant URL. */
+  readonly url: string;
+  /** Which server answers, so Grafana uses its dialect. @default "Prometheus" */
+  readonly prometheusType?: 'Prometheus' | 'Thanos' | 'Mimir' | 'Cortex';
+  /** The scrape interval of the data, the smallest step Grafana asks for. @default "30s" */
+  readonly scrapeInterval?: string;
+  /** @default "metrics" */
+  readonly uid?: string;
+  /** @default "Metrics" */
+  readonly name?: string;
+  /** @default true */
+  readonly isDefault?: boolean;
+  /** Where exemplars' trace ids link to. @default no link */
+  readonly tracesUid?: string;
+}
+
+/** A Prometheus-compatible datasource, with exemplar → trace links. */
+export function metricsDatasource(o: MetricsDatasourceOptions): DatasourceDefinition {
+  return {
+    name: o.name ?? 'Metrics',
+    type: 'prometheus',
+    uid: o.uid ?? DATASOURCE_UIDS.metrics,
+    url: o.url,
+    isDefault: o.isDefault ?? true,
+    jsonData: {
+      httpMethod: 'POST',
+      prometheusType: o.prometheusType ?? 'Prometheus',
+      timeInterval: o.scrapeInterval ?? '30s',
+      ...(o.tracesUid ? { exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: o.tracesUid }] } : {}),
+    },
+  };
+}
+
+export interface TempoDatasourceOptions {
+  /** Tempo's query API, e.g. a Tempo's `queryUrl`. */
+  readonly url: string;
+  /** @default "tempo" */
+  readonly uid?: string;
+  /** @default "Tempo" */
+  readonly name?: string;
+  /** Where a span's logs are found. @default no link */
+  readonly logsUid?: string;
+  /** Where span metrics and the service graph are read; needs Tempo's metrics generator. @default no link */
+  readonly metricsUid?: string;
+}
+
+/** Tempo, with trace → logs, trace → metrics and the service map. */
+export function tempoDatasource(o: TempoDatasourceOptions): DatasourceDefinition {
+  return {
+    name: o.name ?? 'Tempo',
+    type: 'tempo',
+    uid: o.uid ?? DATASOURCE_UIDS.traces,
+    url: o.url,
+    jsonData: {
+      // Tempo streams search results when `stream_over_http_enabled` is on, which the Tempo construct sets.
+      streamingEnabled: { search: true, metrics: true },
+      nodeGraph: { enabled: true },
+      ...(o.logsUid ? {
+        tracesToLogsV2: { datasourceUid: o.logsUid, spanStartTimeShift: '-1h', spanEndTimeShift: '1h', filterByTraceID: true, filterBySpanID: false, tags: [SERVICE_TAG] },
+        lokiSearch: { datasourceUid: o.logsUid },
+      } : {}),
+      ...(o.metricsUid ? {
+        tracesToMetrics: {
+          datasourceUid: o.metricsUid,
+          spanStartTimeShift: '-1h',
+          spanEndTimeShift: '1h',
+          tags: [{ key: 'service.name', value: 'service' }],
+          queries: [
+            { name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
+            { name: 'Error rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
+            { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
+          ],
+        },
+        serviceMap: { datasourceUid: o.metricsUid },
+      } : {}),
+    },
+  };
+}
+
+/** Every uid a datasource's links name: derived fields, exemplars, trace → logs / metrics, service map. */
+export function linkedUids(ds: DatasourceDefinition): string[] {
+  const j = (ds.jsonData ?? {}) as Record<string, any>;
+  return [
+    ...(j.derivedFields ?? []).map((f: { datasourceUid?: string }) => f.datasourceUid),
+    ...(j.exemplarTraceIdDestinations ?? []).map((d: { datasourceUid?: string }) => d.datasourceUid),
+    j.tracesToLogsV2?.datasourceUid,
+    j.tracesToMetrics?.datasourceUid,
+    j.serviceMap?.datasourceUid,
+    j.lokiSearch?.datasourceUid,
+  ].filter((uid): uid is string => typeof uid === 'string');
+}
+
+/** Links to uids that are not among `datasources`, as `<name> → <uid>`. */
+export function linkProblems(datasources: readonly DatasourceDefinition[]): string[] {
+  const uids = new Set(datasources.map((d) => d.uid));
+  return datasources.flatMap((d) => linkedUids(d).filter((uid) => !uids.has(uid)).map((uid) => `${d.name} → ${uid}`));
+}
+
+/**
+ * Grafana's provisioning loader expands `$VAR` and `${VAR}` from its environment, which would
+ * eat link variables such as `${__value.raw}`: every literal `$` is written `$$`.
+ */
+export function escapeForProvisioning<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(/\$/g, '$$$$') as T;
+  if (Array.isArray(value)) return value.map((v) => escapeForProvisioning(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeForProvisioning(v)])) as T;
+  }
+  return value;
+}
+
+/** The provisioning file: `apiVersion: 1`, every datasource with `access: proxy`, and pruning of removed ones. */
+export function datasourcesFile(datasources: readonly DatasourceDefinition[]): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    prune: true,
+    datasources: datasources.map((d) => escapeForProvisioning({ ...d, access: 'proxy', editable: false, isDefault: d.isDefault ?? false })),
+  };
+}

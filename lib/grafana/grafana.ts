@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { checkWorkloadOptions } from '../core/check-options';
+import { ConfigFile, renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { declareExternal } from '../core/external';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import { DEV_ONLY_ANNOTATION } from '../object-storage/minio';
+import { DashboardDefinition, dashboardJson } from './dashboards';
+import { DatasourceDefinition, datasourcesFile, linkProblems } from './datasources';
+import { BASE_INI, GrafanaIni, mergeIni, renderIni } from './ini';
+import { GrafanaOperatorResources } from './operator';
+
+/** uid and gid of the Grafana image. */
+const GRAFANA_UID = 472;
+const PORT = 3000;
+const DATA_DIR = '/var/lib/grafana';
+const PROVISIONING_DIR = '/etc/grafana/provisioning';
+const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
+
+/** An existing Secret with the admin login. */
+export interface GrafanaAdminSecret {
+  readonly name: string;
+  /** @default "admin-user" */
+  readonly userKey?: string;
+  /** @default "admin-password" */
+  readonly passwordKey?: string;
+}
+
+export interface GrafanaProps extends WorkloadOptions {
+  readonly namespace: string;
+  /** Instance name: the Deployment, Service and ConfigMap prefix. @default "grafana" */
+  readonly name?: string;
+  /** Datasources to provision. Their links must name provisioned uids. */
+  readonly datasources: readonly DatasourceDefinition[];
+  /** Dashboards to provision. @default none */
+  readonly dashboards?: readonly DashboardDefinition[];
+  /**
+   * The admin login, from a Secret you create (keys `admin-user`, `admin-password`).
+   * @default a generated Secret marked dev-only, derived from `credentialSeed`
+   */
+  readonly adminSecret?: GrafanaAdminSecret;
+  /** Seed of the generated dev admin password; change it, or better give `adminSecret`. @default "<namespace>/<name>" */
+  readonly credentialSeed?: string;
+  /** grafana.ini sections merged over the library's defaults. @default none */
+  readonly ini?: GrafanaIni;
+  /**
+   * Pods. More than one needs a shared MySQL or PostgreSQL in `ini.database`: SQLite is per pod,
+   * and replicas on it silently diverge.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** A volume for /var/lib/grafana (SQLite, plugins), kept across restarts. @default an emptyDir: everything comes from provisioning */
+  readonly persistence?: { readonly size: string; readonly storageClass?: string };
+  /**
+   * How datasources and dashboards reach Grafana: `files` (provisioning files mounted in the pod)
+   * or `operator` (grafana-operator resources that select this Grafana through an external
+   * Grafana resource; the operator must be installed).
+   * @default "files"
+   */
+  readonly delivery?: 'files' | 'operator';
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * Grafana as a Deployment: datasources and dashboards provisioned from files (or through
+ * grafana-operator), the admin login from a Secret, a read-only root filesystem.
+ */
+export class Grafana extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** `http://<service>.<ns>.svc.<domain>`, the in-cluster URL (port 80). */
+  readonly url: string;
+  readonly datasources: readonly DatasourceDefinition[];
+  readonly dashboards: readonly DashboardDefinition[];
+  readonly workload: Workload;
+  readonly service: k8s.KubeService;
+  readonly config: ConfigFile;
+  /** The provisioning files (datasources, dashboard provider), when delivered as files. */
+  readonly provisioning?: ConfigFile;
+  /** One ConfigMap per dashboard folder, each file one dashboard. */
+  readonly dashboardFiles: readonly ConfigFile[];
+  /** Name of the Secret with the admin login. */
+  readonly adminSecretName: string;
+  /** The generated dev-only admin Secret, unless `adminSecret` was given. */
+  readonly generatedAdminSecret?: k8s.KubeSecret;
+  /** The grafana-operator resources, when delivered through the operator. */
+  readonly operator?: GrafanaOperatorResources;
+  readonly scrapeTarget: ScrapeTarget;
+  readonly identity: ComponentIdentity;
+
+  constructor(scope: Construct, id: string, props: GrafanaProps) {
+    super(scope, id);
+    this.name = props.name ?? 'grafana';
+    this.namespace = props.namespace;
+    validateGrafana(this, props, this.name);
+    this.datasources = props.datasources;
+    this.dashboards = props.dashboards ?? [];
+    const image = props.image ?? IMAGES.grafana;
+    this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'grafana', namespace: this.namespace, version: imageVersion(image) });
+    const domain = props.clusterDomain ?? 'cluster.local';
+    const delivery = props.delivery ?? 'files';
+    const replicas = props.replicas ?? 1;
+
+    this.adminSecretName = props.adminSecret?.name ?? `${this.name}-admin`;
+    if (props.adminSecret) {
+      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: props.adminSecret.name, purpose: `Grafana admin login (keys ${props.adminSecret.userKey ?? 'admin-user'}, ${props.adminSecret.passwordKey ?? 'admin-password'})` });
+    } else {
+      this.generatedAdminSecret = this.emitDevAdminSecret(props.credentialSeed ?? `${this.namespace}/${this.name}`);
+    }
+
+    this.config = new ConfigFile(this, 'Config', {
+      identity: this.identity, name: `${this.name}-config`,
+      files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, props.ini)) },
+    });
+    const folders = [...new Set(this.dashboards.map((d) => d.folder))].sort();
+    this.dashboardFiles = folders.map((folder) => new ConfigFile(this, `Dashboards-${folder}`, {
+      identity: this.identity, name: `${this.name}-dashboards-${folder}`,
+      files: Object.fromEntries(this.dashboards.filter((d) => d.folder === folder).map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d), null, 1)])),
+    }));
+    if (delivery === 'files') {
+      this.provisioning = new ConfigFile(this, 'Provisioning', {
+        identity: this.identity, name: `${this.name}-provisioning`,
+        files: {
+          'datasources.yaml': renderYaml(datasourcesFile(this.datasources)),
+          'dashboards.yaml': renderYaml(this.dashboardProviders(folders)),
+        },
+      });
+    }
+
+    this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ name: 'http', port: 80, targetPort: 'grafana' }] });
+    const headless = createService(this, 'HeadlessService', { identity: this.identity, name: `${this.name}-headless`, headless: true, ports: [{ name: 'grafana', port: PORT }] });
+    createServiceAccount(this, 'ServiceAccount', this.identity, this.name);
+    this.workload = this.emitDeployment(props, replicas, image, folders, delivery);
+    this.url = `http://${this.identity.serviceHost(this.name, domain)}`;
+    this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain));
+    if (delivery === 'operator') {
+      this.operator = new GrafanaOperatorResources(this, 'Operator', {
+        identity: this.identity, url: this.url, adminSecret: { name: this.adminSecretName, userKey: props.adminSecret?.userKey ?? 'admin-user', passwordKey: props.adminSecret?.passwordKey ?? 'admin-password' },
+        datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: `${this.name}-dashboards-${d.folder}`, key: `${d.uid}.json` })),
+      });
+    }
+  }
+
+  /** One file provider per folder, reading the mounted dashboard ConfigMap of that folder. */
+  private dashboardProviders(folders: readonly string[]): Record<string, unknown> {
+    return {
+      apiVersion: 1,
+      providers: folders.map((folder) => ({
+        name: folder, orgId: 1, type: 'file', folder, disableDeletion: true, allowUiUpdates: false,
+        updateIntervalSeconds: 30, options: { path: `${DASHBOARDS_DIR}/${folder}` },
+      })),
+    };
+  }
+
+  private emitDeployment(props: GrafanaProps, replicas: number, image: ImageRef, folders: readonly string[], delivery: 'files' | 'operator'): Workload {
+    const secretRef = (key: string) => ({ secretKeyRef: { name: this.adminSecretName, key } });
+    const volumes: k8s.Volume[] = [
+      this.config.volume('config'),
+      props.persistence ? { name: 'data', persistentVolumeClaim: { claimName: `${this.name}-data` } } : { name: 'data', emptyDir: {} },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: '/etc/grafana/grafana.ini', subPath: 'grafana.ini', readOnly: true },
+      { name: 'data', mountPath: DATA_DIR },
+    ];
+    if (this.provisioning) {
+      volumes.push({ name: 'provisioning', configMap: { name: this.provisioning.name, items: [{ key: 'datasources.yaml', path: 'datasources/platform.yaml' }, { key: 'dashboards.yaml', path: 'dashboards/platform.yaml' }] } });
+      mounts.push({ name: 'provisioning', mountPath: PROVISIONING_DIR, readOnly: true });
+      this.dashboardFiles.forEach((file, i) => {
+        volumes.push(file.volume(`dashboards-${i}`));
+        mounts.push({ name: `dashboards-${i}`, mountPath: `${DASHBOARDS_DIR}/${folders[i]}`, readOnly: true });
+      });
+    }
+    if (props.persistence) this.emitClaim(props.persistence);
+    return new Workload(this, 'Deployment', {
+      kind: 'Deployment',
+      identity: this.identity,
+      replicas,
+      podIdentity: { runAsUser: GRAFANA_UID, runAsGroup: GRAFANA_UID, fsGroup: GRAFANA_UID },
+      serviceAccountName: this.name,
+      configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum] : []), ...(delivery === 'files' ? this.dashboardFiles.map((f) => f.checksum) : [])],
+      podAnnotations: props.podAnnotations,
+      scheduling: props.scheduling,
+      volumes,
+      // A volume of one pod cannot be attached to a surge pod on another node.
+      strategy: props.persistence ? { type: 'Recreate' } : undefined,
+      containers: [{
+        name: 'grafana',
+        image,
+        args: props.extraArgs && props.extraArgs.length > 0 ? mergeArgs([], props.extraArgs) : undefined,
+        env: mergeEnv([
+          { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(props.adminSecret?.userKey ?? 'admin-user') },
+          { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(props.adminSecret?.passwordKey ?? 'admin-password') },
+          { name: 'GF_PATHS_DATA', value: DATA_DIR },
+          { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
+        ], props.extraEnv),
+        ports: [{ name: 'grafana', containerPort: PORT }],
+        volumeMounts: mounts,
+        readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
+        resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      }],
+    });
+  }
+
+  private emitClaim(persistence: NonNullable<GrafanaProps['persistence']>): void {
+    new k8s.KubePersistentVolumeClaim(this, 'Data', {
+      metadata: { name: `${this.name}-data`, namespace: this.namespace, labels: this.identity.labels },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: persistence.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(persistence.size) } },
+      },
+    });
+  }
+
+  private emitDevAdminSecret(seed: string): k8s.KubeSecret {
+    // Derived, not random: re-synthesizing must not change the password under a running Grafana.
+    const digest = createHash('sha256').update(`grafana-dev-admin\0${seed}`).digest('hex');
+    const data = { 'admin-user': 'admin', 'admin-password': digest.slice(0, 32) };
+    return new k8s.KubeSecret(this, 'AdminSecret', {
+      metadata: {
+        name: this.adminSecretName, namespace: this.namespace, labels: this.identity.labels,
+        annotations: { [DEV_ONLY_ANNOTATION]: 'generated Grafana admin login for a development cluster; use adminSecret in production' },
+      },
+      type: 'Opaque',
+      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    });
+  }
+}
+
+function validateGrafana(scope: Construct, props: GrafanaProps, name: string): void {
+  const v = new Validator(scope);
+  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  v.apply('name', name, dnsLabel(name, 40));
+  checkWorkloadOptions(v, '', props);
+  const uids = props.datasources.map((d) => d.uid);
+  for (const uid of uids.filter((u, i) => uids.indexOf(u) !== i)) v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
+  for (const problem of linkProblems(props.datasources)) {
+    v.check(false, 'datasources', problem, 'links to a datasource uid that is not provisioned, so the link would open an error', `provision a datasource with that uid, or drop the link (provisioned: ${uids.join(', ') || 'none'})`);
+  }
+  v.check(props.datasources.filter((d) => d.isDefault).length <= 1, 'datasources', props.datasources.filter((d) => d.isDefault).map((d) => d.uid).join(', '), 'has more than one default datasource', 'mark one datasource isDefault');
+  const dashboardUids = (props.dashboards ?? []).map((d) => d.uid);
+  for (const uid of dashboardUids.filter((u, i) => dashboardUids.indexOf(u) !== i)) v.check(false, 'dashboards', uid, 'has this uid twice', 'give each dashboard its own uid');
+  for (const d of props.dashboards ?? []) {
+    v.check(/^[a-z0-9][a-z0-9-]{0,38}$/.test(d.folder), `dashboards[${d.uid}].folder`, d.folder, 'is not a folder name the library can use as a ConfigMap and directory name', 'use lower-case letters, digits and "-"');
+    v.check(/^[A-Za-z0-9_-]{1,40}$/.test(d.uid), `dashboards[${d.uid}].uid`, d.uid, 'is not a Grafana dashboard uid (1-40 letters, digits, "-", "_")', 'shorten it or drop other characters');
+    v.check(uids.includes(d.datasourceUid ?? 'metrics'), `dashboards[${d.uid}].datasourceUid`, d.datasourceUid ?? 'metrics', 'is not a provisioned datasource, so every panel would show an error', `use one of: ${uids.join(', ')}`);
+  }
+  const replicas = props.replicas ?? 1;
+  const dbType = String(props.ini?.database?.type ?? 'sqlite3');
+  v.check(replicas <= 1 || ['mysql', 'postgres'].includes(dbType), 'replicas', replicas,
+    'is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods',
+    'keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database');
+  v.check(!(replicas > 1 && props.persistence), 'persistence', props.persistence?.size, 'is one ReadWriteOnce volume, which several replicas cannot share', 'keep replicas: 1 with persistence, or use a shared database without it');
+  if (props.persistence) v.apply('persistence.size', props.persistence.size, quantity(props.persistence.size));
+  if (props.delivery !== undefined) v.check(['files', 'operator'].includes(props.delivery), 'delivery', props.delivery, 'is not a delivery the library knows', 'set "files" or "operator"');
+  v.throwIfAny();
+}

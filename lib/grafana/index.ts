@@ -1,0 +1,6 @@
+export * from './datasources';
+export * from './dashboards';
+export * from './dashboards/builtin';
+export * from './ini';
+export * from './grafana';
+export * from './operator';

@@ -1,0 +1,80 @@
+import { Construct } from 'constructs';
+import { Grafana as GrafanaResource } from '../../imports/grafana-grafana.integreatly.org';
+import { GrafanaDashboard } from '../../imports/grafana-dashboard-grafana.integreatly.org';
+import { GrafanaDatasource } from '../../imports/grafana-datasource-grafana.integreatly.org';
+import { GrafanaFolder } from '../../imports/grafana-folder-grafana.integreatly.org';
+import { ComponentIdentity } from '../core/names';
+import { DatasourceDefinition } from './datasources';
+
+/** A dashboard already rendered into a ConfigMap, which the operator reads. */
+export interface OperatorDashboardRef {
+  readonly uid: string;
+  readonly folder: string;
+  readonly configMap: string;
+  readonly key: string;
+}
+
+export interface GrafanaOperatorResourcesProps {
+  readonly identity: ComponentIdentity;
+  /** The Grafana the operator manages through its API. */
+  readonly url: string;
+  readonly adminSecret: { readonly name: string; readonly userKey: string; readonly passwordKey: string };
+  readonly datasources: readonly DatasourceDefinition[];
+  readonly dashboards: readonly OperatorDashboardRef[];
+}
+
+/**
+ * The same datasources and dashboards as grafana-operator (v5) resources. The library's Grafana
+ * Deployment stays the Grafana; an `external` Grafana resource hands it to the operator with the
+ * admin login, and every other resource selects that one by its labels. Dashboards are read from
+ * the ConfigMaps the construct already renders, so the JSON exists once.
+ */
+export class GrafanaOperatorResources extends Construct {
+  readonly grafana: GrafanaResource;
+  readonly datasources: readonly GrafanaDatasource[];
+  readonly dashboards: readonly GrafanaDashboard[];
+  readonly folders: readonly GrafanaFolder[];
+
+  constructor(scope: Construct, id: string, props: GrafanaOperatorResourcesProps) {
+    super(scope, id);
+    const { identity } = props;
+    const metadata = (name: string) => ({ name, namespace: identity.namespace, labels: identity.labels });
+    const instanceSelector = { matchLabels: identity.selector };
+
+    this.grafana = new GrafanaResource(this, 'Grafana', {
+      metadata: metadata(identity.instance),
+      spec: {
+        external: {
+          url: props.url,
+          adminUser: { name: props.adminSecret.name, key: props.adminSecret.userKey },
+          adminPassword: { name: props.adminSecret.name, key: props.adminSecret.passwordKey },
+        },
+      },
+    });
+    this.datasources = props.datasources.map((d) => new GrafanaDatasource(this, `Datasource-${d.uid}`, {
+      metadata: metadata(`${identity.instance}-${d.uid}`),
+      spec: {
+        instanceSelector,
+        uid: d.uid,
+        datasource: {
+          name: d.name, type: d.type, uid: d.uid, url: d.url, access: 'proxy', isDefault: d.isDefault ?? false, editable: false,
+          jsonData: d.jsonData, secureJsonData: d.secureJsonData,
+        },
+      },
+    }));
+    const folderNames = [...new Set(props.dashboards.map((d) => d.folder))].sort();
+    this.folders = folderNames.map((folder) => new GrafanaFolder(this, `Folder-${folder}`, {
+      metadata: metadata(`${identity.instance}-${folder}`),
+      spec: { instanceSelector, title: folder },
+    }));
+    this.dashboards = props.dashboards.map((d) => new GrafanaDashboard(this, `Dashboard-${d.uid}`, {
+      metadata: metadata(`${identity.instance}-${d.uid}`),
+      spec: {
+        instanceSelector,
+        uid: d.uid,
+        folderRef: `${identity.instance}-${d.folder}`,
+        configMapRef: { name: d.configMap, key: d.key },
+      },
+    }));
+  }
+}
