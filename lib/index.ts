@@ -7,4 +7,5 @@ export * from './thanos';
 export * from './victoriametrics';
 export * from './tempo';
 export * from './grafana';
+export * from './collectors';
 export * from './platform';

@@ -13,6 +13,9 @@ export function lokiAws(app: App): void {
   new ObservabilityPlatform(app, 'loki-aws', {
     storage,
     loki: { buckets: { chunks: 'acme-prod-loki-chunks', ruler: 'acme-prod-loki-ruler' } },
+    tempo: { bucket: 'acme-prod-tempo-traces' },
+    // A production Grafana logs in with a Secret the team manages, never a generated one.
+    grafana: { adminSecret: { name: 'grafana-admin' } },
   });
 }
 

@@ -20,6 +20,8 @@ export const PLATFORM_AWS_SPEC: PlatformSpec = {
       // A safety net behind Loki's own retention: only tenant chunk prefixes, never the index.
       'acme-prod-loki-chunks': { expireAfterDays: 100 },
       'acme-prod-thanos': { expireAfterDays: 400 },
+      // Tempo keeps 14 days (+1h grace): 15 days is the shortest expiry it allows.
+      'acme-prod-tempo': { expireAfterDays: 15 },
     },
     tags: { team: 'platform', environment: 'prod' },
   },
@@ -28,6 +30,9 @@ export const PLATFORM_AWS_SPEC: PlatformSpec = {
     tenants: [{ id: 'platform' }, { id: 'apps', retention: '2160h' }],
   },
   thanos: { bucket: 'acme-prod-thanos' },
+  tempo: { bucket: 'acme-prod-tempo' },
+  // Production: the admin login comes from a Secret the team manages.
+  grafana: { adminSecret: { name: 'grafana-admin' } },
 };
 
 /** The Kubernetes app id; the platform chart carries it, so the file is `platform-aws.k8s.yaml`. */

@@ -38,6 +38,20 @@ export const IMAGES = {
   tempo: { repository: 'docker.io/grafana/tempo', tag: '3.0.3' },
   /** Grafana 13 (the grafana chart's appVersion); uid and gid 472. */
   grafana: { repository: 'docker.io/grafana/grafana', tag: '13.2.0' },
+  /** Grafana Alloy; the image has no USER, so pods run it as its `alloy` user (uid 473). */
+  alloy: { repository: 'docker.io/grafana/alloy', tag: 'v1.18.1' },
+  /** The last promtail image (Loki 3.6.11): promtail reached end of life on 2026-03-02 and left Loki 3.7. */
+  promtail: { repository: 'docker.io/grafana/promtail', tag: '3.6.11' },
+  /** OpenTelemetry Collector contrib; scratch image, uid 10001. */
+  otelCollector: { repository: 'docker.io/otel/opentelemetry-collector-contrib', tag: '0.159.0' },
+  /** busybox-based, `USER nobody` (not numeric, so pods set uid 65534 themselves). */
+  nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
+  /** distroless, `USER nobody`; built against client-go 1.36. */
+  kubeStateMetrics: { repository: 'registry.k8s.io/kube-state-metrics/kube-state-metrics', tag: 'v2.20.0' },
+  /** distroless, `USER 65534`; serves metrics.k8s.io/v1beta1 on Kubernetes 1.34+. */
+  metricsServer: { repository: 'registry.k8s.io/metrics-server/metrics-server', tag: 'v0.9.0' },
+  /** busybox-based, `USER nobody`; ships amtool as well. */
+  alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

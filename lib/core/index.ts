@@ -15,3 +15,4 @@ export * from './scrape-target';
 export * from './namespace';
 export * from './autoscaling';
 export * from './warnings';
+export { emitServiceMonitors } from './service-monitor';

@@ -111,7 +111,7 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
     annotations[CONFIG_CHECKSUM_ANNOTATION] = createHash('sha256').update(props.configChecksums.join('\n')).digest('hex');
   }
   const withTmp = props.tmpVolume ?? true;
-  const hostVolumes = (host?.hostPaths ?? []).map((h) => ({ name: h.name, hostPath: { path: h.path, type: 'Directory' } }));
+  const hostVolumes = (host?.hostPaths ?? []).map((h) => ({ name: h.name, hostPath: { path: h.path, type: h.writable ? 'DirectoryOrCreate' : 'Directory' } }));
   const volumes = [...(props.volumes ?? []), ...hostVolumes, ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : [])];
   const root = host?.runAsRoot ?? false;
   const scheduling = props.scheduling ?? {};

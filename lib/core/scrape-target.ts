@@ -9,6 +9,8 @@ export interface ScrapeTarget {
   readonly srvRecord: string;
   /** @default "/metrics" */
   readonly metricsPath?: string;
+  /** The headless Service behind the record, for a prometheus-operator ServiceMonitor. @default unknown */
+  readonly service?: { readonly name: string; readonly namespace: string; readonly port: string };
 }
 
 /** What a collector (Prometheus, vmagent) scrapes and how often. */
@@ -23,7 +25,9 @@ export interface ScrapeOptions {
 
 /** The scrape target of a headless Service's named port. */
 export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string): ScrapeTarget {
-  return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}) };
+  // serviceHost is `<service>.<namespace>.svc.<domain>`.
+  const [name, namespace] = serviceHost.split('.');
+  return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}), service: { name, namespace, port: portName } };
 }
 
 /** Prometheus-format scrape configs for targets: one job each, found by a DNS SRV lookup. */

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { ComponentIdentity } from './names';
+import { ComponentIdentity, OWN_PREFIX } from './names';
+
+/** Label naming the Service itself, so a ServiceMonitor can select exactly one Service. */
+export const SERVICE_NAME_LABEL = `${OWN_PREFIX}/service`;
 
 /** A Service port that forwards to a named container port. */
 export interface ServicePortSpec {
@@ -33,7 +36,7 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
     metadata: {
       name: spec.name,
       namespace: spec.identity.namespace,
-      labels: spec.identity.labels,
+      labels: { ...spec.identity.labels, [SERVICE_NAME_LABEL]: spec.name },
       annotations: spec.annotations && Object.keys(spec.annotations).length > 0 ? { ...spec.annotations } : undefined,
     },
     spec: {

@@ -106,7 +106,7 @@ export class Grafana extends Construct {
     this.datasources = props.datasources;
     this.dashboards = props.dashboards ?? [];
     const image = props.image ?? IMAGES.grafana;
-    this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'grafana', namespace: this.namespace, version: imageVersion(image) });
+    this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'server', namespace: this.namespace, version: imageVersion(image) });
     const domain = props.clusterDomain ?? 'cluster.local';
     const delivery = props.delivery ?? 'files';
     const replicas = props.replicas ?? 1;

@@ -1,73 +1,28 @@
 import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
-import { Validator } from '../core/errors';
+import { AlloyLogAgent } from '../collectors/alloy';
+import { KubeStateMetrics } from '../collectors/kube-state-metrics';
+import { NodeExporter } from '../collectors/node-exporter';
+import { OtelCollectorGateway } from '../collectors/otel-collector';
 import { RestrictedNamespace } from '../core/namespace';
-import { namespaceName } from '../core/rules';
-import { ScrapeOptions, ScrapeTarget } from '../core/scrape-target';
-import { WorkloadOptions } from '../core/workload';
-import { LokiCluster, LokiClusterProps } from '../loki';
-import { AwsStorage, AwsStorageProps, checkAwsStorageProps } from '../object-storage/aws-storage';
+import { ScrapeTarget } from '../core/scrape-target';
+import { emitServiceMonitors } from '../core/service-monitor';
+import { Grafana } from '../grafana/grafana';
+import { LokiCluster } from '../loki';
+import { AwsStorage } from '../object-storage/aws-storage';
 import { planAwsStorage } from '../object-storage/aws-plan';
-import { Minio, MinioProps } from '../object-storage/minio';
+import { Minio } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PrometheusAgent } from '../prometheus';
 import { RemoteWriteTarget } from '../prometheus/config';
-import { ThanosCluster, ThanosClusterProps } from '../thanos';
-import { VictoriaMetricsCluster, VictoriaMetricsClusterProps, VmAgent } from '../victoriametrics';
+import { Tempo } from '../tempo/tempo';
+import { ThanosCluster } from '../thanos';
+import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
+import { platformDashboards, platformDatasources } from './grafana-wiring';
+import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
+import { resolveTenants, validateSpec } from './validate';
 
-/** The metrics backends the platform can run. */
-export type MetricsBackendKind = 'thanos' | 'victoriametrics';
-
-/** The platform's own metrics pipeline, whichever collector the backend pairs with. */
-export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
-  /** Collector pods; each scrapes everything, the backend deduplicates. @default 2 */
-  readonly replicas?: number;
-  /** Labels on every series, e.g. `{ cluster: 'prod-eu' }`. @default none */
-  readonly externalLabels?: Readonly<Record<string, string>>;
-  /** Volume per pod: the Prometheus WAL or the vmagent queue. @default "20Gi" for Prometheus, "10Gi" for vmagent */
-  readonly storageSize?: string;
-  /** @default the cluster default */
-  readonly storageClass?: string;
-}
-
-/** The one typed spec of a platform. It grows a section per component. */
-export interface PlatformSpec {
-  /** Namespace of every component. @default "observability" */
-  readonly namespace?: string;
-  /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
-  readonly createNamespace?: boolean;
-  /**
-   * Object storage of every store, when neither MinIO nor `aws` suits (e.g. an S3-compatible
-   * service with a key Secret). @default an in-cluster MinIO (dev only: one replica, generated keys)
-   */
-  readonly storage?: ObjectStorage;
-  /**
-   * AWS S3 with one IAM role per component (IRSA or EKS Pod Identity) instead of MinIO. The same
-   * spec given to `AwsStorageStack` (`@obs-platform/constructs/aws`) makes the buckets and roles.
-   * @default none: MinIO
-   */
-  readonly aws?: AwsStorageProps;
-  /** Settings of the embedded MinIO when `storage` is not given. @default MinIO defaults */
-  readonly minio?: Omit<MinioProps, 'namespace'>;
-  /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */
-  readonly loki?: Omit<LokiClusterProps, 'namespace' | 'storage'>;
-  /**
-   * The metrics backend: Thanos on object storage, with a Prometheus agent collecting; or a
-   * VictoriaMetrics cluster on volumes, with vmagent collecting.
-   * @default "thanos"
-   */
-  readonly metricsBackend?: MetricsBackendKind;
-  /** Thanos settings, used when the backend is Thanos. @default receive (3 ingestors, RF 3), query, query-frontend, store, compactor, ruler */
-  readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
-  /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect */
-  readonly victoriaMetrics?: Omit<VictoriaMetricsClusterProps, 'namespace'>;
-  /**
-   * The platform's own metrics pipeline, which scrapes every component and writes to the
-   * backend; `false` for none.
-   * @default 2 collectors scraping Loki and the metrics backend
-   */
-  readonly selfMonitoring?: SelfMonitoringSpec | false;
-}
+export * from './spec';
 
 /** What the rest of the platform needs from the metrics backend, whichever it is. */
 export interface PlatformMetrics {
@@ -80,9 +35,18 @@ export interface PlatformMetrics {
   readonly scrapeTargets: readonly ScrapeTarget[];
 }
 
+/** The cluster collectors the platform runs. */
+export interface PlatformCollectors {
+  readonly logs?: AlloyLogAgent;
+  readonly otlp?: OtelCollectorGateway;
+  readonly kubeStateMetrics?: KubeStateMetrics;
+  readonly nodeExporter?: NodeExporter;
+}
+
 /**
- * The whole platform as one cdk8s Chart: object storage and every component, wired to each other
- * through their typed endpoints. With no spec it needs no cloud account: storage is MinIO.
+ * The whole platform as one cdk8s Chart: object storage, logs, metrics, traces, Grafana and the
+ * collectors, wired to each other through their typed endpoints. With no spec it needs no cloud
+ * account: storage is MinIO.
  */
 export class ObservabilityPlatform extends Chart {
   readonly namespaceName: string;
@@ -92,21 +56,30 @@ export class ObservabilityPlatform extends Chart {
   /** The embedded MinIO, when the platform uses it. */
   readonly minio?: Minio;
   readonly loki: LokiCluster;
+  /** The tenant the platform's collectors write logs as. */
+  readonly logsTenant: string;
   /** The Thanos backend, when chosen. */
   readonly thanos?: ThanosCluster;
   /** The VictoriaMetrics backend, when chosen. */
   readonly victoriaMetrics?: VictoriaMetricsCluster;
   /** The chosen metrics backend's endpoints. */
   readonly metrics: PlatformMetrics;
+  /** Tempo, unless turned off. */
+  readonly tempo?: Tempo;
+  /** Grafana, unless turned off. */
+  readonly grafana?: Grafana;
+  readonly collectors: PlatformCollectors;
   /** The collector that scrapes the platform, unless turned off. */
   readonly selfMonitoring?: PrometheusAgent | VmAgent;
+  /** Every component's metrics endpoint: what self-monitoring scrapes and ServiceMonitors select. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
 
   constructor(scope: Construct, id: string, spec: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
-    this.namespaceName = spec.namespace ?? 'observability';
+    const namespace = this.namespaceName = spec.namespace ?? 'observability';
     const backend = spec.metricsBackend ?? 'thanos';
-    validateSpec(this, spec, this.namespaceName, backend);
-    const namespace = this.namespaceName;
+    validateSpec(this, spec, namespace, backend);
+    const scrapeInterval = (spec.selfMonitoring || undefined)?.scrapeInterval ?? '30s';
 
     if (spec.createNamespace ?? true) new RestrictedNamespace(this, 'namespace', namespace);
     if (spec.aws) {
@@ -118,11 +91,13 @@ export class ObservabilityPlatform extends Chart {
       this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
       this.storage = this.minio;
     }
-    this.loki = new LokiCluster(this, 'loki', { ...spec.loki, namespace, storage: this.storage });
+    const tenants = resolveTenants(spec);
+    this.loki = new LokiCluster(this, 'loki', { ...spec.loki, tenants, namespace, storage: this.storage });
+    this.logsTenant = spec.logsTenant ?? tenants[0]?.id ?? 'fake';
 
     if (backend === 'victoriametrics') {
       // The self-monitoring pair sends every series twice; one sample per scrape interval is kept.
-      const selfInterval = spec.selfMonitoring === false ? undefined : spec.selfMonitoring?.scrapeInterval ?? '30s';
+      const selfInterval = spec.selfMonitoring === false ? undefined : scrapeInterval;
       const vm = this.victoriaMetrics = new VictoriaMetricsCluster(this, 'victoria-metrics', {
         ...spec.victoriaMetrics, namespace, dedupInterval: spec.victoriaMetrics?.dedupInterval ?? selfInterval,
       });
@@ -131,10 +106,63 @@ export class ObservabilityPlatform extends Chart {
       const thanos = this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, namespace, storage: this.storage });
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
+
+    if (spec.tempo !== false) {
+      const { metricsGenerator, ...tempo } = spec.tempo ?? {};
+      this.tempo = new Tempo(this, 'tempo', {
+        ...tempo, namespace, storage: this.storage,
+        metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },
+      });
+    }
+    this.collectors = this.emitCollectors(spec);
+
+    const targets: ScrapeTarget[] = [
+      ...this.loki.scrapeTargets, ...this.metrics.scrapeTargets, ...(this.tempo?.scrapeTargets ?? []),
+      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter].flatMap((c) => (c ? [c.scrapeTarget] : [])),
+      ...(this.collectors.kubeStateMetrics?.scrapeTargets ?? []),
+    ];
+    if (spec.grafana !== false) {
+      this.grafana = this.emitGrafana(spec, targets, scrapeInterval);
+      targets.push(this.grafana.scrapeTarget);
+    }
+    this.scrapeTargets = targets;
     if (spec.selfMonitoring !== false) this.selfMonitoring = this.collector(spec.selfMonitoring ?? {});
+    if (spec.serviceMonitors ?? true) emitServiceMonitors(this, targets, scrapeInterval);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');
+  }
+
+  private emitCollectors(spec: PlatformSpec): PlatformCollectors {
+    const c = spec.collectors ?? {};
+    const namespace = this.namespaceName;
+    const tenant = this.loki.authEnabled ? this.loki.tenantHeaderFor(this.logsTenant).value : undefined;
+    const logs = c.logs === false ? undefined : new AlloyLogAgent(this, 'alloy-logs', { ...c.logs, namespace, loki: { pushUrl: this.loki.pushUrl, tenant } });
+    const otlp = c.otlp === false || !this.tempo ? undefined : new OtelCollectorGateway(this, 'otel-gateway', {
+      ...c.otlp, namespace, traces: this.tempo, metrics: this.metrics.remoteWrite, logs: { otlpUrl: `${this.loki.queryUrl}/otlp`, tenant },
+    });
+    const kubeStateMetrics = c.kubeStateMetrics === false ? undefined : new KubeStateMetrics(this, 'kube-state-metrics', { ...c.kubeStateMetrics, namespace });
+    let nodeExporter: NodeExporter | undefined;
+    if (c.nodeExporter !== false) {
+      // Host access is only admitted in a namespace of its own, so the platform's stays "restricted".
+      const hostAccess = c.nodeExporter?.hostAccess ?? false;
+      const hostNamespace = `${namespace}-host`;
+      if (hostAccess && (spec.createNamespace ?? true)) new RestrictedNamespace(this, 'host-namespace', hostNamespace, 'privileged');
+      nodeExporter = new NodeExporter(this, 'node-exporter', { ...c.nodeExporter, namespace: hostAccess ? hostNamespace : namespace });
+    }
+    return { logs, otlp, kubeStateMetrics, nodeExporter };
+  }
+
+  private emitGrafana(spec: PlatformSpec, targets: readonly ScrapeTarget[], scrapeInterval: string): Grafana {
+    const { datasources, extraDatasources, extraDashboards, ...options } = spec.grafana || {};
+    const kinds: PlatformDatasourceKind[] = datasources ? [...datasources] : ['loki', this.metrics.backend, ...(this.tempo ? ['tempo' as const] : [])];
+    const input = { loki: this.loki, logsTenant: this.logsTenant, metrics: this.metrics, scrapeInterval, tempo: this.tempo, kinds };
+    return new Grafana(this, 'grafana', {
+      ...options,
+      namespace: this.namespaceName,
+      datasources: [...platformDatasources(input), ...(extraDatasources ?? [])],
+      dashboards: [...platformDashboards({ loki: this.loki, tempo: this.tempo, metrics: this.metrics, allTargets: targets }), ...(extraDashboards ?? [])],
+    });
   }
 
   /** The collector that suits the backend, scraping every component and writing to the backend. */
@@ -144,7 +172,7 @@ export class ObservabilityPlatform extends Chart {
       ...rest,
       namespace: this.namespaceName,
       replicas: options.replicas ?? 2,
-      scrapeTargets: [...this.loki.scrapeTargets, ...this.metrics.scrapeTargets, ...(options.scrapeTargets ?? [])],
+      scrapeTargets: [...this.scrapeTargets, ...(options.scrapeTargets ?? [])],
       remoteWrite: [this.metrics.remoteWrite],
     };
     if (this.metrics.backend === 'victoriametrics') {
@@ -152,19 +180,4 @@ export class ObservabilityPlatform extends Chart {
     }
     return new PrometheusAgent(this, 'self-monitoring', { ...common, storageSize, storageClass });
   }
-}
-
-function validateSpec(scope: Construct, spec: PlatformSpec, namespace: string, backend: MetricsBackendKind): void {
-  const v = new Validator(scope);
-  v.apply('namespace', namespace, namespaceName(namespace));
-  v.check(!(spec.aws && spec.storage), 'aws', '(set)', 'and storage are both set; the platform has one object store',
-    'keep aws for S3 with a role per component, or storage for another store');
-  if (spec.aws) checkAwsStorageProps(v, spec.aws, 'aws.');
-  v.check(['thanos', 'victoriametrics'].includes(backend), 'metricsBackend', backend, 'is not a metrics backend the platform runs', 'set it to "thanos" or "victoriametrics"');
-  if (backend === 'thanos') {
-    v.check(spec.victoriaMetrics === undefined, 'victoriaMetrics', '(set)', 'configures a backend that is not chosen, so it would be ignored', 'set metricsBackend: "victoriametrics" or remove victoriaMetrics');
-  } else {
-    v.check(spec.thanos === undefined, 'thanos', '(set)', 'configures a backend that is not chosen, so it would be ignored', 'set metricsBackend: "thanos" or remove thanos');
-  }
-  v.throwIfAny();
 }

@@ -62,6 +62,12 @@ export interface ThanosReceiveProps extends ThanosComponentProps {
   readonly storageSize?: string;
   /** Storage class of the TSDB volumes. @default the cluster default */
   readonly storageClass?: string;
+  /**
+   * Exemplars kept in memory per ingestor (`--tsdb.max-exemplars`), so Grafana can link a metric
+   * to the trace that produced it; 0 turns exemplar storage off.
+   * @default 100000
+   */
+  readonly maxExemplars?: number;
 }
 
 /** A label ingestor pods carry so one Service can select the pods of every ring. */
@@ -174,6 +180,7 @@ export class ThanosReceive extends Construct {
           `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`,
           `--tsdb.path=${DATA_DIR}`,
           `--tsdb.retention=${retention}`,
+          `--tsdb.max-exemplars=${props.maxExemplars ?? 100000}`,
           ...labelFlags,
           ...tenantFlags,
           // Combined routing: the pod finds itself in the ring by this address (`$(NAME)` is the pod name).

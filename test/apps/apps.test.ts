@@ -19,7 +19,8 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 
   test('synthesizes objects, all in explicit namespaces', () => {
     expect(manifests.length).toBeGreaterThan(10);
-    for (const m of manifests.filter((x) => x.kind !== 'Namespace')) expect({ obj: `${m.kind}/${m.metadata.name}`, ns: m.metadata.namespace }).toEqual({ obj: `${m.kind}/${m.metadata.name}`, ns: expect.any(String) });
+    const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'APIService'];
+    for (const m of manifests.filter((x) => !clusterScoped.includes(x.kind))) expect({ obj: `${m.kind}/${m.metadata.name}`, ns: m.metadata.namespace }).toEqual({ obj: `${m.kind}/${m.metadata.name}`, ns: expect.any(String) });
   });
 
   test('every object is valid against the Kubernetes schema and name rules', () => {
@@ -122,15 +123,17 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 });
 
 describe('apps', () => {
-  test('the default platform is MinIO + Loki + Thanos in a namespace that enforces "restricted"', () => {
+  test('the default platform is MinIO, Loki, Thanos, Tempo, Grafana and the collectors, in a namespace that enforces "restricted"', () => {
     const { manifests } = synthApp('platform');
-    const ns = manifests.find((m) => m.kind === 'Namespace')!;
-    expect(ns.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const ns = manifests.filter((m) => m.kind === 'Namespace');
+    expect(ns.map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']])).toEqual([['observability', 'restricted']]);
     const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
     expect(names.filter((n) => !n.startsWith('Job/'))).toEqual([
-      'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
+      'DaemonSet/alloy-logs', 'DaemonSet/node-exporter',
+      'Deployment/grafana-server', 'Deployment/kube-state-metrics', 'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/otel-gateway',
+      'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
       'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
-      'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
+      'StatefulSet/tempo-monolithic', 'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
     ]);
   });
 

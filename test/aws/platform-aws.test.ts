@@ -26,9 +26,9 @@ describe('platform-aws: one spec, two outputs', () => {
     expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
-  test('one role per ServiceAccount that uses a bucket: Loki and the four Thanos components that touch the bucket', () => {
+  test('one role per ServiceAccount that uses a bucket: Loki, Tempo and the four Thanos components that touch the bucket', () => {
     expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name).sort()).toEqual([
-      'acme-prod-observability-loki', 'acme-prod-observability-thanos-compactor', 'acme-prod-observability-thanos-receive',
+      'acme-prod-observability-loki', 'acme-prod-observability-tempo', 'acme-prod-observability-thanos-compactor', 'acme-prod-observability-thanos-receive',
       'acme-prod-observability-thanos-ruler', 'acme-prod-observability-thanos-store',
     ]);
     // Query and query-frontend read through the StoreAPI, never the bucket: no role.
@@ -63,20 +63,20 @@ describe('platform-aws: one spec, two outputs', () => {
     expect(JSON.stringify(tf)).not.toMatch(/AKIA[0-9A-Z]{16}|secret_key|access_key/);
   });
 
-  test('the bucket lifecycle follows Loki\'s tenants and the Thanos compactor, and never touches Loki\'s index or the ruler bucket', () => {
+  test('the bucket lifecycle follows Loki\'s tenants, the Thanos compactor and Tempo, and never touches Loki\'s index or the ruler bucket', () => {
     const expiries = Object.fromEntries(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => [
       l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
       l.rule.filter((r: any) => r.expiration?.[0]?.days).map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`),
     ]));
-    expect(Object.values(expiries).sort()).toEqual([[], [':400'], ['platform/:100', 'apps/:100']].sort());
+    expect(Object.values(expiries).sort()).toEqual([[], [':400'], [':15'], ['platform/:100', 'apps/:100']].sort());
     expect(JSON.stringify(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration'))).not.toContain('index/');
   });
 
   test('the provider is pinned to the account and region, state is local unless asked, and outputs list buckets and roles', () => {
     expect(tf.provider?.aws?.[0]).toMatchObject({ region: 'eu-west-1', allowed_account_ids: ['111122223333'] });
     expect(tf.terraform?.backend?.s3).toBeUndefined();
-    expect(tf.output?.bucket_names.value).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-thanos']);
-    expect(Object.keys(tf.output?.role_arns.value as object)).toHaveLength(5);
+    expect(tf.output?.bucket_names.value).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo', 'acme-prod-thanos']);
+    expect(Object.keys(tf.output?.role_arns.value as object)).toHaveLength(6);
     expect(resourcesOf(tf, 'aws_iam_openid_connect_provider')).toEqual([]);
   });
 });
@@ -106,15 +106,15 @@ describe('AwsStorageStack options', () => {
     const { manifests, tf } = bothOutputs(withAws({ identity: { type: 'pod-identity', clusterName: 'prod-eu' } }));
     expect(manifests.filter((m) => m.kind === 'ServiceAccount' && m.metadata.annotations)).toEqual([]);
     const associations = resourcesOf(tf, 'aws_eks_pod_identity_association').map((a) => `${a.namespace}/${a.service_account}`).sort();
-    expect(associations).toEqual(['observability/loki', 'observability/thanos-compactor', 'observability/thanos-receive', 'observability/thanos-ruler', 'observability/thanos-store']);
+    expect(associations).toEqual(['observability/loki', 'observability/tempo', 'observability/thanos-compactor', 'observability/thanos-receive', 'observability/thanos-ruler', 'observability/thanos-store']);
     expect(resourcesOf(tf, 'aws_eks_pod_identity_association').every((a) => a.cluster_name === 'prod-eu')).toBe(true);
     expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
-  test('the VictoriaMetrics backend keeps its data on volumes: only Loki gets a role and buckets', () => {
+  test('the VictoriaMetrics backend keeps its data on volumes: only Loki and Tempo get a role and buckets', () => {
     const { thanos: _thanos, ...rest } = PLATFORM_AWS_SPEC;
     const { tf } = bothOutputs({ ...rest, metricsBackend: 'victoriametrics', aws: { ...rest.aws!, buckets: { 'acme-prod-loki-chunks': { expireAfterDays: 100 } } } });
-    expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name)).toEqual(['acme-prod-observability-loki']);
-    expect(resourcesOf(tf, 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler']);
+    expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name)).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo']);
+    expect(resourcesOf(tf, 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo']);
   });
 });

@@ -35,8 +35,8 @@ describe('bad AWS input stops both synths with the construct, property, value an
   });
 
   test('an expiry on a bucket whose data is kept for ever, or on a bucket nobody uses', () => {
-    expect(() => platform(withAws({ buckets: { 'acme-prod-loki-ruler': { expireAfterDays: 365 }, 'acme-prod-tempo': { expireAfterDays: 30 } } }))).toThrow(
-      '[platform] aws.buckets["acme-prod-tempo"] = "acme-prod-tempo": names a bucket no component uses. Fix: use one of "acme-prod-loki-chunks", "acme-prod-loki-ruler", "acme-prod-thanos", or remove it.\n'
+    expect(() => platform(withAws({ buckets: { 'acme-prod-loki-ruler': { expireAfterDays: 365 }, 'acme-prod-profiles': { expireAfterDays: 30 } } }))).toThrow(
+      '[platform] aws.buckets["acme-prod-profiles"] = "acme-prod-profiles": names a bucket no component uses. Fix: use one of "acme-prod-loki-chunks", "acme-prod-loki-ruler", "acme-prod-tempo", "acme-prod-thanos", or remove it.\n'
       + '[platform] aws.buckets["acme-prod-loki-ruler"].expireAfterDays = 365: asks S3 to expire objects of a bucket whose data is kept for ever '
       + '(its components keep every object until they delete it themselves). Fix: remove it; the components delete what they no longer need.');
   });

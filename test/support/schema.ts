@@ -1,4 +1,42 @@
+import Ajv from 'ajv';
+import crdSchemas from '../fixtures/crd-schemas.json';
 import { Manifest, containersOf, podSpecOf } from './synth';
+
+/**
+ * The CRD kinds the library emits (ServiceMonitor, the grafana-operator kinds), validated against
+ * the openAPIV3Schema of the pinned CRD files (prometheus-operator v0.93.0, grafana-operator
+ * v5.24.0; see scripts/extract-crd-schemas.mjs). Unknown fields are refused unless the schema
+ * preserves them, as the API server's structural pruning would drop them.
+ */
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+ajv.addKeyword({ keyword: 'x-kubernetes-int-or-string' });
+ajv.addKeyword({ keyword: 'x-kubernetes-preserve-unknown-fields' });
+const crdValidators = new Map<string, ReturnType<Ajv['compile']>>();
+
+function closeObjects(schema: any): any {
+  // A structural schema drops fields it does not declare; refusing them here catches typos.
+  if (!schema || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  const out: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, closeObjects(v)]));
+  if (out.type === 'object' && out.properties && out.additionalProperties === undefined && !out['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+function crdProblems(m: Manifest, where: string): string[] | undefined {
+  const key = `${m.apiVersion}/${m.kind}`;
+  const schema = (crdSchemas as Record<string, unknown>)[key];
+  if (!schema) return undefined;
+  if (!crdValidators.has(key)) {
+    // metadata is validated by the API server, not by the CRD schema.
+    const closed = closeObjects(schema);
+    closed.properties.metadata = { type: 'object' };
+    crdValidators.set(key, ajv.compile(closed));
+  }
+  const validate = crdValidators.get(key)!;
+  return validate(m) ? [] : (validate.errors ?? []).map((e) => `${where}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+}
 
 /**
  * Validates an object against the Kubernetes OpenAPI schema (kubernetes-models 4.5, Kubernetes
@@ -11,6 +49,8 @@ import { Manifest, containersOf, podSpecOf } from './synth';
 export function schemaProblems(m: Manifest): string[] {
   const where = `${m.kind} ${m.metadata?.namespace ?? ''}/${m.metadata?.name}`;
   const out: string[] = [];
+  const crd = crdProblems(m, where);
+  if (crd) return [...crd, ...nameProblems(m, where)];
   const model = loadModel(m.apiVersion, m.kind);
   if (!model) return [`${where}: no schema for ${m.apiVersion} ${m.kind}`];
   try {

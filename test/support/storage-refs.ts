@@ -14,7 +14,7 @@ export interface BucketReference {
 
 /**
  * Every bucket named in the config files of ConfigMaps and Secrets: Loki's `s3.bucketnames`
- * (a comma list) and the Thanos objstore's `config.bucket`. It walks the parsed YAML, so a bucket
+ * (a comma list), the Thanos objstore's `config.bucket` and Tempo's `storage.trace.s3.bucket`. It walks the parsed YAML, so a bucket
  * in any section of any file is found.
  */
 export function bucketReferences(manifests: Manifest[]): BucketReference[] {
@@ -40,6 +40,10 @@ function walk(node: unknown, source: string, found: BucketReference[]): void {
   }
   if (o.type === 'S3' && typeof o.config?.bucket === 'string') {
     found.push({ source, bucket: o.config.bucket, region: o.config.region, endpoint: o.config.endpoint, insecure: o.config.insecure });
+  }
+  // Tempo: storage.trace { backend: s3, s3: { bucket, region, endpoint, insecure } }.
+  if (o.backend === 's3' && typeof o.s3?.bucket === 'string') {
+    found.push({ source, bucket: o.s3.bucket, region: o.s3.region, endpoint: o.s3.endpoint, insecure: o.s3.insecure });
   }
   Object.values(o).forEach((v) => walk(v, source, found));
 }

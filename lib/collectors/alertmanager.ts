@@ -1,0 +1,229 @@
+import { IMAGES } from '../core/images';
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { ConfigFile, renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import { collectorIdentity } from './rbac';
+
+const PORTS = { http: 9093, cluster: 9094 } as const;
+const CONFIG_DIR = '/etc/alertmanager';
+const CONFIG_FILE = 'alertmanager.yml';
+const DATA_DIR = '/alertmanager';
+const NOBODY = 65534;
+
+/** A routing tree node, in Alertmanager's own keys. */
+export interface AlertmanagerRoute {
+  /** The receiver of alerts this route matches. Required on the root route; children inherit it. */
+  readonly receiver?: string;
+  readonly group_by?: readonly string[];
+  readonly group_wait?: string;
+  readonly group_interval?: string;
+  readonly repeat_interval?: string;
+  /** Matchers such as `severity="critical"`. Not allowed on the root route. */
+  readonly matchers?: readonly string[];
+  /** Keep matching sibling routes after this one. Not allowed on the root route. */
+  readonly continue?: boolean;
+  readonly mute_time_intervals?: readonly string[];
+  readonly active_time_intervals?: readonly string[];
+  readonly routes?: readonly AlertmanagerRoute[];
+}
+
+/**
+ * A receiver: a name, and any `<integration>_configs` lists (`webhook_configs`, `slack_configs`,
+ * ...) in Alertmanager's keys. One with no integration drops what it receives.
+ */
+export interface AlertmanagerReceiver {
+  readonly name: string;
+  readonly [integration: string]: unknown;
+}
+
+/** alertmanager.yml as plain objects, in Alertmanager's own keys (rendered as given). */
+export interface AlertmanagerConfig {
+  readonly route: AlertmanagerRoute;
+  readonly receivers: readonly AlertmanagerReceiver[];
+  readonly global?: Readonly<Record<string, unknown>>;
+  readonly inhibit_rules?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly time_intervals?: ReadonlyArray<Readonly<Record<string, unknown>>>;
+  readonly templates?: readonly string[];
+}
+
+/** Routes everything, grouped by alert and namespace, to a receiver that drops it. */
+export const DEFAULT_ALERTMANAGER_CONFIG: AlertmanagerConfig = {
+  route: { receiver: 'default', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' },
+  receivers: [{ name: 'default' }],
+};
+
+export interface AlertmanagerProps extends WorkloadOptions {
+  /** Namespace of every object. */
+  readonly namespace: string;
+  /** Name of the StatefulSet and the Service; the headless Service is `<name>-headless`. @default "alertmanager" */
+  readonly name?: string;
+  /** Pods; more than one form a gossip cluster that shares silences and deduplicates notifications. @default 2 */
+  readonly replicas?: number;
+  /** Routes and receivers. @default DEFAULT_ALERTMANAGER_CONFIG (everything to a receiver that drops it) */
+  readonly config?: AlertmanagerConfig;
+  /** Put alertmanager.yml in a Secret, because receivers carry webhook URLs or keys. @default false */
+  readonly sensitiveConfig?: boolean;
+  /** Size of each pod's volume (silences and the notification log). @default "2Gi" */
+  readonly storageSize?: string;
+  /** Storage class of the volumes. @default the cluster default */
+  readonly storageClass?: string;
+  /** Cluster DNS domain. @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * Prometheus Alertmanager: a StatefulSet whose pods keep silences and the notification log on
+ * their own volumes (so both survive restarts), gossiping with each other to share them.
+ *
+ * Gossip runs on port 9094 over TCP only: the shared pod builder and Services declare TCP ports,
+ * and memberlist falls back to TCP when its UDP probes get no answer. Peers still converge; only
+ * failure detection is slower than with UDP.
+ *
+ * Senders wire to {@link peersUrl} (Thanos ruler) or each pod, never to one load-balanced address:
+ * every Alertmanager must receive every alert for the cluster to deduplicate.
+ */
+export class Alertmanager extends Construct {
+  readonly identity: ComponentIdentity;
+  readonly workload: Workload;
+  readonly config: ConfigFile;
+  /** The rendered alertmanager.yml. */
+  readonly configYaml: string;
+  /** `<name>` (ClusterIP, for people and Grafana) and `<name>-headless` (peers, senders, scraping). */
+  readonly services: Readonly<Record<string, k8s.KubeService>>;
+  /** `http://<name>.<ns>.svc.<domain>:9093`: the UI and API through the ClusterIP Service. */
+  readonly url: string;
+  /** `dns+http://<name>-headless.<ns>.svc.<domain>:9093`: every pod, for Thanos ruler `--alertmanagers.url`. */
+  readonly peersUrl: string;
+  readonly scrapeTarget: ScrapeTarget;
+  readonly replicas: number;
+
+  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+    super(scope, id);
+    const name = props.name ?? 'alertmanager';
+    const config = props.config ?? DEFAULT_ALERTMANAGER_CONFIG;
+    this.replicas = props.replicas ?? 2;
+    validate(this, props, name, this.replicas, config);
+    const image = props.image ?? IMAGES.alertmanager;
+    this.identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);
+    const domain = props.clusterDomain ?? 'cluster.local';
+    const headless = `${name}-headless`;
+    const headlessHost = this.identity.serviceHost(headless, domain);
+    const prefix = routePrefix(props.extraArgs);
+
+    this.configYaml = renderYaml(config);
+    this.config = new ConfigFile(this, 'Config', {
+      identity: this.identity, name: `${name}-config`, files: { [CONFIG_FILE]: this.configYaml }, sensitive: props.sensitiveConfig,
+    });
+    this.services = {
+      [name]: createService(this, 'Service', { identity: this.identity, name, ports: [{ name: 'http', port: PORTS.http }] }),
+      // Published before ready: a starting pod must find its peers to become ready at all.
+      [headless]: createService(this, 'HeadlessService', {
+        identity: this.identity, name: headless, headless: true, publishNotReadyAddresses: true,
+        ports: [{ name: 'http', port: PORTS.http }, { name: 'cluster', port: PORTS.cluster }],
+      }),
+    };
+    createServiceAccount(this, 'ServiceAccount', this.identity, name);
+
+    const peers = Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${name}-${i}.${headlessHost}:${PORTS.cluster}`);
+    const cluster = this.replicas > 1
+      ? [`--cluster.listen-address=0.0.0.0:${PORTS.cluster}`, `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`, ...peers]
+      // An empty listen address turns gossip off: a lone pod has no one to talk to.
+      : ['--cluster.listen-address='];
+    this.workload = new Workload(this, 'Workload', {
+      kind: 'StatefulSet',
+      identity: this.identity,
+      replicas: this.replicas,
+      serviceName: headless,
+      podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
+      serviceAccountName: name,
+      configChecksums: [this.config.checksum],
+      podAnnotations: props.podAnnotations,
+      scheduling: props.scheduling,
+      volumes: [this.config.volume('config')],
+      volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
+      // Silences and the notification log are snapshotted to disk on SIGTERM.
+      terminationGracePeriodSeconds: 60,
+      containers: [{
+        name: 'alertmanager',
+        image,
+        args: mergeArgs([
+          `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+          `--storage.path=${DATA_DIR}`,
+          `--web.listen-address=:${PORTS.http}`,
+          ...cluster,
+        ], props.extraArgs),
+        // The advertised address must be the pod's IP: peers cannot use a name there.
+        env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], props.extraEnv),
+        ports: [{ name: 'http', containerPort: PORTS.http }, { name: 'cluster', containerPort: PORTS.cluster }],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'data', mountPath: DATA_DIR },
+        ],
+        readinessProbe: httpProbe(`${prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe(`${prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
+        resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      }],
+    });
+    this.url = `http://${this.identity.serviceHost(name, domain)}:${PORTS.http}${prefix}`;
+    this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
+    this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined);
+  }
+}
+
+/**
+ * The path Alertmanager serves under, from `--web.route-prefix` or else the path of
+ * `--web.external-url` in the extra args: probes and URLs must carry it. `''` when at the root.
+ */
+function routePrefix(extraArgs: readonly string[] | undefined): string {
+  const last = (flag: string) => [...(extraArgs ?? [])].reverse().find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  let path = last('web.route-prefix');
+  const external = last('web.external-url');
+  if (path === undefined && external) {
+    try { path = new URL(external).pathname; } catch { path = ''; }
+  }
+  // No trailing slash, and a leading one unless empty: `am/` and `/am` both give `/am`.
+  return (path ?? '').replace(/\/+$/, '').replace(/^(?=[^/])/, '/');
+}
+
+/** Every receiver a route or its children name, with the property path it is named at. */
+function routeReceivers(route: AlertmanagerRoute, at: string): Array<[string, string]> {
+  const own: Array<[string, string]> = route.receiver !== undefined ? [[`${at}.receiver`, route.receiver]] : [];
+  return [...own, ...(route.routes ?? []).flatMap((r, i) => routeReceivers(r, `${at}.routes[${i}]`))];
+}
+
+/** The checks Alertmanager itself makes on load, so a bad config fails the synth instead of the pods. */
+function checkConfig(v: Validator, config: AlertmanagerConfig): void {
+  const names = (config.receivers ?? []).map((r) => r.name);
+  v.check(names.length > 0, 'config.receivers', config.receivers, 'is empty, so no route can deliver anything', 'add at least one receiver, e.g. { name: "default" }');
+  names.forEach((n, i) => v.check(typeof n === 'string' && n.length > 0 && names.indexOf(n) === i, `config.receivers[${i}].name`, n,
+    'is empty or used by an earlier receiver too', 'give every receiver its own name'));
+  const root = config.route ?? {};
+  v.check(root.receiver !== undefined, 'config.route.receiver', root.receiver, 'is unset: the root route must name the default receiver', `set it to one of the receivers (${names.join(', ') || 'none yet'})`);
+  v.check(!root.matchers || root.matchers.length === 0, 'config.route.matchers', root.matchers, 'is set on the root route, which must match every alert', 'move the matchers to a child route under config.route.routes');
+  v.check(!root.continue, 'config.route.continue', root.continue, 'is set on the root route, where Alertmanager refuses it', 'remove it');
+  for (const [at, receiver] of routeReceivers(root, 'config.route')) {
+    v.check(names.includes(receiver), at, receiver, 'names no receiver of config.receivers', `use one of: ${names.join(', ') || '(none)'}, or add a receiver of that name`);
+  }
+}
+
+function validate(scope: Construct, props: AlertmanagerProps, name: string, replicas: number, config: AlertmanagerConfig): void {
+  const v = new Validator(scope);
+  // Pods are `<name>-<ordinal>`, which must still fit the 63-character pod-name label.
+  v.apply('name', name, dnsLabel(name, 52));
+  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  if (props.clusterDomain !== undefined) v.check(/^[a-z0-9.-]+$/.test(props.clusterDomain), 'clusterDomain', props.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
+  checkReplicas(v, 'replicas', replicas);
+  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, quantity(props.storageSize));
+  checkWorkloadOptions(v, '', props);
+  checkConfig(v, config);
+  v.throwIfAny();
+}

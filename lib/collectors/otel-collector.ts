@@ -1,0 +1,138 @@
+import { Construct } from 'constructs';
+import { k8s } from 'cdk8s-plus-28';
+import { mergeArgs } from '../core/args';
+import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { namespaceName } from '../core/rules';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import { RemoteWriteTarget } from '../prometheus/config';
+import { OtlpLogsDestination, TracesDestination } from './destinations';
+
+/** uid and gid of the scratch collector image. */
+const OTEL_UID = 10001;
+const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
+const CONFIG_DIR = '/conf';
+
+export interface OtelCollectorGatewayProps extends WorkloadOptions {
+  readonly namespace: string;
+  /** @default "otel-gateway" */
+  readonly name?: string;
+  /** @default 2 */
+  readonly replicas?: number;
+  /** Where traces go, e.g. a Tempo (its `otlpGrpcEndpoint`). */
+  readonly traces: TracesDestination;
+  /** Where metrics go, by Prometheus remote write. @default metrics are not accepted */
+  readonly metrics?: RemoteWriteTarget;
+  /** Where logs go, to Loki's OTLP endpoint. @default logs are not accepted */
+  readonly logs?: OtlpLogsDestination;
+  /** Config deep-merged over the generated one (arrays replace). @default none */
+  readonly configOverrides?: Record<string, unknown>;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * An OpenTelemetry Collector (contrib) gateway: applications send OTLP to one Service, and the
+ * collector forwards traces to Tempo, metrics to the metrics backend by remote write and logs to
+ * Loki's OTLP endpoint. Every listener is on all interfaces, since the collector binds localhost
+ * by default; a memory limiter runs first so a burst slows clients instead of killing the pod.
+ */
+export class OtelCollectorGateway extends Construct {
+  readonly identity: ComponentIdentity;
+  readonly workload: Workload;
+  readonly config: ConfigFile;
+  readonly service: k8s.KubeService;
+  /** `host:4317` for OTLP gRPC clients. */
+  readonly otlpGrpcEndpoint: string;
+  /** `http://host:4318` for OTLP HTTP clients. */
+  readonly otlpHttpUrl: string;
+  readonly scrapeTarget: ScrapeTarget;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorGatewayProps) {
+    super(scope, id);
+    const name = props.name ?? 'otel-gateway';
+    const replicas = props.replicas ?? 2;
+    const v = new Validator(this);
+    v.apply('namespace', props.namespace, namespaceName(props.namespace));
+    checkReplicas(v, 'replicas', replicas);
+    checkWorkloadOptions(v, '', props);
+    v.throwIfAny();
+    const identity = this.identity = new ComponentIdentity({
+      app: 'opentelemetry-collector', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.otelCollector),
+    });
+    const domain = props.clusterDomain ?? 'cluster.local';
+    this.config = new ConfigFile(this, 'Config', {
+      identity, name: `${identity.name}-config`,
+      files: { 'config.yaml': renderYaml(mergeOverrides(gatewayConfig(props), props.configOverrides)) },
+    });
+    createServiceAccount(this, 'ServiceAccount', identity, identity.name);
+    this.service = createService(this, 'Service', { identity, name: identity.name, ports: [{ name: 'otlp-grpc', port: PORTS.otlpGrpc }, { name: 'otlp-http', port: PORTS.otlpHttp }] });
+    const headless = createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
+    this.workload = new Workload(this, 'Workload', {
+      kind: 'Deployment',
+      identity,
+      replicas,
+      podIdentity: { runAsUser: OTEL_UID, runAsGroup: OTEL_UID, fsGroup: OTEL_UID },
+      serviceAccountName: identity.name,
+      configChecksums: [this.config.checksum],
+      podAnnotations: props.podAnnotations,
+      scheduling: props.scheduling,
+      volumes: [this.config.volume('config')],
+      containers: [{
+        name: 'otel-collector',
+        image: props.image ?? IMAGES.otelCollector,
+        args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
+        env: props.extraEnv,
+        ports: [
+          { name: 'otlp-grpc', containerPort: PORTS.otlpGrpc },
+          { name: 'otlp-http', containerPort: PORTS.otlpHttp },
+          { name: 'health', containerPort: PORTS.health },
+          { name: 'metrics', containerPort: PORTS.metrics },
+        ],
+        volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+        readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
+        resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+      }],
+    });
+    const host = identity.serviceHost(identity.name, domain);
+    this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
+    this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'metrics', identity.serviceHost(headless.metadata.name!, domain));
+  }
+}
+
+/** The collector config for 0.159: exporter types `otlp_grpc` / `otlp_http` (the old names are deprecated aliases). */
+function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown> {
+  const processors = ['memory_limiter', 'batch'];
+  const exporters: Record<string, unknown> = {
+    'otlp_grpc/tempo': { endpoint: props.traces.otlpGrpcEndpoint, tls: { insecure: true } },
+  };
+  const pipelines: Record<string, unknown> = { traces: { receivers: ['otlp'], processors, exporters: ['otlp_grpc/tempo'] } };
+  if (props.metrics) {
+    const headers = props.metrics.headers && Object.keys(props.metrics.headers).length > 0 ? { headers: { ...props.metrics.headers } } : {};
+    exporters['prometheusremotewrite/metrics'] = { endpoint: props.metrics.url, ...headers };
+    pipelines.metrics = { receivers: ['otlp'], processors, exporters: ['prometheusremotewrite/metrics'] };
+  }
+  if (props.logs) {
+    exporters['otlp_http/loki'] = { endpoint: props.logs.otlpUrl, ...(props.logs.tenant ? { headers: { 'X-Scope-OrgID': props.logs.tenant } } : {}) };
+    pipelines.logs = { receivers: ['otlp'], processors, exporters: ['otlp_http/loki'] };
+  }
+  return {
+    extensions: { health_check: { endpoint: `0.0.0.0:${PORTS.health}`, path: '/' } },
+    receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` } } } },
+    processors: { memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 }, batch: {} },
+    exporters,
+    service: {
+      extensions: ['health_check'],
+      telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: PORTS.metrics } } } }] } },
+      pipelines,
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { Construct } from 'constructs';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { checkWorkloadOptions } from '../core/check-options';
+import { ConfigFile, renderYaml } from '../core/config-file';
+import { Validator } from '../core/errors';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { namespaceName } from '../core/rules';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import { clusterRoleFor } from './rbac';
+import { LogsDestination } from './destinations';
+
+const HTTP_PORT = 3101;
+const POSITIONS_DIR = '/run/promtail';
+
+export interface PromtailProps extends WorkloadOptions {
+  /** A namespace that admits host access (Pod Security "privileged"): promtail reads the node's log files as root. */
+  readonly namespace: string;
+  /** @default "promtail" */
+  readonly name?: string;
+  readonly loki: LogsDestination;
+  /** Labels on every stream. @default none */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** @default "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * Promtail as a DaemonSet tailing `/var/log/pods` on every node: for the designs it replaces.
+ * Promtail reached end of life on 2026-03-02 (the last image is Loki 3.6.11's); new platforms
+ * should use {@link AlloyLogAgent}, which also needs no host access. Promtail must run as root
+ * with host paths, so its namespace must admit that; capabilities stay dropped and the root
+ * filesystem read-only, and its positions live on the node so a restart resumes where it was.
+ */
+export class Promtail extends Construct {
+  readonly identity: ComponentIdentity;
+  readonly workload: Workload;
+  readonly config: ConfigFile;
+  readonly scrapeTarget: ScrapeTarget;
+
+  constructor(scope: Construct, id: string, props: PromtailProps) {
+    super(scope, id);
+    const name = props.name ?? 'promtail';
+    const v = new Validator(this);
+    v.apply('namespace', props.namespace, namespaceName(props.namespace));
+    checkWorkloadOptions(v, '', props);
+    v.throwIfAny();
+    const identity = this.identity = new ComponentIdentity({ app: 'promtail', instance: name.replace(/-agent$/, ''), component: 'agent', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.promtail) });
+    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'promtail.yaml': renderYaml(promtailConfig(props)) } });
+    createServiceAccount(this, 'ServiceAccount', identity, identity.name);
+    clusterRoleFor(this, 'ClusterRole', identity, identity.name, [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }], `${props.namespace}-${identity.name}`);
+    const headless = createService(this, 'Service', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
+    this.workload = new Workload(this, 'Workload', {
+      kind: 'DaemonSet',
+      identity,
+      replicas: 1,
+      podIdentity: { runAsUser: 0, runAsGroup: 0, fsGroup: 0 },
+      serviceAccountName: identity.name,
+      automountServiceAccountToken: true,
+      hostAccess: {
+        reason: 'promtail reads every pod\'s log files under /var/log/pods, which only root may read, and keeps its read positions on the node',
+        runAsRoot: true,
+        hostPaths: [{ name: 'pods-logs', path: '/var/log/pods' }, { name: 'positions', path: POSITIONS_DIR, writable: true }],
+      },
+      configChecksums: [this.config.checksum],
+      podAnnotations: props.podAnnotations,
+      scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
+      volumes: [this.config.volume('config')],
+      containers: [{
+        name: 'promtail',
+        image: props.image ?? IMAGES.promtail,
+        args: mergeArgs(['-config.file=/etc/promtail/promtail.yaml'], props.extraArgs),
+        // Promtail limits pod discovery to its own node by this variable.
+        env: mergeEnv([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }], props.extraEnv),
+        ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }],
+        volumeMounts: [
+          { name: 'config', mountPath: '/etc/promtail', readOnly: true },
+          { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
+          { name: 'positions', mountPath: POSITIONS_DIR },
+        ],
+        readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
+        livenessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+        resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+      }],
+    });
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
+  }
+}
+
+function promtailConfig(props: PromtailProps): Record<string, unknown> {
+  const rule = (source: string[], target: string, extra: Record<string, string> = {}) => ({ source_labels: source, target_label: target, ...extra });
+  return {
+    server: { http_listen_port: HTTP_PORT, grpc_listen_port: 0 },
+    positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
+    clients: [{
+      url: props.loki.pushUrl,
+      ...(props.loki.tenant ? { tenant_id: props.loki.tenant } : {}),
+      ...(props.externalLabels && Object.keys(props.externalLabels).length > 0 ? { external_labels: { ...props.externalLabels } } : {}),
+    }],
+    scrape_configs: [{
+      job_name: 'kubernetes-pods',
+      // Container runtimes write CRI lines: time, stream, flag, then the log line.
+      pipeline_stages: [{ cri: {} }],
+      kubernetes_sd_configs: [{ role: 'pod' }],
+      relabel_configs: [
+        rule(['__meta_kubernetes_namespace'], 'namespace'),
+        rule(['__meta_kubernetes_pod_name'], 'pod'),
+        rule(['__meta_kubernetes_pod_container_name'], 'container'),
+        rule(['__meta_kubernetes_pod_label_app_kubernetes_io_name', '__meta_kubernetes_pod_label_app'], 'app', { regex: '^;*([^;]+)(;.*)?$' }),
+        rule(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_container_name'], 'job', { separator: '/' }),
+        // /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log
+        rule(['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'], '__path__', { separator: '/', replacement: '/var/log/pods/*$1/*.log' }),
+      ],
+    }],
+  };
+}

@@ -1,0 +1,31 @@
+import { Construct } from 'constructs';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
+import { LABELS, MANAGED_BY } from './names';
+import { ScrapeTarget } from './scrape-target';
+import { SERVICE_NAME_LABEL } from './service';
+
+/**
+ * One prometheus-operator ServiceMonitor per scrape target, selecting exactly the target's
+ * headless Service by its name label. The `job` label is set to the target's job, so series
+ * carry the same job whether the platform's own pipeline or a prometheus-operator scrapes them,
+ * and the same dashboards work for both.
+ */
+export function emitServiceMonitors(scope: Construct, targets: readonly ScrapeTarget[], interval: string, labels: Readonly<Record<string, string>> = {}): ServiceMonitor[] {
+  return targets.filter((t) => t.service !== undefined).map((t) => new ServiceMonitor(scope, `ServiceMonitor-${t.job}`, {
+    metadata: {
+      name: t.job,
+      namespace: t.service!.namespace,
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.partOf]: 'observability-platform', ...labels },
+    },
+    spec: {
+      selector: { matchLabels: { [SERVICE_NAME_LABEL]: t.service!.name } },
+      namespaceSelector: { matchNames: [t.service!.namespace] },
+      endpoints: [{
+        port: t.service!.port,
+        path: t.metricsPath ?? '/metrics',
+        interval,
+        relabelings: [{ action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: 'job', replacement: t.job }],
+      }],
+    },
+  }));
+}

@@ -1,0 +1,129 @@
+import { AlloyLogAgentProps } from '../collectors/alloy';
+import { KubeStateMetricsProps } from '../collectors/kube-state-metrics';
+import { NodeExporterProps } from '../collectors/node-exporter';
+import { OtelCollectorGatewayProps } from '../collectors/otel-collector';
+import { ScrapeOptions } from '../core/scrape-target';
+import { WorkloadOptions } from '../core/workload';
+import { DashboardDefinition } from '../grafana/dashboards';
+import { DatasourceDefinition } from '../grafana/datasources';
+import { GrafanaProps } from '../grafana/grafana';
+import { LokiClusterProps, LokiTenant } from '../loki';
+import { AwsStorageProps } from '../object-storage/aws-storage';
+import { MinioProps } from '../object-storage/minio';
+import { ObjectStorage } from '../object-storage/object-storage';
+import { TempoProps } from '../tempo/props';
+import { ThanosClusterProps } from '../thanos';
+import { VictoriaMetricsClusterProps } from '../victoriametrics';
+
+/** The metrics backends the platform can run. */
+export type MetricsBackendKind = 'thanos' | 'victoriametrics';
+
+/** The platform backends a Grafana datasource can point at. */
+export type PlatformDatasourceKind = 'loki' | MetricsBackendKind | 'tempo';
+
+/** The platform's own metrics pipeline, whichever collector the backend pairs with. */
+export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
+  /** Collector pods; each scrapes everything, the backend deduplicates. @default 2 */
+  readonly replicas?: number;
+  /** Labels on every series, e.g. `{ cluster: 'prod-eu' }`. @default none */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Volume per pod: the Prometheus WAL or the vmagent queue. @default "20Gi" for Prometheus, "10Gi" for vmagent */
+  readonly storageSize?: string;
+  /** @default the cluster default */
+  readonly storageClass?: string;
+}
+
+/** Tempo in the platform: its metrics generator writes to the platform's metrics backend. */
+export interface PlatformTempoSpec extends Omit<TempoProps, 'namespace' | 'storage' | 'metricsGenerator'> {
+  /** Span metrics and service graphs, written to the metrics backend. @default true */
+  readonly metricsGenerator?: boolean;
+}
+
+/** Grafana in the platform, with a datasource for each backend and dashboards of every component. */
+export interface PlatformGrafanaSpec extends Omit<GrafanaProps, 'namespace' | 'datasources' | 'dashboards'> {
+  /**
+   * Which platform backends get a datasource; each must be one the platform runs.
+   * @default every backend the platform runs: Loki, the metrics backend, and Tempo
+   */
+  readonly datasources?: readonly PlatformDatasourceKind[];
+  /** More datasources, e.g. an external Prometheus. @default none */
+  readonly extraDatasources?: readonly DatasourceDefinition[];
+  /** More dashboards besides the platform's own. @default none */
+  readonly extraDashboards?: readonly DashboardDefinition[];
+}
+
+/** The collectors that feed the platform from the cluster it runs in. */
+export interface PlatformCollectorsSpec {
+  /** Pod logs to Loki: an Alloy DaemonSet that reads logs through the Kubernetes API. `false` for none. @default on */
+  readonly logs?: Omit<AlloyLogAgentProps, 'namespace' | 'loki'> | false;
+  /** An OpenTelemetry Collector gateway: OTLP in; traces to Tempo, metrics to the backend, logs to Loki. `false` for none. @default 2 replicas */
+  readonly otlp?: Omit<OtelCollectorGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'> | false;
+  /** kube-state-metrics, with a ClusterRole for exactly the kinds it reports. `false` for none. @default on */
+  readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'> | false;
+  /**
+   * node-exporter on every node. Without `hostAccess` it runs under "restricted" with the
+   * collectors that stay node-wide; with it, it runs in a `<namespace>-host` namespace that admits
+   * host access. `false` for none.
+   * @default on, without host access
+   */
+  readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'> | false;
+}
+
+/** The one typed spec of a platform. */
+export interface PlatformSpec {
+  /** Namespace of every component. @default "observability" */
+  readonly namespace?: string;
+  /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
+  readonly createNamespace?: boolean;
+  /**
+   * Object storage of every store, when neither MinIO nor `aws` suits (e.g. an S3-compatible
+   * service with a key Secret). @default an in-cluster MinIO (dev only: one replica, generated keys)
+   */
+  readonly storage?: ObjectStorage;
+  /**
+   * AWS S3 with one IAM role per component (IRSA or EKS Pod Identity) instead of MinIO. The same
+   * spec given to `AwsStorageStack` (`@obs-platform/constructs/aws`) makes the buckets and roles.
+   * @default none: MinIO
+   */
+  readonly aws?: AwsStorageProps;
+  /** Settings of the embedded MinIO when `storage` is not given. @default MinIO defaults */
+  readonly minio?: Omit<MinioProps, 'namespace'>;
+  /**
+   * Loki's tenants, each with its own retention. The platform's collectors write as, and Grafana
+   * reads as, `logsTenant`; every other tenant gets a Grafana datasource of its own.
+   * @default one tenant, "platform"
+   */
+  readonly tenants?: readonly LokiTenant[];
+  /** The tenant the platform's own log collectors write to. @default the first tenant */
+  readonly logsTenant?: string;
+  /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */
+  readonly loki?: Omit<LokiClusterProps, 'namespace' | 'storage'>;
+  /**
+   * The metrics backend: Thanos on object storage, with a Prometheus agent collecting; or a
+   * VictoriaMetrics cluster on volumes, with vmagent collecting.
+   * @default "thanos"
+   */
+  readonly metricsBackend?: MetricsBackendKind;
+  /** Thanos settings, used when the backend is Thanos. @default receive (3 ingestors, RF 3), query, query-frontend, store, compactor, ruler */
+  readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
+  /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect */
+  readonly victoriaMetrics?: Omit<VictoriaMetricsClusterProps, 'namespace'>;
+  /** Tempo settings; `false` for no traces. @default monolithic Tempo, 14 days, metrics generator on */
+  readonly tempo?: PlatformTempoSpec | false;
+  /** Grafana settings; `false` for none. @default one Grafana with every datasource and the platform dashboards */
+  readonly grafana?: PlatformGrafanaSpec | false;
+  /** The cluster collectors. @default Alloy logs, an OTLP gateway, kube-state-metrics, node-exporter */
+  readonly collectors?: PlatformCollectorsSpec;
+  /**
+   * The platform's own metrics pipeline, which scrapes every component and writes to the
+   * backend; `false` for none.
+   * @default 2 collectors scraping every component
+   */
+  readonly selfMonitoring?: SelfMonitoringSpec | false;
+  /**
+   * A prometheus-operator ServiceMonitor for every component as well, for clusters whose own
+   * Prometheus should scrape the platform. Needs the ServiceMonitor CRD in the cluster.
+   * @default true
+   */
+  readonly serviceMonitors?: boolean;
+}
