@@ -1,12 +1,15 @@
 import { App } from 'cdk8s';
+import { dbCluster } from './db-cluster/main';
 import { lokiAws } from './loki-aws/main';
 import { lokiMultitenant } from './loki-multitenant/main';
+import { lokiStandalone } from './loki-standalone/main';
 import { defaultPlatform } from './platform/main';
 import { platformAws } from './platform-aws/main';
 import { platformVictoriaMetrics } from './platform-vm/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
 import { thanosSidecar } from './thanos-sidecar/main';
+import { umbrella } from './umbrella/main';
 import { vmMultiRegion } from './vm-multi-region/main';
 
 /** Every runnable app, by the folder name its output goes to under dist/. */
@@ -20,4 +23,7 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'vm-multi-region': vmMultiRegion,
   'prometheus-receiver': prometheusReceiver,
   'platform-aws': platformAws,
+  'db-cluster': dbCluster,
+  umbrella,
+  'loki-standalone': lokiStandalone,
 };

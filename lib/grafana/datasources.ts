@@ -154,10 +154,13 @@ export function linkedUids(ds: DatasourceDefinition): string[] {
   ].filter((uid): uid is string => typeof uid === 'string');
 }
 
-/** Links to uids that are not among `datasources`, as `<name> → <uid>`. */
+/**
+ * Links to uids that are not among `datasources`, as `<name> → <uid>`, once per datasource and uid
+ * (Loki's two derived fields, or Tempo's trace → logs and Loki search, name the same uid).
+ */
 export function linkProblems(datasources: readonly DatasourceDefinition[]): string[] {
   const uids = new Set(datasources.map((d) => d.uid));
-  return datasources.flatMap((d) => linkedUids(d).filter((uid) => !uids.has(uid)).map((uid) => `${d.name} → ${uid}`));
+  return datasources.flatMap((d) => [...new Set(linkedUids(d))].filter((uid) => !uids.has(uid)).map((uid) => `${d.name} → ${uid}`));
 }
 
 /**

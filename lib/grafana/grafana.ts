@@ -244,13 +244,13 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
   v.apply('name', name, dnsLabel(name, 40));
   checkWorkloadOptions(v, '', props);
   const uids = props.datasources.map((d) => d.uid);
-  for (const uid of uids.filter((u, i) => uids.indexOf(u) !== i)) v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
+  for (const uid of new Set(uids.filter((u, i) => uids.indexOf(u) !== i))) v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
   for (const problem of linkProblems(props.datasources)) {
     v.check(false, 'datasources', problem, 'links to a datasource uid that is not provisioned, so the link would open an error', `provision a datasource with that uid, or drop the link (provisioned: ${uids.join(', ') || 'none'})`);
   }
   v.check(props.datasources.filter((d) => d.isDefault).length <= 1, 'datasources', props.datasources.filter((d) => d.isDefault).map((d) => d.uid).join(', '), 'has more than one default datasource', 'mark one datasource isDefault');
   const dashboardUids = (props.dashboards ?? []).map((d) => d.uid);
-  for (const uid of dashboardUids.filter((u, i) => dashboardUids.indexOf(u) !== i)) v.check(false, 'dashboards', uid, 'has this uid twice', 'give each dashboard its own uid');
+  for (const uid of new Set(dashboardUids.filter((u, i) => dashboardUids.indexOf(u) !== i))) v.check(false, 'dashboards', uid, 'has this uid twice', 'give each dashboard its own uid');
   for (const d of props.dashboards ?? []) {
     v.check(/^[a-z0-9][a-z0-9-]{0,38}$/.test(d.folder), `dashboards[${d.uid}].folder`, d.folder, 'is not a folder name the library can use as a ConfigMap and directory name', 'use lower-case letters, digits and "-"');
     v.check(/^[A-Za-z0-9_-]{1,40}$/.test(d.uid), `dashboards[${d.uid}].uid`, d.uid, 'is not a Grafana dashboard uid (1-40 letters, digits, "-", "_")', 'shorten it or drop other characters');

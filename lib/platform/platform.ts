@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
-import { AlloyLogAgent } from '../collectors/alloy';
+import { Alertmanager } from '../collectors/alertmanager';
+import { AlloyGateway, AlloyLogAgent } from '../collectors/alloy';
+import { MetricsServer } from '../collectors/metrics-server';
 import { KubeStateMetrics } from '../collectors/kube-state-metrics';
 import { NodeExporter } from '../collectors/node-exporter';
 import { OtelCollectorGateway } from '../collectors/otel-collector';
@@ -38,7 +40,8 @@ export interface PlatformMetrics {
 /** The cluster collectors the platform runs. */
 export interface PlatformCollectors {
   readonly logs?: AlloyLogAgent;
-  readonly otlp?: OtelCollectorGateway;
+  readonly otlp?: OtelCollectorGateway | AlloyGateway;
+  readonly metricsServer?: MetricsServer;
   readonly kubeStateMetrics?: KubeStateMetrics;
   readonly nodeExporter?: NodeExporter;
 }
@@ -64,6 +67,8 @@ export class ObservabilityPlatform extends Chart {
   readonly victoriaMetrics?: VictoriaMetricsCluster;
   /** The chosen metrics backend's endpoints. */
   readonly metrics: PlatformMetrics;
+  /** The Alertmanager, when the spec asks for one. */
+  readonly alertmanager?: Alertmanager;
   /** Tempo, unless turned off. */
   readonly tempo?: Tempo;
   /** Grafana, unless turned off. */
@@ -91,8 +96,12 @@ export class ObservabilityPlatform extends Chart {
       this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
       this.storage = this.minio;
     }
+    if (spec.alertmanager) this.alertmanager = new Alertmanager(this, 'alertmanager', { ...spec.alertmanager, namespace });
+    const am = this.alertmanager;
     const tenants = resolveTenants(spec);
-    this.loki = new LokiCluster(this, 'loki', { ...spec.loki, tenants, namespace, storage: this.storage });
+    this.loki = new LokiCluster(this, 'loki', {
+      ...spec.loki, tenants, namespace, storage: this.storage, alertmanagerUrl: spec.loki?.alertmanagerUrl ?? am?.url,
+    });
     this.logsTenant = spec.logsTenant ?? tenants[0]?.id ?? 'fake';
 
     if (backend === 'victoriametrics') {
@@ -103,7 +112,9 @@ export class ObservabilityPlatform extends Chart {
       });
       this.metrics = { backend, remoteWrite: vm.remoteWriteTarget(0), queryUrl: vm.queryUrl(0), scrapeTargets: vm.scrapeTargets };
     } else {
-      const thanos = this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, namespace, storage: this.storage });
+      // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
+      const ruler = spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagerUrls: spec.thanos?.ruler?.alertmanagerUrls ?? [am.peersUrl] };
+      const thanos = this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, namespace, storage: this.storage });
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
 
@@ -118,7 +129,7 @@ export class ObservabilityPlatform extends Chart {
 
     const targets: ScrapeTarget[] = [
       ...this.loki.scrapeTargets, ...this.metrics.scrapeTargets, ...(this.tempo?.scrapeTargets ?? []),
-      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter].flatMap((c) => (c ? [c.scrapeTarget] : [])),
+      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter, this.alertmanager].flatMap((c) => (c ? [c.scrapeTarget] : [])),
       ...(this.collectors.kubeStateMetrics?.scrapeTargets ?? []),
     ];
     if (spec.grafana !== false) {
@@ -138,9 +149,18 @@ export class ObservabilityPlatform extends Chart {
     const namespace = this.namespaceName;
     const tenant = this.loki.authEnabled ? this.loki.tenantHeaderFor(this.logsTenant).value : undefined;
     const logs = c.logs === false ? undefined : new AlloyLogAgent(this, 'alloy-logs', { ...c.logs, namespace, loki: { pushUrl: this.loki.pushUrl, tenant } });
-    const otlp = c.otlp === false || !this.tempo ? undefined : new OtelCollectorGateway(this, 'otel-gateway', {
-      ...c.otlp, namespace, traces: this.tempo, metrics: this.metrics.remoteWrite, logs: { otlpUrl: `${this.loki.queryUrl}/otlp`, tenant },
-    });
+    let otlp: OtelCollectorGateway | AlloyGateway | undefined;
+    if (c.otlp !== false && this.tempo) {
+      const destinations = { namespace, traces: this.tempo, metrics: this.metrics.remoteWrite };
+      if (c.otlp?.implementation === 'alloy') {
+        const { implementation: _alloy, ...options } = c.otlp;
+        otlp = new AlloyGateway(this, 'alloy-gateway', { ...options, ...destinations, logs: { pushUrl: this.loki.pushUrl, tenant } });
+      } else {
+        const { implementation: _otel, ...options } = c.otlp ?? {};
+        otlp = new OtelCollectorGateway(this, 'otel-gateway', { ...options, ...destinations, logs: { otlpUrl: `${this.loki.queryUrl}/otlp`, tenant } });
+      }
+    }
+    const metricsServer = c.metricsServer ? new MetricsServer(this, 'metrics-server', { ...c.metricsServer, namespace }) : undefined;
     const kubeStateMetrics = c.kubeStateMetrics === false ? undefined : new KubeStateMetrics(this, 'kube-state-metrics', { ...c.kubeStateMetrics, namespace });
     let nodeExporter: NodeExporter | undefined;
     if (c.nodeExporter !== false) {
@@ -150,7 +170,7 @@ export class ObservabilityPlatform extends Chart {
       if (hostAccess && (spec.createNamespace ?? true)) new RestrictedNamespace(this, 'host-namespace', hostNamespace, 'privileged');
       nodeExporter = new NodeExporter(this, 'node-exporter', { ...c.nodeExporter, namespace: hostAccess ? hostNamespace : namespace });
     }
-    return { logs, otlp, kubeStateMetrics, nodeExporter };
+    return { logs, otlp, kubeStateMetrics, nodeExporter, metricsServer };
   }
 
   private emitGrafana(spec: PlatformSpec, targets: readonly ScrapeTarget[], scrapeInterval: string): Grafana {

@@ -1,5 +1,7 @@
-import { AlloyLogAgentProps } from '../collectors/alloy';
+import { AlertmanagerProps } from '../collectors/alertmanager';
+import { AlloyGatewayProps, AlloyLogAgentProps } from '../collectors/alloy';
 import { KubeStateMetricsProps } from '../collectors/kube-state-metrics';
+import { MetricsServerProps } from '../collectors/metrics-server';
 import { NodeExporterProps } from '../collectors/node-exporter';
 import { OtelCollectorGatewayProps } from '../collectors/otel-collector';
 import { ScrapeOptions } from '../core/scrape-target';
@@ -56,8 +58,11 @@ export interface PlatformGrafanaSpec extends Omit<GrafanaProps, 'namespace' | 'd
 export interface PlatformCollectorsSpec {
   /** Pod logs to Loki: an Alloy DaemonSet that reads logs through the Kubernetes API. `false` for none. @default on */
   readonly logs?: Omit<AlloyLogAgentProps, 'namespace' | 'loki'> | false;
-  /** An OpenTelemetry Collector gateway: OTLP in; traces to Tempo, metrics to the backend, logs to Loki. `false` for none. @default 2 replicas */
-  readonly otlp?: Omit<OtelCollectorGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'> | false;
+  /**
+   * An OTLP gateway: OTLP in; traces to Tempo, metrics to the backend, logs to Loki. `false` for none.
+   * @default an OpenTelemetry Collector, 2 replicas
+   */
+  readonly otlp?: PlatformOtlpGatewaySpec | false;
   /** kube-state-metrics, with a ClusterRole for exactly the kinds it reports. `false` for none. @default on */
   readonly kubeStateMetrics?: Omit<KubeStateMetricsProps, 'namespace'> | false;
   /**
@@ -67,7 +72,18 @@ export interface PlatformCollectorsSpec {
    * @default on, without host access
    */
   readonly nodeExporter?: Omit<NodeExporterProps, 'namespace'> | false;
+  /**
+   * metrics-server, for `kubectl top` and CPU/memory autoscaling. A cluster has one
+   * (`v1beta1.metrics.k8s.io` is cluster-wide), and managed clusters often bring their own.
+   * @default none
+   */
+  readonly metricsServer?: Omit<MetricsServerProps, 'namespace'> | false;
 }
+
+/** The OTLP gateway: which program runs it, and its settings. */
+export type PlatformOtlpGatewaySpec =
+  | ({ readonly implementation?: 'opentelemetry-collector' } & Omit<OtelCollectorGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'>)
+  | ({ readonly implementation: 'alloy' } & Omit<AlloyGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'>);
 
 /** The one typed spec of a platform. */
 export interface PlatformSpec {
@@ -108,6 +124,11 @@ export interface PlatformSpec {
   readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
   /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect */
   readonly victoriaMetrics?: Omit<VictoriaMetricsClusterProps, 'namespace'>;
+  /**
+   * An Alertmanager (HA, with gossip) that the Thanos ruler and Loki's ruler send alerts to.
+   * @default none: rules are evaluated, alerts go nowhere
+   */
+  readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'> | false;
   /** Tempo settings; `false` for no traces. @default monolithic Tempo, 14 days, metrics generator on */
   readonly tempo?: PlatformTempoSpec | false;
   /** Grafana settings; `false` for none. @default one Grafana with every datasource and the platform dashboards */

@@ -216,6 +216,11 @@ export class PrometheusServer extends PrometheusBase {
   readonly storeEndpoint?: StoreApiEndpoint;
   /** With `remoteWriteReceiver`: one remote-write target per pod, in ordinal order. Otherwise empty. */
   readonly remoteWriteTargets: readonly RemoteWriteTarget[];
+  /**
+   * `http://<service>:9090`, the query API a Grafana datasource takes. With several replicas each
+   * request goes to one of them; put Thanos Query in front to deduplicate an HA pair.
+   */
+  readonly queryUrl: string;
 
   constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id, 'server', props, (v) => {
@@ -229,6 +234,8 @@ export class PrometheusServer extends PrometheusBase {
       if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar);
     });
     const replicas = props.replicas ?? 2;
+    // The client Service is the headless one's name without "-headless", in the same namespace and domain.
+    this.queryUrl = `http://${this.headlessHost.replace(`${this.identity.name}-headless.`, `${this.identity.name}.`)}:${PROMETHEUS_PORT}`;
     this.remoteWriteTargets = props.remoteWriteReceiver
       ? Array.from({ length: replicas }, (_, i) => ({
         name: `${this.identity.name}-${i}`,

@@ -1,4 +1,30 @@
+import { HOST_ACCESS_ANNOTATION } from '../../lib/core/pod';
 import { Manifest, containersOf, podSpecOf } from './synth';
+
+/** The only departures from "restricted" a node agent may declare (HOST_ACCESS_ANNOTATION). */
+const HOST_AGENT_ALLOWANCES = [/: hostNetwork is true$/, /: hostPID is true$/, /: volume \S+ has type hostPath, not allowed under restricted$/, /: runAsNonRoot is not true$/, /: runs as uid 0$/];
+
+/**
+ * Pod Security over a whole output: every pod meets "restricted", except node agents that declare
+ * their host access on the pod and run in a namespace of the output that admits it (enforce
+ * "privileged"). Those may only use the declared host access: capabilities stay dropped,
+ * privilege escalation off, the root filesystem read-only. A privileged namespace holds nothing else.
+ */
+export function outputPodSecurityViolations(manifests: Manifest[]): string[] {
+  const level = (ns: string | undefined) => manifests.find((m) => m.kind === 'Namespace' && m.metadata.name === ns)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+  return manifests.flatMap((m) => {
+    const spec = podSpecOf(m);
+    if (!spec) return [];
+    const where = `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`;
+    const template = m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template : m.spec.template;
+    const reason = template?.metadata?.annotations?.[HOST_ACCESS_ANNOTATION];
+    const privileged = level(m.metadata.namespace) === 'privileged';
+    const all = podSecurityViolations(m);
+    if (!reason) return privileged ? [...all, `${where}: runs in a privileged namespace without declaring host access`] : all;
+    if (!privileged) return [...all, `${where}: declares host access but its namespace does not admit it`];
+    return all.filter((v) => !HOST_AGENT_ALLOWANCES.some((a) => a.test(v)));
+  });
+}
 
 /**
  * The Kubernetes Pod Security Standard "restricted" (policy version 1.28+), every control of the

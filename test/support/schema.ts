@@ -72,6 +72,7 @@ function loadModel(apiVersion: string, kind: string): (new (data: unknown) => { 
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const PATH_SEGMENT = /^(?!\.\.?$)[^/%]+$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const IANA_SVC_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -80,7 +81,9 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 function nameProblems(m: Manifest, where: string): string[] {
   const out: string[] = [];
   const name = m.metadata.name;
-  const nameRule = m.kind === 'Service' ? DNS1035_LABEL : m.kind === 'Namespace' ? DNS1123_LABEL : DNS1123_SUBDOMAIN;
+  // RBAC object names are path segments (`system:metrics-server` is valid); everything else is DNS.
+  const rbac = ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(m.kind);
+  const nameRule = m.kind === 'Service' ? DNS1035_LABEL : m.kind === 'Namespace' ? DNS1123_LABEL : rbac ? PATH_SEGMENT : DNS1123_SUBDOMAIN;
   if (!nameRule.test(name) || name.length > (m.kind === 'Service' || m.kind === 'Namespace' ? 63 : 253)) out.push(`${where}: invalid name`);
   // A StatefulSet's pods are labelled with their own name plus "-<ordinal>", which must fit a label value.
   if (m.kind === 'StatefulSet' && name.length > 52) out.push(`${where}: name too long for the pod-name label`);

@@ -1,0 +1,29 @@
+import { App } from 'cdk8s';
+import { ObservabilityPlatform } from '../../lib';
+
+/**
+ * Scenario (b), the umbrella monitoring stack that many clusters run today, as one spec: an
+ * Alloy DaemonSet shipping pod logs and an Alloy OTLP gateway, metrics-server,
+ * kube-state-metrics and node-exporter, Loki, Thanos receive behind the Prometheus agent pair,
+ * Grafana whose datasources and dashboards are grafana-operator resources, and an HA
+ * Alertmanager that both rulers send to. Needs grafana-operator and the prometheus-operator
+ * CRDs in the cluster.
+ */
+export function umbrella(app: App): void {
+  new ObservabilityPlatform(app, 'umbrella', {
+    namespace: 'monitoring',
+    tenants: [{ id: 'platform' }, { id: 'apps', retention: '336h' }],
+    alertmanager: { replicas: 2 },
+    collectors: {
+      otlp: { implementation: 'alloy', replicas: 2 },
+      metricsServer: {},
+    },
+    grafana: { delivery: 'operator', adminSecret: { name: 'grafana-admin' } },
+  });
+}
+
+if (require.main === module) {
+  const app = new App();
+  umbrella(app);
+  app.synth();
+}
