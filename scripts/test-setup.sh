@@ -4,6 +4,7 @@
 #   memcached    starts with the exact flags the cache StatefulSets get
 #   prometheus   `promtool check rules` on every generated rule file
 #   victoria-metrics  `vmagent -dryRun` on every generated scrape and relabel config
+#   prometheus-alertmanager  `amtool check-config` on every generated Alertmanager config
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
 set -euo pipefail
 
@@ -12,8 +13,9 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v memcached >/dev/null 2>&1 || need+=(memcached)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v vmagent >/dev/null 2>&1 || need+=(victoria-metrics)
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx, memcached, promtool and vmagent already installed"
+  echo "test-setup: nginx, memcached, promtool, vmagent and amtool already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

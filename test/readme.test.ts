@@ -15,7 +15,7 @@ describe('README', () => {
 
   test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
     const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
+    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'traces-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
   });
 
   test('the example runs and emits a Loki cluster', () => {
@@ -38,6 +38,17 @@ describe('README', () => {
     expect(agent.spec.replicas).toBe(2);
     expect(agent.spec.template.spec.containers[0].args).toContain('-remoteWrite.url=http://vm-vminsert.metrics.svc.cluster.local:8480/insert/1/prometheus/api/v1/write');
     expect(logged).toEqual(['Grafana datasource: http://vm-vmselect.metrics.svc.cluster.local:8481/select/1/prometheus']);
+  });
+
+  test('the traces example runs: OTLP gateway → Tempo, span metrics → Thanos, Grafana linked by uid', () => {
+    const { objects, logged } = runExample('traces-app');
+    expect(logged).toEqual(['OTLP endpoint for applications: otel-gateway.obs.svc.cluster.local:4317']);
+    const tempo = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'tempo-config').data['tempo.yaml'];
+    expect(tempo).toContain('url: http://thanos-receive.obs.svc.cluster.local:19291/api/v1/receive');
+    expect(tempo).toContain('zipkin:');
+    const datasources = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'grafana-provisioning').data['datasources.yaml'];
+    expect(datasources).toContain('datasourceUid: tempo');
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).not.toContain('grafana-admin');
   });
 
   test('the AWS example runs and both outputs agree: buckets, Pod Identity associations, no MinIO', () => {

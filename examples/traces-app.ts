@@ -1,0 +1,45 @@
+import { App, Chart } from 'cdk8s';
+import {
+  DATASOURCE_UIDS, Grafana, LokiCluster, Minio, OtelCollectorGateway, Tempo, ThanosCluster,
+  lokiDatasource, metricsDatasource, tempoDashboard, tempoDatasource,
+} from '@obs-platform/constructs';
+
+const app = new App();
+const chart = new Chart(app, 'traces', { disableResourceNameHashes: true });
+const namespace = 'obs';
+
+const minio = new Minio(chart, 'minio', { namespace });
+const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'apps' }] });
+const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: minio });
+
+// Monolithic Tempo 3 (no broker needed); span metrics and service graphs go to Thanos.
+const tempo = new Tempo(chart, 'tempo', {
+  namespace,
+  storage: minio,
+  retention: '168h',
+  receivers: { zipkin: true },
+  metricsGenerator: { remoteWrite: [thanos.remoteWriteTarget()] },
+});
+
+// Applications send OTLP to the gateway; it forwards to Tempo, Thanos and Loki.
+const gateway = new OtelCollectorGateway(chart, 'otel', {
+  namespace,
+  traces: tempo,
+  metrics: thanos.remoteWriteTarget(),
+  logs: { otlpUrl: `${loki.queryUrl}/otlp`, tenant: loki.tenantHeaderFor('apps').value },
+});
+
+// Grafana with the three linked by uid: logs → traces, traces → logs and metrics, exemplars.
+new Grafana(chart, 'grafana', {
+  namespace,
+  adminSecret: { name: 'grafana-admin' }, // keys admin-user and admin-password, created by you
+  datasources: [
+    metricsDatasource({ url: thanos.queryUrl, prometheusType: 'Thanos', tracesUid: DATASOURCE_UIDS.traces }),
+    lokiDatasource({ url: loki.queryUrl, tenant: { header: loki.tenantHeader, id: 'apps' }, tracesUid: DATASOURCE_UIDS.traces }),
+    tempoDatasource({ url: tempo.queryUrl, logsUid: DATASOURCE_UIDS.logs, metricsUid: DATASOURCE_UIDS.metrics }),
+  ],
+  dashboards: [tempoDashboard(tempo.scrapeTargets.map((t) => t.job))],
+});
+
+console.error(`OTLP endpoint for applications: ${gateway.otlpGrpcEndpoint}`);
+app.synth();
