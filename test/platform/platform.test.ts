@@ -113,7 +113,7 @@ describe('platform switches', () => {
 
   test('node-exporter with host access runs in a namespace of its own that admits it; the platform namespace stays restricted', () => {
     const { manifests } = platform({ collectors: { nodeExporter: { hostAccess: true } } });
-    const levels = ofKind(manifests, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels['pod-security.kubernetes.io/enforce']]);
+    const levels = ofKind(manifests, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']]);
     expect(levels).toEqual([['observability', 'restricted'], ['observability-host', 'privileged']]);
     const ds = get(manifests, 'DaemonSet', 'node-exporter');
     expect(ds.metadata.namespace).toBe('observability-host');
