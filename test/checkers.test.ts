@@ -1,5 +1,5 @@
 import { crossReferenceProblems, dnsProblems, serviceReferences } from './support/cross-refs';
-import { podSecurityViolations } from './support/pod-security';
+import { outputPodSecurityViolations, podSecurityViolations } from './support/pod-security';
 import { schemaProblems } from './support/schema';
 import { unknownKeys } from './support/config-keys';
 import { credentialsIn } from './support/credentials';
@@ -17,6 +17,33 @@ const base = () => synthApp('platform').manifests;
 const find = (ms: Manifest[], kind: string, name: string) => ms.find((m) => m.kind === kind && m.metadata.name === name)!;
 
 describe('output checkers catch what they claim to', () => {
+  test('schema: a ServiceMonitor with a misspelt field and one with a port of the wrong type, against the pinned CRD', () => {
+    const ms = base();
+    const monitor = find(ms, 'ServiceMonitor', 'loki-write');
+    expect(schemaProblems(monitor)).toEqual([]);
+    monitor.spec.endpoints[0].intervall = '30s';
+    monitor.spec.selector.matchLabels = 'loki';
+    const problems = schemaProblems(monitor);
+    expect(problems.some((p) => p.includes('intervall'))).toBe(true);
+    expect(problems.some((p) => p.includes('/spec/selector/matchLabels'))).toBe(true);
+  });
+
+  test('pod security over an output: host access only for declared node agents in a namespace that admits it', () => {
+    const ms = synthApp('db-cluster').manifests;
+    expect(outputPodSecurityViolations(ms)).toEqual([]);
+    // The same agent in the restricted namespace would be refused at admission.
+    const moved = ms.map((m) => (m.kind === 'DaemonSet' && m.metadata.name === 'promtail-agent' ? { ...m, metadata: { ...m.metadata, namespace: 'db-monitoring' } } : m));
+    expect(outputPodSecurityViolations(moved)).toContain('DaemonSet db-monitoring/promtail-agent: declares host access but its namespace does not admit it');
+    // A declared agent still may not escalate or keep capabilities.
+    const agent = find(ms, 'DaemonSet', 'promtail-agent');
+    agent.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    expect(outputPodSecurityViolations(ms)).toEqual(['DaemonSet db-monitoring-host/promtail-agent container promtail: allowPrivilegeEscalation is not false']);
+    // Anything else in the privileged namespace is flagged.
+    const grafana = find(ms, 'Deployment', 'grafana-server');
+    grafana.metadata.namespace = 'db-monitoring-host';
+    expect(outputPodSecurityViolations(ms)).toContain('Deployment db-monitoring-host/grafana-server: runs in a privileged namespace without declaring host access');
+  });
+
   test('schema: a missing required field and a bad container port name', () => {
     const ms = base();
     const dep = find(ms, 'Deployment', 'loki-read');
