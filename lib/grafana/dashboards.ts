@@ -66,5 +66,5 @@ export function dashboardJson(d: DashboardDefinition): Record<string, unknown> {
  */
 export function jobMatcher(jobs: readonly string[]): string {
   const regex = jobs.map((j) => j.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  return `job=~"${regex}"`;
+  return `job=~${JSON.stringify(regex)}`;
 }
