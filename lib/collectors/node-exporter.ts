@@ -118,8 +118,8 @@ function hostFlags(): string[] {
   return [
     `--web.listen-address=:${PORT}`,
     ...HOST_MOUNTS.map((m) => `--${m.flag}=${m.mountPath}`),
-    // udev data of the node's disks (node_disk_info), under the node's root.
-    '--path.udev.data=/host/root/run/udev/data',
+    // udev data of the node's disks (node_disk_info), under the node's root mount.
+    `--path.udev.data=${HOST_MOUNTS[2].mountPath}/run/udev/data`,
     `--collector.filesystem.mount-points-exclude=${MOUNT_POINTS_EXCLUDE}`,
   ];
 }
