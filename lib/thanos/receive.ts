@@ -279,6 +279,9 @@ function validateReceive(scope: Construct, props: ThanosReceiveProps, r: Resolve
   checkReplicas(v, 'replicas', r.replicas);
   checkReplicas(v, 'replicationFactor', r.rf);
   if (props.router?.replicas !== undefined) checkReplicas(v, 'router.replicas', props.router.replicas);
+  if (props.maxExemplars !== undefined) {
+    v.check(Number.isInteger(props.maxExemplars) && props.maxExemplars >= 0, 'maxExemplars', props.maxExemplars, 'is not a whole number of exemplars', 'give 0 to keep none, or a count such as 100000');
+  }
   v.check(r.rings.length > 0, 'hashrings', [], 'is empty: receive refuses to start with an empty hashrings file',
     'leave hashrings unset for one catch-all ring, or list at least one ring');
   const names = new Set<string>();

@@ -97,4 +97,10 @@ describe('Thanos receive, split routing with per-tenant hashrings', () => {
     expect(() => strict.remoteWriteTarget('team-b')).toThrow('[test/thanos/Receive] tenant "team-b" is in no hashring (team-a) and there is no catch-all ring. Fix: add it to a ring\'s tenants or add a ring without tenants.');
     expect(thanos.remoteWriteTarget('anyone').headers).toEqual({ 'THANOS-TENANT': 'anyone' });
   });
+
+  test('exemplars are kept for metric → trace links, and a bad count is refused', () => {
+    expect(thanosArgs(thanosChart().manifests, 'StatefulSet', 'thanos-receive')).toContain('--tsdb.max-exemplars=100000');
+    expect(thanosArgs(thanosChart({ receive: { maxExemplars: 0 } }).manifests, 'StatefulSet', 'thanos-receive')).toContain('--tsdb.max-exemplars=0');
+    expect(() => thanosChart({ receive: { maxExemplars: 1.5 } })).toThrow('[test/thanos/Receive] maxExemplars = 1.5: is not a whole number of exemplars. Fix: give 0 to keep none, or a count such as 100000.');
+  });
 });
