@@ -12,6 +12,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { collectorIdentity } from './rbac';
+import { checkClusterDomain } from './validate';
 
 const PORTS = { http: 9093, cluster: 9094 } as const;
 const CONFIG_DIR = '/etc/alertmanager';
@@ -220,7 +221,7 @@ function validate(scope: Construct, props: AlertmanagerProps, name: string, repl
   // Pods are `<name>-<ordinal>`, which must still fit the 63-character pod-name label.
   v.apply('name', name, dnsLabel(name, 52));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  if (props.clusterDomain !== undefined) v.check(/^[a-z0-9.-]+$/.test(props.clusterDomain), 'clusterDomain', props.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
+  checkClusterDomain(v, props.clusterDomain);
   checkReplicas(v, 'replicas', replicas);
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, quantity(props.storageSize));
   checkWorkloadOptions(v, '', props);

@@ -1,13 +1,11 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
@@ -15,6 +13,7 @@ import { RemoteWriteTarget } from '../prometheus/config';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LogsDestination, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
+import { checkCollectorBasics } from './validate';
 
 /** uid and gid of the `alloy` user the image creates (the image itself runs as root). */
 const ALLOY_UID = 473;
@@ -229,8 +228,6 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
 
 function validateAlloy(scope: Construct, namespace: string, replicas: number, options: WorkloadOptions): void {
   const v = new Validator(scope);
-  v.apply('namespace', namespace, namespaceName(namespace));
-  checkReplicas(v, 'replicas', replicas);
-  checkWorkloadOptions(v, '', options);
+  checkCollectorBasics(v, namespace, options, replicas);
   v.throwIfAny();
 }

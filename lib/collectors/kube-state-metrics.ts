@@ -11,6 +11,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, collectorIdentity } from './rbac';
+import { checkClusterDomain } from './validate';
 
 const PORTS = { metrics: { name: 'http-metrics', port: 8080 }, telemetry: { name: 'telemetry', port: 8081 } } as const;
 const NOBODY = 65534;
@@ -147,7 +148,7 @@ function validate(scope: Construct, props: KubeStateMetricsProps, name: string, 
   const v = new Validator(scope);
   v.apply('name', name, dnsLabel(name));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  if (props.clusterDomain !== undefined) v.check(/^[a-z0-9.-]+$/.test(props.clusterDomain), 'clusterDomain', props.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
+  checkClusterDomain(v, props.clusterDomain);
   v.check(resources.length > 0, 'collectedResources', props.collectedResources, 'is empty, so kube-state-metrics would export nothing', 'list at least one resource, or leave it unset for the default set');
   for (const r of resources) {
     v.check(Object.prototype.hasOwnProperty.call(KSM_RESOURCE_GROUPS, r), 'collectedResources', r,

@@ -2,14 +2,13 @@ import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { namespaceName } from '../core/rules';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, clusterRoleRef, collectorIdentity, serviceAccountSubject } from './rbac';
+import { checkCollectorBasics } from './validate';
 
 /**
  * The name of the Service, ServiceAccount and Deployment. Fixed: the APIService it serves is one
@@ -171,9 +170,7 @@ export function parseGoDuration(value: string): number | undefined {
 
 function validate(scope: Construct, props: MetricsServerProps, replicas: number, resolution: string): void {
   const v = new Validator(scope);
-  v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  checkReplicas(v, 'replicas', replicas);
-  checkWorkloadOptions(v, '', props);
+  checkCollectorBasics(v, props.namespace, props, replicas);
   const ms = parseGoDuration(resolution);
   if (v.check(ms !== undefined, 'metricResolution', resolution, 'is not a Go duration', 'write it as "15s" or "1m"')
     && v.check(ms! >= 10_000, 'metricResolution', resolution, 'is shorter than the 10s metrics-server accepts (it refuses to start)', 'set it to "10s" or longer; "15s" is the upstream default')) {

@@ -1,9 +1,9 @@
-import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
+import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { HostAccess, SchedulingOptions, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -11,6 +11,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { collectorIdentity } from './rbac';
+import { checkClusterDomain } from './validate';
 
 const PORT = 9100;
 const PORT_NAME = 'metrics';
@@ -147,7 +148,7 @@ function validate(scope: Construct, props: NodeExporterProps, name: string): voi
   const v = new Validator(scope);
   v.apply('name', name, dnsLabel(name));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  if (props.clusterDomain !== undefined) v.check(/^[a-z0-9.-]+$/.test(props.clusterDomain), 'clusterDomain', props.clusterDomain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
+  checkClusterDomain(v, props.clusterDomain);
   checkWorkloadOptions(v, '', props);
   v.throwIfAny();
 }

@@ -1,18 +1,17 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs } from '../core/args';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../prometheus/config';
 import { OtlpLogsDestination, TracesDestination } from './destinations';
+import { checkCollectorBasics } from './validate';
 
 /** uid and gid of the scratch collector image. */
 const OTEL_UID = 10001;
@@ -59,9 +58,7 @@ export class OtelCollectorGateway extends Construct {
     const name = props.name ?? 'otel-gateway';
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);
-    v.apply('namespace', props.namespace, namespaceName(props.namespace));
-    checkReplicas(v, 'replicas', replicas);
-    checkWorkloadOptions(v, '', props);
+    checkCollectorBasics(v, props.namespace, props, replicas);
     v.throwIfAny();
     const identity = this.identity = new ComponentIdentity({
       app: 'opentelemetry-collector', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.otelCollector),

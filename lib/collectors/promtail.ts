@@ -1,17 +1,16 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
 import { LogsDestination } from './destinations';
+import { checkCollectorBasics } from './validate';
 
 const HTTP_PORT = 3101;
 const POSITIONS_DIR = '/run/promtail';
@@ -45,8 +44,7 @@ export class Promtail extends Construct {
     super(scope, id);
     const name = props.name ?? 'promtail';
     const v = new Validator(this);
-    v.apply('namespace', props.namespace, namespaceName(props.namespace));
-    checkWorkloadOptions(v, '', props);
+    checkCollectorBasics(v, props.namespace, props);
     v.throwIfAny();
     const identity = this.identity = new ComponentIdentity({ app: 'promtail', instance: name.replace(/-agent$/, ''), component: 'agent', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.promtail) });
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'promtail.yaml': renderYaml(promtailConfig(props)) } });

@@ -16,3 +16,4 @@ export * from './namespace';
 export * from './autoscaling';
 export * from './warnings';
 export { emitServiceMonitors } from './service-monitor';
+export * from './dev-secret';

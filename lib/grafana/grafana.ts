@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
+import { derivedHex, devOnlySecret } from '../core/dev-secret';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
@@ -13,7 +13,6 @@ import { dnsLabel, namespaceName, quantity } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
-import { DEV_ONLY_ANNOTATION } from '../object-storage/minio';
 import { DashboardDefinition, dashboardJson } from './dashboards';
 import { DatasourceDefinition, datasourcesFile, linkProblems } from './datasources';
 import { BASE_INI, GrafanaIni, mergeIni, renderIni } from './ini';
@@ -124,7 +123,7 @@ export class Grafana extends Construct {
     });
     const folders = [...new Set(this.dashboards.map((d) => d.folder))].sort();
     this.dashboardFiles = folders.map((folder) => new ConfigFile(this, `Dashboards-${folder}`, {
-      identity: this.identity, name: `${this.name}-dashboards-${folder}`,
+      identity: this.identity, name: this.dashboardsConfigMap(folder),
       files: Object.fromEntries(this.dashboards.filter((d) => d.folder === folder).map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d), null, 1)])),
     }));
     if (delivery === 'files') {
@@ -140,15 +139,20 @@ export class Grafana extends Construct {
     this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ name: 'http', port: 80, targetPort: 'grafana' }] });
     const headless = createService(this, 'HeadlessService', { identity: this.identity, name: `${this.name}-headless`, headless: true, ports: [{ name: 'grafana', port: PORT }] });
     createServiceAccount(this, 'ServiceAccount', this.identity, this.name);
-    this.workload = this.emitDeployment(props, replicas, image, folders, delivery);
+    this.workload = this.emitDeployment(props, replicas, image, folders);
     this.url = `http://${this.identity.serviceHost(this.name, domain)}`;
     this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain));
     if (delivery === 'operator') {
       this.operator = new GrafanaOperatorResources(this, 'Operator', {
         identity: this.identity, url: this.url, adminSecret: { name: this.adminSecretName, userKey: props.adminSecret?.userKey ?? 'admin-user', passwordKey: props.adminSecret?.passwordKey ?? 'admin-password' },
-        datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: `${this.name}-dashboards-${d.folder}`, key: `${d.uid}.json` })),
+        datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
     }
+  }
+
+  /** The ConfigMap of one dashboard folder: mounted by the file provider, or read by the operator. */
+  private dashboardsConfigMap(folder: string): string {
+    return `${this.name}-dashboards-${folder}`;
   }
 
   /** One file provider per folder, reading the mounted dashboard ConfigMap of that folder. */
@@ -162,7 +166,7 @@ export class Grafana extends Construct {
     };
   }
 
-  private emitDeployment(props: GrafanaProps, replicas: number, image: ImageRef, folders: readonly string[], delivery: 'files' | 'operator'): Workload {
+  private emitDeployment(props: GrafanaProps, replicas: number, image: ImageRef, folders: readonly string[]): Workload {
     const secretRef = (key: string) => ({ secretKeyRef: { name: this.adminSecretName, key } });
     const volumes: k8s.Volume[] = [
       this.config.volume('config'),
@@ -187,7 +191,8 @@ export class Grafana extends Construct {
       replicas,
       podIdentity: { runAsUser: GRAFANA_UID, runAsGroup: GRAFANA_UID, fsGroup: GRAFANA_UID },
       serviceAccountName: this.name,
-      configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum] : []), ...(delivery === 'files' ? this.dashboardFiles.map((f) => f.checksum) : [])],
+      // Provisioned files are read by the pod: their change must roll it. The operator pushes its own.
+      configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum, ...this.dashboardFiles.map((f) => f.checksum)] : [])],
       podAnnotations: props.podAnnotations,
       scheduling: props.scheduling,
       volumes,
@@ -224,17 +229,8 @@ export class Grafana extends Construct {
   }
 
   private emitDevAdminSecret(seed: string): k8s.KubeSecret {
-    // Derived, not random: re-synthesizing must not change the password under a running Grafana.
-    const digest = createHash('sha256').update(`grafana-dev-admin\0${seed}`).digest('hex');
-    const data = { 'admin-user': 'admin', 'admin-password': digest.slice(0, 32) };
-    return new k8s.KubeSecret(this, 'AdminSecret', {
-      metadata: {
-        name: this.adminSecretName, namespace: this.namespace, labels: this.identity.labels,
-        annotations: { [DEV_ONLY_ANNOTATION]: 'generated Grafana admin login for a development cluster; use adminSecret in production' },
-      },
-      type: 'Opaque',
-      data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
-    });
+    return devOnlySecret(this, 'AdminSecret', this.identity, this.adminSecretName, { 'admin-user': 'admin', 'admin-password': derivedHex('grafana-dev-admin', seed).slice(0, 32) },
+      'generated Grafana admin login for a development cluster; use adminSecret in production');
   }
 }
 

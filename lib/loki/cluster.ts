@@ -12,7 +12,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload } from '../core/workload';
 import { Memcached } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
-import { storageServiceAccount } from '../object-storage/usage';
+import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
@@ -123,10 +123,7 @@ export class LokiCluster extends Construct {
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, p.name, {
       storage: this.storage, buckets: [p.buckets.chunks, p.buckets.ruler], actions: LOKI_S3_ACTIONS,
     });
-    const keySecret = this.storage.credentials.secret;
-    if (keySecret && !keySecret.managed) {
-      declareExternal(this, { kind: 'Secret', namespace: p.namespace, name: keySecret.name, purpose: 'S3 access keys for Loki' });
-    }
+    declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
     this.write = this.emitRole('write', p.write.replicas, p.write);

@@ -4,7 +4,8 @@ import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
-import { ComponentIdentity, OWN_PREFIX } from '../core/names';
+import { DEV_ONLY_ANNOTATION, derivedHex, devOnlySecret } from '../core/dev-secret';
+import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
@@ -17,7 +18,7 @@ import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
 
 /** Annotation that marks objects fit only for development. */
-export const DEV_ONLY_ANNOTATION = `${OWN_PREFIX}/dev-only`;
+export { DEV_ONLY_ANNOTATION };
 
 export interface MinioProps extends WorkloadOptions {
   /** Namespace of MinIO and of every client that uses its credentials Secret. */
@@ -123,19 +124,9 @@ export class Minio extends Construct implements ObjectStorage {
   }
 
   private emitCredentials(secretName: string, seed: string): k8s.KubeSecret {
-    // Derived, not random: re-synthesizing must not rotate the keys under running clients.
-    const digest = createHash('sha256').update(`minio-dev-credentials\0${seed}`).digest('hex');
-    const data = { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) };
-    return new k8s.KubeSecret(this, 'Credentials', {
-      metadata: {
-        name: secretName,
-        namespace: this.identity.namespace,
-        labels: this.identity.labels,
-        annotations: { [DEV_ONLY_ANNOTATION]: 'generated MinIO root credentials for a development cluster; use existingSecret in production' },
-      },
-      type: 'Opaque',
-      data: Object.fromEntries(Object.entries(data).map(([k, val]) => [k, Buffer.from(val).toString('base64')])),
-    });
+    const digest = derivedHex('minio-dev-credentials', seed);
+    return devOnlySecret(this, 'Credentials', this.identity, secretName, { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) },
+      'generated MinIO root credentials for a development cluster; use existingSecret in production');
   }
 
   private rootEnv(): k8s.EnvVar[] {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { declareExternal } from '../core/external';
 import { ComponentIdentity } from '../core/names';
 import { createServiceAccount } from '../core/service';
 import type { ObjectStorage } from './object-storage';
@@ -105,4 +106,13 @@ function sameServiceAccount(a: ServiceAccountRef, b: ServiceAccountRef): boolean
 
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])];
+}
+
+/**
+ * Records the key Secret a storage client in `namespace` reads, when the user provides it (a
+ * generated dev Secret is in the output already), so checks and users know to create it.
+ */
+export function declareKeySecret(scope: Construct, storage: ObjectStorage, namespace: string, client: string): void {
+  const keys = storage.credentials.secret;
+  if (keys && !keys.managed) declareExternal(scope, { kind: 'Secret', namespace, name: keys.name, purpose: `S3 access keys for ${client}` });
 }

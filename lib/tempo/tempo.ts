@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
-import { declareExternal } from '../core/external';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { ContainerDefinition, httpProbe, tcpProbe } from '../core/pod';
@@ -10,7 +9,7 @@ import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
 import { Workload } from '../core/workload';
-import { storageServiceAccount } from '../object-storage/usage';
+import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
 import { TempoProps } from './props';
 import { TEMPO_S3_ACTIONS, tempoClaim } from './storage';
@@ -92,10 +91,7 @@ export class Tempo extends Construct {
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, this.name, {
       storage: props.storage, buckets: [this.bucket], actions: TEMPO_S3_ACTIONS,
     });
-    const keySecret = props.storage.credentials.secret;
-    if (keySecret && !keySecret.managed) {
-      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: keySecret.name, purpose: 'S3 access keys for Tempo' });
-    }
+    declareKeySecret(this, props.storage, this.namespace, 'Tempo');
 
     const addresses: TempoAddresses | undefined = this.mode === 'distributed' ? {
       memberlist: host(`${this.name}-gossip-ring`),

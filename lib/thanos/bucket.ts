@@ -1,13 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
-import { declareExternal } from '../core/external';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { bucketName } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
-import { RetentionClaim, storageServiceAccount } from '../object-storage/usage';
+import { RetentionClaim, declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS } from './common';
 
 /** The object-store client config of Thanos (`--objstore.config-file`), S3 flavour. */
@@ -92,10 +91,7 @@ export class ThanosBucket extends Construct {
       files: { [OBJSTORE_FILE]: renderYaml(this.config) },
       sensitive: true,
     });
-    const keys = props.storage.credentials.secret;
-    if (keys && !keys.managed) {
-      declareExternal(this, { kind: 'Secret', namespace: props.namespace, name: keys.name, purpose: 'S3 access keys for Thanos' });
-    }
+    declareKeySecret(this, props.storage, props.namespace, 'Thanos');
   }
 
   /**
