@@ -7,4 +7,6 @@ module.exports = {
   // The README example imports the package by name, as a user would.
   moduleNameMapper: { '^@obs-platform/constructs$': '<rootDir>/lib/index.ts', '^@obs-platform/constructs/aws$': '<rootDir>/lib/aws/index.ts' },
   snapshotFormat: { printBasicPrototype: false },
+  // Synthesized apps would print their warnings into the test output; tests read them with warningsOf.
+  setupFiles: ['<rootDir>/test/support/jest-env.js'],
 };

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { warningsOf } from '../lib/core/warnings';
 import { APPS } from './index';
 
 /** Apps with a variant on AWS S3 and IAM roles instead of the in-cluster MinIO. */
@@ -25,8 +24,8 @@ function main(argv: string[]): void {
     }
     const app = new App({ outdir: all ? join(outdir, name) : outdir });
     build(app);
+    // Warnings are printed by the library while the app synthesizes.
     app.synth();
-    for (const warning of warningsOf(app)) console.warn(`warning: ${warning}`);
     console.log(`synthesized ${name} -> ${app.outdir}`);
   }
 }

@@ -148,9 +148,9 @@ describe('output checkers catch what they claim to', () => {
   });
 
   test('DNS names: a Service the app declares the user runs is accepted, an undeclared one is not', () => {
-    const ms = synthApp('thanos-sidecar').manifests;
-    expect(dnsProblems(ms).some((p) => p.includes('alertmanager'))).toBe(true);
-    expect(dnsProblems(ms, synthApp('thanos-sidecar').external)).toEqual([]);
+    const { manifests: ms, external } = synthApp('db-cluster');
+    expect(dnsProblems(ms).some((p) => p.includes('postgres-metrics'))).toBe(true);
+    expect(dnsProblems(ms, external)).toEqual([]);
   });
 });
 

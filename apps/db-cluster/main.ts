@@ -1,9 +1,10 @@
 import { App, Chart } from 'cdk8s';
 import {
-  AwsStorage, DATASOURCE_UIDS, Grafana, LokiCluster, OtelCollectorGateway, PrometheusServer, Promtail, RestrictedNamespace, Tempo,
-  ThanosBucket, ThanosCluster, declareExternal, emitServiceMonitors, lokiDashboard, lokiDatasource, metricsDatasource,
-  overviewDashboard, planAwsStorage, tempoDashboard, tempoDatasource, thanosDashboard,
+  Alertmanager, AwsStorage, DATASOURCE_UIDS, Grafana, LokiCluster, OtelCollectorGateway, PrometheusServer, PrometheusServerProps, Promtail,
+  RestrictedNamespace, Tempo, ThanosBucket, ThanosCluster, declareExternal, lokiDashboard, lokiDatasource,
+  metricsDatasource, overviewDashboard, planAwsStorage, tempoDashboard, tempoDatasource, thanosDashboard,
 } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /** The database fleet's exporters, run by the database team in their own namespace. */
 const DATABASE_EXPORTERS = { service: 'postgres-metrics', namespace: 'databases', port: 'metrics' };
@@ -12,8 +13,10 @@ const DATABASE_EXPORTERS = { service: 'postgres-metrics', namespace: 'databases'
  * Scenario (a): monitoring of a database cluster, as such teams build it: promtail on every node
  * shipping logs to Loki; an HA Prometheus pair with the Thanos sidecar scraping the database
  * exporters and uploading blocks to S3; OpenTelemetry collectors sending the services' traces to
- * Tempo, whose span metrics go back into Prometheus; Grafana over all three. Storage is S3 with
- * one IRSA role per component. promtail needs host access, so it runs in a namespace of its own
+ * Tempo, whose span metrics (with exemplars) go back into Prometheus; Grafana over all three,
+ * its dashboards fed by the Prometheus pair, which scrapes every component; an HA Alertmanager
+ * that Prometheus, the Thanos ruler and Loki's ruler send to. Storage is S3 with one IRSA role per
+ * component. promtail needs host access, so it runs in a namespace of its own
  * that admits it; everything else stays under Pod Security "restricted".
  */
 export function dbCluster(app: App): void {
@@ -29,33 +32,45 @@ export function dbCluster(app: App): void {
     identity: { type: 'irsa', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE0DB0CLUSTER' },
   }, chart.node.path);
 
+  const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
+  acknowledgeExampleAlertmanager(alertmanager);
   const loki = new LokiCluster(chart, 'loki', {
     namespace, storage, buckets: { chunks: 'acme-db-loki-chunks', ruler: 'acme-db-loki-ruler' }, tenants: [{ id: 'databases' }],
+    alertmanager: alertmanager.endpoint,
   });
   const logsTenant = loki.tenantHeaderFor('databases').value;
-  new Promtail(chart, 'promtail', { namespace: hostNamespace, loki: { pushUrl: loki.pushUrl, tenant: logsTenant } });
+  const promtail = new Promtail(chart, 'promtail', { namespace: hostNamespace, loki: { pushUrl: loki.pushUrl, tenant: logsTenant } });
 
   const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage, bucket: 'acme-db-thanos' });
   const exporters = `_${DATABASE_EXPORTERS.port}._tcp.${DATABASE_EXPORTERS.service}.${DATABASE_EXPORTERS.namespace}.svc.cluster.local`;
   declareExternal(chart, { kind: 'Service', namespace: DATABASE_EXPORTERS.namespace, name: DATABASE_EXPORTERS.service, purpose: 'headless Service of the database exporters (port "metrics")' });
-  const prometheus = new PrometheusServer(chart, 'prometheus', {
+  // The HA pair is the one scraper of this app: Grafana's dashboards and the ruler read what it
+  // scrapes, through Thanos Query. Query and Tempo need its addresses before it exists (it scrapes
+  // them), so they come from its props.
+  const prometheusProps: PrometheusServerProps = {
     namespace,
     replicas: 2,
     retention: '2d',
     externalLabels: { cluster: 'db-eu-1' },
     thanosSidecar: { bucket },
-    // Tempo writes span metrics here: one target per pod, so both replicas hold them.
+    // Tempo writes span metrics here, with exemplars: one target per pod, so both replicas hold them.
     remoteWriteReceiver: true,
+    alertmanagers: [alertmanager.endpoint],
     extraScrapeConfigs: [{ job_name: 'postgres', dns_sd_configs: [{ names: [exporters], type: 'SRV' }] }],
-  });
+  };
   const thanos = new ThanosCluster(chart, 'thanos', {
-    namespace, bucket, receive: false, query: { extraEndpoints: [prometheus.storeEndpoint!] },
+    namespace, bucket, receive: false,
+    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(prometheusProps)] },
+    ruler: { alertmanagers: [alertmanager.endpoint] },
   });
 
-  const tempo = new Tempo(chart, 'tempo', { namespace, storage, bucket: 'acme-db-tempo', metricsGenerator: { remoteWrite: prometheus.remoteWriteTargets } });
+  const tempo = new Tempo(chart, 'tempo', {
+    namespace, storage, bucket: 'acme-db-tempo', metricsGenerator: { remoteWrite: PrometheusServer.remoteWriteTargetsFor(prometheusProps) },
+  });
   const otel = new OtelCollectorGateway(chart, 'otel', { namespace, traces: tempo, logs: { otlpUrl: `${loki.queryUrl}/otlp`, tenant: logsTenant } });
 
-  const metricsTargets = [...thanos.scrapeTargets, ...prometheus.scrapeTargets];
+  const components = [...thanos.scrapeTargets, ...loki.scrapeTargets, ...tempo.scrapeTargets, otel.scrapeTarget, promtail.scrapeTarget, alertmanager.scrapeTarget];
+  const prometheusJob = `${prometheusProps.name ?? 'prometheus'}-server`;
   const grafana = new Grafana(chart, 'grafana', {
     namespace,
     adminSecret: { name: 'grafana-admin' },
@@ -65,13 +80,13 @@ export function dbCluster(app: App): void {
       tempoDatasource({ url: tempo.queryUrl, logsUid: DATASOURCE_UIDS.logs, metricsUid: DATASOURCE_UIDS.metrics }),
     ],
     dashboards: [
-      overviewDashboard([...metricsTargets, ...loki.scrapeTargets, ...tempo.scrapeTargets, otel.scrapeTarget].map((t) => t.job)),
+      overviewDashboard([...components.map((t) => t.job), prometheusJob]),
       lokiDashboard(loki.scrapeTargets.map((t) => t.job)),
       tempoDashboard(tempo.scrapeTargets.map((t) => t.job)),
       thanosDashboard(thanos.scrapeTargets.map((t) => t.job)),
     ],
   });
-  emitServiceMonitors(chart, [...metricsTargets, ...loki.scrapeTargets, ...tempo.scrapeTargets, otel.scrapeTarget, grafana.scrapeTarget], '30s');
+  new PrometheusServer(chart, 'prometheus', { ...prometheusProps, scrapeTargets: [...components, grafana.scrapeTarget] });
   // The S3 side (buckets, roles) comes from the same declarations: check it before writing anything.
   planAwsStorage(storage, chart.node.path);
 }

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Credentials, ObservabilityPlatform, S3Storage } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Scenario: Loki on AWS S3 through IRSA. No key is written anywhere: the `loki` ServiceAccount
@@ -10,13 +11,14 @@ export function lokiAws(app: App): void {
     region: 'eu-west-1',
     credentials: Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/acme-prod-loki'),
   });
-  new ObservabilityPlatform(app, 'loki-aws', {
+  const platform = new ObservabilityPlatform(app, 'loki-aws', {
     storage,
     loki: { buckets: { chunks: 'acme-prod-loki-chunks', ruler: 'acme-prod-loki-ruler' } },
     tempo: { bucket: 'acme-prod-tempo-traces' },
     // A production Grafana logs in with a Secret the team manages, never a generated one.
     grafana: { adminSecret: { name: 'grafana-admin' } },
   });
+  acknowledgeExampleAlertmanager(platform);
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Scenario: a multi-tenant Loki. The gateway requires basic auth from an htpasswd Secret you
@@ -7,7 +8,7 @@ import { ObservabilityPlatform } from '../../lib';
  * query results.
  */
 export function lokiMultitenant(app: App): void {
-  new ObservabilityPlatform(app, 'loki-multitenant', {
+  const platform = new ObservabilityPlatform(app, 'loki-multitenant', {
     namespace: 'logs',
     loki: {
       name: 'logs',
@@ -19,6 +20,7 @@ export function lokiMultitenant(app: App): void {
       write: { replicas: 3, storageSize: '50Gi' },
     },
   });
+  acknowledgeExampleAlertmanager(platform);
 }
 
 if (require.main === module) {

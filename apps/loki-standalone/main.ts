@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import {
   DATASOURCE_UIDS, Grafana, LokiCluster, Minio, PrometheusServer, RestrictedNamespace, emitServiceMonitors, lokiDashboard,
-  lokiDatasource, metricsDatasource,
+  acknowledgeWarning, lokiDatasource, metricsDatasource,
 } from '../../lib';
 
 /**
@@ -15,6 +15,7 @@ export function lokiStandalone(app: App): void {
   new RestrictedNamespace(chart, 'namespace', namespace);
   const minio = new Minio(chart, 'minio', { namespace });
   const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'team-a' }, { id: 'team-b' }] });
+  acknowledgeWarning(loki, 'alerts-go-nowhere', 'the logging team reads its logs in Grafana and alerts elsewhere: no Alertmanager in this scenario');
   // One replica: its data is the dashboard's, and a pair without Thanos Query in front would
   // answer each refresh from a different replica.
   const prometheus = new PrometheusServer(chart, 'prometheus', {

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 import { PLATFORM_AWS_ID, PLATFORM_AWS_SPEC } from './spec';
 
 /**
@@ -7,7 +8,9 @@ import { PLATFORM_AWS_ID, PLATFORM_AWS_SPEC } from './spec';
  * key appears anywhere. `terraform.ts` makes the buckets and roles from the same spec.
  */
 export function platformAws(app: App): ObservabilityPlatform {
-  return new ObservabilityPlatform(app, PLATFORM_AWS_ID, PLATFORM_AWS_SPEC);
+  const platform = new ObservabilityPlatform(app, PLATFORM_AWS_ID, PLATFORM_AWS_SPEC);
+  acknowledgeExampleAlertmanager(platform);
+  return platform;
 }
 
 if (require.main === module) {

@@ -1,9 +1,10 @@
 import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /** The default platform with VictoriaMetrics as its metrics backend: the one prop that differs. */
 export function platformVictoriaMetrics(app: App): void {
-  new ObservabilityPlatform(app, 'platform-vm', { metricsBackend: 'victoriametrics' });
+  acknowledgeExampleAlertmanager(new ObservabilityPlatform(app, 'platform-vm', { metricsBackend: 'victoriametrics' }));
 }
 
 if (require.main === module) {

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '../../lib';
+import { Alertmanager, Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Seed pattern (a): Prometheus in agent mode remote-writing to Thanos receive. Routers and
@@ -12,6 +13,8 @@ export function thanosAgent(app: App): void {
   const namespace = 'metrics';
   new RestrictedNamespace(chart, 'namespace', namespace);
   const minio = new Minio(chart, 'minio', { namespace });
+  const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
+  acknowledgeExampleAlertmanager(alertmanager);
   const thanos = new ThanosCluster(chart, 'thanos', {
     namespace,
     storage: minio,
@@ -25,13 +28,15 @@ export function thanosAgent(app: App): void {
     queryFrontend: { resultsCache: { memoryMb: 512 } },
     store: { indexCache: { memoryMb: 1024 }, bucketCache: { memoryMb: 1024 } },
     compactor: { retention: { raw: '14d', fiveMinutes: '90d', oneHour: '2y' } },
+    // The ruler's health alerts go to every Alertmanager pod.
+    ruler: { alertmanagers: [alertmanager.endpoint] },
   });
   new PrometheusAgent(chart, 'agent-team-a', {
     namespace,
     name: 'prometheus-team-a',
     externalLabels: { cluster: 'prod-eu-1', team: 'team-a' },
-    // Team a runs the platform: its agent also scrapes every Thanos component.
-    scrapeTargets: thanos.scrapeTargets,
+    // Team a runs the platform: its agent also scrapes every Thanos component and Alertmanager.
+    scrapeTargets: [...thanos.scrapeTargets, alertmanager.scrapeTarget],
     remoteWrite: [thanos.remoteWriteTarget('team-a')],
   });
   new PrometheusAgent(chart, 'agent-team-b', {

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { Minio, PrometheusServer, RestrictedNamespace, RuleGroup, ThanosBucket, ThanosCluster } from '../../lib';
+import { Alertmanager, Minio, PrometheusServer, PrometheusServerProps, RestrictedNamespace, RuleGroup, ThanosBucket, ThanosCluster } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /** Rules the Prometheus pair evaluates locally, close to the data. */
 const PROMETHEUS_RULES: RuleGroup[] = [{
@@ -20,7 +21,9 @@ const PROMETHEUS_RULES: RuleGroup[] = [{
  * Seed pattern (b): an HA pair of Prometheus servers with the Thanos sidecar. Each cuts 2h blocks
  * that the sidecar uploads to MinIO, and serves its recent data to Thanos Query, which
  * deduplicates the pair along `prometheus_replica`. No receive: data arrives only through the
- * sidecars; store gateway, compactor and ruler work on the uploaded blocks.
+ * sidecars; store gateway, compactor and ruler work on the uploaded blocks. The pair scrapes the
+ * Thanos components too, so the ruler's health rules have data, and both the pair and the ruler
+ * send their alerts to every pod of an HA Alertmanager.
  */
 export function thanosSidecar(app: App): void {
   const chart = new Chart(app, 'thanos-sidecar', { disableResourceNameHashes: true });
@@ -28,21 +31,26 @@ export function thanosSidecar(app: App): void {
   new RestrictedNamespace(chart, 'namespace', namespace);
   const minio = new Minio(chart, 'minio', { namespace });
   const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage: minio });
-  const prometheus = new PrometheusServer(chart, 'prometheus', {
+  const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
+  acknowledgeExampleAlertmanager(alertmanager);
+  const prometheusProps: PrometheusServerProps = {
     namespace,
     replicas: 2,
     externalLabels: { cluster: 'prod-eu-1' },
     retention: '2d',
     ruleGroups: PROMETHEUS_RULES,
+    alertmanagers: [alertmanager.endpoint],
     thanosSidecar: { bucket },
-  });
-  new ThanosCluster(chart, 'thanos', {
+  };
+  // Query reads the pair and the pair scrapes Query: the sidecar's endpoint is known from the props.
+  const thanos = new ThanosCluster(chart, 'thanos', {
     namespace,
     bucket,
     receive: false,
-    query: { extraEndpoints: [prometheus.storeEndpoint!] },
-    ruler: { alertmanagerUrls: ['http://alertmanager.monitoring.svc.cluster.local:9093'] },
+    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(prometheusProps)] },
+    ruler: { alertmanagers: [alertmanager.endpoint] },
   });
+  new PrometheusServer(chart, 'prometheus', { ...prometheusProps, scrapeTargets: [...thanos.scrapeTargets, alertmanager.scrapeTarget] });
 }
 
 if (require.main === module) {

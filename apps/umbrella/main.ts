@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
+import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Scenario (b), the umbrella monitoring stack that many clusters run today, as one spec: an
@@ -10,7 +11,7 @@ import { ObservabilityPlatform } from '../../lib';
  * CRDs in the cluster.
  */
 export function umbrella(app: App): void {
-  new ObservabilityPlatform(app, 'umbrella', {
+  const platform = new ObservabilityPlatform(app, 'umbrella', {
     namespace: 'monitoring',
     tenants: [{ id: 'platform' }, { id: 'apps', retention: '336h' }],
     alertmanager: { replicas: 2 },
@@ -20,6 +21,7 @@ export function umbrella(app: App): void {
     },
     grafana: { delivery: 'operator', adminSecret: { name: 'grafana-admin' } },
   });
+  acknowledgeExampleAlertmanager(platform);
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace, VictoriaMetricsCluster, VmAgent, srvScrapeTarget } from '../../lib';
+import { RestrictedNamespace, VictoriaMetricsCluster, VmAgent, acknowledgeWarning, srvScrapeTarget } from '../../lib';
 
 /** The four regions, each its own Kubernetes cluster with an agent pair in it. */
 const REGIONS = [
@@ -48,6 +48,7 @@ export function vmMultiRegion(app: App): void {
     },
     vmselect: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4 } },
   });
+  acknowledgeWarning(vm, 'vmstorage-below-2rf-1', 'two storage nodes for cost: while one is down, new samples keep a single copy until it returns');
   // The central cluster watches itself, as a tenant of its own.
   new VmAgent(central, 'self-monitoring', {
     namespace,

@@ -11,6 +11,8 @@ import { dnsLabel, namespaceName, quantity } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
+import { AlertmanagerEndpoint } from '../core/alerting';
+import { addWarning } from '../core/warnings';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
 
@@ -56,7 +58,10 @@ export interface AlertmanagerConfig {
   readonly templates?: readonly string[];
 }
 
-/** Routes everything, grouped by alert and namespace, to a receiver that drops it. */
+/**
+ * Routes everything, grouped by alert and namespace, to a receiver that drops it: the library
+ * cannot know your pager. An Alertmanager on it warns at synth until a receiver gets an integration.
+ */
 export const DEFAULT_ALERTMANAGER_CONFIG: AlertmanagerConfig = {
   route: { receiver: 'default', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h' },
   receivers: [{ name: 'default' }],
@@ -106,6 +111,8 @@ export class Alertmanager extends Construct {
   readonly peersUrl: string;
   readonly scrapeTarget: ScrapeTarget;
   readonly replicas: number;
+  /** How senders reach every pod: what the Thanos ruler, Loki's ruler and Prometheus take. */
+  readonly endpoint: AlertmanagerEndpoint;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
@@ -176,6 +183,8 @@ export class Alertmanager extends Construct {
     });
     this.url = `http://${this.identity.serviceHost(name, domain)}:${PORTS.http}${prefix}`;
     this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
+    this.endpoint = { path: this.node.path, peersUrl: this.peersUrl, srvRecord: `_http._tcp.${headlessHost}`, pathPrefix: prefix };
+    warnOnSilentReceivers(this, config);
     this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined);
   }
 }
@@ -199,6 +208,23 @@ function routePrefix(extraArgs: readonly string[] | undefined): string {
 function routeReceivers(route: AlertmanagerRoute, at: string): Array<[string, string]> {
   const own: Array<[string, string]> = route.receiver !== undefined ? [[`${at}.receiver`, route.receiver]] : [];
   return [...own, ...(route.routes ?? []).flatMap((r, i) => routeReceivers(r, `${at}.routes[${i}]`))];
+}
+
+/** Keys of a receiver that are not integrations. */
+const RECEIVER_KEYS = new Set(['name']);
+
+/**
+ * Warns when an alert can be routed to a receiver with no integration (`webhook_configs`,
+ * `slack_configs`, ...): Alertmanager accepts it and drops every alert that reaches it.
+ */
+function warnOnSilentReceivers(scope: Construct, config: AlertmanagerConfig): void {
+  const used = new Set(routeReceivers(config.route ?? {}, 'config.route').map(([, r]) => r));
+  const silent = (config.receivers ?? []).filter((r) => used.has(r.name)
+    && !Object.entries(r).some(([key, value]) => !RECEIVER_KEYS.has(key) && Array.isArray(value) && value.length > 0));
+  if (silent.length === 0) return;
+  addWarning(scope, 'alerts-delivered-nowhere', 'config.receivers', silent.map((r) => r.name),
+    `${silent.length === 1 ? 'is a receiver' : 'are receivers'} that routes send alerts to, with no integration: Alertmanager drops every alert that reaches ${silent.length === 1 ? 'it' : 'them'}`,
+    'give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...) and set sensitiveConfig: true so the URLs and keys land in a Secret; acknowledge the warning while there is none yet');
 }
 
 /** The checks Alertmanager itself makes on load, so a bad config fails the synth instead of the pods. */

@@ -131,7 +131,8 @@ export class KubeStateMetrics extends Construct {
     });
     const host = this.identity.serviceHost(name, props.clusterDomain ?? 'cluster.local');
     this.scrapeTargets = [
-      srvScrapeTarget(name, PORTS.metrics.name, host),
+      // Its series describe other objects: their namespace, pod and job labels must survive the scrape.
+      srvScrapeTarget(name, PORTS.metrics.name, host, undefined, { honorLabels: true }),
       srvScrapeTarget(`${name}-self`, PORTS.telemetry.name, host),
     ];
   }

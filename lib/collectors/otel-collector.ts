@@ -9,7 +9,7 @@ import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { OtlpLogsDestination, TracesDestination } from './destinations';
 import { checkCollectorBasics } from './validate';
 

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 
 /**
@@ -21,4 +22,18 @@ export function mergeEnv(generated: readonly k8s.EnvVar[], extra: readonly k8s.E
   if (!extra || extra.length === 0) return [...generated];
   const names = new Set(extra.map((e) => e.name));
   return [...generated.filter((e) => !names.has(e.name)), ...extra];
+}
+
+/**
+ * Arguments computed when the app is synthesized rather than when the construct is made, for
+ * flags that depend on constructs made later (Thanos Query's replica labels come from every writer
+ * that reaches it). cdk8s resolves the value at synth, after every construct exists.
+ */
+export function lateArgs(produce: () => string[]): string[] {
+  return Lazy.any({ produce }) as string[];
+}
+
+/** Whether `args` was made by {@link lateArgs}. */
+export function isLateArgs(args: unknown): boolean {
+  return args instanceof Lazy;
 }

@@ -40,3 +40,11 @@ export function checkScrapeInterval(v: Validator, interval: string | undefined):
   const value = interval ?? '30s';
   v.check((parseDuration(value) ?? 0) > 0, 'scrapeInterval', value, 'is not a positive duration', 'write it as "30s"');
 }
+
+/** Prometheus and vmagent refuse to start with two scrape configs of one job name. */
+export function checkUniqueJobs(v: Validator, jobs: readonly string[]): void {
+  for (const job of new Set(jobs.filter((j, i) => jobs.indexOf(j) !== i))) {
+    v.check(false, 'scrapeTargets', job, 'is the job name of two scrape configs (the construct scrapes itself under its own name), which the scraper refuses at start',
+      'give every scrape target and extra scrape config its own job_name');
+  }
+}

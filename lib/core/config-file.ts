@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import deepmerge from 'deepmerge';
 import { stringify } from 'yaml';
+import { guardNameCollisions } from './collisions';
 import { ComponentIdentity } from './names';
 
 /** Renders a typed config object as YAML the way every component's config file is written. */
@@ -47,6 +48,7 @@ export class ConfigFile extends Construct {
 
   constructor(scope: Construct, id: string, props: ConfigFileProps) {
     super(scope, id);
+    guardNameCollisions(this);
     this.name = props.name;
     this.sensitive = props.sensitive ?? false;
     this.checksum = checksumOf(props.files);

@@ -25,7 +25,8 @@ export class ValidationError extends Error {
   }
 }
 
-function formatProblem(p: ValidationProblem): string {
+/** `[path] property = value: problem. Fix: fix.`, the one format of every problem and warning. */
+export function formatProblem(p: ValidationProblem): string {
   return `[${p.path}] ${p.property} = ${formatValue(p.value)}: ${p.problem}. Fix: ${p.fix}.`;
 }
 

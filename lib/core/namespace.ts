@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { guardNameCollisions } from './collisions';
 import { LABELS, MANAGED_BY } from './names';
 
 /**
@@ -12,6 +13,7 @@ export class RestrictedNamespace extends Construct {
 
   constructor(scope: Construct, id: string, name: string, level: 'restricted' | 'privileged' = 'restricted') {
     super(scope, id);
+    guardNameCollisions(this);
     this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
       metadata: {
         name,

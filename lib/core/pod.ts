@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
+import { isLateArgs } from './args';
 import { ImageRef, imageName } from './images';
 import { ComponentIdentity, OWN_PREFIX } from './names';
 import { ResourceRequirements, toKubeResources } from './resources';
@@ -159,7 +160,7 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = 
     image: imageName(def.image),
     imagePullPolicy: 'IfNotPresent',
     command: def.command ? [...def.command] : undefined,
-    args: def.args ? [...def.args] : undefined,
+    args: def.args === undefined || isLateArgs(def.args) ? def.args as string[] | undefined : [...def.args],
     env: def.env && def.env.length > 0 ? [...def.env] : undefined,
     ports: def.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
     volumeMounts: mounts,

@@ -11,6 +11,12 @@ export interface ScrapeTarget {
   readonly metricsPath?: string;
   /** The headless Service behind the record, for a prometheus-operator ServiceMonitor. @default unknown */
   readonly service?: { readonly name: string; readonly namespace: string; readonly port: string };
+  /**
+   * Keep the labels the target sets on its series (`namespace`, `pod`, `job` of the objects it
+   * reports on), as kube-state-metrics needs, instead of renaming them `exported_*`.
+   * @default false
+   */
+  readonly honorLabels?: boolean;
 }
 
 /** What a collector (Prometheus, vmagent) scrapes and how often. */
@@ -24,16 +30,25 @@ export interface ScrapeOptions {
 }
 
 /** The scrape target of a headless Service's named port. */
-export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string): ScrapeTarget {
+export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string, options: { readonly honorLabels?: boolean } = {}): ScrapeTarget {
   // serviceHost is `<service>.<namespace>.svc.<domain>`.
   const [name, namespace] = serviceHost.split('.');
-  return { job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}), service: { name, namespace, port: portName } };
+  return {
+    job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}), service: { name, namespace, port: portName },
+    ...(options.honorLabels ? { honorLabels: true } : {}),
+  };
+}
+
+/** The job names of scrape configs in Prometheus' own format (`job_name`). */
+export function scrapeConfigJobs(configs: ReadonlyArray<Record<string, unknown>>): string[] {
+  return configs.map((c) => c.job_name).filter((j): j is string => typeof j === 'string');
 }
 
 /** Prometheus-format scrape configs for targets: one job each, found by a DNS SRV lookup. */
 export function srvScrapeConfigs(targets: readonly ScrapeTarget[]): Array<Record<string, unknown>> {
   return targets.map((t) => ({
     job_name: t.job,
+    ...(t.honorLabels ? { honor_labels: true } : {}),
     ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
     dns_sd_configs: [{ names: [t.srvRecord], type: 'SRV' }],
   }));

@@ -24,6 +24,7 @@ export function emitServiceMonitors(scope: Construct, targets: readonly ScrapeTa
         port: t.service!.port,
         path: t.metricsPath ?? '/metrics',
         interval,
+        ...(t.honorLabels ? { honorLabels: true } : {}),
         relabelings: [{ action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: 'job', replacement: t.job }],
       }],
     },

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { guardNameCollisions } from './collisions';
 import { ComponentIdentity, OWN_PREFIX } from './names';
 
 /** Label naming the Service itself, so a ServiceMonitor can select exactly one Service. */
@@ -32,6 +33,7 @@ export interface ServiceSpec {
 
 /** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
+  guardNameCollisions(scope);
   return new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
@@ -62,6 +64,7 @@ export function createServiceAccount(
   name: string,
   annotations: Readonly<Record<string, string>> = {},
 ): k8s.KubeServiceAccount {
+  guardNameCollisions(scope);
   return new k8s.KubeServiceAccount(scope, id, {
     metadata: {
       name,

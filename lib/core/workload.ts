@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { guardNameCollisions } from './collisions';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
 import { PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
@@ -81,6 +82,7 @@ export class Workload extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
+    guardNameCollisions(this);
     this.identity = props.identity;
     const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
     const selector = { matchLabels: props.identity.selector };

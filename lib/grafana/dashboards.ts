@@ -58,13 +58,4 @@ export function dashboardJson(d: DashboardDefinition): Record<string, unknown> {
   };
 }
 
-/**
- * A `job=~"..."` matcher for exactly these scrape jobs. Regex characters in a job name are escaped
- * for the regex, and the regex is then written as a PromQL string literal (Go escaping, which a
- * JSON string is a subset of): a bare `\.` inside double quotes is an unknown escape sequence that
- * Prometheus refuses to parse.
- */
-export function jobMatcher(jobs: readonly string[]): string {
-  const regex = jobs.map((j) => j.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-  return `job=~${JSON.stringify(regex)}`;
-}
+export { jobMatcher } from '../core/promql-jobs';

@@ -14,7 +14,9 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { DashboardDefinition, dashboardJson } from './dashboards';
-import { DatasourceDefinition, datasourcesFile, linkProblems } from './datasources';
+import { DATASOURCE_UIDS, DatasourceDefinition, datasourcesFile, linkProblems } from './datasources';
+import { jobsSelectedBy } from '../core/promql-jobs';
+import { Wiring } from '../core/wiring';
 import { BASE_INI, GrafanaIni, mergeIni, renderIni } from './ini';
 import { GrafanaOperatorResources } from './operator';
 
@@ -104,6 +106,7 @@ export class Grafana extends Construct {
     validateGrafana(this, props, this.name);
     this.datasources = props.datasources;
     this.dashboards = props.dashboards ?? [];
+    this.recordDashboardReads();
     const image = props.image ?? IMAGES.grafana;
     this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'server', namespace: this.namespace, version: imageVersion(image) });
     const domain = props.clusterDomain ?? 'cluster.local';
@@ -148,6 +151,17 @@ export class Grafana extends Construct {
         datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
     }
+  }
+
+  /** Each dashboard selects jobs from its datasource's store: the app must scrape them into it. */
+  private recordDashboardReads(): void {
+    const wiring = Wiring.of(this);
+    this.dashboards.forEach((d) => {
+      const source = this.datasources.find((ds) => ds.uid === (d.datasourceUid ?? DATASOURCE_UIDS.metrics));
+      const jobs = [...new Set(d.panels.flatMap((p) => p.queries.flatMap((q) => jobsSelectedBy(q.expr))))];
+      if (!source || source.type !== 'prometheus' || jobs.length === 0) return;
+      wiring.reads({ path: this.node.path, property: `dashboards[${d.uid}]`, source: source.url, jobs, what: `the dashboard "${d.title}"`, consequence: 'its panels would stay empty' });
+    });
   }
 
   /** The ConfigMap of one dashboard folder: mounted by the file provider, or read by the operator. */

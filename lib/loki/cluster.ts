@@ -9,6 +9,7 @@ import { httpProbe } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
+import { addWarning } from '../core/warnings';
 import { Workload } from '../core/workload';
 import { Memcached } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -147,6 +148,11 @@ export class LokiCluster extends Construct {
     this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
+    if (!p.alertmanager && !p.alertmanagerUrl) {
+      addWarning(this, 'alerts-go-nowhere', 'alertmanager', undefined,
+        'is unset, so the alerts of the rules tenants upload to the ruler reach no one',
+        'pass an Alertmanager\'s endpoint in alertmanager (or alertmanagerUrl for one outside the app), or acknowledge the warning if tenants keep no alerting rules');
+    }
     this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
       srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)));
   }

@@ -1,3 +1,4 @@
+import { lokiAlertmanagerUrl } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -60,7 +61,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       storage: { type: 's3', s3: s3Block(storage, p.buckets.ruler) },
       rule_path: `${DATA_DIR}/rules-temp`,
       wal: { dir: `${DATA_DIR}/ruler-wal` },
-      ...(p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl } : {}),
+      ...alertingConfig(p),
     },
     compactor: {
       working_directory: `${DATA_DIR}/compactor`,
@@ -81,6 +82,17 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     ...cacheConfig(addr),
   };
   return mergeOverrides(config, p.configOverrides);
+}
+
+/**
+ * Where the ruler sends alerts. A library Alertmanager is reached pod by pod through its SRV
+ * record; the v2 API is the only one Alertmanager 0.27+ serves, and Loki 3.7 still defaults to v1.
+ */
+function alertingConfig(p: ResolvedLokiProps): Record<string, unknown> {
+  if (p.alertmanager) {
+    return { alertmanager_url: lokiAlertmanagerUrl(p.alertmanager), enable_alertmanager_discovery: true, alertmanager_refresh_interval: '1m', enable_alertmanager_v2: true };
+  }
+  return p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl, enable_alertmanager_v2: true } : {};
 }
 
 function cacheConfig(addr: LokiAddresses): Record<string, unknown> {

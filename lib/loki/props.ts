@@ -1,3 +1,4 @@
+import { AlertmanagerEndpoint } from '../core/alerting';
 import { ImageRef } from '../core/images';
 import { WorkloadOptions } from '../core/workload';
 import { MemcachedOptions } from '../memcached/memcached';
@@ -70,7 +71,16 @@ export interface LokiClusterProps {
   readonly chunksCache?: MemcachedOptions;
   /** A memcached cache for query results. @default none (Loki's embedded cache) */
   readonly resultsCache?: MemcachedOptions;
-  /** Alertmanager URL(s) the ruler sends alerts to, comma separated. @default none */
+  /**
+   * The Alertmanager the ruler sends the alerts of tenants' rules to: every pod, found by SRV
+   * lookup (an {@link Alertmanager}'s `endpoint`). @default none
+   */
+  readonly alertmanager?: AlertmanagerEndpoint;
+  /**
+   * Alertmanager URL(s) outside the app, comma separated, when `alertmanager` is not given.
+   * Without either, the alerts of tenants' rules reach no one, which the synth warns about.
+   * @default none
+   */
   readonly alertmanagerUrl?: string;
   /** Date (YYYY-MM-DD) from which schema v13 / TSDB applies. Never change it once data is written. @default "2024-04-01" */
   readonly schemaFrom?: string;
@@ -100,6 +110,7 @@ export interface ResolvedLokiProps {
   readonly tenants: readonly LokiTenant[];
   readonly chunksCache?: MemcachedOptions;
   readonly resultsCache?: MemcachedOptions;
+  readonly alertmanager?: AlertmanagerEndpoint;
   readonly alertmanagerUrl?: string;
   readonly schemaFrom: string;
   readonly usageReporting: boolean;

@@ -16,7 +16,7 @@ import { planAwsStorage } from '../object-storage/aws-plan';
 import { Minio } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PrometheusAgent } from '../prometheus';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { Tempo } from '../tempo/tempo';
 import { ThanosCluster } from '../thanos';
 import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
@@ -96,11 +96,13 @@ export class ObservabilityPlatform extends Chart {
       this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
       this.storage = this.minio;
     }
-    if (spec.alertmanager) this.alertmanager = new Alertmanager(this, 'alertmanager', { ...spec.alertmanager, namespace });
+    if (spec.alertmanager !== false) this.alertmanager = new Alertmanager(this, 'alertmanager', { ...spec.alertmanager, namespace });
     const am = this.alertmanager;
     const tenants = resolveTenants(spec);
     this.loki = new LokiCluster(this, 'loki', {
-      ...spec.loki, tenants, namespace, storage: this.storage, alertmanagerUrl: spec.loki?.alertmanagerUrl ?? am?.url,
+      ...spec.loki, tenants, namespace, storage: this.storage,
+      // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
+      alertmanager: spec.loki?.alertmanager ?? (spec.loki?.alertmanagerUrl ? undefined : am?.endpoint),
     });
     this.logsTenant = spec.logsTenant ?? tenants[0]?.id ?? 'fake';
 
@@ -112,8 +114,7 @@ export class ObservabilityPlatform extends Chart {
       });
       this.metrics = { backend, remoteWrite: vm.remoteWriteTarget(0), queryUrl: vm.queryUrl(0), scrapeTargets: vm.scrapeTargets };
     } else {
-      // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
-      const ruler = spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagerUrls: spec.thanos?.ruler?.alertmanagerUrls ?? [am.peersUrl] };
+      const ruler = spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagers: spec.thanos?.ruler?.alertmanagers ?? [am.endpoint] };
       const thanos = this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, namespace, storage: this.storage });
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }

@@ -125,8 +125,10 @@ export interface PlatformSpec {
   /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect */
   readonly victoriaMetrics?: Omit<VictoriaMetricsClusterProps, 'namespace'>;
   /**
-   * An Alertmanager (HA, with gossip) that the Thanos ruler and Loki's ruler send alerts to.
-   * @default none: rules are evaluated, alerts go nowhere
+   * An Alertmanager (HA, with gossip) that the Thanos ruler and Loki's ruler send alerts to, every
+   * pod of it; `false` for none. Give its `config` receivers with integrations (the default routes
+   * to a receiver without one, which the synth warns about).
+   * @default 2 replicas
    */
   readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'> | false;
   /** Tempo settings; `false` for no traces. @default monolithic Tempo, 14 days, metrics generator on */

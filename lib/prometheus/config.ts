@@ -1,16 +1,7 @@
+import { RemoteWriteTarget } from '../core/remote-write';
 import { ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
 
-/** A remote-write destination. */
-export interface RemoteWriteTarget {
-  /** e.g. a ThanosCluster's `remoteWriteUrl`. */
-  readonly url: string;
-  /** Headers sent with every request, e.g. the tenant header. @default none */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Unique name, shown in metrics. @default derived from the position */
-  readonly name?: string;
-  /** Relabel configs applied to series before they are sent to this target. @default none */
-  readonly writeRelabelConfigs?: ReadonlyArray<Record<string, unknown>>;
-}
+export type { RemoteWriteTarget } from '../core/remote-write';
 
 /** What goes into a Prometheus config file. */
 export interface PrometheusConfigInput {

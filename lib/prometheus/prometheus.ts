@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -8,13 +8,18 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
-import { ScrapeOptions, ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
+import { AlertmanagerEndpoint, prometheusAlertmanagerConfig } from '../core/alerting';
+import { jobsSelectedBy } from '../core/promql-jobs';
+import { RemoteWriteTarget, remoteWriteProblem } from '../core/remote-write';
+import { addWarning } from '../core/warnings';
+import { Wiring } from '../core/wiring';
 import { ThanosBucket } from '../thanos/bucket';
 import { StoreApiEndpoint, ThanosComponentOptions, grpcSrvAddress, thanosPorts } from '../thanos/common';
 import { thanosContainer } from '../thanos/component';
-import { RemoteWriteTarget, buildPrometheusConfig } from './config';
+import { buildPrometheusConfig } from './config';
 import { RuleGroup, checkRuleGroups, renderRuleFile } from './rule-groups';
 
 const PROMETHEUS_PORT = 9090;
@@ -55,16 +60,29 @@ export interface PrometheusServerProps extends PrometheusCommonProps {
   readonly retention?: string;
   /** Recording and alerting rules. @default none */
   readonly ruleGroups?: readonly RuleGroup[];
+  /**
+   * Alertmanagers its alerting rules send to: every pod of each, found by SRV lookup. The replica
+   * label is dropped from alerts, so an HA pair's two copies of an alert are one to Alertmanager.
+   * @default none (alerting rules are evaluated, and a synth warning says they reach no one)
+   */
+  readonly alertmanagers?: readonly AlertmanagerEndpoint[];
   /** A Thanos sidecar that uploads every 2h block to the bucket and serves recent data over the StoreAPI. @default none */
   readonly thanosSidecar?: ThanosSidecarOptions;
   /**
    * Accept Prometheus remote-write at `/api/v1/write` (`--web.enable-remote-write-receiver`), so
    * other Prometheus servers or agents can send their series here. Senders take
    * {@link PrometheusServer.remoteWriteTargets}: one target per pod, so that every replica gets
-   * every series (a Service would hand each request to one pod only).
+   * every series (a Service would hand each request to one pod only). Prometheus cannot
+   * deduplicate, so an HA pair of senders is refused.
    * @default false
    */
   readonly remoteWriteReceiver?: boolean;
+  /**
+   * Keep exemplars (`--enable-feature=exemplar-storage`), scraped or written to it, so Grafana can
+   * link a metric to its trace.
+   * @default true with remoteWriteReceiver (Tempo's span metrics carry exemplars), else false
+   */
+  readonly exemplarStorage?: boolean;
 }
 
 export interface ThanosSidecarOptions extends ThanosComponentOptions {
@@ -73,6 +91,21 @@ export interface ThanosSidecarOptions extends ThanosComponentOptions {
 }
 
 type Mode = 'agent' | 'server';
+
+const PROMETHEUS_DEFAULTS = { name: 'prometheus', replicaLabel: 'prometheus_replica', clusterDomain: 'cluster.local' } as const;
+
+/** Where a Prometheus of these props is reached: its identity and its Service hosts. */
+function prometheusAddresses(props: PrometheusCommonProps, mode: Mode) {
+  const image = props.image ?? IMAGES.prometheus;
+  const identity = new ComponentIdentity({ app: 'prometheus', instance: props.name ?? PROMETHEUS_DEFAULTS.name, component: mode, namespace: props.namespace, version: imageVersion(image) });
+  const clusterDomain = props.clusterDomain ?? PROMETHEUS_DEFAULTS.clusterDomain;
+  return {
+    image,
+    identity,
+    headlessHost: identity.serviceHost(`${identity.name}-headless`, clusterDomain),
+    queryUrl: `http://${identity.serviceHost(identity.name, clusterDomain)}:${PROMETHEUS_PORT}`,
+  };
+}
 
 /**
  * The shared body of both modes: config, Services, ServiceAccount and a StatefulSet whose
@@ -86,28 +119,29 @@ abstract class PrometheusBase extends Construct {
   readonly scrapeTargets: readonly ScrapeTarget[];
   /** The prometheus.yml as rendered. */
   readonly configYaml: string;
+  /** The jobs it scrapes: itself, its targets and the extra scrape configs. */
+  readonly scrapedJobs: readonly string[];
   protected readonly headlessHost: string;
 
   protected constructor(scope: Construct, id: string, mode: Mode, props: PrometheusServerProps, modeChecks: (v: Validator) => void) {
     super(scope, id);
     const v = new Validator(this);
-    validateCommon(v, props);
+    validateCommon(v, props, mode);
     modeChecks(v);
     v.throwIfAny();
-    const image = props.image ?? IMAGES.prometheus;
-    this.identity = new ComponentIdentity({ app: 'prometheus', instance: props.name ?? 'prometheus', component: mode, namespace: props.namespace, version: imageVersion(image) });
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const { image, identity, headlessHost, queryUrl } = prometheusAddresses(props, mode);
+    this.identity = identity;
     const replicas = props.replicas ?? 2;
-    const replicaLabel = props.replicaLabel ?? 'prometheus_replica';
-    const identity = this.identity;
-    this.headlessHost = identity.serviceHost(`${identity.name}-headless`, clusterDomain);
+    const replicaLabel = props.replicaLabel ?? PROMETHEUS_DEFAULTS.replicaLabel;
+    this.headlessHost = headlessHost;
     const self = srvScrapeTarget(identity.name, 'web', this.headlessHost);
     this.scrapeTargets = [self];
 
     const rules = props.ruleGroups ?? [];
     const sidecar = props.thanosSidecar;
     const retention = mode === 'server' ? props.retention ?? (sidecar ? '1d' : '15d') : undefined;
-    const configObject = mergeOverrides(buildPrometheusConfig({
+    const alertmanagers = props.alertmanagers ?? [];
+    const generated = buildPrometheusConfig({
       scrapeInterval: props.scrapeInterval ?? '30s',
       externalLabels: { ...props.externalLabels, [replicaLabel]: '${POD_NAME}' },
       scrapeTargets: [self, ...(props.scrapeTargets ?? [])],
@@ -115,7 +149,15 @@ abstract class PrometheusBase extends Construct {
       remoteWrite: props.remoteWrite ?? [],
       retention,
       ruleFiles: rules.length > 0 ? [`${RULES_DIR}/*.yaml`] : undefined,
-    }), props.configOverrides);
+    });
+    const configObject = mergeOverrides(alertmanagers.length > 0 ? {
+      ...generated,
+      alerting: {
+        // Both replicas fire each alert; without the replica label Alertmanager sees one.
+        alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
+        alertmanagers: alertmanagers.map(prometheusAlertmanagerConfig),
+      },
+    } : generated, props.configOverrides);
     this.configYaml = renderYaml(configObject);
     const files: Record<string, string> = { 'prometheus.yaml': this.configYaml };
     if (rules.length > 0) files['rules.yaml'] = renderRuleFile(rules);
@@ -124,9 +166,10 @@ abstract class PrometheusBase extends Construct {
     const ports = [{ name: 'web', port: PROMETHEUS_PORT }, ...(sidecar ? thanosPorts().map((p) => ({ name: p.name, port: p.containerPort })) : [])];
     createService(this, 'Service', { identity, name: identity.name, ports });
     createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true });
-    if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity);
+    if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity, 'upload');
     else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
+    const exemplars = mode === 'server' && (props.exemplarStorage ?? props.remoteWriteReceiver ?? false);
     const args = mode === 'agent'
       ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
       : [
@@ -134,6 +177,7 @@ abstract class PrometheusBase extends Construct {
         // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
         ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
         ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
+        ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
       ];
     const containers: ContainerDefinition[] = [{
       name: 'prometheus',
@@ -175,6 +219,26 @@ abstract class PrometheusBase extends Construct {
       terminationGracePeriodSeconds: 600,
       containers,
     });
+
+    this.scrapedJobs = [self.job, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])];
+    this.recordWiring(props, mode, replicas, replicaLabel, queryUrl);
+    if (rules.some((g) => g.rules.some((r) => 'alert' in r)) && alertmanagers.length === 0) {
+      addWarning(this, 'alerts-go-nowhere', 'alertmanagers', [], 'is empty, so the alerts its rules fire reach no one',
+        'pass an Alertmanager\'s endpoint in alertmanagers, or acknowledge the warning if alerts are only read in Grafana');
+    }
+  }
+
+  /** Tells the app's wiring what it scrapes, where that lands, what it writes, and what its rules read. */
+  private recordWiring(props: PrometheusServerProps, mode: Mode, replicas: number, replicaLabel: string, queryUrl: string): void {
+    const wiring = Wiring.of(this);
+    const remoteWrite = props.remoteWrite ?? [];
+    const into = [...(mode === 'server' ? [queryUrl] : []), ...remoteWrite.map((t) => t.url)];
+    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into });
+    remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas, replicaLabels: [replicaLabel] }));
+    const ruleJobs = [...new Set((props.ruleGroups ?? []).flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
+    if (ruleJobs.length > 0) {
+      wiring.reads({ path: this.node.path, property: 'ruleGroups', source: queryUrl, jobs: ruleJobs, what: 'its rules', consequence: 'they would never find data, and their alerts never fire' });
+    }
   }
 
   /** The Thanos sidecar: uploads blocks and serves the StoreAPI next to Prometheus. */
@@ -185,6 +249,7 @@ abstract class PrometheusBase extends Construct {
       flags: [`--prometheus.url=http://localhost:${PROMETHEUS_PORT}`, `--tsdb.path=${DATA_DIR}`],
       options: sidecar,
       bucket: sidecar.bucket,
+      bucketAccess: 'upload',
       volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
       defaultResources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       // It writes its upload state into Prometheus' TSDB directory, so it runs as Prometheus' user.
@@ -212,6 +277,32 @@ export class PrometheusAgent extends PrometheusBase {
  * bucket, and the recent ones served to Thanos Query through {@link storeEndpoint}.
  */
 export class PrometheusServer extends PrometheusBase {
+  /**
+   * The sidecar's StoreAPI a server with these props serves, for a Thanos Query made before the
+   * server (when the server scrapes the Thanos components, each needs the other).
+   */
+  static sidecarEndpointFor(props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicaLabel' | 'image'>): StoreApiEndpoint {
+    const { headlessHost } = prometheusAddresses(props as PrometheusCommonProps, 'server');
+    return { address: grpcSrvAddress(headlessHost), component: 'Prometheus sidecar', replicaLabels: [props.replicaLabel ?? PROMETHEUS_DEFAULTS.replicaLabel] };
+  }
+
+  /**
+   * The remote-write targets a server with these props takes (one per pod; none without
+   * `remoteWriteReceiver`), for writers made before it: Tempo writes span metrics to the
+   * Prometheus that scrapes Tempo.
+   */
+  static remoteWriteTargetsFor(props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicas' | 'remoteWriteReceiver' | 'exemplarStorage'>): RemoteWriteTarget[] {
+    if (!props.remoteWriteReceiver) return [];
+    const { identity, headlessHost } = prometheusAddresses(props as PrometheusCommonProps, 'server');
+    return Array.from({ length: props.replicas ?? 2 }, (_, i) => ({
+      name: `${identity.name}-${i}`,
+      url: `http://${identity.name}-${i}.${headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
+      // Prometheus keeps every copy it is sent: an HA pair of writers would double every series.
+      deduplication: 'none' as const,
+      keepsExemplars: props.exemplarStorage ?? true,
+    }));
+  }
+
   /** The sidecar's StoreAPI, when there is a sidecar. */
   readonly storeEndpoint?: StoreApiEndpoint;
   /** With `remoteWriteReceiver`: one remote-write target per pod, in ordinal order. Otherwise empty. */
@@ -233,35 +324,33 @@ export class PrometheusServer extends PrometheusBase {
       }
       if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar);
     });
-    const replicas = props.replicas ?? 2;
-    // The client Service is the headless one's name without "-headless", in the same namespace and domain.
-    this.queryUrl = `http://${this.headlessHost.replace(`${this.identity.name}-headless.`, `${this.identity.name}.`)}:${PROMETHEUS_PORT}`;
-    this.remoteWriteTargets = props.remoteWriteReceiver
-      ? Array.from({ length: replicas }, (_, i) => ({
-        name: `${this.identity.name}-${i}`,
-        url: `http://${this.identity.name}-${i}.${this.headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
-      }))
-      : [];
+    this.queryUrl = prometheusAddresses(props, 'server').queryUrl;
+    this.remoteWriteTargets = PrometheusServer.remoteWriteTargetsFor(props);
+    const wiring = Wiring.of(this);
+    for (const target of this.remoteWriteTargets) wiring.flow(target.url, this.queryUrl);
     if (props.thanosSidecar) {
-      this.storeEndpoint = {
-        address: grpcSrvAddress(this.headlessHost),
-        component: 'Prometheus sidecar',
-        replicaLabels: [props.replicaLabel ?? 'prometheus_replica'],
-      };
+      this.storeEndpoint = PrometheusServer.sidecarEndpointFor(props);
+      wiring.flow(this.queryUrl, this.storeEndpoint.address);
     }
   }
 }
 
-function validateCommon(v: Validator, props: PrometheusCommonProps): void {
+function validateCommon(v: Validator, props: PrometheusCommonProps, mode: Mode): void {
   const name = props.name ?? 'prometheus';
   v.apply('name', name, dnsLabel(name, 63 - '-server-headless'.length));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  checkReplicas(v, 'replicas', props.replicas ?? 2);
+  const replicas = props.replicas ?? 2;
+  checkReplicas(v, 'replicas', replicas);
   checkWorkloadOptions(v, '', props);
   checkScrapeInterval(v, props.scrapeInterval);
   const replicaLabel = props.replicaLabel ?? 'prometheus_replica';
   checkLabelName(v, 'replicaLabel', replicaLabel);
   checkExternalLabels(v, props.externalLabels, [replicaLabel]);
-  (props.remoteWrite ?? []).forEach((rw, i) => v.check(/^https?:\/\/\S+$/.test(rw.url), `remoteWrite[${i}].url`, rw.url,
-    'is not an http(s) URL', 'pass a URL such as thanos.remoteWriteUrl'));
+  (props.remoteWrite ?? []).forEach((rw, i) => {
+    if (!v.check(typeof rw?.url === 'string' && /^https?:\/\/\S+$/.test(rw.url), `remoteWrite[${i}].url`, rw?.url,
+      'is not an http(s) URL', 'pass a URL such as thanos.remoteWriteUrl')) return;
+    v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas, replicaLabels: [replicaLabel] }));
+  });
+  const self = `${props.name ?? 'prometheus'}-${mode}`;
+  checkUniqueJobs(v, [self, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])]);
 }

@@ -1,6 +1,6 @@
 import { WorkloadOptions } from '../core/workload';
 import { ObjectStorage } from '../object-storage/object-storage';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 
 /** Trace protocols Tempo accepts besides OTLP, which is always on. */
 export interface TempoReceivers {

@@ -7,7 +7,7 @@ import { ComponentIdentity } from '../core/names';
 import { bucketName } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { RetentionClaim, declareKeySecret, storageServiceAccount } from '../object-storage/usage';
-import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS } from './common';
+import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS, ThanosBucketAccess } from './common';
 
 /** The object-store client config of Thanos (`--objstore.config-file`), S3 flavour. */
 export interface ThanosObjstoreConfig {
@@ -96,10 +96,10 @@ export class ThanosBucket extends Construct {
 
   /**
    * Emits the ServiceAccount of a component that uses this bucket, registered as its client so
-   * the cloud side grants it exactly this bucket.
+   * the cloud side grants it exactly this bucket and only the actions its `access` needs.
    */
-  serviceAccount(scope: Construct, id: string, identity: ComponentIdentity): k8s.KubeServiceAccount {
-    return storageServiceAccount(scope, id, identity, identity.name, { storage: this.storage, buckets: [this.bucket], actions: THANOS_S3_ACTIONS });
+  serviceAccount(scope: Construct, id: string, identity: ComponentIdentity, access: ThanosBucketAccess): k8s.KubeServiceAccount {
+    return storageServiceAccount(scope, id, identity, identity.name, { storage: this.storage, buckets: [this.bucket], actions: THANOS_S3_ACTIONS[access] });
   }
 
   /** Records what a component keeps in this bucket (under the prefix), for lifecycle rules. */

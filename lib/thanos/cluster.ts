@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { ThanosBucket } from './bucket';
+import { thanosIdentity } from './component';
 import { StoreApiEndpoint, ThanosComponentOptions } from './common';
 import { ThanosCompactor, ThanosCompactorProps } from './compactor';
-import { thanosHealthRules } from './default-rules';
+import { ThanosJobs, thanosHealthRules } from './default-rules';
 import { ThanosQuery, ThanosQueryProps } from './query';
 import { ThanosQueryFrontend, ThanosQueryFrontendProps } from './query-frontend';
 import { ThanosReceive, ThanosReceiveProps } from './receive';
@@ -76,6 +77,7 @@ export class ThanosCluster extends Construct {
   readonly store: ThanosStore;
   readonly compactor: ThanosCompactor;
   readonly ruler?: ThanosRuler;
+  private readonly where: { readonly namespace: string; readonly name?: string; readonly clusterDomain?: string };
 
   constructor(scope: Construct, id: string, props: ThanosClusterProps) {
     super(scope, id);
@@ -88,7 +90,7 @@ export class ThanosCluster extends Construct {
     }
     v.throwIfAny();
 
-    const where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
+    const where = this.where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
     const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel } as T);
     this.bucket = props.bucket instanceof ThanosBucket
       ? props.bucket
@@ -113,17 +115,16 @@ export class ThanosCluster extends Construct {
         ...where,
         bucket,
         query: this.query,
-        ruleGroups: ruler.ruleGroups ?? (ruler.ruleConfigMaps ? undefined : thanosHealthRules(props.name ?? 'thanos')),
+        ruleGroups: ruler.ruleGroups ?? (ruler.ruleConfigMaps ? undefined : thanosHealthRules(props.name ?? 'thanos', this.jobs())),
       });
     }
-    // Every replica label Query deduplicates along: receive, ruler and any sidecar endpoints.
-    const replicaLabels = this.query.replicaLabels;
     this.compactor = new ThanosCompactor(this, 'Compactor', {
       ...withLog(props.compactor),
       ...where,
       bucket,
-      // Blocks of receive replicas and ruler replicas hold the same samples: merge them once.
-      deduplicationReplicaLabels: props.compactor?.deduplicationReplicaLabels ?? replicaLabels,
+      // Merge along every replica label Query deduplicates along (receive, ruler, sidecars and the
+      // writers through receive), with the algorithm their copies need.
+      deduplicateLike: props.compactor?.deduplicationReplicaLabels ? undefined : this.query,
     });
 
     this.remoteWriteUrl = this.receive?.remoteWriteUrl;
@@ -132,6 +133,19 @@ export class ThanosCluster extends Construct {
     this.grpcStoreAddresses = this.storeEndpoints.map((e) => e.address);
     this.scrapeTargets = [...(this.receive ? [this.receive] : []), this.query, this.queryFrontend, this.store, this.compactor, ...(this.ruler ? [this.ruler] : [])]
       .flatMap((c) => c.scrapeTargets);
+  }
+
+  /** The scrape jobs of the components made so far, for the built-in rules. */
+  private jobs(): ThanosJobs {
+    const jobsOf = (targets: readonly ScrapeTarget[] | undefined) => (targets ?? []).map((t) => t.job);
+    const compactor = thanosIdentity(this.where, 'compactor');
+    return {
+      receive: jobsOf(this.receive?.scrapeTargets),
+      ingestors: [...(this.receive?.ingestorJobs ?? [])],
+      query: jobsOf(this.query.scrapeTargets),
+      // The compactor is made after the ruler (it merges along the ruler's label); its job is its name.
+      compactor: [`${compactor.instance}-${compactor.component}`],
+    };
   }
 
   /** A remote-write target (URL and tenant header) for Prometheus, vmagent or Tempo. */

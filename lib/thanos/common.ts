@@ -16,8 +16,21 @@ export const THANOS_PORTS = {
 /** The Thanos image's own user (`USER 1001` in its Dockerfile) and its group. */
 export const THANOS_POD_IDENTITY: PodIdentity = { runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 };
 
-/** The S3 actions Thanos documents for every component that uses a bucket (docs/storage.md, v0.42). */
-export const THANOS_S3_ACTIONS: readonly string[] = ['s3:ListBucket', 's3:GetObject', 's3:DeleteObject', 's3:PutObject'];
+/**
+ * What a component does with its bucket, and the S3 actions that takes (v0.42.4 source): the store
+ * gateway only lists and reads (with its admin API off); receive, the ruler and sidecars also
+ * upload blocks (the shipper checks for `meta.json` first, and S3 answers a missing key with 403
+ * instead of 404 unless the caller may list); only the compactor deletes ("Compactor, Sidecar,
+ * Receive and Ruler are the only Thanos components which should have write access to object
+ * storage, with only Compactor being able to delete data", docs/components/compact.md).
+ */
+export type ThanosBucketAccess = 'read' | 'upload' | 'compact';
+
+export const THANOS_S3_ACTIONS: Readonly<Record<ThanosBucketAccess, readonly string[]>> = {
+  read: ['s3:ListBucket', 's3:GetObject'],
+  upload: ['s3:ListBucket', 's3:GetObject', 's3:PutObject'],
+  compact: ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+};
 
 /** Where each component mounts the object-store config Secret. */
 export const OBJSTORE_DIR = '/etc/thanos/objstore';
@@ -37,6 +50,17 @@ export interface StoreApiEndpoint {
   readonly component: string;
   /** The external labels whose value differs between replicas of the same data; query deduplicates along them. */
   readonly replicaLabels: readonly string[];
+  /**
+   * Whether its replicas hold sample-identical copies (receive replication), which the compactor
+   * may merge one-to-one; copies made independently (HA rulers, Prometheus pairs) need the penalty
+   * algorithm. @default false
+   */
+  readonly identicalReplicas?: boolean;
+  /**
+   * Remote-write URLs whose series this StoreAPI serves (receive): query then also deduplicates
+   * along the replica labels of every writer to them. @default none
+   */
+  readonly ingestUrls?: readonly string[];
 }
 
 /** Options every Thanos component takes. */

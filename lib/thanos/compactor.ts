@@ -1,4 +1,4 @@
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { parseDuration } from '../core/duration';
 import { checkLabelName } from '../core/check-options';
 import { Validator } from '../core/errors';
@@ -6,6 +6,8 @@ import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { ThanosBucket } from './bucket';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
+import { registerCompactor } from './bucket-users';
+import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent } from './validate';
 
 /** How long the bucket keeps each resolution. `0d` keeps it for ever. */
@@ -31,7 +33,23 @@ export interface ThanosCompactorProps extends ThanosComponentProps {
    * values are replicas. @default none
    */
   readonly deduplicationReplicaLabels?: readonly string[];
-  /** How long a block marked for deletion stays in the bucket, so readers stop using it first. @default "48h" */
+  /**
+   * Merge along the replica labels this query deduplicates along (read when the app is
+   * synthesized, so writers made later count), with the algorithm their copies need. What
+   * ThanosCluster does. @default none
+   */
+  readonly deduplicateLike?: ThanosQuery;
+  /**
+   * How copies are merged. `one-to-one` is right only for sample-identical copies (receive
+   * replication); copies made independently (HA rulers, Prometheus pairs) need `penalty`, or the
+   * merged series interleave both replicas' samples for good.
+   * @default with `deduplicateLike`, one-to-one when every label's copies are identical, else penalty; with explicit labels, penalty
+   */
+  readonly deduplicationFunc?: 'one-to-one' | 'penalty';
+  /**
+   * How long a block marked for deletion stays in the bucket, so readers stop using it first. Keep
+   * it at least twice the store gateways' `ignoreDeletionMarksDelay`. @default "48h"
+   */
   readonly deleteDelay?: string;
   /** Blocks compacted at once; give it as many CPU cores. @default 1 */
   readonly concurrency?: number;
@@ -56,6 +74,10 @@ const DOWNSAMPLE_1H_AFTER_MS = 10 * 24 * 3600_000;
 export class ThanosCompactor extends Construct {
   /** Identifies the bucket; no other compactor in the app may have the same. */
   readonly bucketKey: string;
+  /** The name of the bucket it compacts. */
+  readonly bucketName: string;
+  /** How long marked blocks stay before deletion, in milliseconds. */
+  readonly deleteDelayMs: number;
   readonly workload: Workload;
   /** Where its metrics are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
@@ -63,11 +85,14 @@ export class ThanosCompactor extends Construct {
   constructor(scope: Construct, id: string, props: ThanosCompactorProps) {
     super(scope, id);
     this.bucketKey = props.bucket.bucketKey;
+    this.bucketName = props.bucket.bucket;
     const retention = { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' };
     const downsampling = props.downsampling ?? true;
     const concurrency = props.concurrency ?? 1;
     validateCompactor(this, props, retention, downsampling, concurrency);
+    this.deleteDelayMs = parseDuration(props.deleteDelay ?? DEFAULT_DELETE_DELAY)!;
     props.bucket.declareRetention(...keptFor(retention, props.deleteDelay ?? DEFAULT_DELETE_DELAY));
+    registerCompactor(this);
 
     const identity = thanosIdentity(props, 'compactor');
     const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
@@ -87,10 +112,11 @@ export class ThanosCompactor extends Construct {
         `--delete-delay=${props.deleteDelay ?? DEFAULT_DELETE_DELAY}`,
         `--compact.concurrency=${concurrency}`,
         ...(downsampling ? [] : ['--downsampling.disable']),
-        ...(props.deduplicationReplicaLabels ?? []).map((label) => `--deduplication.replica-label=${label}`),
       ],
+      lateFlags: () => deduplicationFlags(props),
       options: props,
       bucket: props.bucket,
+      bucketAccess: 'compact',
       volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '100Gi', storageClass: props.storageClass }],
       defaultResources: DEFAULT_RESOURCES,
@@ -99,6 +125,20 @@ export class ThanosCompactor extends Construct {
       disruptionBudget: false,
     });
   }
+}
+
+/** `--deduplication.*` flags: the labels, and penalty unless every copy is sample-identical. */
+function deduplicationFlags(props: ThanosCompactorProps): string[] {
+  const sources = props.deduplicateLike
+    ? props.deduplicateLike.replicaLabelSources()
+    : (props.deduplicationReplicaLabels ?? []).map((label) => ({ label, identical: false }));
+  if (sources.length === 0) return [];
+  const func = props.deduplicationFunc ?? (sources.every((s) => s.identical) ? 'one-to-one' : 'penalty');
+  return [
+    ...sources.map((s) => `--deduplication.replica-label=${s.label}`),
+    // The empty default is Thanos' one-to-one merger.
+    ...(func === 'penalty' ? ['--deduplication.func=penalty'] : []),
+  ];
 }
 
 /**
@@ -131,18 +171,18 @@ function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, 
     }
   }
   v.check(parseDuration(retention.oneHour) !== undefined, 'retention.oneHour', retention.oneHour, 'is not a duration', 'write it as "1y", "365d" or "0d" (keep for ever)');
-  checkDuration(v, 'deleteDelay', props.deleteDelay ?? '48h', 0, 'a duration');
+  const deleteDelay = props.deleteDelay ?? DEFAULT_DELETE_DELAY;
+  if (checkDuration(v, 'deleteDelay', deleteDelay, 0, 'a duration')) {
+    v.check(parseDuration(deleteDelay)! > 0, 'deleteDelay', deleteDelay,
+      'deletes compacted-away blocks at once, while store gateways and queries still read them: queries fail on missing objects',
+      'keep the default "48h", or at least twice the store gateways\' ignoreDeletionMarksDelay');
+  }
   v.check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency', concurrency, 'must be a whole number of at least 1', 'set it to the CPU cores the compactor may use');
   for (const label of props.deduplicationReplicaLabels ?? []) checkLabelName(v, 'deduplicationReplicaLabels', label);
-
-  const other = compactorsOf(scope).find((c) => c !== scope && c.bucketKey === scope.bucketKey);
-  v.check(other === undefined, 'bucket', props.bucket.bucket,
-    `is already compacted by ${other?.node.path}; two compactors on one bucket write overlapping blocks and halt`,
-    'run one compactor per bucket: remove one, or give each its own bucket or prefix');
+  v.check(!(props.deduplicateLike && props.deduplicationReplicaLabels), 'deduplicationReplicaLabels', props.deduplicationReplicaLabels,
+    'is given together with deduplicateLike, which decides the labels itself', 'keep one of the two');
+  if (props.deduplicationFunc !== undefined) {
+    v.check(['one-to-one', 'penalty'].includes(props.deduplicationFunc), 'deduplicationFunc', props.deduplicationFunc, 'is not a merge algorithm Thanos has', 'use "penalty" or "one-to-one"');
+  }
   v.throwIfAny();
-}
-
-/** Every compactor in the app, wherever it sits in the construct tree. */
-function compactorsOf(scope: IConstruct): ThanosCompactor[] {
-  return scope.node.root.node.findAll().filter((c): c is ThanosCompactor => c instanceof ThanosCompactor);
 }

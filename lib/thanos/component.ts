@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { mergeArgs, mergeEnv } from '../core/args';
+import { lateArgs, mergeArgs, mergeEnv } from '../core/args';
 import { ContainerDefinition } from '../core/pod';
 import { imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
@@ -8,7 +8,7 @@ import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
 import { VolumeClaim, Workload } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
-import { PORT_NAMES, THANOS_POD_IDENTITY, ThanosComponentOptions, ThanosListeners, commonFlags, thanosImage, thanosPorts, thanosProbes } from './common';
+import { PORT_NAMES, THANOS_POD_IDENTITY, ThanosBucketAccess, ThanosComponentOptions, ThanosListeners, commonFlags, thanosImage, thanosPorts, thanosProbes } from './common';
 import { ThanosBucket } from './bucket';
 
 /** Where a Thanos component runs: what every component construct's props start with. */
@@ -39,6 +39,10 @@ export interface ThanosContainerSpec {
   readonly defaultResources: ResourceRequirements;
   /** The bucket the component reads or writes: its flag, key env and mount are added. @default none */
   readonly bucket?: ThanosBucket;
+  /** What the component does with the bucket, for its cloud role. @default "read" */
+  readonly bucketAccess?: ThanosBucketAccess;
+  /** Flags that depend on constructs made later, computed at synth (see {@link lateArgs}). @default none */
+  readonly lateFlags?: () => readonly string[];
   readonly env?: readonly k8s.EnvVar[];
   readonly volumeMounts?: readonly k8s.VolumeMount[];
   /** @default gRPC and HTTP */
@@ -53,10 +57,11 @@ export interface ThanosContainerSpec {
 export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition {
   const { options, bucket } = spec;
   const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
+  const late = spec.lateFlags;
   return {
     name: spec.name ?? 'thanos',
     image: thanosImage(options),
-    args: mergeArgs(args, options.extraArgs),
+    args: late ? lateArgs(() => mergeArgs([...args, ...late()], options.extraArgs)) : mergeArgs(args, options.extraArgs),
     env: mergeEnv([...(spec.env ?? []), ...(bucket ? bucket.env() : [])], options.extraEnv),
     ports: thanosPorts(spec.listeners),
     volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
@@ -86,7 +91,7 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
  */
 export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloadSpec): Workload {
   const { identity, options, bucket } = spec;
-  if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity);
+  if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity, spec.bucketAccess ?? 'read');
   else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
   const common = {
     identity,

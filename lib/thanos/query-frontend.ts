@@ -3,6 +3,7 @@ import { checkReplicas } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
 import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { responseCache } from './caches';
@@ -79,5 +80,6 @@ export class ThanosQueryFrontend extends Construct {
       defaultResources: DEFAULT_RESOURCES,
     });
     this.queryUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${THANOS_PORTS.http}`;
+    Wiring.of(this).flow(props.query.httpUrl, this.queryUrl);
   }
 }

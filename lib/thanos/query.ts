@@ -3,6 +3,7 @@ import { checkLabelName, checkReplicas } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
 import { PORT_NAMES, StoreApiEndpoint, THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
@@ -35,8 +36,6 @@ export class ThanosQuery extends Construct {
   readonly queryApiAddress: string;
   /** The StoreAPIs it queries. */
   readonly endpoints: readonly StoreApiEndpoint[];
-  /** The replica labels it deduplicates along. */
-  readonly replicaLabels: readonly string[];
   readonly workload: Workload;
   /** Where its metrics are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
@@ -45,7 +44,7 @@ export class ThanosQuery extends Construct {
     super(scope, id);
     const replicas = props.replicas ?? 2;
     this.endpoints = props.endpoints;
-    this.replicaLabels = [...new Set([...props.endpoints.flatMap((e) => e.replicaLabels), ...(props.extraReplicaLabels ?? [])])];
+    this.extraReplicaLabels = props.extraReplicaLabels ?? [];
     const v = new Validator(this);
     checkThanosComponent(v, props, '-query-headless'.length);
     checkReplicas(v, 'replicas', replicas);
@@ -69,15 +68,43 @@ export class ThanosQuery extends Construct {
       subcommand: 'query',
       flags: [
         `--endpoint.sd-config=${renderYaml(sdConfig)}`,
-        ...this.replicaLabels.map((label) => `--query.replica-label=${label}`),
         `--query.timeout=${props.timeout ?? '2m'}`,
         ...(props.autoDownsampling ?? true ? ['--query.auto-downsampling'] : []),
       ],
+      // Writers through receive may be made after the query: their labels are read at synth.
+      lateFlags: () => this.replicaLabels.map((label) => `--query.replica-label=${label}`),
       options: props,
       defaultResources: DEFAULT_RESOURCES,
     });
     const host = identity.serviceHost(service!.metadata.name!, clusterDomain);
     this.httpUrl = `http://${host}:${THANOS_PORTS.http}`;
     this.queryApiAddress = `dnssrv+_${PORT_NAMES.http}._tcp.${host}`;
+    const wiring = Wiring.of(this);
+    for (const endpoint of props.endpoints) wiring.flow(endpoint.address, this.httpUrl);
+    wiring.flow(this.httpUrl, this.queryApiAddress);
   }
+
+  /**
+   * The replica labels it deduplicates along: those its endpoints declare, those of every writer
+   * whose series reach it through receive, and `extraReplicaLabels`. Complete once the whole app
+   * is built (it is read at synth).
+   */
+  get replicaLabels(): string[] {
+    return this.replicaLabelSources().map((s) => s.label);
+  }
+
+  /** Each replica label, and whether every copy it tells apart holds the same samples (receive replication). */
+  replicaLabelSources(): Array<{ readonly label: string; readonly identical: boolean }> {
+    const identical = new Map<string, boolean>();
+    const add = (label: string, same: boolean) => identical.set(label, (identical.get(label) ?? true) && same);
+    for (const endpoint of this.endpoints) {
+      endpoint.replicaLabels.forEach((label) => add(label, endpoint.identicalReplicas ?? false));
+      const writers = Wiring.of(this).writersTo(endpoint.ingestUrls ?? []);
+      writers.flatMap((w) => w.replicaLabels).forEach((label) => add(label, false));
+    }
+    this.extraReplicaLabels.forEach((label) => add(label, false));
+    return [...identical].map(([label, same]) => ({ label, identical: same }));
+  }
+
+  private readonly extraReplicaLabels: readonly string[];
 }

@@ -5,9 +5,10 @@ import { Validator } from '../core/errors';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { createService } from '../core/service';
 import { ScrapeTarget } from '../core/scrape-target';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
 import { checkExternalLabels, checkReplicas } from '../core/check-options';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServicePorts, thanosWorkload } from './component';
@@ -109,6 +110,10 @@ export class ThanosReceive extends Construct {
   readonly service: k8s.KubeService;
   /** Where the metrics of every ingestor (and router) are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
+  /** The jobs of the ingestors alone (they upload blocks; routers only forward). */
+  readonly ingestorJobs: readonly string[];
+  /** Whether the ingestors keep exemplars (`maxExemplars` above 0). */
+  readonly keepsExemplars: boolean;
 
   constructor(scope: Construct, id: string, props: ThanosReceiveProps) {
     super(scope, id);
@@ -188,6 +193,7 @@ export class ThanosReceive extends Construct {
         ],
         options: props,
         bucket: props.bucket,
+        bucketAccess: 'upload',
         env: POD_ENV,
         volumes: routing === 'combined' ? [hashringVolume] : [],
         volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...(routing === 'combined' ? [hashringMount] : [])],
@@ -203,6 +209,7 @@ export class ThanosReceive extends Construct {
       });
     });
     this.ingestors = ingestors;
+    this.ingestorJobs = scrapeTargets.map((t) => t.job);
 
     // Every ring's ingestors, whatever their component label.
     const ingestorSelector = { [LABELS.name]: base.app, [LABELS.instance]: base.instance, [INGESTOR_LABEL]: 'true' };
@@ -242,7 +249,13 @@ export class ThanosReceive extends Construct {
       address: grpcSrvAddress(base.serviceHost(ring.headlessService, clusterDomain)),
       component: `receive ring "${ring.name}"`,
       replicaLabels: [this.replicaLabel],
+      // Replication hands every ingestor of a series the very same samples.
+      identicalReplicas: true,
+      ingestUrls: [this.remoteWriteUrl],
     }));
+    this.keepsExemplars = (props.maxExemplars ?? 100000) > 0;
+    const wiring = Wiring.of(this);
+    for (const endpoint of this.storeEndpoints) wiring.flow(this.remoteWriteUrl, endpoint.address);
   }
 
   /**
@@ -255,7 +268,12 @@ export class ThanosReceive extends Construct {
     if (!catchAll && !globs && !this.tenants.includes(tenant)) {
       throw new Error(`[${this.node.path}] tenant "${tenant}" is in no hashring (${this.tenants.join(', ')}) and there is no catch-all ring. Fix: add it to a ring's tenants or add a ring without tenants.`);
     }
-    return { url: this.remoteWriteUrl, headers: { [this.tenantHeader]: tenant }, name: `thanos-${tenant}` };
+    return {
+      url: this.remoteWriteUrl, headers: { [this.tenantHeader]: tenant }, name: `thanos-${tenant}`,
+      // HA writers are kept apart by their replica label, which Query then deduplicates along.
+      deduplication: 'replica-label',
+      keepsExemplars: this.keepsExemplars,
+    };
   }
 }
 

@@ -5,7 +5,11 @@ import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
 import { dnsLabel } from '../core/rules';
+import { AlertmanagerEndpoint } from '../core/alerting';
+import { jobsSelectedBy } from '../core/promql-jobs';
 import { ScrapeTarget } from '../core/scrape-target';
+import { addWarning } from '../core/warnings';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
 import { RuleGroup, checkRuleGroups, renderRuleFile } from '../prometheus/rule-groups';
 import { ThanosBucket } from './bucket';
@@ -23,7 +27,13 @@ export interface ThanosRulerProps extends ThanosComponentProps {
   readonly ruleGroups?: readonly RuleGroup[];
   /** Names of existing ConfigMaps of rule files (`*.yaml`) in the same namespace. @default none */
   readonly ruleConfigMaps?: readonly string[];
-  /** Alertmanager URLs alerts are sent to, e.g. `http://alertmanager.monitoring.svc:9093`. @default none (alerts are evaluated, not sent) */
+  /** Alertmanagers the library runs (an {@link Alertmanager}'s `endpoint`): alerts go to every pod of each. @default none */
+  readonly alertmanagers?: readonly AlertmanagerEndpoint[];
+  /**
+   * Alertmanager URLs outside the app, e.g. `dns+http://alertmanager.monitoring.svc:9093` (the
+   * `dns+` prefix reaches every pod). Without any Alertmanager, alerting rules fire into nothing,
+   * which the synth warns about. @default none
+   */
   readonly alertmanagerUrls?: readonly string[];
   /** Ruler pods; each evaluates every rule, and query deduplicates them along `replicaLabel`. @default 2 */
   readonly replicas?: number;
@@ -98,6 +108,17 @@ export class ThanosRuler extends Construct {
     }
     const volumes = ruleVolumes.map((vol, i) => ({ ...vol, name: `rules-${i}` }));
     for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
+    const alertmanagerUrls = [...(props.alertmanagers ?? []).map((am) => am.peersUrl), ...(props.alertmanagerUrls ?? [])];
+    if (alertmanagerUrls.length === 0 && (groups.some((g) => g.rules.some((r) => 'alert' in r)) || configMaps.length > 0)) {
+      addWarning(this, 'alerts-go-nowhere', 'alertmanagers', [],
+        'is empty, so the alerts its rules fire reach no one',
+        'pass an Alertmanager\'s endpoint in alertmanagers (or alertmanagerUrls for one outside the app), or acknowledge the warning if alerts are only read in Grafana');
+    }
+    // Its rules select jobs from what Query serves: the app must scrape them into it.
+    const ruleJobs = [...new Set(groups.flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
+    if (ruleJobs.length > 0) {
+      Wiring.of(this).reads({ path: this.node.path, property: 'ruleGroups', source: props.query.queryApiAddress, jobs: ruleJobs, what: 'its rules', consequence: 'they would never find data, and their alerts never fire' });
+    }
 
     const { headless } = thanosServices(this, identity);
     this.workload = thanosWorkload(this, 'Workload', {
@@ -115,10 +136,11 @@ export class ThanosRuler extends Construct {
         ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val)),
         // Every replica fires the same alert; without its replica label Alertmanager sees one.
         `--alert.label-drop=${replicaLabel}`,
-        ...(props.alertmanagerUrls ?? []).map((url) => `--alertmanagers.url=${url}`),
+        ...alertmanagerUrls.map((url) => `--alertmanagers.url=${url}`),
       ],
       options: props,
       bucket: props.bucket,
+      bucketAccess: 'upload',
       env: POD_ENV,
       volumes,
       volumeMounts: [

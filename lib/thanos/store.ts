@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { checkReplicas } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
+import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
@@ -9,7 +10,8 @@ import { ThanosBucket } from './bucket';
 import { storeCache } from './caches';
 import { StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
-import { checkThanosComponent } from './validate';
+import { registerBucketReader } from './bucket-users';
+import { checkDuration, checkThanosComponent } from './validate';
 
 export interface ThanosStoreProps extends ThanosComponentProps {
   /** The bucket whose blocks it serves. */
@@ -43,6 +45,10 @@ const DEFAULT_RESOURCES = { requests: { cpu: '250m', memory: '1Gi' }, limits: { 
  */
 export class ThanosStore extends Construct {
   readonly storeEndpoint: StoreApiEndpoint;
+  /** Identifies the bucket it serves. */
+  readonly bucketKey: string;
+  /** How long it still serves a block marked for deletion, in milliseconds. */
+  readonly ignoreDeletionMarksDelayMs: number;
   /** Where its metrics are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   readonly workload: Workload;
@@ -55,7 +61,12 @@ export class ThanosStore extends Construct {
     const v = new Validator(this);
     checkThanosComponent(v, props, '-store-bucket-cache'.length);
     checkReplicas(v, 'replicas', replicas);
+    const ignoreDelay = props.ignoreDeletionMarksDelay ?? '24h';
+    checkDuration(v, 'ignoreDeletionMarksDelay', ignoreDelay, 0, 'a duration');
     v.throwIfAny();
+    this.bucketKey = props.bucket.bucketKey;
+    this.ignoreDeletionMarksDelayMs = parseDuration(ignoreDelay)!;
+    registerBucketReader(this);
 
     const identity = thanosIdentity(props, 'store');
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
@@ -73,6 +84,8 @@ export class ThanosStore extends Construct {
         // A hidden flag in v0.42.4 (cmd/thanos/store.go), accepted but not in --help.
         ...(this.bucketCache ? [`--store.caching-bucket.config=${renderYaml(storeCache(this.bucketCache, ''))}`] : []),
         `--ignore-deletion-marks-delay=${props.ignoreDeletionMarksDelay ?? '24h'}`,
+        // The admin API marks blocks for deletion, a write: the gateway only ever reads.
+        '--disable-admin-operations',
       ],
       options: props,
       bucket: props.bucket,

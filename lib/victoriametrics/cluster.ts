@@ -2,7 +2,8 @@ import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { addWarning } from '../core/warnings';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { Wiring } from '../core/wiring';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { VmInsert, VmInsertOptions, VmSelect, VmSelectOptions } from './frontends';
 import { VmPlacement, checkPlacement } from './common';
 import { VmTenant, tenantRule } from './tenant';
@@ -42,6 +43,8 @@ export class VictoriaMetricsCluster extends Construct {
   readonly vminsert: VmInsert;
   readonly vmselect: VmSelect;
   readonly replicationFactor: number;
+  /** The dedup interval of vmstorage and vmselect, when set. */
+  readonly dedupInterval?: string;
   /** Every component's metrics. */
   readonly scrapeTargets: readonly ScrapeTarget[];
   private readonly externalInsertUrl?: string;
@@ -49,6 +52,7 @@ export class VictoriaMetricsCluster extends Construct {
   constructor(scope: Construct, id: string, props: VictoriaMetricsClusterProps) {
     super(scope, id);
     this.replicationFactor = props.replicationFactor ?? 2;
+    this.dedupInterval = props.dedupInterval;
     const retention = props.retention ?? '90d';
     validateCluster(this, props, this.replicationFactor, retention);
     const placement: VmPlacement = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
@@ -62,7 +66,7 @@ export class VictoriaMetricsCluster extends Construct {
 
     const nodes = this.vmstorage.replicas;
     if (nodes < 2 * rf - 1) {
-      addWarning(this, 'vmstorage.replicas', nodes,
+      addWarning(this, 'vmstorage-below-2rf-1', 'vmstorage.replicas', nodes,
         `is below 2×replicationFactor−1 = ${2 * rf - 1}: while a node is down, new samples get fewer than ${rf} copies`,
         `run ${2 * rf - 1} or more storage nodes to keep every copy through a node failure`);
     }
@@ -81,14 +85,27 @@ export class VictoriaMetricsCluster extends Construct {
           'set vminsert.exposure.externalUrl to the URL an Ingress or load balancer serves vminsert at');
         v.throwIfAny();
       }
-      return `${this.externalInsertUrl}/insert/${t}/prometheus/api/v1/write`;
+      return this.recordFlow(t, `${this.externalInsertUrl}/insert/${t}/prometheus/api/v1/write`);
     }
-    return `${this.vminsert.insertUrl(t)}/prometheus/api/v1/write`;
+    return this.recordFlow(t, `${this.vminsert.insertUrl(t)}/prometheus/api/v1/write`);
+  }
+
+  /** A tenant's writes are read back at the tenant's select URL: the app's wiring learns it here. */
+  private recordFlow(tenant: string, writeUrl: string): string {
+    Wiring.of(this).flow(writeUrl, this.vmselect.prometheusUrl(tenant));
+    return writeUrl;
   }
 
   /** A remote-write target for a Prometheus or a vmagent writing as `tenant`. */
   remoteWriteTarget(tenant: VmTenant = 0, options: { readonly from?: 'inside' | 'outside' } = {}): RemoteWriteTarget {
-    return { url: this.remoteWriteUrl(tenant, options), name: `${this.vminsert.identity.instance}-tenant-${String(tenant).replace(':', '-')}` };
+    return {
+      url: this.remoteWriteUrl(tenant, options),
+      name: `${this.vminsert.identity.instance}-tenant-${String(tenant).replace(':', '-')}`,
+      // Two agents sending one series are merged to one sample per interval only with a dedup interval.
+      deduplication: this.dedupInterval ? 'interval' : 'none',
+      // VictoriaMetrics keeps no exemplars.
+      keepsExemplars: false,
+    };
   }
 
   /** The Prometheus-compatible API of a tenant (`/select/<tenant>/prometheus`), for Grafana and other readers. */

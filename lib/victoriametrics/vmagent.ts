@@ -1,13 +1,15 @@
 import { Construct } from 'constructs';
-import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { quantity } from '../core/rules';
-import { ScrapeOptions, ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
+import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
+import { remoteWriteProblem } from '../core/remote-write';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { RemoteWriteTarget } from '../prometheus/config';
+import { RemoteWriteTarget } from '../core/remote-write';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { RelabelConfig, checkRelabelConfigs } from './relabel';
@@ -76,6 +78,8 @@ export class VmAgent extends Construct {
   readonly scrapeConfigYaml: string;
   /** Where other programs can push series to the agent (Prometheus remote-write). */
   readonly remoteWriteUrl: string;
+  /** The jobs it scrapes: itself, its targets and the extra scrape configs. */
+  readonly scrapedJobs: readonly string[];
 
   constructor(scope: Construct, id: string, props: VmAgentProps) {
     super(scope, id);
@@ -101,8 +105,10 @@ export class VmAgent extends Construct {
     const { service } = vmServices(this, identity, [{ name: VM_PORT_NAMES.http, port: VM_PORTS.vmagent }]);
     this.remoteWriteUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${VM_PORTS.vmagent}/api/v1/write`;
 
+    this.scrapedJobs = [self.job, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])];
     const queue = props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
     const sharding = props.sharding;
+    this.recordWiring(props);
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
@@ -129,6 +135,18 @@ export class VmAgent extends Construct {
       liveness: true,
     });
   }
+
+  /** Tells the app's wiring what the agent scrapes and where it writes. */
+  private recordWiring(props: VmAgentProps): void {
+    const wiring = Wiring.of(this);
+    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: props.remoteWrite.map((t) => t.url) });
+    props.remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: sendersPerSeries(props), replicaLabels: [] }));
+  }
+}
+
+/** How many pods send each series: the HA pair, or the pods that scrape each target with sharding. */
+function sendersPerSeries(props: VmAgentProps): number {
+  return props.sharding ? props.sharding.replicationFactor ?? 1 : props.replicas ?? 1;
 }
 
 /**
@@ -185,7 +203,10 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
         'cannot be passed in -remoteWrite.headers (header names are letters, digits and "-"; values cannot hold "," or "^")', 'rename the header or change its value');
     }
     checkRelabelConfigs(v, `remoteWrite[${i}].writeRelabelConfigs`, rw.writeRelabelConfigs ?? []);
+    // Its pods send identical series (no replica label): only a store with a dedup interval keeps one copy.
+    v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas: sendersPerSeries(props), replicaLabels: [] }));
   });
+  checkUniqueJobs(v, [`${props.name ?? 'vm'}-vmagent`, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])]);
   if (props.persistentQueue && props.persistentQueue.size !== undefined) {
     if (v.apply('persistentQueue.size', props.persistentQueue.size, quantity(props.persistentQueue.size))) {
       v.check(!Number.isNaN(bytesOf(props.persistentQueue.size)), 'persistentQueue.size', props.persistentQueue.size, 'is not a byte size', 'write it as "10Gi"');

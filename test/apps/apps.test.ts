@@ -15,7 +15,11 @@ import { flagProblems, hashringProblems, ruleFiles, thanosConfigDocuments } from
 import { storageNodeProblems, vmFlagProblems, vmagentConfigRuns } from '../support/victoriametrics';
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
-  const { manifests, charts, external } = synthApp(name);
+  const { manifests, charts, external, warnings } = synthApp(name);
+
+  test('synthesizes with no warning it does not acknowledge on purpose', () => {
+    expect(warnings).toEqual([]);
+  });
 
   test('synthesizes objects, all in explicit namespaces', () => {
     expect(manifests.length).toBeGreaterThan(10);
@@ -132,7 +136,7 @@ describe('apps', () => {
       'DaemonSet/alloy-logs', 'DaemonSet/node-exporter',
       'Deployment/grafana-server', 'Deployment/kube-state-metrics', 'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/otel-gateway',
       'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
-      'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
+      'StatefulSet/alertmanager', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
       'StatefulSet/tempo-monolithic', 'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
     ]);
   });

@@ -54,7 +54,22 @@ describe('the agreement check catches what it claims to', () => {
     expect(agreementProblems(manifests, tf)).toEqual([
       'Secret/thanos-objstore objstore.yaml uses region "us-east-1", the provider "eu-west-1"',
       'role "acme-prod-observability-loki" of observability/loki may not list bucket "acme-prod-loki-ruler"',
-      'role "acme-prod-observability-loki" of observability/loki may not read and write objects of "acme-prod-loki-ruler"',
+      'role "acme-prod-observability-loki" of observability/loki may not read objects of "acme-prod-loki-ruler"',
+      'role "acme-prod-observability-loki" of observability/loki may not write objects of "acme-prod-loki-ruler"',
+    ]);
+  });
+
+  test('a role that grants more than its pods do: writes for the store gateway, deletes for receive', () => {
+    const { manifests, tf } = outputs();
+    const grant = (role: string, action: string) => {
+      const policy = resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === role);
+      referenced(tf, policy.policy).statement.find((s: any) => s.resources.some((r: string) => r.endsWith('/*'))).actions.push(action);
+    };
+    grant('acme-prod-observability-thanos-store', 's3:PutObject');
+    grant('acme-prod-observability-thanos-receive', 's3:DeleteObject');
+    expect(agreementProblems(manifests, tf)).toEqual([
+      'role "acme-prod-observability-thanos-receive" of observability/thanos-receive may delete objects of "acme-prod-thanos", which its pods never delete',
+      'role "acme-prod-observability-thanos-store" of observability/thanos-store may write objects of "acme-prod-thanos", which its pods only read',
     ]);
   });
 });

@@ -43,7 +43,7 @@ describe('ComponentRole with IRSA', () => {
   });
 
   test('no statement grants a wildcard action or resource', () => {
-    for (const s of permissions(roleStack({ actions: THANOS_S3_ACTIONS, kmsKeyArn: KMS }))) {
+    for (const s of permissions(roleStack({ actions: THANOS_S3_ACTIONS.compact, kmsKeyArn: KMS }))) {
       expect(s.actions.filter((a: string) => a.includes('*'))).toEqual([]);
       expect(s.resources.filter((r: string) => r === '*' || r.endsWith(':::*'))).toEqual([]);
     }

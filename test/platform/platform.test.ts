@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
 import { ObservabilityPlatform, PlatformSpec } from '../../lib';
+import { warningsOf } from '../../lib/core/warnings';
 import { Manifest, argsOf, dataOf, get, ofKind, podSpecOf, synthApp } from '../support/synth';
 
 function platform(spec: PlatformSpec = {}) {
@@ -120,10 +121,27 @@ describe('platform switches', () => {
     expect(podSpecOf(ds)).toMatchObject({ hostNetwork: true, hostPID: true });
   });
 
-  test('an Alertmanager receives from every ruler: Thanos through every pod, Loki through its Service', () => {
-    const { manifests, chart } = platform({ alertmanager: {} });
+  test('the default Alertmanager receives from every ruler, every pod of it: Thanos by DNS, Loki by SRV discovery over the v2 API', () => {
+    const { manifests, chart } = platform({});
     expect(argsOf(get(manifests, 'StatefulSet', 'thanos-ruler'), 'thanos')).toContain(`--alertmanagers.url=${chart.alertmanager!.peersUrl}`);
-    expect(parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']).ruler.alertmanager_url).toBe(chart.alertmanager!.url);
+    expect(chart.alertmanager!.peersUrl).toBe('dns+http://alertmanager-headless.observability.svc.cluster.local:9093');
+    const ruler = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']).ruler;
+    expect(ruler).toMatchObject({
+      alertmanager_url: 'http://_http._tcp.alertmanager-headless.observability.svc.cluster.local',
+      enable_alertmanager_discovery: true,
+      enable_alertmanager_v2: true,
+    });
+    // The SRV record is the headless Service's "http" port: it lists every pod.
+    const headless = get(manifests, 'Service', 'alertmanager-headless');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.ports.map((p: any) => p.name)).toContain('http');
+  });
+
+  test('alertmanager: false leaves the rulers without one, and the synth warns', () => {
+    const { manifests, chart } = platform({ alertmanager: false });
+    expect(manifests.filter((m) => m.metadata.name.startsWith('alertmanager'))).toEqual([]);
+    expect(argsOf(get(manifests, 'StatefulSet', 'thanos-ruler'), 'thanos').filter((a: string) => a.startsWith('--alertmanagers.url'))).toEqual([]);
+    expect(warningsOf(chart).map((w) => /warning "([^"]+)"/.exec(w)![1]).sort()).toEqual(['alerts-go-nowhere', 'alerts-go-nowhere']);
   });
 
   test('serviceMonitors: false emits none', () => {

@@ -1,5 +1,6 @@
 import { IRSA_ROLE_ANNOTATION } from '../../lib/object-storage/credentials';
 import { bucketReferences, bucketsByServiceAccount } from './storage-refs';
+import { containersOf, podSpecOf, workloads } from './synth';
 import { Manifest } from './synth';
 import { TerraformJson, policyStatements, referenced, resourcesOf } from './terraform';
 
@@ -12,7 +13,9 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+)$/;
  * - a role on a ServiceAccount (IRSA annotation, or EKS Pod Identity association) that the
  *   Terraform does not make, in another account, or whose trust does not name that very
  *   ServiceAccount (IRSA subject and audience; Pod Identity namespace and ServiceAccount tags);
- * - a role whose policy does not cover the buckets its pods are configured with;
+ * - a role whose policy does not cover the buckets its pods are configured with, or that grants
+ *   more than its pods' programs do: writes to a Thanos store gateway (it only reads), deletes to
+ *   anything but the Thanos compactor (the only one that deletes);
  * - a role made that no ServiceAccount carries.
  */
 export function agreementProblems(manifests: Manifest[], tf: TerraformJson): string[] {
@@ -32,6 +35,7 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
   const roles = resourcesOf(tf, 'aws_iam_role');
   const carried = new Set<string>();
   const podBuckets = bucketsByServiceAccount(manifests);
+  const access = bucketAccessByServiceAccount(manifests);
   for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
     const who = `${sa.metadata.namespace}/${sa.metadata.name}`;
     const arn = sa.metadata.annotations?.[IRSA_ROLE_ANNOTATION];
@@ -41,7 +45,7 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
       const role = referenced(tf, association.role_arn);
       carried.add(role.name);
       problems.push(...podIdentityTrustProblems(tf, role, who));
-      problems.push(...coverageProblems(tf, role.name, who, [...(podBuckets.get(who) ?? [])]));
+      problems.push(...coverageProblems(tf, role.name, who, [...(podBuckets.get(who) ?? [])], access.get(who) ?? 'write'));
       continue;
     }
     if (arn === undefined) {
@@ -62,7 +66,7 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
       continue;
     }
     problems.push(...trustProblems(tf, role, who));
-    problems.push(...coverageProblems(tf, name, who, [...(podBuckets.get(who) ?? [])]));
+    problems.push(...coverageProblems(tf, name, who, [...(podBuckets.get(who) ?? [])], access.get(who) ?? 'write'));
   }
   for (const role of roles) {
     if (!carried.has(role.name)) problems.push(`role "${role.name}" is made but no ServiceAccount carries it`);
@@ -96,8 +100,31 @@ function podIdentityTrustProblems(tf: TerraformJson, role: any, who: string): st
   return [`role "${role.name}" does not trust exactly ServiceAccount ${who} through Pod Identity session tags`];
 }
 
-/** The role's policy must allow listing each bucket its pods use and acting on its objects. */
-function coverageProblems(tf: TerraformJson, roleName: string, who: string, buckets: string[]): string[] {
+type BucketAccess = 'read' | 'write' | 'delete';
+
+/**
+ * What the pods of each ServiceAccount do with their buckets, from the programs they run: the
+ * Thanos store gateway only reads; the Thanos compactor, Loki (its compactor) and Tempo (its
+ * backend worker) delete what retention drops; every other Thanos component reads and writes.
+ */
+function bucketAccessByServiceAccount(manifests: Manifest[]): Map<string, BucketAccess> {
+  const out = new Map<string, BucketAccess>();
+  for (const w of workloads(manifests)) {
+    const spec = podSpecOf(w);
+    const containers = containersOf(spec);
+    const thanos = containers.filter((c) => /\/thanos:/.test(c.image)).map((c) => c.args?.[0]);
+    const retains = containers.some((c) => /\/(loki|tempo):/.test(c.image));
+    const access: BucketAccess = retains || thanos.includes('compact') ? 'delete' : thanos.length > 0 && thanos.every((s) => s === 'store') ? 'read' : 'write';
+    out.set(`${w.metadata.namespace}/${spec.serviceAccountName}`, access);
+  }
+  return out;
+}
+
+/**
+ * The role's policy must allow listing each bucket its pods use and acting on its objects as
+ * their programs do, and no more: no writes for a reader, no deletes but for the compactor.
+ */
+function coverageProblems(tf: TerraformJson, roleName: string, who: string, buckets: string[], access: BucketAccess): string[] {
   const attachments = resourcesOf(tf, 'aws_iam_role_policy_attachment');
   const policies = resourcesOf(tf, 'aws_iam_policy').filter((p) => p.name === roleName);
   if (policies.length !== 1 || attachments.length === 0) return [`role "${roleName}" has no policy of its own`];
@@ -105,6 +132,10 @@ function coverageProblems(tf: TerraformJson, roleName: string, who: string, buck
   const allows = (action: string, resource: string) => statements.some((s: any) => s.effect === 'Allow' && s.actions.includes(action) && s.resources.includes(resource));
   return buckets.flatMap((b) => [
     ...(allows('s3:ListBucket', `arn:aws:s3:::${b}`) ? [] : [`role "${roleName}" of ${who} may not list bucket "${b}"`]),
-    ...(['s3:GetObject', 's3:PutObject'].every((a) => allows(a, `arn:aws:s3:::${b}/*`)) ? [] : [`role "${roleName}" of ${who} may not read and write objects of "${b}"`]),
+    ...(allows('s3:GetObject', `arn:aws:s3:::${b}/*`) ? [] : [`role "${roleName}" of ${who} may not read objects of "${b}"`]),
+    ...(access !== 'read' && !allows('s3:PutObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may not write objects of "${b}"`] : []),
+    ...(access === 'read' && allows('s3:PutObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may write objects of "${b}", which its pods only read`] : []),
+    ...(access !== 'delete' && allows('s3:DeleteObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may delete objects of "${b}", which its pods never delete`] : []),
   ]);
 }
+

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { APPS } from '../../apps';
 import { ExternalReference, externalReferences } from '../../lib/core/external';
+import { warningsOf } from '../../lib/core/warnings';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
@@ -12,6 +13,8 @@ export interface SynthesizedApp {
   /** The objects of each chart (each is one output file, applied to one cluster), by chart id. */
   readonly charts: ReadonlyArray<{ readonly id: string; readonly manifests: Manifest[] }>;
   readonly external: ExternalReference[];
+  /** The warnings nobody acknowledged. */
+  readonly warnings: string[];
 }
 
 /** Synthesizes one of the apps in apps/ without writing files. */
@@ -19,7 +22,7 @@ export function synthApp(name: string): SynthesizedApp {
   const app = new App({ outdir: '/nonexistent' });
   APPS[name](app);
   const charts = app.charts.map((c) => ({ id: c.node.id, manifests: c.toJson() as Manifest[] }));
-  return { manifests: charts.flatMap((c) => c.manifests), charts, external: externalReferences(app) };
+  return { manifests: charts.flatMap((c) => c.manifests), charts, external: externalReferences(app), warnings: warningsOf(app) };
 }
 
 /** A fresh chart without name hashes, for unit tests of single constructs. */

@@ -47,7 +47,7 @@ describe('Thanos receive, combined routing (the default)', () => {
 
   test('the typed endpoints name the Service and ports that exist', () => {
     expect(thanos.remoteWriteUrl).toBe('http://thanos-receive.obs.svc.cluster.local:19291/api/v1/receive');
-    expect(thanos.remoteWriteTarget()).toEqual({ url: thanos.remoteWriteUrl, headers: { 'THANOS-TENANT': 'default-tenant' }, name: 'thanos-default-tenant' });
+    expect(thanos.remoteWriteTarget()).toEqual({ url: thanos.remoteWriteUrl, headers: { 'THANOS-TENANT': 'default-tenant' }, name: 'thanos-default-tenant', deduplication: 'replica-label', keepsExemplars: true });
     const svc = get(manifests, 'Service', 'thanos-receive');
     expect(svc.spec.ports.find((p: any) => p.name === 'remote-write').port).toBe(19291);
     expect(get(manifests, 'Service', 'thanos-receive-headless').spec.publishNotReadyAddresses).toBe(true);

@@ -125,7 +125,7 @@ describe('VictoriaMetricsCluster endpoints', () => {
   test('warns, without failing, when storage nodes are fewer than 2×RF−1', () => {
     const few = vmChart({ replicationFactor: 2, vmstorage: { replicas: 2 } });
     expect(warningsOf(few.chart)).toEqual([
-      '[test/vm] vmstorage.replicas = 2: is below 2×replicationFactor−1 = 3: while a node is down, new samples get fewer than 2 copies. Fix: run 3 or more storage nodes to keep every copy through a node failure.',
+      '[test/vm] vmstorage.replicas = 2: is below 2×replicationFactor−1 = 3: while a node is down, new samples get fewer than 2 copies. Fix: run 3 or more storage nodes to keep every copy through a node failure. (warning "vmstorage-below-2rf-1")',
     ]);
     expect(warningsOf(vmChart({ replicationFactor: 2, vmstorage: { replicas: 3 } }).chart)).toEqual([]);
   });
