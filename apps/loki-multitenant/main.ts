@@ -4,8 +4,9 @@ import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Scenario: a multi-tenant Loki. The gateway requires basic auth from an htpasswd Secret you
- * create (one user per tenant), tenants get their own retention, and memcached caches chunks and
- * query results.
+ * create (one user per tenant); the platform's log shippers and Grafana's datasources send their
+ * tenant's password from a second Secret you create, by reference. Tenants get their own
+ * retention, and memcached caches chunks and query results.
  */
 export function lokiMultitenant(app: App): void {
   const platform = new ObservabilityPlatform(app, 'loki-multitenant', {
@@ -13,7 +14,8 @@ export function lokiMultitenant(app: App): void {
     loki: {
       name: 'logs',
       tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }, { id: 'audit', retention: '8760h' }],
-      gateway: { basicAuthSecret: 'logs-gateway-htpasswd', replicas: 3 },
+      // The htpasswd Secret holds each tenant's hash; the clients' Secret its password, under its id.
+      gateway: { basicAuthSecret: 'logs-gateway-htpasswd', clientPasswordsSecret: 'logs-gateway-passwords', replicas: 3 },
       chunksCache: { memoryMb: 2048, replicas: 2 },
       resultsCache: { memoryMb: 512 },
       retention: '720h',

@@ -7,7 +7,7 @@ import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { dnsLabel, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
@@ -249,8 +249,8 @@ function validate(scope: Construct, props: AlertmanagerProps, name: string, repl
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   checkClusterDomain(v, props.clusterDomain);
   checkReplicas(v, 'replicas', replicas);
-  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, quantity(props.storageSize));
-  checkWorkloadOptions(v, '', props);
+  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
+  checkWorkloadOptions(v, '', props, IMAGES.alertmanager);
   checkConfig(v, config);
   v.throwIfAny();
 }

@@ -2,7 +2,11 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile } from '../core/config-file';
+import { basicAuthPasswordEnv } from '../core/basic-auth';
+import { checkReplicas, checkVolumeSize } from '../core/check-options';
 import { Validator } from '../core/errors';
+import { dnsLabel, httpUrl } from '../core/rules';
+import { Wiring } from '../core/wiring';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
@@ -13,7 +17,7 @@ import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LogsDestination, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
-import { checkCollectorBasics } from './validate';
+import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 
 /** uid and gid of the `alloy` user the image creates (the image itself runs as root). */
 const ALLOY_UID = 473;
@@ -23,20 +27,20 @@ const STORAGE_DIR = '/var/lib/alloy/data';
 
 interface AlloyPodSpec {
   readonly identity: ComponentIdentity;
-  readonly kind: 'DaemonSet' | 'Deployment';
   readonly replicas: number;
   readonly config: ConfigFile;
   readonly options: WorkloadOptions;
   readonly ports: ReadonlyArray<{ readonly name: string; readonly containerPort: number }>;
   readonly readsApi: boolean;
   readonly env?: readonly k8s.EnvVar[];
+  /** A volume per pod at the storage path (a StatefulSet); without it, a Deployment with an emptyDir. */
+  readonly storage?: { readonly size: string; readonly storageClass?: string };
 }
 
-/** The one way the library runs Alloy: its own uid, the UI and metrics on all interfaces, a scratch storage path. */
+/** The one way the library runs Alloy: its own uid, the UI and metrics on all interfaces, a storage path. */
 function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   const o = spec.options;
-  return new Workload(scope, 'Workload', {
-    kind: spec.kind,
+  const common = {
     identity: spec.identity,
     replicas: spec.replicas,
     podIdentity: { runAsUser: ALLOY_UID, runAsGroup: ALLOY_UID, fsGroup: ALLOY_UID },
@@ -45,7 +49,6 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     configChecksums: [spec.config.checksum],
     podAnnotations: o.podAnnotations,
     scheduling: o.scheduling,
-    volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }],
     containers: [{
       name: 'alloy',
       image: o.image ?? IMAGES.alloy,
@@ -63,67 +66,101 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
       livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
       resources: o.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
     }],
-  });
+  };
+  if (spec.storage) {
+    return new Workload(scope, 'Workload', {
+      ...common,
+      kind: 'StatefulSet',
+      serviceName: `${spec.identity.name}-headless`,
+      volumes: [spec.config.volume('config')],
+      volumeClaims: [{ name: 'storage', size: spec.storage.size, storageClass: spec.storage.storageClass }],
+    });
+  }
+  return new Workload(scope, 'Workload', { ...common, kind: 'Deployment', volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }] });
 }
+
+/** The env var that carries the Loki gateway password into Alloy. */
+const LOKI_PASSWORD_ENV = 'LOKI_PASSWORD';
 
 export interface AlloyLogAgentProps extends WorkloadOptions {
   readonly namespace: string;
   /** @default "alloy-logs" */
   readonly name?: string;
-  /** Where logs go, e.g. `{ pushUrl: loki.pushUrl, tenant: loki.tenantHeaderFor("platform").value }`. */
+  /** Where logs go: a LokiCluster's `clientEndpoint(tenant)`, which carries credentials when its gateway wants them. */
   readonly loki: LogsDestination;
   /** Labels on every stream, e.g. `{ cluster: "prod-eu" }`. @default none */
   readonly externalLabels?: Readonly<Record<string, string>>;
+  /**
+   * Pods that share the cluster's pods between them: each tails a fixed share (by pod uid), so
+   * every pod of every node is tailed exactly once, tainted nodes' included. More shards spread
+   * the API load. @default 2
+   */
+  readonly shards?: number;
+  /** Size of each shard's volume, which keeps its read positions across restarts and rollouts. @default "1Gi" */
+  readonly storageSize?: string;
+  /** @default the cluster default */
+  readonly storageClass?: string;
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
 }
 
 /**
- * A DaemonSet of Grafana Alloy that ships the logs of every pod on its node to Loki. It reads
- * them through the Kubernetes API (`pods/log`) rather than from the node's disk, so it needs no
- * host path and runs under Pod Security "restricted". The cost is kubelet and API server load,
- * which grows with log volume; very chatty clusters may prefer a file tailer with host access.
+ * Grafana Alloy shipping the logs of every pod of the cluster to Loki. It reads them through the
+ * Kubernetes API (`pods/log`) rather than from the nodes' disks, so it needs no host path and runs
+ * under Pod Security "restricted", and it needs to run on no particular node: a StatefulSet of
+ * shards, each tailing the pods whose uid hashes to its ordinal, keeps its read positions on a
+ * volume of its own. A restarted or rolled shard resumes where it stopped instead of sending every
+ * container's current log again (Alloy starts a target with no saved position from the beginning
+ * of that log). The cost is kubelet and API server load, which grows with log volume; very chatty
+ * clusters may prefer more shards, or a file tailer with host access.
  */
 export class AlloyLogAgent extends Construct {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
   readonly config: ConfigFile;
   readonly scrapeTarget: ScrapeTarget;
+  readonly shards: number;
 
   constructor(scope: Construct, id: string, props: AlloyLogAgentProps) {
     super(scope, id);
     const name = props.name ?? 'alloy-logs';
-    validateAlloy(this, props.namespace, 1, props);
+    this.shards = props.shards ?? 2;
+    validateAlloy(this, props.namespace, this.shards, props, 'shards', (v) => {
+      checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);
+      checkVolumeSize(v, 'storageSize', props.storageSize);
+      v.apply('name', name, dnsLabel(name, 63 - '-headless'.length));
+    });
     // `<instance>-<component>` gives back the name: "alloy-logs" is instance "alloy", component "logs".
     const identity = this.identity = new ComponentIdentity({ app: 'alloy', instance: name.replace(/-logs$/, ''), component: 'logs', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.alloy) });
-    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(logAgentConfig(props)) } });
+    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(logAgentConfig(props, identity.name, this.shards)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     clusterRoleFor(this, 'ClusterRole', identity, identity.name, [
-      // Discovery lists this node's pods; the tailer streams their logs; namespaces label them.
+      // Discovery lists the pods; the tailer streams their logs; namespaces label them.
       { apiGroups: [''], resources: ['pods', 'pods/log', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     ], `${props.namespace}-${identity.name}`);
     const headless = createService(this, 'Service', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
     this.workload = alloyWorkload(this, {
-      identity, kind: 'DaemonSet', replicas: 1, config: this.config, options: props, ports: [], readsApi: true,
-      env: [{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
+      identity, replicas: this.shards, config: this.config, options: props, ports: [], readsApi: true,
+      storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
+      env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
     });
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
+    recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }
 
-function logAgentConfig(props: AlloyLogAgentProps): AlloyBlock[] {
-  const rule = (source: string[], target: string, extra: Record<string, string> = {}): AlloyBlock => ({ name: 'rule', attributes: { source_labels: source, target_label: target, ...extra } });
+/** `statefulSet` is the StatefulSet's name: its pods are `<statefulSet>-<ordinal>`. */
+function logAgentConfig(props: AlloyLogAgentProps, statefulSet: string, shards: number): AlloyBlock[] {
+  const rule = (source: string[], target: string, extra: Record<string, AlloyValue> = {}): AlloyBlock => ({ name: 'rule', attributes: { source_labels: source, target_label: target, ...extra } });
   return [
-    {
-      name: 'discovery.kubernetes', label: 'pods',
-      attributes: { role: 'pod' },
-      // Only this node's pods: every agent tails its own node, none twice.
-      blocks: [{ name: 'selectors', attributes: { role: 'pod', field: expr('"spec.nodeName=" + sys.env("NODE_NAME")') } }],
-    },
+    { name: 'discovery.kubernetes', label: 'pods', attributes: { role: 'pod' } },
     {
       name: 'discovery.relabel', label: 'pods',
       attributes: { targets: expr('discovery.kubernetes.pods.targets') },
       blocks: [
+        // This shard's share: the pods whose uid hashes to its ordinal (the pod name's suffix).
+        rule(['__meta_kubernetes_pod_uid'], '__tmp_shard', { action: 'hashmod', modulus: shards }),
+        { name: 'rule', attributes: { source_labels: ['__tmp_shard'], regex: expr(`string.trim_prefix(sys.env("POD_NAME"), ${JSON.stringify(`${statefulSet}-`)})`), action: 'keep' } },
         rule(['__meta_kubernetes_namespace'], 'namespace'),
         rule(['__meta_kubernetes_pod_name'], 'pod'),
         rule(['__meta_kubernetes_pod_container_name'], 'container'),
@@ -140,13 +177,21 @@ function logAgentConfig(props: AlloyLogAgentProps): AlloyBlock[] {
   ];
 }
 
-/** `loki.write "default"` for a destination. */
+/** `loki.write "default"` for a destination, with basic auth from the environment when it has credentials. */
 export function lokiWrite(loki: LogsDestination, externalLabels?: Readonly<Record<string, string>>): AlloyBlock {
+  const basicAuth: AlloyBlock[] = loki.basicAuth
+    ? [{ name: 'basic_auth', attributes: { username: loki.basicAuth.username, password: expr(`sys.env(${JSON.stringify(LOKI_PASSWORD_ENV)})`) } }]
+    : [];
   return {
     name: 'loki.write', label: 'default',
     attributes: externalLabels && Object.keys(externalLabels).length > 0 ? { external_labels: { ...externalLabels } } : {},
-    blocks: [{ name: 'endpoint', attributes: { url: loki.pushUrl, ...(loki.tenant ? { tenant_id: loki.tenant } : {}) } }],
+    blocks: [{ name: 'endpoint', attributes: { url: loki.pushUrl, ...(loki.tenant ? { tenant_id: loki.tenant } : {}) }, blocks: basicAuth }],
   };
+}
+
+/** The password env var of a destination with credentials: a reference to the Secret, never the value. */
+function lokiPasswordEnv(loki: LogsDestination): k8s.EnvVar[] {
+  return loki.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, loki.basicAuth)] : [];
 }
 
 export interface AlloyGatewayProps extends WorkloadOptions {
@@ -184,7 +229,12 @@ export class AlloyGateway extends Construct {
     super(scope, id);
     const name = props.name ?? 'alloy-gateway';
     const replicas = props.replicas ?? 2;
-    validateAlloy(this, props.namespace, replicas, props);
+    validateAlloy(this, props.namespace, replicas, props, 'replicas', (v) => {
+      checkLogsDestination(v, 'logs', props.logs, 'pushUrl', props.namespace);
+      v.apply('metrics.url', props.metrics?.url, httpUrl(props.metrics?.url));
+      v.check(typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint), 'traces.otlpGrpcEndpoint', props.traces?.otlpGrpcEndpoint,
+        'is not a host:port', 'pass a Tempo, or its otlpGrpcEndpoint');
+    });
     const identity = this.identity = new ComponentIdentity({ app: 'alloy', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.alloy) });
     const domain = props.clusterDomain ?? 'cluster.local';
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });
@@ -192,11 +242,14 @@ export class AlloyGateway extends Construct {
     const ports = [{ name: 'otlp-grpc', containerPort: 4317 }, { name: 'otlp-http', containerPort: 4318 }];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     const headless = createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
-    this.workload = alloyWorkload(this, { identity, kind: 'Deployment', replicas, config: this.config, options: props, ports, readsApi: false });
+    this.workload = alloyWorkload(this, { identity, replicas, config: this.config, options: props, ports, readsApi: false, env: lokiPasswordEnv(props.logs) });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
     this.otlpHttpUrl = `http://${host}:4318`;
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, domain));
+    recordLogsClient(this, 'logs.pushUrl', props.logs.pushUrl, props.logs.basicAuth);
+    // Each pod forwards what its own clients sent: no two pods send the same series.
+    Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
   }
 }
 
@@ -226,8 +279,10 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
   ];
 }
 
-function validateAlloy(scope: Construct, namespace: string, replicas: number, options: WorkloadOptions): void {
+function validateAlloy(scope: Construct, namespace: string, replicas: number, options: WorkloadOptions, replicasProperty: string, more: (v: Validator) => void): void {
   const v = new Validator(scope);
-  checkCollectorBasics(v, namespace, options, replicas);
+  checkCollectorBasics(v, namespace, options, undefined, IMAGES.alloy);
+  checkReplicas(v, replicasProperty, replicas);
+  more(v);
   v.throwIfAny();
 }

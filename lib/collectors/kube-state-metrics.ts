@@ -160,6 +160,6 @@ function validate(scope: Construct, props: KubeStateMetricsProps, name: string, 
   v.check(override === undefined, 'extraArgs', override,
     'sets --resources, which the ClusterRole would not follow (list calls would be denied)',
     'set collectedResources instead; the flag and the ClusterRole are derived from it');
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.kubeStateMetrics);
   v.throwIfAny();
 }

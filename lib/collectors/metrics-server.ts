@@ -170,7 +170,7 @@ export function parseGoDuration(value: string): number | undefined {
 
 function validate(scope: Construct, props: MetricsServerProps, replicas: number, resolution: string): void {
   const v = new Validator(scope);
-  checkCollectorBasics(v, props.namespace, props, replicas);
+  checkCollectorBasics(v, props.namespace, props, replicas, IMAGES.metricsServer);
   const ms = parseGoDuration(resolution);
   if (v.check(ms !== undefined, 'metricResolution', resolution, 'is not a Go duration', 'write it as "15s" or "1m"')
     && v.check(ms! >= 10_000, 'metricResolution', resolution, 'is shorter than the 10s metrics-server accepts (it refuses to start)', 'set it to "10s" or longer; "15s" is the upstream default')) {

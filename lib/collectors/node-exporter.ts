@@ -149,6 +149,6 @@ function validate(scope: Construct, props: NodeExporterProps, name: string): voi
   v.apply('name', name, dnsLabel(name));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   checkClusterDomain(v, props.clusterDomain);
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.nodeExporter);
   v.throwIfAny();
 }

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { mergeArgs } from '../core/args';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { basicAuthPasswordEnv } from '../core/basic-auth';
+import { httpUrl } from '../core/rules';
+import { Wiring } from '../core/wiring';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
@@ -11,12 +14,14 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { OtlpLogsDestination, TracesDestination } from './destinations';
-import { checkCollectorBasics } from './validate';
+import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 
 /** uid and gid of the scratch collector image. */
 const OTEL_UID = 10001;
 const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
 const CONFIG_DIR = '/conf';
+/** The env var that carries the Loki gateway password. */
+const LOKI_PASSWORD_ENV = 'LOKI_PASSWORD';
 
 export interface OtelCollectorGatewayProps extends WorkloadOptions {
   readonly namespace: string;
@@ -58,7 +63,11 @@ export class OtelCollectorGateway extends Construct {
     const name = props.name ?? 'otel-gateway';
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);
-    checkCollectorBasics(v, props.namespace, props, replicas);
+    checkCollectorBasics(v, props.namespace, props, replicas, IMAGES.otelCollector);
+    v.check(typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint), 'traces.otlpGrpcEndpoint', props.traces?.otlpGrpcEndpoint,
+      'is not a host:port', 'pass a Tempo, or its otlpGrpcEndpoint');
+    if (props.metrics) v.apply('metrics.url', props.metrics.url, httpUrl(props.metrics.url));
+    if (props.logs) checkLogsDestination(v, 'logs', props.logs, 'otlpUrl', props.namespace);
     v.throwIfAny();
     const identity = this.identity = new ComponentIdentity({
       app: 'opentelemetry-collector', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.otelCollector),
@@ -85,7 +94,7 @@ export class OtelCollectorGateway extends Construct {
         name: 'otel-collector',
         image: props.image ?? IMAGES.otelCollector,
         args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
-        env: props.extraEnv,
+        env: mergeEnv(props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [], props.extraEnv),
         ports: [
           { name: 'otlp-grpc', containerPort: PORTS.otlpGrpc },
           { name: 'otlp-http', containerPort: PORTS.otlpHttp },
@@ -102,6 +111,9 @@ export class OtelCollectorGateway extends Construct {
     this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
     this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
     this.scrapeTarget = srvScrapeTarget(identity.name, 'metrics', identity.serviceHost(headless.metadata.name!, domain));
+    if (props.logs) recordLogsClient(this, 'logs.otlpUrl', props.logs.otlpUrl, props.logs.basicAuth);
+    // Each pod forwards what its own clients sent: no two pods send the same series.
+    if (props.metrics) Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
   }
 }
 
@@ -117,17 +129,25 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
     exporters['prometheusremotewrite/metrics'] = { endpoint: props.metrics.url, ...headers };
     pipelines.metrics = { receivers: ['otlp'], processors, exporters: ['prometheusremotewrite/metrics'] };
   }
+  const extensions: Record<string, unknown> = { health_check: { endpoint: `0.0.0.0:${PORTS.health}`, path: '/' } };
   if (props.logs) {
-    exporters['otlp_http/loki'] = { endpoint: props.logs.otlpUrl, ...(props.logs.tenant ? { headers: { 'X-Scope-OrgID': props.logs.tenant } } : {}) };
+    const auth = props.logs.basicAuth;
+    exporters['otlp_http/loki'] = {
+      endpoint: props.logs.otlpUrl,
+      ...(props.logs.tenant ? { headers: { 'X-Scope-OrgID': props.logs.tenant } } : {}),
+      ...(auth ? { auth: { authenticator: 'basicauth/loki' } } : {}),
+    };
+    // The password comes from the environment (a Secret reference), expanded when the config loads.
+    if (auth) extensions['basicauth/loki'] = { client_auth: { username: auth.username, password: `\${env:${LOKI_PASSWORD_ENV}}` } };
     pipelines.logs = { receivers: ['otlp'], processors, exporters: ['otlp_http/loki'] };
   }
   return {
-    extensions: { health_check: { endpoint: `0.0.0.0:${PORTS.health}`, path: '/' } },
+    extensions,
     receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` } } } },
     processors: { memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 }, batch: {} },
     exporters,
     service: {
-      extensions: ['health_check'],
+      extensions: Object.keys(extensions),
       telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: PORTS.metrics } } } }] } },
       pipelines,
     },

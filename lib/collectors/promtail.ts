@@ -10,10 +10,11 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
 import { LogsDestination } from './destinations';
-import { checkCollectorBasics } from './validate';
+import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 
 const HTTP_PORT = 3101;
 const POSITIONS_DIR = '/run/promtail';
+const PASSWORD_DIR = '/etc/promtail/loki-password';
 
 export interface PromtailProps extends WorkloadOptions {
   /** A namespace that admits host access (Pod Security "privileged"): promtail reads the node's log files as root. */
@@ -44,7 +45,8 @@ export class Promtail extends Construct {
     super(scope, id);
     const name = props.name ?? 'promtail';
     const v = new Validator(this);
-    checkCollectorBasics(v, props.namespace, props);
+    checkCollectorBasics(v, props.namespace, props, undefined, IMAGES.promtail);
+    checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);
     v.throwIfAny();
     const identity = this.identity = new ComponentIdentity({ app: 'promtail', instance: name.replace(/-agent$/, ''), component: 'agent', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.promtail) });
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'promtail.yaml': renderYaml(promtailConfig(props)) } });
@@ -66,7 +68,10 @@ export class Promtail extends Construct {
       configChecksums: [this.config.checksum],
       podAnnotations: props.podAnnotations,
       scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
-      volumes: [this.config.volume('config')],
+      volumes: [
+        this.config.volume('config'),
+        ...(props.loki.basicAuth ? [{ name: 'loki-password', secret: { secretName: props.loki.basicAuth.passwordSecret.name, items: [{ key: props.loki.basicAuth.passwordSecret.key, path: 'password' }] } }] : []),
+      ],
       containers: [{
         name: 'promtail',
         image: props.image ?? IMAGES.promtail,
@@ -78,13 +83,17 @@ export class Promtail extends Construct {
           { name: 'config', mountPath: '/etc/promtail', readOnly: true },
           { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
           { name: 'positions', mountPath: POSITIONS_DIR },
+          ...(props.loki.basicAuth ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
         ],
+        // /ready fails while a node has no log file to tail: it must never restart promtail.
         readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
-        livenessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+        startupProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 5, failureThreshold: 30 }),
+        livenessProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 0, failureThreshold: 5 }),
         resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
       }],
     });
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
+    recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }
 
@@ -96,6 +105,8 @@ function promtailConfig(props: PromtailProps): Record<string, unknown> {
     clients: [{
       url: props.loki.pushUrl,
       ...(props.loki.tenant ? { tenant_id: props.loki.tenant } : {}),
+      // The password file is the mounted Secret key: read on every request, never in the config.
+      ...(props.loki.basicAuth ? { basic_auth: { username: props.loki.basicAuth.username, password_file: `${PASSWORD_DIR}/password` } } : {}),
       ...(props.externalLabels && Object.keys(props.externalLabels).length > 0 ? { external_labels: { ...props.externalLabels } } : {}),
     }],
     scrape_configs: [{

@@ -1,20 +1,28 @@
 import { parseDuration } from './duration';
 import { Validator } from './errors';
-import { pinnedImage } from './images';
-import { labelName, quantity, replicaCount } from './rules';
+import { ImageRef, pinnedImage } from './images';
+import { labelName, quantity, replicaCount, volumeSize } from './rules';
 import { WorkloadOptions } from './workload';
 
-/** Validates the escape hatches every workload takes, under the property prefix `prefix` (none when empty). */
-export function checkWorkloadOptions(v: Validator, prefix: string, options: WorkloadOptions | undefined): void {
+/**
+ * Validates the escape hatches every workload takes, under the property prefix `prefix` (none when
+ * empty). `pinned` is the component's own image, which an image hint names.
+ */
+export function checkWorkloadOptions(v: Validator, prefix: string, options: WorkloadOptions | undefined, pinned?: ImageRef): void {
   if (!options) return;
   const at = (property: string) => (prefix ? `${prefix}.${property}` : property);
-  if (options.image) v.apply(at('image'), options.image, pinnedImage(options.image));
+  if (options.image !== undefined) v.apply(at('image'), options.image, pinnedImage(options.image, pinned));
   for (const kind of ['requests', 'limits'] as const) {
     const list = options.resources?.[kind];
     for (const [key, value] of Object.entries(list ?? {})) {
       if (value !== undefined) v.apply(at(`resources.${kind}.${key}`), value, quantity(value));
     }
   }
+}
+
+/** A volume size prop, when given. */
+export function checkVolumeSize(v: Validator, property: string, value: string | undefined): boolean {
+  return value === undefined || v.apply(property, value, volumeSize(value));
 }
 
 /** Validates a replica count under `property`. */

@@ -24,3 +24,5 @@ export * from './alerting';
 export { Wiring } from './wiring';
 export type { WriteConnection, ScrapeRecord, JobReader, GuardedEndpoint, ClientConnection } from './wiring';
 export { jobsSelectedBy, jobMatcher } from './promql-jobs';
+export * from './basic-auth';
+export * from './logs-destination';

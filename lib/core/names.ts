@@ -86,6 +86,15 @@ export class ComponentIdentity {
     return new ComponentIdentity({ ...this, component, version });
   }
 
+  /**
+   * The label of this instance's gossip ring (`memberlist.cluster_label`): members drop every
+   * message of another label, so two installs, or Loki and Tempo, that reach each other's gossip
+   * port never merge their rings.
+   */
+  get gossipClusterLabel(): string {
+    return `${this.app}.${this.namespace}.${this.instance}`;
+  }
+
   /** The in-cluster DNS name of a Service in this component's namespace. */
   serviceHost(serviceName: string, clusterDomain: string): string {
     return `${serviceName}.${this.namespace}.svc.${clusterDomain}`;

@@ -142,7 +142,8 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
       initContainers: props.initContainers?.map((c) => restrictedContainer(c, withTmp, root)),
       containers: props.containers.map((c) => restrictedContainer(c, withTmp, root)),
       volumes,
-      nodeSelector: scheduling.nodeSelector ? { ...scheduling.nodeSelector } : undefined,
+      // Every image the library runs is a Linux one: a Windows node would only ever fail to pull it.
+      nodeSelector: { 'kubernetes.io/os': 'linux', ...scheduling.nodeSelector },
       tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
       affinity: scheduling.affinity,
       priorityClassName: scheduling.priorityClassName,

@@ -55,12 +55,46 @@ export function positiveInteger(value: number): RuleResult {
   return undefined;
 }
 
-const QUANTITY = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
+/** A Kubernetes quantity (apimachinery's grammar): a number, then a binary, decimal or exponent suffix. */
+const QUANTITY = /^\+?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][-+]?\d+)?$/;
 
-/** A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `10Gi`. */
+/** A Kubernetes resource quantity such as `500m`, `2`, `512Mi`, `10Gi`; never negative. */
 export function quantity(value: string): RuleResult {
   if (typeof value !== 'string' || !QUANTITY.test(value)) {
     return { problem: 'is not a Kubernetes quantity', fix: 'use a form such as "500m", "2", "512Mi" or "10Gi"' };
+  }
+  return undefined;
+}
+
+/** Bytes in a Kubernetes quantity (`10Gi`, `500M`, `1e9`), or undefined when it is not one. */
+export function quantityBytes(value: string): number | undefined {
+  const m = typeof value === 'string' ? QUANTITY.exec(value) : null;
+  if (!m) return undefined;
+  const units: Record<string, number> = {
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  };
+  const suffix = m[3] ?? '';
+  const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : units[suffix] ?? 1;
+  return Number(m[1]) * factor;
+}
+
+/**
+ * The size of a volume: a quantity of at least one MiB, in bytes (`10Gi`, `500M`). `10GB` is not a
+ * quantity, `0` would make a claim no provisioner fills, and `100m` is a thousandth of a byte.
+ */
+export function volumeSize(value: string): RuleResult {
+  const bytes = quantityBytes(value);
+  if (bytes === undefined) {
+    return { problem: 'is not a Kubernetes quantity (sizes are written like "10Gi" or "500M", not "10GB")', fix: 'write it as "10Gi"' };
+  }
+  if (bytes < 2 ** 20) return { problem: 'is smaller than 1Mi, which no volume can be', fix: 'give a size such as "10Gi"' };
+  return undefined;
+}
+
+/** An http(s) URL with a host, as clients take it. */
+export function httpUrl(value: string): RuleResult {
+  if (typeof value !== 'string' || !/^https?:\/\/[^\s/?#]+[^\s]*$/.test(value)) {
+    return { problem: 'is not an http(s) URL', fix: 'give a URL such as "http://loki-gateway.observability.svc.cluster.local"' };
   }
   return undefined;
 }

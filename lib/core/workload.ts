@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { guardNameCollisions } from './collisions';
+import { Validator } from './errors';
+import { volumeSize } from './rules';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
 import { PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
@@ -131,6 +133,10 @@ export class Workload extends Construct {
   }
 
   private claimTemplate(claim: VolumeClaim): k8s.KubePersistentVolumeClaimProps {
+    // The last line of defence: a component that forgot to check a size still never emits a bad one.
+    const v = new Validator(this.node.scope ?? this);
+    v.apply(`volumeClaims.${claim.name}.size`, claim.size, volumeSize(claim.size));
+    v.throwIfAny();
     return {
       metadata: { name: claim.name, labels: this.identity.selector },
       spec: {

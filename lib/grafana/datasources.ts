@@ -1,3 +1,5 @@
+import { BasicAuthCredential } from '../core/basic-auth';
+
 /**
  * Grafana datasources as typed values, and the links between them. Links name datasources by
  * uid, never by name, so renaming one breaks nothing; {@link linkProblems} proves that every uid
@@ -17,6 +19,16 @@ export interface DatasourceDefinition {
   readonly jsonData?: Readonly<Record<string, unknown>>;
   /** Values Grafana encrypts at rest (header values). Never a password: those come from the environment. */
   readonly secureJsonData?: Readonly<Record<string, string>>;
+  /**
+   * Basic auth, by reference: Grafana reads the password from the Secret through its environment
+   * (files) or the operator substitutes it (`valuesFrom`); the output never holds it. @default none
+   */
+  readonly basicAuth?: BasicAuthCredential;
+}
+
+/** The environment variable that carries a datasource's basic-auth password into Grafana. */
+export function datasourcePasswordEnv(uid: string): string {
+  return `GF_DATASOURCE_${uid.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
 }
 
 /** The uids of the platform's datasources. Dashboards and cross-links use these. */
@@ -30,6 +42,11 @@ export interface LokiDatasourceOptions {
   readonly url: string;
   /** Sent as `X-Scope-OrgID` on every request, when Loki requires a tenant. @default none */
   readonly tenant?: { readonly header: string; readonly id: string };
+  /**
+   * Credentials for a gateway that requires basic auth (a LokiCluster's `clientEndpoint(tenant).basicAuth`);
+   * the gateway then sets the tenant from the user, and no tenant header is sent. @default none
+   */
+  readonly basicAuth?: BasicAuthCredential;
   /** @default "loki" */
   readonly uid?: string;
   /** @default "Loki" */
@@ -55,9 +72,10 @@ export function lokiDatasource(o: LokiDatasourceOptions): DatasourceDefinition {
     jsonData: {
       maxLines: 1000,
       ...(derivedFields.length > 0 ? { derivedFields } : {}),
-      ...(o.tenant ? { httpHeaderName1: o.tenant.header } : {}),
+      ...(o.tenant && !o.basicAuth ? { httpHeaderName1: o.tenant.header } : {}),
     },
-    ...(o.tenant ? { secureJsonData: { httpHeaderValue1: o.tenant.id } } : {}),
+    ...(o.tenant && !o.basicAuth ? { secureJsonData: { httpHeaderValue1: o.tenant.id } } : {}),
+    ...(o.basicAuth ? { basicAuth: o.basicAuth } : {}),
   };
 }
 
@@ -176,11 +194,24 @@ export function escapeForProvisioning<T>(value: T): T {
   return value;
 }
 
-/** The provisioning file: `apiVersion: 1`, every datasource with `access: proxy`, and pruning of removed ones. */
+/**
+ * The provisioning file: `apiVersion: 1`, every datasource with `access: proxy`, and pruning of
+ * removed ones. A basic-auth password is `$__env{...}`, which Grafana fills from its environment.
+ */
 export function datasourcesFile(datasources: readonly DatasourceDefinition[]): Record<string, unknown> {
   return {
     apiVersion: 1,
     prune: true,
-    datasources: datasources.map((d) => escapeForProvisioning({ ...d, access: 'proxy', editable: false, isDefault: d.isDefault ?? false })),
+    datasources: datasources.map(({ basicAuth, ...d }) => {
+      const escaped = escapeForProvisioning({ ...d, access: 'proxy', editable: false, isDefault: d.isDefault ?? false });
+      if (!basicAuth) return escaped;
+      return {
+        ...escaped,
+        basicAuth: true,
+        basicAuthUser: escapeForProvisioning(basicAuth.username),
+        // Added after escaping: this one `$` is Grafana's to expand.
+        secureJsonData: { ...escaped.secureJsonData, basicAuthPassword: `$__env{${datasourcePasswordEnv(d.uid)}}` },
+      };
+    }),
   };
 }

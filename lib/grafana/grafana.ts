@@ -9,12 +9,13 @@ import { declareExternal } from '../core/external';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { dnsLabel, namespaceName, quantity } from '../core/rules';
+import { dnsLabel, httpUrl, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { DashboardDefinition, dashboardJson } from './dashboards';
-import { DATASOURCE_UIDS, DatasourceDefinition, datasourcesFile, linkProblems } from './datasources';
+import { DATASOURCE_UIDS, DatasourceDefinition, datasourcePasswordEnv, datasourcesFile, linkProblems } from './datasources';
+import { basicAuthPasswordEnv, credentialNamespaceRule } from '../core/basic-auth';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { Wiring } from '../core/wiring';
 import { BASE_INI, GrafanaIni, mergeIni, renderIni } from './ini';
@@ -107,6 +108,7 @@ export class Grafana extends Construct {
     this.datasources = props.datasources;
     this.dashboards = props.dashboards ?? [];
     this.recordDashboardReads();
+    this.recordDatasourceClients();
     const image = props.image ?? IMAGES.grafana;
     this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'server', namespace: this.namespace, version: imageVersion(image) });
     const domain = props.clusterDomain ?? 'cluster.local';
@@ -151,6 +153,12 @@ export class Grafana extends Construct {
         datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
     }
+  }
+
+  /** Each datasource calls its URL: one behind a guarded endpoint must carry credentials. */
+  private recordDatasourceClients(): void {
+    const wiring = Wiring.of(this);
+    this.datasources.forEach((d) => wiring.connects({ path: this.node.path, property: `datasources[${d.uid}]`, url: d.url, sendsCredentials: d.basicAuth !== undefined }));
   }
 
   /** Each dashboard selects jobs from its datasource's store: the app must scrape them into it. */
@@ -221,6 +229,8 @@ export class Grafana extends Construct {
           { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(props.adminSecret?.passwordKey ?? 'admin-password') },
           { name: 'GF_PATHS_DATA', value: DATA_DIR },
           { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
+          // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
+          ...(this.provisioning ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!)) : []),
         ], props.extraEnv),
         ports: [{ name: 'grafana', containerPort: PORT }],
         volumeMounts: mounts,
@@ -252,8 +262,15 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
   const v = new Validator(scope);
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   v.apply('name', name, dnsLabel(name, 40));
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.grafana);
+  if (!v.check(Array.isArray(props.datasources), 'datasources', props.datasources, 'is required', 'give the datasources to provision, e.g. [metricsDatasource({ url: thanos.queryUrl })]')) {
+    v.throwIfAny();
+  }
   const uids = props.datasources.map((d) => d.uid);
+  props.datasources.forEach((d) => {
+    v.apply(`datasources[${d.uid}].url`, d.url, httpUrl(d.url));
+    v.apply(`datasources[${d.uid}].basicAuth`, d.basicAuth?.passwordSecret.name, credentialNamespaceRule(d.basicAuth, props.namespace));
+  });
   for (const uid of new Set(uids.filter((u, i) => uids.indexOf(u) !== i))) v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
   for (const problem of linkProblems(props.datasources)) {
     v.check(false, 'datasources', problem, 'links to a datasource uid that is not provisioned, so the link would open an error', `provision a datasource with that uid, or drop the link (provisioned: ${uids.join(', ') || 'none'})`);
@@ -272,7 +289,7 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
     'is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods',
     'keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database');
   v.check(!(replicas > 1 && props.persistence), 'persistence', props.persistence?.size, 'is one ReadWriteOnce volume, which several replicas cannot share', 'keep replicas: 1 with persistence, or use a shared database without it');
-  if (props.persistence) v.apply('persistence.size', props.persistence.size, quantity(props.persistence.size));
+  if (props.persistence) v.apply('persistence.size', props.persistence.size, volumeSize(props.persistence.size));
   if (props.delivery !== undefined) v.check(['files', 'operator'].includes(props.delivery), 'delivery', props.delivery, 'is not a delivery the library knows', 'set "files" or "operator"');
   v.throwIfAny();
 }

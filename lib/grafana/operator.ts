@@ -58,8 +58,14 @@ export class GrafanaOperatorResources extends Construct {
         uid: d.uid,
         datasource: {
           name: d.name, type: d.type, uid: d.uid, url: d.url, access: 'proxy', isDefault: d.isDefault ?? false, editable: false,
-          jsonData: d.jsonData, secureJsonData: d.secureJsonData,
+          jsonData: d.jsonData,
+          ...(d.basicAuth ? { basicAuth: true, basicAuthUser: d.basicAuth.username } : {}),
+          // The operator replaces `${<key>}` with the Secret key named in valuesFrom: the password stays in the Secret.
+          secureJsonData: d.basicAuth ? { ...d.secureJsonData, basicAuthPassword: `\${${d.basicAuth.passwordSecret.key}}` } : d.secureJsonData,
         },
+        ...(d.basicAuth ? {
+          valuesFrom: [{ targetPath: 'secureJsonData.basicAuthPassword', valueFrom: { secretKeyRef: { name: d.basicAuth.passwordSecret.name, key: d.basicAuth.passwordSecret.key } } }],
+        } : {}),
       },
     }));
     const folderNames = [...new Set(props.dashboards.map((d) => d.folder))].sort();

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
+import { LogsDestination, OtlpLogsDestination } from '../core/logs-destination';
 import { declareExternal } from '../core/external';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
@@ -10,6 +11,7 @@ import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
+import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
 import { Memcached } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -19,6 +21,12 @@ import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
 import { validateLokiProps } from './validate';
+
+/** What a client of one tenant needs: URLs, tenant and, behind basic auth, credentials. */
+export interface LokiClientEndpoint extends LogsDestination, OtlpLogsDestination {
+  /** The Loki API base (the gateway), for Grafana and LogCLI. */
+  readonly queryUrl: string;
+}
 
 /** The header that carries the tenant id on every Loki request. */
 export const TENANT_HEADER = 'X-Scope-OrgID';
@@ -54,6 +62,8 @@ export class LokiCluster extends Construct {
   readonly tenantHeader = TENANT_HEADER;
   /** Whether requests need a tenant. */
   readonly authEnabled: boolean;
+  /** Whether the gateway requires basic auth (and maps the user to the tenant). */
+  readonly basicAuth: boolean;
   /** Known tenant ids. */
   readonly tenantIds: readonly string[];
   /** Instance name and namespace. */
@@ -92,6 +102,7 @@ export class LokiCluster extends Construct {
     this.namespace = p.namespace;
     this.buckets = p.buckets;
     this.authEnabled = p.authEnabled;
+    this.basicAuth = p.gateway.basicAuthSecret !== undefined;
     this.tenantIds = p.tenants.map((t) => t.id);
     this.storage.usage.declareBucket(p.buckets.chunks, ...lokiChunkClaims(p));
     this.storage.usage.declareBucket(p.buckets.ruler);
@@ -105,6 +116,7 @@ export class LokiCluster extends Construct {
 
     const addresses: LokiAddresses = {
       memberlist: host(`${p.name}-memberlist`),
+      gossipClusterLabel: this.base.gossipClusterLabel,
       backend: host(`${p.name}-backend`),
       backendHeadless: host(`${p.name}-backend-headless`),
       chunksCacheSrv: this.chunksCache && `dnssrvnoa+_${this.chunksCache.portName}._tcp.${this.chunksCache.serviceHost}`,
@@ -147,6 +159,15 @@ export class LokiCluster extends Construct {
     this.gateway = this.emitGateway(gatewayIdentity);
     this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
+    if (this.basicAuth) {
+      // Every client of the gateway must send credentials: the app refuses one that does not.
+      Wiring.of(this).guards({
+        path: this.node.path, urlPrefix: this.queryUrl, what: 'the Loki gateway, which requires basic auth',
+        fix: p.gateway.clientPasswordsSecret
+          ? 'take the destination from loki.clientEndpoint("<tenant>"), which carries the credentials'
+          : 'give the gateway clientPasswordsSecret (a Secret with each tenant\'s password under its id) and take the destination from loki.clientEndpoint("<tenant>")',
+      });
+    }
     this.services = this.serviceMap;
     if (!p.alertmanager && !p.alertmanagerUrl) {
       addWarning(this, 'alerts-go-nowhere', 'alertmanager', undefined,
@@ -155,6 +176,27 @@ export class LokiCluster extends Construct {
     }
     this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
       srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)));
+  }
+
+  /**
+   * Everything a client of `tenant` needs: the push, OTLP and query URLs, the tenant, and, when
+   * the gateway requires basic auth, the credentials (the tenant's key of
+   * `gateway.clientPasswordsSecret`). Every log shipper and datasource should take this, so a
+   * client of an authenticating gateway cannot be wired without its credentials.
+   */
+  clientEndpoint(tenant?: string): LokiClientEndpoint {
+    const id = tenant === undefined ? undefined : this.tenantHeaderFor(tenant).value;
+    const passwords = this.props.gateway.clientPasswordsSecret;
+    const basicAuth = this.basicAuth && id !== undefined && passwords
+      ? { username: id, passwordSecret: { name: passwords, key: id }, namespace: this.namespace }
+      : undefined;
+    return {
+      pushUrl: this.pushUrl,
+      otlpUrl: `${this.queryUrl}/otlp`,
+      queryUrl: this.queryUrl,
+      ...(this.authEnabled && id !== undefined ? { tenant: id } : {}),
+      ...(basicAuth ? { basicAuth } : {}),
+    };
   }
 
   /**
@@ -187,7 +229,7 @@ export class LokiCluster extends Construct {
 
   private emitRole(role: Role, replicas: number, options: LokiRoleOptions & { storageSize?: string; storageClass?: string }): Workload {
     const p = this.props;
-    const identity = this.base.sibling(role);
+    const identity = this.base.sibling(role, imageVersion(options.image ?? p.image ?? IMAGES.loki));
     const ports = [{ name: 'http-metrics', port: LOKI_PORTS.http }, { name: 'grpc', port: LOKI_PORTS.grpc }];
     this.service(`${cap(role)}Service`, { identity, name: identity.name, ports });
     this.service(`${cap(role)}HeadlessService`, { identity, name: `${identity.name}-headless`, ports, headless: true });
@@ -195,7 +237,8 @@ export class LokiCluster extends Construct {
     const stateful = role !== 'read';
     const container = {
       name: 'loki',
-      image: p.image ?? IMAGES.loki,
+      // A role's own image wins over the cluster's (a canary of one role), which wins over the pin.
+      image: options.image ?? p.image ?? IMAGES.loki,
       args: mergeArgs([
         `-config.file=${CONFIG_DIR}/config.yaml`,
         `-target=${role}`,
@@ -266,6 +309,9 @@ export class LokiCluster extends Construct {
       volumes.push({ name: 'htpasswd', secret: { secretName: g.basicAuthSecret } });
       mounts.push({ name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true });
       declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: g.basicAuthSecret, purpose: 'htpasswd file (key .htpasswd) with one user per Loki tenant' });
+    }
+    if (g.clientPasswordsSecret) {
+      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: g.clientPasswordsSecret, purpose: `each tenant's gateway password in plain text, under its tenant id (${this.tenantIds.join(', ')}), for the clients` });
     }
     createServiceAccount(this, 'GatewayServiceAccount', identity, identity.name);
     return new Workload(this, 'Gateway', {

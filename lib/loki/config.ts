@@ -15,6 +15,8 @@ export const RUNTIME_CONFIG_DIR = '/etc/loki/runtime-config';
 /** The DNS names the config points at; built by the construct from the Services it emits. */
 export interface LokiAddresses {
   readonly memberlist: string;
+  /** The label every message of this ring carries. */
+  readonly gossipClusterLabel: string;
   readonly backend: string;
   readonly backendHeadless: string;
   readonly chunksCacheSrv?: string;
@@ -41,7 +43,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
   const config: Record<string, unknown> = {
     auth_enabled: p.authEnabled,
     server: { http_listen_port: LOKI_PORTS.http, grpc_listen_port: LOKI_PORTS.grpc, log_level: 'info' },
-    memberlist: { join_members: [`${addr.memberlist}:${LOKI_PORTS.memberlist}`], bind_port: LOKI_PORTS.memberlist },
+    memberlist: { join_members: [`${addr.memberlist}:${LOKI_PORTS.memberlist}`], bind_port: LOKI_PORTS.memberlist, cluster_label: addr.gossipClusterLabel },
     common: {
       path_prefix: DATA_DIR,
       replication_factor: p.replicationFactor,

@@ -28,6 +28,14 @@ export interface LokiGatewayOptions extends LokiRoleOptions {
    */
   readonly basicAuthSecret?: string;
   /**
+   * Name of an existing Secret with one key per tenant id, holding that tenant's password in plain
+   * text (the htpasswd Secret holds only its hash). Every client the library wires to the gateway
+   * (Alloy, the OpenTelemetry Collector, promtail, Grafana) sends its tenant's password from it,
+   * by reference: no password is ever written into the output. Needs `basicAuthSecret`.
+   * @default none: every client wired to a basic-auth gateway is refused at synth
+   */
+  readonly clientPasswordsSecret?: string;
+  /**
    * The DNS server nginx resolves the role Services with at request time.
    * @default "kube-dns.kube-system.svc.<clusterDomain>"
    */

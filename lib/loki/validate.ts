@@ -1,8 +1,10 @@
 import { IConstruct } from 'constructs';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { checkReplicas, checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
+import { IMAGES, pinnedImage } from '../core/images';
+import { checkMemcachedOptions } from '../memcached/memcached';
 import { durationAtLeast } from '../core/duration';
 import { Validator } from '../core/errors';
-import { dnsLabel, namespaceName, positiveInteger } from '../core/rules';
+import { dnsLabel, namespaceName } from '../core/rules';
 import { bucketName } from '../object-storage/bucket-name';
 import { ResolvedLokiProps } from './props';
 
@@ -10,6 +12,8 @@ import { ResolvedLokiProps } from './props';
 const MIN_RETENTION_MS = 24 * 3600_000;
 /** Longest suffix the construct appends to the instance name (`-backend-headless`). */
 const LONGEST_SUFFIX = '-backend-headless'.length;
+/** Keys of a Secret's data. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 /** Loki tenant ids: up to 150 of these characters, and not "." or "..". */
 const TENANT_ID = /^[A-Za-z0-9!._*'()-]{1,150}$/;
 
@@ -29,8 +33,11 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   const roles = { write: p.write, read: p.read, backend: p.backend, gateway: p.gateway };
   for (const [role, options] of Object.entries(roles)) {
     checkReplicas(v, `${role}.replicas`, options.replicas);
-    checkWorkloadOptions(v, role, options);
+    checkWorkloadOptions(v, role, options, role === 'gateway' ? IMAGES.nginx : IMAGES.loki);
   }
+  if (p.image !== undefined) v.apply('image', p.image, pinnedImage(p.image, IMAGES.loki));
+  checkVolumeSize(v, 'write.storageSize', p.write.storageSize);
+  checkVolumeSize(v, 'backend.storageSize', p.backend.storageSize);
   if (checkReplicas(v, 'replicationFactor', p.replicationFactor) && Number.isInteger(p.write.replicas) && p.write.replicas >= 1) {
     v.check(p.replicationFactor <= p.write.replicas, 'replicationFactor', p.replicationFactor,
       `is larger than write.replicas (${p.write.replicas}): every push would fail with "too many unhealthy instances in the ring"`,
@@ -42,10 +49,8 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
     'is not a date in the form YYYY-MM-DD', 'give the day the schema starts, e.g. "2024-04-01"');
 
   checkTenants(v, p);
-  for (const [prop, cache] of Object.entries({ chunksCache: p.chunksCache, resultsCache: p.resultsCache })) {
-    if (cache?.memoryMb !== undefined) v.apply(`${prop}.memoryMb`, cache.memoryMb, positiveInteger(cache.memoryMb));
-    if (cache?.replicas !== undefined) checkReplicas(v, `${prop}.replicas`, cache.replicas);
-  }
+  checkMemcachedOptions(v, 'chunksCache', p.chunksCache);
+  checkMemcachedOptions(v, 'resultsCache', p.resultsCache);
   v.throwIfAny();
 }
 
@@ -68,6 +73,15 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
       'set authEnabled: true, or remove the tenants');
     v.check(p.gateway.basicAuthSecret === undefined, 'gateway.basicAuthSecret', p.gateway.basicAuthSecret,
       'needs authEnabled: true (the gateway maps the basic-auth user to the tenant)', 'set authEnabled: true, or remove basicAuthSecret');
+  }
+  const passwords = p.gateway.clientPasswordsSecret;
+  if (passwords !== undefined) {
+    if (v.apply('gateway.clientPasswordsSecret', passwords, dnsLabel(passwords, 253, false))) {
+      v.check(p.gateway.basicAuthSecret !== undefined, 'gateway.clientPasswordsSecret', passwords, 'is given, but the gateway does not require basic auth (no basicAuthSecret), so clients would send passwords nobody checks',
+        'set gateway.basicAuthSecret too, or remove clientPasswordsSecret');
+    }
+    p.tenants.forEach((tenant, i) => v.check(SECRET_KEY.test(tenant.id), `tenants[${i}].id`, tenant.id,
+      'cannot be a key of gateway.clientPasswordsSecret (Secret keys are letters, digits, "-", "_" and ".")', 'rename the tenant, or give its clients credentials yourself'));
   }
   if (p.gateway.basicAuthSecret !== undefined) {
     v.apply('gateway.basicAuthSecret', p.gateway.basicAuthSecret, dnsLabel(p.gateway.basicAuthSecret, 253));

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs } from '../core/args';
-import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { checkReplicas } from '../core/check-options';
+import { Validator } from '../core/errors';
+import { IMAGES, ImageRef, imageVersion, pinnedImage } from '../core/images';
+import { positiveInteger, quantity } from '../core/rules';
 import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
@@ -106,4 +109,40 @@ export class Memcached extends Construct {
       ],
     });
   }
+}
+
+/** memcached's `-I`: a whole number with an optional k or m (it reads `2g` as 2 bytes and refuses it). */
+const ITEM_SIZE = /^(\d+)([kKmM]?)$/;
+
+/** Bytes in a `--max-item-size` value as memcached parses it, or undefined when it cannot. */
+export function itemSizeBytes(value: string): number | undefined {
+  const m = typeof value === 'string' ? ITEM_SIZE.exec(value) : null;
+  if (!m) return undefined;
+  const unit = m[2].toLowerCase();
+  return Number(m[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 * 1024 : 1);
+}
+
+/**
+ * Checks a cache's options under `prefix` (e.g. `chunksCache`) the way memcached checks its flags
+ * at start: an item size of at least 1k, at most 1g and at most half the memory.
+ */
+export function checkMemcachedOptions(v: Validator, prefix: string, options: MemcachedOptions | undefined): void {
+  if (!options) return;
+  const memoryMb = options.memoryMb ?? 1024;
+  if (options.memoryMb !== undefined) v.apply(`${prefix}.memoryMb`, options.memoryMb, positiveInteger(options.memoryMb));
+  if (options.replicas !== undefined) checkReplicas(v, `${prefix}.replicas`, options.replicas);
+  if (options.image !== undefined) v.apply(`${prefix}.image`, options.image, pinnedImage(options.image, IMAGES.memcached));
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [key, value] of Object.entries(options.resources?.[kind] ?? {})) {
+      if (value !== undefined) v.apply(`${prefix}.resources.${kind}.${key}`, value, quantity(value));
+    }
+  }
+  if (options.maxItemSize === undefined) return;
+  const bytes = itemSizeBytes(options.maxItemSize);
+  if (!v.check(bytes !== undefined, `${prefix}.maxItemSize`, options.maxItemSize,
+    'is not a size memcached reads (a whole number with k or m; "2g" would be read as 2 bytes and refused at start)', 'write it as "5m" or "512k"')) return;
+  const limit = Math.min(1024 * 1024 * 1024, (memoryMb * 1024 * 1024) / 2);
+  v.check(bytes! >= 1024 && bytes! <= limit, `${prefix}.maxItemSize`, options.maxItemSize,
+    `is outside what memcached accepts with ${memoryMb} MiB of memory (1k to half the memory, at most 1g); it would refuse to start`,
+    `give a size from 1k to ${Math.floor(limit / 1024 / 1024)}m`);
 }

@@ -7,7 +7,7 @@ import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { DEV_ONLY_ANNOTATION, derivedHex, devOnlySecret } from '../core/dev-secret';
 import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
-import { checkWorkloadOptions } from '../core/check-options';
+import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
@@ -118,8 +118,9 @@ export class Minio extends Construct implements ObjectStorage {
     const v = new Validator(this);
     v.apply('name', name, dnsLabel(name, 50));
     v.apply('namespace', props.namespace, namespaceName(props.namespace));
-    checkWorkloadOptions(v, 'server', props);
-    if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage });
+    checkWorkloadOptions(v, 'server', props, IMAGES.minio);
+    checkVolumeSize(v, 'storageSize', props.storageSize);
+    if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage }, IMAGES.minioClient);
     v.throwIfAny();
   }
 

@@ -41,6 +41,7 @@ export function platformDatasources(input: GrafanaWiringInput): DatasourceDefini
       out.push(lokiDatasource({
         url: input.loki.queryUrl,
         tenant: input.loki.authEnabled ? { header: header.name, id: header.value } : undefined,
+        basicAuth: input.loki.clientEndpoint(tenant).basicAuth,
         uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
         name: i === 0 ? 'Loki' : `Loki (${tenant})`,
         tracesUid,

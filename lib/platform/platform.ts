@@ -148,17 +148,18 @@ export class ObservabilityPlatform extends Chart {
   private emitCollectors(spec: PlatformSpec): PlatformCollectors {
     const c = spec.collectors ?? {};
     const namespace = this.namespaceName;
-    const tenant = this.loki.authEnabled ? this.loki.tenantHeaderFor(this.logsTenant).value : undefined;
-    const logs = c.logs === false ? undefined : new AlloyLogAgent(this, 'alloy-logs', { ...c.logs, namespace, loki: { pushUrl: this.loki.pushUrl, tenant } });
+    // URLs, tenant and, behind a basic-auth gateway, the tenant's credentials.
+    const loki = this.loki.clientEndpoint(this.loki.authEnabled ? this.logsTenant : undefined);
+    const logs = c.logs === false ? undefined : new AlloyLogAgent(this, 'alloy-logs', { ...c.logs, namespace, loki });
     let otlp: OtelCollectorGateway | AlloyGateway | undefined;
     if (c.otlp !== false && this.tempo) {
       const destinations = { namespace, traces: this.tempo, metrics: this.metrics.remoteWrite };
       if (c.otlp?.implementation === 'alloy') {
         const { implementation: _alloy, ...options } = c.otlp;
-        otlp = new AlloyGateway(this, 'alloy-gateway', { ...options, ...destinations, logs: { pushUrl: this.loki.pushUrl, tenant } });
+        otlp = new AlloyGateway(this, 'alloy-gateway', { ...options, ...destinations, logs: loki });
       } else {
         const { implementation: _otel, ...options } = c.otlp ?? {};
-        otlp = new OtelCollectorGateway(this, 'otel-gateway', { ...options, ...destinations, logs: { otlpUrl: `${this.loki.queryUrl}/otlp`, tenant } });
+        otlp = new OtelCollectorGateway(this, 'otel-gateway', { ...options, ...destinations, logs: loki });
       }
     }
     const metricsServer = c.metricsServer ? new MetricsServer(this, 'metrics-server', { ...c.metricsServer, namespace }) : undefined;

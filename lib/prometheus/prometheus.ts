@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -322,7 +322,7 @@ export class PrometheusServer extends PrometheusBase {
           ? durationAtLeast(retention, 6 * 3600_000, 'the sidecar uploads 2h blocks and Prometheus must keep three of them')
           : parseDuration(retention) === undefined ? { problem: 'is not a duration', fix: 'write it as "15d"' } : undefined);
       }
-      if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar);
+      if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar, IMAGES.thanos);
     });
     this.queryUrl = prometheusAddresses(props, 'server').queryUrl;
     this.remoteWriteTargets = PrometheusServer.remoteWriteTargetsFor(props);
@@ -341,8 +341,9 @@ function validateCommon(v: Validator, props: PrometheusCommonProps, mode: Mode):
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   const replicas = props.replicas ?? 2;
   checkReplicas(v, 'replicas', replicas);
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.prometheus);
   checkScrapeInterval(v, props.scrapeInterval);
+  checkVolumeSize(v, 'storageSize', props.storageSize);
   const replicaLabel = props.replicaLabel ?? 'prometheus_replica';
   checkLabelName(v, 'replicaLabel', replicaLabel);
   checkExternalLabels(v, props.externalLabels, [replicaLabel]);

@@ -30,6 +30,8 @@ export interface TempoAddresses {
 /** Every input of tempo.yaml, resolved. */
 export interface TempoConfigInput {
   readonly props: TempoProps;
+  /** The label every gossip message of this instance carries. */
+  readonly gossipClusterLabel: string;
   readonly bucket: string;
   readonly retention: string;
   /** Present in distributed mode only. */
@@ -45,6 +47,10 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
   const generator = props.metricsGenerator || undefined;
   return {
     stream_over_http_enabled: true,
+    memberlist: {
+      cluster_label: input.gossipClusterLabel,
+      ...(input.addresses ? { join_members: [`dns+${input.addresses.memberlist}:${TEMPO_PORTS.memberlist}`] } : {}),
+    },
     multitenancy_enabled: props.multitenancy ?? false,
     usage_report: { reporting_enabled: false },
     server: { http_listen_port: TEMPO_PORTS.http, grpc_listen_port: TEMPO_PORTS.grpc },
@@ -73,7 +79,8 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
           path: `${DATA_DIR}/generator/wal`,
           remote_write: generator.remoteWrite.map((t) => ({
             url: t.url,
-            send_exemplars: true,
+            // Exemplars link span metrics to their traces; a store that drops them gets none sent.
+            send_exemplars: t.keepsExemplars ?? true,
             ...(t.name ? { name: t.name } : {}),
             ...(t.headers && Object.keys(t.headers).length > 0 ? { headers: { ...t.headers } } : {}),
           })),
@@ -110,7 +117,6 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
 function distributedBlocks(props: TempoProps, addresses: TempoAddresses): Record<string, unknown> {
   return {
     ingest: { kafka: { address: props.kafka!.address, topic: props.kafka!.topic ?? 'tempo-ingest' } },
-    memberlist: { join_members: [`dns+${addresses.memberlist}:${TEMPO_PORTS.memberlist}`] },
     querier: { frontend_worker: { frontend_address: `${addresses.queryFrontendDiscovery}:${TEMPO_PORTS.grpc}` } },
     // Each live-store owns the partition of its StatefulSet ordinal; block builders split them by ordinal too.
     block_builder: { partitions_per_instance: addresses.partitionsPerBlockBuilder },

@@ -4,7 +4,8 @@ import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
-import { ContainerDefinition, httpProbe, tcpProbe } from '../core/pod';
+import { ContainerDefinition, httpProbe } from '../core/pod';
+import { Wiring } from '../core/wiring';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
@@ -17,6 +18,8 @@ import { validateTempoProps } from './validate';
 
 /** uid and gid of the distroless Tempo image, which owns /var/tempo. */
 const TEMPO_UID = 10001;
+/** Served by the HTTP server as soon as it runs, ready or not (Tempo has no `/-/healthy`). */
+const BUILD_INFO = '/api/status/buildinfo';
 /** Pods with this label join the memberlist ring (distributed mode). */
 const GOSSIP_LABEL = `${OWN_PREFIX}/tempo-gossip`;
 
@@ -99,7 +102,7 @@ export class Tempo extends Construct {
       queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
       backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
     } : undefined;
-    const generated = buildTempoConfig({ props, bucket: this.bucket, retention: this.retention, addresses });
+    const generated = buildTempoConfig({ props, bucket: this.bucket, retention: this.retention, addresses, gossipClusterLabel: this.base.gossipClusterLabel });
     this.config = new ConfigFile(this, 'Config', {
       identity: this.base.sibling('config'), name: `${this.name}-config`,
       files: { 'tempo.yaml': renderYaml(mergeOverrides(generated, props.configOverrides)) },
@@ -117,6 +120,10 @@ export class Tempo extends Construct {
       this.queryUrl = `http://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
     }
     this.workloads = this.workloadMap;
+    // Generators split the spans between them: each series is sent once, whatever the replicas.
+    for (const [i, target] of (props.metricsGenerator || undefined)?.remoteWrite.entries() ?? []) {
+      Wiring.of(this).writes({ path: this.node.path, property: `metricsGenerator.remoteWrite[${i}]`, url: target.url, replicas: 1, replicaLabels: [] });
+    }
     this.services = this.serviceMap;
     this.scrapeTargets = this.targets;
   }
@@ -190,7 +197,7 @@ export class Tempo extends Construct {
         ports: [{ name: 'grpc', port: TEMPO_PORTS.grpc }],
       });
     }
-    const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources, spec.target !== 'live-store');
+    const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources);
     const common = { ...this.podCommon(identity, spec.replicas), containers: [container], extraPodLabels: { [GOSSIP_LABEL]: 'true' } };
     const grace = spec.grace ?? 30;
     const volumes = [this.config.volume('config'), ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : [])];
@@ -215,7 +222,7 @@ export class Tempo extends Construct {
     };
   }
 
-  private container(target: string, ports: readonly ServicePortSpec[], data: boolean, resources: ResourceRequirements, livenessOnReady = true): ContainerDefinition {
+  private container(target: string, ports: readonly ServicePortSpec[], data: boolean, resources: ResourceRequirements): ContainerDefinition {
     const p = this.props;
     const distributed = this.mode === 'distributed';
     return {
@@ -241,10 +248,10 @@ export class Tempo extends Construct {
         ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : []),
       ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
-      // A live-store replaying the broker reports not-ready for a long time: never restart it for that.
-      livenessProbe: livenessOnReady
-        ? httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 30, timeoutSeconds: 5, failureThreshold: 5 })
-        : tcpProbe('http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+      // Liveness asks whether the process serves HTTP, never whether it is ready: a WAL replay or a
+      // live-store catching up with the broker is not-ready for long, and must not be restarted for it.
+      startupProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 60 }),
+      livenessProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 0, timeoutSeconds: 5, failureThreshold: 5 }),
       resources: p.resources ?? resources,
     };
   }

@@ -1,8 +1,9 @@
+import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { namespaceName, quantity } from '../core/rules';
+import { namespaceName, volumeSize } from '../core/rules';
 import { bucketName } from '../object-storage/bucket-name';
 import { TempoProps } from './props';
 
@@ -13,8 +14,8 @@ export function validateTempoProps(scope: Construct, props: TempoProps, bucket: 
   v.check(props.storage !== undefined, 'storage', props.storage, 'is missing; Tempo keeps its trace blocks in object storage', 'pass an ObjectStorage such as a Minio or an S3Storage');
   v.apply('bucket', bucket, bucketName(bucket));
   v.check((parseDuration(retention) ?? 0) >= parseDuration('1h')!, 'retention', retention, 'is not a duration of at least 1h', 'write it in hours, e.g. "336h" for 14 days');
-  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, quantity(props.storageSize));
-  checkWorkloadOptions(v, '', props);
+  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
+  checkWorkloadOptions(v, '', props, IMAGES.tempo);
   const mode = props.mode ?? 'monolithic';
   v.check(mode === 'monolithic' || mode === 'distributed', 'mode', mode, 'is not a Tempo deployment mode', 'set "monolithic" or "distributed"');
   if (mode === 'distributed') {

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { parseDuration } from '../core/duration';
-import { checkLabelName } from '../core/check-options';
+import { checkLabelName, checkVolumeSize } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
@@ -177,6 +177,7 @@ function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, 
       'deletes compacted-away blocks at once, while store gateways and queries still read them: queries fail on missing objects',
       'keep the default "48h", or at least twice the store gateways\' ignoreDeletionMarksDelay');
   }
+  checkVolumeSize(v, 'storageSize', props.storageSize);
   v.check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency', concurrency, 'must be a whole number of at least 1', 'set it to the CPU cores the compactor may use');
   for (const label of props.deduplicationReplicaLabels ?? []) checkLabelName(v, 'deduplicationReplicaLabels', label);
   v.check(!(props.deduplicateLike && props.deduplicationReplicaLabels), 'deduplicationReplicaLabels', props.deduplicationReplicaLabels,

@@ -5,7 +5,7 @@ import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { Memcached, MemcachedOptions } from '../memcached/memcached';
+import { Memcached, MemcachedOptions, checkMemcachedOptions } from '../memcached/memcached';
 import { responseCache } from './caches';
 import { THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
@@ -52,6 +52,7 @@ export class ThanosQueryFrontend extends Construct {
     checkReplicas(v, 'replicas', replicas);
     checkDuration(v, 'splitInterval', splitInterval, 3600_000, 'pieces shorter than an hour only multiply requests');
     v.check(Number.isInteger(maxRetries) && maxRetries >= 0, 'maxRetries', maxRetries, 'must be a whole number of 0 or more', 'set it to 5');
+    checkMemcachedOptions(v, 'resultsCache', props.resultsCache);
     v.throwIfAny();
 
     const identity = thanosIdentity(props, 'query-frontend');

@@ -7,7 +7,7 @@ import { createService } from '../core/service';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { checkExternalLabels, checkReplicas } from '../core/check-options';
+import { checkExternalLabels, checkReplicas, checkVolumeSize } from '../core/check-options';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
@@ -322,6 +322,8 @@ function validateReceive(scope: Construct, props: ThanosReceiveProps, r: Resolve
   v.check(catchAll <= 1, 'hashrings', r.rings.map((ring) => ring.name), `has ${catchAll} rings without tenants; only one ring can take the tenants no other ring lists`,
     'give every ring but one its tenants');
   checkDuration(v, 'retention', r.retention, 2 * 3600_000, 'receive cuts a block every 2h and must keep it until it is uploaded');
+  checkVolumeSize(v, 'storageSize', props.storageSize);
+  r.rings.forEach((ring, i) => checkVolumeSize(v, `hashrings[${i}].storageSize`, ring.storageSize));
   checkExternalLabels(v, props.externalLabels, [props.replicaLabel ?? 'replica', r.tenantLabel]);
   v.throwIfAny();
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { checkExternalLabels, checkLabelName, checkReplicas } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkVolumeSize } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
@@ -86,6 +86,7 @@ export class ThanosRuler extends Construct {
     checkExternalLabels(v, props.externalLabels, [replicaLabel]);
     checkDuration(v, 'evalInterval', props.evalInterval ?? '1m', 1000, 'a duration');
     checkDuration(v, 'retention', retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
+    checkVolumeSize(v, 'storageSize', props.storageSize);
     v.check(groups.length + configMaps.length > 0, 'ruleGroups', [], 'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
       'give ruleGroups or ruleConfigMaps, or leave the ruler out');
     checkRuleGroups(v, 'ruleGroups', groups);

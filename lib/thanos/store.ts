@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
-import { checkReplicas } from '../core/check-options';
+import { checkReplicas, checkVolumeSize } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { Memcached, MemcachedOptions } from '../memcached/memcached';
+import { Memcached, MemcachedOptions, checkMemcachedOptions } from '../memcached/memcached';
 import { ThanosBucket } from './bucket';
 import { storeCache } from './caches';
 import { StoreApiEndpoint, grpcSrvAddress } from './common';
@@ -63,6 +63,9 @@ export class ThanosStore extends Construct {
     checkReplicas(v, 'replicas', replicas);
     const ignoreDelay = props.ignoreDeletionMarksDelay ?? '24h';
     checkDuration(v, 'ignoreDeletionMarksDelay', ignoreDelay, 0, 'a duration');
+    checkVolumeSize(v, 'storageSize', props.storageSize);
+    checkMemcachedOptions(v, 'indexCache', props.indexCache);
+    checkMemcachedOptions(v, 'bucketCache', props.bucketCache);
     v.throwIfAny();
     this.bucketKey = props.bucket.bucketKey;
     this.ignoreDeletionMarksDelayMs = parseDuration(ignoreDelay)!;

@@ -1,3 +1,4 @@
+import { IMAGES } from '../core/images';
 import { checkWorkloadOptions } from '../core/check-options';
 import { durationAtLeast } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -9,7 +10,7 @@ export function checkThanosComponent(v: Validator, props: ThanosComponentProps, 
   const name = props.name ?? 'thanos';
   v.apply(`${prefix}name`, name, dnsLabel(name, 63 - longestSuffix));
   v.apply(`${prefix}namespace`, props.namespace, namespaceName(props.namespace));
-  checkWorkloadOptions(v, prefix.replace(/\.$/, ''), props);
+  checkWorkloadOptions(v, prefix.replace(/\.$/, ''), props, IMAGES.thanos);
 }
 
 /** A duration that Thanos parses and that is at least `minMs` long. */

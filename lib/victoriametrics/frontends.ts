@@ -187,7 +187,7 @@ function validateFrontend(scope: Construct, component: string, props: VmFrontend
   const v = new Validator(scope);
   checkPlacement(v, props, component);
   checkReplicas(v, 'replicas', props.replicas ?? 2);
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES[component as 'vminsert' | 'vmselect']);
   if (props.autoscaling) checkAutoscaling(v, 'autoscaling', props.autoscaling, props.resources ?? defaultResources);
   const rf = props.replicationFactor ?? 1;
   if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {

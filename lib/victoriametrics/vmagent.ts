@@ -4,7 +4,7 @@ import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { quantity } from '../core/rules';
+import { quantityBytes, volumeSize } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
 import { remoteWriteProblem } from '../core/remote-write';
 import { Wiring } from '../core/wiring';
@@ -162,7 +162,7 @@ function remoteWriteFlags(targets: readonly RemoteWriteTarget[], files: Record<s
     ? targets.map((rw) => `-remoteWrite.headers=${Object.entries(rw.headers ?? {}).map(([k, v]) => `${k}:${v}`).join('^^')}`)
     : [];
   // Leave a tenth of the volume free; each URL gets an equal share of the rest.
-  const share = queueSize ? Math.floor((bytesOf(queueSize) * 0.9) / targets.length) : undefined;
+  const share = queueSize ? Math.floor((quantityBytes(queueSize)! * 0.9) / targets.length) : undefined;
   const disk = share ? targets.map(() => `-remoteWrite.maxDiskUsagePerURL=${share}`) : [];
   return [...urls, ...relabel, ...headers, ...disk];
 }
@@ -176,19 +176,11 @@ function shardingFlags(sharding: VmAgentSharding): string[] {
   ];
 }
 
-const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
-/** Bytes in a Kubernetes quantity such as `10Gi` (validated before). */
-function bytesOf(size: string): number {
-  const m = /^(\d+(?:\.\d+)?)(|k|M|G|T|Ki|Mi|Gi|Ti)$/.exec(size);
-  return m ? Number(m[1]) * UNITS[m[2]] : NaN;
-}
-
 function validateAgent(scope: Construct, props: VmAgentProps): void {
   const v = new Validator(scope);
   checkPlacement(v, props, 'vmagent');
   checkReplicas(v, 'replicas', props.replicas ?? 1);
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.vmagent);
   checkScrapeInterval(v, props.scrapeInterval);
   checkExternalLabels(v, props.externalLabels, []);
   for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
@@ -207,11 +199,8 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
     v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas: sendersPerSeries(props), replicaLabels: [] }));
   });
   checkUniqueJobs(v, [`${props.name ?? 'vm'}-vmagent`, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])]);
-  if (props.persistentQueue && props.persistentQueue.size !== undefined) {
-    if (v.apply('persistentQueue.size', props.persistentQueue.size, quantity(props.persistentQueue.size))) {
-      v.check(!Number.isNaN(bytesOf(props.persistentQueue.size)), 'persistentQueue.size', props.persistentQueue.size, 'is not a byte size', 'write it as "10Gi"');
-    }
-  }
+  // A size of 0 would make -remoteWrite.maxDiskUsagePerURL=0, which vmagent reads as no limit at all.
+  if (props.persistentQueue && props.persistentQueue.size !== undefined) v.apply('persistentQueue.size', props.persistentQueue.size, volumeSize(props.persistentQueue.size));
   const sharding = props.sharding;
   if (sharding) {
     if (checkReplicas(v, 'sharding.shards', sharding.shards)) {

@@ -5,7 +5,7 @@ import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { quantity } from '../core/rules';
+import { volumeSize } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
@@ -138,7 +138,7 @@ function validateStorage(scope: Construct, props: VmStorageProps): void {
   const v = new Validator(scope);
   checkPlacement(v, props, 'vmstorage');
   checkReplicas(v, 'replicas', props.replicas ?? 3);
-  checkWorkloadOptions(v, '', props);
+  checkWorkloadOptions(v, '', props, IMAGES.vmstorage);
   v.check((props as { autoscaling?: unknown }).autoscaling === undefined, 'autoscaling', (props as { autoscaling?: unknown }).autoscaling,
     'is not offered for vmstorage: nodes do not rebalance, so a node an autoscaler removes takes its data out of every query',
     'leave autoscaling unset and size vmstorage with replicas; autoscale vminsert and vmselect instead');
@@ -146,7 +146,7 @@ function validateStorage(scope: Construct, props: VmStorageProps): void {
   if (props.dedupInterval !== undefined) {
     v.check((parseDuration(props.dedupInterval) ?? 0) > 0, 'dedupInterval', props.dedupInterval, 'is not a positive duration', 'write it as the scrape interval, e.g. "30s"');
   }
-  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, quantity(props.storageSize));
+  if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
   const shutdownMs = parseDuration(shutdown);
   const grace = props.terminationGracePeriodSeconds ?? 120;

@@ -133,16 +133,19 @@ describe('apps', () => {
     expect(ns.map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']])).toEqual([['observability', 'restricted']]);
     const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
     expect(names.filter((n) => !n.startsWith('Job/'))).toEqual([
-      'DaemonSet/alloy-logs', 'DaemonSet/node-exporter',
+      'DaemonSet/node-exporter',
       'Deployment/grafana-server', 'Deployment/kube-state-metrics', 'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/otel-gateway',
       'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
-      'StatefulSet/alertmanager', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
+      'StatefulSet/alertmanager', 'StatefulSet/alloy-logs', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
       'StatefulSet/tempo-monolithic', 'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
     ]);
   });
 
-  test('the multi-tenant scenario declares the htpasswd Secret the user provides', () => {
-    expect(synthApp('loki-multitenant').external).toEqual([expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-htpasswd' })]);
+  test('the multi-tenant scenario declares the htpasswd Secret and the clients\' passwords Secret the user provides', () => {
+    expect(synthApp('loki-multitenant').external).toEqual([
+      expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-htpasswd' }),
+      expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-passwords' }),
+    ]);
   });
 
   test('the AWS scenario has no MinIO and no Secret but the key-less Thanos object-store config', () => {

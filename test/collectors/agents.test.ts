@@ -135,7 +135,7 @@ describe('Alloy syntax', () => {
 
 describe('AlloyLogAgent', () => {
   const { manifests, construct } = logAgent();
-  const ds = get(manifests, 'DaemonSet', 'alloy-logs');
+  const ds = get(manifests, 'StatefulSet', 'alloy-logs');
   const spec = podSpecOf(ds);
   const config = dataOf(get(manifests, 'ConfigMap', 'alloy-logs-config'))['config.alloy'];
 
@@ -147,23 +147,26 @@ describe('AlloyLogAgent', () => {
     expect(spec.hostNetwork).toBeUndefined();
   });
 
-  test('a DaemonSet of the pinned image, running as the image\'s alloy user 473 with the API token mounted', () => {
-    expect(construct.workload.apiObject.kind).toBe('DaemonSet');
+  test('a StatefulSet of 2 shards of the pinned image, running as the image\'s alloy user 473 with the API token mounted', () => {
+    expect(construct.workload.apiObject.kind).toBe('StatefulSet');
+    expect(ds.spec.replicas).toBe(2);
     expect(container(ds).image).toBe('docker.io/grafana/alloy:v1.18.1');
     expect(spec.securityContext).toMatchObject({ runAsUser: 473, runAsGroup: 473, fsGroup: 473, runAsNonRoot: true });
     expect(spec.automountServiceAccountToken).toBe(true);
-    expect(container(ds).env).toEqual([{ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
+    expect(container(ds).env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
   });
 
-  test('listens on all interfaces and keeps its storage on a mounted emptyDir', () => {
+  test('keeps its read positions on a volume of its own that outlives a restart, a rollout and a scale-down', () => {
     const args = argsOf(ds, 'alloy');
     expect(args.slice(0, 2)).toEqual(['run', '/etc/alloy/config.alloy']);
     expect(args).toContain('--server.http.listen-addr=0.0.0.0:12345');
     const storage = args.filter((a) => a.startsWith('--storage.path='));
     expect(storage.length).toBe(1);
-    const { mount, volume } = volumeAt(ds, storage[0].slice('--storage.path='.length));
+    const mount = container(ds).volumeMounts.find((m: any) => m.mountPath === storage[0].slice('--storage.path='.length));
     expect(mount.readOnly).toBeUndefined();
-    expect(volume.emptyDir).toEqual({});
+    expect(spec.volumes.map((v: any) => v.name)).not.toContain(mount.name);
+    expect(ds.spec.volumeClaimTemplates.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage])).toEqual([[mount.name, '1Gi']]);
+    expect(ds.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(container(ds).ports).toEqual([{ name: 'http-metrics', containerPort: 12345, protocol: 'TCP' }]);
     expect(container(ds).readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http-metrics' });
     const { volume: configVolume } = volumeAt(ds, '/etc/alloy');
@@ -179,11 +182,16 @@ describe('AlloyLogAgent', () => {
     get(manifests, 'ServiceAccount', spec.serviceAccountName);
   });
 
-  test('the config discovers only this node\'s pods and writes to the Loki push URL as the tenant', () => {
+  test('each shard keeps the pods whose uid hashes to its ordinal, on every node, and writes to the Loki push URL as the tenant', () => {
     expect(alloyProblems(config)).toEqual([]);
     const discovery = alloyBlock(config, 'discovery.kubernetes "pods"');
     expect(discovery).toContain('  role = "pod"\n');
-    expect(discovery).toContain('    field = "spec.nodeName=" + sys.env("NODE_NAME")\n');
+    // No node filter: tainted nodes' pods are tailed too, by whichever shard owns them.
+    expect(discovery).not.toContain('selectors');
+    const relabel = alloyBlock(config, 'discovery.relabel "pods"');
+    expect(relabel).toContain('    source_labels = ["__meta_kubernetes_pod_uid"]\n    target_label = "__tmp_shard"\n    action = "hashmod"\n    modulus = 2\n');
+    // The ordinal is the pod name after the StatefulSet's name and a dash: "alloy-logs-1" -> "1".
+    expect(relabel).toContain(`    regex = string.trim_prefix(sys.env("POD_NAME"), "${ds.metadata.name}-")\n    action = "keep"\n`);
     // The variable the config reads is one the container sets.
     const envNames = container(ds).env.map((e: any) => e.name);
     for (const [, name] of config.matchAll(/sys\.env\("([^"]+)"\)/g)) expect(envNames).toContain(name);

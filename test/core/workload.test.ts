@@ -64,7 +64,8 @@ describe('Workload', () => {
     expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([['kubernetes.io/hostname', 'ScheduleAnyway'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
     const custom = get(build({ kind: 'Deployment', scheduling: { topologySpreadConstraints: [], nodeSelector: { pool: 'obs' }, tolerations: [{ key: 'obs', operator: 'Exists' }] } }), 'Deployment', 'demo-db');
     expect(custom.spec.template.spec.topologySpreadConstraints ?? []).toEqual([]);
-    expect(custom.spec.template.spec.nodeSelector).toEqual({ pool: 'obs' });
+    // Every image is a Linux one: the OS selector stays beside the user's.
+    expect(custom.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', pool: 'obs' });
     expect(custom.spec.template.spec.tolerations).toEqual([{ key: 'obs', operator: 'Exists' }]);
   });
 

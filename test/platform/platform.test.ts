@@ -198,7 +198,7 @@ describe('scenario apps', () => {
     const { manifests } = synthApp('umbrella');
     const kinds = new Set(manifests.map((m) => m.kind));
     for (const k of ['APIService', 'Grafana', 'GrafanaDatasource', 'GrafanaDashboard', 'GrafanaFolder', 'ServiceMonitor']) expect(kinds).toContain(k);
-    expect(workloadNames(manifests)).toEqual(expect.arrayContaining(['DaemonSet/alloy-logs', 'Deployment/alloy-gateway', 'Deployment/metrics-server', 'Deployment/kube-state-metrics', 'DaemonSet/node-exporter', 'StatefulSet/alertmanager', 'StatefulSet/thanos-receive']));
+    expect(workloadNames(manifests)).toEqual(expect.arrayContaining(['StatefulSet/alloy-logs', 'Deployment/alloy-gateway', 'Deployment/metrics-server', 'Deployment/kube-state-metrics', 'DaemonSet/node-exporter', 'StatefulSet/alertmanager', 'StatefulSet/thanos-receive']));
     // With the operator, Grafana mounts no provisioning files: the operator pushes them.
     expect(manifests.filter((m) => m.metadata.name === 'grafana-provisioning')).toEqual([]);
   });

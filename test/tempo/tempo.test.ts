@@ -173,7 +173,9 @@ describe('Tempo distributed', () => {
   test('a live-store catching up on the broker is never restarted for being not ready', () => {
     const live = containersOf(podSpecOf(get(manifests, 'StatefulSet', 'tempo-live-store')))[0];
     expect(live.readinessProbe.httpGet.path).toBe('/ready');
-    expect(live.livenessProbe.httpGet).toBeUndefined();
+    // Liveness and start-up ask only whether the HTTP server answers, which it does while not ready.
+    expect(live.livenessProbe.httpGet.path).toBe('/api/status/buildinfo');
+    expect(live.startupProbe.httpGet.path).toBe('/api/status/buildinfo');
     expect(podSpecOf(get(manifests, 'StatefulSet', 'tempo-live-store')).terminationGracePeriodSeconds).toBe(1200);
   });
 
