@@ -9,6 +9,8 @@ import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 export function lokiAws(app: App): void {
   const storage = new S3Storage({
     region: 'eu-west-1',
+    // S3 names are global: every bucket the library names for this store starts with the prefix.
+    bucketPrefix: 'acme-prod',
     credentials: Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/acme-prod-loki'),
   });
   const platform = new ObservabilityPlatform(app, 'loki-aws', {

@@ -2,6 +2,7 @@ import { AlertmanagerEndpoint } from '../core/alerting';
 import { ImageRef } from '../core/images';
 import { WorkloadOptions } from '../core/workload';
 import { MemcachedOptions } from '../memcached/memcached';
+import { chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 
 /** Options shared by the read, write, backend and gateway roles. */
@@ -57,7 +58,10 @@ export interface LokiClusterProps {
   readonly name?: string;
   /** Where chunks, index and rules are stored. Required: Loki cannot run without object storage. */
   readonly storage: ObjectStorage;
-  /** Bucket names. Loki never creates buckets: they must exist (MinIO's Job or the cdktf stack makes them). @default `<name>-chunks` and `<name>-ruler` */
+  /**
+   * Bucket names. Loki never creates buckets: they must exist (MinIO's Job or the cdktf stack makes them).
+   * @default `<name>-chunks` and `<name>-ruler`, prefixed on AWS (AwsStorage's namePrefix, S3Storage's bucketPrefix)
+   */
   readonly buckets?: { readonly chunks?: string; readonly ruler?: string };
   /** How many ingesters receive each stream. Must not exceed write replicas. @default 3 */
   readonly replicationFactor?: number;
@@ -107,7 +111,10 @@ export interface ResolvedLokiProps {
   readonly namespace: string;
   readonly name: string;
   readonly storage: ObjectStorage | undefined;
+  /** Unset only when the storage cannot choose one (AWS without a prefix); validation reports it. */
   readonly buckets: { readonly chunks: string; readonly ruler: string };
+  /** The bucket names as the user gave them. */
+  readonly bucketsGiven?: { readonly chunks?: string; readonly ruler?: string };
   readonly replicationFactor: number;
   readonly write: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
   readonly read: LokiRoleOptions & { readonly replicas: number };
@@ -135,7 +142,11 @@ export function resolveLokiProps(props: LokiClusterProps): ResolvedLokiProps {
     ...props,
     name,
     clusterDomain,
-    buckets: { chunks: props.buckets?.chunks ?? `${name}-chunks`, ruler: props.buckets?.ruler ?? `${name}-ruler` },
+    bucketsGiven: props.buckets,
+    buckets: {
+      chunks: chooseBucket(props.buckets?.chunks, props.storage, `${name}-chunks`)!,
+      ruler: chooseBucket(props.buckets?.ruler, props.storage, `${name}-ruler`)!,
+    },
     replicationFactor: props.replicationFactor ?? 3,
     write: { ...props.write, replicas: props.write?.replicas ?? 3, storageSize: props.write?.storageSize ?? '10Gi' },
     read: { ...props.read, replicas: props.read?.replicas ?? 3 },

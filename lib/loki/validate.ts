@@ -5,7 +5,7 @@ import { checkMemcachedOptions } from '../memcached/memcached';
 import { durationAtLeast } from '../core/duration';
 import { Validator } from '../core/errors';
 import { dnsLabel, namespaceName } from '../core/rules';
-import { bucketName } from '../object-storage/bucket-name';
+import { bucketChoiceRule } from '../object-storage/bucket-name';
 import { ResolvedLokiProps } from './props';
 
 /** Loki's retention works on whole daily index tables: "The minimum retention period is 24h". */
@@ -27,8 +27,8 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
     'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3')) {
     v.apply('storage', p.storage!.kind, p.storage!.checkClientNamespace(p.namespace));
   }
-  v.apply('buckets.chunks', p.buckets.chunks, bucketName(p.buckets.chunks));
-  v.apply('buckets.ruler', p.buckets.ruler, bucketName(p.buckets.ruler));
+  v.apply('buckets.chunks', p.buckets.chunks, bucketChoiceRule(p.bucketsGiven?.chunks, p.buckets.chunks, `${p.name}-chunks`));
+  v.apply('buckets.ruler', p.buckets.ruler, bucketChoiceRule(p.bucketsGiven?.ruler, p.buckets.ruler, `${p.name}-ruler`));
 
   const roles = { write: p.write, read: p.read, backend: p.backend, gateway: p.gateway };
   for (const [role, options] of Object.entries(roles)) {

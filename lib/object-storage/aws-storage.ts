@@ -99,6 +99,11 @@ export class AwsStorage implements ObjectStorage {
     return undefined;
   }
 
+  /** Bucket names are global on AWS: the library's own carry the spec's prefix. */
+  defaultBucketName(suggested: string): string {
+    return `${this.props.namePrefix}-${suggested}`;
+  }
+
   /** The role of one ServiceAccount. Deterministic, so the Kubernetes side knows it before the role exists. */
   roleName(serviceAccount: ServiceAccountRef): string {
     return `${this.props.namePrefix}-${serviceAccount.namespace}-${serviceAccount.name}`;

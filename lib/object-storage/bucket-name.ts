@@ -1,4 +1,5 @@
 import { RuleResult } from '../core/errors';
+import type { ObjectStorage } from './object-storage';
 
 /**
  * S3 general-purpose bucket naming rules (AWS "Bucket naming rules"): 3-63 characters of
@@ -20,4 +21,23 @@ export function bucketName(value: string): RuleResult {
   const reservedSuffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].find((s) => value.endsWith(s));
   if (reservedSuffix) return { problem: `must not end with the reserved suffix "${reservedSuffix}"`, fix };
   return undefined;
+}
+
+/**
+ * The bucket a component uses: the one given, or the storage's default for `suggested`; undefined
+ * when there is none (AWS without a prefix), which {@link bucketChoiceRule} reports.
+ */
+export function chooseBucket(given: string | undefined, storage: ObjectStorage | undefined, suggested: string): string | undefined {
+  return given ?? storage?.defaultBucketName?.(suggested);
+}
+
+/** A bucket the component must be given, because the storage cannot choose one; then a valid name. */
+export function bucketChoiceRule(given: string | undefined, chosen: string | undefined, suggested: string): RuleResult {
+  if (given === undefined && chosen === undefined) {
+    return {
+      problem: `is left to the library, but S3 bucket names are global to every AWS account: an unprefixed "${suggested}" may already be someone else's`,
+      fix: `name the bucket yourself (e.g. "<your-prefix>-${suggested}"), or give the S3Storage a bucketPrefix`,
+    };
+  }
+  return bucketName(chosen!);
 }

@@ -114,6 +114,11 @@ export class Minio extends Construct implements ObjectStorage {
     return secretNamespaceRule(this.credentials, namespace);
   }
 
+  /** MinIO's names are its own. */
+  defaultBucketName(suggested: string): string {
+    return suggested;
+  }
+
   private validate(props: MinioProps, name: string): void {
     const v = new Validator(this);
     v.apply('name', name, dnsLabel(name, 50));

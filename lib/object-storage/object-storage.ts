@@ -28,6 +28,12 @@ export interface ObjectStorage {
   readonly usage: StorageUsage;
   /** Checks that a client in `namespace` can use this store (e.g. it can read the key Secret). */
   checkClientNamespace(namespace: string): RuleResult;
+  /**
+   * The name of a bucket the library chooses when the user names none (`suggested` is e.g.
+   * `thanos-blocks`), or undefined when this store cannot choose one safely: AWS S3 bucket names
+   * are global to every account, so there a chosen name carries a prefix or the user names it.
+   */
+  defaultBucketName(suggested: string): string | undefined;
 }
 
 /** Props of an S3 (or S3-compatible) store outside the cluster. */
@@ -42,6 +48,12 @@ export interface S3StorageProps {
   readonly insecure?: boolean;
   /** How clients authenticate: cloud identity or a reference to an existing Secret. */
   readonly credentials: StorageCredentials;
+  /**
+   * Prefix of every bucket name the library chooses (`<prefix>-thanos-blocks`). On AWS S3 bucket
+   * names are global, so without it every component there must be given its bucket names.
+   * @default none
+   */
+  readonly bucketPrefix?: string;
 }
 
 /** An S3 store outside the cluster: AWS S3, or any S3-compatible service reached over the network. */
@@ -53,6 +65,7 @@ export class S3Storage implements ObjectStorage {
   readonly forcePathStyle: boolean;
   readonly credentials: StorageCredentials;
   readonly usage = new StorageUsage();
+  readonly bucketPrefix?: string;
 
   constructor(props: S3StorageProps) {
     if (props.endpoint !== undefined && /^[a-z]+:\/\//i.test(props.endpoint)) {
@@ -64,6 +77,13 @@ export class S3Storage implements ObjectStorage {
     this.insecure = props.insecure ?? false;
     this.forcePathStyle = props.forcePathStyle ?? false;
     this.credentials = props.credentials;
+    this.bucketPrefix = props.bucketPrefix;
+  }
+
+  defaultBucketName(suggested: string): string | undefined {
+    if (this.bucketPrefix) return `${this.bucketPrefix}-${suggested}`;
+    // An S3-compatible service of one's own has names of its own; AWS's are shared by every account.
+    return this.endpoint !== undefined ? suggested : undefined;
   }
 
   get endpointHost(): string {

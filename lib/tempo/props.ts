@@ -46,7 +46,7 @@ export interface TempoProps extends WorkloadOptions {
   readonly name?: string;
   /** Where trace blocks are kept. Tempo never creates the bucket. */
   readonly storage: ObjectStorage;
-  /** @default "<name>-traces" */
+  /** @default "<name>-traces", prefixed on AWS (AwsStorage's namePrefix, S3Storage's bucketPrefix) */
   readonly bucket?: string;
   /** How long traces are kept (the backend worker's `block_retention`). @default "336h" (14 days) */
   readonly retention?: string;

@@ -10,6 +10,7 @@ import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
 import { Workload } from '../core/workload';
+import { chooseBucket } from '../object-storage/bucket-name';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
 import { TempoProps } from './props';
@@ -78,9 +79,10 @@ export class Tempo extends Construct {
   constructor(scope: Construct, id: string, props: TempoProps) {
     super(scope, id);
     this.name = props.name ?? 'tempo';
-    this.bucket = props.bucket ?? `${this.name}-traces`;
+    const bucket = chooseBucket(props.bucket, props.storage, `${this.name}-traces`);
     this.retention = props.retention ?? '336h';
-    validateTempoProps(this, props, this.bucket, this.retention);
+    validateTempoProps(this, props, bucket, this.retention);
+    this.bucket = bucket!;
     this.props = props;
     this.namespace = props.namespace;
     this.mode = props.mode ?? 'monolithic';

@@ -4,15 +4,15 @@ import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { namespaceName, volumeSize } from '../core/rules';
-import { bucketName } from '../object-storage/bucket-name';
+import { bucketChoiceRule } from '../object-storage/bucket-name';
 import { TempoProps } from './props';
 
 /** Checks a Tempo spec before anything is emitted; every problem is reported at once. */
-export function validateTempoProps(scope: Construct, props: TempoProps, bucket: string, retention: string): void {
+export function validateTempoProps(scope: Construct, props: TempoProps, bucket: string | undefined, retention: string): void {
   const v = new Validator(scope);
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   v.check(props.storage !== undefined, 'storage', props.storage, 'is missing; Tempo keeps its trace blocks in object storage', 'pass an ObjectStorage such as a Minio or an S3Storage');
-  v.apply('bucket', bucket, bucketName(bucket));
+  v.apply('bucket', bucket, bucketChoiceRule(props.bucket, bucket, `${props.name ?? 'tempo'}-traces`));
   v.check((parseDuration(retention) ?? 0) >= parseDuration('1h')!, 'retention', retention, 'is not a duration of at least 1h', 'write it in hours, e.g. "336h" for 14 days');
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   checkWorkloadOptions(v, '', props, IMAGES.tempo);

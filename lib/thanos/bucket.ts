@@ -4,7 +4,7 @@ import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { bucketName } from '../object-storage/bucket-name';
+import { bucketChoiceRule, chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { RetentionClaim, declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS, ThanosBucketAccess } from './common';
@@ -49,7 +49,7 @@ export interface ThanosBucketProps {
   readonly name?: string;
   /** Where the bucket is. */
   readonly storage: ObjectStorage;
-  /** Bucket name. Thanos never creates it: MinIO's Job or the cdktf stack does. @default `<name>-blocks` */
+  /** Bucket name. Thanos never creates it: MinIO's Job or the cdktf stack does. @default `<name>-blocks`, prefixed on AWS (AwsStorage's namePrefix, S3Storage's bucketPrefix) */
   readonly bucket?: string;
   /** Key prefix inside the bucket, to share one bucket between instances. @default none */
   readonly prefix?: string;
@@ -75,13 +75,16 @@ export class ThanosBucket extends Construct {
     const instance = props.name ?? 'thanos';
     const identity = new ComponentIdentity({ app: 'thanos', instance, component: 'objstore', namespace: props.namespace, version: imageVersion(IMAGES.thanos) });
     this.storage = props.storage;
-    this.bucket = props.bucket ?? `${instance}-blocks`;
+    const chosen = chooseBucket(props.bucket, props.storage, `${instance}-blocks`);
     this.prefix = props.prefix;
     this.namespace = props.namespace;
     const v = new Validator(this);
-    v.apply('bucket', this.bucket, bucketName(this.bucket));
-    v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
+    v.apply('bucket', chosen, bucketChoiceRule(props.bucket, chosen, `${instance}-blocks`));
+    if (v.check(props.storage !== undefined, 'storage', props.storage, 'is required: Thanos keeps its blocks in object storage', 'pass a Minio, an S3Storage or an AwsStorage')) {
+      v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
+    }
     v.throwIfAny();
+    this.bucket = chosen!;
 
     props.storage.usage.declareBucket(this.bucket);
     this.config = mergeOverrides({ ...buildObjstoreConfig(props.storage, this.bucket, props.prefix) }, props.overrides);

@@ -22,7 +22,7 @@ describe('Tempo config', () => {
     const all = { receivers: { jaeger: true, zipkin: true }, metricsGenerator: generator };
     expect(unknownKeys(configOf(tempoChart(all).manifests), tree)).toEqual([]);
     expect(unknownKeys(configOf(tempoChart(distributed).manifests), tree)).toEqual([]);
-    expect(unknownKeys(configOf(tempoChart({ storage: new S3Storage({ region: 'eu-west-1', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/t') }) }).manifests), tree)).toEqual([]);
+    expect(unknownKeys(configOf(tempoChart({ storage: new S3Storage({ region: 'eu-west-1', bucketPrefix: 'acme', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/t') }) }).manifests), tree)).toEqual([]);
   });
 
   test('the key check catches 2.x blocks that Tempo 3 refuses', () => {
@@ -65,9 +65,9 @@ describe('Tempo config', () => {
   });
 
   test('AWS with IRSA: the regional endpoint over TLS, no keys, the role on the ServiceAccount', () => {
-    const storage = new S3Storage({ region: 'eu-west-1', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/tempo') });
+    const storage = new S3Storage({ region: 'eu-west-1', bucketPrefix: 'acme', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/tempo') });
     const { manifests } = tempoChart({ storage });
-    expect(configOf(manifests).storage.trace.s3).toEqual({ bucket: 'tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1', insecure: false, forcepathstyle: false });
+    expect(configOf(manifests).storage.trace.s3).toEqual({ bucket: 'acme-tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1', insecure: false, forcepathstyle: false });
     expect(get(manifests, 'ServiceAccount', 'tempo').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tempo' });
   });
 
