@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { RestrictedNamespace, VictoriaMetricsCluster, VmAgent, acknowledgeWarning, srvScrapeTarget } from '../../lib';
+import { CoreDnsMetrics, RestrictedNamespace, VictoriaMetricsCluster, VmAgent, acknowledgeWarning } from '../../lib';
 
 /** The four regions, each its own Kubernetes cluster with an agent pair in it. */
 const REGIONS = [
@@ -65,8 +65,8 @@ export function vmMultiRegion(app: App): void {
       namespace,
       name: region,
       replicas: 2,
-      // CoreDNS of the regional cluster, found through the kube-dns Service every cluster has.
-      scrapeTargets: [srvScrapeTarget('coredns', 'metrics', 'kube-dns.kube-system.svc.cluster.local')],
+      // CoreDNS of the regional cluster, every pod of it, through a headless Service over its pods.
+      scrapeTargets: [new CoreDnsMetrics(chart, 'coredns').scrapeTarget],
       externalLabels: { region, cluster, environment: 'production', datacenter },
       relabelConfigs: DROP_GO_INTERNALS,
       remoteWrite: [

@@ -7,3 +7,4 @@ export * from './node-exporter';
 export * from './kube-state-metrics';
 export * from './metrics-server';
 export * from './alertmanager';
+export * from './coredns';

@@ -1,8 +1,12 @@
 import { IConstruct } from 'constructs';
 
-/** A Kubernetes object the output refers to but does not contain: the user provides it (a Service: runs it). */
+/**
+ * A Kubernetes object the output refers to but does not contain: the user provides it (a Service:
+ * runs it). `Pods` are pods the cluster runs itself (CoreDNS), named by the label selector that
+ * finds them (`k8s-app=kube-dns`).
+ */
 export interface ExternalReference {
-  readonly kind: 'Secret' | 'ConfigMap' | 'Service';
+  readonly kind: 'Secret' | 'ConfigMap' | 'Service' | 'Pods';
   readonly namespace: string;
   readonly name: string;
   /** Who needs it and what it must hold, for the user. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { guardNameCollisions } from './collisions';
+import { Wiring } from './wiring';
 import { ComponentIdentity, OWN_PREFIX } from './names';
 
 /** Label naming the Service itself, so a ServiceMonitor can select exactly one Service. */
@@ -11,8 +12,8 @@ export interface ServicePortSpec {
   /** Port name; SRV lookups use it (`_<name>._tcp.<service>`). */
   readonly name: string;
   readonly port: number;
-  /** The container port name the traffic goes to. @default the same as `name` */
-  readonly targetPort?: string;
+  /** The container port, by name (or by number for pods the library does not make). @default the same as `name` */
+  readonly targetPort?: string | number;
 }
 
 export interface ServiceSpec {
@@ -34,6 +35,7 @@ export interface ServiceSpec {
 /** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
   guardNameCollisions(scope);
+  Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false });
   return new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
@@ -50,7 +52,7 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
         name: p.name,
         port: p.port,
         protocol: 'TCP',
-        targetPort: k8s.IntOrString.fromString(p.targetPort ?? p.name),
+        targetPort: typeof p.targetPort === 'number' ? k8s.IntOrString.fromNumber(p.targetPort) : k8s.IntOrString.fromString(p.targetPort ?? p.name),
       })),
     },
   });

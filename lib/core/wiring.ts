@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { registerAppCheck } from './app-checks';
 import { ValidationProblem } from './errors';
+import { ScrapeTarget } from './scrape-target';
 
 /** A program that remote-writes to a URL, and how its pods differ. */
 export interface WriteConnection {
@@ -20,6 +21,15 @@ export interface ScrapeRecord {
   readonly path: string;
   readonly jobs: readonly string[];
   readonly into: readonly string[];
+  /** The targets it finds by SRV record, checked to be headless Services (every pod a record). @default none */
+  readonly targets?: readonly ScrapeTarget[];
+}
+
+/** A Service the app emits, and whether it is headless. */
+export interface ServiceRecord {
+  readonly namespace: string;
+  readonly name: string;
+  readonly headless: boolean;
 }
 
 /** Something that selects scrape jobs (a rule file, a dashboard) from data read at `source`. */
@@ -82,6 +92,7 @@ export class Wiring {
   private readonly readerList: JobReader[] = [];
   private readonly guarded: GuardedEndpoint[] = [];
   private readonly clients: ClientConnection[] = [];
+  private readonly services: ServiceRecord[] = [];
 
   private constructor() {}
 
@@ -111,6 +122,11 @@ export class Wiring {
 
   connects(client: ClientConnection): void {
     this.clients.push(client);
+  }
+
+  /** Records a Service the app emits. */
+  servesService(service: ServiceRecord): void {
+    this.services.push(service);
   }
 
   /** Every writer to any of `urls`. */
@@ -146,7 +162,30 @@ export class Wiring {
   }
 
   private problems(): ValidationProblem[] {
-    return [...this.readerProblems(), ...this.credentialProblems()];
+    return [...this.readerProblems(), ...this.credentialProblems(), ...this.scrapeTargetProblems()];
+  }
+
+  /**
+   * A target found by SRV record must be a headless Service: the SRV record of a ClusterIP Service
+   * is the one virtual address, so every scrape lands on some pod, and counters jump between pods.
+   */
+  private scrapeTargetProblems(): ValidationProblem[] {
+    return this.scrapeList.flatMap((record) => (record.targets ?? []).flatMap((target) => {
+      const svc = target.service;
+      if (!svc) return [];
+      const emitted = this.services.find((s) => s.namespace === svc.namespace && s.name === svc.name);
+      const clusterDns = !emitted && svc.namespace === 'kube-system' && svc.name === 'kube-dns';
+      if (!(emitted && !emitted.headless) && !clusterDns) return [];
+      return [{
+        path: record.path,
+        property: 'scrapeTargets',
+        value: target.srvRecord,
+        problem: `${clusterDns ? 'is the cluster DNS\'s ClusterIP Service' : 'is a ClusterIP Service'}, whose SRV record is one virtual address: each scrape of job "${target.job}" lands on a random pod, and its counters jump between pods`,
+        fix: clusterDns
+          ? 'scrape CoreDNS through new CoreDnsMetrics(chart, ...).scrapeTarget, a headless Service that lists every CoreDNS pod'
+          : `scrape its headless twin (clusterIP: None), which lists every pod`,
+      }];
+    }));
   }
 
   private readerProblems(): ValidationProblem[] {

@@ -233,7 +233,7 @@ abstract class PrometheusBase extends Construct {
     const wiring = Wiring.of(this);
     const remoteWrite = props.remoteWrite ?? [];
     const into = [...(mode === 'server' ? [queryUrl] : []), ...remoteWrite.map((t) => t.url)];
-    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into });
+    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into, targets: props.scrapeTargets ?? [] });
     remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas, replicaLabels: [replicaLabel] }));
     const ruleJobs = [...new Set((props.ruleGroups ?? []).flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
     if (ruleJobs.length > 0) {

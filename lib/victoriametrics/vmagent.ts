@@ -139,7 +139,7 @@ export class VmAgent extends Construct {
   /** Tells the app's wiring what the agent scrapes and where it writes. */
   private recordWiring(props: VmAgentProps): void {
     const wiring = Wiring.of(this);
-    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: props.remoteWrite.map((t) => t.url) });
+    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: props.remoteWrite.map((t) => t.url), targets: props.scrapeTargets ?? [] });
     props.remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: sendersPerSeries(props), replicaLabels: [] }));
   }
 }

@@ -4,6 +4,8 @@ import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } fro
 /** Services the cluster itself provides, which no app emits. */
 export const CLUSTER_SERVICES = [{ namespace: 'kube-system', name: 'kube-dns' }];
 
+/** `k=v,k2=v2`, as a declared external set of pods is named. */
+const selectorText = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -22,7 +24,11 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
 
   for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec.selector)) {
     const selected = pods.filter((w) => w.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, podLabelsOf(w)));
-    if (selected.length === 0) { out.push(`Service ${svc.metadata.name} selects no pods`); continue; }
+    if (selected.length === 0) {
+      // Pods the cluster runs itself (CoreDNS) are declared by the label selector that finds them.
+      if (!isExternal('Pods', svc.metadata.namespace, selectorText(svc.spec.selector))) out.push(`Service ${svc.metadata.name} selects no pods`);
+      continue;
+    }
     for (const port of svc.spec.ports) {
       if (typeof port.targetPort !== 'string') continue;
       const named = selected.some((w) => containersOf(podSpecOf(w)).some((c) => (c.ports ?? []).some((p: any) => p.name === port.targetPort)));
