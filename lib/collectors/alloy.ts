@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile } from '../core/config-file';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
-import { checkReplicas, checkVolumeSize } from '../core/check-options';
+import { checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { dnsLabel, httpUrl } from '../core/rules';
 import { Wiring } from '../core/wiring';
@@ -227,6 +227,7 @@ export class AlloyGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: AlloyGatewayProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', traces: 'pass a Tempo (or its otlpGrpcEndpoint)', metrics: 'pass a remote-write target, e.g. thanos.remoteWriteTarget()', logs: 'pass a LokiCluster\'s clientEndpoint("<tenant>")' });
     const name = props.name ?? 'alloy-gateway';
     const replicas = props.replicas ?? 2;
     validateAlloy(this, props.namespace, replicas, props, 'replicas', (v) => {

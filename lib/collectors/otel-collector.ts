@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { requireProps } from '../core/check-options';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
@@ -60,6 +61,7 @@ export class OtelCollectorGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: OtelCollectorGatewayProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', traces: 'pass a Tempo (or its otlpGrpcEndpoint)' });
     const name = props.name ?? 'otel-gateway';
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);

@@ -37,3 +37,13 @@ export function lateArgs(produce: () => string[]): string[] {
 export function isLateArgs(args: unknown): boolean {
   return args instanceof Lazy;
 }
+
+/** The value the last of `names` is given in `args` (`-name=value` or `--name=value`), or undefined. */
+export function flagValue(args: readonly string[] | undefined, ...names: string[]): string | undefined {
+  let found: string | undefined;
+  for (const arg of args ?? []) {
+    const match = /^--?([^=\s]+)=(.*)$/.exec(arg);
+    if (match && names.includes(match[1])) found = match[2];
+  }
+  return found;
+}

@@ -1,3 +1,4 @@
+import { IConstruct } from 'constructs';
 import { parseDuration } from './duration';
 import { Validator } from './errors';
 import { ImageRef, pinnedImage } from './images';
@@ -55,4 +56,28 @@ export function checkUniqueJobs(v: Validator, jobs: readonly string[]): void {
     v.check(false, 'scrapeTargets', job, 'is the job name of two scrape configs (the construct scrapes itself under its own name), which the scraper refuses at start',
       'give every scrape target and extra scrape config its own job_name');
   }
+}
+
+/**
+ * Records every required prop that is missing (as from plain JavaScript, `as any` or a JSON
+ * spec), each with how to give it, and returns whether all are there: checks that read them run
+ * only then, so a missing prop is reported as such rather than as "Cannot read properties".
+ */
+export function checkRequired(v: Validator, props: object | undefined, required: Readonly<Record<string, string>>): boolean {
+  const given = (props ?? {}) as Record<string, unknown>;
+  let ok = true;
+  for (const [prop, fix] of Object.entries(required)) {
+    if (given[prop] === undefined || given[prop] === null) {
+      v.check(false, prop, undefined, 'is required', fix);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** {@link checkRequired} on its own, thrown at once: for constructs whose later checks read those props. */
+export function requireProps(scope: IConstruct, props: object | undefined, required: Readonly<Record<string, string>>): void {
+  const v = new Validator(scope);
+  checkRequired(v, props, required);
+  v.throwIfAny();
 }

@@ -26,3 +26,4 @@ export type { WriteConnection, ScrapeRecord, JobReader, GuardedEndpoint, ClientC
 export { jobsSelectedBy, jobMatcher } from './promql-jobs';
 export * from './basic-auth';
 export * from './logs-destination';
+export * from './discovery-access';

@@ -35,8 +35,10 @@ export function namespaceName(value: string): RuleResult {
 
 /** Turns any string into the nearest DNS label, for error messages. */
 export function suggestDnsLabel(value: string): string {
-  const cleaned = String(value).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '');
-  return cleaned.slice(0, 63) || 'my-name';
+  // "Überwachung" suggests "uberwachung", not "berwachung": accents go, the letters stay.
+  const ascii = String(value).normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
+  const cleaned = ascii.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').replace(/-+$/, '');
+  return cleaned.slice(0, 63).replace(/-+$/, '') || 'my-name';
 }
 
 /** A replica count: a whole number of at least `min`. */

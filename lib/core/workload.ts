@@ -5,7 +5,11 @@ import { Validator } from './errors';
 import { volumeSize } from './rules';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
-import { PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { HostAccess, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { registerAppCheck } from './app-checks';
+import { ValidationProblem } from './errors';
+import { ApiObject, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { ResourceRequirements } from './resources';
 
 /** The escape hatches every workload of every component offers. */
@@ -81,11 +85,15 @@ export class Workload extends Construct {
   /** The emitted PodDisruptionBudget, when there is one. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   readonly identity: ComponentIdentity;
+  /** The host access its pods declare, if any. */
+  readonly hostAccess?: HostAccess;
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
     guardNameCollisions(this);
     this.identity = props.identity;
+    this.hostAccess = props.hostAccess;
+    if (props.hostAccess) registerAppCheck(this, 'host-access-admission', hostAccessAdmission);
     const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
     const selector = { matchLabels: props.identity.selector };
     const template = restrictedPodTemplate(props);
@@ -146,4 +154,28 @@ export class Workload extends Construct {
       },
     };
   }
+}
+
+/** Pod Security levels that refuse host paths, host namespaces and root. */
+const REFUSING_HOST_ACCESS = ['restricted', 'baseline'];
+
+/**
+ * A pod that needs host access, in a namespace its own chart labels "restricted" (or "baseline"),
+ * is refused by admission: the DaemonSet would apply and never run a pod.
+ */
+function hostAccessAdmission(root: IConstruct): ValidationProblem[] {
+  const workloads = root.node.findAll().filter((c): c is Workload => c instanceof Workload && c.hostAccess !== undefined);
+  return workloads.flatMap((w) => {
+    const chart = Chart.of(w);
+    const ns = chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.name === w.identity.namespace && Chart.of(c) === chart);
+    const level = ns?.metadata.getLabel('pod-security.kubernetes.io/enforce');
+    if (!ns || !level || !REFUSING_HOST_ACCESS.includes(level)) return [];
+    return [{
+      path: w.node.scope?.node.path ?? w.node.path,
+      property: 'namespace',
+      value: w.identity.namespace,
+      problem: `is labelled Pod Security "${level}" by ${ns.node.path}, which refuses the host access these pods need (${w.hostAccess!.reason}): admission would reject every pod`,
+      fix: 'run it in a namespace of its own, made with new RestrictedNamespace(chart, id, name, "privileged") (which still warns and audits at "restricted")',
+    }];
+  });
 }

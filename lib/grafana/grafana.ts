@@ -285,6 +285,8 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
   }
   const replicas = props.replicas ?? 1;
   const dbType = String(props.ini?.database?.type ?? 'sqlite3');
+  v.check(['sqlite3', 'mysql', 'postgres'].includes(dbType), 'ini.database.type', dbType, 'is not a database Grafana supports, and Grafana would not start',
+    'use "sqlite3" (one replica), "mysql" or "postgres"');
   v.check(replicas <= 1 || ['mysql', 'postgres'].includes(dbType), 'replicas', replicas,
     'is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods',
     'keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database');

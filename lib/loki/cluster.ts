@@ -20,7 +20,7 @@ import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, bu
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
-import { validateLokiProps } from './validate';
+import { checkEmittedLoki, validateLokiProps } from './validate';
 
 /** What a client of one tenant needs: URLs, tenant and, behind basic auth, credentials. */
 export interface LokiClientEndpoint extends LogsDestination, OtlpLogsDestination {
@@ -123,9 +123,11 @@ export class LokiCluster extends Construct {
       resultsCacheSrv: this.resultsCache && `dnssrvnoa+_${this.resultsCache.portName}._tcp.${this.resultsCache.serviceHost}`,
     };
     const configIdentity = this.base.sibling('config');
+    const config = buildLokiConfig(p, this.storage, addresses);
+    checkEmittedLoki(this, p, config);
     this.config = new ConfigFile(this, 'Config', {
       identity: configIdentity, name: `${p.name}-config`,
-      files: { 'config.yaml': renderYaml(buildLokiConfig(p, this.storage, addresses)) },
+      files: { 'config.yaml': renderYaml(config) },
     });
     this.runtimeConfig = new ConfigFile(this, 'RuntimeConfig', {
       identity: configIdentity, name: `${p.name}-runtime-config`,

@@ -3,6 +3,7 @@ import { checkReplicas, checkVolumeSize, checkWorkloadOptions } from '../core/ch
 import { IMAGES, pinnedImage } from '../core/images';
 import { checkMemcachedOptions } from '../memcached/memcached';
 import { durationAtLeast } from '../core/duration';
+import { flagValue } from '../core/args';
 import { Validator } from '../core/errors';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { bucketChoiceRule } from '../object-storage/bucket-name';
@@ -48,6 +49,9 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   v.check(/^\d{4}-\d{2}-\d{2}$/.test(p.schemaFrom) && !Number.isNaN(Date.parse(p.schemaFrom)), 'schemaFrom', p.schemaFrom,
     'is not a date in the form YYYY-MM-DD', 'give the day the schema starts, e.g. "2024-04-01"');
 
+  // nginx refuses to start on an empty or malformed resolver, and resolves every role through it.
+  v.check(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(String(p.gateway.dnsResolver)), 'gateway.dnsResolver', p.gateway.dnsResolver,
+    'is not a DNS server address (a host name or IP, with an optional :port)', `leave it unset for the cluster DNS ("kube-dns.kube-system.svc.${p.clusterDomain}"), or give e.g. "10.96.0.10"`);
   checkTenants(v, p);
   checkMemcachedOptions(v, 'chunksCache', p.chunksCache);
   checkMemcachedOptions(v, 'resultsCache', p.resultsCache);
@@ -88,4 +92,26 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
     v.check(p.tenants.length > 0, 'tenants', [], 'is empty, but gateway basic auth maps each htpasswd user to a tenant',
       'list the tenants whose users the htpasswd Secret holds');
   }
+}
+
+/**
+ * The invariants again, on what is emitted: `configOverrides` and `extraArgs` can set what the
+ * props checked. A replication factor above the write replicas fails every push with "too many
+ * unhealthy instances in the ring", however it was set.
+ */
+export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, config: Record<string, any>): void {
+  const v = new Validator(scope);
+  const fromArgs = flagValue(p.write.extraArgs, 'distributor.replication-factor', 'common.replication-factor');
+  const fromRing = config.ingester?.lifecycler?.ring?.replication_factor;
+  const [property, value] = fromArgs !== undefined
+    ? ['write.extraArgs', Number(fromArgs)]
+    : fromRing !== undefined
+      ? ['configOverrides.ingester.lifecycler.ring.replication_factor', fromRing]
+      : ['configOverrides.common.replication_factor', config.common?.replication_factor];
+  if (value !== p.replicationFactor || property === 'write.extraArgs') {
+    v.check(Number.isInteger(value) && value >= 1 && value <= p.write.replicas, property, value,
+      `sets the replication factor the ingesters use to more than write.replicas (${p.write.replicas}) or to no whole number: every push would fail with "too many unhealthy instances in the ring"`,
+      `set replicationFactor instead of overriding it, at most ${p.write.replicas}, or raise write.replicas`);
+  }
+  v.throwIfAny();
 }

@@ -125,6 +125,7 @@ export class Minio extends Construct implements ObjectStorage {
     v.apply('namespace', props.namespace, namespaceName(props.namespace));
     checkWorkloadOptions(v, 'server', props, IMAGES.minio);
     checkVolumeSize(v, 'storageSize', props.storageSize);
+    if (props.existingSecret !== undefined) v.apply('existingSecret', props.existingSecret, dnsLabel(props.existingSecret, 253, false));
     if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage }, IMAGES.minioClient);
     v.throwIfAny();
   }

@@ -16,6 +16,7 @@ import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget, remoteWriteProblem } from '../core/remote-write';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
+import { discoveryAccess, grantDiscoveryAccess } from '../core/discovery-access';
 import { ThanosBucket } from '../thanos/bucket';
 import { StoreApiEndpoint, ThanosComponentOptions, grpcSrvAddress, thanosPorts } from '../thanos/common';
 import { thanosContainer } from '../thanos/component';
@@ -199,10 +200,14 @@ abstract class PrometheusBase extends Construct {
     }];
     if (sidecar) containers.push(this.sidecarContainer(sidecar));
 
+    // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
+    const access = discoveryAccess((configObject.scrape_configs ?? []) as Array<Record<string, unknown>>, props.namespace);
+    if (access) grantDiscoveryAccess(this, identity, identity.name, access);
     this.workload = new Workload(this, 'Workload', {
       kind: 'StatefulSet',
       identity,
       replicas,
+      automountServiceAccountToken: access !== undefined,
       serviceName: `${identity.name}-headless`,
       podIdentity: { runAsUser: PROMETHEUS_UID, runAsGroup: PROMETHEUS_UID, fsGroup: PROMETHEUS_UID },
       serviceAccountName: identity.name,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { requireProps } from '../core/check-options';
 import { k8s } from 'cdk8s-plus-28';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -72,6 +73,7 @@ export class ThanosBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosBucketProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', storage: 'pass a Minio, an S3Storage or an AwsStorage' });
     const instance = props.name ?? 'thanos';
     const identity = new ComponentIdentity({ app: 'thanos', instance, component: 'objstore', namespace: props.namespace, version: imageVersion(IMAGES.thanos) });
     this.storage = props.storage;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { RemoteWriteTarget } from '../core/remote-write';
@@ -81,6 +82,7 @@ export class ThanosCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosClusterProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects' });
     const v = new Validator(this);
     v.check(props.storage !== undefined || props.bucket instanceof ThanosBucket, 'storage', props.storage, 'is required: Thanos keeps blocks older than a few hours only in object storage',
       'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3');

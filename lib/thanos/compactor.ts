@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { parseDuration } from '../core/duration';
-import { checkLabelName, checkVolumeSize } from '../core/check-options';
+import { checkLabelName, checkVolumeSize, requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
@@ -84,6 +84,7 @@ export class ThanosCompactor extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosCompactorProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
     this.bucketKey = props.bucket.bucketKey;
     this.bucketName = props.bucket.bucket;
     const retention = { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' };

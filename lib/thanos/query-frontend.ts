@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkReplicas } from '../core/check-options';
+import { checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
@@ -44,6 +44,7 @@ export class ThanosQueryFrontend extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosQueryFrontendProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', query: 'pass the ThanosQuery it fronts' });
     const replicas = props.replicas ?? 2;
     const splitInterval = props.splitInterval ?? '24h';
     const maxRetries = props.maxRetries ?? 5;

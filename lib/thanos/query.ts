@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkLabelName, checkReplicas } from '../core/check-options';
+import { checkLabelName, checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ScrapeTarget } from '../core/scrape-target';
@@ -42,6 +42,7 @@ export class ThanosQuery extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosQueryProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', endpoints: 'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar' });
     const replicas = props.replicas ?? 2;
     this.endpoints = props.endpoints;
     this.extraReplicaLabels = props.extraReplicaLabels ?? [];

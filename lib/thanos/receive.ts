@@ -7,7 +7,8 @@ import { createService } from '../core/service';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { checkExternalLabels, checkReplicas, checkVolumeSize } from '../core/check-options';
+import { flagValue } from '../core/args';
+import { checkExternalLabels, checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSrvAddress } from './common';
@@ -117,6 +118,7 @@ export class ThanosReceive extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosReceiveProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const replicas = props.replicas ?? 3;
     const rf = props.replicationFactor ?? 3;
@@ -129,6 +131,7 @@ export class ThanosReceive extends Construct {
     const tenantLabel = props.tenantLabel ?? 'tenant_id';
     const retention = props.retention ?? '1d';
     validateReceive(this, props, { replicas, rf, rings, retention, tenantLabel });
+    checkEmittedReplication(this, props, rings, replicas);
 
     const base = thanosIdentity(props, 'receive');
     const members: HashringMembers[] = rings.map((ring) => {
@@ -263,6 +266,11 @@ export class ThanosReceive extends Construct {
    * would take, so a typo is caught at synth time rather than as rejected writes.
    */
   remoteWriteTarget(tenant: string = this.defaultTenant): RemoteWriteTarget {
+    if (typeof tenant !== 'string' || tenant.trim() === '' || /[\s,^]/.test(tenant)) {
+      const v = new Validator(this);
+      v.check(false, 'tenant', tenant, 'is not a tenant id (empty, or with spaces or commas), so writes would land in no tenant you can name', 'give a tenant id such as "team-a"');
+      v.throwIfAny();
+    }
     const catchAll = this.hashrings.some((ring) => !ring.tenants || ring.tenants.length === 0);
     const globs = this.hashrings.filter((ring) => ring.tenant_matcher_type === 'glob').length > 0;
     if (!catchAll && !globs && !this.tenants.includes(tenant)) {
@@ -325,5 +333,22 @@ function validateReceive(scope: Construct, props: ThanosReceiveProps, r: Resolve
   checkVolumeSize(v, 'storageSize', props.storageSize);
   r.rings.forEach((ring, i) => checkVolumeSize(v, `hashrings[${i}].storageSize`, ring.storageSize));
   checkExternalLabels(v, props.externalLabels, [props.replicaLabel ?? 'replica', r.tenantLabel]);
+  v.throwIfAny();
+}
+
+/**
+ * The replication factor again, as emitted: a `--receive.replication-factor` in extraArgs replaces
+ * the generated one, and ketama refuses a ring with fewer ingestors than it.
+ */
+function checkEmittedReplication(scope: Construct, props: ThanosReceiveProps, rings: readonly ThanosHashringOptions[], replicas: number): void {
+  const v = new Validator(scope);
+  for (const [property, args] of [['extraArgs', props.extraArgs], ['router.extraArgs', props.router?.extraArgs]] as const) {
+    const given = flagValue(args, 'receive.replication-factor');
+    if (given === undefined) continue;
+    const smallest = Math.min(...rings.map((r) => r.replicas ?? replicas));
+    v.check(/^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= smallest, property, `--receive.replication-factor=${given}`,
+      `sets a replication factor above the ${smallest} ingestors of the smallest ring (or no whole number): ketama refuses the ring and every write fails`,
+      `set replicationFactor instead, at most ${smallest}`);
+  }
   v.throwIfAny();
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { checkExternalLabels, checkLabelName, checkReplicas, checkVolumeSize } from '../core/check-options';
+import { checkExternalLabels, checkLabelName, checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
@@ -74,6 +74,7 @@ export class ThanosRuler extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosRulerProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)', query: 'pass the ThanosQuery the rules are evaluated against' });
     const replicas = props.replicas ?? 2;
     const replicaLabel = props.replicaLabel ?? 'rule_replica';
     const groups = props.ruleGroups ?? [];

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkReplicas, checkVolumeSize } from '../core/check-options';
+import { checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -57,6 +57,7 @@ export class ThanosStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosStoreProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);
     checkThanosComponent(v, props, '-store-bucket-cache'.length);

@@ -5,7 +5,9 @@ import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { VmInsert, VmInsertOptions, VmSelect, VmSelectOptions } from './frontends';
-import { VmPlacement, checkPlacement } from './common';
+import { VM_PORTS, VmPlacement, checkPlacement } from './common';
+import { flagValue } from '../core/args';
+import { checkReplicas } from '../core/check-options';
 import { VmTenant, tenantRule } from './tenant';
 import { VmStorage, VmStorageOptions } from './vmstorage';
 import { retentionRule } from './retention';
@@ -131,7 +133,8 @@ function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, r
   checkPlacement(v, props, 'vmstorage');
   v.apply('retention', retention, retentionRule(retention));
   const nodes = props.vmstorage?.replicas ?? 3;
-  if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {
+  const nodesValid = checkReplicas(v, 'vmstorage.replicas', nodes);
+  if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3') && nodesValid) {
     v.check(rf <= nodes, 'replicationFactor', rf,
       `is larger than the ${nodes} storage nodes, so no sample could get that many copies on distinct nodes`,
       `set vmstorage.replicas to ${2 * rf - 1} or more, or lower replicationFactor to ${nodes} or less`);
@@ -140,9 +143,31 @@ function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, r
     (props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling,
     'is not offered: storage nodes do not rebalance, so a node an autoscaler removes takes its data out of every query',
     'size vmstorage with vmstorage.replicas, and autoscale vminsert and vmselect instead');
-  const url = props.vminsert?.exposure?.externalUrl;
-  if (url !== undefined) {
-    v.check(/^https?:\/\/[^/\s]+\/?$/.test(url), 'vminsert.exposure.externalUrl', url, 'is not an http(s) URL without a path', 'give e.g. "https://vminsert.metrics.example.com"');
+  // vminsert writes each sample to RF nodes and vmselect expects as many copies: they must agree, extraArgs included.
+  const insertRf = flagValue(props.vminsert?.extraArgs, 'replicationFactor');
+  const selectRf = flagValue(props.vmselect?.extraArgs, 'replicationFactor');
+  for (const [property, given] of [['vminsert.extraArgs', insertRf], ['vmselect.extraArgs', selectRf]] as const) {
+    if (given === undefined) continue;
+    v.check(Number(given) === rf, property, `-replicationFactor=${given}`,
+      `differs from the replicationFactor (${rf}) the other front end uses: vmselect would ${Number(given) > rf ? 'wait for copies that were never written' : 'return duplicated copies'} or report partial results`,
+      'set replicationFactor on the cluster, which both front ends share');
+  }
+  const exposure = props.vminsert?.exposure;
+  const url = exposure?.externalUrl;
+  if (url !== undefined && v.check(/^https?:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url), 'vminsert.exposure.externalUrl', url, 'is not an http(s) URL without a path',
+    exposure?.loadBalancerAnnotations ? `give e.g. "http://vminsert.metrics.example.com:${VM_PORTS.vminsert}", the name the load balancer answers at` : 'give e.g. "https://vminsert.metrics.example.com"')) {
+    // The load balancer the library asks for forwards TCP to vminsert's plain-HTTP port as is.
+    const lb = exposure?.loadBalancerAnnotations;
+    if (lb) {
+      const tls = Object.keys(lb).some((k) => /ssl-cert|tls/.test(k));
+      const parsed = new URL(url);
+      const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+      v.check(parsed.protocol === 'http:' || tls, 'vminsert.exposure.externalUrl', url,
+        `is https, but the load balancer forwards plain TCP to vminsert, which serves plain HTTP on ${VM_PORTS.vminsert}: agents would fail the TLS handshake`,
+        `use "http://${parsed.hostname}:${VM_PORTS.vminsert}", or terminate TLS at the load balancer with its certificate annotation`);
+      v.check(port === VM_PORTS.vminsert || tls, 'vminsert.exposure.externalUrl', url,
+        `names port ${port}, but the load balancer listens on the Service port ${VM_PORTS.vminsert}`, `use "http://${parsed.hostname}:${VM_PORTS.vminsert}"`);
+    }
   }
   v.throwIfAny();
 }

@@ -39,6 +39,8 @@ export interface VmWorkloadSpec {
   readonly liveness: boolean;
   readonly autoscaling?: AutoscalingOptions;
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+  /** Mount the ServiceAccount token, for Kubernetes service discovery. @default false */
+  readonly readsApi?: boolean;
 }
 
 /**
@@ -66,6 +68,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     autoscaled: spec.autoscaling !== undefined,
     podIdentity: VM_POD_IDENTITY,
     serviceAccountName: identity.name,
+    automountServiceAccountToken: spec.readsApi,
     configChecksums: spec.configChecksums,
     podAnnotations: options.podAnnotations,
     scheduling: options.scheduling,

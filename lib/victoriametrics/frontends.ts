@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { AutoscalingOptions, checkAutoscaling } from '../core/autoscaling';
-import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
+import { flagValue } from '../core/args';
+import { checkReplicas, checkRequired, checkWorkloadOptions } from '../core/check-options';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
@@ -130,6 +131,7 @@ abstract class VmFrontend extends Construct {
  */
 export class VmInsert extends VmFrontend {
   constructor(scope: Construct, id: string, props: VmInsertProps) {
+    requireStorage(scope, id, props);
     super(scope, id, {
       component: 'vminsert',
       props,
@@ -152,6 +154,7 @@ export class VmInsert extends VmFrontend {
  */
 export class VmSelect extends VmFrontend {
   constructor(scope: Construct, id: string, props: VmSelectProps) {
+    requireStorage(scope, id, props);
     const rf = props.replicationFactor ?? 1;
     const dedup = props.dedupInterval ?? (rf > 1 ? '1ms' : undefined);
     super(scope, id, {
@@ -183,15 +186,28 @@ export class VmSelect extends VmFrontend {
   }
 }
 
+/**
+ * The storage nodes are read while the flags are built, before the construct exists: a missing one
+ * is reported under the path the construct would have had.
+ */
+function requireStorage(scope: Construct, id: string, props: VmFrontendProps): void {
+  const v = new Validator(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`);
+  checkRequired(v, props, { storage: 'pass the VmStorage to write to or read from (or use VictoriaMetricsCluster)' });
+  v.throwIfAny();
+}
+
 function validateFrontend(scope: Construct, component: string, props: VmFrontendProps, defaultResources: ResourceRequirements, moreChecks?: (v: Validator) => void): void {
   const v = new Validator(scope);
   checkPlacement(v, props, component);
   checkReplicas(v, 'replicas', props.replicas ?? 2);
   checkWorkloadOptions(v, '', props, IMAGES[component as 'vminsert' | 'vmselect']);
   if (props.autoscaling) checkAutoscaling(v, 'autoscaling', props.autoscaling, props.resources ?? defaultResources);
-  const rf = props.replicationFactor ?? 1;
-  if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {
-    v.check(rf <= props.storage.replicas, 'replicationFactor', rf,
+  // An extraArgs -replicationFactor replaces the generated one: check what is emitted.
+  const fromArgs = flagValue(props.extraArgs, 'replicationFactor');
+  const rf = fromArgs !== undefined ? Number(fromArgs) : props.replicationFactor ?? 1;
+  const rfProperty = fromArgs !== undefined ? 'extraArgs' : 'replicationFactor';
+  if (v.check(Number.isInteger(rf) && rf >= 1, rfProperty, rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {
+    v.check(rf <= props.storage.replicas, rfProperty, rf,
       `is larger than the ${props.storage.replicas} storage nodes, so no sample could get that many copies on distinct nodes`,
       `add vmstorage replicas to at least ${rf}, or lower replicationFactor to ${props.storage.replicas} or less`);
   }

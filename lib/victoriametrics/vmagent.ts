@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions } from '../core/check-options';
+import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions, requireProps } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
@@ -8,6 +8,7 @@ import { quantityBytes, volumeSize } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
 import { remoteWriteProblem } from '../core/remote-write';
 import { Wiring } from '../core/wiring';
+import { discoveryAccess, grantDiscoveryAccess } from '../core/discovery-access';
 import { Workload } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
@@ -83,6 +84,7 @@ export class VmAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: VmAgentProps) {
     super(scope, id);
+    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', remoteWrite: 'pass where series go, e.g. [vm.remoteWriteTarget(0)]' });
     validateAgent(this, props);
     const image = props.image ?? IMAGES.vmagent;
     const identity = this.identity = vmIdentity(props, 'vmagent', image);
@@ -109,6 +111,9 @@ export class VmAgent extends Construct {
     const queue = props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
     const sharding = props.sharding;
     this.recordWiring(props);
+    // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
+    const access = discoveryAccess(scrapeConfig.scrape_configs as Array<Record<string, unknown>>, props.namespace);
+    if (access) grantDiscoveryAccess(this, identity, identity.name, access);
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
@@ -133,6 +138,7 @@ export class VmAgent extends Construct {
       // On SIGTERM vmagent writes its in-memory buffers to the queue directory.
       terminationGracePeriodSeconds: 60,
       liveness: true,
+      readsApi: access !== undefined,
     });
   }
 
