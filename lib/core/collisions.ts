@@ -27,13 +27,18 @@ function nameCollisions(root: IConstruct): ValidationProblem[] {
       }
       const what = `${obj.kind} ${namespace ? `${namespace}/` : ''}${obj.name}`;
       problems.push({
-        path: obj.node.path,
+        path: ownerPath(obj),
         property: 'metadata.name',
         value: obj.name,
-        problem: `names ${what}, which ${earlier.node.path} emits too: applied together, one silently replaces the other`,
+        problem: `names ${what}, which ${ownerPath(earlier)} emits too: applied together, one silently replaces the other`,
         fix: 'give one of the two constructs another name or instance name, or put it in another namespace',
       });
     }
   }
   return problems;
+}
+
+/** The construct a user recognises: an object's own path, or its owner's for the generic `Resource` id. */
+export function ownerPath(obj: IConstruct): string {
+  return obj.node.id === 'Resource' && obj.node.scope ? obj.node.scope.node.path : obj.node.path;
 }

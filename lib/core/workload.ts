@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { guardNameCollisions } from './collisions';
+import { guardNameCollisions, ownerPath } from './collisions';
 import { Validator } from './errors';
 import { volumeSize } from './rules';
 import { ImageRef } from './images';
@@ -174,7 +174,7 @@ function hostAccessAdmission(root: IConstruct): ValidationProblem[] {
       path: w.node.scope?.node.path ?? w.node.path,
       property: 'namespace',
       value: w.identity.namespace,
-      problem: `is labelled Pod Security "${level}" by ${ns.node.path}, which refuses the host access these pods need (${w.hostAccess!.reason}): admission would reject every pod`,
+      problem: `is labelled Pod Security "${level}" by ${ownerPath(ns)}, which refuses the host access these pods need (${w.hostAccess!.reason}): admission would reject every pod`,
       fix: 'run it in a namespace of its own, made with new RestrictedNamespace(chart, id, name, "privileged") (which still warns and audits at "restricted")',
     }];
   });
