@@ -1,21 +1,29 @@
 import { App, Chart } from 'cdk8s';
-import { Minio, PrometheusAgent, ThanosCluster } from '@obs-platform/constructs';
+import { Alertmanager, Minio, PrometheusAgent, ThanosCluster } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
 const minio = new Minio(chart, 'minio', { namespace: 'metrics' });
+
+// An HA Alertmanager; its config (receivers with their URLs) goes into a Secret.
+const alertmanager = new Alertmanager(chart, 'alertmanager', {
+  namespace: 'metrics',
+  sensitiveConfig: true,
+  config: { route: { receiver: 'on-call' }, receivers: [{ name: 'on-call', webhook_configs: [{ url: 'https://hooks.example.com/on-call' }] }] },
+});
 
 const thanos = new ThanosCluster(chart, 'thanos', {
   namespace: 'metrics',
   storage: minio,
   receive: { replicas: 3, replicationFactor: 3 },
   compactor: { retention: { raw: '30d', fiveMinutes: '90d', oneHour: '1y' } },
+  ruler: { alertmanagers: [alertmanager.endpoint] },
 });
 
 // The agent scrapes every Thanos component and writes to receive as tenant "team-a".
 new PrometheusAgent(chart, 'agent', {
   namespace: 'metrics',
-  scrapeTargets: thanos.scrapeTargets,
+  scrapeTargets: [...thanos.scrapeTargets, alertmanager.scrapeTarget],
   remoteWrite: [thanos.remoteWriteTarget('team-a')],
 });
 

@@ -13,6 +13,8 @@ const loki = new LokiCluster(chart, 'loki', {
   retention: '720h',
   write: { replicas: 3, storageSize: '50Gi' },
   tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }],
+  // The alerts of the tenants' rules go to the Alertmanager the cluster already runs.
+  alertmanagerUrl: 'http://alertmanager-operated.monitoring.svc.cluster.local:9093',
 });
 
 // Wire other components through typed endpoints, never by retyping host names.

@@ -9,8 +9,9 @@ const chart = new Chart(app, 'traces', { disableResourceNameHashes: true });
 const namespace = 'obs';
 
 const minio = new Minio(chart, 'minio', { namespace });
-const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'apps' }] });
-const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: minio });
+const alertmanagerUrl = 'http://alertmanager-operated.monitoring.svc.cluster.local:9093';
+const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'apps' }], alertmanagerUrl });
+const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: minio, ruler: { alertmanagerUrls: [`dns+${alertmanagerUrl}`] } });
 
 // Monolithic Tempo 3 (no broker needed); span metrics and service graphs go to Thanos.
 const tempo = new Tempo(chart, 'tempo', {
@@ -26,7 +27,7 @@ const gateway = new OtelCollectorGateway(chart, 'otel', {
   namespace,
   traces: tempo,
   metrics: thanos.remoteWriteTarget(),
-  logs: { otlpUrl: `${loki.queryUrl}/otlp`, tenant: loki.tenantHeaderFor('apps').value },
+  logs: loki.clientEndpoint('apps'), // URLs, tenant and, behind basic auth, credentials
 });
 
 // Grafana with the three linked by uid: logs → traces, traces → logs and metrics, exemplars.

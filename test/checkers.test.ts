@@ -6,7 +6,7 @@ import { credentialsIn } from './support/credentials';
 import { flagProblems, hashringProblems, thanosConfigDocuments } from './support/thanos';
 import { Manifest, synthApp } from './support/synth';
 import { storageNodeProblems, vmFlagProblems } from './support/victoriametrics';
-import { haveProgram } from './support/programs';
+import { testWith } from './support/programs';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -204,8 +204,7 @@ describe('VictoriaMetrics checkers catch what they claim to', () => {
     ]));
   });
 
-  test('vmagent -dryRun refuses a broken scrape config and a broken relabel rule', () => {
-    if (!haveProgram('vmagent')) return;
+  testWith('vmagent')('vmagent -dryRun refuses a broken scrape config and a broken relabel rule', () => {
     const ms = vm();
     const cm = find(ms, 'ConfigMap', 'self-monitoring-vmagent-config');
     const dir = mkdtempSync(join(tmpdir(), 'vmagent-broken-'));

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { connect } from 'node:net';
-import { haveProgram } from './support/programs';
+import { testWith } from './support/programs';
 import { argsOf, get } from './support/synth';
 import { lokiChart } from './loki/support';
+import { itemSizeBytes } from '../lib/memcached/memcached';
 
 /** A free TCP port on loopback. */
 function freePort(): Promise<number> {
@@ -16,8 +17,8 @@ function freePort(): Promise<number> {
 }
 
 /** Sends `stats settings` and returns the reply, retrying while memcached starts. */
-async function statsSettings(port: number): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
+async function statsSettings(port: number, gaveUp: () => boolean = () => false): Promise<string> {
+  for (let attempt = 0; attempt < 50 && !gaveUp(); attempt++) {
     try {
       return await new Promise<string>((resolve, reject) => {
         let reply = '';
@@ -32,8 +33,7 @@ async function statsSettings(port: number): Promise<string> {
   throw new Error('memcached did not answer');
 }
 
-test('the real memcached starts with the generated flags and applies them', async () => {
-  if (!haveProgram('memcached')) return;
+testWith('memcached')('the real memcached starts with the generated flags and applies them', async () => {
   const args = argsOf(get(lokiChart({ chunksCache: { memoryMb: 96, maxItemSize: '2m' } }).manifests, 'StatefulSet', 'loki-chunks-cache'), 'memcached');
   const port = await freePort();
   // Same flags, but on a free loopback port (and -u, which memcached demands when run as root).
@@ -48,3 +48,26 @@ test('the real memcached starts with the generated flags and applies them', asyn
     proc.kill();
   }
 });
+
+/** Starts memcached with `args` on a free port; resolves to its exit code, or undefined when it stays up. */
+async function startsOrExits(args: string[]): Promise<number | undefined> {
+  const port = await freePort();
+  const proc = spawn('memcached', [...args, `--port=${port}`, '--listen=127.0.0.1', '-u', 'nobody'], { stdio: 'ignore' });
+  let gone = false;
+  const exited = new Promise<number>((resolve) => proc.on('exit', (code) => { gone = true; resolve(code ?? -1); }));
+  const answered = statsSettings(port, () => gone).then(() => undefined, () => undefined);
+  const result = await Promise.race([exited, answered]);
+  proc.kill();
+  return result;
+}
+
+testWith('memcached')('the item sizes the library refuses are the ones the real memcached refuses, and the ones it allows start', async () => {
+  // 64 MiB of memory: memcached allows items up to half of it.
+  expect(await startsOrExits(['--memory-limit=64', '--max-item-size=32m'])).toBeUndefined();
+  expect(await startsOrExits(['--memory-limit=64', '--max-item-size=33m'])).toBeGreaterThan(0);
+  expect(await startsOrExits(['--memory-limit=1024', '--max-item-size=2g'])).toBeGreaterThan(0);
+  expect(itemSizeBytes('32m')).toBe(32 * 2 ** 20);
+  expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '32m' } })).not.toThrow();
+  expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '33m' } })).toThrow('chunksCache.maxItemSize = "33m"');
+  expect(() => lokiChart({ chunksCache: { maxItemSize: '2g' } })).toThrow('chunksCache.maxItemSize = "2g"');
+}, 20_000);

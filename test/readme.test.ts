@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreementProblems } from './support/agreement';
+import { warningsOf } from '../lib/core/warnings';
 
 const ROOT = join(__dirname, '..');
 
@@ -79,10 +80,18 @@ function runExample(name: string): { objects: any[]; stacks: Record<string, any>
     for (const stack of this.node.children.filter((c: any) => c instanceof cdktf.TerraformStack)) stacks[stack.node.id] = JSON.parse(cdktf.Testing.synth(stack));
   });
   const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  let app: any;
+  const remember = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
+    app = this;
+    objects = this.charts.flatMap((c: any) => c.toJson());
+  });
   try {
     require(`../examples/${name}`);
+    // A README example is what users copy: it must synthesize with no warning.
+    if (app) expect({ example: name, warnings: warningsOf(app) }).toEqual({ example: name, warnings: [] });
     return { objects, stacks, logged: log.mock.calls.map((call) => String(call[0])) };
   } finally {
+    remember.mockRestore();
     synth.mockRestore();
     tfSynth.mockRestore();
     log.mockRestore();

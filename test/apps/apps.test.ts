@@ -10,7 +10,7 @@ import { schemaProblems } from '../support/schema';
 import { containersOf, dataOf, podSpecOf, synthApp, workloads } from '../support/synth';
 import { credentialsIn } from '../support/credentials';
 import { unknownKeys } from '../support/config-keys';
-import { haveProgram } from '../support/programs';
+import { testWith } from '../support/programs';
 import { flagProblems, hashringProblems, ruleFiles, thanosConfigDocuments } from '../support/thanos';
 import { storageNodeProblems, vmFlagProblems, vmagentConfigRuns } from '../support/victoriametrics';
 
@@ -88,9 +88,9 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     expect(storageNodeProblems(manifests).problems).toEqual([]);
   });
 
-  test('every vmagent scrape and relabel config passes the real `vmagent -dryRun`', () => {
-    const runs = vmagentConfigRuns(manifests);
-    if (runs.length === 0 || !haveProgram('vmagent')) return;
+  const vmagentRuns = vmagentConfigRuns(manifests);
+  (vmagentRuns.length > 0 ? testWith('vmagent') : test.skip)('every vmagent scrape and relabel config passes the real `vmagent -dryRun`', () => {
+    const runs = vmagentRuns;
     for (const run of runs) {
       const dir = mkdtempSync(join(tmpdir(), 'vmagent-'));
       for (const [file, text] of Object.entries(run.files)) writeFileSync(join(dir, file), text);
@@ -108,9 +108,9 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     for (const { where, doc, tree } of thanosConfigDocuments(manifests)) expect({ where, unknown: unknownKeys(doc, tree) }).toEqual({ where, unknown: [] });
   });
 
-  test('every rule file passes the real `promtool check rules`', () => {
-    const files = ruleFiles(manifests);
-    if (files.length === 0 || !haveProgram('promtool')) return;
+  const rules = ruleFiles(manifests);
+  (rules.length > 0 ? testWith('promtool') : test.skip)('every rule file passes the real `promtool check rules`', () => {
+    const files = rules;
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     for (const { where, text } of files) {
       const path = join(dir, 'rules.yaml');

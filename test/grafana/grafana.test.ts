@@ -15,7 +15,7 @@ import {
 import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems } from '../support/cross-refs';
 import { podSecurityViolations } from '../support/pod-security';
-import { haveProgram } from '../support/programs';
+import { testWith } from '../support/programs';
 import { schemaProblems } from '../support/schema';
 import { Manifest, containersOf, dataOf, get, ofKind, podSpecOf, synth, testChart } from '../support/synth';
 
@@ -392,8 +392,7 @@ describe('dashboards', () => {
     expect(json.panels.map((p: any) => p.id)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
-  test('every PromQL expression of every builtin dashboard parses with the real promtool', () => {
-    if (!haveProgram('promtool')) return;
+  testWith('promtool')('every PromQL expression of every builtin dashboard parses with the real promtool', () => {
     const exprs = BUILTIN.flatMap((d) => d.panels.flatMap((p) => p.queries.map((q) => q.expr)));
     expect(exprs.length).toBeGreaterThan(15);
     const rules = { groups: [{ name: 'dashboards', rules: exprs.map((expr, n) => ({ record: `test:expr:${n}`, expr })) }] };

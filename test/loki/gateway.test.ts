@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveProgram } from '../support/programs';
+import { testWith } from '../support/programs';
 import { get, podSpecOf } from '../support/synth';
 import { lokiChart, nginxConf } from './support';
 
@@ -60,9 +60,8 @@ describe('Loki gateway', () => {
     expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath).sort()).toEqual(['/docker-entrypoint.d', '/etc/nginx', '/tmp']);
   });
 
-  test.each([['without auth', {}], ['with basic auth', { gateway: { basicAuthSecret: 'h', dnsResolver: '127.0.0.1' }, tenants: [{ id: 'a' }] }]])(
+  testWith('nginx').each([['without auth', {}], ['with basic auth', { gateway: { basicAuthSecret: 'h', dnsResolver: '127.0.0.1' }, tenants: [{ id: 'a' }] }]])(
     'the real nginx accepts the config %s (nginx -t)', (_label, props) => {
-      if (!haveProgram('nginx')) return;
       // The default resolver is the cluster DNS, which this machine cannot resolve; point it at loopback.
       const { manifests: m } = lokiChart({ ...props, gateway: { dnsResolver: '127.0.0.1', ...(props as any).gateway } });
       const dir = mkdtempSync(join(tmpdir(), 'loki-gw-'));

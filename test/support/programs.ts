@@ -13,3 +13,11 @@ export function haveProgram(name: string): boolean {
   }
   return found;
 }
+
+/**
+ * `test` when the real program is installed, `test.skip` when it is not (so the run reports the
+ * check as skipped, never as passed), and an error under CI, where nothing may skip.
+ */
+export function testWith(program: string): jest.It {
+  return haveProgram(program) ? test : test.skip;
+}
