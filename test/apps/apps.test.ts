@@ -89,7 +89,8 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   });
 
   const vmagentRuns = vmagentConfigRuns(manifests);
-  (vmagentRuns.length > 0 ? testWith('vmagent') : test.skip)('every vmagent scrape and relabel config passes the real `vmagent -dryRun`', () => {
+  // Only apps that run vmagent have this check at all (nothing to skip elsewhere).
+  if (vmagentRuns.length > 0) testWith('vmagent')('every vmagent scrape and relabel config passes the real `vmagent -dryRun`', () => {
     const runs = vmagentRuns;
     for (const run of runs) {
       const dir = mkdtempSync(join(tmpdir(), 'vmagent-'));
@@ -109,7 +110,7 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   });
 
   const rules = ruleFiles(manifests);
-  (rules.length > 0 ? testWith('promtool') : test.skip)('every rule file passes the real `promtool check rules`', () => {
+  if (rules.length > 0) testWith('promtool')('every rule file passes the real `promtool check rules`', () => {
     const files = rules;
     const dir = mkdtempSync(join(tmpdir(), 'rules-'));
     for (const { where, text } of files) {
