@@ -39,6 +39,7 @@ export class ThanosQuery extends Construct {
   readonly workload: Workload;
   /** Where its metrics are scraped. */
   readonly scrapeTargets: readonly ScrapeTarget[];
+  private readonly extraReplicaLabels: readonly string[];
 
   constructor(scope: Construct, id: string, props: ThanosQueryProps) {
     super(scope, id);
@@ -106,6 +107,4 @@ export class ThanosQuery extends Construct {
     this.extraReplicaLabels.forEach((label) => add(label, false));
     return [...identical].map(([label, same]) => ({ label, identical: same }));
   }
-
-  private readonly extraReplicaLabels: readonly string[];
 }
