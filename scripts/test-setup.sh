@@ -5,6 +5,7 @@
 #   prometheus   `promtool check rules` on every generated rule file
 #   victoria-metrics  `vmagent -dryRun` on every generated scrape and relabel config
 #   prometheus-alertmanager  `amtool check-config` on every generated Alertmanager config
+#   dnsmasq-base  the cluster DNS of the end-to-end tier (scripts/e2e-build.sh builds its programs)
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
 set -euo pipefail
 
@@ -14,8 +15,9 @@ command -v memcached >/dev/null 2>&1 || need+=(memcached)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 command -v vmagent >/dev/null 2>&1 || need+=(victoria-metrics)
 command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx, memcached, promtool, vmagent and amtool already installed"
+  echo "test-setup: nginx, memcached, promtool, vmagent, amtool and dnsmasq already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,92 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Alertmanager, PrometheusServer } from '../../lib';
+import { Manifest, synth, testChart } from '../support/synth';
+import { LoopbackCluster, workloadOf } from './support/loopback-cluster';
+import { RunningPod, startPod } from './support/pod-runner';
+import { program, scenario } from './support/programs';
+
+/**
+ * Scenario (c), alerting: an HA Prometheus pair evaluates an always-firing rule and sends to every
+ * pod of an HA Alertmanager pair that gossips; a webhook receiver in the cluster network must get
+ * exactly one notification, holding one alert without the pair's replica label.
+ */
+const NAMESPACE = 'obs';
+const HOOK = `hook.${NAMESPACE}.svc.cluster.local`;
+
+/** `keepReplicaLabel` undoes the fix for the control run: the pair's alerts keep `prometheus_replica`. */
+function alertingChart(keepReplicaLabel = false) {
+  const chart = testChart();
+  const am = new Alertmanager(chart, 'am', {
+    namespace: NAMESPACE,
+    replicas: 2,
+    config: {
+      route: { receiver: 'hook', group_by: ['alertname'], group_wait: '5s', group_interval: '5s', repeat_interval: '1h' },
+      receivers: [{ name: 'hook', webhook_configs: [{ url: `http://${HOOK}:8080/` }] }],
+    },
+  });
+  new PrometheusServer(chart, 'prometheus', {
+    namespace: NAMESPACE,
+    replicas: 2,
+    scrapeInterval: '5s',
+    ruleGroups: [{ name: 'always', interval: '2s', rules: [{ alert: 'AlwaysFiring', expr: 'vector(1)', labels: { severity: 'page' } }] }],
+    alertmanagers: [am.endpoint],
+    ...(keepReplicaLabel ? { configOverrides: { alerting: { alert_relabel_configs: [] } } } : {}),
+  });
+  return synth(chart);
+}
+
+/** A webhook receiver: every request body as one line of `file`. */
+function startHook(netns: string, file: string): ChildProcess {
+  const code = `require('http').createServer((q, r) => { let b = ''; q.on('data', (d) => b += d); q.on('end', () => { require('fs').appendFileSync(${JSON.stringify(file)}, b.replace(/\\n/g, ' ') + '\\n'); r.end('ok'); }); }).listen(8080, '0.0.0.0');`;
+  return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the pair and the Alertmanagers on the output, and returns every notification the webhook got. */
+async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
+  const cluster = new LoopbackCluster();
+  const pods: RunningPod[] = [];
+  let hook: ChildProcess | undefined;
+  try {
+    const am = workloadOf(manifests, 'StatefulSet', 'alertmanager');
+    const prometheus = workloadOf(manifests, 'StatefulSet', 'prometheus-server');
+    const plans = [cluster.addPod(am, 0), cluster.addPod(am, 1), cluster.addPod(prometheus, 0), cluster.addPod(prometheus, 1)];
+    const hookHost = cluster.addHost(HOOK);
+    cluster.startDns(manifests);
+    const received = join(mkdtempSync(join(tmpdir(), 'obs-e2e-hook-')), 'requests.jsonl');
+    hook = startHook(hookHost.netns, received);
+    for (const plan of plans) {
+      pods.push(startPod(manifests, plan, { program: program(plan.workload.metadata.name === 'alertmanager' ? 'alertmanager' : 'prometheus') }));
+    }
+    // Wait for the first notification, then for a while longer: a second one would come within a group interval.
+    const notifications = () => (existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    for (let waited = 0; notifications().length === 0; waited += 500) {
+      if (waited > 180_000) throw new Error(`no notification after 180 s\n${pods.map((p) => `--- ${p.pod.name}\n${p.output().slice(-3000)}`).join('\n')}`);
+      await sleep(500);
+    }
+    await sleep(15_000);
+    expect(pods.map((p) => [p.pod.name, p.alive()])).toEqual(plans.map((p) => [p.name, true]));
+    return notifications();
+  } finally {
+    hook?.kill();
+    await Promise.all(pods.map((p) => p.stop()));
+    cluster.stop();
+  }
+}
+
+scenario('prometheus', 'alertmanager')('one notification per alert from an HA Prometheus pair through a gossiping Alertmanager pair', async () => {
+  const got = await notificationsOf(alertingChart());
+  // Both Alertmanagers received the alerts of both Prometheus pods, and agreed by gossip on who notifies.
+  expect(got.length).toBe(1);
+  expect(got[0].alerts.map((a: any) => a.labels)).toEqual([{ alertname: 'AlwaysFiring', severity: 'page' }]);
+});
+
+scenario('prometheus', 'alertmanager')('control: with the replica label kept on alerts, the pair\'s one alert arrives twice', async () => {
+  const got = await notificationsOf(alertingChart(true));
+  const alerts = got.flatMap((n: any) => n.alerts.map((a: any) => a.labels.prometheus_replica)).sort();
+  expect(alerts).toEqual(['prometheus-server-0', 'prometheus-server-1']);
+});

@@ -1,0 +1,202 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Manifest, podLabelsOf, podSpecOf, workloads } from '../../support/synth';
+
+/** A pod of the synthesized output that a scenario runs: its workload, its name and its address. */
+export interface PodPlan {
+  readonly workload: Manifest;
+  /** `<statefulset>-<ordinal>`, or `<deployment>-<n>` for a Deployment's pods. */
+  readonly name: string;
+  readonly ip: string;
+  /** The pod's own network namespace. */
+  readonly netns: string;
+}
+
+/** The address of the cluster's DNS server on the bridge every pod is plugged into. */
+const DNS_IP = '10.99.255.254';
+
+/**
+ * A cluster network on one machine: every pod gets a network namespace of its own (so two pods
+ * can both listen on 0.0.0.0:9090, as in a cluster) with an address on a bridge that joins them
+ * all, and a dnsmasq on that bridge answers the in-cluster names of the output as CoreDNS would
+ * (A records of Services and of StatefulSet pods, SRV records of every named Service port). The
+ * programs then run with the names, ports and addresses of the manifests, unchanged.
+ */
+export class LoopbackCluster {
+  /** The namespace that holds the bridge and the DNS server. */
+  readonly netns: string;
+  private readonly id: string;
+  private readonly dir: string;
+  private readonly pods: PodPlan[] = [];
+  private readonly extraHosts: Array<[string, string]> = [];
+  private readonly namespaces: string[] = [];
+  private dns?: ChildProcess;
+  private next = 1;
+
+  constructor(private readonly domain = 'cluster.local') {
+    this.id = Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+    this.netns = `obs-e2e-${this.id}`;
+    this.dir = mkdtempSync(join(tmpdir(), 'obs-e2e-net-'));
+    run('ip', ['netns', 'add', this.netns]);
+    this.namespaces.push(this.netns);
+    this.in(this.netns, 'ip', ['link', 'set', 'lo', 'up']);
+    this.in(this.netns, 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
+    this.in(this.netns, 'ip', ['addr', 'add', `${DNS_IP}/16`, 'dev', 'br0']);
+    this.in(this.netns, 'ip', ['link', 'set', 'br0', 'up']);
+    this.resolvConf(this.netns);
+  }
+
+  /** Makes `ip netns exec` give the namespace's processes the cluster DNS as their resolver. */
+  private resolvConf(netns: string, hosts = '127.0.0.1 localhost\n'): void {
+    const etc = `/etc/netns/${netns}`;
+    mkdirSync(etc, { recursive: true });
+    writeFileSync(join(etc, 'resolv.conf'), `nameserver ${DNS_IP}\noptions ndots:1 timeout:1 attempts:3\n`);
+    writeFileSync(join(etc, 'hosts'), hosts);
+  }
+
+  /** Gives a pod of `workload` a network namespace and an address; ordinal `i` is `<name>-<i>`. */
+  addPod(workload: Manifest, ordinal: number): PodPlan {
+    const name = `${workload.metadata.name}-${ordinal}`;
+    const { ip, netns } = this.plug(name);
+    const pod = { workload, name, ip, netns };
+    this.pods.push(pod);
+    return pod;
+  }
+
+  /** A network namespace and address for a process of the test itself (a webhook receiver, a fake), known as `dnsName`. */
+  addHost(dnsName: string): { ip: string; netns: string } {
+    const plugged = this.plug(dnsName.split('.')[0]);
+    this.extraHosts.push([plugged.ip, dnsName]);
+    return plugged;
+  }
+
+  /** A namespace with a veth into the bridge, its address, and the cluster DNS as its resolver. */
+  private plug(label: string): { ip: string; netns: string } {
+    const n = this.next++;
+    const ip = `10.99.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+    const netns = `obs-e2e-${this.id}-${n}`;
+    run('ip', ['netns', 'add', netns]);
+    this.namespaces.push(netns);
+    const inside = `e${this.id}p${n}`;
+    const outside = `e${this.id}s${n}`;
+    this.in(this.netns, 'ip', ['link', 'add', outside, 'type', 'veth', 'peer', 'name', inside]);
+    this.in(this.netns, 'ip', ['link', 'set', inside, 'netns', netns]);
+    this.in(this.netns, 'ip', ['link', 'set', outside, 'master', 'br0', 'up']);
+    this.in(netns, 'ip', ['link', 'set', 'lo', 'up']);
+    this.in(netns, 'ip', ['link', 'set', inside, 'name', 'eth0']);
+    this.in(netns, 'ip', ['addr', 'add', `${ip}/16`, 'dev', 'eth0']);
+    this.in(netns, 'ip', ['link', 'set', 'eth0', 'up']);
+    // `ip netns exec` mounts these over /etc/resolv.conf and /etc/hosts for every process it starts.
+    this.resolvConf(netns, `127.0.0.1 localhost\n${ip} ${label}\n`);
+    return { ip, netns };
+  }
+
+  /** Starts the DNS server with every record of `manifests` for the pods added so far. */
+  startDns(manifests: Manifest[]): void {
+    const { hosts, srv } = this.records(manifests);
+    const hostsFile = join(this.dir, 'hosts');
+    writeFileSync(hostsFile, [...hosts, ...this.extraHosts].map(([ip, name]) => `${ip} ${name}`).join('\n') + '\n');
+    const args = [
+      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-poll', `--addn-hosts=${hostsFile}`,
+      `--listen-address=${DNS_IP}`, '--bind-interfaces', '--port=53', '--local-ttl=1', '--user=root', `--pid-file=${join(this.dir, 'dnsmasq.pid')}`,
+      ...srv.map(([name, target, port]) => `--srv-host=${name},${target},${port},0,10`),
+    ];
+    this.dns = spawn('ip', ['netns', 'exec', this.netns, 'dnsmasq', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    this.dns.stderr?.on('data', (d) => { errors += d; });
+    const probe = hosts[0]?.[1];
+    if (probe) waitFor(() => this.in(this.netns, 'getent', ['hosts', probe], false) === 0, 5000, () => `dnsmasq: ${errors}`);
+  }
+
+  /** Runs a command in a namespace; returns its exit status (throws on failure unless `check` is false). */
+  in(netns: string, cmd: string, args: string[], check = true): number {
+    const r = spawnSync('ip', ['netns', 'exec', netns, cmd, ...args], { encoding: 'utf8' });
+    if (check && r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed in ${netns}: ${r.stderr}`);
+    return r.status ?? -1;
+  }
+
+  /** The IPv4 addresses a name resolves to, as a pod sees it. */
+  resolve(name: string): string[] {
+    const r = spawnSync('ip', ['netns', 'exec', this.netns, 'getent', 'ahostsv4', name], { encoding: 'utf8' });
+    return [...new Set(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]))];
+  }
+
+  stop(): void {
+    this.dns?.kill('SIGTERM');
+    for (const ns of this.namespaces.reverse()) {
+      spawnSync('ip', ['netns', 'del', ns]);
+      rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * The records CoreDNS would serve for the pods that run: a Service name resolves to the
+   * addresses of its selected pods (a headless one, as CoreDNS; a ClusterIP one, standing in for
+   * its virtual address); a StatefulSet pod to `<pod>.<governing service>`; every named port of a
+   * Service to SRV records of its pods (headless) or of the Service name (ClusterIP).
+   */
+  private records(manifests: Manifest[]): { hosts: Array<[string, string]>; srv: Array<[string, string, number]> } {
+    const hosts: Array<[string, string]> = [];
+    const srv: Array<[string, string, number]> = [];
+    for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec?.selector)) {
+      const ns = svc.metadata.namespace;
+      const fqdn = `${svc.metadata.name}.${ns}.svc.${this.domain}`;
+      const selected = this.pods.filter((p) => p.workload.metadata.namespace === ns
+        && Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => podLabelsOf(p.workload)[k] === v));
+      const headless = svc.spec.clusterIP === 'None';
+      for (const pod of selected) {
+        hosts.push([pod.ip, fqdn]);
+        if (headless && pod.workload.kind === 'StatefulSet' && pod.workload.spec.serviceName === svc.metadata.name) {
+          hosts.push([pod.ip, `${pod.name}.${fqdn}`]);
+        }
+      }
+      for (const port of svc.spec.ports ?? []) {
+        if (!port.name) continue;
+        const record = `_${port.name}._tcp.${fqdn}`;
+        if (!headless) {
+          if (selected.length > 0) srv.push([record, fqdn, port.port]);
+          continue;
+        }
+        for (const pod of selected) {
+          const target = pod.workload.kind === 'StatefulSet' && pod.workload.spec.serviceName === svc.metadata.name ? `${pod.name}.${fqdn}` : fqdn;
+          srv.push([record, target, containerPort(pod.workload, port.targetPort) ?? port.port]);
+        }
+      }
+    }
+    return { hosts, srv };
+  }
+}
+
+/** The container port a Service's targetPort names (or is). */
+function containerPort(workload: Manifest, targetPort: string | number): number | undefined {
+  if (typeof targetPort === 'number') return targetPort;
+  for (const c of podSpecOf(workload).containers ?? []) {
+    const found = (c.ports ?? []).find((p: any) => p.name === targetPort);
+    if (found) return found.containerPort;
+  }
+  return undefined;
+}
+
+function run(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}`);
+}
+
+/** Polls `ready` until it holds or `ms` pass; `why` explains a timeout. */
+export function waitFor(ready: () => boolean, ms: number, why: () => string = () => ''): void {
+  const until = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > until) throw new Error(`not ready after ${ms} ms ${why()}`);
+    spawnSync('sleep', ['0.1']);
+  }
+}
+
+/** Every workload of the output by kind and name. */
+export function workloadOf(manifests: Manifest[], kind: string, name: string): Manifest {
+  const w = workloads(manifests).find((m) => m.kind === kind && m.metadata.name === name);
+  if (!w) throw new Error(`no ${kind} ${name} in the output`);
+  return w;
+}

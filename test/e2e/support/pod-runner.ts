@@ -1,0 +1,131 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Manifest, podSpecOf } from '../../support/synth';
+import { PodPlan } from './loopback-cluster';
+
+/** A pod's container, started from the synthesized manifests as the kubelet would start it. */
+export interface RunningPod {
+  readonly pod: PodPlan;
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** Whether it is still running. */
+  alive(): boolean;
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The container to run. @default the pod's first */
+  readonly container?: string;
+  /** The local binary that stands for the image's entrypoint. */
+  readonly program: string;
+  /** Values of Secrets the output refers to but does not hold (the user's), by name and key. */
+  readonly externalSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Starts one container of a pod of the output inside the loopback cluster, from the manifests
+ * themselves: each volume's files (ConfigMap and Secret data, with `items`) are written out and
+ * bound at the container's mount paths in a private mount namespace; emptyDirs and volume claims are
+ * fresh directories; env takes literal values, the downward API (pod name, namespace, IP, node) and
+ * Secret and ConfigMap keys; `$(VAR)` in args is expanded from that env. The image's entrypoint is
+ * the local binary of the same program at the pinned version.
+ */
+export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOptions): RunningPod {
+  const spec = podSpecOf(pod.workload);
+  const container = options.container ? spec.containers.find((c: any) => c.name === options.container) : spec.containers[0];
+  if (!container) throw new Error(`no container ${options.container} in ${pod.name}`);
+  const root = mkdtempSync(join(tmpdir(), `obs-e2e-${pod.name}-`));
+  const namespace = pod.workload.metadata.namespace!;
+  const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === namespace);
+  const secretData = (name: string): Record<string, string> => {
+    const s = find('Secret', name);
+    if (s) return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]));
+    const external = options.externalSecrets?.[name];
+    if (!external) throw new Error(`${pod.name} needs Secret ${name}, which is neither in the output nor given`);
+    return { ...external };
+  };
+
+  // Volumes: files of ConfigMaps and Secrets, empty directories for the rest (emptyDir, claims).
+  const volumeDirs = new Map<string, string>();
+  const claims = (pod.workload.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name }));
+  for (const volume of [...(spec.volumes ?? []), ...claims]) {
+    const dir = join(root, 'volumes', volume.name);
+    mkdirSync(dir, { recursive: true });
+    volumeDirs.set(volume.name, dir);
+    const source = volume.configMap ? find('ConfigMap', volume.configMap.name)?.data : volume.secret ? secretData(volume.secret.secretName) : undefined;
+    if (!source) continue;
+    const items: Array<{ key: string; path: string }> = (volume.configMap ?? volume.secret).items ?? Object.keys(source).map((key) => ({ key, path: key }));
+    for (const item of items) {
+      const file = join(dir, item.path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, source[item.key]);
+    }
+  }
+
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) env[e.name] = envValue(e, pod, namespace, secretData, (name) => find('ConfigMap', name)?.data);
+  const expand = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
+  const args: string[] = [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
+
+  const mounts = (container.volumeMounts ?? []).map((m: any) => {
+    const dir = volumeDirs.get(m.name);
+    if (!dir) throw new Error(`${pod.name} mounts volume ${m.name}, which it does not have`);
+    return { source: m.subPath ? join(dir, m.subPath) : dir, target: m.mountPath, file: Boolean(m.subPath) };
+  });
+  const script = [
+    'set -e',
+    ...mounts.map((m: any) => (m.file
+      ? `mkdir -p ${q(dirname(m.target))} && touch ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`
+      : `mkdir -p ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`)),
+    'exec "$@"',
+  ].join('\n');
+  const envArgs = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOSTNAME: pod.name, ...env }).map(([k, v]) => `${k}=${v}`);
+  const child = spawn('ip', ['netns', 'exec', pod.netns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'pod',
+    'env', '-i', ...envArgs, options.program, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runningPod(pod, child, root);
+}
+
+function envValue(e: any, pod: PodPlan, namespace: string, secretData: (name: string) => Record<string, string>, configMap: (name: string) => Record<string, string> | undefined): string {
+  if (e.value !== undefined) return String(e.value);
+  const from = e.valueFrom ?? {};
+  if (from.fieldRef) {
+    const fields: Record<string, string> = { 'metadata.name': pod.name, 'metadata.namespace': namespace, 'status.podIP': pod.ip, 'spec.nodeName': 'node-0' };
+    const value = fields[from.fieldRef.fieldPath];
+    if (value === undefined) throw new Error(`${pod.name}: field ${from.fieldRef.fieldPath} is not emulated`);
+    return value;
+  }
+  if (from.secretKeyRef) return secretData(from.secretKeyRef.name)[from.secretKeyRef.key];
+  if (from.configMapKeyRef) return configMap(from.configMapKeyRef.name)?.[from.configMapKeyRef.key] ?? '';
+  throw new Error(`${pod.name}: env ${e.name} has a source that is not emulated`);
+}
+
+function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod {
+  let text = '';
+  let exited = false;
+  const keep = (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-200_000); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const done = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  return {
+    pod,
+    output: () => text,
+    alive: () => !exited,
+    async stop(graceMs = 10_000) {
+      if (!exited) {
+        try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone already */ }
+        const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+        await done;
+        clearTimeout(timer);
+      }
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Single-quotes a string for sh. */
+function q(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
