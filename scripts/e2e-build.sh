@@ -12,20 +12,23 @@ cache="${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}"
 mkdir -p "$cache/bin" "$cache/src"
 export GOFLAGS=-mod=mod GOWORK=off
 
-# program  module  version  package
+# program  module  version  package  build tags (those of the upstream release, from its .promu.yml;
+# Thanos' gogoproto code depends on `slicelabels` and crashes on its first gRPC answer without it;
+# Prometheus' `builtinassets` needs its npm-built UI, which the tests do not use)
 PROGRAMS=(
-  "thanos        github.com/thanos-io/thanos          v0.42.4  ./cmd/thanos"
-  "prometheus    github.com/prometheus/prometheus     v0.314.0 ./cmd/prometheus"
-  "promtool      github.com/prometheus/prometheus     v0.314.0 ./cmd/promtool"
-  "alertmanager  github.com/prometheus/alertmanager   v0.34.0  ./cmd/alertmanager"
-  "amtool        github.com/prometheus/alertmanager   v0.34.0  ./cmd/amtool"
-  "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3"
+  "thanos        github.com/thanos-io/thanos          v0.42.4  ./cmd/thanos        netgo,slicelabels"
+  "prometheus    github.com/prometheus/prometheus     v0.314.0 ./cmd/prometheus    netgo"
+  "promtool      github.com/prometheus/prometheus     v0.314.0 ./cmd/promtool      netgo"
+  "alertmanager  github.com/prometheus/alertmanager   v0.34.0  ./cmd/alertmanager  netgo"
+  "amtool        github.com/prometheus/alertmanager   v0.34.0  ./cmd/amtool        netgo"
+  "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3      -"
 )
 
 for line in "${PROGRAMS[@]}"; do
-  read -r name module version package <<<"$line"
+  read -r name module version package tags <<<"$line"
+  [ "$tags" = "-" ] && tags=""
   stamp="$cache/bin/$name.version"
-  if [ -x "$cache/bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$module@$version" ]; then
+  if [ -x "$cache/bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$module@$version tags=$tags" ]; then
     echo "e2e-build: $name $version cached"
     continue
   fi
@@ -40,9 +43,17 @@ for line in "${PROGRAMS[@]}"; do
     fi
     mv "$src.tmp" "$src"
   fi
+  # The version the program reports: Prometheus 3.x modules are tagged v0.3xx.y for 3.xx.y.
+  shown=${version#v}
+  if [ "$module" = github.com/prometheus/prometheus ]; then
+    IFS=. read -r _ minor patch <<<"$shown"
+    shown="3.$((minor - 300)).$patch"
+  fi
   start=$(date +%s)
-  (cd "$src" && go build -trimpath -o "$cache/bin/$name.tmp" "$package")
+  (cd "$src" && go build -trimpath -tags "$tags" \
+    -ldflags "-X github.com/prometheus/common/version.Version=$shown -X github.com/prometheus/common/version.Revision=module" \
+    -o "$cache/bin/$name.tmp" "$package")
   mv "$cache/bin/$name.tmp" "$cache/bin/$name"
-  echo "$module@$version" > "$stamp"
+  echo "$module@$version tags=$tags" > "$stamp"
   echo "e2e-build: $name $version built in $(( $(date +%s) - start ))s"
 done

@@ -123,6 +123,17 @@ export class LoopbackCluster {
     return [...new Set(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]))];
   }
 
+  /** GET `url` from inside the cluster network (from the namespace of `netns`, default the DNS one): status and body. */
+  httpGet(url: string, netns = this.netns): { status: number; body: string } {
+    const code = `require('http').get(${JSON.stringify(url)}, (r) => { let b = ''; r.on('data', (d) => b += d); r.on('end', () => process.stdout.write(JSON.stringify({ status: r.statusCode, body: b }))); }).on('error', (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));`;
+    const r = spawnSync('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
+    try {
+      return JSON.parse(r.stdout);
+    } catch {
+      return { status: 0, body: r.stderr };
+    }
+  }
+
   stop(): void {
     this.dns?.kill('SIGTERM');
     for (const ns of this.namespaces.reverse()) {

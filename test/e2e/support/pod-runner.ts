@@ -23,6 +23,11 @@ export interface StartOptions {
   readonly program: string;
   /** Values of Secrets the output refers to but does not hold (the user's), by name and key. */
   readonly externalSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Arguments of a stand-in that replaces a program the tier may not run (MinIO is AGPL: gofakes3
+   * serves its S3 API at the same address). @default the container's own
+   */
+  readonly standInArgs?: readonly string[];
 }
 
 /**
@@ -68,7 +73,7 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) env[e.name] = envValue(e, pod, namespace, secretData, (name) => find('ConfigMap', name)?.data);
   const expand = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
-  const args: string[] = [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
+  const args: string[] = options.standInArgs ? [...options.standInArgs] : [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
 
   const mounts = (container.volumeMounts ?? []).map((m: any) => {
     const dir = volumeDirs.get(m.name);

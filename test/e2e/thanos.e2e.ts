@@ -1,0 +1,76 @@
+import { synthApp } from '../support/synth';
+import { LoopbackCluster, PodPlan, workloadOf } from './support/loopback-cluster';
+import { RunningPod, startPod } from './support/pod-runner';
+import { program, scenario } from './support/programs';
+
+/**
+ * Scenario (a), Thanos as the default platform wires it: the self-monitoring Prometheus agent pair
+ * scrapes the running components and remote-writes into receive (three ingestors, the hashring and
+ * replication factor as emitted); a query through query-frontend and query returns each series once.
+ * MinIO is AGPL: gofakes3 serves its S3 API at its address instead.
+ */
+const NS = 'observability';
+const FRONTEND = `http://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Series { readonly metric: Record<string, string> }
+
+scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
+  const { manifests } = synthApp('platform');
+  const cluster = new LoopbackCluster();
+  const pods: RunningPod[] = [];
+  const w = (kind: string, name: string) => workloadOf(manifests, kind, name);
+  try {
+    const plan: Array<[PodPlan, string, string[]?]> = [
+      [cluster.addPod(w('StatefulSet', 'minio-server'), 0), 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+      ...[0, 1, 2].map((i) => [cluster.addPod(w('StatefulSet', 'thanos-receive'), i), 'thanos'] as [PodPlan, string]),
+      [cluster.addPod(w('Deployment', 'thanos-query'), 0), 'thanos'],
+      [cluster.addPod(w('Deployment', 'thanos-query-frontend'), 0), 'thanos'],
+      [cluster.addPod(w('StatefulSet', 'prometheus-agent'), 0), 'prometheus'],
+      [cluster.addPod(w('StatefulSet', 'prometheus-agent'), 1), 'prometheus'],
+    ];
+    const client = cluster.addHost(`e2e-client.${NS}.svc.cluster.local`);
+    cluster.startDns(manifests);
+    for (const [pod, name, standInArgs] of plan) pods.push(startPod(manifests, pod, { program: program(name), standInArgs }));
+
+    const query = (q: string, extra = ''): Series[] => {
+      const r = cluster.httpGet(`${FRONTEND}/api/v1/query?query=${encodeURIComponent(q)}${extra}`, client.netns);
+      return r.status === 200 ? JSON.parse(r.body).data.result : [];
+    };
+    // Both agents scrape every 30 s; receive replicates each write to three ingestors.
+    // Every running target of these jobs, scraped by both agents: receive has three ingestors.
+    const wanted: Record<string, number> = { 'thanos-receive': 3, 'thanos-query': 1, 'thanos-query-frontend': 1, 'prometheus-agent': 2 };
+    const complete = () => Object.entries(wanted).every(([job, n]) => query(`up{job="${job}"} == 1`).length === n
+      && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2);
+    for (let waited = 0; !complete(); waited += 2000) {
+      if (waited > 240_000 || pods.some((p) => !p.alive())) throw new Error(`no data after 240 s\n${logs(pods)}`);
+      await sleep(2000);
+    }
+
+    const up = query('up');
+    const keys = up.map((s) => JSON.stringify(s.metric));
+    expect(keys.length).toBeGreaterThanOrEqual(6);
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    // Deduplicated: no replica label of receive or of the agent pair is left on any series.
+    expect(up.filter((s) => 'replica' in s.metric || 'prometheus_replica' in s.metric)).toEqual([]);
+    // Each of the three ingestors is one target, seen once.
+    expect(up.filter((s) => s.metric.job === 'thanos-receive').map((s) => s.metric.instance).sort()).toHaveLength(3);
+
+    // Controls, through the same query API: without deduplication each series is there once per
+    // agent and per ingestor copy; deduplicating only along receive's label (what query did before
+    // it took the writers' replica labels) leaves each series twice, once per agent.
+    const raw = query('up{job="thanos-query"}', '&dedup=false');
+    expect(new Set(raw.map((s) => s.metric.prometheus_replica))).toEqual(new Set(['prometheus-agent-0', 'prometheus-agent-1']));
+    const oldLabels = query('up{job="thanos-query"}', '&replicaLabels[]=replica&replicaLabels[]=rule_replica');
+    expect(oldLabels.length).toBe(2);
+    expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
+  } finally {
+    await Promise.all(pods.map((p) => p.stop()));
+    cluster.stop();
+  }
+});
+
+function logs(pods: readonly RunningPod[]): string {
+  return pods.map((p) => `--- ${p.pod.name}${p.alive() ? '' : ' (exited)'}\n${p.alive() ? p.output().slice(-2500) : p.output().slice(-6000)}`).join('\n');
+}
+
