@@ -28,7 +28,13 @@ for line in "${PROGRAMS[@]}"; do
   read -r name module version package tags <<<"$line"
   [ "$tags" = "-" ] && tags=""
   stamp="$cache/bin/$name.version"
-  if [ -x "$cache/bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$module@$version tags=$tags" ]; then
+  # The version the program reports: Prometheus 3.x modules are tagged v0.3xx.y for 3.xx.y.
+  shown=${version#v}
+  if [ "$module" = github.com/prometheus/prometheus ]; then
+    IFS=. read -r _ minor patch <<<"$shown"
+    shown="3.$((minor - 300)).$patch"
+  fi
+  if [ -x "$cache/bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$module@$version tags=$tags shown=$shown" ]; then
     echo "e2e-build: $name $version cached"
     continue
   fi
@@ -43,17 +49,11 @@ for line in "${PROGRAMS[@]}"; do
     fi
     mv "$src.tmp" "$src"
   fi
-  # The version the program reports: Prometheus 3.x modules are tagged v0.3xx.y for 3.xx.y.
-  shown=${version#v}
-  if [ "$module" = github.com/prometheus/prometheus ]; then
-    IFS=. read -r _ minor patch <<<"$shown"
-    shown="3.$((minor - 300)).$patch"
-  fi
   start=$(date +%s)
   (cd "$src" && go build -trimpath -tags "$tags" \
     -ldflags "-X github.com/prometheus/common/version.Version=$shown -X github.com/prometheus/common/version.Revision=module" \
     -o "$cache/bin/$name.tmp" "$package")
   mv "$cache/bin/$name.tmp" "$cache/bin/$name"
-  echo "$module@$version tags=$tags" > "$stamp"
+  echo "$module@$version tags=$tags shown=$shown" > "$stamp"
   echo "e2e-build: $name $version built in $(( $(date +%s) - start ))s"
 done
