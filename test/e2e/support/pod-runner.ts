@@ -113,7 +113,11 @@ function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod
   const keep = (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-200_000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const done = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  const done = new Promise<void>((resolve) => child.on('exit', (code, signal) => {
+    exited = true;
+    text += `\n[${pod.name} exited: ${signal ?? `code ${code}`}]\n`;
+    resolve();
+  }));
   return {
     pod,
     output: () => text,
