@@ -18,26 +18,45 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Series { readonly metric: Record<string, string> }
 
-scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
-  const { manifests } = synthApp('platform');
+/** A pod to run: workload kind and name, ordinal, the local program, and a stand-in's arguments. */
+type PodToRun = readonly [kind: string, name: string, ordinal: number, program: string, standInArgs?: string[]];
+
+/** MinIO is AGPL: gofakes3 (MIT) answers its S3 API at its address, creating buckets on first use. */
+const S3_STAND_IN: PodToRun = ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']];
+
+/**
+ * Runs these pods of the output in a loopback cluster with a client host for the test, hands them
+ * to `body`, and stops everything afterwards, whatever `body` does.
+ */
+async function withPods(manifests: Manifest[], toRun: readonly PodToRun[], body: (run: { cluster: LoopbackCluster; client: string; pods: RunningPod[]; plans: PodPlan[] }) => Promise<void>): Promise<void> {
   const cluster = new LoopbackCluster();
   const pods: RunningPod[] = [];
-  const w = (kind: string, name: string) => workloadOf(manifests, kind, name);
   try {
-    const plan: Array<[PodPlan, string, string[]?]> = [
-      [cluster.addPod(w('StatefulSet', 'minio-server'), 0), 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
-      ...[0, 1, 2].map((i) => [cluster.addPod(w('StatefulSet', 'thanos-receive'), i), 'thanos'] as [PodPlan, string]),
-      [cluster.addPod(w('Deployment', 'thanos-query'), 0), 'thanos'],
-      [cluster.addPod(w('Deployment', 'thanos-query-frontend'), 0), 'thanos'],
-      [cluster.addPod(w('StatefulSet', 'prometheus-agent'), 0), 'prometheus'],
-      [cluster.addPod(w('StatefulSet', 'prometheus-agent'), 1), 'prometheus'],
-    ];
-    const client = cluster.addHost(`e2e-client.${NS}.svc.cluster.local`);
+    const plans = toRun.map(([kind, name, ordinal]) => cluster.addPod(workloadOf(manifests, kind, name), ordinal));
+    const client = cluster.addHost(`e2e-client.${NS}.svc.cluster.local`).netns;
     cluster.startDns(manifests);
-    for (const [pod, name, standInArgs] of plan) pods.push(startPod(manifests, pod, { program: program(name), standInArgs }));
+    toRun.forEach(([, , , name, standInArgs], i) => pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs })));
+    await body({ cluster, client, pods, plans });
+  } finally {
+    await Promise.all(pods.map((p) => p.stop()));
+    cluster.stop();
+  }
+}
 
+
+scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
+  const { manifests } = synthApp('platform');
+  const toRun: PodToRun[] = [
+    S3_STAND_IN,
+    ...[0, 1, 2].map((i): PodToRun => ['StatefulSet', 'thanos-receive', i, 'thanos']),
+    ['Deployment', 'thanos-query', 0, 'thanos'],
+    ['Deployment', 'thanos-query-frontend', 0, 'thanos'],
+    ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
+    ['StatefulSet', 'prometheus-agent', 1, 'prometheus'],
+  ];
+  await withPods(manifests, toRun, async ({ cluster, client, pods }) => {
     const query = (q: string, extra = ''): Series[] => {
-      const r = cluster.httpGet(`${FRONTEND}/api/v1/query?query=${encodeURIComponent(q)}${extra}`, client.netns);
+      const r = cluster.httpGet(`${FRONTEND}/api/v1/query?query=${encodeURIComponent(q)}${extra}`, client);
       return r.status === 200 ? JSON.parse(r.body).data.result : [];
     };
     // Both agents scrape every 30 s; receive replicates each write to three ingestors.
@@ -67,10 +86,7 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
     const oldLabels = query('up{job="thanos-query"}', '&replicaLabels[]=replica&replicaLabels[]=rule_replica');
     expect(oldLabels.length).toBe(2);
     expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
-  } finally {
-    await Promise.all(pods.map((p) => p.stop()));
-    cluster.stop();
-  }
+  });
 });
 
 function logs(pods: readonly RunningPod[]): string {
@@ -100,25 +116,19 @@ scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket
     },
   });
   const manifests = platform.toJson() as Manifest[];
-  const cluster = new LoopbackCluster();
-  const pods: RunningPod[] = [];
-  const w = (kind: string, name: string) => workloadOf(manifests, kind, name);
-  try {
-    const plan: Array<[PodPlan, string, string[]?]> = [
-      [cluster.addPod(w('StatefulSet', 'minio-server'), 0), 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
-      ...[0, 1, 2].map((i) => [cluster.addPod(w('StatefulSet', 'thanos-receive'), i), 'thanos'] as [PodPlan, string]),
-      [cluster.addPod(w('StatefulSet', 'thanos-store'), 0), 'thanos'],
-      [cluster.addPod(w('StatefulSet', 'thanos-compactor'), 0), 'thanos'],
-      [cluster.addPod(w('StatefulSet', 'prometheus-agent'), 0), 'prometheus'],
-    ];
-    const client = cluster.addHost(`e2e-client.${NS}.svc.cluster.local`);
-    cluster.startDns(manifests);
-    for (const [pod, name, standInArgs] of plan) pods.push(startPod(manifests, pod, { program: program(name), standInArgs }));
-    const metricsOf = (pod: PodPlan) => cluster.httpGet(`http://${pod.ip}:10902/metrics`, client.netns).body;
-    const [store, compactor] = [plan[4][0], plan[5][0]];
+  const toRun: PodToRun[] = [
+    S3_STAND_IN,
+    ...[0, 1, 2].map((i): PodToRun => ['StatefulSet', 'thanos-receive', i, 'thanos']),
+    ['StatefulSet', 'thanos-store', 0, 'thanos'],
+    ['StatefulSet', 'thanos-compactor', 0, 'thanos'],
+    ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
+  ];
+  await withPods(manifests, toRun, async ({ cluster, client, pods, plans }) => {
+    const metricsOf = (pod: PodPlan) => cluster.httpGet(`http://${pod.ip}:10902/metrics`, client).body;
+    const [store, compactor] = [plans[4], plans[5]];
 
     // The bucket, listed through the S3 API MinIO's address serves: every block has its meta.json.
-    const blocks = () => [...cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks?list-type=2`, client.netns).body
+    const blocks = () => [...cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks?list-type=2`, client).body
       .matchAll(/<Key>([0-9A-Z]{26})\/meta\.json<\/Key>/g)].map((m) => m[1]);
     // A pass counts once the compactor has seen the uploaded blocks: its first pass, on an empty bucket, does not.
     const loaded = (pod: PodPlan, metric: string, having = '') => metricValue(metricsOf(pod), metric, having) ?? 0;
@@ -133,14 +143,11 @@ scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket
       if (waited > 60_000) throw new Error(`no compaction pass over the blocks in 60 s\n${logs(pods)}`);
       await sleep(5000);
     }
-    const meta = JSON.parse(cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks/${blocks()[0]}/meta.json`, client.netns).body);
+    const meta = JSON.parse(cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks/${blocks()[0]}/meta.json`, client).body);
     // Uploaded by receive: its external labels, the ingestor as replica, the tenant.
     expect(Object.keys(meta.thanos.labels).sort()).toEqual(['replica', 'tenant_id']);
     expect(meta.thanos.labels.tenant_id).toBe('default-tenant');
     expect(metricValue(metricsOf(compactor), 'thanos_compact_halted')).toBe(0);
     expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
-  } finally {
-    await Promise.all(pods.map((p) => p.stop()));
-    cluster.stop();
-  }
+  });
 });
