@@ -15,7 +15,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
-import { LogsDestination, TracesDestination } from './destinations';
+import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 
@@ -78,9 +78,6 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   }
   return new Workload(scope, 'Workload', { ...common, kind: 'Deployment', volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }] });
 }
-
-/** The env var that carries the Loki gateway password into Alloy. */
-const LOKI_PASSWORD_ENV = 'LOKI_PASSWORD';
 
 export interface AlloyLogAgentProps extends WorkloadOptions {
   readonly namespace: string;

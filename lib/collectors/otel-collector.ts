@@ -14,15 +14,13 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
-import { OtlpLogsDestination, TracesDestination } from './destinations';
+import { LOKI_PASSWORD_ENV, OtlpLogsDestination, TracesDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 
 /** uid and gid of the scratch collector image. */
 const OTEL_UID = 10001;
 const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
 const CONFIG_DIR = '/conf';
-/** The env var that carries the Loki gateway password. */
-const LOKI_PASSWORD_ENV = 'LOKI_PASSWORD';
 
 export interface OtelCollectorGatewayProps extends WorkloadOptions {
   readonly namespace: string;

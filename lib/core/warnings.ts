@@ -50,9 +50,14 @@ export function allWarnings(scope: IConstruct): PlatformWarning[] {
 
 /** The messages of every warning under `scope` that nobody acknowledged. */
 export function warningsOf(scope: IConstruct): string[] {
+  return unacknowledged(scope).map((w) => w.message);
+}
+
+/** Every warning under `scope` that nobody acknowledged. */
+function unacknowledged(scope: IConstruct): PlatformWarning[] {
   return scope.node.findAll().flatMap((c) => c.node.metadata
     .filter((m) => m.type === WARNING_METADATA && !acknowledged(c, (m.data as PlatformWarning).id))
-    .map((m) => (m.data as PlatformWarning).message));
+    .map((m) => m.data as PlatformWarning));
 }
 
 /** Whether `id` is acknowledged at `construct` or one of its ancestors. */
@@ -65,14 +70,10 @@ const printed = new WeakMap<IConstruct, Set<string>>();
 /** Prints each unacknowledged warning once per app, or fails the synth in `error` mode. */
 function reportWarnings(root: IConstruct): void {
   const mode = process.env[WARNINGS_ENV] ?? 'print';
-  const messages = warningsOf(root);
-  if (mode === 'silent' || messages.length === 0) return;
-  if (mode === 'error') {
-    const problems = root.node.findAll().flatMap((c) => c.node.metadata
-      .filter((m) => m.type === WARNING_METADATA && !acknowledged(c, (m.data as PlatformWarning).id))
-      .map((m) => m.data as PlatformWarning));
-    throw new ValidationError(problems);
-  }
+  const warnings = unacknowledged(root);
+  if (mode === 'silent' || warnings.length === 0) return;
+  if (mode === 'error') throw new ValidationError(warnings);
+  const messages = warnings.map((w) => w.message);
   const seen = printed.get(root) ?? new Set<string>();
   printed.set(root, seen);
   for (const message of messages.filter((m) => !seen.has(m))) {

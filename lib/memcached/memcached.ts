@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { mergeArgs } from '../core/args';
-import { checkReplicas } from '../core/check-options';
+import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef, imageVersion, pinnedImage } from '../core/images';
-import { positiveInteger, quantity } from '../core/rules';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { positiveInteger } from '../core/rules';
 import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
@@ -131,12 +131,7 @@ export function checkMemcachedOptions(v: Validator, prefix: string, options: Mem
   const memoryMb = options.memoryMb ?? 1024;
   if (options.memoryMb !== undefined) v.apply(`${prefix}.memoryMb`, options.memoryMb, positiveInteger(options.memoryMb));
   if (options.replicas !== undefined) checkReplicas(v, `${prefix}.replicas`, options.replicas);
-  if (options.image !== undefined) v.apply(`${prefix}.image`, options.image, pinnedImage(options.image, IMAGES.memcached));
-  for (const kind of ['requests', 'limits'] as const) {
-    for (const [key, value] of Object.entries(options.resources?.[kind] ?? {})) {
-      if (value !== undefined) v.apply(`${prefix}.resources.${kind}.${key}`, value, quantity(value));
-    }
-  }
+  checkWorkloadOptions(v, prefix, options, IMAGES.memcached);
   if (options.maxItemSize === undefined) return;
   const bytes = itemSizeBytes(options.maxItemSize);
   if (!v.check(bytes !== undefined, `${prefix}.maxItemSize`, options.maxItemSize,

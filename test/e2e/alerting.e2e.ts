@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Alertmanager, PrometheusServer } from '../../lib';
 import { Manifest, synth, testChart } from '../support/synth';
-import { LoopbackCluster, workloadOf } from './support/loopback-cluster';
-import { RunningPod, startPod } from './support/pod-runner';
-import { program, scenario } from './support/programs';
+import { scenario } from './support/programs';
+import { PodToRun, withPods } from './support/run-pods';
 
 /**
  * Scenario (c), alerting: an HA Prometheus pair evaluates an always-firing rule and sends to every
@@ -48,34 +47,31 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the pair and the Alertmanagers on the output, and returns every notification the webhook got. */
 async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
-  const cluster = new LoopbackCluster();
-  const pods: RunningPod[] = [];
-  let hook: ChildProcess | undefined;
-  try {
-    const am = workloadOf(manifests, 'StatefulSet', 'alertmanager');
-    const prometheus = workloadOf(manifests, 'StatefulSet', 'prometheus-server');
-    const plans = [cluster.addPod(am, 0), cluster.addPod(am, 1), cluster.addPod(prometheus, 0), cluster.addPod(prometheus, 1)];
-    const hookHost = cluster.addHost(HOOK);
-    cluster.startDns(manifests);
+  const toRun: PodToRun[] = [
+    ['StatefulSet', 'alertmanager', 0, 'alertmanager'],
+    ['StatefulSet', 'alertmanager', 1, 'alertmanager'],
+    ['StatefulSet', 'prometheus-server', 0, 'prometheus'],
+    ['StatefulSet', 'prometheus-server', 1, 'prometheus'],
+  ];
+  let got: any[] = [];
+  await withPods(manifests, toRun, HOOK, async ({ host, pods, plans }) => {
     const received = join(mkdtempSync(join(tmpdir(), 'obs-e2e-hook-')), 'requests.jsonl');
-    hook = startHook(hookHost.netns, received);
-    for (const plan of plans) {
-      pods.push(startPod(manifests, plan, { program: program(plan.workload.metadata.name === 'alertmanager' ? 'alertmanager' : 'prometheus') }));
+    const hook = startHook(host, received);
+    try {
+      // Wait for the first notification, then for a while longer: a second one would come within a group interval.
+      const notifications = () => (existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+      for (let waited = 0; notifications().length === 0; waited += 500) {
+        if (waited > 180_000) throw new Error(`no notification after 180 s\n${pods.map((p) => `--- ${p.pod.name}\n${p.output().slice(-3000)}`).join('\n')}`);
+        await sleep(500);
+      }
+      await sleep(15_000);
+      expect(pods.map((p) => [p.pod.name, p.alive()])).toEqual(plans.map((p) => [p.name, true]));
+      got = notifications();
+    } finally {
+      hook.kill();
     }
-    // Wait for the first notification, then for a while longer: a second one would come within a group interval.
-    const notifications = () => (existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-    for (let waited = 0; notifications().length === 0; waited += 500) {
-      if (waited > 180_000) throw new Error(`no notification after 180 s\n${pods.map((p) => `--- ${p.pod.name}\n${p.output().slice(-3000)}`).join('\n')}`);
-      await sleep(500);
-    }
-    await sleep(15_000);
-    expect(pods.map((p) => [p.pod.name, p.alive()])).toEqual(plans.map((p) => [p.name, true]));
-    return notifications();
-  } finally {
-    hook?.kill();
-    await Promise.all(pods.map((p) => p.stop()));
-    cluster.stop();
-  }
+  });
+  return got;
 }
 
 scenario('prometheus', 'alertmanager')('one notification per alert from an HA Prometheus pair through a gossiping Alertmanager pair', async () => {

@@ -1,9 +1,10 @@
 import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
 import { Manifest, synthApp } from '../support/synth';
-import { LoopbackCluster, PodPlan, workloadOf } from './support/loopback-cluster';
-import { RunningPod, startPod } from './support/pod-runner';
-import { program, scenario } from './support/programs';
+import { PodPlan } from './support/loopback-cluster';
+import { RunningPod } from './support/pod-runner';
+import { scenario } from './support/programs';
+import { PodToRun, withPods } from './support/run-pods';
 
 /**
  * Scenario (a), Thanos as the default platform wires it: the self-monitoring Prometheus agent pair
@@ -18,43 +19,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Series { readonly metric: Record<string, string> }
 
-/** A pod to run: workload kind and name, ordinal, the local program, and a stand-in's arguments. */
-type PodToRun = readonly [kind: string, name: string, ordinal: number, program: string, standInArgs?: string[]];
-
 /** MinIO is AGPL: gofakes3 (MIT) answers its S3 API at its address, creating buckets on first use. */
 const S3_STAND_IN: PodToRun = ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']];
 
-/**
- * Runs these pods of the output in a loopback cluster with a client host for the test, hands them
- * to `body`, and stops everything afterwards, whatever `body` does.
- */
-async function withPods(manifests: Manifest[], toRun: readonly PodToRun[], body: (run: { cluster: LoopbackCluster; client: string; pods: RunningPod[]; plans: PodPlan[] }) => Promise<void>): Promise<void> {
-  const cluster = new LoopbackCluster();
-  const pods: RunningPod[] = [];
-  try {
-    const plans = toRun.map(([kind, name, ordinal]) => cluster.addPod(workloadOf(manifests, kind, name), ordinal));
-    const client = cluster.addHost(`e2e-client.${NS}.svc.cluster.local`).netns;
-    cluster.startDns(manifests);
-    toRun.forEach(([, , , name, standInArgs], i) => pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs })));
-    await body({ cluster, client, pods, plans });
-  } finally {
-    await Promise.all(pods.map((p) => p.stop()));
-    cluster.stop();
-  }
-}
+/** The receive ring as the platform emits it: three ingestors. */
+const RECEIVE_RING: PodToRun[] = [0, 1, 2].map((i) => ['StatefulSet', 'thanos-receive', i, 'thanos']);
 
+/** The test's own client host. */
+const CLIENT = `e2e-client.${NS}.svc.cluster.local`;
 
 scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
   const { manifests } = synthApp('platform');
   const toRun: PodToRun[] = [
     S3_STAND_IN,
-    ...[0, 1, 2].map((i): PodToRun => ['StatefulSet', 'thanos-receive', i, 'thanos']),
+    ...RECEIVE_RING,
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['Deployment', 'thanos-query-frontend', 0, 'thanos'],
     ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
     ['StatefulSet', 'prometheus-agent', 1, 'prometheus'],
   ];
-  await withPods(manifests, toRun, async ({ cluster, client, pods }) => {
+  await withPods(manifests, toRun, CLIENT, async ({ cluster, host: client, pods }) => {
     const query = (q: string, extra = ''): Series[] => {
       const r = cluster.httpGet(`${FRONTEND}/api/v1/query?query=${encodeURIComponent(q)}${extra}`, client);
       return r.status === 200 ? JSON.parse(r.body).data.result : [];
@@ -118,12 +102,12 @@ scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket
   const manifests = platform.toJson() as Manifest[];
   const toRun: PodToRun[] = [
     S3_STAND_IN,
-    ...[0, 1, 2].map((i): PodToRun => ['StatefulSet', 'thanos-receive', i, 'thanos']),
+    ...RECEIVE_RING,
     ['StatefulSet', 'thanos-store', 0, 'thanos'],
     ['StatefulSet', 'thanos-compactor', 0, 'thanos'],
     ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
   ];
-  await withPods(manifests, toRun, async ({ cluster, client, pods, plans }) => {
+  await withPods(manifests, toRun, CLIENT, async ({ cluster, host: client, pods, plans }) => {
     const metricsOf = (pod: PodPlan) => cluster.httpGet(`http://${pod.ip}:10902/metrics`, client).body;
     const [store, compactor] = [plans[4], plans[5]];
 

@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Manifest, podLabelsOf, podSpecOf, workloads } from '../../support/synth';
+import { Manifest, podLabelsOf, podSpecOf } from '../../support/synth';
 
 /** A pod of the synthesized output that a scenario runs: its workload, its name and its address. */
 export interface PodPlan {
@@ -203,11 +203,4 @@ export function waitFor(ready: () => boolean, ms: number, why: () => string = ()
     if (Date.now() > until) throw new Error(`not ready after ${ms} ms ${why()}`);
     spawnSync('sleep', ['0.1']);
   }
-}
-
-/** Every workload of the output by kind and name. */
-export function workloadOf(manifests: Manifest[], kind: string, name: string): Manifest {
-  const w = workloads(manifests).find((m) => m.kind === kind && m.metadata.name === name);
-  if (!w) throw new Error(`no ${kind} ${name} in the output`);
-  return w;
 }
