@@ -2,10 +2,13 @@
 # Builds the real programs the end-to-end tier runs, at the versions the library pins, from their Go
 # modules, into a cache outside the repository that later runs reuse:
 #   ${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}/bin/<program>
-# Only permissively licensed programs (Thanos, Prometheus, Alertmanager: Apache-2.0; gofakes3, the
-# S3 server that stands in for MinIO: MIT). Modules whose go.mod has replace directives cannot be
-# `go install`ed, so each module is downloaded, copied to a writable scratch directory and built
-# there. Prometheus 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is Prometheus 3.14.0.
+# Only permissively licensed programs (Thanos, Prometheus, Alertmanager, VictoriaMetrics' vmagent,
+# the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0; gofakes3, the S3 server that
+# stands in for MinIO: MIT). Modules whose go.mod has replace directives cannot be `go install`ed,
+# so each module is downloaded, copied to a writable scratch directory and built there. Prometheus
+# 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is Prometheus 3.14.0.
+# The VictoriaMetrics cluster programs (vminsert, vmselect, vmstorage) live on a branch whose tags
+# (v1.151.0-cluster) the Go module proxy does not serve, so only vmagent is built.
 set -euo pipefail
 
 cache="${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}"
@@ -22,6 +25,7 @@ PROGRAMS=(
   "alertmanager  github.com/prometheus/alertmanager   v0.34.0  ./cmd/alertmanager  netgo"
   "amtool        github.com/prometheus/alertmanager   v0.34.0  ./cmd/amtool        netgo"
   "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3      -"
+  "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
 )
 
 for line in "${PROGRAMS[@]}"; do
@@ -57,3 +61,50 @@ for line in "${PROGRAMS[@]}"; do
   echo "$module@$version tags=$tags shown=$shown" > "$stamp"
   echo "e2e-build: $name $version built in $(( $(date +%s) - start ))s"
 done
+
+# A program whose stamp matches is reused; `built NAME STAMP` says whether to skip it.
+built() { [ -x "$cache/bin/$1" ] && [ "$(cat "$cache/bin/$1.version" 2>/dev/null)" = "$2" ]; }
+
+# The OpenTelemetry Collector: its builder generates a main package from scripts/otelcol-builder.yaml
+# and compiles it.
+otel_version=v0.158.0
+otel_stamp="builder@$otel_version $(sha256sum "$(dirname "$0")/otelcol-builder.yaml" | cut -c1-16)"
+if built otelcol "$otel_stamp"; then
+  echo "e2e-build: otelcol $otel_version cached"
+else
+  start=$(date +%s)
+  out="$cache/src/otelcol-$otel_version"
+  sed "s|OUTPUT_PATH|$out|" "$(dirname "$0")/otelcol-builder.yaml" > "$cache/src/otelcol-builder.yaml"
+  go run "go.opentelemetry.io/collector/cmd/builder@$otel_version" --config "$cache/src/otelcol-builder.yaml" \
+    > "$cache/src/otelcol-build.log" 2>&1 || { cat "$cache/src/otelcol-build.log" >&2; exit 1; }
+  mv "$out/otelcol" "$cache/bin/otelcol"
+  echo "$otel_stamp" > "$cache/bin/otelcol.version"
+  echo "e2e-build: otelcol $otel_version built in $(( $(date +%s) - start ))s"
+fi
+
+# kube-apiserver and the etcd it is released with (k8s.io/kubernetes' own go.mod names it). The
+# kubernetes module replaces its staging modules (k8s.io/api, ...) by local paths that its zip
+# lacks, so a small module requires it and replaces each staging module by its published release.
+kube_version=v1.36.3
+kube_stamp="k8s.io/kubernetes@$kube_version"
+if built kube-apiserver "$kube_stamp" && built etcd "$kube_stamp"; then
+  echo "e2e-build: kube-apiserver and etcd for $kube_version cached"
+else
+  start=$(date +%s)
+  kube_minor=${kube_version#v1.}; kube_minor=${kube_minor%%.*}
+  dir="$cache/src/kube-$kube_version"
+  mkdir -p "$dir"
+  kube_mod=$(go mod download -json "k8s.io/kubernetes@$kube_version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')
+  {
+    printf 'module obs-platform-e2e/kube\n\ngo 1.26.0\n\nrequire k8s.io/kubernetes %s\n\nreplace (\n' "$kube_version"
+    awk -v v="v0.${kube_version#v1.}" '$2 == "=>" && $3 ~ /^\.\/staging\// { printf "\t%s => %s %s\n", $1, $1, v }' "$kube_mod"
+    printf ')\n'
+  } > "$dir/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport (\n\t_ "go.etcd.io/etcd/server/v3"\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n)\n' > "$dir/tools.go"
+  (cd "$dir" && go mod tidy && go build -trimpath -o "$cache/bin/etcd" go.etcd.io/etcd/server/v3 \
+    && go build -trimpath -ldflags "-X k8s.io/component-base/version.gitVersion=$kube_version -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$kube_minor" \
+      -o "$cache/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
+  echo "$kube_stamp" > "$cache/bin/kube-apiserver.version"
+  echo "$kube_stamp" > "$cache/bin/etcd.version"
+  echo "e2e-build: kube-apiserver and etcd for $kube_version built in $(( $(date +%s) - start ))s"
+fi

@@ -6,14 +6,19 @@
 // images we pin are the open-source ones, which refuse them.
 //
 // Usage: node scripts/extract-vm-flags.mjs <victoriametrics-git-dir> <tag> > out.json
-//   e.g. node scripts/extract-vm-flags.mjs ../VictoriaMetrics/.git v1.150.0-cluster \
-//          > test/fixtures/victoriametrics-1.150.0-flags.json
+//    or: node scripts/extract-vm-flags.mjs <module-dir> <version> > out.json
+//   e.g. node scripts/extract-vm-flags.mjs "$(go env GOMODCACHE)/github.com/!victoria!metrics/!victoria!metrics@v1.151.0" \
+//          v1.151.0 > test/fixtures/victoriametrics-1.151.0-flags.json
+// The module the Go proxy serves is the single-node branch, but its docs carry the cluster
+// components' flag references too (the docs are shared by both branches).
 //
 // Output: { source, components: { <name>: { flags, repeatable, enterprise } } }
 //   flags       sorted flag names with one leading dash, e.g. "-storageNode"
 //   repeatable  array flags (may be given many times or comma-separated)
 //   enterprise  flags only the enterprise binary accepts
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const COMPONENTS = ['vminsert', 'vmselect', 'vmstorage', 'vmagent'];
 // "  -name" or "  -name type": flag lines are indented by exactly two spaces.
@@ -22,10 +27,13 @@ const FLAG_LINE = /^ {2}(-[A-Za-z][\w.-]*)(?: (\S+))?\s*$/;
 function main() {
   const [gitDir, tag] = process.argv.slice(2);
   if (!gitDir || !tag) {
-    process.stderr.write('usage: extract-vm-flags.mjs <victoriametrics-git-dir> <tag>\n');
+    process.stderr.write('usage: extract-vm-flags.mjs <victoriametrics-git-dir|module-dir> <tag|version>\n');
     process.exit(2);
   }
-  const show = (path) => execFileSync('git', ['-C', gitDir, 'show', `${tag}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  // A module directory (from `go mod download`) is read as it is; a git directory at the tag.
+  const show = existsSync(join(gitDir, 'go.mod'))
+    ? (path) => readFileSync(join(gitDir, path), 'utf8')
+    : (path) => execFileSync('git', ['-C', gitDir, 'show', `${tag}:${path}`], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const components = {};
   for (const name of COMPONENTS) {
     const common = parse(show(`docs/victoriametrics/${name}_common_flags.md`));

@@ -2,22 +2,18 @@
 # Installs the real programs some tests run the generated configs through (Debian packages):
 #   nginx-light  `nginx -t` on the Loki gateway config
 #   memcached    starts with the exact flags the cache StatefulSets get
-#   prometheus   `promtool check rules` on every generated rule file
-#   victoria-metrics  `vmagent -dryRun` on every generated scrape and relabel config
-#   prometheus-alertmanager  `amtool check-config` on every generated Alertmanager config
-#   dnsmasq-base  the cluster DNS of the end-to-end tier (scripts/e2e-build.sh builds its programs)
+#   dnsmasq-base  the cluster DNS of the end-to-end tier
+# promtool, amtool, vmagent and the other programs the library pins are not Debian's (older)
+# ones: scripts/e2e-build.sh builds them at the pinned versions for the end-to-end tier.
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
 set -euo pipefail
 
 need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v memcached >/dev/null 2>&1 || need+=(memcached)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
-command -v vmagent >/dev/null 2>&1 || need+=(victoria-metrics)
-command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx, memcached, promtool, vmagent, amtool and dnsmasq already installed"
+  echo "test-setup: nginx, memcached and dnsmasq already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

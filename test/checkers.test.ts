@@ -6,11 +6,6 @@ import { credentialsIn } from './support/credentials';
 import { flagProblems, hashringProblems, thanosConfigDocuments } from './support/thanos';
 import { Manifest, synthApp } from './support/synth';
 import { storageNodeProblems, vmFlagProblems } from './support/victoriametrics';
-import { testWith } from './support/programs';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 /** The checks over every app must be able to fail: each is shown a broken copy of real output. */
 const base = () => synthApp('platform').manifests;
@@ -202,20 +197,5 @@ describe('VictoriaMetrics checkers catch what they claim to', () => {
       'Deployment vm-vminsert/vminsert: lists 2 of the 3 pods of vm-vmstorage',
       expect.stringContaining('Service vm-vmstorage-headless is not headless with publishNotReadyAddresses'),
     ]));
-  });
-
-  testWith('vmagent')('vmagent -dryRun refuses a broken scrape config and a broken relabel rule', () => {
-    const ms = vm();
-    const cm = find(ms, 'ConfigMap', 'self-monitoring-vmagent-config');
-    const dir = mkdtempSync(join(tmpdir(), 'vmagent-broken-'));
-    writeFileSync(join(dir, 'scrape.yaml'), cm.data['scrape.yaml'].replace('job_name', 'jobname'));
-    writeFileSync(join(dir, 'relabel.yaml'), '- action: keepp\n');
-    const scrape = spawnSync('vmagent', ['-dryRun', `-promscrape.config=${dir}/scrape.yaml`], { encoding: 'utf8' });
-    expect(scrape.status).not.toBe(0);
-    expect(scrape.stderr).toContain('field jobname not found');
-    writeFileSync(join(dir, 'scrape.yaml'), cm.data['scrape.yaml']);
-    const relabel = spawnSync('vmagent', ['-dryRun', `-promscrape.config=${dir}/scrape.yaml`, `-remoteWrite.relabelConfig=${dir}/relabel.yaml`], { encoding: 'utf8' });
-    expect(relabel.status).not.toBe(0);
-    expect(relabel.stderr).toContain('unknown `action` "keepp"');
   });
 });

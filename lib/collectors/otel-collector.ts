@@ -117,7 +117,7 @@ export class OtelCollectorGateway extends Construct {
   }
 }
 
-/** The collector config for 0.159: exporter types `otlp_grpc` / `otlp_http` (the old names are deprecated aliases). */
+/** The collector config for 0.158: exporter types `otlp_grpc` / `otlp_http` (the old names are deprecated aliases). */
 function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown> {
   const processors = ['memory_limiter', 'batch'];
   const exporters: Record<string, unknown> = {

@@ -29,11 +29,11 @@ export const IMAGES = {
   /** Prometheus 3 (agent mode, or server with the Thanos sidecar). The image runs as nobody (65534). */
   prometheus: { repository: 'quay.io/prometheus/prometheus', tag: 'v3.14.0' },
   /** VictoriaMetrics cluster: one image per component, `-cluster` tags. The images set no USER. */
-  vminsert: { repository: 'docker.io/victoriametrics/vminsert', tag: 'v1.150.0-cluster' },
-  vmselect: { repository: 'docker.io/victoriametrics/vmselect', tag: 'v1.150.0-cluster' },
-  vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.150.0-cluster' },
+  vminsert: { repository: 'docker.io/victoriametrics/vminsert', tag: 'v1.151.0-cluster' },
+  vmselect: { repository: 'docker.io/victoriametrics/vmselect', tag: 'v1.151.0-cluster' },
+  vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.151.0-cluster' },
   /** vmagent has no cluster variant: its tag has no `-cluster` suffix. */
-  vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.150.0' },
+  vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.151.0' },
   /** Tempo 3: ingesters and the compactor are gone; monolithic needs no broker. Distroless, uid 10001. */
   tempo: { repository: 'docker.io/grafana/tempo', tag: '3.0.3' },
   /** Grafana 13 (the grafana chart's appVersion); uid and gid 472. */
@@ -42,8 +42,11 @@ export const IMAGES = {
   alloy: { repository: 'docker.io/grafana/alloy', tag: 'v1.18.1' },
   /** The last promtail image (Loki 3.6.11): promtail reached end of life on 2026-03-02 and left Loki 3.7. */
   promtail: { repository: 'docker.io/grafana/promtail', tag: '3.6.11' },
-  /** OpenTelemetry Collector contrib; scratch image, uid 10001. */
-  otelCollector: { repository: 'docker.io/otel/opentelemetry-collector-contrib', tag: '0.159.0' },
+  /**
+   * OpenTelemetry Collector contrib; scratch image, uid 10001. 0.158.0, not 0.159.0: the Go module proxy
+   * does not serve a package 0.159's basicauth extension needs, so the end-to-end tier could not build it.
+   */
+  otelCollector: { repository: 'docker.io/otel/opentelemetry-collector-contrib', tag: '0.158.0' },
   /** busybox-based, `USER nobody` (not numeric, so pods set uid 65534 themselves). */
   nodeExporter: { repository: 'quay.io/prometheus/node-exporter', tag: 'v1.12.1' },
   /** distroless, `USER nobody`; built against client-go 1.36. */

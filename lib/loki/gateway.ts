@@ -19,6 +19,12 @@ export interface GatewayRoutes {
  * per request through `resolver` and starts even while a role Service has no endpoints yet.
  * Exact-match locations come first: without them the `^~ /loki/api/v1/` prefix would send pushes,
  * rule edits and deletes to the read role.
+ *
+ * Only the tenant APIs pass (push, query, tail, rules, alerts, deletes of the caller's own tenant).
+ * Every other path is answered 404 by the gateway itself: Loki's operator pages must not be
+ * reachable by every client of the gateway, since they act on the whole cluster whatever the
+ * tenant (`/ingester/shutdown` and `/flush` stop or flush an ingester, the ring pages can
+ * "forget" members, `/config` shows the running config). Operators reach them on the pods.
  */
 export function buildGatewayConfig(r: GatewayRoutes): string {
   const proxy = (upstream: string) => `proxy_pass ${upstream}$request_uri;`;
@@ -71,24 +77,19 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
     exact('/loki/api/v1/push', '$write'),
     exact('/api/prom/push', '$write'),
     exact('/otlp/v1/logs', '$write'),
-    prefix('/distributor/ring', '$write'),
-    prefix('/ingester/', '$write'),
-    exact('/flush', '$write'),
-    '    # backend: ruler, compactor, scheduler, index gateway',
+    '    # backend: ruler and compactor (deletes)',
     prefix('/loki/api/v1/rules', '$backend'),
     prefix('/api/prom/rules', '$backend'),
     prefix('/prometheus/api/v1/rules', '$backend'),
     prefix('/prometheus/api/v1/alerts', '$backend'),
     exact('/loki/api/v1/delete', '$backend'),
-    prefix('/compactor/ring', '$backend'),
-    prefix('/scheduler/ring', '$backend'),
-    prefix('/indexgateway/ring', '$backend'),
-    prefix('/ruler/ring', '$backend'),
     '    # read: tail (websocket) and every other query',
     websocket('/loki/api/v1/tail'),
     websocket('/api/prom/tail'),
     prefix('/loki/api/v1/', '$read'),
     prefix('/api/prom/', '$read'),
+    '    # Nothing else: no operator page, no static file.',
+    '    location / { return 404; }',
     '  }',
     '}',
     '',

@@ -175,7 +175,9 @@ export class Minio extends Construct implements ObjectStorage {
 
   /**
    * A Job that creates the declared buckets. A Job's pod template cannot change once created, so
-   * its name carries a hash of the bucket list: a new list is a new Job, and `kubectl apply` works.
+   * its name carries a hash of its whole spec: a new bucket list, image, label or scheduling rule is
+   * a new Job, and `kubectl apply` of an upgrade never meets an immutable template. (A hash of the
+   * bucket list alone let the API server refuse upgrades that only changed the pod template.)
    */
   private emitBucketJob(props: MinioProps, name: string, clusterDomain: string): k8s.KubeJob {
     const jobIdentity = this.identity.sibling('make-buckets', imageVersion(props.clientImage ?? IMAGES.minioClient));
@@ -189,7 +191,6 @@ export class Minio extends Construct implements ObjectStorage {
       'done',
       ...this.buckets.map((b) => `$mc mb --ignore-existing local/${b}`),
     ].join('\n');
-    const jobName = () => `${name}-make-buckets-${createHash('sha256').update(this.buckets.join(',')).digest('hex').slice(0, 8)}`;
     const template = restrictedPodTemplate({
       identity: jobIdentity,
       replicas: 1,
@@ -205,9 +206,12 @@ export class Minio extends Construct implements ObjectStorage {
         resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
       }],
     });
+    const spec = { backoffLimit: 6, activeDeadlineSeconds: 900, template };
+    // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
+    const specHash = () => createHash('sha256').update(JSON.stringify(spec, (_key, value) => (value instanceof Lazy ? value.produce() : value))).digest('hex').slice(0, 8);
     return new k8s.KubeJob(this, 'MakeBuckets', {
-      metadata: { name: Lazy.any({ produce: jobName }) as unknown as string, namespace: this.identity.namespace, labels: jobIdentity.labels },
-      spec: { backoffLimit: 6, activeDeadlineSeconds: 900, template },
+      metadata: { name: Lazy.any({ produce: () => `${name}-make-buckets-${specHash()}` }) as unknown as string, namespace: this.identity.namespace, labels: jobIdentity.labels },
+      spec,
     });
   }
 }

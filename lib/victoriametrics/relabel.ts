@@ -3,7 +3,7 @@ import { Validator } from '../core/errors';
 /** One relabeling rule in Prometheus' format, which vmagent reads (with its own extra actions). */
 export type RelabelConfig = Readonly<Record<string, unknown>>;
 
-/** The actions vmagent v1.150 accepts (docs/victoriametrics/relabeling.md). */
+/** The actions vmagent v1.151 accepts (docs/victoriametrics/relabeling.md). */
 const ACTIONS = [
   'replace', 'replace_all', 'keep', 'drop', 'keepequal', 'dropequal', 'keep_if_equal', 'drop_if_equal',
   'keep_if_contains', 'drop_if_contains', 'keep_metrics', 'drop_metrics', 'hashmod', 'labelmap', 'labelmap_all',

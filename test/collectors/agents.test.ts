@@ -270,7 +270,7 @@ describe('OtelCollectorGateway', () => {
     expect(manifests.flatMap(podSecurityViolations)).toEqual([]);
     expect(argsOf(deployment, 'otel-collector')).toEqual(['--config=/conf/config.yaml']);
     expect(volumeAt(deployment, '/conf').volume.configMap.name).toBe('otel-gateway-config');
-    expect(c.image).toBe('docker.io/otel/opentelemetry-collector-contrib:0.159.0');
+    expect(c.image).toBe('docker.io/otel/opentelemetry-collector-contrib:0.158.0');
   });
 
   test('receivers listen on all interfaces, on ports the container and the Service expose', () => {
@@ -284,7 +284,7 @@ describe('OtelCollectorGateway', () => {
     }
   });
 
-  test('exporters of the 0.159 names, with their endpoints and tenant headers', () => {
+  test('exporters of the 0.158 names, with their endpoints and tenant headers', () => {
     expect(config.exporters).toEqual({
       'otlp_grpc/tempo': { endpoint: TEMPO_GRPC, tls: { insecure: true } },
       'prometheusremotewrite/metrics': { endpoint: REMOTE_WRITE.url, headers: { 'THANOS-TENANT': 'otlp' } },

@@ -1,7 +1,3 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'yaml';
 import { Alertmanager, AlertmanagerConfig, AlertmanagerProps, DEFAULT_ALERTMANAGER_CONFIG } from '../../lib/collectors/alertmanager';
 import { KSM_DEFAULT_RESOURCES, KSM_RESOURCE_GROUPS, KubeStateMetrics, KubeStateMetricsProps } from '../../lib/collectors/kube-state-metrics';
@@ -10,7 +6,6 @@ import { NodeExporter, NodeExporterProps } from '../../lib/collectors/node-expor
 import { HOST_ACCESS_ANNOTATION } from '../../lib/core/pod';
 import { crossReferenceProblems, dnsProblems } from '../support/cross-refs';
 import { podSecurityViolations } from '../support/pod-security';
-import { haveProgram } from '../support/programs';
 import { schemaProblems } from '../support/schema';
 import { Manifest, argsOf, containersOf, dataOf, get, ofKind, podSpecOf, synth, testChart } from '../support/synth';
 
@@ -371,25 +366,5 @@ describe('Alertmanager', () => {
     expect(() => alertmanager({ config: { route: {}, receivers: [{ name: 'a' }] } })).toThrow(/config\.route\.receiver = \(unset\): is unset: the root route must name the default receiver/);
     expect(() => alertmanager({ config: { route: { receiver: 'a', matchers: ['x="y"'] }, receivers: [{ name: 'a' }, { name: 'a' }] } }))
       .toThrow(/config\.receivers\[1\]\.name = "a": is empty or used by an earlier receiver too[\s\S]*config\.route\.matchers = .*: is set on the root route/);
-  });
-
-  describe('amtool check-config accepts the rendered alertmanager.yml', () => {
-    const rich: AlertmanagerConfig = {
-      route: {
-        receiver: 'default', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h',
-        routes: [{ matchers: ['severity="critical"'], receiver: 'pager', continue: true }, { matchers: ['alertname="Watchdog"'], receiver: 'default' }],
-      },
-      receivers: [{ name: 'default' }, { name: 'pager', webhook_configs: [{ url: 'http://pager.example.com/hook', send_resolved: true }] }],
-      inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }],
-    };
-    const haveAmtool = haveProgram('amtool');
-    (haveAmtool ? test.each : test.skip.each)([['default', undefined], ['routes, webhook and inhibit rules', rich]])('%s', (_, config) => {
-      const yaml = alertmanager({ config: config as AlertmanagerConfig | undefined }).construct.configYaml;
-      const file = join(mkdtempSync(join(tmpdir(), 'am-')), 'alertmanager.yml');
-      writeFileSync(file, yaml);
-      const run = spawnSync('amtool', ['check-config', file], { encoding: 'utf8' });
-      expect(`${run.stdout}${run.stderr}`).toMatch(/SUCCESS/);
-      expect(run.status).toBe(0);
-    });
   });
 });

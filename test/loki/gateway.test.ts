@@ -20,11 +20,17 @@ describe('Loki gateway', () => {
   const conf = nginxConf(manifests);
 
   test.each([
-    ['/loki/api/v1/push', 'write'], ['/api/prom/push', 'write'], ['/otlp/v1/logs', 'write'], ['/ingester/shutdown', 'write'],
+    ['/loki/api/v1/push', 'write'], ['/api/prom/push', 'write'], ['/otlp/v1/logs', 'write'],
     ['/loki/api/v1/rules', 'backend'], ['/loki/api/v1/rules/ns/group', 'backend'], ['/loki/api/v1/delete', 'backend'],
-    ['/prometheus/api/v1/alerts', 'backend'], ['/compactor/ring', 'backend'],
+    ['/prometheus/api/v1/alerts', 'backend'],
     ['/loki/api/v1/query_range', 'read'], ['/loki/api/v1/labels', 'read'], ['/loki/api/v1/tail', 'read'], ['/api/prom/query', 'read'],
   ])('%s goes to %s', (path, role) => expect(routeOf(conf, path)).toBe(role));
+
+  test.each(['/ingester/shutdown', '/ingester/prepare_shutdown', '/flush', '/distributor/ring', '/compactor/ring', '/ruler/ring', '/scheduler/ring', '/indexgateway/ring', '/config', '/services', '/metrics'])(
+    'the operator page %s is not proxied: the gateway answers 404 itself', (path) => {
+      expect(routeOf(conf, path)).toBeUndefined();
+      expect(conf).toContain('location / { return 404; }');
+    });
 
   test('role upstreams are the role Services, resolved per request', () => {
     expect(conf).toContain('set $write http://loki-write.obs.svc.cluster.local:3100;');

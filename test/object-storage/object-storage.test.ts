@@ -65,7 +65,7 @@ describe('Minio', () => {
     for (const m of manifests) expect(podSecurityViolations(m)).toEqual([]);
   });
 
-  test('the Job creates every declared bucket, and a new list makes a new Job name', () => {
+  test('the Job creates every declared bucket, and a new list or any other template change makes a new Job name', () => {
     const a = minioChart(['loki-ruler', 'loki-chunks']);
     const job = ofKind(a.manifests, 'Job')[0];
     const script = job.spec.template.spec.containers[0].args[0] as string;
@@ -76,6 +76,11 @@ describe('Minio', () => {
     const b = minioChart(['loki-ruler', 'loki-chunks', 'thanos']);
     expect(ofKind(b.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
     expect(ofKind(minioChart(['loki-chunks', 'loki-ruler']).manifests, 'Job')[0].metadata.name).toBe(job.metadata.name);
+    // A Job's template is immutable: a change that keeps the buckets must still rename the Job.
+    const newImage = minioChart(['loki-ruler', 'loki-chunks'], { clientImage: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-09-01T00-00-00Z' } });
+    expect(ofKind(newImage.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
+    const pinned = minioChart(['loki-ruler', 'loki-chunks'], { scheduling: { nodeSelector: { pool: 'infra' } } });
+    expect(ofKind(pinned.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
   });
 
   test('generated credentials are dev-only, stable across synths, and change with the seed', () => {

@@ -1,5 +1,5 @@
-import { Manifest, containersOf, dataOf, podSpecOf, workloads } from './synth';
-import vmFlags from '../fixtures/victoriametrics-1.150.0-flags.json';
+import { Manifest, containersOf, podSpecOf, workloads } from './synth';
+import vmFlags from '../fixtures/victoriametrics-1.151.0-flags.json';
 
 type VmProgram = keyof typeof vmFlags.components;
 type Container = { name: string; image: string; args?: string[]; ports?: Array<{ name: string; containerPort: number }>; volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }> };
@@ -26,7 +26,7 @@ export function vmFlagValues(args: readonly string[], flag: string): string[] {
 }
 
 /**
- * Every flag a VictoriaMetrics container gets exists for that program in v1.150.0 (enterprise-only
+ * Every flag a VictoriaMetrics container gets exists for that program in v1.151.0 (enterprise-only
  * flags are refused by the open-source images we pin), and only array flags are given twice.
  */
 export function vmFlagProblems(manifests: Manifest[]): string[] {
@@ -99,30 +99,3 @@ export function storageNodeProblems(manifests: Manifest[]): { problems: string[]
   return { problems: out, nodes };
 }
 
-/** What `vmagent -dryRun` needs of one vmagent container: its config-file flags and the files they name. */
-export interface VmagentConfigRun {
-  readonly where: string;
-  /** Flags to pass, with the mount directory written as `<dir>` to be replaced by a local one. */
-  readonly flags: string[];
-  /** File name → content of the mounted config directory. */
-  readonly files: Record<string, string>;
-  readonly mountPath: string;
-}
-
-/** The flags `vmagent -dryRun` checks (scrape config, relabel configs) and the files they read. */
-export function vmagentConfigRuns(manifests: Manifest[]): VmagentConfigRun[] {
-  const checked = ['-promscrape.config', '-remoteWrite.relabelConfig', '-remoteWrite.url', '-remoteWrite.urlRelabelConfig'];
-  return vmContainers(manifests).filter((x) => x.program === 'vmagent').map(({ where, workload, c }) => {
-    const config = vmFlagValues(c.args ?? [], '-promscrape.config')[0] ?? '';
-    const mountPath = config.slice(0, config.lastIndexOf('/'));
-    const mount = c.volumeMounts?.find((m) => m.mountPath === mountPath);
-    const volume = podSpecOf(workload).volumes?.find((v: any) => v.name === mount?.name);
-    const cm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume?.configMap?.name && m.metadata.namespace === workload.metadata.namespace);
-    return {
-      where,
-      flags: (c.args ?? []).filter((a) => checked.includes(flagName(a))),
-      files: cm ? dataOf(cm) : {},
-      mountPath,
-    };
-  });
-}

@@ -132,7 +132,7 @@ describe('VictoriaMetricsCluster endpoints', () => {
 
   test('the component images are the pinned -cluster tags', () => {
     for (const [kind, name] of [['StatefulSet', 'vm-vmstorage'], ['Deployment', 'vm-vminsert'], ['Deployment', 'vm-vmselect']]) {
-      expect(get(manifests, kind, name).spec.template.spec.containers[0].image).toMatch(/^docker\.io\/victoriametrics\/vm(storage|insert|select):v1\.150\.0-cluster$/);
+      expect(get(manifests, kind, name).spec.template.spec.containers[0].image).toMatch(/^docker\.io\/victoriametrics\/vm(storage|insert|select):v1\.151\.0-cluster$/);
     }
   });
 });

@@ -21,8 +21,10 @@ const DNS_IP = '10.99.255.254';
  * A cluster network on one machine: every pod gets a network namespace of its own (so two pods
  * can both listen on 0.0.0.0:9090, as in a cluster) with an address on a bridge that joins them
  * all, and a dnsmasq on that bridge answers the in-cluster names of the output as CoreDNS would
- * (A records of Services and of StatefulSet pods, SRV records of every named Service port). The
- * programs then run with the names, ports and addresses of the manifests, unchanged.
+ * (A records of Services and of StatefulSet pods, SRV records of every named Service port). A
+ * ClusterIP Service whose port differs from its pods' gets an address of its own with a forwarder,
+ * as kube-proxy would. The programs then run with the names, ports and addresses of the manifests,
+ * unchanged.
  */
 export class LoopbackCluster {
   /** The namespace that holds the bridge and the DNS server. */
@@ -33,6 +35,7 @@ export class LoopbackCluster {
   private readonly extraHosts: Array<[string, string]> = [];
   private readonly namespaces: string[] = [];
   private dns?: ChildProcess;
+  private readonly serviceProxies: ChildProcess[] = [];
   private next = 1;
 
   constructor(private readonly domain = 'cluster.local') {
@@ -96,11 +99,16 @@ export class LoopbackCluster {
   /** Starts the DNS server with every record of `manifests` for the pods added so far. */
   startDns(manifests: Manifest[]): void {
     const { hosts, srv } = this.records(manifests);
+    // The cluster DNS Service itself, which configs name as their resolver (the Loki gateway's nginx).
+    hosts.push([DNS_IP, `kube-dns.kube-system.svc.${this.domain}`]);
     const hostsFile = join(this.dir, 'hosts');
     writeFileSync(hostsFile, [...hosts, ...this.extraHosts].map(([ip, name]) => `${ip} ${name}`).join('\n') + '\n');
     const args = [
       '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-poll', `--addn-hosts=${hostsFile}`,
       `--listen-address=${DNS_IP}`, '--bind-interfaces', '--port=53', '--local-ttl=1', '--user=root', `--pid-file=${join(this.dir, 'dnsmasq.pid')}`,
+      // Authoritative for the cluster domain, as CoreDNS is: a name it knows with no AAAA record
+      // gets an empty answer, not REFUSED (which nginx's resolver takes as a failed lookup).
+      `--local=/${this.domain}/`,
       ...srv.map(([name, target, port]) => `--srv-host=${name},${target},${port},0,10`),
     ];
     this.dns = spawn('ip', ['netns', 'exec', this.netns, 'dnsmasq', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -125,7 +133,17 @@ export class LoopbackCluster {
 
   /** GET `url` from inside the cluster network (from the namespace of `netns`, default the DNS one): status and body. */
   httpGet(url: string, netns = this.netns): { status: number; body: string } {
-    const code = `require('http').get(${JSON.stringify(url)}, (r) => { let b = ''; r.on('data', (d) => b += d); r.on('end', () => process.stdout.write(JSON.stringify({ status: r.statusCode, body: b }))); }).on('error', (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));`;
+    return this.httpRequest(url, {}, netns);
+  }
+
+  /** An HTTP request from inside the cluster network (from the namespace of `netns`): status and body. */
+  httpRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, netns = this.netns): { status: number; body: string } {
+    const code = `const init = ${JSON.stringify(init)};
+      const q = require('http').request(${JSON.stringify(url)}, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (r) => {
+        let b = ''; r.on('data', (d) => b += d); r.on('end', () => process.stdout.write(JSON.stringify({ status: r.statusCode, body: b })));
+      });
+      q.on('error', (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));
+      q.end(init.body);`;
     const r = spawnSync('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
     try {
       return JSON.parse(r.stdout);
@@ -136,11 +154,24 @@ export class LoopbackCluster {
 
   stop(): void {
     this.dns?.kill('SIGTERM');
+    for (const p of this.serviceProxies) p.kill('SIGKILL');
     for (const ns of this.namespaces.reverse()) {
       spawnSync('ip', ['netns', 'del', ns]);
       rmSync(`/etc/netns/${ns}`, { recursive: true, force: true });
     }
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** A network namespace for a ClusterIP Service, forwarding each Service port to that port of its pods in turn. */
+  private serviceProxy(name: string, ports: Array<{ port: number; target: number }>, podIps: string[]): string {
+    const { ip, netns } = this.plug(`svc-${name}`);
+    const code = `const net = require('net'); let next = 0; const pods = ${JSON.stringify(podIps)};
+      for (const { port, target } of ${JSON.stringify(ports)}) net.createServer((c) => {
+        const t = net.connect(target, pods[next++ % pods.length]);
+        c.pipe(t); t.pipe(c); c.on('error', () => t.destroy()); t.on('error', () => c.destroy());
+      }).listen(port, '0.0.0.0');`;
+    this.serviceProxies.push(spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' }));
+    return ip;
   }
 
   /**
@@ -158,8 +189,13 @@ export class LoopbackCluster {
       const selected = this.pods.filter((p) => p.workload.metadata.namespace === ns
         && Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => podLabelsOf(p.workload)[k] === v));
       const headless = svc.spec.clusterIP === 'None';
+      const ports = selected.length === 0 ? [] : (svc.spec.ports ?? []).map((p: any) => ({ port: p.port as number, target: containerPort(selected[0].workload, p.targetPort ?? p.port) ?? p.port }));
+      // Service port and container port differ (80 → 8080): the name resolves to an address of
+      // the Service's own, where a forwarder does what kube-proxy does.
+      const proxied = !headless && ports.some((p: any) => p.port !== p.target);
+      if (proxied) hosts.push([this.serviceProxy(svc.metadata.name, ports, selected.map((p) => p.ip)), fqdn]);
       for (const pod of selected) {
-        hosts.push([pod.ip, fqdn]);
+        if (!proxied) hosts.push([pod.ip, fqdn]);
         if (headless && pod.workload.kind === 'StatefulSet' && pod.workload.spec.serviceName === svc.metadata.name) {
           hosts.push([pod.ip, `${pod.name}.${fqdn}`]);
         }

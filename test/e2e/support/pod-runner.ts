@@ -12,6 +12,8 @@ export interface RunningPod {
   output(): string;
   /** Whether it is still running. */
   alive(): boolean;
+  /** Settles when the process ends: its exit code, or null when a signal ended it. */
+  readonly exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -28,6 +30,8 @@ export interface StartOptions {
    * serves its S3 API at the same address). @default the container's own
    */
   readonly standInArgs?: readonly string[];
+  /** Changes the container's own arguments, e.g. to add a checker's sub-command. @default none */
+  readonly adjustArgs?: (args: string[]) => string[];
 }
 
 /**
@@ -73,7 +77,8 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   const env: Record<string, string> = {};
   for (const e of container.env ?? []) env[e.name] = envValue(e, pod, namespace, secretData, (name) => find('ConfigMap', name)?.data);
   const expand = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
-  const args: string[] = options.standInArgs ? [...options.standInArgs] : [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
+  const own: string[] = [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
+  const args: string[] = options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own;
 
   const mounts = (container.volumeMounts ?? []).map((m: any) => {
     const dir = volumeDirs.get(m.name);
@@ -88,8 +93,10 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
     'exec "$@"',
   ].join('\n');
   const envArgs = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOSTNAME: pod.name, ...env }).map(([k, v]) => `${k}=${v}`);
-  const child = spawn('ip', ['netns', 'exec', pod.netns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'pod',
-    'env', '-i', ...envArgs, options.program, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'pod', 'env', '-i', ...envArgs, options.program, ...args];
+  // A pod without a network namespace of its own (a config check) runs in the test's.
+  const argv = pod.netns ? ['ip', 'netns', 'exec', pod.netns, ...command] : command;
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   return runningPod(pod, child, root);
 }
 
@@ -113,15 +120,16 @@ function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod
   const keep = (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-200_000); };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const done = new Promise<void>((resolve) => child.on('exit', (code, signal) => {
+  const done = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
     exited = true;
     text += `\n[${pod.name} exited: ${signal ?? `code ${code}`}]\n`;
-    resolve();
+    resolve(code);
   }));
   return {
     pod,
     output: () => text,
     alive: () => !exited,
+    exited: done,
     async stop(graceMs = 10_000) {
       if (!exited) {
         try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone already */ }

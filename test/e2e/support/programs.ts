@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 /** Where scripts/e2e-build.sh puts the programs it builds. */
 export const E2E_CACHE = process.env.OBS_E2E_CACHE ?? join(homedir(), '.cache', 'obs-platform-e2e');
 
-/** The local binary of a program at the pinned version. */
+/** The local binary of a program at the pinned version; an absolute path (a Debian program) is itself. */
 export function program(name: string): string {
-  return join(E2E_CACHE, 'bin', name);
+  return isAbsolute(name) ? name : join(E2E_CACHE, 'bin', name);
 }
 
 /** What the tier needs besides the programs: root (network and mount namespaces), iproute2, dnsmasq. */
@@ -16,7 +16,7 @@ function missing(programs: readonly string[]): string[] {
   const out: string[] = [];
   if (process.getuid?.() !== 0) out.push('root (network and mount namespaces)');
   for (const tool of ['ip', 'unshare', 'dnsmasq']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) out.push(tool);
-  for (const p of programs) if (!existsSync(program(p))) out.push(`${p} (run scripts/e2e-build.sh)`);
+  for (const p of programs) if (!existsSync(program(p))) out.push(isAbsolute(p) ? `${p} (run scripts/test-setup.sh)` : `${p} (run scripts/e2e-build.sh)`);
   return out;
 }
 

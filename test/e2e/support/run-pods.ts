@@ -1,32 +1,42 @@
 import { Manifest, get } from '../../support/synth';
 import { LoopbackCluster, PodPlan } from './loopback-cluster';
-import { RunningPod, startPod } from './pod-runner';
+import { RunningPod, StartOptions, startPod } from './pod-runner';
 import { program } from './programs';
 
-/** A pod to run: workload kind and name, ordinal, the local program, and a stand-in's arguments. */
-export type PodToRun = readonly [kind: string, name: string, ordinal: number, program: string, standInArgs?: string[]];
+/**
+ * A pod to run: workload kind and name, ordinal, the local program (a name built by
+ * scripts/e2e-build.sh, an absolute path, or null for an address only, where the test runs a fake
+ * of its own), and a stand-in's arguments.
+ */
+export type PodToRun = readonly [kind: string, name: string, ordinal: number, program: string | null, standInArgs?: string[]];
 
 /** What {@link withPods} hands its body: the cluster, the extra host's network namespace, and the pods. */
 export interface PodsRun {
   readonly cluster: LoopbackCluster;
   /** Network namespace of the extra host, for the test's own client or receiver. */
   readonly host: string;
+  /** The pods that run a program, in the order given. */
   readonly pods: RunningPod[];
+  /** Every pod's address and network namespace, in the order given. */
   readonly plans: PodPlan[];
 }
 
 /**
  * Runs these pods of the output in a loopback cluster, plus one extra host named `hostName` for the
  * test itself, hands them to `body`, and stops everything afterwards, whatever `body` does.
+ * `externalSecrets` are the values of the Secrets the output refers to but the user provides.
  */
-export async function withPods(manifests: Manifest[], toRun: readonly PodToRun[], hostName: string, body: (run: PodsRun) => Promise<void>): Promise<void> {
+export async function withPods(manifests: Manifest[], toRun: readonly PodToRun[], hostName: string, body: (run: PodsRun) => Promise<void>,
+  externalSecrets?: StartOptions['externalSecrets']): Promise<void> {
   const cluster = new LoopbackCluster();
   const pods: RunningPod[] = [];
   try {
     const plans = toRun.map(([kind, name, ordinal]) => cluster.addPod(get(manifests, kind, name), ordinal));
     const host = cluster.addHost(hostName).netns;
     cluster.startDns(manifests);
-    toRun.forEach(([, , , name, standInArgs], i) => pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs })));
+    toRun.forEach(([, , , name, standInArgs], i) => {
+      if (name !== null) pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets }));
+    });
     await body({ cluster, host, pods, plans });
   } finally {
     await Promise.all(pods.map((p) => p.stop()));

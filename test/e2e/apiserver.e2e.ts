@@ -1,0 +1,116 @@
+import { APPS } from '../../apps';
+import { Manifest, synthApp } from '../support/synth';
+import { Problems, applyAll, baseline, deliberateWarnings, installCrds, podSecurityProblems, removeAll } from './support/apply';
+import { LocalApiServer } from './support/kube-apiserver';
+import { scenario } from './support/programs';
+
+/**
+ * Scenario f: every chart of every app applied to a real kube-apiserver (Kubernetes 1.36, etcd
+ * behind it) as `kubectl apply --server-side` would: the CRDs first, strict field validation, Pod
+ * Security admission enforcing each namespace's own labels on a pod of every workload. Then the
+ * upgrade: the committed output of the release before (test/e2e/baseline) applied first and this
+ * output on top, with no refusal, which is what an immutable field changed by mistake would cause.
+ * Each chart is one cluster's worth (vm-multi-region's regions are separate clusters), so each is
+ * applied on its own and removed before the next.
+ */
+const BASELINE_VERSION = 'v0.1.0';
+const charts = Object.keys(APPS).flatMap((app) => synthApp(app).charts.map((c) => ({ app, chart: c.id, manifests: c.manifests })));
+const before = baseline(BASELINE_VERSION);
+const run = scenario('kube-apiserver', 'etcd');
+/** The problems, less the Pod Security warnings the output asks for (host agents' namespaces warn at "restricted"). */
+const unexpected = (manifests: Manifest[], problems: Problems) => {
+  const deliberate = deliberateWarnings(manifests, problems);
+  return problems.filter((p) => !deliberate.includes(p));
+};
+
+let server: LocalApiServer | undefined;
+const api = () => {
+  if (!server) throw new Error('kube-apiserver did not start');
+  return server;
+};
+
+beforeAll(async () => {
+  if (run === test.skip) return;
+  server = await LocalApiServer.start();
+  await installCrds(server);
+}, 180_000);
+afterAll(async () => { await server?.stop(); });
+
+describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
+  run('applies with no refusal, no warning but those it asks for, and Pod Security admits a pod of every workload', async () => {
+    const applied = await applyAll(api(), manifests);
+    const podSecurity = await podSecurityProblems(api(), manifests);
+    await removeAll(api(), manifests);
+    expect(unexpected(manifests, [...applied, ...podSecurity])).toEqual([]);
+  });
+
+  run(`applies on top of the ${before.version} output with no refusal`, async () => {
+    const old = before.apps[app]?.[chart] ?? [];
+    const baselineProblems = await applyAll(api(), old);
+    const upgradeProblems = await applyAll(api(), manifests);
+    await removeAll(api(), [...old, ...manifests]);
+    expect({ baselineProblems: unexpected(old, baselineProblems), upgradeProblems: unexpected(manifests, upgradeProblems) })
+      .toEqual({ baselineProblems: [], upgradeProblems: [] });
+  });
+});
+
+describe('the checks catch what they are for', () => {
+  const platform = charts.find((c) => c.app === 'platform')!.manifests;
+  const edited = (edit: (m: Manifest) => Manifest | undefined): Manifest[] => {
+    let hits = 0;
+    const out = platform.map((m) => {
+      const changed = edit(structuredClone(m));
+      if (!changed) return m;
+      hits++;
+      return changed;
+    });
+    if (hits !== 1) throw new Error(`the edit matched ${hits} objects, not one`);
+    return out;
+  };
+
+  run('an upgrade that changes a StatefulSet volume claim template is refused', async () => {
+    const [target] = platform.filter((m) => m.kind === 'StatefulSet' && (m.spec.volumeClaimTemplates ?? []).length > 0);
+    const grown = edited((m) => {
+      if (m.kind !== 'StatefulSet' || m.metadata.name !== target.metadata.name) return undefined;
+      m.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '999Gi';
+      return m;
+    });
+    expect(await applyAll(api(), platform)).toEqual([]);
+    const problems = await applyAll(api(), grown);
+    await removeAll(api(), platform);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^StatefulSet observability/${target.metadata.name}: apply refused \\(422\\): .*Forbidden: updates to statefulset spec for fields other than`))]);
+  });
+
+  run('a changed Deployment selector is refused as immutable', async () => {
+    const [target] = platform.filter((m) => m.kind === 'Deployment');
+    const moved = edited((m) => {
+      if (m.kind !== 'Deployment' || m.metadata.name !== target.metadata.name) return undefined;
+      m.spec.selector.matchLabels = { ...m.spec.selector.matchLabels, 'e2e/extra': 'x' };
+      m.spec.template.metadata.labels = { ...m.spec.template.metadata.labels, 'e2e/extra': 'x' };
+      return m;
+    });
+    expect(await applyAll(api(), platform)).toEqual([]);
+    const problems = await applyAll(api(), moved);
+    await removeAll(api(), platform);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^Deployment observability/${target.metadata.name}: apply refused \\(422\\): .*field is immutable`))]);
+  });
+
+  run('Pod Security refuses a pod that runs as root in a restricted namespace; strict validation refuses an unknown field', async () => {
+    const [target] = platform.filter((m) => m.kind === 'Deployment');
+    const only = (all: Manifest[]) => all.filter((m) => m.kind === 'Deployment' && m.metadata.name === target.metadata.name);
+    const rooted = edited((m) => {
+      if (m.kind !== 'Deployment' || m.metadata.name !== target.metadata.name) return undefined;
+      m.spec.template.spec.securityContext = { ...m.spec.template.spec.securityContext, runAsNonRoot: false, runAsUser: 0 };
+      return m;
+    });
+    const misspelt = edited((m) => {
+      if (m.kind !== 'Deployment' || m.metadata.name !== target.metadata.name) return undefined;
+      m.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+      return m;
+    });
+    expect(await applyAll(api(), platform.filter((m) => m.kind === 'Namespace'))).toEqual([]);
+    expect(await podSecurityProblems(api(), only(platform))).toEqual([]);
+    expect(await podSecurityProblems(api(), only(rooted))).toEqual([expect.stringMatching(/a pod of its template refused \(403\): .*violates PodSecurity "restricted:latest": .*runAsNonRoot != true/)]);
+    expect(await applyAll(api(), only(misspelt))).toEqual([expect.stringMatching(/apply refused \(\d{3}\): .*\.imagePullPolicyy: field not declared in schema/)]);
+  });
+});
