@@ -8,7 +8,8 @@
 # so each module is downloaded, copied to a writable scratch directory and built there. Prometheus
 # 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is Prometheus 3.14.0.
 # The VictoriaMetrics cluster programs (vminsert, vmselect, vmstorage) live on a branch whose tags
-# (v1.151.0-cluster) the Go module proxy does not serve, so only vmagent is built.
+# (v1.151.0-cluster) the Go module proxy does not serve, so vmagent is built, and the single-node
+# server of the same release, which stands in for the cluster where a scenario needs a receiver.
 set -euo pipefail
 
 cache="${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}"
@@ -26,6 +27,7 @@ PROGRAMS=(
   "amtool        github.com/prometheus/alertmanager   v0.34.0  ./cmd/amtool        netgo"
   "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3      -"
   "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
+  "victoria-metrics github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/victoria-metrics netgo"
 )
 
 for line in "${PROGRAMS[@]}"; do
