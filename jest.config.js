@@ -9,4 +9,7 @@ module.exports = {
   snapshotFormat: { printBasicPrototype: false },
   // Synthesized apps would print their warnings into the test output; tests read them with warningsOf.
   setupFiles: ['<rootDir>/test/support/jest-env.js'],
+  // Scratch files of every test go to one folder per run, removed at its end.
+  globalSetup: '<rootDir>/test/support/temp-root.js',
+  globalTeardown: '<rootDir>/test/support/temp-root.js',
 };

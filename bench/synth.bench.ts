@@ -10,7 +10,7 @@
  *     `cdktf synth` (the CLI users run, which adds its own start-up).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,6 +98,7 @@ function main(): void {
   console.log(`\nterraform in-process synth platform-aws-storage ${tf.ms.toFixed(1).padStart(7)} ms  ${tf.resources} resources and data sources`);
   console.log(`terraform node process (app.synth to files)      ${tfJob.ms.toFixed(0).padStart(5)} ms  peak RSS ${tfJob.maxRssMb?.toFixed(0)} MiB`);
   console.log(`terraform cdktf synth (CLI)                      ${cli.ms.toFixed(0).padStart(5)} ms`);
+  for (const dir of [out, tfOut]) rmSync(dir, { recursive: true, force: true });
 }
 
 main();

@@ -22,8 +22,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# Install without starting the services: the tests run the binaries themselves.
-printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+# Install without starting the services: the tests run the binaries themselves. A policy-rc.d
+# that was there before is put back afterwards, whatever happens.
+policy=/usr/sbin/policy-rc.d
+saved=""
+if [ -e "$policy" ]; then saved=$(mktemp) && cp -p "$policy" "$saved"; fi
+restore() { if [ -n "$saved" ]; then mv "$saved" "$policy"; else rm -f "$policy"; fi; }
+trap restore EXIT
+printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy"
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-rm -f /usr/sbin/policy-rc.d
 echo "test-setup: installed ${need[*]}"

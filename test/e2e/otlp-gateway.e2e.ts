@@ -1,6 +1,6 @@
 import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthApp } from '../support/synth';
@@ -59,7 +59,8 @@ function logs(pods: readonly RunningPod[]): string {
 
 scenario('otelcol', 'thanos', 'gofakes3', '/usr/sbin/nginx')('the OTLP gateway delivers traces to Tempo, metrics to Thanos, and logs through the authenticating Loki gateway as its tenant', async () => {
   const { manifests } = synthApp('loki-multitenant');
-  // Tempo's OTLP address is served by a second collector that writes every span it gets to a file.
+  // Tempo's OTLP address is served by a second collector that writes every span it gets to a file,
+  // outside /tmp, which the pod's own emptyDir hides.
   const traceDir = mkdtempSync(join('/var/tmp', 'obs-e2e-traces-'));
   const sink = `yaml:{receivers: {otlp: {protocols: {grpc: {endpoint: "0.0.0.0:4317"}}}}, exporters: {file: {path: "${traceDir}/spans.jsonl"}}, service: {pipelines: {traces: {receivers: [otlp], exporters: [file]}}}}`;
   const toRun: PodToRun[] = [
@@ -116,6 +117,7 @@ scenario('otelcol', 'thanos', 'gofakes3', '/usr/sbin/nginx')('the OTLP gateway d
       expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
     } finally {
       loki.stop();
+      rmSync(traceDir, { recursive: true, force: true });
     }
   }, USER_SECRETS);
 });
