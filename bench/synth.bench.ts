@@ -3,7 +3,7 @@
  *   npm run bench
  * Prints medians over several runs of:
  *   - the in-process synth of every app (construct tree + toJson, no files);
- *   - the main job as users run it: `node build/apps/synth.js platform <dir>` (a fresh process),
+ *   - the main job as users run it: `node build/apps/cli.js synth platform --out <dir>` (a fresh process),
  *     and `npm run synth` (which adds the no-op incremental `tsc -b` and npm's own start-up);
  *   - peak memory (max RSS) of the main-job process;
  *   - the Terraform side of platform-aws: in process, as a plain `node` process, and through
@@ -80,11 +80,11 @@ function main(): void {
   const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
   // Report the child's peak memory from inside it, on exit.
   const wrapper = `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));` +
-    `process.argv=[process.argv[0],'synth','platform',${JSON.stringify(out)}];require('./build/apps/synth.js')`;
+    `process.argv=[process.argv[0],'cli','synth','platform','--out',${JSON.stringify(out)}];require('./build/apps/cli.js')`;
   const job = timeProcess(process.execPath, ['-e', wrapper], Math.max(5, Math.floor(runs / 2)));
   const npmRun = timeProcess('npm', ['run', '--silent', 'synth'], Math.max(3, Math.floor(runs / 3)));
   const inProcess = timeInProcess('platform', runs).ms;
-  console.log(`main job  node build/apps/synth.js platform   ${job.ms.toFixed(0).padStart(5)} ms  peak RSS ${job.maxRssMb?.toFixed(0)} MiB`);
+  console.log(`main job  obs-platform synth platform         ${job.ms.toFixed(0).padStart(5)} ms  peak RSS ${job.maxRssMb?.toFixed(0)} MiB`);
   console.log(`main job  npm run synth (tsc -b no-op + npm)  ${npmRun.ms.toFixed(0).padStart(5)} ms`);
   console.log(`ratio     main job / in-process synth         ${(job.ms / inProcess).toFixed(1)}x`);
 

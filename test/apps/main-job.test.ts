@@ -9,7 +9,8 @@ import { synthApp } from '../support/synth';
 import { synthPlatformAwsStack } from '../support/terraform';
 
 const ROOT = resolve(__dirname, '..', '..');
-const built = existsSync(join(ROOT, 'build/apps/synth.js'));
+const built = existsSync(join(ROOT, 'build/apps/cli.js'));
+const CLI = 'build/apps/cli.js';
 
 /** Runs a command in the project root and fails with its output when it fails. */
 function run(command: string, args: string[], env: Record<string, string> = {}): void {
@@ -34,7 +35,7 @@ function readYaml(file: string): any[] {
 (built ? describe : describe.skip)('main job (compiled apps)', () => {
   test('synth --all writes every app into its own folder, equal to the in-process synth', () => {
     const out = mkdtempSync(join(tmpdir(), 'synth-all-'));
-    run(process.execPath, ['build/apps/synth.js', '--all', out]);
+    run(process.execPath, [CLI, 'synth', '--all', '--out', out]);
     expect(readdirSync(out).sort()).toEqual(Object.keys(APPS).sort());
     for (const name of Object.keys(APPS)) {
       const { charts } = synthApp(name);
@@ -54,7 +55,7 @@ function readYaml(file: string): any[] {
 
   test('the AWS switch (`npm run synth -- --aws`) writes the platform on S3 with a role per component, and cdktf synth its Terraform, offline; the two files agree', () => {
     const k8sOut = mkdtempSync(join(tmpdir(), 'synth-aws-'));
-    run(process.execPath, ['build/apps/synth.js', 'platform', k8sOut, '--aws']);
+    run(process.execPath, [CLI, 'synth', 'platform', '--out', k8sOut, '--aws']);
     const manifests = readYaml(join(k8sOut, 'platform-aws.k8s.yaml'));
     expect(manifests).toEqual(JSON.parse(JSON.stringify(synthApp('platform-aws').manifests)));
 
@@ -68,9 +69,45 @@ function readYaml(file: string): any[] {
     expect(agreementProblems(manifests, tf)).toEqual([]);
   }, 120_000);
 
-  test('an unknown app name is refused with the list of known apps', () => {
-    const result = spawnSync(process.execPath, ['build/apps/synth.js', 'nope', mkdtempSync(join(tmpdir(), 'x-'))], { cwd: ROOT, encoding: 'utf8' });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain(`Known apps: ${Object.keys(APPS).join(', ')}`);
+  const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  test('help, version and the list of apps', () => {
+    const help = cli('--help');
+    expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^Usage: obs-platform <command>/);
+    expect(help.stdout).toContain('synth [APP...] [--out DIR] [--aws] [--all]');
+    expect(cli('--version').stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(cli('list').stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(Object.keys(APPS));
+  });
+
+  test.each([
+    [['synth', 'nope'], `obs-platform: unknown app "nope" (apps: ${Object.keys(APPS).join(', ')})`],
+    [['synth', '--nope'], 'obs-platform: unknown option "--nope" for synth (options: --out DIR, --aws, --all)'],
+    [['synth', 'loki-aws', '--aws'], 'obs-platform: app "loki-aws" has no AWS variant (apps with one: platform)'],
+    [['synth', 'platform', '--all'], 'obs-platform: give app names or --all, not both'],
+    [['synth', '--out'], 'obs-platform: --out needs a directory'],
+    [['deploy'], 'obs-platform: unknown command "deploy" (commands: synth, list; see --help)'],
+  ])('%j is refused in one line, exit status 2, nothing written', (args, message) => {
+    const out = mkdtempSync(join(tmpdir(), 'refused-'));
+    // Every synth that gets as far as writing is pointed at an empty folder, which must stay empty.
+    const result = cli(...args, ...(args[0] === 'synth' && !args.includes('--out') ? ['--out', out] : []));
+    expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 2, stderr: `${message}\n`, stdout: '' });
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  test('synth reports every file with its objects per kind, and leaves no file of an earlier run or variant', () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-stale-'));
+    const first = cli('synth', '--out', out);
+    expect(first.status).toBe(0);
+    const manifests = synthApp('platform').manifests;
+    const deployments = manifests.filter((m) => m.kind === 'Deployment').length;
+    expect(first.stdout).toContain(`wrote ${join(out, 'platform.k8s.yaml')}: ${manifests.length} objects (`);
+    expect(first.stdout).toContain(`Deployment ${deployments},`);
+    // The AWS variant into the same folder: the MinIO platform's file is gone, so `kubectl apply -f` applies one platform.
+    expect(cli('synth', '--aws', '--out', out).status).toBe(0);
+    expect(readdirSync(out)).toEqual(['platform-aws.k8s.yaml']);
+    // Then every app: each in its folder, and nothing left at the top.
+    expect(cli('synth', '--all', '--out', out).status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(Object.keys(APPS).sort());
   });
 });

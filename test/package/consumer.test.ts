@@ -13,8 +13,8 @@ const built = existsSync(join(ROOT, 'build/lib/index.js'));
     const report = JSON.parse(out.trim().split('\n').pop()!);
     expect(report.has).toEqual({ cdk8s: true, 'cdk8s-plus-28': true, constructs: true, cdktf: false, '@cdktf/provider-aws': false, 'cdktf-cli': false });
     expect(report.output).toBe(`objects=${synthApp('platform').manifests.length}`);
-    // Only compiled library code ships (the aws entry point and the CRD bindings included): no sources, tests, apps or build info.
-    expect(report.tarballFiles.filter((f: string) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/(lib|imports)\/.+\.(js|d\.ts))$/.test(f))).toEqual([]);
-    expect(report.tarballFiles).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'build/lib/index.js', 'build/lib/aws/index.js', 'build/lib/aws/index.d.ts', 'build/imports/servicemonitor-monitoring.coreos.com.js']));
+    // Only compiled code ships (the aws entry point, the CRD bindings, and the example apps the command line synthesizes): no sources, tests or build info.
+    expect(report.tarballFiles.filter((f: string) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/(lib|imports)\/.+\.(js|d\.ts)|build\/apps\/.+\.js)$/.test(f))).toEqual([]);
+    expect(report.tarballFiles).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'build/apps/cli.js', 'build/lib/index.js', 'build/lib/aws/index.js', 'build/lib/aws/index.d.ts', 'build/imports/servicemonitor-monitoring.coreos.com.js']));
   }, 180_000);
 });
