@@ -210,7 +210,7 @@ describe('5. db-cluster: its dashboards read what its Prometheus pair scrapes, e
 
 describe('6. kube-state-metrics keeps the namespace and pod labels of what it reports', () => {
   test('its ServiceMonitor and the platform\'s own scrape honour its labels; its self-metrics job does not', () => {
-    const { manifests } = platform();
+    const { manifests } = platform({ serviceMonitors: true });
     expect(get(manifests, 'ServiceMonitor', 'kube-state-metrics').spec.endpoints[0].honorLabels).toBe(true);
     expect(get(manifests, 'ServiceMonitor', 'kube-state-metrics-self').spec.endpoints[0].honorLabels).toBeUndefined();
     const jobs = configMapYaml(manifests, 'prometheus-agent-config', 'prometheus.yaml').scrape_configs;

@@ -13,7 +13,8 @@ const find = (ms: Manifest[], kind: string, name: string) => ms.find((m) => m.ki
 
 describe('output checkers catch what they claim to', () => {
   test('schema: a ServiceMonitor with a misspelt field and one with a port of the wrong type, against the pinned CRD', () => {
-    const ms = base();
+    // umbrella is the app that opts into ServiceMonitors.
+    const ms = synthApp('umbrella').manifests;
     const monitor = find(ms, 'ServiceMonitor', 'loki-write');
     expect(schemaProblems(monitor)).toEqual([]);
     monitor.spec.endpoints[0].intervall = '30s';

@@ -12,6 +12,8 @@ import { acknowledgeExampleAlertmanager } from '../acknowledgements';
  */
 export function umbrella(app: App): void {
   const platform = new ObservabilityPlatform(app, 'umbrella', {
+    // The umbrella stack runs the operators: its Grafana is a grafana-operator resource too.
+    serviceMonitors: true,
     namespace: 'monitoring',
     tenants: [{ id: 'platform' }, { id: 'apps', retention: '336h' }],
     alertmanager: { replicas: 2 },

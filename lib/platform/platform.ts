@@ -139,7 +139,7 @@ export class ObservabilityPlatform extends Chart {
     }
     this.scrapeTargets = targets;
     if (spec.selfMonitoring !== false) this.selfMonitoring = this.collector(spec.selfMonitoring ?? {});
-    if (spec.serviceMonitors ?? true) emitServiceMonitors(this, targets, scrapeInterval);
+    if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');

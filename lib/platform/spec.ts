@@ -145,8 +145,10 @@ export interface PlatformSpec {
   readonly selfMonitoring?: SelfMonitoringSpec | false;
   /**
    * A prometheus-operator ServiceMonitor for every component as well, for clusters whose own
-   * Prometheus should scrape the platform. Needs the ServiceMonitor CRD in the cluster.
-   * @default true
+   * Prometheus should scrape the platform. Needs the ServiceMonitor CRD in the cluster, so it is
+   * off by default: the default output applies to a bare cluster, and the platform's own pipeline
+   * (`selfMonitoring`) scrapes every component without it.
+   * @default false
    */
   readonly serviceMonitors?: boolean;
 }

@@ -54,6 +54,40 @@ describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
   });
 });
 
+describe('on a bare cluster, with no CRD installed', () => {
+  let bare: LocalApiServer | undefined;
+  const bareApi = () => {
+    if (!bare) throw new Error('kube-apiserver did not start');
+    return bare;
+  };
+  beforeAll(async () => {
+    if (run === test.skip) return;
+    bare = await LocalApiServer.start();
+  }, 180_000);
+  afterAll(async () => { await bare?.stop(); });
+  /** Objects of kinds that only a CRD (prometheus-operator, grafana-operator) makes the API server serve. */
+  const needsCrd = (m: Manifest) => /\.(coreos\.com|integreatly\.org)\//.test(m.apiVersion);
+  const chartOf = (app: string) => charts.find((c) => c.app === app)!.manifests;
+
+  run('the default platform applies with no refusal: nothing in it needs a CRD', async () => {
+    const platform = chartOf('platform');
+    expect(platform.filter(needsCrd).map((m) => `${m.kind} ${m.metadata.name}`)).toEqual([]);
+    const problems = await applyAll(bareApi(), platform);
+    await removeAll(bareApi(), platform);
+    expect(unexpected(platform, problems)).toEqual([]);
+  });
+
+  run('an app that opts into operator resources applies everything else, and exactly those wait for their CRDs', async () => {
+    const umbrella = chartOf('umbrella');
+    const problems = await applyAll(bareApi(), umbrella);
+    await removeAll(bareApi(), umbrella);
+    expect(umbrella.filter(needsCrd).length).toBeGreaterThan(0);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(umbrella.filter(needsCrd).map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`).sort());
+    // Refused because the server does not serve their API group yet, and for no other reason.
+    expect(problems.filter((p) => !/: apply refused: the API server does not serve [\w.]+\/v\w+ \(404\)$/.test(p))).toEqual([]);
+  });
+});
+
 describe('the checks catch what they are for', () => {
   const platform = charts.find((c) => c.app === 'platform')!.manifests;
   const edited = (edit: (m: Manifest) => Manifest | undefined): Manifest[] => {

@@ -21,7 +21,8 @@ function scrapeJobs(manifests: Manifest[]): Map<string, string> {
 }
 
 describe('the default platform wires every component to the others', () => {
-  const { chart, manifests } = platform();
+  // ServiceMonitors are opt-in; with them, each must select what the platform's own pipeline scrapes.
+  const { chart, manifests } = platform({ serviceMonitors: true });
 
   test('every component has a ServiceMonitor and a scrape job in the platform\'s own pipeline, for the same Service port', () => {
     const monitors = ofKind(manifests, 'ServiceMonitor');
@@ -144,8 +145,10 @@ describe('platform switches', () => {
     expect(warningsOf(chart).map((w) => /warning "([^"]+)"/.exec(w)![1]).sort()).toEqual(['alerts-go-nowhere', 'alerts-go-nowhere']);
   });
 
-  test('serviceMonitors: false emits none', () => {
+  test('ServiceMonitors are opt-in: the default emits none, so it applies to a cluster without prometheus-operator', () => {
+    expect(ofKind(platform().manifests, 'ServiceMonitor')).toEqual([]);
     expect(ofKind(platform({ serviceMonitors: false }).manifests, 'ServiceMonitor')).toEqual([]);
+    expect(ofKind(platform({ serviceMonitors: true }).manifests, 'ServiceMonitor').length).toBeGreaterThan(10);
   });
 });
 

@@ -23,7 +23,14 @@ function inApplyOrder(manifests: Manifest[]): Manifest[] {
 /** Server-side applies every object, as `kubectl apply --server-side` would; returns every refusal and warning. */
 export async function applyAll(server: LocalApiServer, manifests: Manifest[]): Promise<Problems> {
   const out: Problems = [];
-  for (const m of inApplyOrder(manifests)) out.push(...problemsOf(m, await server.apply(m), 'apply'));
+  for (const m of inApplyOrder(manifests)) {
+    try {
+      out.push(...problemsOf(m, await server.apply(m), 'apply'));
+    } catch (e) {
+      // A kind the server does not serve (its CRD is not installed) is what kubectl reports too.
+      out.push(`${describeObject(m)}: apply refused: ${(e as Error).message}`);
+    }
+  }
   return out;
 }
 
@@ -68,7 +75,7 @@ export function deliberateWarnings(manifests: Manifest[], problems: Problems): P
  */
 export async function removeAll(server: LocalApiServer, manifests: Manifest[]): Promise<void> {
   for (const m of [...manifests].reverse().filter((x) => x.kind !== 'Namespace')) {
-    const r = await server.remove(m);
+    const r = await server.remove(m).catch(() => ({ status: 404, body: undefined }));
     if (r.status >= 300 && r.status !== 404) throw new Error(`could not delete ${describeObject(m)}: ${r.status} ${r.body?.message}`);
   }
 }
