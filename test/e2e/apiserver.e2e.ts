@@ -23,18 +23,26 @@ const unexpected = (manifests: Manifest[], problems: Problems) => {
   return problems.filter((p) => !deliberate.includes(p));
 };
 
-let server: LocalApiServer | undefined;
-const api = () => {
-  if (!server) throw new Error('kube-apiserver did not start');
-  return server;
-};
+/**
+ * A kube-apiserver for the enclosing block: started (then `prepare`d) before its tests and stopped
+ * after them. Returns the accessor the tests call.
+ */
+function apiServer(prepare: (server: LocalApiServer) => Promise<void> = async () => undefined): () => LocalApiServer {
+  let server: LocalApiServer | undefined;
+  beforeAll(async () => {
+    if (run === test.skip) return;
+    server = await LocalApiServer.start();
+    await prepare(server);
+  }, 180_000);
+  afterAll(async () => { await server?.stop(); });
+  return () => {
+    if (!server) throw new Error('kube-apiserver did not start');
+    return server;
+  };
+}
 
-beforeAll(async () => {
-  if (run === test.skip) return;
-  server = await LocalApiServer.start();
-  await installCrds(server);
-}, 180_000);
-afterAll(async () => { await server?.stop(); });
+/** The cluster every chart is applied to: the CRDs of the pinned operator releases installed. */
+const api = apiServer(installCrds);
 
 describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
   run('applies with no refusal, no warning but those it asks for, and Pod Security admits a pod of every workload', async () => {
@@ -55,16 +63,7 @@ describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
 });
 
 describe('on a bare cluster, with no CRD installed', () => {
-  let bare: LocalApiServer | undefined;
-  const bareApi = () => {
-    if (!bare) throw new Error('kube-apiserver did not start');
-    return bare;
-  };
-  beforeAll(async () => {
-    if (run === test.skip) return;
-    bare = await LocalApiServer.start();
-  }, 180_000);
-  afterAll(async () => { await bare?.stop(); });
+  const bareApi = apiServer();
   /** Objects of kinds that only a CRD (prometheus-operator, grafana-operator) makes the API server serve. */
   const needsCrd = (m: Manifest) => /\.(coreos\.com|integreatly\.org)\//.test(m.apiVersion);
   const chartOf = (app: string) => charts.find((c) => c.app === app)!.manifests;
