@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Alertmanager, PrometheusServer } from '../../lib';
 import { Manifest, synth, testChart } from '../support/synth';
+import { eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
 import { PodToRun, withPods } from './support/run-pods';
 
@@ -43,7 +44,6 @@ function startHook(netns: string, file: string): ChildProcess {
   return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the pair and the Alertmanagers on the output, and returns every notification the webhook got. */
 async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
@@ -60,10 +60,7 @@ async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
     try {
       // Wait for the first notification, then for a while longer: a second one would come within a group interval.
       const notifications = () => (existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-      for (let waited = 0; notifications().length === 0; waited += 500) {
-        if (waited > 180_000) throw new Error(`no notification after 180 s\n${pods.map((p) => `--- ${p.pod.name}\n${p.output().slice(-3000)}`).join('\n')}`);
-        await sleep(500);
-      }
+      await eventually(() => notifications().length > 0, { withinMs: 180_000, everyMs: 500, why: () => `no notification after 180 s\n${podLogs(pods)}` });
       await sleep(15_000);
       expect(pods.map((p) => [p.pod.name, p.alive()])).toEqual(plans.map((p) => [p.name, true]));
       got = notifications();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthApp } from '../support/synth';
 import { recorded, startRecordingLoki } from './support/fakes';
-import { RunningPod } from './support/pod-runner';
+import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
 import { PodToRun, PodsRun, withPods } from './support/run-pods';
 
@@ -22,7 +22,6 @@ const NS = 'logs';
 const svc = (name: string) => `${name}.${NS}.svc.cluster.local`;
 const GATEWAY = `http://${svc('logs-gateway')}`;
 const CLIENT = svc('e2e-client');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Secrets the app leaves to its user: each tenant's password, and the htpasswd file made of them. */
 const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e2e-b-pass', audit: 'e2e-audit-pass' };
@@ -42,19 +41,11 @@ async function fakeLoki(run: PodsRun, firstRole: number): Promise<{ file: string
   const fakes: ChildProcess[] = roles.map(({ role, plan }) => startRecordingLoki(plan.netns, role, 3100, file));
   const stop = () => fakes.forEach((f) => f.kill());
   for (const { role, plan } of roles) {
-    for (let waited = 0; run.cluster.httpGet(`http://${plan.ip}:3100/ready`, run.host).status !== 200; waited += 200) {
-      if (waited > 10_000) {
-        stop();
-        throw new Error(`the fake Loki ${role} did not answer after 10 s`);
-      }
-      await sleep(200);
-    }
+    await eventually(() => run.cluster.httpGet(`http://${plan.ip}:3100/ready`, run.host).status === 200,
+      { withinMs: 10_000, everyMs: 200, why: () => `the fake Loki ${role} did not answer after 10 s` })
+      .catch((e) => { stop(); throw e; });
   }
   return { file, stop };
-}
-
-function logs(pods: readonly RunningPod[]): string {
-  return pods.map((p) => `--- ${p.pod.name}${p.alive() ? '' : ' (exited)'}\n${p.output().slice(-3000)}`).join('\n');
 }
 
 scenario('otelcol', 'thanos', 'gofakes3', '/usr/sbin/nginx')('the OTLP gateway delivers traces to Tempo, metrics to Thanos, and logs through the authenticating Loki gateway as its tenant', async () => {
@@ -87,11 +78,8 @@ scenario('otelcol', 'thanos', 'gofakes3', '/usr/sbin/nginx')('the OTLP gateway d
         send('logs', { resourceLogs: [{ resource, scopeLogs: [{ logRecords: [{ timeUnixNano: String(now), severityText: 'INFO', body: { stringValue: `hello through the gateway ${mark}` } }] }] }] }),
       ].map((r) => r.status);
       // The collector answers once its receivers listen.
-      for (let waited = 0; ; waited += 1000) {
-        if (sendAll().every((s) => s === 200)) break;
-        if (waited > 60_000 || pods.some((p) => !p.alive())) throw new Error(`the OTLP gateway did not accept data after 60 s\n${logs(pods)}`);
-        await sleep(1000);
-      }
+      await eventually(() => sendAll().every((s) => s === 200),
+        { withinMs: 60_000, everyMs: 1000, gaveUp: () => anyExited(pods), why: () => `the OTLP gateway did not accept data after 60 s\n${podLogs(pods)}` });
 
       const query = () => {
         const r = cluster.httpGet(`http://${svc('thanos-query')}:10902/api/v1/query?query=${encodeURIComponent(`e2e_gateway_probe{mark="${mark}"}`)}`, host);
@@ -99,12 +87,10 @@ scenario('otelcol', 'thanos', 'gofakes3', '/usr/sbin/nginx')('the OTLP gateway d
       };
       const spans = () => recordedSpans(join(traceDir, 'spans.jsonl')).filter((s) => s.traceId === traceId);
       const lokiLogs = () => recorded(loki.file).filter((r) => r.body.includes(`hello through the gateway ${mark}`));
-      for (let waited = 0; spans().length === 0 || query().length === 0 || lokiLogs().length === 0; waited += 2000) {
-        if (waited > 120_000) {
-          throw new Error(`not everything arrived after 120 s: spans ${spans().length}, series ${query().length}, log pushes ${lokiLogs().length}\n${logs(pods)}`);
-        }
-        await sleep(2000);
-      }
+      await eventually(() => spans().length > 0 && query().length > 0 && lokiLogs().length > 0, {
+        withinMs: 120_000, everyMs: 2000,
+        why: () => `not everything arrived after 120 s: spans ${spans().length}, series ${query().length}, log pushes ${lokiLogs().length}\n${podLogs(pods)}`,
+      });
       await sleep(5000);
 
       expect(spans().map((s) => s.name)).toEqual([`span-${mark}`]);
@@ -129,10 +115,7 @@ scenario('/usr/sbin/nginx')('at the gateway, a tenant acts only as itself and Lo
     const loki = await fakeLoki(run, 0);
     try {
       const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string) => cluster.httpRequest(`${GATEWAY}${path}`, { method, headers, body }, host).status;
-      for (let waited = 0; call('GET', '/') !== 200; waited += 500) {
-        if (waited > 30_000) throw new Error(`the gateway did not answer after 30 s\n${logs(pods)}`);
-        await sleep(500);
-      }
+      await eventually(() => call('GET', '/') === 200, { withinMs: 30_000, everyMs: 500, why: () => `the gateway did not answer after 30 s\n${podLogs(pods)}` });
       const push = JSON.stringify({ streams: [{ stream: { job: 'e2e' }, values: [[String(Date.now() * 1e6), 'line']] }] });
       const json = { 'content-type': 'application/json' };
 

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { ObservabilityPlatform } from '../../lib';
 import { Manifest, synthApp } from '../support/synth';
 import { PodPlan } from './support/loopback-cluster';
-import { RunningPod } from './support/pod-runner';
+import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { PodToRun, withPods } from './support/run-pods';
 
@@ -15,7 +15,6 @@ import { PodToRun, withPods } from './support/run-pods';
  */
 const NS = 'observability';
 const FRONTEND = `http://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Series { readonly metric: Record<string, string> }
 
@@ -48,10 +47,7 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
     const wanted: Record<string, number> = { 'thanos-receive': 3, 'thanos-query': 1, 'thanos-query-frontend': 1, 'prometheus-agent': 2 };
     const complete = () => Object.entries(wanted).every(([job, n]) => query(`up{job="${job}"} == 1`).length >= n
       && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2);
-    for (let waited = 0; !complete(); waited += 2000) {
-      if (waited > 240_000 || pods.some((p) => !p.alive())) throw new Error(`no data after 240 s\n${logs(pods)}`);
-      await sleep(2000);
-    }
+    await eventually(complete, { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
 
     const up = query('up');
     const keys = up.map((s) => JSON.stringify(s.metric));
@@ -72,11 +68,6 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
     expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
   });
 });
-
-function logs(pods: readonly RunningPod[]): string {
-  // A pod that exited first: its last lines say why.
-  return [...pods].sort((a, b) => Number(a.alive()) - Number(b.alive())).map((p) => `--- ${p.pod.name}${p.alive() ? '' : ' (exited)'}\n${p.alive() ? p.output().slice(-2500) : p.output().slice(-6000)}`).join('\n');
-}
 
 
 /** The value of `metric` in a /metrics page, summed over its series whose labels contain `having`; undefined when it has none. */
@@ -118,15 +109,10 @@ scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket
     const loaded = (pod: PodPlan, metric: string, having = '') => metricValue(metricsOf(pod), metric, having) ?? 0;
     const ready = () => blocks().length > 0 && loaded(store, 'thanos_bucket_store_blocks_loaded') > 0
       && loaded(compactor, 'thanos_blocks_meta_synced', 'state="loaded"') > 0;
-    for (let waited = 0; !ready(); waited += 5000) {
-      if (waited > 240_000 || pods.some((p) => !p.alive())) throw new Error(`blocks=${blocks().length} after ${waited / 1000} s\n${logs(pods)}`);
-      await sleep(5000);
-    }
+    await eventually(ready, { withinMs: 240_000, everyMs: 5000, gaveUp: () => anyExited(pods), why: () => `blocks=${blocks().length} after at most 240 s\n${podLogs(pods)}` });
     const passes = loaded(compactor, 'thanos_compact_iterations_total');
-    for (let waited = 0; loaded(compactor, 'thanos_compact_iterations_total') <= passes; waited += 5000) {
-      if (waited > 60_000) throw new Error(`no compaction pass over the blocks in 60 s\n${logs(pods)}`);
-      await sleep(5000);
-    }
+    await eventually(() => loaded(compactor, 'thanos_compact_iterations_total') > passes,
+      { withinMs: 60_000, everyMs: 5000, why: () => `no compaction pass over the blocks in 60 s\n${podLogs(pods)}` });
     const meta = JSON.parse(cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks/${blocks()[0]}/meta.json`, client).body);
     // Uploaded by receive: its external labels, the ingestor as replica, the tenant.
     expect(Object.keys(meta.thanos.labels).sort()).toEqual(['replica', 'tenant_id']);

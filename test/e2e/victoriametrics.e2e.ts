@@ -1,6 +1,6 @@
 import { argsOf, get, synthApp } from '../support/synth';
 import { vmFlagValues } from '../support/victoriametrics';
-import { RunningPod } from './support/pod-runner';
+import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { PodToRun, withPods } from './support/run-pods';
 
@@ -15,7 +15,6 @@ import { PodToRun, withPods } from './support/run-pods';
  */
 const NS = 'observability';
 const INSERT_PATH = '/insert/0/prometheus';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Series { readonly metric: Record<string, string> }
 
@@ -47,10 +46,8 @@ async function agentPairWrites(labelEachAgent = false): Promise<{ up: Series[]; 
       const metrics = cluster.httpGet(`http://${plan.ip}:8429/metrics`, host).body;
       return [plan.name, [...metrics.matchAll(/^vmagent_remotewrite_requests_total\{[^}]*status_code="2(?:XX|\d\d)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)];
     }));
-    for (let waited = 0; instances() < 2 || Object.values(accepted()).some((n) => n < 2); waited += 2000) {
-      if (waited > 150_000 || pods.some((p) => !p.alive())) throw new Error(`the agents' series did not arrive after 150 s\n${logs(pods)}`);
-      await sleep(2000);
-    }
+    await eventually(() => instances() >= 2 && Object.values(accepted()).every((n) => n >= 2),
+      { withinMs: 150_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `the agents' series did not arrive after 150 s\n${podLogs(pods)}` });
     result = { up: query('up{job="self-monitoring-vmagent"}'), keys: query('{job="self-monitoring-vmagent"}').map((s) => JSON.stringify(s.metric)), accepted: accepted() };
     expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
   });
@@ -77,7 +74,3 @@ scenario('vmagent', 'victoria-metrics')('control: a pair that labels its copies 
   expect(up.map((s) => `${s.metric.instance} agent=${s.metric.agent}`).sort())
     .toEqual([`${agentTarget(0)} agent=0`, `${agentTarget(0)} agent=1`, `${agentTarget(1)} agent=0`, `${agentTarget(1)} agent=1`]);
 });
-
-function logs(pods: readonly RunningPod[]): string {
-  return pods.map((p) => `--- ${p.pod.name}${p.alive() ? '' : ' (exited)'}\n${p.output().slice(-3000)}`).join('\n');
-}

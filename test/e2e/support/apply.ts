@@ -65,7 +65,8 @@ export function deliberateWarnings(manifests: Manifest[], problems: Problems): P
   const warnOnly = manifests.filter((m) => m.kind === 'Namespace'
     && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged'
     && m.metadata.labels?.['pod-security.kubernetes.io/warn'] === 'restricted').map((m) => m.metadata.name);
-  return problems.filter((p) => warnOnly.some((ns) => p.startsWith(`DaemonSet ${ns}/`) || p.startsWith(`Deployment ${ns}/`) || p.startsWith(`StatefulSet ${ns}/`))
+  // A problem reads `<Kind> <namespace>/<name>: …`.
+  return problems.filter((p) => warnOnly.includes(p.split(' ')[1]?.split('/')[0])
     && /: (apply|a pod of its template) warned: would violate PodSecurity \\?"restricted:latest\\?"/.test(p));
 }
 

@@ -189,10 +189,10 @@ export class LoopbackCluster {
       const selected = this.pods.filter((p) => p.workload.metadata.namespace === ns
         && Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => podLabelsOf(p.workload)[k] === v));
       const headless = svc.spec.clusterIP === 'None';
-      const ports = selected.length === 0 ? [] : (svc.spec.ports ?? []).map((p: any) => ({ port: p.port as number, target: containerPort(selected[0].workload, p.targetPort ?? p.port) ?? p.port }));
+      const ports: Array<{ port: number; target: number }> = selected.length === 0 ? [] : (svc.spec.ports ?? []).map((p: any) => ({ port: p.port as number, target: containerPort(selected[0].workload, p.targetPort ?? p.port) ?? p.port }));
       // Service port and container port differ (80 → 8080): the name resolves to an address of
       // the Service's own, where a forwarder does what kube-proxy does.
-      const proxied = !headless && ports.some((p: any) => p.port !== p.target);
+      const proxied = !headless && ports.some((p) => p.port !== p.target);
       if (proxied) hosts.push([this.serviceProxy(svc.metadata.name, ports, selected.map((p) => p.ip)), fqdn]);
       for (const pod of selected) {
         if (!proxied) hosts.push([pod.ip, fqdn]);
