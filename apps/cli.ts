@@ -2,7 +2,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { ValidationError } from '../lib';
+import { FOOTPRINT_KINDS, ValidationError, describeFootprint, footprintOf } from '../lib';
 import { APPS } from './index';
 
 /** Apps with a variant on AWS S3 and IAM roles instead of the in-cluster MinIO. */
@@ -101,6 +101,9 @@ function synth({ apps, out }: SynthArgs): void {
       for (const o of objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       const perKind = [...kinds].sort(([a], [b]) => a.localeCompare(b)).map(([kind, n]) => `${kind} ${n}`).join(', ');
       console.log(`wrote ${join(app.outdir, `${chart.node.id}.k8s.yaml`)}: ${objects.length} objects (${perKind})`);
+      // Only the workloads are rendered again, a small share of the objects.
+      const footprint = footprintOf(objects.filter((o) => FOOTPRINT_KINDS.has(o.kind)).map((o) => o.toJson()));
+      if (footprint.pods > 0) console.log(`  ${describeFootprint(footprint)} by ${footprint.pods} pods (a DaemonSet counted once)`);
     }
   }
 }

@@ -4,6 +4,7 @@ import { lokiAws } from './loki-aws/main';
 import { lokiMultitenant } from './loki-multitenant/main';
 import { lokiStandalone } from './loki-standalone/main';
 import { defaultPlatform } from './platform/main';
+import { platformDev } from './platform-dev/main';
 import { platformAws } from './platform-aws/main';
 import { platformVictoriaMetrics } from './platform-vm/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
@@ -15,6 +16,7 @@ import { vmMultiRegion } from './vm-multi-region/main';
 /** Every runnable app, by the folder name its output goes to under dist/. */
 export const APPS: Readonly<Record<string, (app: App) => void>> = {
   platform: defaultPlatform,
+  'platform-dev': platformDev,
   'loki-multitenant': lokiMultitenant,
   'loki-aws': lokiAws,
   'thanos-agent': thanosAgent,

@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { Alertmanager, Minio, PrometheusAgent, ThanosCluster } from '@obs-platform/constructs';
+import { Alertmanager, Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
+new RestrictedNamespace(chart, 'namespace', 'metrics');
 const minio = new Minio(chart, 'minio', { namespace: 'metrics' });
 
 // An HA Alertmanager; its config (receivers with their URLs) goes into a Secret.

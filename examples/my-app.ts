@@ -1,8 +1,10 @@
 import { App, Chart } from 'cdk8s';
-import { LokiCluster, Minio } from '@obs-platform/constructs';
+import { LokiCluster, Minio, RestrictedNamespace } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
+// The namespace, labelled so that Pod Security admission enforces "restricted" on every pod in it.
+new RestrictedNamespace(chart, 'namespace', 'logging');
 
 // Object storage: MinIO in the cluster for a dev cluster, or `new S3Storage({...})` for AWS.
 const minio = new Minio(chart, 'minio', { namespace: 'logging' });

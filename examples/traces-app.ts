@@ -1,12 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import {
-  DATASOURCE_UIDS, Grafana, LokiCluster, Minio, OtelCollectorGateway, Tempo, ThanosCluster,
+  DATASOURCE_UIDS, Grafana, LokiCluster, Minio, OtelCollectorGateway, RestrictedNamespace, Tempo, ThanosCluster,
   lokiDatasource, metricsDatasource, tempoDashboard, tempoDatasource,
 } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'traces', { disableResourceNameHashes: true });
 const namespace = 'obs';
+new RestrictedNamespace(chart, 'namespace', namespace);
 
 const minio = new Minio(chart, 'minio', { namespace });
 const alertmanagerUrl = 'http://alertmanager-operated.monitoring.svc.cluster.local:9093';

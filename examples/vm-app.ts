@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { VictoriaMetricsCluster, VmAgent } from '@obs-platform/constructs';
+import { RestrictedNamespace, VictoriaMetricsCluster, VmAgent } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
+new RestrictedNamespace(chart, 'namespace', 'metrics');
 
 const vm = new VictoriaMetricsCluster(chart, 'vm', {
   namespace: 'metrics',

@@ -55,22 +55,23 @@ try {
   const packed = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], root))[0];
   const tarball = join(work, packed.filename);
   const consumer = join(work, 'consumer');
-  mkdirSync(join(consumer, 'src'), { recursive: true });
+  mkdirSync(consumer, { recursive: true });
   const dependencies = { '@obs-platform/constructs': `file:${tarball}` };
   if (withAws) Object.assign(dependencies, { cdktf: own.devDependencies.cdktf, '@cdktf/provider-aws': own.devDependencies['@cdktf/provider-aws'] });
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '0.0.0', dependencies }, null, 2));
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: true, outDir: 'out', types: [] },
-    include: ['src'],
-  }));
-  writeFileSync(join(consumer, 'src', 'main.ts'), withAws ? AWS_APP : KUBERNETES_APP);
+  // The README's tsconfig and its first example, run with the README's command: what a newcomer copies.
+  writeFileSync(join(consumer, 'tsconfig.json'), readmeTsconfig());
+  writeFileSync(join(consumer, 'main.ts'), readFileSync(join(root, 'examples', 'my-app.ts'), 'utf8'));
+  writeFileSync(join(consumer, 'platform.ts'), withAws ? AWS_APP : KUBERNETES_APP);
 
   const started = Date.now();
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], consumer);
   const installMs = Date.now() - started;
-  // The project's own compiler on the consumer's code: the consumer needs no TypeScript of its own.
+  // The project's own compiler on the consumer's code (`npx tsc` in the README): no TypeScript to download here.
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], consumer);
-  const output = run(process.execPath, [join(consumer, 'out', 'main.js')], consumer).trim();
+  const output = run(process.execPath, [join(consumer, 'build', 'platform.js')], consumer).trim();
+  run(process.execPath, [join(consumer, 'build', 'main.js')], consumer);
+  const example = Object.fromEntries(readdirSync(join(consumer, 'dist')).map((f) => [f, readFileSync(join(consumer, 'dist', f), 'utf8').split(/^---$/m).length]));
 
   const modules = join(consumer, 'node_modules');
   console.log(JSON.stringify({
@@ -82,10 +83,19 @@ try {
     has: Object.fromEntries(['cdk8s', 'cdk8s-plus-28', 'constructs', 'cdktf', '@cdktf/provider-aws', 'cdktf-cli']
       .map((p) => [p, existsSync(join(modules, p, 'package.json'))])),
     output,
+    example,
     ...(keep ? { dir: consumer } : {}),
   }));
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
+}
+
+/** The tsconfig.json the README gives for your own app (the json block after "tsconfig.json"). */
+function readmeTsconfig() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const block = /tsconfig\.json[^\n]*\n+```json\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no ```json block after "tsconfig.json"');
+  return block[1];
 }
 
 /** Bytes of every file under `dir` (apparent size, like `du -sb`). */

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreementProblems } from './support/agreement';
-import { warningsOf } from '../lib/core/warnings';
+import { footprintOf } from '../lib';
+import { runExample } from './support/examples';
+import { synthApp } from './support/synth';
 
 const ROOT = join(__dirname, '..');
 
@@ -12,6 +14,24 @@ describe('README', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(firstBlock).toContain('npm install && npm run synth');
     expect(firstBlock).toContain('npm test');
+  });
+
+  test('gives each profile\'s totals as the synthesized output has them', () => {
+    const GIB = 2 ** 30;
+    const round = (n: number) => Number(n.toFixed(2)).toString();
+    const rows = [['dev', 'platform-dev', ''], ['production', 'platform', ' (default)']].map(([profile, app, note]) => {
+      const f = footprintOf(synthApp(app).manifests);
+      return `| \`${profile}\`${note} | \`${app}\` | ${f.pods} | ${round(f.cpu)} | ${round(f.memoryBytes / GIB)} GiB | ${round(f.storageBytes / GIB)} GiB |`;
+    });
+    const table = readme.split('\n').filter((line) => /^\| `(dev|production)`/.test(line));
+    expect(table).toEqual(rows);
+  });
+
+  test('names only files and folders a clone has', () => {
+    const linked = [...readme.matchAll(/\]\((?!https?:|#)([^)]+)\)/g)].map((m) => m[1]);
+    const mentioned = [...readme.matchAll(/`((?:\.\.\/|lib\/|apps\/|scripts\/|test\/|examples\/|bench\/|imports\/|docs\/)[\w./-]*)`/g)].map((m) => m[1]);
+    expect([...linked, ...mentioned].filter((path) => !existsSync(join(ROOT, path.split(' ')[0])))).toEqual([]);
+    expect(mentioned.length).toBeGreaterThan(5);
   });
 
   test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
@@ -63,37 +83,3 @@ describe('README', () => {
     expect(chunksRules.map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`)).toEqual(['fake/:40']);
   });
 });
-
-/**
- * Runs an example as a user would, catching what its cdk8s and cdktf `app.synth()` would write
- * (Kubernetes objects, Terraform stacks by name) and what it logs.
- */
-function runExample(name: string): { objects: any[]; stacks: Record<string, any>; logged: string[] } {
-  const { App } = require('cdk8s');
-  const cdktf = require('cdktf');
-  let objects: any[] = [];
-  const stacks: Record<string, any> = {};
-  const synth = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
-    objects = this.charts.flatMap((c: any) => c.toJson());
-  });
-  const tfSynth = jest.spyOn(cdktf.App.prototype, 'synth').mockImplementation(function (this: any) {
-    for (const stack of this.node.children.filter((c: any) => c instanceof cdktf.TerraformStack)) stacks[stack.node.id] = JSON.parse(cdktf.Testing.synth(stack));
-  });
-  const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  let app: any;
-  const remember = jest.spyOn(App.prototype, 'synth').mockImplementation(function (this: any) {
-    app = this;
-    objects = this.charts.flatMap((c: any) => c.toJson());
-  });
-  try {
-    require(`../examples/${name}`);
-    // A README example is what users copy: it must synthesize with no warning.
-    if (app) expect({ example: name, warnings: warningsOf(app) }).toEqual({ example: name, warnings: [] });
-    return { objects, stacks, logged: log.mock.calls.map((call) => String(call[0])) };
-  } finally {
-    remember.mockRestore();
-    synth.mockRestore();
-    tfSynth.mockRestore();
-    log.mockRestore();
-  }
-}

@@ -27,3 +27,4 @@ export { jobsSelectedBy, jobMatcher } from './promql-jobs';
 export * from './basic-auth';
 export * from './logs-destination';
 export * from './discovery-access';
+export * from './footprint';

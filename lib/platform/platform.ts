@@ -23,8 +23,10 @@ import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
 import { platformDashboards, platformDatasources } from './grafana-wiring';
 import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
 import { resolveTenants, validateSpec } from './validate';
+import { applyProfile } from './profiles';
 
 export * from './spec';
+export type { PlatformProfile } from './profiles';
 
 /** What the rest of the platform needs from the metrics backend, whichever it is. */
 export interface PlatformMetrics {
@@ -79,8 +81,9 @@ export class ObservabilityPlatform extends Chart {
   /** Every component's metrics endpoint: what self-monitoring scrapes and ServiceMonitors select. */
   readonly scrapeTargets: readonly ScrapeTarget[];
 
-  constructor(scope: Construct, id: string, spec: PlatformSpec = {}) {
+  constructor(scope: Construct, id: string, given: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    const spec = applyProfile(this, given);
     const namespace = this.namespaceName = spec.namespace ?? 'observability';
     const backend = spec.metricsBackend ?? 'thanos';
     validateSpec(this, spec, namespace, backend);

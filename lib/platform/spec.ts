@@ -16,6 +16,7 @@ import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps } from '../victoriametrics';
+import { PlatformProfile } from './profiles';
 
 /** The metrics backends the platform can run. */
 export type MetricsBackendKind = 'thanos' | 'victoriametrics';
@@ -87,6 +88,15 @@ export type PlatformOtlpGatewaySpec =
 
 /** The one typed spec of a platform. */
 export interface PlatformSpec {
+  /**
+   * How the platform is sized: `production`, the HA layout with replicated stores, or `dev`, one
+   * pod per component and small requests and volumes, for a laptop cluster (kind, k3d, minikube).
+   * Every value the spec sets wins over the profile's. Production is the default because a default
+   * that changed under an upgrade must never scale a store down: going from `production` to `dev`
+   * removes replicas and their copies of the data.
+   * @default "production"
+   */
+  readonly profile?: PlatformProfile;
   /** Namespace of every component. @default "observability" */
   readonly namespace?: string;
   /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */

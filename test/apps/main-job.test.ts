@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { APPS } from '../../apps';
+import { describeFootprint, footprintOf } from '../../lib';
 import { agreementProblems } from '../support/agreement';
 import { synthApp } from '../support/synth';
 import { synthPlatformAwsStack } from '../support/terraform';
@@ -103,6 +104,9 @@ function readYaml(file: string): any[] {
     const deployments = manifests.filter((m) => m.kind === 'Deployment').length;
     expect(first.stdout).toContain(`wrote ${join(out, 'platform.k8s.yaml')}: ${manifests.length} objects (`);
     expect(first.stdout).toContain(`Deployment ${deployments},`);
+    // What the cluster must have room for, read from the output.
+    const footprint = footprintOf(manifests);
+    expect(first.stdout).toContain(`  ${describeFootprint(footprint)} by ${footprint.pods} pods`);
     // The AWS variant into the same folder: the MinIO platform's file is gone, so `kubectl apply -f` applies one platform.
     expect(cli('synth', '--aws', '--out', out).status).toBe(0);
     expect(readdirSync(out)).toEqual(['platform-aws.k8s.yaml']);

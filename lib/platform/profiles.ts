@@ -1,0 +1,96 @@
+import { Construct } from 'constructs';
+import deepmerge from 'deepmerge';
+import { Validator } from '../core/errors';
+import { ResourceRequirements } from '../core/resources';
+import type { PlatformSpec } from './spec';
+
+/**
+ * How the platform is sized.
+ * - `production`: the HA layout, replicated stores and the components' own resource defaults.
+ * - `dev`: one pod per component where more would only add copies, replication factor 1, small
+ *   volumes and requests. It fits a 4 CPU / 8 GiB kind, k3d or minikube cluster with room to spare.
+ *   Nothing it stores survives the loss of a pod's volume.
+ */
+export type PlatformProfile = 'dev' | 'production';
+
+const PROFILES: readonly string[] = ['dev', 'production'] satisfies PlatformProfile[];
+
+/** Requests sized for a laptop; the limits leave room for bursts such as a compaction. */
+function small(cpu: string, memory: string, limit: string): ResourceRequirements {
+  return { requests: { cpu, memory }, limits: { memory: limit } };
+}
+
+/**
+ * The dev profile as spec defaults: every value here gives way to one the spec sets. Only the
+ * parts the spec runs get defaults, so that the profile never configures what the spec left out
+ * (the backend not chosen, an OTLP gateway without Tempo, MinIO beside another store).
+ */
+function devDefaults(spec: PlatformSpec): PlatformSpec {
+  const thanos = (spec.metricsBackend ?? 'thanos') === 'thanos';
+  const minio = !spec.storage && !spec.aws;
+  return {
+    ...(minio ? { minio: DEV.minio } : {}),
+    ...(thanos ? { thanos: DEV.thanos } : { victoriaMetrics: DEV.victoriaMetrics }),
+    ...(spec.tempo === false ? {} : { tempo: DEV.tempo }),
+    collectors: { logs: DEV.collectors?.logs, ...(spec.tempo === false ? {} : { otlp: DEV.collectors?.otlp }) },
+    alertmanager: DEV.alertmanager, loki: DEV.loki, grafana: DEV.grafana, selfMonitoring: DEV.selfMonitoring,
+  };
+}
+
+const DEV: PlatformSpec = {
+  minio: { storageSize: '8Gi', resources: small('100m', '256Mi', '1Gi') },
+  alertmanager: { replicas: 1, storageSize: '1Gi' },
+  loki: {
+    replicationFactor: 1,
+    write: { replicas: 1, storageSize: '3Gi', resources: small('200m', '512Mi', '1Gi') },
+    read: { replicas: 1, resources: small('100m', '256Mi', '1Gi') },
+    backend: { replicas: 1, storageSize: '1Gi', resources: small('100m', '256Mi', '1Gi') },
+    gateway: { replicas: 1 },
+  },
+  thanos: {
+    receive: { replicas: 1, replicationFactor: 1, storageSize: '3Gi', resources: small('200m', '512Mi', '1Gi') },
+    query: { replicas: 1, resources: small('100m', '256Mi', '1Gi') },
+    queryFrontend: { replicas: 1, inMemoryCacheSize: '64MB', resources: small('50m', '128Mi', '512Mi') },
+    store: { replicas: 1, storageSize: '1Gi', inMemoryIndexCacheSize: '64MB', resources: small('100m', '256Mi', '1Gi') },
+    compactor: { storageSize: '3Gi', resources: small('100m', '256Mi', '1Gi') },
+    ruler: { replicas: 1, storageSize: '1Gi', resources: small('50m', '128Mi', '512Mi') },
+  },
+  victoriaMetrics: {
+    replicationFactor: 1,
+    vmstorage: { replicas: 1, storageSize: '5Gi', resources: small('200m', '512Mi', '1Gi') },
+    vminsert: { replicas: 1, resources: small('100m', '128Mi', '512Mi') },
+    vmselect: { replicas: 1, resources: small('100m', '256Mi', '1Gi') },
+  },
+  tempo: { storageSize: '2Gi', resources: small('200m', '512Mi', '2Gi') },
+  grafana: { resources: small('100m', '256Mi', '1Gi') },
+  collectors: {
+    logs: { shards: 1, resources: small('50m', '128Mi', '512Mi') },
+    otlp: { replicas: 1, resources: small('100m', '256Mi', '512Mi') },
+  },
+  selfMonitoring: { replicas: 1, storageSize: '2Gi', resources: small('100m', '256Mi', '1Gi') },
+};
+
+/** Plain objects merge; class instances (an ObjectStorage, a construct) are values, kept as given. */
+function isPlainObject(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The spec with its profile's defaults under it. A value the spec sets wins, `false` included (a
+ * profile never turns a component on), and `resources` is taken whole, as every construct takes
+ * it, so a spec's own requests never inherit the profile's limits.
+ */
+export function applyProfile(scope: Construct, spec: PlatformSpec): PlatformSpec {
+  const profile = spec.profile ?? 'production';
+  const v = new Validator(scope);
+  v.check(PROFILES.includes(profile), 'profile', profile, 'is not a profile the platform has', `set it to ${PROFILES.map((p) => `"${p}"`).join(' or ')}`);
+  v.throwIfAny();
+  if (profile === 'production') return spec;
+  return deepmerge<PlatformSpec>(devDefaults(spec), spec, {
+    isMergeableObject: isPlainObject,
+    arrayMerge: (_defaults, given) => given,
+    customMerge: (key) => (key === 'resources' ? (_defaults: unknown, given: unknown) => given : undefined),
+  });
+}
