@@ -6,11 +6,14 @@
  *   - the main job as users run it: `node build/apps/cli.js synth platform --out <dir>` (a fresh process),
  *     and `npm run synth` (which adds the no-op incremental `tsc -b` and npm's own start-up);
  *   - peak memory (max RSS) of the main-job process;
+ *   - side by side, interleaved: the command line, `node -e "require('cdk8s')"` (the floor of any cdk8s
+ *     program), and cdk8s's own `App.synth()` writing the same objects from JSON with no library code
+ *     (the floor of any program that writes this output through cdk8s), with their ratios;
  *   - the Terraform side of platform-aws: in process, as a plain `node` process, and through
  *     `cdktf synth` (the CLI users run, which adds its own start-up).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,6 +73,37 @@ function timeProcess(command: string, args: string[], runs: number, env: Record<
   return { ms: median(times), maxRssMb: maxRss ? maxRss / 1024 : undefined };
 }
 
+/** Runs each command once per round, in turn, so that a noisy machine slows them alike; medians per command. */
+function timeInterleaved(commands: Readonly<Record<string, string[]>>, rounds: number): Record<string, number> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, args] of Object.entries(commands)) times[name].push(timeProcess(process.execPath, args, 1).ms);
+  }
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+/** The command line against what any cdk8s program pays: loading cdk8s, and cdk8s writing this output. */
+function sideBySide(runs: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-side-'));
+  const app = new App({ outdir: '/nonexistent' });
+  APPS.platform(app);
+  const objects = join(dir, 'platform.json');
+  writeFileSync(objects, JSON.stringify(app.charts[0].toJson()));
+  const floor = `const {App,Chart,ApiObject}=require('cdk8s');const a=new App({outdir:${JSON.stringify(join(dir, 'floor'))}});`
+    + `const c=new Chart(a,'platform',{disableResourceNameHashes:true});`
+    + `JSON.parse(require('fs').readFileSync(${JSON.stringify(objects)},'utf8')).forEach((o,i)=>new ApiObject(c,'o'+i,o));a.synth();`;
+  const t = timeInterleaved({
+    cdk8s: ['-e', "require('cdk8s')"],
+    floor: ['-e', floor],
+    cli: ['build/apps/cli.js', 'synth', 'platform', '--out', join(dir, 'cli')],
+  }, runs);
+  console.log(`\nside by side, interleaved, median of ${runs} rounds`);
+  console.log(`node -e "require('cdk8s')"                          ${t.cdk8s.toFixed(0).padStart(5)} ms  1.00x`);
+  console.log(`cdk8s App.synth() of the same objects from JSON     ${t.floor.toFixed(0).padStart(5)} ms  ${(t.floor / t.cdk8s).toFixed(2)}x`);
+  console.log(`obs-platform synth platform                         ${t.cli.toFixed(0).padStart(5)} ms  ${(t.cli / t.cdk8s).toFixed(2)}x`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 function main(): void {
   const runs = Number(process.env.BENCH_RUNS ?? 15);
   console.log(`median of ${runs} runs each (node ${process.version})\n`);
@@ -87,6 +121,7 @@ function main(): void {
   console.log(`main job  obs-platform synth platform         ${job.ms.toFixed(0).padStart(5)} ms  peak RSS ${job.maxRssMb?.toFixed(0)} MiB`);
   console.log(`main job  npm run synth (tsc -b no-op + npm)  ${npmRun.ms.toFixed(0).padStart(5)} ms`);
   console.log(`ratio     main job / in-process synth         ${(job.ms / inProcess).toFixed(1)}x`);
+  sideBySide(runs);
 
   const tf = timeTerraformInProcess(runs);
   const tfOut = mkdtempSync(join(tmpdir(), 'bench-cdktf-'));

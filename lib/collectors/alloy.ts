@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile } from '../core/config-file';
 import { basicAuthPasswordEnv } from '../core/basic-auth';

@@ -1,6 +1,6 @@
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { Validator } from '../core/errors';
 import { ImageRef } from '../core/images';

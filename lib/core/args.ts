@@ -1,5 +1,5 @@
 import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 
 /**
  * Appends user arguments to generated ones. A user flag that sets a flag the library already set

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 import deepmerge from 'deepmerge';
 import { stringify } from 'yaml';
 import { guardNameCollisions } from './collisions';

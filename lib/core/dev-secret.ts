@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 import { ComponentIdentity, OWN_PREFIX } from './names';
 
 /** Annotation on a Secret whose values the library generated for a development cluster. */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 import { ComponentIdentity } from './names';
 
 /** What each Kubernetes service-discovery role lists and watches (Prometheus `kubernetes_sd_configs`, also vmagent's). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 import { isLateArgs } from './args';
 import { ImageRef, imageName } from './images';
 import { ComponentIdentity, OWN_PREFIX } from './names';

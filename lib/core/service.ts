@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from './k8s';
 import { guardNameCollisions } from './collisions';
 import { Wiring } from './wiring';
 import { ComponentIdentity, OWN_PREFIX } from './names';

@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import type { ServiceAccountRef } from './usage';
 
 /** Environment variable names the S3 clients of Loki, Thanos and Tempo all read. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';

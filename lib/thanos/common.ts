@@ -1,4 +1,4 @@
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { ImageRef, IMAGES } from '../core/images';
 import { httpProbe, PodIdentity } from '../core/pod';
 import { WorkloadOptions } from '../core/workload';

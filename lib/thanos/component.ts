@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { lateArgs, mergeArgs, mergeEnv } from '../core/args';
 import { ContainerDefinition } from '../core/pod';
 import { imageVersion } from '../core/images';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../core/k8s';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';

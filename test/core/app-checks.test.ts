@@ -1,5 +1,5 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import { k8s } from '../../lib/core/k8s';
 import { ComponentIdentity } from '../../lib/core/names';
 import { createService } from '../../lib/core/service';
 import { ValidationError } from '../../lib/core/errors';
