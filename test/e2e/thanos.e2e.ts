@@ -70,6 +70,33 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
 });
 
 
+scenario('thanos', 'prometheus', 'gofakes3')('the dev profile (platform-dev): one ingestor with replication factor 1, one agent, every series once', async () => {
+  const { manifests } = synthApp('platform-dev');
+  const toRun: PodToRun[] = [
+    S3_STAND_IN,
+    ['StatefulSet', 'thanos-receive', 0, 'thanos'],
+    ['Deployment', 'thanos-query', 0, 'thanos'],
+    ['Deployment', 'thanos-query-frontend', 0, 'thanos'],
+    ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
+  ];
+  await withPods(manifests, toRun, CLIENT, async ({ cluster, host: client, pods }) => {
+    const query = (q: string, extra = ''): Series[] => {
+      const r = cluster.httpGet(`${FRONTEND}/api/v1/query?query=${encodeURIComponent(q)}${extra}`, client);
+      return r.status === 200 ? JSON.parse(r.body).data.result : [];
+    };
+    const jobs = ['thanos-receive', 'thanos-query', 'thanos-query-frontend', 'prometheus-agent'];
+    await eventually(() => jobs.every((job) => query(`up{job="${job}"} == 1`).length === 1),
+      { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
+    // Nothing to deduplicate, and nothing counted twice: each series is stored once, even unmerged.
+    const raw = query('up', '&dedup=false');
+    const keys = raw.map((s) => JSON.stringify(s.metric));
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+    expect(new Set(raw.map((s) => s.metric.prometheus_replica))).toEqual(new Set(['prometheus-agent-0']));
+    expect(query('up').length).toBe(raw.length);
+    expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
+  });
+});
+
 /** The value of `metric` in a /metrics page, summed over its series whose labels contain `having`; undefined when it has none. */
 function metricValue(page: string, metric: string, having = ''): number | undefined {
   const lines = page.split('\n').filter((l) => (l.startsWith(`${metric} `) || l.startsWith(`${metric}{`)) && l.includes(having));
