@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runExample } from '../support/examples';
 import { synthApp } from '../support/synth';
@@ -14,6 +14,10 @@ const built = existsSync(join(ROOT, 'build/lib/index.js'));
     const report = JSON.parse(out.trim().split('\n').pop()!);
     expect(report.has).toEqual({ cdk8s: true, 'cdk8s-plus-28': true, constructs: true, cdktf: false, '@cdktf/provider-aws': false, 'cdktf-cli': false });
     expect(report.output).toBe(`objects=${synthApp('platform').manifests.length}`);
+    // The README's install size, within a fifth (the registry's newest matching versions move it a little).
+    const [, mb, packages] = /\((\d+) MB in (\d+) packages without the Terraform side/.exec(readFileSync(join(ROOT, 'README.md'), 'utf8'))!;
+    expect(report.packages).toBe(Number(packages));
+    expect(Math.abs(report.installedBytes / 1e6 - Number(mb)) / Number(mb)).toBeLessThan(0.2);
     // The README's first example, compiled with the README's tsconfig and run with its command, writes what it writes in this repository.
     expect(report.example).toEqual({ 'logging.k8s.yaml': runExample('my-app').objects.length });
     // Only compiled code ships (the aws entry point, the CRD bindings, and the example apps the command line synthesizes): no sources, tests or build info.
