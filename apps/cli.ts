@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
 import { FOOTPRINT_KINDS, ValidationError, describeFootprint, footprintOf } from '../lib';
@@ -34,7 +34,7 @@ function main(argv: readonly string[]): void {
     case '--version':
     case '-v':
       // The package.json of the library, one folder above build/.
-      console.log(require('../../package.json').version);
+      console.log(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
       return;
     case 'list':
       for (const name of Object.keys(APPS)) console.log(`${name}${AWS_VARIANTS[name] ? `  (--aws: ${AWS_VARIANTS[name]})` : ''}`);

@@ -15,6 +15,7 @@ export type RoleTrust =
   }
   | { readonly type: 'pod-identity'; readonly clusterName: string };
 
+/** Props of {@link ComponentRole}: one IAM role for one component's ServiceAccount. */
 export interface ComponentRoleProps {
   /** The IAM role name. */
   readonly roleName: string;

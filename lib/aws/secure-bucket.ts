@@ -8,6 +8,7 @@ import {
   S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA,
 } from './provider';
 
+/** Props of {@link SecureBucket}: an S3 bucket with encryption, versioning, TLS-only access and public access blocked. */
 export interface SecureBucketProps {
   /** The bucket's global name. */
   readonly bucketName: string;

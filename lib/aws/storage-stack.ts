@@ -18,6 +18,7 @@ export interface S3StateBackendProps {
   readonly dynamodbTable?: string;
 }
 
+/** Props of {@link AwsStorageStack}: the AWS storage a platform declared, made into buckets and roles. */
 export interface AwsStorageStackProps {
   /**
    * The storage the Kubernetes side was built with, after its components registered: its

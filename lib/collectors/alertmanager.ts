@@ -67,6 +67,7 @@ export const DEFAULT_ALERTMANAGER_CONFIG: AlertmanagerConfig = {
   receivers: [{ name: 'default' }],
 };
 
+/** Props of {@link Alertmanager}. */
 export interface AlertmanagerProps extends WorkloadOptions {
   /** Namespace of every object. */
   readonly namespace: string;

@@ -12,6 +12,7 @@ export class AlloyExpr {
 /** Shorthand for {@link AlloyExpr}. */
 export const expr = (text: string) => new AlloyExpr(text);
 
+/** A value in Alloy's configuration syntax: scalars, expressions, lists and objects. */
 export type AlloyValue = string | number | boolean | AlloyExpr | readonly AlloyValue[] | { readonly [key: string]: AlloyValue };
 
 /** A block: `name "label" { ... }`. Attributes first, then nested blocks, in the given order. */

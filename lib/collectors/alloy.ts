@@ -79,6 +79,7 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   return new Workload(scope, 'Workload', { ...common, kind: 'Deployment', volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }] });
 }
 
+/** Props of {@link AlloyLogAgent}. */
 export interface AlloyLogAgentProps extends WorkloadOptions {
   readonly namespace: string;
   /** @default "alloy-logs" */
@@ -191,6 +192,7 @@ function lokiPasswordEnv(loki: LogsDestination): k8s.EnvVar[] {
   return loki.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, loki.basicAuth)] : [];
 }
 
+/** Props of {@link AlloyGateway}: OTLP in, traces, metrics and logs out to the platform's backends. */
 export interface AlloyGatewayProps extends WorkloadOptions {
   readonly namespace: string;
   /** @default "alloy-gateway" */

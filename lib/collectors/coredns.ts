@@ -7,6 +7,7 @@ import { dnsLabel } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService } from '../core/service';
 
+/** Props of the CoreDNS scrape targets. */
 export interface CoreDnsMetricsProps {
   /** Namespace of the cluster DNS pods. @default "kube-system" */
   readonly namespace?: string;

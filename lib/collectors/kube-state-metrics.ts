@@ -53,6 +53,7 @@ export const KSM_DEFAULT_RESOURCES: readonly string[] = [
   'services', 'statefulsets', 'storageclasses', 'volumeattachments',
 ];
 
+/** Props of {@link KubeStateMetrics}. */
 export interface KubeStateMetricsProps extends WorkloadOptions {
   /** Namespace of every namespaced object. */
   readonly namespace: string;

@@ -23,6 +23,7 @@ const UID = 65534;
 /** The kubelet request timeout metrics-server uses unless `--kubelet-request-timeout` says otherwise. */
 const DEFAULT_KUBELET_TIMEOUT_MS = 10_000;
 
+/** Props of {@link MetricsServer}. */
 export interface MetricsServerProps extends WorkloadOptions {
   /** Namespace of the namespaced objects; the APIService and every binding subject point here. */
   readonly namespace: string;

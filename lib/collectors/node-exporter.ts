@@ -34,6 +34,7 @@ const HOST_MOUNTS = [
 /** Kubernetes' own mounts (pod volumes, container layers) are not the node's disks. */
 const MOUNT_POINTS_EXCLUDE = '^/(dev|proc|sys|run/k3s/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+)($|/)';
 
+/** Props of {@link NodeExporter}. */
 export interface NodeExporterProps extends WorkloadOptions {
   /** Namespace of every object. With `hostAccess` it must admit privileged pods. */
   readonly namespace: string;

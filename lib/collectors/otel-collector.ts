@@ -22,6 +22,7 @@ const OTEL_UID = 10001;
 const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
 const CONFIG_DIR = '/conf';
 
+/** Props of {@link OtelCollectorGateway}: OTLP in, traces, metrics and logs out to the platform's backends. */
 export interface OtelCollectorGatewayProps extends WorkloadOptions {
   readonly namespace: string;
   /** @default "otel-gateway" */

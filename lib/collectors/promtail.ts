@@ -16,6 +16,7 @@ const HTTP_PORT = 3101;
 const POSITIONS_DIR = '/run/promtail';
 const PASSWORD_DIR = '/etc/promtail/loki-password';
 
+/** Props of {@link Promtail}. */
 export interface PromtailProps extends WorkloadOptions {
   /** A namespace that admits host access (Pod Security "privileged"): promtail reads the node's log files as root. */
   readonly namespace: string;

@@ -21,6 +21,7 @@ export function mergeOverrides<T extends object>(generated: T, overrides: object
   return deepmerge(generated, overrides as Partial<T>, { arrayMerge: (_target, source) => source }) as T;
 }
 
+/** Props of {@link ConfigFile}. */
 export interface ConfigFileProps {
   /** The component the file belongs to (namespace and labels). */
   readonly identity: ComponentIdentity;

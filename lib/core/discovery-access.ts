@@ -12,6 +12,13 @@ const ROLE_RESOURCES: Readonly<Record<string, ReadonlyArray<{ readonly group: st
   ingress: [{ group: 'networking.k8s.io', resource: 'ingresses' }],
 };
 
+/** The parts of a `kubernetes_sd_configs` entry that decide the access it needs. */
+interface KubernetesSdConfig {
+  readonly role: string;
+  readonly namespaces?: { readonly names?: readonly string[]; readonly own_namespace?: boolean };
+  readonly attach_metadata?: { readonly node?: boolean; readonly namespace?: boolean };
+}
+
 /** The API access a scrape config's Kubernetes discovery needs, read from the config itself. */
 export interface DiscoveryAccess {
   readonly rules: k8s.PolicyRule[];
@@ -25,7 +32,7 @@ export interface DiscoveryAccess {
  * when `attach_metadata` asks for them), in the namespaces they name. Undefined when none discovers.
  */
 export function discoveryAccess(scrapeConfigs: ReadonlyArray<Record<string, unknown>>, ownNamespace: string): DiscoveryAccess | undefined {
-  const sds = scrapeConfigs.flatMap((c) => (Array.isArray(c.kubernetes_sd_configs) ? c.kubernetes_sd_configs as Array<Record<string, any>> : []));
+  const sds = scrapeConfigs.flatMap((c) => (Array.isArray(c.kubernetes_sd_configs) ? c.kubernetes_sd_configs as KubernetesSdConfig[] : []));
   if (sds.length === 0) return undefined;
   const wanted = new Map<string, Set<string>>();
   const add = (group: string, resource: string) => wanted.set(group, (wanted.get(group) ?? new Set()).add(resource));
@@ -35,7 +42,7 @@ export function discoveryAccess(scrapeConfigs: ReadonlyArray<Record<string, unkn
     for (const r of ROLE_RESOURCES[String(sd.role)] ?? []) add(r.group, r.resource);
     if (sd.attach_metadata?.node) add('', 'nodes');
     if (sd.attach_metadata?.namespace) add('', 'namespaces');
-    const names: string[] = sd.namespaces?.names ?? [];
+    const names: string[] = [...(sd.namespaces?.names ?? [])];
     if (sd.namespaces?.own_namespace) names.push(ownNamespace);
     if (names.length === 0 || sd.role === 'node') clusterWide = true;
     names.forEach((n) => namespaces.add(n));

@@ -51,7 +51,22 @@ export function describeFootprint(f: Pick<Footprint, 'cpu' | 'memoryBytes' | 'st
 /** The kinds {@link footprintOf} reads; every other object can be left out of its input. */
 export const FOOTPRINT_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'HorizontalPodAutoscaler', 'PersistentVolumeClaim']);
 
-type Obj = { kind?: string; metadata?: { name?: string }; spec?: any };
+type Requests = { readonly resources?: { readonly requests?: Readonly<Record<string, string | number>> } };
+type Container = Requests & { readonly restartPolicy?: string };
+type PodSpec = { readonly containers?: readonly Container[]; readonly initContainers?: readonly Container[] };
+type Claim = { readonly spec?: Requests };
+/** The parts of a manifest the sums read. */
+type Obj = {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string };
+  readonly spec?: Requests & {
+    readonly replicas?: number;
+    readonly minReplicas?: number;
+    readonly scaleTargetRef?: { readonly kind?: string; readonly name?: string };
+    readonly template?: { readonly spec?: PodSpec };
+    readonly volumeClaimTemplates?: readonly Claim[];
+  };
+};
 
 /**
  * The requests of every long-running pod in `manifests` (any JSON the synth emits; other kinds are
@@ -87,18 +102,18 @@ export function footprintOf(manifests: readonly unknown[]): Footprint {
   };
 }
 
-function podRequests(pod: any): { cpu: number; memoryBytes: number } {
-  const of = (containers: any[] | undefined, key: 'cpu' | 'memory') => (containers ?? []).map((c) => parseQuantity(c.resources?.requests?.[key] ?? 0));
+function podRequests(pod: PodSpec): { cpu: number; memoryBytes: number } {
+  const of = (containers: readonly Container[] | undefined, key: 'cpu' | 'memory') => (containers ?? []).map((c) => parseQuantity(c.resources?.requests?.[key] ?? 0));
   const request = (key: 'cpu' | 'memory') => {
     // Sidecars (init containers that keep running) add to the pod like ordinary containers.
-    const sidecars = (pod.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always');
-    const plainInit = (pod.initContainers ?? []).filter((c: any) => c.restartPolicy !== 'Always');
+    const sidecars = (pod.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
+    const plainInit = (pod.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always');
     return Math.max(sum(of(pod.containers, key)) + sum(of(sidecars, key)), ...of(plainInit, key), 0);
   };
   return { cpu: request('cpu'), memoryBytes: request('memory') };
 }
 
-function claimBytes(claim: any): number {
+function claimBytes(claim: Claim): number {
   return parseQuantity(claim.spec?.resources?.requests?.storage ?? 0);
 }
 

@@ -28,3 +28,4 @@ export * from './basic-auth';
 export * from './logs-destination';
 export * from './discovery-access';
 export * from './footprint';
+export * from './rule-groups';

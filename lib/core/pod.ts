@@ -54,7 +54,9 @@ export interface PodTemplateProps {
   readonly replicas: number;
   readonly podIdentity: PodIdentity;
   readonly containers: readonly ContainerDefinition[];
+  /** Containers that run to completion before the others start. @default none */
   readonly initContainers?: readonly ContainerDefinition[];
+  /** Volumes besides the /tmp emptyDir. @default none */
   readonly volumes?: readonly k8s.Volume[];
   /** Seconds between SIGTERM and SIGKILL: long enough for the program to flush. @default 30 */
   readonly terminationGracePeriodSeconds?: number;
@@ -62,9 +64,11 @@ export interface PodTemplateProps {
   readonly serviceAccountName?: string;
   /** Checksums of mounted config; any change rolls the pods. @default none */
   readonly configChecksums?: readonly string[];
+  /** Annotations on the pod template, besides the config checksum. @default none */
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Labels added to the pod template only (never to the selector). @default none */
   readonly extraPodLabels?: Readonly<Record<string, string>>;
+  /** Node selector, tolerations, affinity and topology spread. @default spread over nodes and zones when replicas > 1 */
   readonly scheduling?: SchedulingOptions;
   /** Mount an emptyDir at /tmp, since the root filesystem is read-only. @default true */
   readonly tmpVolume?: boolean;

@@ -16,6 +16,7 @@ export interface ServicePortSpec {
   readonly targetPort?: string | number;
 }
 
+/** What a Service is made of: its component, name, ports and how it selects pods. */
 export interface ServiceSpec {
   readonly identity: ComponentIdentity;
   readonly name: string;

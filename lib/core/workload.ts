@@ -51,12 +51,14 @@ interface WorkloadCommon extends PodTemplateProps {
   readonly autoscaled?: boolean;
 }
 
+/** A Deployment built by {@link Workload}. */
 export interface DeploymentWorkloadProps extends WorkloadCommon {
   readonly kind: 'Deployment';
   /** @default RollingUpdate 25% / 25% */
   readonly strategy?: k8s.DeploymentStrategy;
 }
 
+/** A StatefulSet built by {@link Workload}, with its volume claim templates. */
 export interface StatefulSetWorkloadProps extends WorkloadCommon {
   readonly kind: 'StatefulSet';
   /** The headless Service that gives each pod its DNS name. */
@@ -67,11 +69,13 @@ export interface StatefulSetWorkloadProps extends WorkloadCommon {
   readonly podManagementPolicy?: 'Parallel' | 'OrderedReady';
 }
 
+/** A DaemonSet built by {@link Workload}. */
 export interface DaemonSetWorkloadProps extends WorkloadCommon {
   /** One pod per node; `replicas` only sizes the defaults and should be 1. */
   readonly kind: 'DaemonSet';
 }
 
+/** Props of {@link Workload}, by kind. */
 export type WorkloadProps = DeploymentWorkloadProps | StatefulSetWorkloadProps | DaemonSetWorkloadProps;
 
 /**

@@ -37,6 +37,7 @@ export const DATASOURCE_UIDS = { metrics: 'metrics', logs: 'loki', traces: 'temp
 /** The span attribute and log label that carry a service's name on both sides of a link. */
 const SERVICE_TAG = { key: 'service.name', value: 'service_name' };
 
+/** Options of a Loki datasource. */
 export interface LokiDatasourceOptions {
   /** The Loki API base, e.g. a LokiCluster's `queryUrl` (the gateway). */
   readonly url: string;
@@ -79,6 +80,7 @@ export function lokiDatasource(o: LokiDatasourceOptions): DatasourceDefinition {
   };
 }
 
+/** Options of a Prometheus-compatible metrics datasource (Thanos, VictoriaMetrics, Prometheus). */
 export interface MetricsDatasourceOptions {
   /** The Prometheus-compatible query API, e.g. a ThanosCluster's `queryUrl` or a vmselect tenant URL. */
   readonly url: string;
@@ -113,6 +115,7 @@ export function metricsDatasource(o: MetricsDatasourceOptions): DatasourceDefini
   };
 }
 
+/** Options of a Tempo datasource. */
 export interface TempoDatasourceOptions {
   /** Tempo's query API, e.g. a Tempo's `queryUrl`. */
   readonly url: string;
@@ -159,9 +162,19 @@ export function tempoDatasource(o: TempoDatasourceOptions): DatasourceDefinition
   };
 }
 
+/** The jsonData fields of Grafana datasources that link to another datasource by uid. */
+interface LinkFields {
+  readonly derivedFields?: ReadonlyArray<{ readonly datasourceUid?: string }>;
+  readonly exemplarTraceIdDestinations?: ReadonlyArray<{ readonly datasourceUid?: string }>;
+  readonly tracesToLogsV2?: { readonly datasourceUid?: string };
+  readonly tracesToMetrics?: { readonly datasourceUid?: string };
+  readonly serviceMap?: { readonly datasourceUid?: string };
+  readonly lokiSearch?: { readonly datasourceUid?: string };
+}
+
 /** Every uid a datasource's links name: derived fields, exemplars, trace → logs / metrics, service map. */
 export function linkedUids(ds: DatasourceDefinition): string[] {
-  const j = (ds.jsonData ?? {}) as Record<string, any>;
+  const j = (ds.jsonData ?? {}) as LinkFields;
   return [
     ...(j.derivedFields ?? []).map((f: { datasourceUid?: string }) => f.datasourceUid),
     ...(j.exemplarTraceIdDestinations ?? []).map((d: { datasourceUid?: string }) => d.datasourceUid),

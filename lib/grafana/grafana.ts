@@ -37,6 +37,7 @@ export interface GrafanaAdminSecret {
   readonly passwordKey?: string;
 }
 
+/** Props of {@link Grafana}. */
 export interface GrafanaProps extends WorkloadOptions {
   readonly namespace: string;
   /** Instance name: the Deployment, Service and ConfigMap prefix. @default "grafana" */

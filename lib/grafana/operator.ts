@@ -14,6 +14,7 @@ export interface OperatorDashboardRef {
   readonly key: string;
 }
 
+/** Props of the grafana-operator resources: a Grafana, its datasources and dashboards as custom resources. */
 export interface GrafanaOperatorResourcesProps {
   readonly identity: ComponentIdentity;
   /** The Grafana the operator manages through its API. */

@@ -3,6 +3,7 @@ export const GATEWAY_PORT = 8080;
 /** Where the htpasswd Secret is mounted. */
 export const HTPASSWD_DIR = '/etc/nginx/secrets';
 
+/** The gateway's routes: which Loki role serves each API path. */
 export interface GatewayRoutes {
   /** Base URLs (`http://host:port`) of the three roles. */
   readonly write: string;

@@ -51,6 +51,7 @@ export interface LokiTenant {
   readonly retention?: string;
 }
 
+/** Props of {@link LokiCluster}. */
 export interface LokiClusterProps {
   /** Namespace of every object. */
   readonly namespace: string;
@@ -106,7 +107,10 @@ export interface LokiClusterProps {
   readonly clusterDomain?: string;
 }
 
-/** The props with every default filled in: the only shape the rest of the construct reads. */
+/**
+ * The props with every default filled in: the only shape the rest of the construct reads.
+ * @internal
+ */
 export interface ResolvedLokiProps {
   readonly namespace: string;
   readonly name: string;

@@ -94,22 +94,28 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
   }
 }
 
+/** The parts of an emitted Loki config that set the ingesters' replication factor. */
+interface EmittedReplication {
+  readonly ingester?: { readonly lifecycler?: { readonly ring?: { readonly replication_factor?: unknown } } };
+  readonly common?: { readonly replication_factor?: unknown };
+}
+
 /**
  * The invariants again, on what is emitted: `configOverrides` and `extraArgs` can set what the
  * props checked. A replication factor above the write replicas fails every push with "too many
  * unhealthy instances in the ring", however it was set.
  */
-export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, config: Record<string, any>): void {
+export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, config: EmittedReplication): void {
   const v = new Validator(scope);
   const fromArgs = flagValue(p.write.extraArgs, 'distributor.replication-factor', 'common.replication-factor');
   const fromRing = config.ingester?.lifecycler?.ring?.replication_factor;
-  const [property, value] = fromArgs !== undefined
+  const [property, value]: [string, unknown] = fromArgs !== undefined
     ? ['write.extraArgs', Number(fromArgs)]
     : fromRing !== undefined
       ? ['configOverrides.ingester.lifecycler.ring.replication_factor', fromRing]
       : ['configOverrides.common.replication_factor', config.common?.replication_factor];
   if (value !== p.replicationFactor || property === 'write.extraArgs') {
-    v.check(Number.isInteger(value) && value >= 1 && value <= p.write.replicas, property, value,
+    v.check(typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= p.write.replicas, property, value,
       `sets the replication factor the ingesters use to more than write.replicas (${p.write.replicas}) or to no whole number: every push would fail with "too many unhealthy instances in the ring"`,
       `set replicationFactor instead of overriding it, at most ${p.write.replicas}, or raise write.replicas`);
   }

@@ -29,6 +29,7 @@ export interface MemcachedOptions {
   readonly image?: ImageRef;
 }
 
+/** Props of {@link Memcached}. */
 export interface MemcachedProps extends MemcachedOptions {
   /** The owning component's identity; the cache is its sibling `<instance>-<component>`. */
   readonly owner: ComponentIdentity;

@@ -20,6 +20,7 @@ import { StorageUsage } from './usage';
 /** Annotation that marks objects fit only for development. */
 export { DEV_ONLY_ANNOTATION };
 
+/** Props of {@link Minio}. */
 export interface MinioProps extends WorkloadOptions {
   /** Namespace of MinIO and of every client that uses its credentials Secret. */
   readonly namespace: string;

@@ -26,7 +26,6 @@ import { resolveTenants, validateSpec } from './validate';
 import { applyProfile } from './profiles';
 
 export * from './spec';
-export type { PlatformProfile } from './profiles';
 
 /** What the rest of the platform needs from the metrics backend, whichever it is. */
 export interface PlatformMetrics {

@@ -2,16 +2,7 @@ import { Construct } from 'constructs';
 import deepmerge from 'deepmerge';
 import { Validator } from '../core/errors';
 import { ResourceRequirements } from '../core/resources';
-import type { PlatformSpec } from './spec';
-
-/**
- * How the platform is sized.
- * - `production`: the HA layout, replicated stores and the components' own resource defaults.
- * - `dev`: one pod per component where more would only add copies, replication factor 1, small
- *   volumes and requests. It fits a 4 CPU / 8 GiB kind, k3d or minikube cluster with room to spare.
- *   Nothing it stores survives the loss of a pod's volume.
- */
-export type PlatformProfile = 'dev' | 'production';
+import type { PlatformProfile, PlatformSpec } from './spec';
 
 const PROFILES: readonly string[] = ['dev', 'production'] satisfies PlatformProfile[];
 

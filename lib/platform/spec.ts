@@ -16,7 +16,6 @@ import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps } from '../victoriametrics';
-import { PlatformProfile } from './profiles';
 
 /** The metrics backends the platform can run. */
 export type MetricsBackendKind = 'thanos' | 'victoriametrics';
@@ -85,6 +84,15 @@ export interface PlatformCollectorsSpec {
 export type PlatformOtlpGatewaySpec =
   | ({ readonly implementation?: 'opentelemetry-collector' } & Omit<OtelCollectorGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'>)
   | ({ readonly implementation: 'alloy' } & Omit<AlloyGatewayProps, 'namespace' | 'traces' | 'metrics' | 'logs'>);
+
+/**
+ * How the platform is sized.
+ * - `production`: the HA layout, replicated stores and the components' own resource defaults.
+ * - `dev`: one pod per component where more would only add copies, replication factor 1, small
+ *   volumes and requests. It fits a 4 CPU / 8 GiB kind, k3d or minikube cluster with room to spare.
+ *   Nothing it stores survives the loss of a pod's volume.
+ */
+export type PlatformProfile = 'dev' | 'production';
 
 /** The one typed spec of a platform. */
 export interface PlatformSpec {

@@ -1,3 +1,3 @@
 export * from './config';
 export * from './prometheus';
-export * from './rule-groups';
+

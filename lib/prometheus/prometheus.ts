@@ -21,7 +21,7 @@ import { ThanosBucket } from '../thanos/bucket';
 import { StoreApiEndpoint, ThanosComponentOptions, grpcSrvAddress, thanosPorts } from '../thanos/common';
 import { thanosContainer } from '../thanos/component';
 import { buildPrometheusConfig } from './config';
-import { RuleGroup, checkRuleGroups, renderRuleFile } from './rule-groups';
+import { RuleGroup, checkRuleGroups, renderRuleFile } from '../core/rule-groups';
 
 const PROMETHEUS_PORT = 9090;
 const CONFIG_DIR = '/etc/prometheus';
@@ -54,8 +54,10 @@ export interface PrometheusCommonProps extends WorkloadOptions, ScrapeOptions {
   readonly clusterDomain?: string;
 }
 
+/** Props of {@link PrometheusAgent}. */
 export type PrometheusAgentProps = PrometheusCommonProps;
 
+/** Props of {@link PrometheusServer}. */
 export interface PrometheusServerProps extends PrometheusCommonProps {
   /** How long samples stay in the local TSDB. With the sidecar at least 6h (three 2h blocks). @default "1d" with the sidecar, "15d" without */
   readonly retention?: string;
@@ -86,6 +88,7 @@ export interface PrometheusServerProps extends PrometheusCommonProps {
   readonly exemplarStorage?: boolean;
 }
 
+/** Options of the Thanos sidecar of a {@link PrometheusServer}. */
 export interface ThanosSidecarOptions extends ThanosComponentOptions {
   /** The bucket blocks are uploaded to. */
   readonly bucket: ThanosBucket;

@@ -39,6 +39,7 @@ export interface TempoDistributedSizes {
   /** @default 1 */ readonly metricsGenerator?: number;
 }
 
+/** Props of {@link Tempo}. */
 export interface TempoProps extends WorkloadOptions {
   /** Namespace of every object. */
   readonly namespace: string;

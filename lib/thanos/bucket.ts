@@ -43,6 +43,7 @@ export function buildObjstoreConfig(storage: ObjectStorage, bucket: string, pref
   };
 }
 
+/** Props of {@link ThanosBucket}. */
 export interface ThanosBucketProps {
   /** Namespace of the components that use the bucket. */
   readonly namespace: string;

@@ -18,12 +18,13 @@ import { ThanosStore, ThanosStoreProps } from './store';
 /** What the cluster sets for every component itself. */
 type Wired = 'namespace' | 'name' | 'clusterDomain' | 'bucket' | 'query' | 'endpoints';
 
+/** Props of {@link ThanosCluster}. */
 export interface ThanosClusterProps {
   /** Namespace of every object. */
   readonly namespace: string;
   /** Instance name, the prefix of every object name (`<name>-receive`, `<name>-query`). @default "thanos" */
   readonly name?: string;
-  /** Where blocks are stored. Required unless `bucket` is a ThanosBucket: Thanos keeps everything older than a few hours only there. */
+  /** Where blocks are stored. Required unless `bucket` is a ThanosBucket: Thanos keeps everything older than a few hours only there. @default none: give it, or a ThanosBucket as `bucket` */
   readonly storage?: ObjectStorage;
   /**
    * Bucket name, or a ThanosBucket made beforehand (to share it with Prometheus sidecars that

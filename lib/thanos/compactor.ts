@@ -20,6 +20,7 @@ export interface ThanosRetention {
   readonly oneHour?: string;
 }
 
+/** Props of {@link ThanosCompactor}. */
 export interface ThanosCompactorProps extends ThanosComponentProps {
   /** The bucket it compacts. Exactly one compactor may work on a bucket. */
   readonly bucket: ThanosBucket;

@@ -28,7 +28,10 @@ export function thanosIdentity(props: ThanosComponentProps, component: string): 
   });
 }
 
-/** One Thanos container: a component's own, or a sidecar next to Prometheus. */
+/**
+ * One Thanos container: a component's own, or a sidecar next to Prometheus.
+ * @internal
+ */
 export interface ThanosContainerSpec {
   /** @default "thanos" */
   readonly name?: string;
@@ -71,7 +74,10 @@ export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition 
   };
 }
 
-/** What differs between the workloads of the Thanos components. */
+/**
+ * What differs between the workloads of the Thanos components.
+ * @internal
+ */
 export interface ThanosWorkloadSpec extends ThanosContainerSpec {
   readonly identity: ComponentIdentity;
   readonly kind: 'Deployment' | 'StatefulSet';

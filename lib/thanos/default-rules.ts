@@ -1,5 +1,5 @@
 import { jobMatcher } from '../core/promql-jobs';
-import { RuleGroup } from '../prometheus/rule-groups';
+import { RuleGroup } from '../core/rule-groups';
 
 /** The scrape jobs of a Thanos instance's components, as its scrape targets name them. */
 export interface ThanosJobs {

@@ -12,6 +12,7 @@ import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosService
 import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent } from './validate';
 
+/** Props of {@link ThanosQueryFrontend}. */
 export interface ThanosQueryFrontendProps extends ThanosComponentProps {
   /** The queriers it splits, retries and caches queries for. */
   readonly query: ThanosQuery;

@@ -9,6 +9,7 @@ import { PORT_NAMES, StoreApiEndpoint, THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { checkThanosComponent } from './validate';
 
+/** Props of {@link ThanosQuery}. */
 export interface ThanosQueryProps extends ThanosComponentProps {
   /** The StoreAPIs to query: receive's `storeEndpoints`, a store gateway's, a ruler's, a sidecar's. At least one. */
   readonly endpoints: readonly StoreApiEndpoint[];

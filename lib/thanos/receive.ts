@@ -30,6 +30,7 @@ export interface ThanosHashringOptions {
   readonly storageSize?: string;
 }
 
+/** Props of {@link ThanosReceive}. */
 export interface ThanosReceiveProps extends ThanosComponentProps {
   /** The bucket blocks are uploaded to. */
   readonly bucket: ThanosBucket;

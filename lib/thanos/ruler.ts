@@ -11,13 +11,14 @@ import { ScrapeTarget } from '../core/scrape-target';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { RuleGroup, checkRuleGroups, renderRuleFile } from '../prometheus/rule-groups';
+import { RuleGroup, checkRuleGroups, renderRuleFile } from '../core/rule-groups';
 import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent, labelFlag } from './validate';
 
+/** Props of {@link ThanosRuler}. */
 export interface ThanosRulerProps extends ThanosComponentProps {
   /** The bucket its evaluation results are uploaded to. */
   readonly bucket: ThanosBucket;

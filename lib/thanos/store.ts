@@ -13,6 +13,7 @@ import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosService
 import { registerBucketReader } from './bucket-users';
 import { checkDuration, checkThanosComponent } from './validate';
 
+/** Props of {@link ThanosStore}. */
 export interface ThanosStoreProps extends ThanosComponentProps {
   /** The bucket whose blocks it serves. */
   readonly bucket: ThanosBucket;

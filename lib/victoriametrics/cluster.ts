@@ -12,6 +12,7 @@ import { VmTenant, tenantRule } from './tenant';
 import { VmStorage, VmStorageOptions } from './vmstorage';
 import { retentionRule } from './retention';
 
+/** Props of {@link VictoriaMetricsCluster}. */
 export interface VictoriaMetricsClusterProps extends VmPlacement {
   /** How long samples are kept: at least 24h; a bare number counts months. @default "90d" */
   readonly retention?: string;

@@ -11,7 +11,10 @@ import { ServicePortSpec, createService, createServiceAccount } from '../core/se
 import { VolumeClaim, Workload } from '../core/workload';
 import { VM_PORT_NAMES, VM_POD_IDENTITY, VmComponentOptions, vmCommonFlags } from './common';
 
-/** What differs between the workloads of the VictoriaMetrics programs. */
+/**
+ * What differs between the workloads of the VictoriaMetrics programs.
+ * @internal
+ */
 export interface VmWorkloadSpec {
   readonly identity: ComponentIdentity;
   readonly kind: 'Deployment' | 'StatefulSet';

@@ -45,18 +45,22 @@ export interface VmInsertExposure {
   readonly loadBalancerAnnotations?: Readonly<Record<string, string>>;
 }
 
+/** Options of vminsert. */
 export interface VmInsertOptions extends VmFrontendOptions {
   /** Reach vminsert from outside the cluster. @default in-cluster only */
   readonly exposure?: VmInsertExposure;
 }
 
+/** Props of {@link VmInsert}. */
 export interface VmInsertProps extends VmFrontendProps, VmInsertOptions {}
 
+/** Options of vmselect. */
 export interface VmSelectOptions extends VmFrontendOptions {
   /** Size limit of the emptyDir for the rollup cache and temporary query results (`-cacheDataPath`). @default "2Gi" */
   readonly cacheSize?: string;
 }
 
+/** Props of {@link VmSelect}. */
 export interface VmSelectProps extends VmFrontendProps, VmSelectOptions {
   /**
    * `-dedup.minScrapeInterval`: the same value as on vmstorage. With a replication factor above

@@ -34,6 +34,7 @@ export interface VmAgentQueue {
   readonly storageClass?: string;
 }
 
+/** Props of {@link VmAgent}. */
 export interface VmAgentProps extends VmComponentOptions, VmPlacement, ScrapeOptions {
   /**
    * Identical pods. Two make an HA pair: both scrape everything with the same labels, and the

@@ -44,10 +44,12 @@ export interface VmStorageOptions extends VmComponentOptions {
   /**
    * Not offered: vmstorage is never autoscaled. Nodes do not rebalance, so a node an autoscaler
    * removes takes its data out of every query. Size it with `replicas`.
+   * @default none: it cannot be set
    */
   readonly autoscaling?: never;
 }
 
+/** Props of {@link VmStorage}. */
 export interface VmStorageProps extends VmStorageOptions, VmPlacement {
   /** How long samples are kept (`-retentionPeriod`): at least 24h; a bare number counts months. */
   readonly retention: string;

@@ -64,7 +64,6 @@ export function schemaProblems(m: Manifest): string[] {
 function loadModel(apiVersion: string, kind: string): (new (data: unknown) => { validate(): void }) | undefined {
   const path = apiVersion.includes('/') ? apiVersion : `v1`;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(`kubernetes-models/${path}/${kind}`)[kind];
   } catch {
     return undefined;

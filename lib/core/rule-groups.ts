@@ -1,6 +1,6 @@
-import { renderYaml } from '../core/config-file';
-import { parseDuration } from '../core/duration';
-import { Validator } from '../core/errors';
+import { renderYaml } from './config-file';
+import { parseDuration } from './duration';
+import { Validator } from './errors';
 
 /** A recording rule: `expr` evaluated and stored as the series `record`. */
 export interface RecordingRule {
