@@ -15,10 +15,13 @@ function layer(dir, folders, why) {
   return {
     files: [`lib/${dir}/**/*.ts`],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: K8S_ENTRY,
-        patterns: [...(dir === 'aws' ? [] : TERRAFORM), { group: folders.map((f) => `../${f}`).concat(folders.map((f) => `../${f}/*`)), message: why }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: K8S_ENTRY,
+          patterns: [...(dir === 'aws' ? [] : TERRAFORM), { group: folders.map((f) => `../${f}`).concat(folders.map((f) => `../${f}/*`)), message: why }],
+        },
+      ],
     },
   };
 }
@@ -38,7 +41,10 @@ export default tseslint.config(
     rules: {
       // A cycle makes load order matter; type-only imports are erased and do not count.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
     },
   },
   // Layers: core imports no other folder; object storage and memcached only core; components no
@@ -53,11 +59,14 @@ export default tseslint.config(
     plugins: { jsdoc, 'obs-platform': obsPlatform },
     rules: {
       // Public API: every exported class, interface, function and type says what it is.
-      'jsdoc/require-jsdoc': ['error', {
-        publicOnly: { ancestorsOnly: true },
-        require: { ClassDeclaration: true, FunctionDeclaration: true },
-        contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration'],
-      }],
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          publicOnly: { ancestorsOnly: true },
+          require: { ClassDeclaration: true, FunctionDeclaration: true },
+          contexts: ['TSInterfaceDeclaration', 'TSTypeAliasDeclaration'],
+        },
+      ],
       // Every optional property of an exported props interface names its default.
       'obs-platform/optional-prop-default': 'error',
     },

@@ -100,7 +100,10 @@ function synth({ apps, out }: SynthArgs): void {
       const kinds = new Map<string, number>();
       for (const o of objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
       // Code-point order: localeCompare would load ICU's collator, a few percent of the whole run.
-      const perKind = [...kinds].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`).join(', ');
+      const perKind = [...kinds]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
       console.log(`wrote ${join(app.outdir, `${chart.node.id}.k8s.yaml`)}: ${objects.length} objects (${perKind})`);
       // Only the workloads are rendered again, a small share of the objects.
       const footprint = footprintOf(objects.filter((o) => FOOTPRINT_KINDS.has(o.kind)).map((o) => o.toJson()));

@@ -51,8 +51,9 @@ function timeTerraformInProcess(runs: number): { ms: number; resources: number }
   for (let i = 0; i < runs + 3; i++) {
     const start = performance.now();
     const tf = JSON.parse(Testing.synth(platformAwsTerraform(Testing.app())));
-    resources = Object.values(tf.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0)
-      + Object.values(tf.data as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
+    resources =
+      Object.values(tf.resource as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0) +
+      Object.values(tf.data as Record<string, object>).reduce((n, byId) => n + Object.keys(byId).length, 0);
     const elapsed = performance.now() - start;
     if (i >= 3) times.push(elapsed);
   }
@@ -89,14 +90,18 @@ function sideBySide(runs: number): void {
   APPS.platform(app);
   const objects = join(dir, 'platform.json');
   writeFileSync(objects, JSON.stringify(app.charts[0].toJson()));
-  const floor = `const {App,Chart,ApiObject}=require('cdk8s');const a=new App({outdir:${JSON.stringify(join(dir, 'floor'))}});`
-    + `const c=new Chart(a,'platform',{disableResourceNameHashes:true});`
-    + `JSON.parse(require('fs').readFileSync(${JSON.stringify(objects)},'utf8')).forEach((o,i)=>new ApiObject(c,'o'+i,o));a.synth();`;
-  const t = timeInterleaved({
-    cdk8s: ['-e', "require('cdk8s')"],
-    floor: ['-e', floor],
-    cli: ['build/apps/cli.js', 'synth', 'platform', '--out', join(dir, 'cli')],
-  }, runs);
+  const floor =
+    `const {App,Chart,ApiObject}=require('cdk8s');const a=new App({outdir:${JSON.stringify(join(dir, 'floor'))}});` +
+    `const c=new Chart(a,'platform',{disableResourceNameHashes:true});` +
+    `JSON.parse(require('fs').readFileSync(${JSON.stringify(objects)},'utf8')).forEach((o,i)=>new ApiObject(c,'o'+i,o));a.synth();`;
+  const t = timeInterleaved(
+    {
+      cdk8s: ['-e', "require('cdk8s')"],
+      floor: ['-e', floor],
+      cli: ['build/apps/cli.js', 'synth', 'platform', '--out', join(dir, 'cli')],
+    },
+    runs,
+  );
   console.log(`\nside by side, interleaved, median of ${runs} rounds`);
   console.log(`node -e "require('cdk8s')"                          ${t.cdk8s.toFixed(0).padStart(5)} ms  1.00x`);
   console.log(`cdk8s App.synth() of the same objects from JSON     ${t.floor.toFixed(0).padStart(5)} ms  ${(t.floor / t.cdk8s).toFixed(2)}x`);
@@ -113,7 +118,8 @@ function main(): void {
   }
   const out = mkdtempSync(join(tmpdir(), 'bench-synth-'));
   // Report the child's peak memory from inside it, on exit.
-  const wrapper = `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));` +
+  const wrapper =
+    `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));` +
     `process.argv=[process.argv[0],'cli','synth','platform','--out',${JSON.stringify(out)}];require('./build/apps/cli.js')`;
   const job = timeProcess(process.execPath, ['-e', wrapper], Math.max(5, Math.floor(runs / 2)));
   const npmRun = timeProcess('npm', ['run', '--silent', 'synth'], Math.max(3, Math.floor(runs / 3)));
@@ -126,8 +132,9 @@ function main(): void {
   const tf = timeTerraformInProcess(runs);
   const tfOut = mkdtempSync(join(tmpdir(), 'bench-cdktf-'));
   // The app as cdktf runs it (output dir from CDKTF_OUTDIR); under -e it is not require.main, so call it.
-  const tfScript = `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));`
-    + `const {App}=require('cdktf');const a=new App();require('./build/apps/platform-aws/terraform.js').platformAwsTerraform(a);a.synth();`;
+  const tfScript =
+    `process.on('exit',()=>process.stderr.write('maxrss='+process.resourceUsage().maxRSS+'\\n'));` +
+    `const {App}=require('cdktf');const a=new App();require('./build/apps/platform-aws/terraform.js').platformAwsTerraform(a);a.synth();`;
   const tfJob = timeProcess(process.execPath, ['-e', tfScript], Math.max(5, Math.floor(runs / 2)), { CDKTF_OUTDIR: tfOut });
   const cli = timeProcess('npx', ['cdktf', 'synth', '--output', tfOut], 3, { DISABLE_VERSION_CHECK: '1', CHECKPOINT_DISABLE: '1', CI: '1' });
   console.log(`\nterraform in-process synth platform-aws-storage ${tf.ms.toFixed(1).padStart(7)} ms  ${tf.resources} resources and data sources`);

@@ -16,7 +16,10 @@ const spec: PlatformSpec = {
   loki: { authEnabled: false, buckets: { chunks: 'acme-prod-loki-chunks', ruler: 'acme-prod-loki-ruler' } },
   thanos: { bucket: 'acme-prod-thanos' },
   // Both rulers send to this HA Alertmanager; its config (with the webhook URL) goes into a Secret.
-  alertmanager: { sensitiveConfig: true, config: { route: { receiver: 'on-call' }, receivers: [{ name: 'on-call', webhook_configs: [{ url: 'https://hooks.example.com/on-call' }] }] } },
+  alertmanager: {
+    sensitiveConfig: true,
+    config: { route: { receiver: 'on-call' }, receivers: [{ name: 'on-call', webhook_configs: [{ url: 'https://hooks.example.com/on-call' }] }] },
+  },
 };
 
 const kubernetes = new KubernetesApp();

@@ -1,7 +1,17 @@
 import { App, Chart } from 'cdk8s';
 import {
-  DATASOURCE_UIDS, Grafana, LokiCluster, Minio, OtelCollectorGateway, RestrictedNamespace, Tempo, ThanosCluster,
-  lokiDatasource, metricsDatasource, tempoDashboard, tempoDatasource,
+  DATASOURCE_UIDS,
+  Grafana,
+  LokiCluster,
+  Minio,
+  OtelCollectorGateway,
+  RestrictedNamespace,
+  Tempo,
+  ThanosCluster,
+  lokiDatasource,
+  metricsDatasource,
+  tempoDashboard,
+  tempoDatasource,
 } from '@obs-platform/constructs';
 
 const app = new App();

@@ -71,21 +71,26 @@ try {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], consumer);
   const output = run(process.execPath, [join(consumer, 'build', 'platform.js')], consumer).trim();
   run(process.execPath, [join(consumer, 'build', 'main.js')], consumer);
-  const example = Object.fromEntries(readdirSync(join(consumer, 'dist')).map((f) => [f, readFileSync(join(consumer, 'dist', f), 'utf8').split(/^---$/m).length]));
+  const example = Object.fromEntries(
+    readdirSync(join(consumer, 'dist')).map((f) => [f, readFileSync(join(consumer, 'dist', f), 'utf8').split(/^---$/m).length]),
+  );
 
   const modules = join(consumer, 'node_modules');
-  console.log(JSON.stringify({
-    tarballBytes: statSync(tarball).size,
-    tarballFiles: packed.files.map((f) => f.path),
-    installedBytes: diskUsage(modules),
-    packages: countPackages(modules),
-    installMs,
-    has: Object.fromEntries(['cdk8s', 'cdk8s-plus-28', 'constructs', 'cdktf', '@cdktf/provider-aws', 'cdktf-cli']
-      .map((p) => [p, existsSync(join(modules, p, 'package.json'))])),
-    output,
-    example,
-    ...(keep ? { dir: consumer } : {}),
-  }));
+  console.log(
+    JSON.stringify({
+      tarballBytes: statSync(tarball).size,
+      tarballFiles: packed.files.map((f) => f.path),
+      installedBytes: diskUsage(modules),
+      packages: countPackages(modules),
+      installMs,
+      has: Object.fromEntries(
+        ['cdk8s', 'cdk8s-plus-28', 'constructs', 'cdktf', '@cdktf/provider-aws', 'cdktf-cli'].map((p) => [p, existsSync(join(modules, p, 'package.json'))]),
+      ),
+      output,
+      example,
+      ...(keep ? { dir: consumer } : {}),
+    }),
+  );
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true });
 }

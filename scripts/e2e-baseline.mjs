@@ -24,9 +24,14 @@ const { APPS } = require(resolve('build/apps'));
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const version = `${require(resolve('package.json')).version} (${commit})`;
 
-const redact = (m) => (m.kind === 'Secret'
-  ? { ...m, data: Object.fromEntries(Object.keys({ ...m.data, ...m.stringData }).map((k) => [k, Buffer.from('redacted').toString('base64')])), stringData: undefined }
-  : m);
+const redact = (m) =>
+  m.kind === 'Secret'
+    ? {
+        ...m,
+        data: Object.fromEntries(Object.keys({ ...m.data, ...m.stringData }).map((k) => [k, Buffer.from('redacted').toString('base64')])),
+        stringData: undefined,
+      }
+    : m;
 const apps = {};
 for (const [name, build] of Object.entries(APPS)) {
   const app = new App({ outdir: '/nonexistent' });

@@ -21,7 +21,10 @@ const optionalPropDefault = {
         // Only the interface's own members, not those of nested type literals.
         const iface = node.parent?.parent;
         if (iface?.type !== 'TSInterfaceDeclaration' || !/(Props|Options|Spec)$/.test(iface.id.name)) return;
-        const ifaceDoc = source.getCommentsBefore(iface.parent).filter((c) => c.type === 'Block').pop();
+        const ifaceDoc = source
+          .getCommentsBefore(iface.parent)
+          .filter((c) => c.type === 'Block')
+          .pop();
         if (ifaceDoc && /@internal\b/.test(ifaceDoc.value)) return;
         const comments = source.getCommentsBefore(node).filter((c) => c.type === 'Block' && c.value.startsWith('*'));
         const doc = comments[comments.length - 1];

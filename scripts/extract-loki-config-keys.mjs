@@ -114,7 +114,8 @@ function resolveNode(node, blocks, stack) {
     if (key.startsWith(SQUASH)) {
       const name = key.slice(SQUASH.length);
       const inlined = resolveRef(name, blocks, stack);
-      if (typeof inlined === 'string') out[key] = inlined; // unknown block or cycle
+      if (typeof inlined === 'string')
+        out[key] = inlined; // unknown block or cycle
       else for (const [k, v] of Object.entries(inlined)) mergeKey(out, k, v);
     } else if (typeof value === 'string') {
       mergeKey(out, key, resolveType(value, blocks, stack));

@@ -86,7 +86,10 @@ function main() {
 
   const forms = (name, f) => (f.boolean && !DEFINED_ELSEWHERE.has(name) ? [name, '--no-' + name.slice(2)] : [name]);
   const pick = (pred) =>
-    [...all].filter(([, f]) => pred(f)).flatMap(([name, f]) => forms(name, f)).sort();
+    [...all]
+      .filter(([, f]) => pred(f))
+      .flatMap(([name, f]) => forms(name, f))
+      .sort();
   const out = {
     source: `prometheus/prometheus ${DOC_PATH}@${tag}`,
     hiddenSource: `prometheus/prometheus ${MAIN_PATH}@${tag}`,
@@ -94,8 +97,14 @@ function main() {
     agentOnly: pick((f) => f.mode === 'agent'),
     serverOnly: pick((f) => f.mode === 'server'),
     hidden: pick((f) => f.hidden),
-    repeatable: [...all].filter(([, f]) => f.repeatable).map(([n]) => n).sort(),
-    booleans: [...all].filter(([n, f]) => f.boolean && !DEFINED_ELSEWHERE.has(n)).map(([n]) => n).sort(),
+    repeatable: [...all]
+      .filter(([, f]) => f.repeatable)
+      .map(([n]) => n)
+      .sort(),
+    booleans: [...all]
+      .filter(([n, f]) => f.boolean && !DEFINED_ELSEWHERE.has(n))
+      .map(([n]) => n)
+      .sort(),
   };
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 }
@@ -115,7 +124,10 @@ function parseDocTable(md) {
   const flags = new Map();
   for (const line of md.split(/\r?\n/)) {
     if (!line.startsWith('| <code')) continue;
-    const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+    const cells = line
+      .split(/(?<!\\)\|/)
+      .slice(1, -1)
+      .map((c) => c.trim());
     if (cells.length !== 3) throw new Error(`unexpected flag row (${cells.length} cells): ${line}`);
     const [nameCell, desc, def] = cells;
     const codes = [...nameCell.matchAll(/<code[^>]*>([^<]*)<\/code>/g)].map((m) => m[1]);

@@ -244,7 +244,13 @@ function parseImports(text) {
   const add = (line) => {
     const m = /^\s*(?:([\w.]+)\s+)?"([^"]+)"/.exec(line);
     if (!m) return;
-    const alias = m[1] ?? m[2].split('/').filter((p) => !/^v\d+$/.test(p)).pop().replace(/[^\w]/g, '');
+    const alias =
+      m[1] ??
+      m[2]
+        .split('/')
+        .filter((p) => !/^v\d+$/.test(p))
+        .pop()
+        .replace(/[^\w]/g, '');
     map.set(alias, m[2]);
   };
   const block = /^import \(\n([\s\S]*?)^\)/m.exec(text);
@@ -259,12 +265,21 @@ function parseTypes(text, file) {
   let inGroup = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (/^type \($/.test(line)) { inGroup = true; continue; }
-    if (inGroup && /^\)$/.test(line)) { inGroup = false; continue; }
+    if (/^type \($/.test(line)) {
+      inGroup = true;
+      continue;
+    }
+    if (inGroup && /^\)$/.test(line)) {
+      inGroup = false;
+      continue;
+    }
     const head = inGroup ? /^\t(\w+)(\[[^\]]*\])? (.*)$/.exec(line) : /^type (\w+)(\[[^\]]*\])? (.*)$/.exec(line);
     if (!head) continue;
     const [, name, , rest] = head;
-    if (/^struct \{\s*\}$/.test(rest)) { out.set(name, { kind: 'struct', fields: [], file }); continue; }
+    if (/^struct \{\s*\}$/.test(rest)) {
+      out.set(name, { kind: 'struct', fields: [], file });
+      continue;
+    }
     if (/^struct \{$/.test(rest)) {
       const close = inGroup ? '\t}' : '}';
       const { fields, end } = parseStructBody(lines, i + 1, close, file);
@@ -272,7 +287,10 @@ function parseTypes(text, file) {
       i = end;
       continue;
     }
-    if (/\binterface \{/.test(rest) || /^func\b/.test(rest)) { out.set(name, { kind: 'named', underlying: 'any', file }); continue; }
+    if (/\binterface \{/.test(rest) || /^func\b/.test(rest)) {
+      out.set(name, { kind: 'named', underlying: 'any', file });
+      continue;
+    }
     const alias = /^(?:= )?([^\s/]+)/.exec(rest);
     out.set(name, { kind: 'named', underlying: alias[1], file });
   }

@@ -28,7 +28,9 @@ describe('output checkers catch what they claim to', () => {
     const ms = synthApp('db-cluster').manifests;
     expect(outputPodSecurityViolations(ms)).toEqual([]);
     // The same agent in the restricted namespace would be refused at admission.
-    const moved = ms.map((m) => (m.kind === 'DaemonSet' && m.metadata.name === 'promtail-agent' ? { ...m, metadata: { ...m.metadata, namespace: 'db-monitoring' } } : m));
+    const moved = ms.map((m) =>
+      m.kind === 'DaemonSet' && m.metadata.name === 'promtail-agent' ? { ...m, metadata: { ...m.metadata, namespace: 'db-monitoring' } } : m,
+    );
     expect(outputPodSecurityViolations(moved)).toContain('DaemonSet db-monitoring/promtail-agent: declares host access but its namespace does not admit it');
     // A declared agent still may not escalate or keep capabilities.
     const agent = find(ms, 'DaemonSet', 'promtail-agent');
@@ -37,7 +39,9 @@ describe('output checkers catch what they claim to', () => {
     // Anything else in the privileged namespace is flagged.
     const grafana = find(ms, 'Deployment', 'grafana-server');
     grafana.metadata.namespace = 'db-monitoring-host';
-    expect(outputPodSecurityViolations(ms)).toContain('Deployment db-monitoring-host/grafana-server: runs in a privileged namespace without declaring host access');
+    expect(outputPodSecurityViolations(ms)).toContain(
+      'Deployment db-monitoring-host/grafana-server: runs in a privileged namespace without declaring host access',
+    );
   });
 
   test('schema: a missing required field and a bad container port name', () => {
@@ -57,29 +61,44 @@ describe('output checkers catch what they claim to', () => {
     write.containers[0].volumeMounts.push({ name: 'ghost', mountPath: '/x' });
     write.volumes.find((v: any) => v.configMap).configMap.name = 'missing-config';
     const problems = crossReferenceProblems(ms, []);
-    expect(problems).toEqual(expect.arrayContaining([
-      'Service loki-read selects no pods',
-      expect.stringContaining('mounts ghost, which is not a volume'),
-      expect.stringContaining('refers to ConfigMap missing-config'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'Service loki-read selects no pods',
+        expect.stringContaining('mounts ghost, which is not a volume'),
+        expect.stringContaining('refers to ConfigMap missing-config'),
+      ]),
+    );
   });
 
   test('DNS names: a Service that does not exist, a port it does not serve', () => {
     const ms = base();
     const cm = find(ms, 'ConfigMap', 'loki-config');
-    cm.data['config.yaml'] = cm.data['config.yaml'].replace('loki-memberlist.observability', 'loki-gossip.observability').replace('loki-backend.observability.svc.cluster.local:9095', 'loki-backend.observability.svc.cluster.local:9999');
+    cm.data['config.yaml'] = cm.data['config.yaml']
+      .replace('loki-memberlist.observability', 'loki-gossip.observability')
+      .replace('loki-backend.observability.svc.cluster.local:9095', 'loki-backend.observability.svc.cluster.local:9999');
     const problems = dnsProblems(ms);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringContaining('names Service observability/loki-gossip'),
-      expect.stringContaining('uses port 9999'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([expect.stringContaining('names Service observability/loki-gossip'), expect.stringContaining('uses port 9999')]),
+    );
   });
 
   test('DNS names are parsed with SRV port names and pod names', () => {
     expect(serviceReferences('dnssrvnoa+_client._tcp.loki-chunks-cache.obs.svc.cluster.local')).toEqual([
-      { text: '_client._tcp.loki-chunks-cache.obs.svc.cluster.local', srvPort: 'client', pod: undefined, service: 'loki-chunks-cache', namespace: 'obs', port: undefined },
+      {
+        text: '_client._tcp.loki-chunks-cache.obs.svc.cluster.local',
+        srvPort: 'client',
+        pod: undefined,
+        service: 'loki-chunks-cache',
+        namespace: 'obs',
+        port: undefined,
+      },
     ]);
-    expect(serviceReferences('x vmstorage-0.vmstorage.obs.svc:8400 y')[0]).toMatchObject({ pod: 'vmstorage-0', service: 'vmstorage', namespace: 'obs', port: 8400 });
+    expect(serviceReferences('x vmstorage-0.vmstorage.obs.svc:8400 y')[0]).toMatchObject({
+      pod: 'vmstorage-0',
+      service: 'vmstorage',
+      namespace: 'obs',
+      port: 8400,
+    });
   });
 
   test('Pod Security: root, privilege escalation, a hostPath, a writable root', () => {
@@ -89,13 +108,15 @@ describe('output checkers catch what they claim to', () => {
     c.securityContext = { runAsUser: 0, readOnlyRootFilesystem: false };
     pod.spec.template.spec.volumes.push({ name: 'host', hostPath: { path: '/' } });
     const problems = podSecurityViolations(pod);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringContaining('runs as uid 0'),
-      expect.stringContaining('allowPrivilegeEscalation is not false'),
-      expect.stringContaining('does not drop ALL capabilities'),
-      expect.stringContaining('volume host has type hostPath'),
-      expect.stringContaining('root filesystem is writable'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('runs as uid 0'),
+        expect.stringContaining('allowPrivilegeEscalation is not false'),
+        expect.stringContaining('does not drop ALL capabilities'),
+        expect.stringContaining('volume host has type hostPath'),
+        expect.stringContaining('root filesystem is writable'),
+      ]),
+    );
   });
 
   test('Thanos and Prometheus flags: an unknown flag, a flag of another sub-command, a server flag in agent mode, a duplicate', () => {
@@ -124,7 +145,9 @@ describe('output checkers catch what they claim to', () => {
     ]);
     const mount = find(ms, 'StatefulSet', 'thanos-receive').spec.template.spec.containers[0].volumeMounts.find((m: any) => m.name === 'hashrings');
     mount.subPath = 'hashrings.json';
-    expect(hashringProblems(ms).problems).toEqual(['StatefulSet thanos-receive/thanos: the hashrings directory /var/lib/thanos-receive is not mounted as a directory']);
+    expect(hashringProblems(ms).problems).toEqual([
+      'StatefulSet thanos-receive/thanos: the hashrings directory /var/lib/thanos-receive is not mounted as a directory',
+    ]);
   });
 
   test('Thanos config keys: a misspelt object-store key and an unknown cache key', () => {
@@ -132,7 +155,7 @@ describe('output checkers catch what they claim to', () => {
     const secret = find(ms, 'Secret', 'thanos-objstore');
     secret.data['objstore.yaml'] = Buffer.from('type: S3\nconfig:\n  bucket: b\n  endpont: x\n').toString('base64');
     const frontend = find(ms, 'Deployment', 'thanos-query-frontend').spec.template.spec.containers[0];
-    frontend.args = frontend.args.map((a: string) => a.startsWith('--query-range.response-cache-config=') ? `${a}\nmax_size: 1` : a);
+    frontend.args = frontend.args.map((a: string) => (a.startsWith('--query-range.response-cache-config=') ? `${a}\nmax_size: 1` : a));
     const unknown = thanosConfigDocuments(ms).flatMap(({ doc, tree }) => unknownKeys(doc, tree));
     expect(unknown).toEqual(['config.endpont', 'max_size']);
   });
@@ -172,19 +195,25 @@ describe('VictoriaMetrics checkers catch what they claim to', () => {
     const ms = vm();
     const host = (i: number, port: number) => `vm-vmstorage-${i}.vm-vmstorage-headless.observability.svc.cluster.local:${port}`;
     const insert = argsOf(ms, 'Deployment', 'vm-vminsert');
-    insert[insert.findIndex((a) => a.startsWith('-storageNode='))] = `-storageNode=${host(0, 8400)},${host(3, 8400)},vm-vmstorage.observability.svc.cluster.local:8400`;
+    insert[insert.findIndex((a) => a.startsWith('-storageNode='))] =
+      `-storageNode=${host(0, 8400)},${host(3, 8400)},vm-vmstorage.observability.svc.cluster.local:8400`;
     const select = argsOf(ms, 'Deployment', 'vm-vmselect');
     select[select.findIndex((a) => a.startsWith('-storageNode='))] = `-storageNode=${host(0, 8400)},${host(1, 8401)},${host(2, 8401)}`;
     select[select.findIndex((a) => a.startsWith('-replicationFactor='))] = '-replicationFactor=3';
-    select.splice(select.findIndex((a) => a.startsWith('-dedup.minScrapeInterval=')), 1);
+    select.splice(
+      select.findIndex((a) => a.startsWith('-dedup.minScrapeInterval=')),
+      1,
+    );
     const { problems } = storageNodeProblems(ms);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringContaining(`${host(3, 8400)} names pod 3, but vm-vmstorage has 3 replicas`),
-      expect.stringContaining('vm-vmstorage.observability.svc.cluster.local:8400 is not a pod of a vmstorage StatefulSet'),
-      expect.stringContaining(`${host(0, 8400)} uses port 8400, but vmstorage listens for vmselect on 8401`),
-      expect.stringContaining('replication factor 3 without -dedup.minScrapeInterval'),
-      expect.stringContaining('replication factors differ'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(`${host(3, 8400)} names pod 3, but vm-vmstorage has 3 replicas`),
+        expect.stringContaining('vm-vmstorage.observability.svc.cluster.local:8400 is not a pod of a vmstorage StatefulSet'),
+        expect.stringContaining(`${host(0, 8400)} uses port 8400, but vmstorage listens for vmselect on 8401`),
+        expect.stringContaining('replication factor 3 without -dedup.minScrapeInterval'),
+        expect.stringContaining('replication factors differ'),
+      ]),
+    );
   });
 
   test('storage nodes: a list short of a pod, and a headless Service that hides not-ready pods', () => {
@@ -194,9 +223,11 @@ describe('VictoriaMetrics checkers catch what they claim to', () => {
     insert[i] = insert[i].split(',').slice(0, 2).join(',');
     delete find(ms, 'Service', 'vm-vmstorage-headless').spec.publishNotReadyAddresses;
     const { problems } = storageNodeProblems(ms);
-    expect(problems).toEqual(expect.arrayContaining([
-      'Deployment vm-vminsert/vminsert: lists 2 of the 3 pods of vm-vmstorage',
-      expect.stringContaining('Service vm-vmstorage-headless is not headless with publishNotReadyAddresses'),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'Deployment vm-vminsert/vminsert: lists 2 of the 3 pods of vm-vmstorage',
+        expect.stringContaining('Service vm-vmstorage-headless is not headless with publishNotReadyAddresses'),
+      ]),
+    );
   });
 });

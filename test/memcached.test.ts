@@ -23,7 +23,13 @@ async function statsSettings(port: number, gaveUp: () => boolean = () => false):
       return await new Promise<string>((resolve, reject) => {
         let reply = '';
         const socket = connect(port, '127.0.0.1', () => socket.write('stats settings\r\n'));
-        socket.on('data', (d) => { reply += d; if (reply.includes('END\r\n')) { socket.end(); resolve(reply); } });
+        socket.on('data', (d) => {
+          reply += d;
+          if (reply.includes('END\r\n')) {
+            socket.end();
+            resolve(reply);
+          }
+        });
         socket.on('error', reject);
       });
     } catch {
@@ -54,20 +60,32 @@ async function startsOrExits(args: string[]): Promise<number | undefined> {
   const port = await freePort();
   const proc = spawn('memcached', [...args, `--port=${port}`, '--listen=127.0.0.1', '-u', 'nobody'], { stdio: 'ignore' });
   let gone = false;
-  const exited = new Promise<number>((resolve) => proc.on('exit', (code) => { gone = true; resolve(code ?? -1); }));
-  const answered = statsSettings(port, () => gone).then(() => undefined, () => undefined);
+  const exited = new Promise<number>((resolve) =>
+    proc.on('exit', (code) => {
+      gone = true;
+      resolve(code ?? -1);
+    }),
+  );
+  const answered = statsSettings(port, () => gone).then(
+    () => undefined,
+    () => undefined,
+  );
   const result = await Promise.race([exited, answered]);
   proc.kill();
   return result;
 }
 
-testWith('memcached')('the item sizes the library refuses are the ones the real memcached refuses, and the ones it allows start', async () => {
-  // 64 MiB of memory: memcached allows items up to half of it.
-  expect(await startsOrExits(['--memory-limit=64', '--max-item-size=32m'])).toBeUndefined();
-  expect(await startsOrExits(['--memory-limit=64', '--max-item-size=33m'])).toBeGreaterThan(0);
-  expect(await startsOrExits(['--memory-limit=1024', '--max-item-size=2g'])).toBeGreaterThan(0);
-  expect(itemSizeBytes('32m')).toBe(32 * 2 ** 20);
-  expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '32m' } })).not.toThrow();
-  expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '33m' } })).toThrow('chunksCache.maxItemSize = "33m"');
-  expect(() => lokiChart({ chunksCache: { maxItemSize: '2g' } })).toThrow('chunksCache.maxItemSize = "2g"');
-}, 20_000);
+testWith('memcached')(
+  'the item sizes the library refuses are the ones the real memcached refuses, and the ones it allows start',
+  async () => {
+    // 64 MiB of memory: memcached allows items up to half of it.
+    expect(await startsOrExits(['--memory-limit=64', '--max-item-size=32m'])).toBeUndefined();
+    expect(await startsOrExits(['--memory-limit=64', '--max-item-size=33m'])).toBeGreaterThan(0);
+    expect(await startsOrExits(['--memory-limit=1024', '--max-item-size=2g'])).toBeGreaterThan(0);
+    expect(itemSizeBytes('32m')).toBe(32 * 2 ** 20);
+    expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '32m' } })).not.toThrow();
+    expect(() => lokiChart({ chunksCache: { memoryMb: 64, maxItemSize: '33m' } })).toThrow('chunksCache.maxItemSize = "33m"');
+    expect(() => lokiChart({ chunksCache: { maxItemSize: '2g' } })).toThrow('chunksCache.maxItemSize = "2g"');
+  },
+  20_000,
+);

@@ -16,10 +16,13 @@ describe('README', () => {
     expect(firstBlock).toContain('npm test');
   });
 
-  test('gives each profile\'s totals as the synthesized output has them', () => {
+  test("gives each profile's totals as the synthesized output has them", () => {
     const GIB = 2 ** 30;
     const round = (n: number) => Number(n.toFixed(2)).toString();
-    const rows = [['dev', 'platform-dev', ''], ['production', 'platform', ' (default)']].map(([profile, app, note]) => {
+    const rows = [
+      ['dev', 'platform-dev', ''],
+      ['production', 'platform', ' (default)'],
+    ].map(([profile, app, note]) => {
       const f = footprintOf(synthApp(app).manifests);
       return `| \`${profile}\`${note} | \`${app}\` | ${f.pods} | ${round(f.cpu)} | ${round(f.memoryBytes / GIB)} GiB | ${round(f.storageBytes / GIB)} GiB |`;
     });
@@ -36,12 +39,19 @@ describe('README', () => {
 
   test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
     const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    expect(examples).toEqual(['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'traces-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')));
+    expect(examples).toEqual(
+      ['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'traces-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')),
+    );
   });
 
   test('the example runs and emits a Loki cluster', () => {
     const { objects, logged } = runExample('my-app');
-    expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['loki-backend', 'loki-write', 'minio-server']);
+    expect(
+      objects
+        .filter((o) => o.kind === 'StatefulSet')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['loki-backend', 'loki-write', 'minio-server']);
     expect(logged).toEqual(['push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID']);
   });
 
@@ -57,7 +67,9 @@ describe('README', () => {
     const { objects, logged } = runExample('vm-app');
     const agent = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'vm-vmagent');
     expect(agent.spec.replicas).toBe(2);
-    expect(agent.spec.template.spec.containers[0].args).toContain('-remoteWrite.url=http://vm-vminsert.metrics.svc.cluster.local:8480/insert/1/prometheus/api/v1/write');
+    expect(agent.spec.template.spec.containers[0].args).toContain(
+      '-remoteWrite.url=http://vm-vminsert.metrics.svc.cluster.local:8480/insert/1/prometheus/api/v1/write',
+    );
     expect(logged).toEqual(['Grafana datasource: http://vm-vmselect.metrics.svc.cluster.local:8481/select/1/prometheus']);
   });
 
@@ -79,7 +91,9 @@ describe('README', () => {
     expect(objects.filter((o) => o.metadata.name.startsWith('minio'))).toEqual([]);
     const associations = Object.values(stacks.storage.resource.aws_eks_pod_identity_association).map((a: any) => a.service_account);
     expect(associations).toContain('loki');
-    const chunksRules = Object.values(stacks.storage.resource.aws_s3_bucket_lifecycle_configuration).flatMap((l: any) => l.rule).filter((r: any) => r.expiration?.[0]?.days);
+    const chunksRules = Object.values(stacks.storage.resource.aws_s3_bucket_lifecycle_configuration)
+      .flatMap((l: any) => l.rule)
+      .filter((r: any) => r.expiration?.[0]?.days);
     expect(chunksRules.map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`)).toEqual(['fake/:40']);
   });
 });

@@ -1,8 +1,27 @@
 import { App, Chart } from 'cdk8s';
 import {
-  Alertmanager, AwsStorage, DATASOURCE_UIDS, Grafana, LokiCluster, OtelCollectorGateway, PrometheusServer, PrometheusServerProps, Promtail,
-  RestrictedNamespace, Tempo, ThanosBucket, ThanosCluster, declareExternal, lokiDashboard, lokiDatasource,
-  metricsDatasource, overviewDashboard, planAwsStorage, tempoDashboard, tempoDatasource, thanosDashboard,
+  Alertmanager,
+  AwsStorage,
+  DATASOURCE_UIDS,
+  Grafana,
+  LokiCluster,
+  OtelCollectorGateway,
+  PrometheusServer,
+  PrometheusServerProps,
+  Promtail,
+  RestrictedNamespace,
+  Tempo,
+  ThanosBucket,
+  ThanosCluster,
+  declareExternal,
+  lokiDashboard,
+  lokiDatasource,
+  metricsDatasource,
+  overviewDashboard,
+  planAwsStorage,
+  tempoDashboard,
+  tempoDatasource,
+  thanosDashboard,
 } from '../../lib';
 import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
@@ -25,17 +44,23 @@ export function dbCluster(app: App): void {
   const hostNamespace = 'db-monitoring-host';
   new RestrictedNamespace(chart, 'namespace', namespace);
   new RestrictedNamespace(chart, 'host-namespace', hostNamespace, 'privileged');
-  const storage = new AwsStorage({
-    accountId: '111122223333',
-    region: 'us-east-2',
-    namePrefix: 'acme-db',
-    identity: { type: 'irsa', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE0DB0CLUSTER' },
-  }, chart.node.path);
+  const storage = new AwsStorage(
+    {
+      accountId: '111122223333',
+      region: 'us-east-2',
+      namePrefix: 'acme-db',
+      identity: { type: 'irsa', oidcProviderArn: 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-2.amazonaws.com/id/EXAMPLE0DB0CLUSTER' },
+    },
+    chart.node.path,
+  );
 
   const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
   acknowledgeExampleAlertmanager(alertmanager);
   const loki = new LokiCluster(chart, 'loki', {
-    namespace, storage, buckets: { chunks: 'acme-db-loki-chunks', ruler: 'acme-db-loki-ruler' }, tenants: [{ id: 'databases' }],
+    namespace,
+    storage,
+    buckets: { chunks: 'acme-db-loki-chunks', ruler: 'acme-db-loki-ruler' },
+    tenants: [{ id: 'databases' }],
     alertmanager: alertmanager.endpoint,
   });
   const logsTenant = loki.tenantHeaderFor('databases').value;
@@ -43,7 +68,12 @@ export function dbCluster(app: App): void {
 
   const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage, bucket: 'acme-db-thanos' });
   const exporters = `_${DATABASE_EXPORTERS.port}._tcp.${DATABASE_EXPORTERS.service}.${DATABASE_EXPORTERS.namespace}.svc.cluster.local`;
-  declareExternal(chart, { kind: 'Service', namespace: DATABASE_EXPORTERS.namespace, name: DATABASE_EXPORTERS.service, purpose: 'headless Service of the database exporters (port "metrics")' });
+  declareExternal(chart, {
+    kind: 'Service',
+    namespace: DATABASE_EXPORTERS.namespace,
+    name: DATABASE_EXPORTERS.service,
+    purpose: 'headless Service of the database exporters (port "metrics")',
+  });
   // The HA pair is the one scraper of this app: Grafana's dashboards and the ruler read what it
   // scrapes, through Thanos Query. Query and Tempo need its addresses before it exists (it scrapes
   // them), so they come from its props.
@@ -59,17 +89,29 @@ export function dbCluster(app: App): void {
     extraScrapeConfigs: [{ job_name: 'postgres', dns_sd_configs: [{ names: [exporters], type: 'SRV' }] }],
   };
   const thanos = new ThanosCluster(chart, 'thanos', {
-    namespace, bucket, receive: false,
+    namespace,
+    bucket,
+    receive: false,
     query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(prometheusProps)] },
     ruler: { alertmanagers: [alertmanager.endpoint] },
   });
 
   const tempo = new Tempo(chart, 'tempo', {
-    namespace, storage, bucket: 'acme-db-tempo', metricsGenerator: { remoteWrite: PrometheusServer.remoteWriteTargetsFor(prometheusProps) },
+    namespace,
+    storage,
+    bucket: 'acme-db-tempo',
+    metricsGenerator: { remoteWrite: PrometheusServer.remoteWriteTargetsFor(prometheusProps) },
   });
   const otel = new OtelCollectorGateway(chart, 'otel', { namespace, traces: tempo, logs: { otlpUrl: `${loki.queryUrl}/otlp`, tenant: logsTenant } });
 
-  const components = [...thanos.scrapeTargets, ...loki.scrapeTargets, ...tempo.scrapeTargets, otel.scrapeTarget, promtail.scrapeTarget, alertmanager.scrapeTarget];
+  const components = [
+    ...thanos.scrapeTargets,
+    ...loki.scrapeTargets,
+    ...tempo.scrapeTargets,
+    otel.scrapeTarget,
+    promtail.scrapeTarget,
+    alertmanager.scrapeTarget,
+  ];
   const prometheusJob = `${prometheusProps.name ?? 'prometheus'}-server`;
   const grafana = new Grafana(chart, 'grafana', {
     namespace,

@@ -1,7 +1,16 @@
 import { App, Chart } from 'cdk8s';
 import {
-  DATASOURCE_UIDS, Grafana, LokiCluster, Minio, PrometheusServer, RestrictedNamespace, emitServiceMonitors, lokiDashboard,
-  acknowledgeWarning, lokiDatasource, metricsDatasource,
+  DATASOURCE_UIDS,
+  Grafana,
+  LokiCluster,
+  Minio,
+  PrometheusServer,
+  RestrictedNamespace,
+  emitServiceMonitors,
+  lokiDashboard,
+  acknowledgeWarning,
+  lokiDatasource,
+  metricsDatasource,
 } from '../../lib';
 
 /**
@@ -19,18 +28,23 @@ export function lokiStandalone(app: App): void {
   // One replica: its data is the dashboard's, and a pair without Thanos Query in front would
   // answer each refresh from a different replica.
   const prometheus = new PrometheusServer(chart, 'prometheus', {
-    namespace, replicas: 1, retention: '15d', scrapeTargets: loki.scrapeTargets,
+    namespace,
+    replicas: 1,
+    retention: '15d',
+    scrapeTargets: loki.scrapeTargets,
   });
   const grafana = new Grafana(chart, 'grafana', {
     namespace,
     datasources: [
       metricsDatasource({ url: prometheus.queryUrl }),
-      ...loki.tenantIds.map((tenant, i) => lokiDatasource({
-        url: loki.queryUrl,
-        tenant: { header: loki.tenantHeader, id: loki.tenantHeaderFor(tenant).value },
-        uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
-        name: `Loki (${tenant})`,
-      })),
+      ...loki.tenantIds.map((tenant, i) =>
+        lokiDatasource({
+          url: loki.queryUrl,
+          tenant: { header: loki.tenantHeader, id: loki.tenantHeaderFor(tenant).value },
+          uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
+          name: `Loki (${tenant})`,
+        }),
+      ),
     ],
     dashboards: [lokiDashboard(loki.scrapeTargets.map((t) => t.job))],
   });

@@ -21,7 +21,10 @@ export function thanosAgent(app: App): void {
     receive: {
       routing: 'split',
       router: { replicas: 3 },
-      hashrings: [{ name: 'team-a', tenants: ['team-a'] }, { name: 'shared', replicas: 4 }],
+      hashrings: [
+        { name: 'team-a', tenants: ['team-a'] },
+        { name: 'shared', replicas: 4 },
+      ],
       externalLabels: { region: 'eu-west-1' },
       storageSize: '50Gi',
     },

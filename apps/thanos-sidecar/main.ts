@@ -3,19 +3,21 @@ import { Alertmanager, Minio, PrometheusServer, PrometheusServerProps, Restricte
 import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /** Rules the Prometheus pair evaluates locally, close to the data. */
-const PROMETHEUS_RULES: RuleGroup[] = [{
-  name: 'scrape-health',
-  rules: [
-    { record: 'job:up:ratio', expr: 'avg by (job) (up)' },
-    {
-      alert: 'ScrapeTargetDown',
-      expr: 'up == 0',
-      for: '10m',
-      labels: { severity: 'warning' },
-      annotations: { summary: '{{ $labels.job }} target {{ $labels.instance }} has been down for 10 minutes.' },
-    },
-  ],
-}];
+const PROMETHEUS_RULES: RuleGroup[] = [
+  {
+    name: 'scrape-health',
+    rules: [
+      { record: 'job:up:ratio', expr: 'avg by (job) (up)' },
+      {
+        alert: 'ScrapeTargetDown',
+        expr: 'up == 0',
+        for: '10m',
+        labels: { severity: 'warning' },
+        annotations: { summary: '{{ $labels.job }} target {{ $labels.instance }} has been down for 10 minutes.' },
+      },
+    ],
+  },
+];
 
 /**
  * Seed pattern (b): an HA pair of Prometheus servers with the Thanos sidecar. Each cuts 2h blocks

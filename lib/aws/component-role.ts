@@ -2,17 +2,24 @@ import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { ROLE_NAME } from '../object-storage/aws-storage';
 import { ServiceAccountRef } from '../object-storage/usage';
-import { DataAwsIamPolicyDocument, DataAwsIamPolicyDocumentStatement, EksPodIdentityAssociation, IamPolicy, IamRole, IamRolePolicyAttachment } from './provider';
+import {
+  DataAwsIamPolicyDocument,
+  DataAwsIamPolicyDocumentStatement,
+  EksPodIdentityAssociation,
+  IamPolicy,
+  IamRole,
+  IamRolePolicyAttachment,
+} from './provider';
 
 /** How the role is trusted: IRSA through the cluster's OIDC provider, or EKS Pod Identity. */
 export type RoleTrust =
   | {
-    readonly type: 'irsa';
-    /** ARN of the IAM OIDC provider (a token when the stack creates it). */
-    readonly oidcProviderArn: string;
-    /** The issuer without scheme, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/ABC`: the prefix of the condition keys. */
-    readonly issuerHostPath: string;
-  }
+      readonly type: 'irsa';
+      /** ARN of the IAM OIDC provider (a token when the stack creates it). */
+      readonly oidcProviderArn: string;
+      /** The issuer without scheme, e.g. `oidc.eks.eu-west-1.amazonaws.com/id/ABC`: the prefix of the condition keys. */
+      readonly issuerHostPath: string;
+    }
   | { readonly type: 'pod-identity'; readonly clusterName: string };
 
 /** Props of {@link ComponentRole}: one IAM role for one component's ServiceAccount. */
@@ -52,8 +59,20 @@ export class ComponentRole extends Construct {
   constructor(scope: Construct, id: string, props: ComponentRoleProps) {
     super(scope, id);
     const v = new Validator(this);
-    v.check(ROLE_NAME.test(props.roleName), 'roleName', props.roleName, 'is not an IAM role name (1-64 of letters, digits and "+=,.@_-")', 'shorten it or drop other characters');
-    v.check(props.actions.length > 0 && props.actions.every((a) => /^s3:[A-Za-z]+$/.test(a)), 'actions', props.actions, 'must be named S3 actions, no wildcards', 'list what the component documents, e.g. ["s3:GetObject", "s3:ListBucket"]');
+    v.check(
+      ROLE_NAME.test(props.roleName),
+      'roleName',
+      props.roleName,
+      'is not an IAM role name (1-64 of letters, digits and "+=,.@_-")',
+      'shorten it or drop other characters',
+    );
+    v.check(
+      props.actions.length > 0 && props.actions.every((a) => /^s3:[A-Za-z]+$/.test(a)),
+      'actions',
+      props.actions,
+      'must be named S3 actions, no wildcards',
+      'list what the component documents, e.g. ["s3:GetObject", "s3:ListBucket"]',
+    );
     v.check(props.bucketArns.length > 0, 'bucketArns', props.bucketArns, 'is empty, so the role would grant nothing', 'give the buckets the component uses');
     v.throwIfAny();
 

@@ -4,8 +4,15 @@ import { bucketName } from '../object-storage/bucket-name';
 import { ExpiryRule } from '../object-storage/aws-plan';
 import { kmsKeyArn } from '../object-storage/aws-storage';
 import {
-  DataAwsIamPolicyDocument, S3Bucket, S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule, S3BucketOwnershipControls,
-  S3BucketPolicy, S3BucketPublicAccessBlock, S3BucketServerSideEncryptionConfigurationA, S3BucketVersioningA,
+  DataAwsIamPolicyDocument,
+  S3Bucket,
+  S3BucketLifecycleConfiguration,
+  S3BucketLifecycleConfigurationRule,
+  S3BucketOwnershipControls,
+  S3BucketPolicy,
+  S3BucketPublicAccessBlock,
+  S3BucketServerSideEncryptionConfigurationA,
+  S3BucketVersioningA,
 } from './provider';
 
 /** Props of {@link SecureBucket}: an S3 bucket with encryption, versioning, TLS-only access and public access blocked. */
@@ -54,15 +61,21 @@ export class SecureBucket extends Construct {
 
     new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
       bucket,
-      rule: [{
-        applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: 'AES256' },
-        bucketKeyEnabled: props.kmsKeyArn !== undefined,
-      }],
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.kmsKeyArn ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.kmsKeyArn } : { sseAlgorithm: 'AES256' },
+          bucketKeyEnabled: props.kmsKeyArn !== undefined,
+        },
+      ],
     });
     // S3 rejects concurrent changes to one bucket's settings ("A conflicting conditional operation
     // is currently in progress"), so public access block → policy → ownership run in order.
     const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
-      bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
     });
     this.policy = new S3BucketPolicy(this, 'Policy', {
       bucket,
@@ -74,9 +87,7 @@ export class SecureBucket extends Construct {
       rule: { objectOwnership: 'BucketOwnerEnforced' },
       dependsOn: [this.policy],
     });
-    const versioned = versioning
-      ? new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } })
-      : undefined;
+    const versioned = versioning ? new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } }) : undefined;
     new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
       bucket,
       rule: lifecycleRules(props, versioning),
@@ -91,20 +102,36 @@ export class SecureBucket extends Construct {
     const everyone = [{ type: '*', identifiers: ['*'] }];
     return new DataAwsIamPolicyDocument(this, 'TransportPolicy', {
       statement: [
-        { sid: 'DenyInsecureTransport', effect: 'Deny', actions: ['s3:*'], resources, principals: everyone, condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }] },
-        { sid: 'DenyOutdatedTls', effect: 'Deny', actions: ['s3:*'], resources, principals: everyone, condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }] },
+        {
+          sid: 'DenyInsecureTransport',
+          effect: 'Deny',
+          actions: ['s3:*'],
+          resources,
+          principals: everyone,
+          condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+        },
+        {
+          sid: 'DenyOutdatedTls',
+          effect: 'Deny',
+          actions: ['s3:*'],
+          resources,
+          principals: everyone,
+          condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
+        },
       ],
     });
   }
 }
 
 function lifecycleRules(props: SecureBucketProps, versioning: boolean): S3BucketLifecycleConfigurationRule[] {
-  const rules: S3BucketLifecycleConfigurationRule[] = [{
-    id: 'abort-incomplete-multipart-uploads',
-    status: 'Enabled',
-    filter: [{ prefix: '' }],
-    abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_MULTIPART_DAYS }],
-  }];
+  const rules: S3BucketLifecycleConfigurationRule[] = [
+    {
+      id: 'abort-incomplete-multipart-uploads',
+      status: 'Enabled',
+      filter: [{ prefix: '' }],
+      abortIncompleteMultipartUpload: [{ daysAfterInitiation: ABORT_MULTIPART_DAYS }],
+    },
+  ];
   if (versioning) {
     rules.push({
       id: 'expire-noncurrent-versions',

@@ -47,8 +47,13 @@ export class AwsStorageStack extends TerraformStack {
     const storage = props.storage;
     const plan = planAwsStorage(storage, this.node.path);
     const v = new Validator(this);
-    v.check(plan.roles.length > 0, 'storage', '(no clients)', 'has no component using it, so there is nothing to make',
-      'build the Kubernetes side (e.g. ObservabilityPlatform with `aws`) from this storage before the stack');
+    v.check(
+      plan.roles.length > 0,
+      'storage',
+      '(no clients)',
+      'has no component using it, so there is nothing to make',
+      'build the Kubernetes side (e.g. ObservabilityPlatform with `aws`) from this storage before the stack',
+    );
     v.throwIfAny();
 
     new AwsProvider(this, 'aws', { region: storage.region, allowedAccountIds: [storage.accountId] });

@@ -130,23 +130,33 @@ export class Alertmanager extends Construct {
 
     this.configYaml = renderYaml(config);
     this.config = new ConfigFile(this, 'Config', {
-      identity: this.identity, name: `${name}-config`, files: { [CONFIG_FILE]: this.configYaml }, sensitive: props.sensitiveConfig,
+      identity: this.identity,
+      name: `${name}-config`,
+      files: { [CONFIG_FILE]: this.configYaml },
+      sensitive: props.sensitiveConfig,
     });
     this.services = {
       [name]: createService(this, 'Service', { identity: this.identity, name, ports: [{ name: 'http', port: PORTS.http }] }),
       // Published before ready: a starting pod must find its peers to become ready at all.
       [headless]: createService(this, 'HeadlessService', {
-        identity: this.identity, name: headless, headless: true, publishNotReadyAddresses: true,
-        ports: [{ name: 'http', port: PORTS.http }, { name: 'cluster', port: PORTS.cluster }],
+        identity: this.identity,
+        name: headless,
+        headless: true,
+        publishNotReadyAddresses: true,
+        ports: [
+          { name: 'http', port: PORTS.http },
+          { name: 'cluster', port: PORTS.cluster },
+        ],
       }),
     };
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
 
     const peers = Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${name}-${i}.${headlessHost}:${PORTS.cluster}`);
-    const cluster = this.replicas > 1
-      ? [`--cluster.listen-address=0.0.0.0:${PORTS.cluster}`, `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`, ...peers]
-      // An empty listen address turns gossip off: a lone pod has no one to talk to.
-      : ['--cluster.listen-address='];
+    const cluster =
+      this.replicas > 1
+        ? [`--cluster.listen-address=0.0.0.0:${PORTS.cluster}`, `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`, ...peers]
+        : // An empty listen address turns gossip off: a lone pod has no one to talk to.
+          ['--cluster.listen-address='];
     this.workload = new Workload(this, 'Workload', {
       kind: 'StatefulSet',
       identity: this.identity,
@@ -161,26 +171,29 @@ export class Alertmanager extends Construct {
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
-      containers: [{
-        name: 'alertmanager',
-        image,
-        args: mergeArgs([
-          `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
-          `--storage.path=${DATA_DIR}`,
-          `--web.listen-address=:${PORTS.http}`,
-          ...cluster,
-        ], props.extraArgs),
-        // The advertised address must be the pod's IP: peers cannot use a name there.
-        env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], props.extraEnv),
-        ports: [{ name: 'http', containerPort: PORTS.http }, { name: 'cluster', containerPort: PORTS.cluster }],
-        volumeMounts: [
-          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-          { name: 'data', mountPath: DATA_DIR },
-        ],
-        readinessProbe: httpProbe(`${prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe(`${prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
-        resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-      }],
+      containers: [
+        {
+          name: 'alertmanager',
+          image,
+          args: mergeArgs(
+            [`--config.file=${CONFIG_DIR}/${CONFIG_FILE}`, `--storage.path=${DATA_DIR}`, `--web.listen-address=:${PORTS.http}`, ...cluster],
+            props.extraArgs,
+          ),
+          // The advertised address must be the pod's IP: peers cannot use a name there.
+          env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], props.extraEnv),
+          ports: [
+            { name: 'http', containerPort: PORTS.http },
+            { name: 'cluster', containerPort: PORTS.cluster },
+          ],
+          volumeMounts: [
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            { name: 'data', mountPath: DATA_DIR },
+          ],
+          readinessProbe: httpProbe(`${prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe(`${prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
+          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+        },
+      ],
     });
     this.url = `http://${this.identity.serviceHost(name, domain)}:${PORTS.http}${prefix}`;
     this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
@@ -195,11 +208,19 @@ export class Alertmanager extends Construct {
  * `--web.external-url` in the extra args: probes and URLs must carry it. `''` when at the root.
  */
 function routePrefix(extraArgs: readonly string[] | undefined): string {
-  const last = (flag: string) => [...(extraArgs ?? [])].reverse().find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+  const last = (flag: string) =>
+    [...(extraArgs ?? [])]
+      .reverse()
+      .find((a) => a.startsWith(`--${flag}=`))
+      ?.slice(flag.length + 3);
   let path = last('web.route-prefix');
   const external = last('web.external-url');
   if (path === undefined && external) {
-    try { path = new URL(external).pathname; } catch { path = ''; }
+    try {
+      path = new URL(external).pathname;
+    } catch {
+      path = '';
+    }
   }
   // No trailing slash, and a leading one unless empty: `am/` and `/am` both give `/am`.
   return (path ?? '').replace(/\/+$/, '').replace(/^(?=[^/])/, '/');
@@ -220,26 +241,63 @@ const RECEIVER_KEYS = new Set(['name']);
  */
 function warnOnSilentReceivers(scope: Construct, config: AlertmanagerConfig): void {
   const used = new Set(routeReceivers(config.route ?? {}, 'config.route').map(([, r]) => r));
-  const silent = (config.receivers ?? []).filter((r) => used.has(r.name)
-    && !Object.entries(r).some(([key, value]) => !RECEIVER_KEYS.has(key) && Array.isArray(value) && value.length > 0));
+  const silent = (config.receivers ?? []).filter(
+    (r) => used.has(r.name) && !Object.entries(r).some(([key, value]) => !RECEIVER_KEYS.has(key) && Array.isArray(value) && value.length > 0),
+  );
   if (silent.length === 0) return;
-  addWarning(scope, 'alerts-delivered-nowhere', 'config.receivers', silent.map((r) => r.name),
+  addWarning(
+    scope,
+    'alerts-delivered-nowhere',
+    'config.receivers',
+    silent.map((r) => r.name),
     `${silent.length === 1 ? 'is a receiver' : 'are receivers'} that routes send alerts to, with no integration: Alertmanager drops every alert that reaches ${silent.length === 1 ? 'it' : 'them'}`,
-    'give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...) and set sensitiveConfig: true so the URLs and keys land in a Secret; acknowledge the warning while there is none yet');
+    'give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...) and set sensitiveConfig: true so the URLs and keys land in a Secret; acknowledge the warning while there is none yet',
+  );
 }
 
 /** The checks Alertmanager itself makes on load, so a bad config fails the synth instead of the pods. */
 function checkConfig(v: Validator, config: AlertmanagerConfig): void {
   const names = (config.receivers ?? []).map((r) => r.name);
-  v.check(names.length > 0, 'config.receivers', config.receivers, 'is empty, so no route can deliver anything', 'add at least one receiver, e.g. { name: "default" }');
-  names.forEach((n, i) => v.check(typeof n === 'string' && n.length > 0 && names.indexOf(n) === i, `config.receivers[${i}].name`, n,
-    'is empty or used by an earlier receiver too', 'give every receiver its own name'));
+  v.check(
+    names.length > 0,
+    'config.receivers',
+    config.receivers,
+    'is empty, so no route can deliver anything',
+    'add at least one receiver, e.g. { name: "default" }',
+  );
+  names.forEach((n, i) =>
+    v.check(
+      typeof n === 'string' && n.length > 0 && names.indexOf(n) === i,
+      `config.receivers[${i}].name`,
+      n,
+      'is empty or used by an earlier receiver too',
+      'give every receiver its own name',
+    ),
+  );
   const root = config.route ?? {};
-  v.check(root.receiver !== undefined, 'config.route.receiver', root.receiver, 'is unset: the root route must name the default receiver', `set it to one of the receivers (${names.join(', ') || 'none yet'})`);
-  v.check(!root.matchers || root.matchers.length === 0, 'config.route.matchers', root.matchers, 'is set on the root route, which must match every alert', 'move the matchers to a child route under config.route.routes');
+  v.check(
+    root.receiver !== undefined,
+    'config.route.receiver',
+    root.receiver,
+    'is unset: the root route must name the default receiver',
+    `set it to one of the receivers (${names.join(', ') || 'none yet'})`,
+  );
+  v.check(
+    !root.matchers || root.matchers.length === 0,
+    'config.route.matchers',
+    root.matchers,
+    'is set on the root route, which must match every alert',
+    'move the matchers to a child route under config.route.routes',
+  );
   v.check(!root.continue, 'config.route.continue', root.continue, 'is set on the root route, where Alertmanager refuses it', 'remove it');
   for (const [at, receiver] of routeReceivers(root, 'config.route')) {
-    v.check(names.includes(receiver), at, receiver, 'names no receiver of config.receivers', `use one of: ${names.join(', ') || '(none)'}, or add a receiver of that name`);
+    v.check(
+      names.includes(receiver),
+      at,
+      receiver,
+      'names no receiver of config.receivers',
+      `use one of: ${names.join(', ') || '(none)'}, or add a receiver of that name`,
+    );
   }
 }
 

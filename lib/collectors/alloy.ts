@@ -49,23 +49,32 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     configChecksums: [spec.config.checksum],
     podAnnotations: o.podAnnotations,
     scheduling: o.scheduling,
-    containers: [{
-      name: 'alloy',
-      image: o.image ?? IMAGES.alloy,
-      args: mergeArgs([
-        'run', `${CONFIG_DIR}/config.alloy`,
-        // The binary listens on 127.0.0.1 by default: probes and scrapes would never reach it.
-        `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`,
-        `--storage.path=${STORAGE_DIR}`,
-        '--disable-reporting',
-      ], o.extraArgs),
-      env: mergeEnv([...(spec.env ?? [])], o.extraEnv),
-      ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }, ...spec.ports],
-      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'storage', mountPath: STORAGE_DIR }],
-      readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5 }),
-      livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
-      resources: o.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-    }],
+    containers: [
+      {
+        name: 'alloy',
+        image: o.image ?? IMAGES.alloy,
+        args: mergeArgs(
+          [
+            'run',
+            `${CONFIG_DIR}/config.alloy`,
+            // The binary listens on 127.0.0.1 by default: probes and scrapes would never reach it.
+            `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`,
+            `--storage.path=${STORAGE_DIR}`,
+            '--disable-reporting',
+          ],
+          o.extraArgs,
+        ),
+        env: mergeEnv([...(spec.env ?? [])], o.extraEnv),
+        ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }, ...spec.ports],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'storage', mountPath: STORAGE_DIR },
+        ],
+        readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5 }),
+        livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+        resources: o.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+      },
+    ],
   };
   if (spec.storage) {
     return new Workload(scope, 'Workload', {
@@ -129,16 +138,43 @@ export class AlloyLogAgent extends Construct {
       v.apply('name', name, dnsLabel(name, 63 - '-headless'.length));
     });
     // `<instance>-<component>` gives back the name: "alloy-logs" is instance "alloy", component "logs".
-    const identity = this.identity = new ComponentIdentity({ app: 'alloy', instance: name.replace(/-logs$/, ''), component: 'logs', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.alloy) });
-    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(logAgentConfig(props, identity.name, this.shards)) } });
+    const identity = (this.identity = new ComponentIdentity({
+      app: 'alloy',
+      instance: name.replace(/-logs$/, ''),
+      component: 'logs',
+      namespace: props.namespace,
+      version: imageVersion(props.image ?? IMAGES.alloy),
+    }));
+    this.config = new ConfigFile(this, 'Config', {
+      identity,
+      name: `${identity.name}-config`,
+      files: { 'config.alloy': renderAlloy(logAgentConfig(props, identity.name, this.shards)) },
+    });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    clusterRoleFor(this, 'ClusterRole', identity, identity.name, [
-      // Discovery lists the pods; the tailer streams their logs; namespaces label them.
-      { apiGroups: [''], resources: ['pods', 'pods/log', 'namespaces'], verbs: ['get', 'list', 'watch'] },
-    ], `${props.namespace}-${identity.name}`);
-    const headless = createService(this, 'Service', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
+    clusterRoleFor(
+      this,
+      'ClusterRole',
+      identity,
+      identity.name,
+      [
+        // Discovery lists the pods; the tailer streams their logs; namespaces label them.
+        { apiGroups: [''], resources: ['pods', 'pods/log', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+      ],
+      `${props.namespace}-${identity.name}`,
+    );
+    const headless = createService(this, 'Service', {
+      identity,
+      name: `${identity.name}-headless`,
+      headless: true,
+      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
+    });
     this.workload = alloyWorkload(this, {
-      identity, replicas: this.shards, config: this.config, options: props, ports: [], readsApi: true,
+      identity,
+      replicas: this.shards,
+      config: this.config,
+      options: props,
+      ports: [],
+      readsApi: true,
       storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
     });
@@ -149,16 +185,27 @@ export class AlloyLogAgent extends Construct {
 
 /** `statefulSet` is the StatefulSet's name: its pods are `<statefulSet>-<ordinal>`. */
 function logAgentConfig(props: AlloyLogAgentProps, statefulSet: string, shards: number): AlloyBlock[] {
-  const rule = (source: string[], target: string, extra: Record<string, AlloyValue> = {}): AlloyBlock => ({ name: 'rule', attributes: { source_labels: source, target_label: target, ...extra } });
+  const rule = (source: string[], target: string, extra: Record<string, AlloyValue> = {}): AlloyBlock => ({
+    name: 'rule',
+    attributes: { source_labels: source, target_label: target, ...extra },
+  });
   return [
     { name: 'discovery.kubernetes', label: 'pods', attributes: { role: 'pod' } },
     {
-      name: 'discovery.relabel', label: 'pods',
+      name: 'discovery.relabel',
+      label: 'pods',
       attributes: { targets: expr('discovery.kubernetes.pods.targets') },
       blocks: [
         // This shard's share: the pods whose uid hashes to its ordinal (the pod name's suffix).
         rule(['__meta_kubernetes_pod_uid'], '__tmp_shard', { action: 'hashmod', modulus: shards }),
-        { name: 'rule', attributes: { source_labels: ['__tmp_shard'], regex: expr(`string.trim_prefix(sys.env("POD_NAME"), ${JSON.stringify(`${statefulSet}-`)})`), action: 'keep' } },
+        {
+          name: 'rule',
+          attributes: {
+            source_labels: ['__tmp_shard'],
+            regex: expr(`string.trim_prefix(sys.env("POD_NAME"), ${JSON.stringify(`${statefulSet}-`)})`),
+            action: 'keep',
+          },
+        },
         rule(['__meta_kubernetes_namespace'], 'namespace'),
         rule(['__meta_kubernetes_pod_name'], 'pod'),
         rule(['__meta_kubernetes_pod_container_name'], 'container'),
@@ -168,7 +215,8 @@ function logAgentConfig(props: AlloyLogAgentProps, statefulSet: string, shards: 
       ],
     },
     {
-      name: 'loki.source.kubernetes', label: 'pods',
+      name: 'loki.source.kubernetes',
+      label: 'pods',
       attributes: { targets: expr('discovery.relabel.pods.output'), forward_to: [expr('loki.write.default.receiver')] },
     },
     lokiWrite(props.loki, props.externalLabels),
@@ -181,7 +229,8 @@ export function lokiWrite(loki: LogsDestination, externalLabels?: Readonly<Recor
     ? [{ name: 'basic_auth', attributes: { username: loki.basicAuth.username, password: expr(`sys.env(${JSON.stringify(LOKI_PASSWORD_ENV)})`) } }]
     : [];
   return {
-    name: 'loki.write', label: 'default',
+    name: 'loki.write',
+    label: 'default',
     attributes: externalLabels && Object.keys(externalLabels).length > 0 ? { external_labels: { ...externalLabels } } : {},
     blocks: [{ name: 'endpoint', attributes: { url: loki.pushUrl, ...(loki.tenant ? { tenant_id: loki.tenant } : {}) }, blocks: basicAuth }],
   };
@@ -226,22 +275,46 @@ export class AlloyGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: AlloyGatewayProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', traces: 'pass a Tempo (or its otlpGrpcEndpoint)', metrics: 'pass a remote-write target, e.g. thanos.remoteWriteTarget()', logs: 'pass a LokiCluster\'s clientEndpoint("<tenant>")' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      traces: 'pass a Tempo (or its otlpGrpcEndpoint)',
+      metrics: 'pass a remote-write target, e.g. thanos.remoteWriteTarget()',
+      logs: 'pass a LokiCluster\'s clientEndpoint("<tenant>")',
+    });
     const name = props.name ?? 'alloy-gateway';
     const replicas = props.replicas ?? 2;
     validateAlloy(this, props.namespace, replicas, props, 'replicas', (v) => {
       checkLogsDestination(v, 'logs', props.logs, 'pushUrl', props.namespace);
       v.apply('metrics.url', props.metrics?.url, httpUrl(props.metrics?.url));
-      v.check(typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint), 'traces.otlpGrpcEndpoint', props.traces?.otlpGrpcEndpoint,
-        'is not a host:port', 'pass a Tempo, or its otlpGrpcEndpoint');
+      v.check(
+        typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
+        'traces.otlpGrpcEndpoint',
+        props.traces?.otlpGrpcEndpoint,
+        'is not a host:port',
+        'pass a Tempo, or its otlpGrpcEndpoint',
+      );
     });
-    const identity = this.identity = new ComponentIdentity({ app: 'alloy', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.alloy) });
+    const identity = (this.identity = new ComponentIdentity({
+      app: 'alloy',
+      instance: name.replace(/-gateway$/, ''),
+      component: 'gateway',
+      namespace: props.namespace,
+      version: imageVersion(props.image ?? IMAGES.alloy),
+    }));
     const domain = props.clusterDomain ?? 'cluster.local';
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    const ports = [{ name: 'otlp-grpc', containerPort: 4317 }, { name: 'otlp-http', containerPort: 4318 }];
+    const ports = [
+      { name: 'otlp-grpc', containerPort: 4317 },
+      { name: 'otlp-http', containerPort: 4318 },
+    ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
-    const headless = createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
+    const headless = createService(this, 'HeadlessService', {
+      identity,
+      name: `${identity.name}-headless`,
+      headless: true,
+      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
+    });
     this.workload = alloyWorkload(this, { identity, replicas, config: this.config, options: props, ports, readsApi: false, env: lokiPasswordEnv(props.logs) });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
@@ -254,22 +327,42 @@ export class AlloyGateway extends Construct {
 }
 
 function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
-  const headers: Record<string, AlloyValue> = props.metrics.headers && Object.keys(props.metrics.headers).length > 0 ? { headers: { ...props.metrics.headers } } : {};
+  const headers: Record<string, AlloyValue> =
+    props.metrics.headers && Object.keys(props.metrics.headers).length > 0 ? { headers: { ...props.metrics.headers } } : {};
   return [
     {
-      name: 'otelcol.receiver.otlp', label: 'default',
+      name: 'otelcol.receiver.otlp',
+      label: 'default',
       blocks: [
         { name: 'grpc', attributes: { endpoint: '0.0.0.0:4317' } },
         { name: 'http', attributes: { endpoint: '0.0.0.0:4318' } },
-        { name: 'output', attributes: { traces: [expr('otelcol.processor.batch.default.input')], metrics: [expr('otelcol.processor.batch.default.input')], logs: [expr('otelcol.processor.batch.default.input')] } },
+        {
+          name: 'output',
+          attributes: {
+            traces: [expr('otelcol.processor.batch.default.input')],
+            metrics: [expr('otelcol.processor.batch.default.input')],
+            logs: [expr('otelcol.processor.batch.default.input')],
+          },
+        },
       ],
     },
     {
-      name: 'otelcol.processor.batch', label: 'default',
-      blocks: [{ name: 'output', attributes: { traces: [expr('otelcol.exporter.otlp.traces.input')], metrics: [expr('otelcol.exporter.prometheus.metrics.input')], logs: [expr('otelcol.exporter.loki.logs.input')] } }],
+      name: 'otelcol.processor.batch',
+      label: 'default',
+      blocks: [
+        {
+          name: 'output',
+          attributes: {
+            traces: [expr('otelcol.exporter.otlp.traces.input')],
+            metrics: [expr('otelcol.exporter.prometheus.metrics.input')],
+            logs: [expr('otelcol.exporter.loki.logs.input')],
+          },
+        },
+      ],
     },
     {
-      name: 'otelcol.exporter.otlp', label: 'traces',
+      name: 'otelcol.exporter.otlp',
+      label: 'traces',
       blocks: [{ name: 'client', attributes: { endpoint: props.traces.otlpGrpcEndpoint }, blocks: [{ name: 'tls', attributes: { insecure: true } }] }],
     },
     { name: 'otelcol.exporter.prometheus', label: 'metrics', attributes: { forward_to: [expr('prometheus.remote_write.metrics.receiver')] } },
@@ -279,7 +372,14 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
   ];
 }
 
-function validateAlloy(scope: Construct, namespace: string, replicas: number, options: WorkloadOptions, replicasProperty: string, more: (v: Validator) => void): void {
+function validateAlloy(
+  scope: Construct,
+  namespace: string,
+  replicas: number,
+  options: WorkloadOptions,
+  replicasProperty: string,
+  more: (v: Validator) => void,
+): void {
   const v = new Validator(scope);
   checkCollectorBasics(v, namespace, options, undefined, IMAGES.alloy);
   checkReplicas(v, replicasProperty, replicas);

@@ -39,13 +39,20 @@ export class CoreDnsMetrics extends Construct {
     const v = new Validator(this);
     v.apply('name', name, dnsLabel(name));
     v.apply('namespace', namespace, dnsLabel(namespace, 63, false));
-    v.check(Number.isInteger(port) && port > 0 && port < 65536, 'port', port, 'is not a TCP port', 'give CoreDNS\' prometheus plugin port, 9153 by default');
+    v.check(Number.isInteger(port) && port > 0 && port < 65536, 'port', port, 'is not a TCP port', "give CoreDNS' prometheus plugin port, 9153 by default");
     v.throwIfAny();
     const identity = new ComponentIdentity({ app: 'coredns', instance: name, component: 'metrics', namespace, version: 'cluster' });
     // The pods are the cluster's own, not the library's: select them by their labels, port by number.
     const selector = props.podSelector ?? { 'k8s-app': 'kube-dns' };
     this.service = createService(this, 'Service', { identity, name, headless: true, selector, ports: [{ name: 'metrics', port, targetPort: port }] });
-    declareExternal(this, { kind: 'Pods', namespace, name: Object.entries(selector).map(([k, val]) => `${k}=${val}`).join(','), purpose: 'the cluster\'s CoreDNS pods, whose metrics the Service lists' });
+    declareExternal(this, {
+      kind: 'Pods',
+      namespace,
+      name: Object.entries(selector)
+        .map(([k, val]) => `${k}=${val}`)
+        .join(','),
+      purpose: "the cluster's CoreDNS pods, whose metrics the Service lists",
+    });
     this.scrapeTarget = srvScrapeTarget(name, 'metrics', identity.serviceHost(name, props.clusterDomain ?? 'cluster.local'));
   }
 }

@@ -22,23 +22,45 @@ const NOBODY = 65534;
  * table, so the exporter is never denied a list it was told to make, nor granted one it does not.
  */
 export const KSM_RESOURCE_GROUPS: Readonly<Record<string, string>> = {
-  configmaps: '', endpoints: '', limitranges: '', namespaces: '', nodes: '', persistentvolumeclaims: '',
-  persistentvolumes: '', pods: '', replicationcontrollers: '', resourcequotas: '', secrets: '',
-  serviceaccounts: '', services: '',
-  daemonsets: 'apps', deployments: 'apps', replicasets: 'apps', statefulsets: 'apps',
-  cronjobs: 'batch', jobs: 'batch',
+  configmaps: '',
+  endpoints: '',
+  limitranges: '',
+  namespaces: '',
+  nodes: '',
+  persistentvolumeclaims: '',
+  persistentvolumes: '',
+  pods: '',
+  replicationcontrollers: '',
+  resourcequotas: '',
+  secrets: '',
+  serviceaccounts: '',
+  services: '',
+  daemonsets: 'apps',
+  deployments: 'apps',
+  replicasets: 'apps',
+  statefulsets: 'apps',
+  cronjobs: 'batch',
+  jobs: 'batch',
   horizontalpodautoscalers: 'autoscaling',
   poddisruptionbudgets: 'policy',
   certificatesigningrequests: 'certificates.k8s.io',
   endpointslices: 'discovery.k8s.io',
   leases: 'coordination.k8s.io',
-  ingresses: 'networking.k8s.io', ingressclasses: 'networking.k8s.io', networkpolicies: 'networking.k8s.io',
-  storageclasses: 'storage.k8s.io', volumeattachments: 'storage.k8s.io',
-  mutatingadmissionpolicies: 'admissionregistration.k8s.io', mutatingadmissionpolicybindings: 'admissionregistration.k8s.io',
-  mutatingwebhookconfigurations: 'admissionregistration.k8s.io', validatingadmissionpolicies: 'admissionregistration.k8s.io',
-  validatingadmissionpolicybindings: 'admissionregistration.k8s.io', validatingwebhookconfigurations: 'admissionregistration.k8s.io',
-  clusterroles: 'rbac.authorization.k8s.io', clusterrolebindings: 'rbac.authorization.k8s.io',
-  roles: 'rbac.authorization.k8s.io', rolebindings: 'rbac.authorization.k8s.io',
+  ingresses: 'networking.k8s.io',
+  ingressclasses: 'networking.k8s.io',
+  networkpolicies: 'networking.k8s.io',
+  storageclasses: 'storage.k8s.io',
+  volumeattachments: 'storage.k8s.io',
+  mutatingadmissionpolicies: 'admissionregistration.k8s.io',
+  mutatingadmissionpolicybindings: 'admissionregistration.k8s.io',
+  mutatingwebhookconfigurations: 'admissionregistration.k8s.io',
+  validatingadmissionpolicies: 'admissionregistration.k8s.io',
+  validatingadmissionpolicybindings: 'admissionregistration.k8s.io',
+  validatingwebhookconfigurations: 'admissionregistration.k8s.io',
+  clusterroles: 'rbac.authorization.k8s.io',
+  clusterrolebindings: 'rbac.authorization.k8s.io',
+  roles: 'rbac.authorization.k8s.io',
+  rolebindings: 'rbac.authorization.k8s.io',
 };
 
 /**
@@ -47,10 +69,30 @@ export const KSM_RESOURCE_GROUPS: Readonly<Record<string, string>> = {
  * MutatingAdmissionPolicy API is missing on older API servers, whose list calls would fail forever).
  */
 export const KSM_DEFAULT_RESOURCES: readonly string[] = [
-  'certificatesigningrequests', 'cronjobs', 'daemonsets', 'deployments', 'endpointslices', 'horizontalpodautoscalers',
-  'ingresses', 'jobs', 'leases', 'limitranges', 'namespaces', 'networkpolicies', 'nodes', 'persistentvolumeclaims',
-  'persistentvolumes', 'poddisruptionbudgets', 'pods', 'replicasets', 'replicationcontrollers', 'resourcequotas',
-  'services', 'statefulsets', 'storageclasses', 'volumeattachments',
+  'certificatesigningrequests',
+  'cronjobs',
+  'daemonsets',
+  'deployments',
+  'endpointslices',
+  'horizontalpodautoscalers',
+  'ingresses',
+  'jobs',
+  'leases',
+  'limitranges',
+  'namespaces',
+  'networkpolicies',
+  'nodes',
+  'persistentvolumeclaims',
+  'persistentvolumes',
+  'poddisruptionbudgets',
+  'pods',
+  'replicasets',
+  'replicationcontrollers',
+  'resourcequotas',
+  'services',
+  'statefulsets',
+  'storageclasses',
+  'volumeattachments',
 ];
 
 /** Props of {@link KubeStateMetrics}. */
@@ -114,21 +156,22 @@ export class KubeStateMetrics extends Construct {
       automountServiceAccountToken: true,
       podAnnotations: props.podAnnotations,
       scheduling: props.scheduling,
-      containers: [{
-        name: 'kube-state-metrics',
-        image,
-        args: mergeArgs([
-          `--port=${PORTS.metrics.port}`,
-          `--telemetry-port=${PORTS.telemetry.port}`,
-          `--resources=${this.collectedResources.join(',')}`,
-        ], props.extraArgs),
-        env: mergeEnv([], props.extraEnv),
-        ports: ports.map((p) => ({ name: p.name, containerPort: p.port })),
-        livenessProbe: httpProbe('/livez', PORTS.metrics.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
-        // 503 until the first metrics are gathered, so a restarting pod is not scraped half-empty.
-        readinessProbe: httpProbe('/readyz', PORTS.telemetry.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
-        resources: props.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-      }],
+      containers: [
+        {
+          name: 'kube-state-metrics',
+          image,
+          args: mergeArgs(
+            [`--port=${PORTS.metrics.port}`, `--telemetry-port=${PORTS.telemetry.port}`, `--resources=${this.collectedResources.join(',')}`],
+            props.extraArgs,
+          ),
+          env: mergeEnv([], props.extraEnv),
+          ports: ports.map((p) => ({ name: p.name, containerPort: p.port })),
+          livenessProbe: httpProbe('/livez', PORTS.metrics.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
+          // 503 until the first metrics are gathered, so a restarting pod is not scraped half-empty.
+          readinessProbe: httpProbe('/readyz', PORTS.telemetry.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
+          resources: props.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+        },
+      ],
     });
     const host = this.identity.serviceHost(name, props.clusterDomain ?? 'cluster.local');
     this.scrapeTargets = [
@@ -151,16 +194,30 @@ function validate(scope: Construct, props: KubeStateMetricsProps, name: string, 
   v.apply('name', name, dnsLabel(name));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   checkClusterDomain(v, props.clusterDomain);
-  v.check(resources.length > 0, 'collectedResources', props.collectedResources, 'is empty, so kube-state-metrics would export nothing', 'list at least one resource, or leave it unset for the default set');
+  v.check(
+    resources.length > 0,
+    'collectedResources',
+    props.collectedResources,
+    'is empty, so kube-state-metrics would export nothing',
+    'list at least one resource, or leave it unset for the default set',
+  );
   for (const r of resources) {
-    v.check(Object.prototype.hasOwnProperty.call(KSM_RESOURCE_GROUPS, r), 'collectedResources', r,
+    v.check(
+      Object.prototype.hasOwnProperty.call(KSM_RESOURCE_GROUPS, r),
+      'collectedResources',
+      r,
       'is not a resource kube-state-metrics v2.20.0 knows (names are lower-case plurals)',
-      `use one of: ${Object.keys(KSM_RESOURCE_GROUPS).sort().join(', ')}`);
+      `use one of: ${Object.keys(KSM_RESOURCE_GROUPS).sort().join(', ')}`,
+    );
   }
   const override = (props.extraArgs ?? []).find((a) => /^--?resources(=|$)/.test(a));
-  v.check(override === undefined, 'extraArgs', override,
+  v.check(
+    override === undefined,
+    'extraArgs',
+    override,
     'sets --resources, which the ClusterRole would not follow (list calls would be denied)',
-    'set collectedResources instead; the flag and the ClusterRole are derived from it');
+    'set collectedResources instead; the flag and the ClusterRole are derived from it',
+  );
   checkWorkloadOptions(v, '', props, IMAGES.kubeStateMetrics);
   v.throwIfAny();
 }

@@ -75,14 +75,25 @@ export class MetricsServer extends Construct {
     const image = props.image ?? IMAGES.metricsServer;
     this.identity = collectorIdentity('metrics-server', 'server', NAME, props.namespace, image);
 
-    this.service = createService(this, 'Service', { identity: this.identity, name: NAME, ports: [{ name: PORT.name, port: SERVICE_PORT, targetPort: PORT.name }] });
+    this.service = createService(this, 'Service', {
+      identity: this.identity,
+      name: NAME,
+      ports: [{ name: PORT.name, port: SERVICE_PORT, targetPort: PORT.name }],
+    });
     this.serviceAccount = createServiceAccount(this, 'ServiceAccount', this.identity, NAME);
     this.apiService = this.emitApiService();
     this.aggregatedReader = this.emitAggregatedReader();
-    this.access = clusterRoleFor(this, 'ClusterRole', this.identity, NAME, [
-      { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
-    ], 'system:metrics-server');
+    this.access = clusterRoleFor(
+      this,
+      'ClusterRole',
+      this.identity,
+      NAME,
+      [
+        { apiGroups: [''], resources: ['nodes/metrics'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+      ],
+      'system:metrics-server',
+    );
     this.authDelegator = new k8s.KubeClusterRoleBinding(this, 'AuthDelegator', {
       metadata: { name: `${NAME}:system:auth-delegator`, labels: this.identity.labels },
       roleRef: clusterRoleRef('system:auth-delegator'),
@@ -100,7 +111,9 @@ export class MetricsServer extends Construct {
   private emitDeployment(props: MetricsServerProps, image: ImageRef, replicas: number, resolution: string): Workload {
     const probe = (path: string, timing: Partial<k8s.Probe>): k8s.Probe => ({
       httpGet: { path, port: k8s.IntOrString.fromString(PORT.name), scheme: 'HTTPS' },
-      periodSeconds: 10, failureThreshold: 3, ...timing,
+      periodSeconds: 10,
+      failureThreshold: 3,
+      ...timing,
     });
     return new Workload(this, 'Workload', {
       kind: 'Deployment',
@@ -114,24 +127,29 @@ export class MetricsServer extends Construct {
       scheduling: props.scheduling,
       // A new pod is ready before an old one goes, so the metrics API never has no backend.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-      containers: [{
-        name: 'metrics-server',
-        image,
-        args: mergeArgs([
-          // Self-signed serving certificates go to /tmp, the writable emptyDir of the read-only root.
-          '--cert-dir=/tmp',
-          `--secure-port=${PORT.port}`,
-          '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
-          '--kubelet-use-node-status-port',
-          `--metric-resolution=${resolution}`,
-          ...(props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : []),
-        ], props.extraArgs),
-        env: mergeEnv([], props.extraEnv),
-        ports: [{ name: PORT.name, containerPort: PORT.port }],
-        readinessProbe: probe('/readyz', { initialDelaySeconds: 20 }),
-        livenessProbe: probe('/livez', {}),
-        resources: props.resources ?? { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '512Mi' } },
-      }],
+      containers: [
+        {
+          name: 'metrics-server',
+          image,
+          args: mergeArgs(
+            [
+              // Self-signed serving certificates go to /tmp, the writable emptyDir of the read-only root.
+              '--cert-dir=/tmp',
+              `--secure-port=${PORT.port}`,
+              '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+              '--kubelet-use-node-status-port',
+              `--metric-resolution=${resolution}`,
+              ...(props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : []),
+            ],
+            props.extraArgs,
+          ),
+          env: mergeEnv([], props.extraEnv),
+          ports: [{ name: PORT.name, containerPort: PORT.port }],
+          readinessProbe: probe('/readyz', { initialDelaySeconds: 20 }),
+          livenessProbe: probe('/livez', {}),
+          resources: props.resources ?? { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '512Mi' } },
+        },
+      ],
     });
   }
 
@@ -173,16 +191,31 @@ function validate(scope: Construct, props: MetricsServerProps, replicas: number,
   const v = new Validator(scope);
   checkCollectorBasics(v, props.namespace, props, replicas, IMAGES.metricsServer);
   const ms = parseGoDuration(resolution);
-  if (v.check(ms !== undefined, 'metricResolution', resolution, 'is not a Go duration', 'write it as "15s" or "1m"')
-    && v.check(ms! >= 10_000, 'metricResolution', resolution, 'is shorter than the 10s metrics-server accepts (it refuses to start)', 'set it to "10s" or longer; "15s" is the upstream default')) {
+  if (
+    v.check(ms !== undefined, 'metricResolution', resolution, 'is not a Go duration', 'write it as "15s" or "1m"') &&
+    v.check(
+      ms! >= 10_000,
+      'metricResolution',
+      resolution,
+      'is shorter than the 10s metrics-server accepts (it refuses to start)',
+      'set it to "10s" or longer; "15s" is the upstream default',
+    )
+  ) {
     // metrics-server also refuses a resolution whose 90% is below the kubelet request timeout.
-    const timeoutArg = (props.extraArgs ?? []).map((a) => /^--kubelet-request-timeout=(.+)$/.exec(a)?.[1]).filter(Boolean).pop();
+    const timeoutArg = (props.extraArgs ?? [])
+      .map((a) => /^--kubelet-request-timeout=(.+)$/.exec(a)?.[1])
+      .filter(Boolean)
+      .pop();
     const timeoutMs = timeoutArg !== undefined ? parseGoDuration(timeoutArg) : DEFAULT_KUBELET_TIMEOUT_MS;
     if (timeoutMs !== undefined) {
       const needed = Math.ceil((timeoutMs * 10) / 9 / 1000);
-      v.check((ms! * 9) / 10 >= timeoutMs, 'metricResolution', resolution,
+      v.check(
+        (ms! * 9) / 10 >= timeoutMs,
+        'metricResolution',
+        resolution,
         `leaves less than the kubelet request timeout (${timeoutArg ?? '10s'}) plus 10%, so metrics-server refuses to start`,
-        `set it to "${needed}s" or longer, or lower --kubelet-request-timeout`);
+        `set it to "${needed}s" or longer, or lower --kubelet-request-timeout`,
+      );
     }
   }
   v.throwIfAny();

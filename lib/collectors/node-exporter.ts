@@ -91,20 +91,22 @@ export class NodeExporter extends Construct {
       podAnnotations: props.podAnnotations,
       scheduling: nodeAgentScheduling(props.scheduling),
       hostAccess: hostAccess ? nodeAccess() : undefined,
-      containers: [{
-        name: 'node-exporter',
-        image,
-        args: mergeArgs(hostAccess ? hostFlags() : restrictedFlags(), props.extraArgs),
-        env: mergeEnv([], props.extraEnv),
-        ports: [{ name: PORT_NAME, containerPort: PORT }],
-        volumeMounts: hostAccess
-          ? HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, mountPropagation: 'HostToContainer' }))
-          : [],
-        // No health endpoint exists; the landing page answers as long as the HTTP server runs.
-        readinessProbe: httpProbe('/', PORT_NAME, { initialDelaySeconds: 0 }),
-        livenessProbe: httpProbe('/', PORT_NAME),
-        resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '180Mi' } },
-      }],
+      containers: [
+        {
+          name: 'node-exporter',
+          image,
+          args: mergeArgs(hostAccess ? hostFlags() : restrictedFlags(), props.extraArgs),
+          env: mergeEnv([], props.extraEnv),
+          ports: [{ name: PORT_NAME, containerPort: PORT }],
+          volumeMounts: hostAccess
+            ? HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, mountPropagation: 'HostToContainer' }))
+            : [],
+          // No health endpoint exists; the landing page answers as long as the HTTP server runs.
+          readinessProbe: httpProbe('/', PORT_NAME, { initialDelaySeconds: 0 }),
+          livenessProbe: httpProbe('/', PORT_NAME),
+          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '180Mi' } },
+        },
+      ],
     });
     this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, props.clusterDomain ?? 'cluster.local'));
   }

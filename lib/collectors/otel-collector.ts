@@ -65,22 +65,44 @@ export class OtelCollectorGateway extends Construct {
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);
     checkCollectorBasics(v, props.namespace, props, replicas, IMAGES.otelCollector);
-    v.check(typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint), 'traces.otlpGrpcEndpoint', props.traces?.otlpGrpcEndpoint,
-      'is not a host:port', 'pass a Tempo, or its otlpGrpcEndpoint');
+    v.check(
+      typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
+      'traces.otlpGrpcEndpoint',
+      props.traces?.otlpGrpcEndpoint,
+      'is not a host:port',
+      'pass a Tempo, or its otlpGrpcEndpoint',
+    );
     if (props.metrics) v.apply('metrics.url', props.metrics.url, httpUrl(props.metrics.url));
     if (props.logs) checkLogsDestination(v, 'logs', props.logs, 'otlpUrl', props.namespace);
     v.throwIfAny();
-    const identity = this.identity = new ComponentIdentity({
-      app: 'opentelemetry-collector', instance: name.replace(/-gateway$/, ''), component: 'gateway', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.otelCollector),
-    });
+    const identity = (this.identity = new ComponentIdentity({
+      app: 'opentelemetry-collector',
+      instance: name.replace(/-gateway$/, ''),
+      component: 'gateway',
+      namespace: props.namespace,
+      version: imageVersion(props.image ?? IMAGES.otelCollector),
+    }));
     const domain = props.clusterDomain ?? 'cluster.local';
     this.config = new ConfigFile(this, 'Config', {
-      identity, name: `${identity.name}-config`,
+      identity,
+      name: `${identity.name}-config`,
       files: { 'config.yaml': renderYaml(mergeOverrides(gatewayConfig(props), props.configOverrides)) },
     });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    this.service = createService(this, 'Service', { identity, name: identity.name, ports: [{ name: 'otlp-grpc', port: PORTS.otlpGrpc }, { name: 'otlp-http', port: PORTS.otlpHttp }] });
-    const headless = createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
+    this.service = createService(this, 'Service', {
+      identity,
+      name: identity.name,
+      ports: [
+        { name: 'otlp-grpc', port: PORTS.otlpGrpc },
+        { name: 'otlp-http', port: PORTS.otlpHttp },
+      ],
+    });
+    const headless = createService(this, 'HeadlessService', {
+      identity,
+      name: `${identity.name}-headless`,
+      headless: true,
+      ports: [{ name: 'metrics', port: PORTS.metrics }],
+    });
     this.workload = new Workload(this, 'Workload', {
       kind: 'Deployment',
       identity,
@@ -91,22 +113,24 @@ export class OtelCollectorGateway extends Construct {
       podAnnotations: props.podAnnotations,
       scheduling: props.scheduling,
       volumes: [this.config.volume('config')],
-      containers: [{
-        name: 'otel-collector',
-        image: props.image ?? IMAGES.otelCollector,
-        args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
-        env: mergeEnv(props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [], props.extraEnv),
-        ports: [
-          { name: 'otlp-grpc', containerPort: PORTS.otlpGrpc },
-          { name: 'otlp-http', containerPort: PORTS.otlpHttp },
-          { name: 'health', containerPort: PORTS.health },
-          { name: 'metrics', containerPort: PORTS.metrics },
-        ],
-        volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
-        readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
-        resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
-      }],
+      containers: [
+        {
+          name: 'otel-collector',
+          image: props.image ?? IMAGES.otelCollector,
+          args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
+          env: mergeEnv(props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [], props.extraEnv),
+          ports: [
+            { name: 'otlp-grpc', containerPort: PORTS.otlpGrpc },
+            { name: 'otlp-http', containerPort: PORTS.otlpHttp },
+            { name: 'health', containerPort: PORTS.health },
+            { name: 'metrics', containerPort: PORTS.metrics },
+          ],
+          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+          readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
+          resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+        },
+      ],
     });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;

@@ -49,11 +49,29 @@ export class Promtail extends Construct {
     checkCollectorBasics(v, props.namespace, props, undefined, IMAGES.promtail);
     checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);
     v.throwIfAny();
-    const identity = this.identity = new ComponentIdentity({ app: 'promtail', instance: name.replace(/-agent$/, ''), component: 'agent', namespace: props.namespace, version: imageVersion(props.image ?? IMAGES.promtail) });
+    const identity = (this.identity = new ComponentIdentity({
+      app: 'promtail',
+      instance: name.replace(/-agent$/, ''),
+      component: 'agent',
+      namespace: props.namespace,
+      version: imageVersion(props.image ?? IMAGES.promtail),
+    }));
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'promtail.yaml': renderYaml(promtailConfig(props)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    clusterRoleFor(this, 'ClusterRole', identity, identity.name, [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }], `${props.namespace}-${identity.name}`);
-    const headless = createService(this, 'Service', { identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
+    clusterRoleFor(
+      this,
+      'ClusterRole',
+      identity,
+      identity.name,
+      [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+      `${props.namespace}-${identity.name}`,
+    );
+    const headless = createService(this, 'Service', {
+      identity,
+      name: `${identity.name}-headless`,
+      headless: true,
+      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
+    });
     this.workload = new Workload(this, 'Workload', {
       kind: 'DaemonSet',
       identity,
@@ -62,36 +80,48 @@ export class Promtail extends Construct {
       serviceAccountName: identity.name,
       automountServiceAccountToken: true,
       hostAccess: {
-        reason: 'promtail reads every pod\'s log files under /var/log/pods, which only root may read, and keeps its read positions on the node',
+        reason: "promtail reads every pod's log files under /var/log/pods, which only root may read, and keeps its read positions on the node",
         runAsRoot: true,
-        hostPaths: [{ name: 'pods-logs', path: '/var/log/pods' }, { name: 'positions', path: POSITIONS_DIR, writable: true }],
+        hostPaths: [
+          { name: 'pods-logs', path: '/var/log/pods' },
+          { name: 'positions', path: POSITIONS_DIR, writable: true },
+        ],
       },
       configChecksums: [this.config.checksum],
       podAnnotations: props.podAnnotations,
       scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
       volumes: [
         this.config.volume('config'),
-        ...(props.loki.basicAuth ? [{ name: 'loki-password', secret: { secretName: props.loki.basicAuth.passwordSecret.name, items: [{ key: props.loki.basicAuth.passwordSecret.key, path: 'password' }] } }] : []),
+        ...(props.loki.basicAuth
+          ? [
+              {
+                name: 'loki-password',
+                secret: { secretName: props.loki.basicAuth.passwordSecret.name, items: [{ key: props.loki.basicAuth.passwordSecret.key, path: 'password' }] },
+              },
+            ]
+          : []),
       ],
-      containers: [{
-        name: 'promtail',
-        image: props.image ?? IMAGES.promtail,
-        args: mergeArgs(['-config.file=/etc/promtail/promtail.yaml'], props.extraArgs),
-        // Promtail limits pod discovery to its own node by this variable.
-        env: mergeEnv([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }], props.extraEnv),
-        ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }],
-        volumeMounts: [
-          { name: 'config', mountPath: '/etc/promtail', readOnly: true },
-          { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
-          { name: 'positions', mountPath: POSITIONS_DIR },
-          ...(props.loki.basicAuth ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
-        ],
-        // /ready fails while a node has no log file to tail: it must never restart promtail.
-        readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
-        startupProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 5, failureThreshold: 30 }),
-        livenessProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 0, failureThreshold: 5 }),
-        resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-      }],
+      containers: [
+        {
+          name: 'promtail',
+          image: props.image ?? IMAGES.promtail,
+          args: mergeArgs(['-config.file=/etc/promtail/promtail.yaml'], props.extraArgs),
+          // Promtail limits pod discovery to its own node by this variable.
+          env: mergeEnv([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }], props.extraEnv),
+          ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }],
+          volumeMounts: [
+            { name: 'config', mountPath: '/etc/promtail', readOnly: true },
+            { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
+            { name: 'positions', mountPath: POSITIONS_DIR },
+            ...(props.loki.basicAuth ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
+          ],
+          // /ready fails while a node has no log file to tail: it must never restart promtail.
+          readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
+          startupProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 5, failureThreshold: 30 }),
+          livenessProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 0, failureThreshold: 5 }),
+          resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+        },
+      ],
     });
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
@@ -103,27 +133,31 @@ function promtailConfig(props: PromtailProps): Record<string, unknown> {
   return {
     server: { http_listen_port: HTTP_PORT, grpc_listen_port: 0 },
     positions: { filename: `${POSITIONS_DIR}/positions.yaml` },
-    clients: [{
-      url: props.loki.pushUrl,
-      ...(props.loki.tenant ? { tenant_id: props.loki.tenant } : {}),
-      // The password file is the mounted Secret key: read on every request, never in the config.
-      ...(props.loki.basicAuth ? { basic_auth: { username: props.loki.basicAuth.username, password_file: `${PASSWORD_DIR}/password` } } : {}),
-      ...(props.externalLabels && Object.keys(props.externalLabels).length > 0 ? { external_labels: { ...props.externalLabels } } : {}),
-    }],
-    scrape_configs: [{
-      job_name: 'kubernetes-pods',
-      // Container runtimes write CRI lines: time, stream, flag, then the log line.
-      pipeline_stages: [{ cri: {} }],
-      kubernetes_sd_configs: [{ role: 'pod' }],
-      relabel_configs: [
-        rule(['__meta_kubernetes_namespace'], 'namespace'),
-        rule(['__meta_kubernetes_pod_name'], 'pod'),
-        rule(['__meta_kubernetes_pod_container_name'], 'container'),
-        rule(['__meta_kubernetes_pod_label_app_kubernetes_io_name', '__meta_kubernetes_pod_label_app'], 'app', { regex: '^;*([^;]+)(;.*)?$' }),
-        rule(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_container_name'], 'job', { separator: '/' }),
-        // /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log
-        rule(['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'], '__path__', { separator: '/', replacement: '/var/log/pods/*$1/*.log' }),
-      ],
-    }],
+    clients: [
+      {
+        url: props.loki.pushUrl,
+        ...(props.loki.tenant ? { tenant_id: props.loki.tenant } : {}),
+        // The password file is the mounted Secret key: read on every request, never in the config.
+        ...(props.loki.basicAuth ? { basic_auth: { username: props.loki.basicAuth.username, password_file: `${PASSWORD_DIR}/password` } } : {}),
+        ...(props.externalLabels && Object.keys(props.externalLabels).length > 0 ? { external_labels: { ...props.externalLabels } } : {}),
+      },
+    ],
+    scrape_configs: [
+      {
+        job_name: 'kubernetes-pods',
+        // Container runtimes write CRI lines: time, stream, flag, then the log line.
+        pipeline_stages: [{ cri: {} }],
+        kubernetes_sd_configs: [{ role: 'pod' }],
+        relabel_configs: [
+          rule(['__meta_kubernetes_namespace'], 'namespace'),
+          rule(['__meta_kubernetes_pod_name'], 'pod'),
+          rule(['__meta_kubernetes_pod_container_name'], 'container'),
+          rule(['__meta_kubernetes_pod_label_app_kubernetes_io_name', '__meta_kubernetes_pod_label_app'], 'app', { regex: '^;*([^;]+)(;.*)?$' }),
+          rule(['__meta_kubernetes_namespace', '__meta_kubernetes_pod_container_name'], 'job', { separator: '/' }),
+          // /var/log/pods/<namespace>_<pod>_<uid>/<container>/<n>.log
+          rule(['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'], '__path__', { separator: '/', replacement: '/var/log/pods/*$1/*.log' }),
+        ],
+      },
+    ],
   };
 }

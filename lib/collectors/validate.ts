@@ -17,15 +17,29 @@ export function checkCollectorBasics(v: Validator, namespace: string, options: W
 
 /** A cluster DNS domain such as `cluster.local`, when one is given. */
 export function checkClusterDomain(v: Validator, domain: string | undefined): void {
-  if (domain !== undefined) v.check(/^[a-z0-9.-]+$/.test(domain), 'clusterDomain', domain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
+  if (domain !== undefined)
+    v.check(/^[a-z0-9.-]+$/.test(domain), 'clusterDomain', domain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
 }
 
 /** A logs destination: its URL (`pushUrl`, or `otlpUrl` for OTLP exporters), tenant, and credentials the client in `namespace` can read. */
-export function checkLogsDestination(v: Validator, property: string, destination: Partial<LogsDestination & OtlpLogsDestination> | undefined, urlKey: 'pushUrl' | 'otlpUrl', namespace: string): void {
-  if (!v.check(destination !== undefined, property, destination, 'is required: logs need somewhere to go', 'pass a LokiCluster\'s clientEndpoint("<tenant>")')) return;
+export function checkLogsDestination(
+  v: Validator,
+  property: string,
+  destination: Partial<LogsDestination & OtlpLogsDestination> | undefined,
+  urlKey: 'pushUrl' | 'otlpUrl',
+  namespace: string,
+): void {
+  if (!v.check(destination !== undefined, property, destination, 'is required: logs need somewhere to go', 'pass a LokiCluster\'s clientEndpoint("<tenant>")'))
+    return;
   v.apply(`${property}.${urlKey}`, destination![urlKey], httpUrl(destination![urlKey]!));
   if (destination!.tenant !== undefined) {
-    v.check(destination!.tenant.trim() !== '', `${property}.tenant`, destination!.tenant, 'is empty, which Loki refuses as a tenant', 'leave it unset, or give a tenant id');
+    v.check(
+      destination!.tenant.trim() !== '',
+      `${property}.tenant`,
+      destination!.tenant,
+      'is empty, which Loki refuses as a tenant',
+      'leave it unset, or give a tenant id',
+    );
   }
   v.apply(`${property}.basicAuth`, destination!.basicAuth?.passwordSecret.name, credentialNamespaceRule(destination!.basicAuth, namespace));
 }

@@ -22,23 +22,45 @@ export interface AutoscalingOptions {
  */
 export function checkAutoscaling(v: Validator, property: string, options: AutoscalingOptions, resources: ResourceRequirements): void {
   const { minReplicas, maxReplicas } = options;
-  if (v.check(Number.isInteger(minReplicas) && minReplicas >= 1, `${property}.minReplicas`, minReplicas, 'is not a whole number of at least 1', 'set it to 1 or more')) {
-    v.check(Number.isInteger(maxReplicas) && maxReplicas >= minReplicas, `${property}.maxReplicas`, maxReplicas,
-      `is below minReplicas (${minReplicas}) or not a whole number`, `set it to ${minReplicas} or more`);
+  if (
+    v.check(
+      Number.isInteger(minReplicas) && minReplicas >= 1,
+      `${property}.minReplicas`,
+      minReplicas,
+      'is not a whole number of at least 1',
+      'set it to 1 or more',
+    )
+  ) {
+    v.check(
+      Number.isInteger(maxReplicas) && maxReplicas >= minReplicas,
+      `${property}.maxReplicas`,
+      maxReplicas,
+      `is below minReplicas (${minReplicas}) or not a whole number`,
+      `set it to ${minReplicas} or more`,
+    );
   }
-  for (const [key, request] of [['targetCpuUtilization', 'cpu'], ['targetMemoryUtilization', 'memory']] as const) {
-    const target = key === 'targetCpuUtilization' ? options[key] ?? 70 : options[key];
+  for (const [key, request] of [
+    ['targetCpuUtilization', 'cpu'],
+    ['targetMemoryUtilization', 'memory'],
+  ] as const) {
+    const target = key === 'targetCpuUtilization' ? (options[key] ?? 70) : options[key];
     if (target === undefined) continue;
     v.check(Number.isInteger(target) && target > 0 && target <= 100, `${property}.${key}`, target, 'is not a percentage from 1 to 100', 'use e.g. 70');
-    v.check(resources.requests?.[request] !== undefined, `${property}.${key}`, target,
-      `needs a ${request} request on the pods, and they have none`, `set resources.requests.${request}`);
+    v.check(
+      resources.requests?.[request] !== undefined,
+      `${property}.${key}`,
+      target,
+      `needs a ${request} request on the pods, and they have none`,
+      `set resources.requests.${request}`,
+    );
   }
 }
 
 /** Emits an autoscaling/v2 HorizontalPodAutoscaler for the Deployment named by the identity. */
 export function createAutoscaler(scope: Construct, id: string, identity: ComponentIdentity, options: AutoscalingOptions): k8s.KubeHorizontalPodAutoscalerV2 {
   const utilization = (name: string, averageUtilization: number): k8s.MetricSpecV2 => ({
-    type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization } },
+    type: 'Resource',
+    resource: { name, target: { type: 'Utilization', averageUtilization } },
   });
   return new k8s.KubeHorizontalPodAutoscalerV2(scope, id, {
     metadata: { name: identity.name, namespace: identity.namespace, labels: identity.labels },

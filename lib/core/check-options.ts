@@ -32,10 +32,27 @@ export function checkReplicas(v: Validator, property: string, value: number, min
 }
 
 /** External labels: valid names, and none that the construct sets itself. */
-export function checkExternalLabels(v: Validator, labels: Readonly<Record<string, string>> | undefined, reserved: readonly string[], property = 'externalLabels'): void {
+export function checkExternalLabels(
+  v: Validator,
+  labels: Readonly<Record<string, string>> | undefined,
+  reserved: readonly string[],
+  property = 'externalLabels',
+): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
-    v.check(labelName(key) === undefined, `${property}.${key}`, value, 'has a key that is not a Prometheus label name', 'use letters, digits and "_", not starting with a digit');
-    v.check(!reserved.includes(key), `${property}.${key}`, value, `sets a label the construct sets itself (${reserved.join(', ')})`, 'choose another label name');
+    v.check(
+      labelName(key) === undefined,
+      `${property}.${key}`,
+      value,
+      'has a key that is not a Prometheus label name',
+      'use letters, digits and "_", not starting with a digit',
+    );
+    v.check(
+      !reserved.includes(key),
+      `${property}.${key}`,
+      value,
+      `sets a label the construct sets itself (${reserved.join(', ')})`,
+      'choose another label name',
+    );
   }
 }
 
@@ -53,8 +70,13 @@ export function checkScrapeInterval(v: Validator, interval: string | undefined):
 /** Prometheus and vmagent refuse to start with two scrape configs of one job name. */
 export function checkUniqueJobs(v: Validator, jobs: readonly string[]): void {
   for (const job of new Set(jobs.filter((j, i) => jobs.indexOf(j) !== i))) {
-    v.check(false, 'scrapeTargets', job, 'is the job name of two scrape configs (the construct scrapes itself under its own name), which the scraper refuses at start',
-      'give every scrape target and extra scrape config its own job_name');
+    v.check(
+      false,
+      'scrapeTargets',
+      job,
+      'is the job name of two scrape configs (the construct scrapes itself under its own name), which the scraper refuses at start',
+      'give every scrape target and extra scrape config its own job_name',
+    );
   }
 }
 

@@ -61,9 +61,7 @@ export class ConfigFile extends Construct {
 
   /** A pod volume that mounts every file of this object. */
   volume(volumeName: string): k8s.Volume {
-    return this.sensitive
-      ? { name: volumeName, secret: { secretName: this.name } }
-      : { name: volumeName, configMap: { name: this.name } };
+    return this.sensitive ? { name: volumeName, secret: { secretName: this.name } } : { name: volumeName, configMap: { name: this.name } };
   }
 }
 

@@ -15,7 +15,14 @@ export function derivedHex(purpose: string, seed: string): string {
 }
 
 /** A Secret of generated values, marked dev-only with a note that says what to use instead. */
-export function devOnlySecret(scope: Construct, id: string, identity: ComponentIdentity, name: string, values: Readonly<Record<string, string>>, note: string): k8s.KubeSecret {
+export function devOnlySecret(
+  scope: Construct,
+  id: string,
+  identity: ComponentIdentity,
+  name: string,
+  values: Readonly<Record<string, string>>,
+  note: string,
+): k8s.KubeSecret {
   return new k8s.KubeSecret(scope, id, {
     metadata: { name, namespace: identity.namespace, labels: identity.labels, annotations: { [DEV_ONLY_ANNOTATION]: note } },
     type: 'Opaque',

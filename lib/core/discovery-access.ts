@@ -6,8 +6,16 @@ import { ComponentIdentity } from './names';
 const ROLE_RESOURCES: Readonly<Record<string, ReadonlyArray<{ readonly group: string; readonly resource: string }>>> = {
   pod: [{ group: '', resource: 'pods' }],
   service: [{ group: '', resource: 'services' }],
-  endpoints: [{ group: '', resource: 'endpoints' }, { group: '', resource: 'services' }, { group: '', resource: 'pods' }],
-  endpointslice: [{ group: 'discovery.k8s.io', resource: 'endpointslices' }, { group: '', resource: 'services' }, { group: '', resource: 'pods' }],
+  endpoints: [
+    { group: '', resource: 'endpoints' },
+    { group: '', resource: 'services' },
+    { group: '', resource: 'pods' },
+  ],
+  endpointslice: [
+    { group: 'discovery.k8s.io', resource: 'endpointslices' },
+    { group: '', resource: 'services' },
+    { group: '', resource: 'pods' },
+  ],
   node: [{ group: '', resource: 'nodes' }],
   ingress: [{ group: 'networking.k8s.io', resource: 'ingresses' }],
 };
@@ -32,7 +40,7 @@ export interface DiscoveryAccess {
  * when `attach_metadata` asks for them), in the namespaces they name. Undefined when none discovers.
  */
 export function discoveryAccess(scrapeConfigs: ReadonlyArray<Record<string, unknown>>, ownNamespace: string): DiscoveryAccess | undefined {
-  const sds = scrapeConfigs.flatMap((c) => (Array.isArray(c.kubernetes_sd_configs) ? c.kubernetes_sd_configs as KubernetesSdConfig[] : []));
+  const sds = scrapeConfigs.flatMap((c) => (Array.isArray(c.kubernetes_sd_configs) ? (c.kubernetes_sd_configs as KubernetesSdConfig[]) : []));
   if (sds.length === 0) return undefined;
   const wanted = new Map<string, Set<string>>();
   const add = (group: string, resource: string) => wanted.set(group, (wanted.get(group) ?? new Set()).add(resource));
@@ -48,7 +56,8 @@ export function discoveryAccess(scrapeConfigs: ReadonlyArray<Record<string, unkn
     names.forEach((n) => namespaces.add(n));
   }
   if (wanted.get('')?.has('nodes') || wanted.get('')?.has('namespaces')) clusterWide = true;
-  const rules = [...wanted].sort(([a], [b]) => a.localeCompare(b))
+  const rules = [...wanted]
+    .sort(([a], [b]) => a.localeCompare(b))
     .map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs: ['get', 'list', 'watch'] }));
   return { rules, namespaces: clusterWide ? undefined : [...namespaces].sort() };
 }
@@ -65,7 +74,9 @@ export function grantDiscoveryAccess(scope: Construct, identity: ComponentIdenti
   if (!access.namespaces) {
     new k8s.KubeClusterRole(scope, 'DiscoveryRole', { metadata: { name, labels }, rules: access.rules });
     new k8s.KubeClusterRoleBinding(scope, 'DiscoveryRoleBinding', {
-      metadata: { name, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects,
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects,
     });
     return;
   }
@@ -73,7 +84,9 @@ export function grantDiscoveryAccess(scope: Construct, identity: ComponentIdenti
     const roleName = `${identity.name}-discovery`;
     new k8s.KubeRole(scope, `DiscoveryRole-${namespace}`, { metadata: { name: roleName, namespace, labels }, rules: access.rules });
     new k8s.KubeRoleBinding(scope, `DiscoveryRoleBinding-${namespace}`, {
-      metadata: { name: roleName, namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName }, subjects,
+      metadata: { name: roleName, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+      subjects,
     });
   }
 }

@@ -25,7 +25,5 @@ export function declareExternal(scope: IConstruct, ref: ExternalReference): void
 
 /** Every external reference declared anywhere below `root`. */
 export function externalReferences(root: IConstruct): ExternalReference[] {
-  return root.node
-    .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === METADATA_TYPE).map((m) => m.data as ExternalReference));
+  return root.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === METADATA_TYPE).map((m) => m.data as ExternalReference));
 }

@@ -85,13 +85,14 @@ export function footprintOf(manifests: readonly unknown[]): Footprint {
   for (const o of objects) {
     if (o.kind !== 'Deployment' && o.kind !== 'StatefulSet' && o.kind !== 'DaemonSet') continue;
     const name = o.metadata?.name ?? '';
-    const pods = o.kind === 'DaemonSet' ? 1 : o.spec?.replicas ?? autoscaled.get(`${o.kind}/${name}`) ?? 1;
+    const pods = o.kind === 'DaemonSet' ? 1 : (o.spec?.replicas ?? autoscaled.get(`${o.kind}/${name}`) ?? 1);
     const pod = podRequests(o.spec?.template?.spec ?? {});
     const claims = o.kind === 'StatefulSet' ? sum((o.spec?.volumeClaimTemplates ?? []).map(claimBytes)) : 0;
     workloads.push({ kind: o.kind, name, pods, cpu: pods * pod.cpu, memoryBytes: pods * pod.memoryBytes, storageBytes: pods * claims });
   }
   for (const o of objects) {
-    if (o.kind === 'PersistentVolumeClaim') workloads.push({ kind: o.kind, name: o.metadata?.name ?? '', pods: 0, cpu: 0, memoryBytes: 0, storageBytes: claimBytes(o) });
+    if (o.kind === 'PersistentVolumeClaim')
+      workloads.push({ kind: o.kind, name: o.metadata?.name ?? '', pods: 0, cpu: 0, memoryBytes: 0, storageBytes: claimBytes(o) });
   }
   return {
     cpu: sum(workloads.map((w) => w.cpu)),
@@ -103,7 +104,8 @@ export function footprintOf(manifests: readonly unknown[]): Footprint {
 }
 
 function podRequests(pod: PodSpec): { cpu: number; memoryBytes: number } {
-  const of = (containers: readonly Container[] | undefined, key: 'cpu' | 'memory') => (containers ?? []).map((c) => parseQuantity(c.resources?.requests?.[key] ?? 0));
+  const of = (containers: readonly Container[] | undefined, key: 'cpu' | 'memory') =>
+    (containers ?? []).map((c) => parseQuantity(c.resources?.requests?.[key] ?? 0));
   const request = (key: 'cpu' | 'memory') => {
     // Sidecars (init containers that keep running) add to the pod like ordinary containers.
     const sidecars = (pod.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');

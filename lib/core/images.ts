@@ -64,19 +64,31 @@ export function imageName(ref: ImageRef): string {
 
 /** The version label value for an image: its tag, cut to what a label value allows. */
 export function imageVersion(ref: ImageRef): string {
-  return ref.tag.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/[^A-Za-z0-9]+$/, '');
+  return ref.tag
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 63)
+    .replace(/[^A-Za-z0-9]+$/, '');
 }
 
 /** An image override must name a repository and a fixed tag; `pinned` is the component's own image, for the hint. */
 export function pinnedImage(ref: ImageRef, pinned?: ImageRef): RuleResult {
   if (ref === null || typeof ref !== 'object') {
-    return { problem: 'is not an image reference', fix: `give { repository, tag }${pinned ? `, e.g. { repository: "${pinned.repository}", tag: "${pinned.tag}" }` : ''}` };
+    return {
+      problem: 'is not an image reference',
+      fix: `give { repository, tag }${pinned ? `, e.g. { repository: "${pinned.repository}", tag: "${pinned.tag}" }` : ''}`,
+    };
   }
   if (!ref.repository || /[\s:@]/.test(ref.repository.replace(/^[^/]+:\d+\//, ''))) {
-    return { problem: 'has no valid repository (the tag goes in `tag`, not in `repository`)', fix: `give \`repository\` without tag, e.g. "${pinned?.repository ?? 'docker.io/grafana/loki'}"` };
+    return {
+      problem: 'has no valid repository (the tag goes in `tag`, not in `repository`)',
+      fix: `give \`repository\` without tag, e.g. "${pinned?.repository ?? 'docker.io/grafana/loki'}"`,
+    };
   }
   if (!ref.tag || ref.tag === 'latest' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref.tag)) {
-    return { problem: 'is not a pinned tag', fix: `give a fixed release tag${pinned ? ` such as "${pinned.tag}" (the one the library pins)` : ''}, never "latest"` };
+    return {
+      problem: 'is not a pinned tag',
+      fix: `give a fixed release tag${pinned ? ` such as "${pinned.tag}" (the one the library pins)` : ''}, never "latest"`,
+    };
   }
   if (ref.digest !== undefined && !/^sha256:[a-f0-9]{64}$/.test(ref.digest)) {
     return { problem: 'has a digest that is not sha256:<64 hex>', fix: 'copy the digest from the registry or leave it unset' };

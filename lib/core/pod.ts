@@ -165,7 +165,7 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = 
     image: imageName(def.image),
     imagePullPolicy: 'IfNotPresent',
     command: def.command ? [...def.command] : undefined,
-    args: def.args === undefined || isLateArgs(def.args) ? def.args as string[] | undefined : [...def.args],
+    args: def.args === undefined || isLateArgs(def.args) ? (def.args as string[] | undefined) : [...def.args],
     env: def.env && def.env.length > 0 ? [...def.env] : undefined,
     ports: def.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
     volumeMounts: mounts,

@@ -41,15 +41,24 @@ export function checkRuleGroups(v: Validator, property: string, groups: readonly
     const at = `${property}[${i}]`;
     v.check(group.name.trim() !== '' && !names.has(group.name), `${at}.name`, group.name, 'is empty or names two groups', 'give every group its own name');
     names.add(group.name);
-    if (group.interval !== undefined) v.check(parseDuration(group.interval) !== undefined, `${at}.interval`, group.interval, 'is not a duration', 'write it as "1m" or "30s"');
+    if (group.interval !== undefined)
+      v.check(parseDuration(group.interval) !== undefined, `${at}.interval`, group.interval, 'is not a duration', 'write it as "1m" or "30s"');
     v.check(group.rules.length > 0, `${at}.rules`, [], 'is empty', 'add a rule or remove the group');
     group.rules.forEach((rule, j) => {
       const ruleAt = `${at}.rules[${j}]`;
       const name = 'record' in rule ? rule.record : rule.alert;
-      if ('record' in rule) v.check(METRIC_NAME.test(rule.record), `${ruleAt}.record`, rule.record, 'is not a metric name', 'use letters, digits, "_" and ":", e.g. "job:http_requests:rate5m"');
+      if ('record' in rule)
+        v.check(
+          METRIC_NAME.test(rule.record),
+          `${ruleAt}.record`,
+          rule.record,
+          'is not a metric name',
+          'use letters, digits, "_" and ":", e.g. "job:http_requests:rate5m"',
+        );
       else v.check(name.trim() !== '', `${ruleAt}.alert`, name, 'is empty', 'name the alert');
       v.check(rule.expr.trim() !== '', `${ruleAt}.expr`, rule.expr, 'is empty', 'give a PromQL expression');
-      if ('alert' in rule && rule.for !== undefined) v.check(parseDuration(rule.for) !== undefined, `${ruleAt}.for`, rule.for, 'is not a duration', 'write it as "5m"');
+      if ('alert' in rule && rule.for !== undefined)
+        v.check(parseDuration(rule.for) !== undefined, `${ruleAt}.for`, rule.for, 'is not a duration', 'write it as "5m"');
     });
   });
 }

@@ -36,8 +36,14 @@ export function namespaceName(value: string): RuleResult {
 /** Turns any string into the nearest DNS label, for error messages. */
 export function suggestDnsLabel(value: string): string {
   // "Überwachung" suggests "uberwachung", not "berwachung": accents go, the letters stay.
-  const ascii = String(value).normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
-  const cleaned = ascii.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+|-+$/g, '').replace(/-+$/, '');
+  const ascii = String(value)
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '');
+  const cleaned = ascii
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+|-+$/g, '')
+    .replace(/-+$/, '');
   return cleaned.slice(0, 63).replace(/-+$/, '') || 'my-name';
 }
 
@@ -73,10 +79,22 @@ export function quantityBytes(value: string): number | undefined {
   const m = typeof value === 'string' ? QUANTITY.exec(value) : null;
   if (!m) return undefined;
   const units: Record<string, number> = {
-    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
   };
   const suffix = m[3] ?? '';
-  const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : units[suffix] ?? 1;
+  const factor = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : (units[suffix] ?? 1);
   return Number(m[1]) * factor;
 }
 

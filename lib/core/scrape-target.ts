@@ -30,11 +30,20 @@ export interface ScrapeOptions {
 }
 
 /** The scrape target of a headless Service's named port. */
-export function srvScrapeTarget(job: string, portName: string, serviceHost: string, metricsPath?: string, options: { readonly honorLabels?: boolean } = {}): ScrapeTarget {
+export function srvScrapeTarget(
+  job: string,
+  portName: string,
+  serviceHost: string,
+  metricsPath?: string,
+  options: { readonly honorLabels?: boolean } = {},
+): ScrapeTarget {
   // serviceHost is `<service>.<namespace>.svc.<domain>`.
   const [name, namespace] = serviceHost.split('.');
   return {
-    job, srvRecord: `_${portName}._tcp.${serviceHost}`, ...(metricsPath ? { metricsPath } : {}), service: { name, namespace, port: portName },
+    job,
+    srvRecord: `_${portName}._tcp.${serviceHost}`,
+    ...(metricsPath ? { metricsPath } : {}),
+    service: { name, namespace, port: portName },
     ...(options.honorLabels ? { honorLabels: true } : {}),
   };
 }

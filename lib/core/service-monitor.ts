@@ -10,23 +10,35 @@ import { SERVICE_NAME_LABEL } from './service';
  * carry the same job whether the platform's own pipeline or a prometheus-operator scrapes them,
  * and the same dashboards work for both.
  */
-export function emitServiceMonitors(scope: Construct, targets: readonly ScrapeTarget[], interval: string, labels: Readonly<Record<string, string>> = {}): ServiceMonitor[] {
-  return targets.filter((t) => t.service !== undefined).map((t) => new ServiceMonitor(scope, `ServiceMonitor-${t.job}`, {
-    metadata: {
-      name: t.job,
-      namespace: t.service!.namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.partOf]: 'observability-platform', ...labels },
-    },
-    spec: {
-      selector: { matchLabels: { [SERVICE_NAME_LABEL]: t.service!.name } },
-      namespaceSelector: { matchNames: [t.service!.namespace] },
-      endpoints: [{
-        port: t.service!.port,
-        path: t.metricsPath ?? '/metrics',
-        interval,
-        ...(t.honorLabels ? { honorLabels: true } : {}),
-        relabelings: [{ action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: 'job', replacement: t.job }],
-      }],
-    },
-  }));
+export function emitServiceMonitors(
+  scope: Construct,
+  targets: readonly ScrapeTarget[],
+  interval: string,
+  labels: Readonly<Record<string, string>> = {},
+): ServiceMonitor[] {
+  return targets
+    .filter((t) => t.service !== undefined)
+    .map(
+      (t) =>
+        new ServiceMonitor(scope, `ServiceMonitor-${t.job}`, {
+          metadata: {
+            name: t.job,
+            namespace: t.service!.namespace,
+            labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.partOf]: 'observability-platform', ...labels },
+          },
+          spec: {
+            selector: { matchLabels: { [SERVICE_NAME_LABEL]: t.service!.name } },
+            namespaceSelector: { matchNames: [t.service!.namespace] },
+            endpoints: [
+              {
+                port: t.service!.port,
+                path: t.metricsPath ?? '/metrics',
+                interval,
+                ...(t.honorLabels ? { honorLabels: true } : {}),
+                relabelings: [{ action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: 'job', replacement: t.job }],
+              },
+            ],
+          },
+        }),
+    );
 }

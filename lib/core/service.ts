@@ -45,7 +45,7 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
       annotations: spec.annotations && Object.keys(spec.annotations).length > 0 ? { ...spec.annotations } : undefined,
     },
     spec: {
-      type: spec.headless ? 'ClusterIP' : spec.type ?? 'ClusterIP',
+      type: spec.headless ? 'ClusterIP' : (spec.type ?? 'ClusterIP'),
       clusterIp: spec.headless ? 'None' : undefined,
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
       selector: { ...(spec.selector ?? spec.identity.selector) },

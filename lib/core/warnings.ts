@@ -55,9 +55,11 @@ export function warningsOf(scope: IConstruct): string[] {
 
 /** Every warning under `scope` that nobody acknowledged. */
 function unacknowledged(scope: IConstruct): PlatformWarning[] {
-  return scope.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === WARNING_METADATA && !acknowledged(c, (m.data as PlatformWarning).id))
-    .map((m) => m.data as PlatformWarning));
+  return scope.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === WARNING_METADATA && !acknowledged(c, (m.data as PlatformWarning).id)).map((m) => m.data as PlatformWarning),
+    );
 }
 
 /** Whether `id` is acknowledged at `construct` or one of its ancestors. */

@@ -170,22 +170,26 @@ export class Wiring {
    * is the one virtual address, so every scrape lands on some pod, and counters jump between pods.
    */
   private scrapeTargetProblems(): ValidationProblem[] {
-    return this.scrapeList.flatMap((record) => (record.targets ?? []).flatMap((target) => {
-      const svc = target.service;
-      if (!svc) return [];
-      const emitted = this.services.find((s) => s.namespace === svc.namespace && s.name === svc.name);
-      const clusterDns = !emitted && svc.namespace === 'kube-system' && svc.name === 'kube-dns';
-      if (!(emitted && !emitted.headless) && !clusterDns) return [];
-      return [{
-        path: record.path,
-        property: 'scrapeTargets',
-        value: target.srvRecord,
-        problem: `${clusterDns ? 'is the cluster DNS\'s ClusterIP Service' : 'is a ClusterIP Service'}, whose SRV record is one virtual address: each scrape of job "${target.job}" lands on a random pod, and its counters jump between pods`,
-        fix: clusterDns
-          ? 'scrape CoreDNS through new CoreDnsMetrics(chart, ...).scrapeTarget, a headless Service that lists every CoreDNS pod'
-          : `scrape its headless twin (clusterIP: None), which lists every pod`,
-      }];
-    }));
+    return this.scrapeList.flatMap((record) =>
+      (record.targets ?? []).flatMap((target) => {
+        const svc = target.service;
+        if (!svc) return [];
+        const emitted = this.services.find((s) => s.namespace === svc.namespace && s.name === svc.name);
+        const clusterDns = !emitted && svc.namespace === 'kube-system' && svc.name === 'kube-dns';
+        if (!(emitted && !emitted.headless) && !clusterDns) return [];
+        return [
+          {
+            path: record.path,
+            property: 'scrapeTargets',
+            value: target.srvRecord,
+            problem: `${clusterDns ? "is the cluster DNS's ClusterIP Service" : 'is a ClusterIP Service'}, whose SRV record is one virtual address: each scrape of job "${target.job}" lands on a random pod, and its counters jump between pods`,
+            fix: clusterDns
+              ? 'scrape CoreDNS through new CoreDnsMetrics(chart, ...).scrapeTarget, a headless Service that lists every CoreDNS pod'
+              : `scrape its headless twin (clusterIP: None), which lists every pod`,
+          },
+        ];
+      }),
+    );
   }
 
   private readerProblems(): ValidationProblem[] {
@@ -195,14 +199,17 @@ export class Wiring {
       const missing = reader.jobs.filter((j) => !readable.has(j));
       if (missing.length === 0) return [];
       const have = [...readable].sort();
-      return [{
-        path: reader.path,
-        property: reader.property,
-        value: missing,
-        problem: `${missing.length === 1 ? 'is a job' : 'are jobs'} selected by ${reader.what}, but nothing scrapes ${missing.length === 1 ? 'it' : 'them'} into ${reader.source}`
-          + ` (the jobs that reach it: ${have.join(', ')}): ${reader.consequence}`,
-        fix: 'have the collector that feeds this store scrape those components (pass their scrapeTargets), or read from a store that has them',
-      }];
+      return [
+        {
+          path: reader.path,
+          property: reader.property,
+          value: missing,
+          problem:
+            `${missing.length === 1 ? 'is a job' : 'are jobs'} selected by ${reader.what}, but nothing scrapes ${missing.length === 1 ? 'it' : 'them'} into ${reader.source}` +
+            ` (the jobs that reach it: ${have.join(', ')}): ${reader.consequence}`,
+          fix: 'have the collector that feeds this store scrape those components (pass their scrapeTargets), or read from a store that has them',
+        },
+      ];
     });
   }
 
@@ -210,13 +217,15 @@ export class Wiring {
     return this.clients.flatMap((client) => {
       const endpoint = this.guarded.find((e) => client.url.startsWith(e.urlPrefix));
       if (!endpoint || client.sendsCredentials) return [];
-      return [{
-        path: client.path,
-        property: client.property,
-        value: client.url,
-        problem: `goes to ${endpoint.what} (${endpoint.path}), and sends no credentials: every request would be refused with 401`,
-        fix: endpoint.fix,
-      }];
+      return [
+        {
+          path: client.path,
+          property: client.property,
+          value: client.url,
+          problem: `goes to ${endpoint.what} (${endpoint.path}), and sends no credentials: every request would be refused with 401`,
+          fix: endpoint.fix,
+        },
+      ];
     });
   }
 }

@@ -108,7 +108,10 @@ export class Workload extends Construct {
       this.apiObject = new k8s.KubeDaemonSet(this, 'Resource', {
         metadata,
         spec: {
-          selector, template, minReadySeconds: props.minReadySeconds, revisionHistoryLimit: 10,
+          selector,
+          template,
+          minReadySeconds: props.minReadySeconds,
+          revisionHistoryLimit: 10,
           updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
         },
       });
@@ -135,7 +138,7 @@ export class Workload extends Construct {
       });
     }
 
-    const budget = props.kind === 'DaemonSet' ? false : props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false);
+    const budget = props.kind === 'DaemonSet' ? false : (props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false));
     if (budget) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
         metadata,
@@ -171,15 +174,19 @@ function hostAccessAdmission(root: IConstruct): ValidationProblem[] {
   const workloads = root.node.findAll().filter((c): c is Workload => c instanceof Workload && c.hostAccess !== undefined);
   return workloads.flatMap((w) => {
     const chart = Chart.of(w);
-    const ns = chart.node.findAll().find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.name === w.identity.namespace && Chart.of(c) === chart);
+    const ns = chart.node
+      .findAll()
+      .find((c): c is ApiObject => ApiObject.isApiObject(c) && c.kind === 'Namespace' && c.name === w.identity.namespace && Chart.of(c) === chart);
     const level = ns?.metadata.getLabel('pod-security.kubernetes.io/enforce');
     if (!ns || !level || !REFUSING_HOST_ACCESS.includes(level)) return [];
-    return [{
-      path: w.node.scope?.node.path ?? w.node.path,
-      property: 'namespace',
-      value: w.identity.namespace,
-      problem: `is labelled Pod Security "${level}" by ${ownerPath(ns)}, which refuses the host access these pods need (${w.hostAccess!.reason}): admission would reject every pod`,
-      fix: 'run it in a namespace of its own, made with new RestrictedNamespace(chart, id, name, "privileged") (which still warns and audits at "restricted")',
-    }];
+    return [
+      {
+        path: w.node.scope?.node.path ?? w.node.path,
+        property: 'namespace',
+        value: w.identity.namespace,
+        problem: `is labelled Pod Security "${level}" by ${ownerPath(ns)}, which refuses the host access these pods need (${w.hostAccess!.reason}): admission would reject every pod`,
+        fix: 'run it in a namespace of its own, made with new RestrictedNamespace(chart, id, name, "privileged") (which still warns and audits at "restricted")',
+      },
+    ];
   });
 }

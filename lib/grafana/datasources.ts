@@ -61,10 +61,19 @@ export interface LokiDatasourceOptions {
  * carry), and a trace id written in the log line itself (`trace_id=...`, `"traceID":"..."`).
  */
 export function lokiDatasource(o: LokiDatasourceOptions): DatasourceDefinition {
-  const derivedFields = o.tracesUid ? [
-    { name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: o.tracesUid, url: '${__value.raw}', urlDisplayLabel: 'Trace' },
-    { name: 'TraceID', matcherType: 'regex', matcherRegex: '(?:trace_?id|traceID)["=: ]+"?([0-9a-fA-F]{16,32})', datasourceUid: o.tracesUid, url: '${__value.raw}', urlDisplayLabel: 'Trace' },
-  ] : [];
+  const derivedFields = o.tracesUid
+    ? [
+        { name: 'trace_id', matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: o.tracesUid, url: '${__value.raw}', urlDisplayLabel: 'Trace' },
+        {
+          name: 'TraceID',
+          matcherType: 'regex',
+          matcherRegex: '(?:trace_?id|traceID)["=: ]+"?([0-9a-fA-F]{16,32})',
+          datasourceUid: o.tracesUid,
+          url: '${__value.raw}',
+          urlDisplayLabel: 'Trace',
+        },
+      ]
+    : [];
   return {
     name: o.name ?? 'Loki',
     type: 'loki',
@@ -140,24 +149,35 @@ export function tempoDatasource(o: TempoDatasourceOptions): DatasourceDefinition
       // Tempo streams search results when `stream_over_http_enabled` is on, which the Tempo construct sets.
       streamingEnabled: { search: true, metrics: true },
       nodeGraph: { enabled: true },
-      ...(o.logsUid ? {
-        tracesToLogsV2: { datasourceUid: o.logsUid, spanStartTimeShift: '-1h', spanEndTimeShift: '1h', filterByTraceID: true, filterBySpanID: false, tags: [SERVICE_TAG] },
-        lokiSearch: { datasourceUid: o.logsUid },
-      } : {}),
-      ...(o.metricsUid ? {
-        tracesToMetrics: {
-          datasourceUid: o.metricsUid,
-          spanStartTimeShift: '-1h',
-          spanEndTimeShift: '1h',
-          tags: [{ key: 'service.name', value: 'service' }],
-          queries: [
-            { name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
-            { name: 'Error rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
-            { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
-          ],
-        },
-        serviceMap: { datasourceUid: o.metricsUid },
-      } : {}),
+      ...(o.logsUid
+        ? {
+            tracesToLogsV2: {
+              datasourceUid: o.logsUid,
+              spanStartTimeShift: '-1h',
+              spanEndTimeShift: '1h',
+              filterByTraceID: true,
+              filterBySpanID: false,
+              tags: [SERVICE_TAG],
+            },
+            lokiSearch: { datasourceUid: o.logsUid },
+          }
+        : {}),
+      ...(o.metricsUid
+        ? {
+            tracesToMetrics: {
+              datasourceUid: o.metricsUid,
+              spanStartTimeShift: '-1h',
+              spanEndTimeShift: '1h',
+              tags: [{ key: 'service.name', value: 'service' }],
+              queries: [
+                { name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
+                { name: 'Error rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
+                { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
+              ],
+            },
+            serviceMap: { datasourceUid: o.metricsUid },
+          }
+        : {}),
     },
   };
 }

@@ -111,30 +111,49 @@ export class Grafana extends Construct {
     this.recordDashboardReads();
     this.recordDatasourceClients();
     const image = props.image ?? IMAGES.grafana;
-    this.identity = new ComponentIdentity({ app: 'grafana', instance: this.name, component: 'server', namespace: this.namespace, version: imageVersion(image) });
+    this.identity = new ComponentIdentity({
+      app: 'grafana',
+      instance: this.name,
+      component: 'server',
+      namespace: this.namespace,
+      version: imageVersion(image),
+    });
     const domain = props.clusterDomain ?? 'cluster.local';
     const delivery = props.delivery ?? 'files';
     const replicas = props.replicas ?? 1;
 
     this.adminSecretName = props.adminSecret?.name ?? `${this.name}-admin`;
     if (props.adminSecret) {
-      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: props.adminSecret.name, purpose: `Grafana admin login (keys ${props.adminSecret.userKey ?? 'admin-user'}, ${props.adminSecret.passwordKey ?? 'admin-password'})` });
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: this.namespace,
+        name: props.adminSecret.name,
+        purpose: `Grafana admin login (keys ${props.adminSecret.userKey ?? 'admin-user'}, ${props.adminSecret.passwordKey ?? 'admin-password'})`,
+      });
     } else {
       this.generatedAdminSecret = this.emitDevAdminSecret(props.credentialSeed ?? `${this.namespace}/${this.name}`);
     }
 
     this.config = new ConfigFile(this, 'Config', {
-      identity: this.identity, name: `${this.name}-config`,
+      identity: this.identity,
+      name: `${this.name}-config`,
       files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, props.ini)) },
     });
     const folders = [...new Set(this.dashboards.map((d) => d.folder))].sort();
-    this.dashboardFiles = folders.map((folder) => new ConfigFile(this, `Dashboards-${folder}`, {
-      identity: this.identity, name: this.dashboardsConfigMap(folder),
-      files: Object.fromEntries(this.dashboards.filter((d) => d.folder === folder).map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d), null, 1)])),
-    }));
+    this.dashboardFiles = folders.map(
+      (folder) =>
+        new ConfigFile(this, `Dashboards-${folder}`, {
+          identity: this.identity,
+          name: this.dashboardsConfigMap(folder),
+          files: Object.fromEntries(
+            this.dashboards.filter((d) => d.folder === folder).map((d) => [`${d.uid}.json`, JSON.stringify(dashboardJson(d), null, 1)]),
+          ),
+        }),
+    );
     if (delivery === 'files') {
       this.provisioning = new ConfigFile(this, 'Provisioning', {
-        identity: this.identity, name: `${this.name}-provisioning`,
+        identity: this.identity,
+        name: `${this.name}-provisioning`,
         files: {
           'datasources.yaml': renderYaml(datasourcesFile(this.datasources)),
           'dashboards.yaml': renderYaml(this.dashboardProviders(folders)),
@@ -143,15 +162,27 @@ export class Grafana extends Construct {
     }
 
     this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ name: 'http', port: 80, targetPort: 'grafana' }] });
-    const headless = createService(this, 'HeadlessService', { identity: this.identity, name: `${this.name}-headless`, headless: true, ports: [{ name: 'grafana', port: PORT }] });
+    const headless = createService(this, 'HeadlessService', {
+      identity: this.identity,
+      name: `${this.name}-headless`,
+      headless: true,
+      ports: [{ name: 'grafana', port: PORT }],
+    });
     createServiceAccount(this, 'ServiceAccount', this.identity, this.name);
     this.workload = this.emitDeployment(props, replicas, image, folders);
     this.url = `http://${this.identity.serviceHost(this.name, domain)}`;
     this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain));
     if (delivery === 'operator') {
       this.operator = new GrafanaOperatorResources(this, 'Operator', {
-        identity: this.identity, url: this.url, adminSecret: { name: this.adminSecretName, userKey: props.adminSecret?.userKey ?? 'admin-user', passwordKey: props.adminSecret?.passwordKey ?? 'admin-password' },
-        datasources: this.datasources, dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
+        identity: this.identity,
+        url: this.url,
+        adminSecret: {
+          name: this.adminSecretName,
+          userKey: props.adminSecret?.userKey ?? 'admin-user',
+          passwordKey: props.adminSecret?.passwordKey ?? 'admin-password',
+        },
+        datasources: this.datasources,
+        dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
     }
   }
@@ -159,7 +190,9 @@ export class Grafana extends Construct {
   /** Each datasource calls its URL: one behind a guarded endpoint must carry credentials. */
   private recordDatasourceClients(): void {
     const wiring = Wiring.of(this);
-    this.datasources.forEach((d) => wiring.connects({ path: this.node.path, property: `datasources[${d.uid}]`, url: d.url, sendsCredentials: d.basicAuth !== undefined }));
+    this.datasources.forEach((d) =>
+      wiring.connects({ path: this.node.path, property: `datasources[${d.uid}]`, url: d.url, sendsCredentials: d.basicAuth !== undefined }),
+    );
   }
 
   /** Each dashboard selects jobs from its datasource's store: the app must scrape them into it. */
@@ -169,7 +202,14 @@ export class Grafana extends Construct {
       const source = this.datasources.find((ds) => ds.uid === (d.datasourceUid ?? DATASOURCE_UIDS.metrics));
       const jobs = [...new Set(d.panels.flatMap((p) => p.queries.flatMap((q) => jobsSelectedBy(q.expr))))];
       if (!source || source.type !== 'prometheus' || jobs.length === 0) return;
-      wiring.reads({ path: this.node.path, property: `dashboards[${d.uid}]`, source: source.url, jobs, what: `the dashboard "${d.title}"`, consequence: 'its panels would stay empty' });
+      wiring.reads({
+        path: this.node.path,
+        property: `dashboards[${d.uid}]`,
+        source: source.url,
+        jobs,
+        what: `the dashboard "${d.title}"`,
+        consequence: 'its panels would stay empty',
+      });
     });
   }
 
@@ -183,8 +223,14 @@ export class Grafana extends Construct {
     return {
       apiVersion: 1,
       providers: folders.map((folder) => ({
-        name: folder, orgId: 1, type: 'file', folder, disableDeletion: true, allowUiUpdates: false,
-        updateIntervalSeconds: 30, options: { path: `${DASHBOARDS_DIR}/${folder}` },
+        name: folder,
+        orgId: 1,
+        type: 'file',
+        folder,
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 30,
+        options: { path: `${DASHBOARDS_DIR}/${folder}` },
       })),
     };
   }
@@ -200,7 +246,16 @@ export class Grafana extends Construct {
       { name: 'data', mountPath: DATA_DIR },
     ];
     if (this.provisioning) {
-      volumes.push({ name: 'provisioning', configMap: { name: this.provisioning.name, items: [{ key: 'datasources.yaml', path: 'datasources/platform.yaml' }, { key: 'dashboards.yaml', path: 'dashboards/platform.yaml' }] } });
+      volumes.push({
+        name: 'provisioning',
+        configMap: {
+          name: this.provisioning.name,
+          items: [
+            { key: 'datasources.yaml', path: 'datasources/platform.yaml' },
+            { key: 'dashboards.yaml', path: 'dashboards/platform.yaml' },
+          ],
+        },
+      });
       mounts.push({ name: 'provisioning', mountPath: PROVISIONING_DIR, readOnly: true });
       this.dashboardFiles.forEach((file, i) => {
         volumes.push(file.volume(`dashboards-${i}`));
@@ -221,24 +276,31 @@ export class Grafana extends Construct {
       volumes,
       // A volume of one pod cannot be attached to a surge pod on another node.
       strategy: props.persistence ? { type: 'Recreate' } : undefined,
-      containers: [{
-        name: 'grafana',
-        image,
-        args: props.extraArgs && props.extraArgs.length > 0 ? mergeArgs([], props.extraArgs) : undefined,
-        env: mergeEnv([
-          { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(props.adminSecret?.userKey ?? 'admin-user') },
-          { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(props.adminSecret?.passwordKey ?? 'admin-password') },
-          { name: 'GF_PATHS_DATA', value: DATA_DIR },
-          { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
-          // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
-          ...(this.provisioning ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!)) : []),
-        ], props.extraEnv),
-        ports: [{ name: 'grafana', containerPort: PORT }],
-        volumeMounts: mounts,
-        readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
-        resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
-      }],
+      containers: [
+        {
+          name: 'grafana',
+          image,
+          args: props.extraArgs && props.extraArgs.length > 0 ? mergeArgs([], props.extraArgs) : undefined,
+          env: mergeEnv(
+            [
+              { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(props.adminSecret?.userKey ?? 'admin-user') },
+              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(props.adminSecret?.passwordKey ?? 'admin-password') },
+              { name: 'GF_PATHS_DATA', value: DATA_DIR },
+              { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
+              // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
+              ...(this.provisioning
+                ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!))
+                : []),
+            ],
+            props.extraEnv,
+          ),
+          ports: [{ name: 'grafana', containerPort: PORT }],
+          volumeMounts: mounts,
+          readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
+          resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+        },
+      ],
     });
   }
 
@@ -254,8 +316,14 @@ export class Grafana extends Construct {
   }
 
   private emitDevAdminSecret(seed: string): k8s.KubeSecret {
-    return devOnlySecret(this, 'AdminSecret', this.identity, this.adminSecretName, { 'admin-user': 'admin', 'admin-password': derivedHex('grafana-dev-admin', seed).slice(0, 32) },
-      'generated Grafana admin login for a development cluster; use adminSecret in production');
+    return devOnlySecret(
+      this,
+      'AdminSecret',
+      this.identity,
+      this.adminSecretName,
+      { 'admin-user': 'admin', 'admin-password': derivedHex('grafana-dev-admin', seed).slice(0, 32) },
+      'generated Grafana admin login for a development cluster; use adminSecret in production',
+    );
   }
 }
 
@@ -264,7 +332,15 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   v.apply('name', name, dnsLabel(name, 40));
   checkWorkloadOptions(v, '', props, IMAGES.grafana);
-  if (!v.check(Array.isArray(props.datasources), 'datasources', props.datasources, 'is required', 'give the datasources to provision, e.g. [metricsDatasource({ url: thanos.queryUrl })]')) {
+  if (
+    !v.check(
+      Array.isArray(props.datasources),
+      'datasources',
+      props.datasources,
+      'is required',
+      'give the datasources to provision, e.g. [metricsDatasource({ url: thanos.queryUrl })]',
+    )
+  ) {
     v.throwIfAny();
   }
   const uids = props.datasources.map((d) => d.uid);
@@ -272,27 +348,78 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
     v.apply(`datasources[${d.uid}].url`, d.url, httpUrl(d.url));
     v.apply(`datasources[${d.uid}].basicAuth`, d.basicAuth?.passwordSecret.name, credentialNamespaceRule(d.basicAuth, props.namespace));
   });
-  for (const uid of new Set(uids.filter((u, i) => uids.indexOf(u) !== i))) v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
+  for (const uid of new Set(uids.filter((u, i) => uids.indexOf(u) !== i)))
+    v.check(false, 'datasources', uid, 'has this uid twice; links and dashboards would reach only one of them', 'give each datasource its own uid');
   for (const problem of linkProblems(props.datasources)) {
-    v.check(false, 'datasources', problem, 'links to a datasource uid that is not provisioned, so the link would open an error', `provision a datasource with that uid, or drop the link (provisioned: ${uids.join(', ') || 'none'})`);
+    v.check(
+      false,
+      'datasources',
+      problem,
+      'links to a datasource uid that is not provisioned, so the link would open an error',
+      `provision a datasource with that uid, or drop the link (provisioned: ${uids.join(', ') || 'none'})`,
+    );
   }
-  v.check(props.datasources.filter((d) => d.isDefault).length <= 1, 'datasources', props.datasources.filter((d) => d.isDefault).map((d) => d.uid).join(', '), 'has more than one default datasource', 'mark one datasource isDefault');
+  v.check(
+    props.datasources.filter((d) => d.isDefault).length <= 1,
+    'datasources',
+    props.datasources
+      .filter((d) => d.isDefault)
+      .map((d) => d.uid)
+      .join(', '),
+    'has more than one default datasource',
+    'mark one datasource isDefault',
+  );
   const dashboardUids = (props.dashboards ?? []).map((d) => d.uid);
-  for (const uid of new Set(dashboardUids.filter((u, i) => dashboardUids.indexOf(u) !== i))) v.check(false, 'dashboards', uid, 'has this uid twice', 'give each dashboard its own uid');
+  for (const uid of new Set(dashboardUids.filter((u, i) => dashboardUids.indexOf(u) !== i)))
+    v.check(false, 'dashboards', uid, 'has this uid twice', 'give each dashboard its own uid');
   for (const d of props.dashboards ?? []) {
-    v.check(/^[a-z0-9][a-z0-9-]{0,38}$/.test(d.folder), `dashboards[${d.uid}].folder`, d.folder, 'is not a folder name the library can use as a ConfigMap and directory name', 'use lower-case letters, digits and "-"');
-    v.check(/^[A-Za-z0-9_-]{1,40}$/.test(d.uid), `dashboards[${d.uid}].uid`, d.uid, 'is not a Grafana dashboard uid (1-40 letters, digits, "-", "_")', 'shorten it or drop other characters');
-    v.check(uids.includes(d.datasourceUid ?? 'metrics'), `dashboards[${d.uid}].datasourceUid`, d.datasourceUid ?? 'metrics', 'is not a provisioned datasource, so every panel would show an error', `use one of: ${uids.join(', ')}`);
+    v.check(
+      /^[a-z0-9][a-z0-9-]{0,38}$/.test(d.folder),
+      `dashboards[${d.uid}].folder`,
+      d.folder,
+      'is not a folder name the library can use as a ConfigMap and directory name',
+      'use lower-case letters, digits and "-"',
+    );
+    v.check(
+      /^[A-Za-z0-9_-]{1,40}$/.test(d.uid),
+      `dashboards[${d.uid}].uid`,
+      d.uid,
+      'is not a Grafana dashboard uid (1-40 letters, digits, "-", "_")',
+      'shorten it or drop other characters',
+    );
+    v.check(
+      uids.includes(d.datasourceUid ?? 'metrics'),
+      `dashboards[${d.uid}].datasourceUid`,
+      d.datasourceUid ?? 'metrics',
+      'is not a provisioned datasource, so every panel would show an error',
+      `use one of: ${uids.join(', ')}`,
+    );
   }
   const replicas = props.replicas ?? 1;
   const dbType = String(props.ini?.database?.type ?? 'sqlite3');
-  v.check(['sqlite3', 'mysql', 'postgres'].includes(dbType), 'ini.database.type', dbType, 'is not a database Grafana supports, and Grafana would not start',
-    'use "sqlite3" (one replica), "mysql" or "postgres"');
-  v.check(replicas <= 1 || ['mysql', 'postgres'].includes(dbType), 'replicas', replicas,
+  v.check(
+    ['sqlite3', 'mysql', 'postgres'].includes(dbType),
+    'ini.database.type',
+    dbType,
+    'is not a database Grafana supports, and Grafana would not start',
+    'use "sqlite3" (one replica), "mysql" or "postgres"',
+  );
+  v.check(
+    replicas <= 1 || ['mysql', 'postgres'].includes(dbType),
+    'replicas',
+    replicas,
     'is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods',
-    'keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database');
-  v.check(!(replicas > 1 && props.persistence), 'persistence', props.persistence?.size, 'is one ReadWriteOnce volume, which several replicas cannot share', 'keep replicas: 1 with persistence, or use a shared database without it');
+    'keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database',
+  );
+  v.check(
+    !(replicas > 1 && props.persistence),
+    'persistence',
+    props.persistence?.size,
+    'is one ReadWriteOnce volume, which several replicas cannot share',
+    'keep replicas: 1 with persistence, or use a shared database without it',
+  );
   if (props.persistence) v.apply('persistence.size', props.persistence.size, volumeSize(props.persistence.size));
-  if (props.delivery !== undefined) v.check(['files', 'operator'].includes(props.delivery), 'delivery', props.delivery, 'is not a delivery the library knows', 'set "files" or "operator"');
+  if (props.delivery !== undefined)
+    v.check(['files', 'operator'].includes(props.delivery), 'delivery', props.delivery, 'is not a delivery the library knows', 'set "files" or "operator"');
   v.throwIfAny();
 }

@@ -25,8 +25,12 @@ export function mergeIni(...layers: ReadonlyArray<GrafanaIni | undefined>): Reco
 /** The ini text: one `[section]` per block, `key = value` lines, sections in a stable order. */
 export function renderIni(ini: GrafanaIni): string {
   const sections = Object.keys(ini).sort();
-  return sections.map((section) => {
-    const lines = Object.entries(ini[section]).map(([k, v]) => `${k} = ${String(v)}`);
-    return [...(section ? [`[${section}]`] : []), ...lines].join('\n');
-  }).join('\n\n') + '\n';
+  return (
+    sections
+      .map((section) => {
+        const lines = Object.entries(ini[section]).map(([k, v]) => `${k} = ${String(v)}`);
+        return [...(section ? [`[${section}]`] : []), ...lines].join('\n');
+      })
+      .join('\n\n') + '\n'
+  );
 }

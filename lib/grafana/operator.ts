@@ -52,36 +52,58 @@ export class GrafanaOperatorResources extends Construct {
         },
       },
     });
-    this.datasources = props.datasources.map((d) => new GrafanaDatasource(this, `Datasource-${d.uid}`, {
-      metadata: metadata(`${identity.instance}-${d.uid}`),
-      spec: {
-        instanceSelector,
-        uid: d.uid,
-        datasource: {
-          name: d.name, type: d.type, uid: d.uid, url: d.url, access: 'proxy', isDefault: d.isDefault ?? false, editable: false,
-          jsonData: d.jsonData,
-          ...(d.basicAuth ? { basicAuth: true, basicAuthUser: d.basicAuth.username } : {}),
-          // The operator replaces `${<key>}` with the Secret key named in valuesFrom: the password stays in the Secret.
-          secureJsonData: d.basicAuth ? { ...d.secureJsonData, basicAuthPassword: `\${${d.basicAuth.passwordSecret.key}}` } : d.secureJsonData,
-        },
-        ...(d.basicAuth ? {
-          valuesFrom: [{ targetPath: 'secureJsonData.basicAuthPassword', valueFrom: { secretKeyRef: { name: d.basicAuth.passwordSecret.name, key: d.basicAuth.passwordSecret.key } } }],
-        } : {}),
-      },
-    }));
+    this.datasources = props.datasources.map(
+      (d) =>
+        new GrafanaDatasource(this, `Datasource-${d.uid}`, {
+          metadata: metadata(`${identity.instance}-${d.uid}`),
+          spec: {
+            instanceSelector,
+            uid: d.uid,
+            datasource: {
+              name: d.name,
+              type: d.type,
+              uid: d.uid,
+              url: d.url,
+              access: 'proxy',
+              isDefault: d.isDefault ?? false,
+              editable: false,
+              jsonData: d.jsonData,
+              ...(d.basicAuth ? { basicAuth: true, basicAuthUser: d.basicAuth.username } : {}),
+              // The operator replaces `${<key>}` with the Secret key named in valuesFrom: the password stays in the Secret.
+              secureJsonData: d.basicAuth ? { ...d.secureJsonData, basicAuthPassword: `\${${d.basicAuth.passwordSecret.key}}` } : d.secureJsonData,
+            },
+            ...(d.basicAuth
+              ? {
+                  valuesFrom: [
+                    {
+                      targetPath: 'secureJsonData.basicAuthPassword',
+                      valueFrom: { secretKeyRef: { name: d.basicAuth.passwordSecret.name, key: d.basicAuth.passwordSecret.key } },
+                    },
+                  ],
+                }
+              : {}),
+          },
+        }),
+    );
     const folderNames = [...new Set(props.dashboards.map((d) => d.folder))].sort();
-    this.folders = folderNames.map((folder) => new GrafanaFolder(this, `Folder-${folder}`, {
-      metadata: metadata(`${identity.instance}-${folder}`),
-      spec: { instanceSelector, title: folder },
-    }));
-    this.dashboards = props.dashboards.map((d) => new GrafanaDashboard(this, `Dashboard-${d.uid}`, {
-      metadata: metadata(`${identity.instance}-${d.uid}`),
-      spec: {
-        instanceSelector,
-        uid: d.uid,
-        folderRef: `${identity.instance}-${d.folder}`,
-        configMapRef: { name: d.configMap, key: d.key },
-      },
-    }));
+    this.folders = folderNames.map(
+      (folder) =>
+        new GrafanaFolder(this, `Folder-${folder}`, {
+          metadata: metadata(`${identity.instance}-${folder}`),
+          spec: { instanceSelector, title: folder },
+        }),
+    );
+    this.dashboards = props.dashboards.map(
+      (d) =>
+        new GrafanaDashboard(this, `Dashboard-${d.uid}`, {
+          metadata: metadata(`${identity.instance}-${d.uid}`),
+          spec: {
+            instanceSelector,
+            uid: d.uid,
+            folderRef: `${identity.instance}-${d.folder}`,
+            configMapRef: { name: d.configMap, key: d.key },
+          },
+        }),
+    );
   }
 }

@@ -111,8 +111,15 @@ export class LokiCluster extends Construct {
     this.base = new ComponentIdentity({ app: 'loki', instance: p.name, component: 'loki', namespace: p.namespace, version: imageVersion(image) });
     const host = (service: string) => this.base.serviceHost(service, p.clusterDomain);
 
-    if (p.chunksCache) this.chunksCache = new Memcached(this, 'ChunksCache', { ...p.chunksCache, owner: this.base, component: 'chunks-cache', clusterDomain: p.clusterDomain });
-    if (p.resultsCache) this.resultsCache = new Memcached(this, 'ResultsCache', { ...p.resultsCache, owner: this.base, component: 'results-cache', clusterDomain: p.clusterDomain });
+    if (p.chunksCache)
+      this.chunksCache = new Memcached(this, 'ChunksCache', { ...p.chunksCache, owner: this.base, component: 'chunks-cache', clusterDomain: p.clusterDomain });
+    if (p.resultsCache)
+      this.resultsCache = new Memcached(this, 'ResultsCache', {
+        ...p.resultsCache,
+        owner: this.base,
+        component: 'results-cache',
+        clusterDomain: p.clusterDomain,
+      });
 
     const addresses: LokiAddresses = {
       memberlist: host(`${p.name}-memberlist`),
@@ -126,17 +133,21 @@ export class LokiCluster extends Construct {
     const config = buildLokiConfig(p, this.storage, addresses);
     checkEmittedLoki(this, p, config);
     this.config = new ConfigFile(this, 'Config', {
-      identity: configIdentity, name: `${p.name}-config`,
+      identity: configIdentity,
+      name: `${p.name}-config`,
       files: { 'config.yaml': renderYaml(config) },
     });
     this.runtimeConfig = new ConfigFile(this, 'RuntimeConfig', {
-      identity: configIdentity, name: `${p.name}-runtime-config`,
+      identity: configIdentity,
+      name: `${p.name}-runtime-config`,
       files: { 'runtime-config.yaml': renderYaml(buildRuntimeConfig(p)) },
     });
 
     // Read, write and backend share one ServiceAccount, so Loki holds one cloud role.
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, p.name, {
-      storage: this.storage, buckets: [p.buckets.chunks, p.buckets.ruler], actions: LOKI_S3_ACTIONS,
+      storage: this.storage,
+      buckets: [p.buckets.chunks, p.buckets.ruler],
+      actions: LOKI_S3_ACTIONS,
     });
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
@@ -147,7 +158,8 @@ export class LokiCluster extends Construct {
 
     const gatewayIdentity = this.base.sibling('gateway', imageVersion(p.gateway.image ?? IMAGES.nginx));
     this.gatewayConfig = new ConfigFile(this, 'GatewayConfig', {
-      identity: gatewayIdentity, name: `${p.name}-gateway`,
+      identity: gatewayIdentity,
+      name: `${p.name}-gateway`,
       files: {
         'nginx.conf': buildGatewayConfig({
           write: `http://${host(`${p.name}-write`)}:${LOKI_PORTS.http}`,
@@ -164,7 +176,9 @@ export class LokiCluster extends Construct {
     if (this.basicAuth) {
       // Every client of the gateway must send credentials: the app refuses one that does not.
       Wiring.of(this).guards({
-        path: this.node.path, urlPrefix: this.queryUrl, what: 'the Loki gateway, which requires basic auth',
+        path: this.node.path,
+        urlPrefix: this.queryUrl,
+        what: 'the Loki gateway, which requires basic auth',
         fix: p.gateway.clientPasswordsSecret
           ? 'take the destination from loki.clientEndpoint("<tenant>"), which carries the credentials'
           : 'give the gateway clientPasswordsSecret (a Secret with each tenant\'s password under its id) and take the destination from loki.clientEndpoint("<tenant>")',
@@ -172,12 +186,18 @@ export class LokiCluster extends Construct {
     }
     this.services = this.serviceMap;
     if (!p.alertmanager && !p.alertmanagerUrl) {
-      addWarning(this, 'alerts-go-nowhere', 'alertmanager', undefined,
+      addWarning(
+        this,
+        'alerts-go-nowhere',
+        'alertmanager',
+        undefined,
         'is unset, so the alerts of the rules tenants upload to the ruler reach no one',
-        'pass an Alertmanager\'s endpoint in alertmanager (or alertmanagerUrl for one outside the app), or acknowledge the warning if tenants keep no alerting rules');
+        "pass an Alertmanager's endpoint in alertmanager (or alertmanagerUrl for one outside the app), or acknowledge the warning if tenants keep no alerting rules",
+      );
     }
     this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
-      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)));
+      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)),
+    );
   }
 
   /**
@@ -189,9 +209,8 @@ export class LokiCluster extends Construct {
   clientEndpoint(tenant?: string): LokiClientEndpoint {
     const id = tenant === undefined ? undefined : this.tenantHeaderFor(tenant).value;
     const passwords = this.props.gateway.clientPasswordsSecret;
-    const basicAuth = this.basicAuth && id !== undefined && passwords
-      ? { username: id, passwordSecret: { name: passwords, key: id }, namespace: this.namespace }
-      : undefined;
+    const basicAuth =
+      this.basicAuth && id !== undefined && passwords ? { username: id, passwordSecret: { name: passwords, key: id }, namespace: this.namespace } : undefined;
     return {
       pushUrl: this.pushUrl,
       otlpUrl: `${this.queryUrl}/otlp`,
@@ -208,7 +227,9 @@ export class LokiCluster extends Construct {
   tenantHeaderFor(tenant: string): { readonly name: string; readonly value: string } {
     if (!this.authEnabled) return { name: TENANT_HEADER, value: 'fake' };
     if (this.tenantIds.length > 0 && !this.tenantIds.includes(tenant)) {
-      throw new Error(`[${this.node.path}] tenant "${tenant}" is not one of Loki's tenants (${this.tenantIds.join(', ')}). Fix: add it to LokiCluster tenants or use a listed one.`);
+      throw new Error(
+        `[${this.node.path}] tenant "${tenant}" is not one of Loki's tenants (${this.tenantIds.join(', ')}). Fix: add it to LokiCluster tenants or use a listed one.`,
+      );
     }
     return { name: TENANT_HEADER, value: tenant };
   }
@@ -232,7 +253,10 @@ export class LokiCluster extends Construct {
   private emitRole(role: Role, replicas: number, options: LokiRoleOptions & { storageSize?: string; storageClass?: string }): Workload {
     const p = this.props;
     const identity = this.base.sibling(role, imageVersion(options.image ?? p.image ?? IMAGES.loki));
-    const ports = [{ name: 'http-metrics', port: LOKI_PORTS.http }, { name: 'grpc', port: LOKI_PORTS.grpc }];
+    const ports = [
+      { name: 'http-metrics', port: LOKI_PORTS.http },
+      { name: 'grpc', port: LOKI_PORTS.grpc },
+    ];
     this.service(`${cap(role)}Service`, { identity, name: identity.name, ports });
     this.service(`${cap(role)}HeadlessService`, { identity, name: `${identity.name}-headless`, ports, headless: true });
 
@@ -241,17 +265,17 @@ export class LokiCluster extends Construct {
       name: 'loki',
       // A role's own image wins over the cluster's (a canary of one role), which wins over the pin.
       image: options.image ?? p.image ?? IMAGES.loki,
-      args: mergeArgs([
-        `-config.file=${CONFIG_DIR}/config.yaml`,
-        `-target=${role}`,
-        '-config.expand-env=true',
-        // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
-        '-memberlist.advertise-addr=$(POD_IP)',
-      ], options.extraArgs),
-      env: mergeEnv([
-        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
-        ...this.storage.credentials.env(),
-      ], options.extraEnv),
+      args: mergeArgs(
+        [
+          `-config.file=${CONFIG_DIR}/config.yaml`,
+          `-target=${role}`,
+          '-config.expand-env=true',
+          // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
+          '-memberlist.advertise-addr=$(POD_IP)',
+        ],
+        options.extraArgs,
+      ),
+      env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...this.storage.credentials.env()], options.extraEnv),
       ports: [
         { name: 'http-metrics', containerPort: LOKI_PORTS.http },
         { name: 'grpc', containerPort: LOKI_PORTS.grpc },
@@ -310,10 +334,20 @@ export class LokiCluster extends Construct {
     if (g.basicAuthSecret) {
       volumes.push({ name: 'htpasswd', secret: { secretName: g.basicAuthSecret } });
       mounts.push({ name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true });
-      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: g.basicAuthSecret, purpose: 'htpasswd file (key .htpasswd) with one user per Loki tenant' });
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: this.namespace,
+        name: g.basicAuthSecret,
+        purpose: 'htpasswd file (key .htpasswd) with one user per Loki tenant',
+      });
     }
     if (g.clientPasswordsSecret) {
-      declareExternal(this, { kind: 'Secret', namespace: this.namespace, name: g.clientPasswordsSecret, purpose: `each tenant's gateway password in plain text, under its tenant id (${this.tenantIds.join(', ')}), for the clients` });
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: this.namespace,
+        name: g.clientPasswordsSecret,
+        purpose: `each tenant's gateway password in plain text, under its tenant id (${this.tenantIds.join(', ')}), for the clients`,
+      });
     }
     createServiceAccount(this, 'GatewayServiceAccount', identity, identity.name);
     return new Workload(this, 'Gateway', {
@@ -326,18 +360,20 @@ export class LokiCluster extends Construct {
       podAnnotations: g.podAnnotations,
       scheduling: g.scheduling,
       volumes,
-      containers: [{
-        name: 'nginx',
-        image: g.image ?? IMAGES.nginx,
-        // The image's own command; extra nginx flags go after it.
-        args: g.extraArgs && g.extraArgs.length > 0 ? ['nginx', '-g', 'daemon off;', ...g.extraArgs] : undefined,
-        env: g.extraEnv,
-        ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
-        volumeMounts: mounts,
-        readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20 }),
-        resources: g.resources ?? DEFAULT_RESOURCES.gateway,
-      }],
+      containers: [
+        {
+          name: 'nginx',
+          image: g.image ?? IMAGES.nginx,
+          // The image's own command; extra nginx flags go after it.
+          args: g.extraArgs && g.extraArgs.length > 0 ? ['nginx', '-g', 'daemon off;', ...g.extraArgs] : undefined,
+          env: g.extraEnv,
+          ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
+          volumeMounts: mounts,
+          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20 }),
+          resources: g.resources ?? DEFAULT_RESOURCES.gateway,
+        },
+      ],
     });
   }
 }

@@ -32,9 +32,7 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
     s3forcepathstyle: storage.forcePathStyle,
     insecure: storage.insecure,
     // Keys come from the environment (a Secret), expanded by -config.expand-env; never written here.
-    ...(storage.credentials.usesStaticKeys
-      ? { access_key_id: `\${${ACCESS_KEY_ENV}}`, secret_access_key: `\${${SECRET_KEY_ENV}}` }
-      : {}),
+    ...(storage.credentials.usesStaticKeys ? { access_key_id: `\${${ACCESS_KEY_ENV}}`, secret_access_key: `\${${SECRET_KEY_ENV}}` } : {}),
   };
 }
 
@@ -92,7 +90,12 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
  */
 function alertingConfig(p: ResolvedLokiProps): Record<string, unknown> {
   if (p.alertmanager) {
-    return { alertmanager_url: lokiAlertmanagerUrl(p.alertmanager), enable_alertmanager_discovery: true, alertmanager_refresh_interval: '1m', enable_alertmanager_v2: true };
+    return {
+      alertmanager_url: lokiAlertmanagerUrl(p.alertmanager),
+      enable_alertmanager_discovery: true,
+      alertmanager_refresh_interval: '1m',
+      enable_alertmanager_v2: true,
+    };
   }
   return p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl, enable_alertmanager_v2: true } : {};
 }
@@ -110,8 +113,6 @@ function cacheConfig(addr: LokiAddresses): Record<string, unknown> {
 
 /** The runtime config (reloaded without restart): per-tenant overrides. */
 export function buildRuntimeConfig(p: ResolvedLokiProps): Record<string, unknown> {
-  const overrides = Object.fromEntries(
-    p.tenants.filter((t) => t.retention !== undefined).map((t) => [t.id, { retention_period: t.retention }]),
-  );
+  const overrides = Object.fromEntries(p.tenants.filter((t) => t.retention !== undefined).map((t) => [t.id, { retention_period: t.retention }]));
   return { overrides };
 }

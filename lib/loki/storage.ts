@@ -25,6 +25,10 @@ export function lokiChunkClaims(p: ResolvedLokiProps): RetentionClaim[] {
   const delayMs = parseDuration(LOKI_DELETE_DELAY)!;
   return tenants.map(({ id, retention }) => {
     const keptForMs = parseDuration(retention)! + delayMs;
-    return { prefix: `${id}/`, keptForMs, reason: `Loki "${p.name}" keeps tenant "${id}" for ${retention} + ${LOKI_DELETE_DELAY} delete delay = ${formatHours(keptForMs)}` };
+    return {
+      prefix: `${id}/`,
+      keptForMs,
+      reason: `Loki "${p.name}" keeps tenant "${id}" for ${retention} + ${LOKI_DELETE_DELAY} delete delay = ${formatHours(keptForMs)}`,
+    };
   });
 }

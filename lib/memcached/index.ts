@@ -1,1 +1,1 @@
-export * from "./memcached";
+export * from './memcached';

@@ -73,7 +73,10 @@ export class Memcached extends Construct {
       identity: this.identity,
       name: this.identity.name,
       headless: true,
-      ports: [{ name: 'client', port: CLIENT_PORT }, { name: 'http-metrics', port: EXPORTER_PORT }],
+      ports: [
+        { name: 'client', port: CLIENT_PORT },
+        { name: 'http-metrics', port: EXPORTER_PORT },
+      ],
     });
     this.workload = new Workload(this, 'Workload', {
       kind: 'StatefulSet',
@@ -90,7 +93,13 @@ export class Memcached extends Construct {
           image,
           // Long `--flag=value` forms, so that extraArgs can replace any of them by name.
           args: mergeArgs(
-            [`--memory-limit=${memoryMb}`, `--max-item-size=${props.maxItemSize ?? '5m'}`, '--conn-limit=16384', `--port=${CLIENT_PORT}`, '--extended=modern,track_sizes'],
+            [
+              `--memory-limit=${memoryMb}`,
+              `--max-item-size=${props.maxItemSize ?? '5m'}`,
+              '--conn-limit=16384',
+              `--port=${CLIENT_PORT}`,
+              '--extended=modern,track_sizes',
+            ],
             props.extraArgs,
           ),
           ports: [{ name: 'client', containerPort: CLIENT_PORT }],
@@ -135,10 +144,22 @@ export function checkMemcachedOptions(v: Validator, prefix: string, options: Mem
   checkWorkloadOptions(v, prefix, options, IMAGES.memcached);
   if (options.maxItemSize === undefined) return;
   const bytes = itemSizeBytes(options.maxItemSize);
-  if (!v.check(bytes !== undefined, `${prefix}.maxItemSize`, options.maxItemSize,
-    'is not a size memcached reads (a whole number with k or m; "2g" would be read as 2 bytes and refused at start)', 'write it as "5m" or "512k"')) return;
+  if (
+    !v.check(
+      bytes !== undefined,
+      `${prefix}.maxItemSize`,
+      options.maxItemSize,
+      'is not a size memcached reads (a whole number with k or m; "2g" would be read as 2 bytes and refused at start)',
+      'write it as "5m" or "512k"',
+    )
+  )
+    return;
   const limit = Math.min(1024 * 1024 * 1024, (memoryMb * 1024 * 1024) / 2);
-  v.check(bytes! >= 1024 && bytes! <= limit, `${prefix}.maxItemSize`, options.maxItemSize,
+  v.check(
+    bytes! >= 1024 && bytes! <= limit,
+    `${prefix}.maxItemSize`,
+    options.maxItemSize,
     `is outside what memcached accepts with ${memoryMb} MiB of memory (1k to half the memory, at most 1g); it would refuse to start`,
-    `give a size from 1k to ${Math.floor(limit / 1024 / 1024)}m`);
+    `give a size from 1k to ${Math.floor(limit / 1024 / 1024)}m`,
+  );
 }

@@ -56,7 +56,13 @@ export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefi
   const settings = props.buckets ?? {};
   const declared = storage.usage.buckets;
   for (const name of Object.keys(settings).filter((b) => !declared.includes(b))) {
-    v.check(false, p(`buckets["${name}"]`), name, 'names a bucket no component uses', `use one of ${declared.map((b) => `"${b}"`).join(', ') || '(none declared)'}, or remove it`);
+    v.check(
+      false,
+      p(`buckets["${name}"]`),
+      name,
+      'names a bucket no component uses',
+      `use one of ${declared.map((b) => `"${b}"`).join(', ') || '(none declared)'}, or remove it`,
+    );
   }
   const clients = storage.usage.clients;
   const buckets = declared.map((name): BucketPlan => {
@@ -67,16 +73,30 @@ export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefi
       clients: clients.filter((c) => c.buckets.includes(name)).map((c) => c.component),
       versioning: own.versioning ?? props.versioning ?? true,
       noncurrentVersionDays: props.noncurrentVersionDays ?? 7,
-      expiries: own.expireAfterDays === undefined ? [] : expiries(v, p(`buckets["${name}"].expireAfterDays`), own.expireAfterDays, storage.usage.claimsOf(name)),
+      expiries:
+        own.expireAfterDays === undefined ? [] : expiries(v, p(`buckets["${name}"].expireAfterDays`), own.expireAfterDays, storage.usage.claimsOf(name)),
       kmsKeyArn: props.kmsKeyArn,
       forceDestroy: props.forceDestroy ?? false,
     };
   });
   const roles = clients.map((client): RolePlan => {
     const name = storage.roleName(client.serviceAccount);
-    v.check(ROLE_NAME.test(name), `role of ServiceAccount ${client.serviceAccount.namespace}/${client.serviceAccount.name}`, name,
-      'is longer than the 64 characters IAM allows', `shorten ${p('namePrefix')}`);
-    return { name, arn: storage.roleArn(client.serviceAccount), component: client.component, serviceAccount: client.serviceAccount, buckets: client.buckets, actions: client.actions, kmsKeyArn: props.kmsKeyArn };
+    v.check(
+      ROLE_NAME.test(name),
+      `role of ServiceAccount ${client.serviceAccount.namespace}/${client.serviceAccount.name}`,
+      name,
+      'is longer than the 64 characters IAM allows',
+      `shorten ${p('namePrefix')}`,
+    );
+    return {
+      name,
+      arn: storage.roleArn(client.serviceAccount),
+      component: client.component,
+      serviceAccount: client.serviceAccount,
+      buckets: client.buckets,
+      actions: client.actions,
+      kmsKeyArn: props.kmsKeyArn,
+    };
   });
   v.throwIfAny();
   return { buckets, roles };
@@ -88,11 +108,18 @@ export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefi
  * whose components keep everything for ever gets none.
  */
 function expiries(v: Validator, property: string, days: number, claims: readonly RetentionClaim[]): ExpiryRule[] {
-  if (!v.check(Number.isInteger(days) && days >= 1, property, days, 'must be a whole number of days, at least 1', 'give a number of days, or remove it')) return [];
+  if (!v.check(Number.isInteger(days) && days >= 1, property, days, 'must be a whole number of days, at least 1', 'give a number of days, or remove it'))
+    return [];
   const finite = claims.filter((c) => c.keptForMs !== undefined);
   if (finite.length === 0) {
     const why = claims.map((c) => c.reason).join('; ') || 'its components keep every object until they delete it themselves';
-    v.check(false, property, days, `asks S3 to expire objects of a bucket whose data is kept for ever (${why})`, 'remove it; the components delete what they no longer need');
+    v.check(
+      false,
+      property,
+      days,
+      `asks S3 to expire objects of a bucket whose data is kept for ever (${why})`,
+      'remove it; the components delete what they no longer need',
+    );
     return [];
   }
   const rules: ExpiryRule[] = [];
@@ -100,14 +127,26 @@ function expiries(v: Validator, property: string, days: number, claims: readonly
     const covered = claims.filter((c) => c.prefix.startsWith(claim.prefix));
     const forever = covered.find((c) => c.keptForMs === undefined);
     if (forever) {
-      v.check(false, property, days, `would expire "${forever.prefix || '(whole bucket)'}", which is kept for ever (${forever.reason})`, 'remove it, or give the data under that prefix a retention');
+      v.check(
+        false,
+        property,
+        days,
+        `would expire "${forever.prefix || '(whole bucket)'}", which is kept for ever (${forever.reason})`,
+        'remove it, or give the data under that prefix a retention',
+      );
       continue;
     }
     const longest = covered.reduce((a, c) => (c.keptForMs! > a.keptForMs! ? c : a));
     const minDays = Math.ceil(longest.keptForMs! / DAY_MS);
-    if (v.check(days >= minDays, property, days,
-      `is shorter than the ${minDays} days the data under "${longest.prefix || '(whole bucket)'}" is kept (${longest.reason}), so S3 would delete data the component still serves`,
-      `set it to ${minDays} or more, or remove it`)) {
+    if (
+      v.check(
+        days >= minDays,
+        property,
+        days,
+        `is shorter than the ${minDays} days the data under "${longest.prefix || '(whole bucket)'}" is kept (${longest.reason}), so S3 would delete data the component still serves`,
+        `set it to ${minDays} or more, or remove it`,
+      )
+    ) {
       rules.push({ prefix: claim.prefix, days });
     }
   }

@@ -9,17 +9,17 @@ import { ServiceAccountRef, StorageUsage } from './usage';
  */
 export type AwsIdentityProps =
   | {
-    readonly type: 'irsa';
-    /** ARN of the cluster's existing IAM OIDC provider. One of this or `oidcIssuerUrl` is required. @default none */
-    readonly oidcProviderArn?: string;
-    /** The cluster's OIDC issuer URL; the stack then creates the IAM OIDC provider. @default none */
-    readonly oidcIssuerUrl?: string;
-  }
+      readonly type: 'irsa';
+      /** ARN of the cluster's existing IAM OIDC provider. One of this or `oidcIssuerUrl` is required. @default none */
+      readonly oidcProviderArn?: string;
+      /** The cluster's OIDC issuer URL; the stack then creates the IAM OIDC provider. @default none */
+      readonly oidcIssuerUrl?: string;
+    }
   | {
-    readonly type: 'pod-identity';
-    /** The EKS cluster the associations are made in (it needs the EKS Pod Identity Agent add-on). */
-    readonly clusterName: string;
-  };
+      readonly type: 'pod-identity';
+      /** The EKS cluster the associations are made in (it needs the EKS Pod Identity Agent add-on). */
+      readonly clusterName: string;
+    };
 
 /** Settings of one bucket, by bucket name. */
 export interface AwsBucketSettings {
@@ -86,9 +86,7 @@ export class AwsStorage implements ObjectStorage {
     this.region = props.region;
     this.accountId = props.accountId;
     this.partition = props.partition ?? 'aws';
-    this.credentials = props.identity.type === 'irsa'
-      ? Credentials.fromIrsaRoles((sa) => this.roleArn(sa))
-      : Credentials.fromPodIdentity();
+    this.credentials = props.identity.type === 'irsa' ? Credentials.fromIrsaRoles((sa) => this.roleArn(sa)) : Credentials.fromPodIdentity();
   }
 
   get endpointHost(): string {
@@ -144,41 +142,92 @@ const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** Checks the props of {@link AwsStorage}; `prefix` is prepended to property names (`aws.`). */
 export function checkAwsStorageProps(v: Validator, props: AwsStorageProps, prefix = ''): void {
   const p = (name: string) => `${prefix}${name}`;
-  v.check(ACCOUNT_ID.test(String(props.accountId)), p('accountId'), props.accountId, 'is not a 12-digit AWS account id', 'give the account id as a string of 12 digits, e.g. "111122223333"');
+  v.check(
+    ACCOUNT_ID.test(String(props.accountId)),
+    p('accountId'),
+    props.accountId,
+    'is not a 12-digit AWS account id',
+    'give the account id as a string of 12 digits, e.g. "111122223333"',
+  );
   v.check(REGION.test(String(props.region)), p('region'), props.region, 'is not an AWS region name', 'use a region such as "eu-west-1"');
-  v.check(/^[A-Za-z0-9+=,.@_-]{1,32}$/.test(String(props.namePrefix)), p('namePrefix'), props.namePrefix,
-    'must be 1-32 letters, digits or "+=,.@_-" (it starts every IAM role name, which may be 64 long)', 'use a short prefix such as "acme-prod"');
+  v.check(
+    /^[A-Za-z0-9+=,.@_-]{1,32}$/.test(String(props.namePrefix)),
+    p('namePrefix'),
+    props.namePrefix,
+    'must be 1-32 letters, digits or "+=,.@_-" (it starts every IAM role name, which may be 64 long)',
+    'use a short prefix such as "acme-prod"',
+  );
   if (props.kmsKeyArn !== undefined) {
-    v.apply(p('kmsKeyArn'), props.kmsKeyArn,
-      kmsKeyArn(props.kmsKeyArn, 'a key id or an alias cannot scope the roles\' kms:GenerateDataKey and kms:Decrypt grants'));
+    v.apply(
+      p('kmsKeyArn'),
+      props.kmsKeyArn,
+      kmsKeyArn(props.kmsKeyArn, "a key id or an alias cannot scope the roles' kms:GenerateDataKey and kms:Decrypt grants"),
+    );
   }
   if (props.noncurrentVersionDays !== undefined) {
-    v.check(Number.isInteger(props.noncurrentVersionDays) && props.noncurrentVersionDays >= 1, p('noncurrentVersionDays'), props.noncurrentVersionDays,
-      'must be a whole number of days, at least 1', 'set it to 7, or turn versioning off');
+    v.check(
+      Number.isInteger(props.noncurrentVersionDays) && props.noncurrentVersionDays >= 1,
+      p('noncurrentVersionDays'),
+      props.noncurrentVersionDays,
+      'must be a whole number of days, at least 1',
+      'set it to 7, or turn versioning off',
+    );
   }
   checkIdentity(v, props.identity, p('identity'));
 }
 
 function checkIdentity(v: Validator, identity: AwsIdentityProps | undefined, property: string): void {
-  if (!v.check(identity !== undefined && ['irsa', 'pod-identity'].includes(identity.type), `${property}.type`, identity?.type,
-    'must be "irsa" or "pod-identity"', 'choose how pods assume their role: { type: "irsa", oidcProviderArn } or { type: "pod-identity", clusterName }')) return;
+  if (
+    !v.check(
+      identity !== undefined && ['irsa', 'pod-identity'].includes(identity.type),
+      `${property}.type`,
+      identity?.type,
+      'must be "irsa" or "pod-identity"',
+      'choose how pods assume their role: { type: "irsa", oidcProviderArn } or { type: "pod-identity", clusterName }',
+    )
+  )
+    return;
   if (identity!.type === 'pod-identity') {
-    v.check(EKS_CLUSTER_NAME.test(String(identity!.clusterName)), `${property}.clusterName`, identity!.clusterName,
-      'is not an EKS cluster name', 'give the name of the EKS cluster the pods run in');
+    v.check(
+      EKS_CLUSTER_NAME.test(String(identity!.clusterName)),
+      `${property}.clusterName`,
+      identity!.clusterName,
+      'is not an EKS cluster name',
+      'give the name of the EKS cluster the pods run in',
+    );
     return;
   }
   const irsa = identity!;
   const given = [irsa.oidcProviderArn, irsa.oidcIssuerUrl].filter((x) => x !== undefined).length;
-  if (!v.check(given === 1, `${property}.oidcProviderArn`, irsa.oidcProviderArn,
-    given === 0 ? 'is required for IRSA: without the cluster\'s OIDC provider no role can trust its ServiceAccounts'
-      : 'and oidcIssuerUrl are both set; the role could trust only one of them',
-    given === 0 ? 'give the provider\'s ARN (aws eks describe-cluster … identity.oidc.issuer, then the IAM provider of that issuer), or oidcIssuerUrl to create the provider, or use type: "pod-identity"'
-      : 'keep oidcProviderArn for an existing provider, or oidcIssuerUrl to create one')) return;
+  if (
+    !v.check(
+      given === 1,
+      `${property}.oidcProviderArn`,
+      irsa.oidcProviderArn,
+      given === 0
+        ? "is required for IRSA: without the cluster's OIDC provider no role can trust its ServiceAccounts"
+        : 'and oidcIssuerUrl are both set; the role could trust only one of them',
+      given === 0
+        ? 'give the provider\'s ARN (aws eks describe-cluster … identity.oidc.issuer, then the IAM provider of that issuer), or oidcIssuerUrl to create the provider, or use type: "pod-identity"'
+        : 'keep oidcProviderArn for an existing provider, or oidcIssuerUrl to create one',
+    )
+  )
+    return;
   if (irsa.oidcProviderArn !== undefined) {
-    v.check(OIDC_PROVIDER_ARN.test(irsa.oidcProviderArn), `${property}.oidcProviderArn`, irsa.oidcProviderArn,
-      'is not an IAM OIDC provider ARN', 'use "arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>"');
+    v.check(
+      OIDC_PROVIDER_ARN.test(irsa.oidcProviderArn),
+      `${property}.oidcProviderArn`,
+      irsa.oidcProviderArn,
+      'is not an IAM OIDC provider ARN',
+      'use "arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>"',
+    );
   } else {
-    v.check(ISSUER_URL.test(irsa.oidcIssuerUrl!), `${property}.oidcIssuerUrl`, irsa.oidcIssuerUrl,
-      'is not an https issuer URL', 'use the cluster\'s issuer, "https://oidc.eks.<region>.amazonaws.com/id/<id>"');
+    v.check(
+      ISSUER_URL.test(irsa.oidcIssuerUrl!),
+      `${property}.oidcIssuerUrl`,
+      irsa.oidcIssuerUrl,
+      'is not an https issuer URL',
+      'use the cluster\'s issuer, "https://oidc.eks.<region>.amazonaws.com/id/<id>"',
+    );
   }
 }

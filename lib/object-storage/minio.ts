@@ -90,12 +90,19 @@ export class Minio extends Construct implements ObjectStorage {
     if (!props.existingSecret) this.credentialsSecret = this.emitCredentials(secretName, props.credentialSeed ?? `${props.namespace}/${name}`);
 
     this.headlessService = createService(this, 'Headless', {
-      identity: this.identity, name: `${name}-headless`, headless: true, publishNotReadyAddresses: true,
+      identity: this.identity,
+      name: `${name}-headless`,
+      headless: true,
+      publishNotReadyAddresses: true,
       ports: [{ name: 'api', port: API_PORT }],
     });
     this.service = createService(this, 'Service', {
-      identity: this.identity, name,
-      ports: [{ name: 'api', port: API_PORT }, { name: 'console', port: CONSOLE_PORT }],
+      identity: this.identity,
+      name,
+      ports: [
+        { name: 'api', port: API_PORT },
+        { name: 'console', port: CONSOLE_PORT },
+      ],
     });
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
     this.workload = this.emitServer(props, name, image);
@@ -133,8 +140,14 @@ export class Minio extends Construct implements ObjectStorage {
 
   private emitCredentials(secretName: string, seed: string): k8s.KubeSecret {
     const digest = derivedHex('minio-dev-credentials', seed);
-    return devOnlySecret(this, 'Credentials', this.identity, secretName, { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) },
-      'generated MinIO root credentials for a development cluster; use existingSecret in production');
+    return devOnlySecret(
+      this,
+      'Credentials',
+      this.identity,
+      secretName,
+      { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) },
+      'generated MinIO root credentials for a development cluster; use existingSecret in production',
+    );
   }
 
   private rootEnv(): k8s.EnvVar[] {
@@ -159,18 +172,23 @@ export class Minio extends Construct implements ObjectStorage {
       scheduling: props.scheduling,
       podAnnotations: props.podAnnotations,
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
-      containers: [{
-        name: 'minio',
-        image,
-        // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
-        args: mergeArgs(['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'], props.extraArgs),
-        env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }], props.extraEnv),
-        ports: [{ name: 'api', containerPort: API_PORT }, { name: 'console', containerPort: CONSOLE_PORT }],
-        volumeMounts: [{ name: 'data', mountPath: '/data' }],
-        readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20 }),
-        resources,
-      }],
+      containers: [
+        {
+          name: 'minio',
+          image,
+          // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
+          args: mergeArgs(['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'], props.extraArgs),
+          env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }], props.extraEnv),
+          ports: [
+            { name: 'api', containerPort: API_PORT },
+            { name: 'console', containerPort: CONSOLE_PORT },
+          ],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20 }),
+          resources,
+        },
+      ],
     });
   }
 
@@ -183,35 +201,46 @@ export class Minio extends Construct implements ObjectStorage {
   private emitBucketJob(props: MinioProps, name: string, clusterDomain: string): k8s.KubeJob {
     const jobIdentity = this.identity.sibling('make-buckets', imageVersion(props.clientImage ?? IMAGES.minioClient));
     const url = `http://${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
-    const script = () => [
-      'set -eu',
-      'mc="mc --config-dir /tmp/.mc"',
-      'tries=0',
-      `until $mc alias set local ${url} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do`,
-      '  tries=$((tries + 1)); [ "$tries" -ge 60 ] && exit 1; sleep 5',
-      'done',
-      ...this.buckets.map((b) => `$mc mb --ignore-existing local/${b}`),
-    ].join('\n');
+    const script = () =>
+      [
+        'set -eu',
+        'mc="mc --config-dir /tmp/.mc"',
+        'tries=0',
+        `until $mc alias set local ${url} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do`,
+        '  tries=$((tries + 1)); [ "$tries" -ge 60 ] && exit 1; sleep 5',
+        'done',
+        ...this.buckets.map((b) => `$mc mb --ignore-existing local/${b}`),
+      ].join('\n');
     const template = restrictedPodTemplate({
       identity: jobIdentity,
       replicas: 1,
       podIdentity: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID },
       restartPolicy: 'OnFailure',
       scheduling: props.scheduling,
-      containers: [{
-        name: 'mc',
-        image: props.clientImage ?? IMAGES.minioClient,
-        command: ['/bin/sh', '-c'],
-        args: [Lazy.any({ produce: script }) as unknown as string],
-        env: this.rootEnv(),
-        resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
-      }],
+      containers: [
+        {
+          name: 'mc',
+          image: props.clientImage ?? IMAGES.minioClient,
+          command: ['/bin/sh', '-c'],
+          args: [Lazy.any({ produce: script }) as unknown as string],
+          env: this.rootEnv(),
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
+        },
+      ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 900, template };
     // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
-    const specHash = () => createHash('sha256').update(JSON.stringify(spec, (_key, value) => (value instanceof Lazy ? value.produce() : value))).digest('hex').slice(0, 8);
+    const specHash = () =>
+      createHash('sha256')
+        .update(JSON.stringify(spec, (_key, value) => (value instanceof Lazy ? value.produce() : value)))
+        .digest('hex')
+        .slice(0, 8);
     return new k8s.KubeJob(this, 'MakeBuckets', {
-      metadata: { name: Lazy.any({ produce: () => `${name}-make-buckets-${specHash()}` }) as unknown as string, namespace: this.identity.namespace, labels: jobIdentity.labels },
+      metadata: {
+        name: Lazy.any({ produce: () => `${name}-make-buckets-${specHash()}` }) as unknown as string,
+        namespace: this.identity.namespace,
+        labels: jobIdentity.labels,
+      },
       spec,
     });
   }

@@ -70,16 +70,38 @@ export class S3Storage implements ObjectStorage {
   constructor(props: S3StorageProps) {
     const v = new Validator('S3Storage');
     if (v.check(props !== undefined && props !== null, 'props', props, 'are missing', 'give at least region and credentials')) {
-      v.check(typeof props.region === 'string' && /^[a-z0-9-]+$/.test(props.region), 'region', props.region,
-        'is not a region name (every client signs its requests with it)', 'give the buckets\' region, e.g. "eu-west-1" (MinIO and most S3-compatible services take "us-east-1")');
-      v.check(props.credentials !== undefined, 'credentials', props.credentials, 'are required', 'use Credentials.fromSecret({ name }) for keys in a Secret, or Credentials.fromIrsaRole(roleArn) for cloud identity');
+      v.check(
+        typeof props.region === 'string' && /^[a-z0-9-]+$/.test(props.region),
+        'region',
+        props.region,
+        'is not a region name (every client signs its requests with it)',
+        'give the buckets\' region, e.g. "eu-west-1" (MinIO and most S3-compatible services take "us-east-1")',
+      );
+      v.check(
+        props.credentials !== undefined,
+        'credentials',
+        props.credentials,
+        'are required',
+        'use Credentials.fromSecret({ name }) for keys in a Secret, or Credentials.fromIrsaRole(roleArn) for cloud identity',
+      );
       if (props.endpoint !== undefined) {
         // Thanos and Tempo hand the endpoint to minio-go, which rejects a scheme; TLS is `insecure`'s job.
-        v.check(/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(props.endpoint), 'endpoint', props.endpoint, 'is not host[:port] (no scheme, no path)', 'give host[:port] only, and insecure: true for plain HTTP');
+        v.check(
+          /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(props.endpoint),
+          'endpoint',
+          props.endpoint,
+          'is not host[:port] (no scheme, no path)',
+          'give host[:port] only, and insecure: true for plain HTTP',
+        );
       }
       if (props.bucketPrefix !== undefined) {
-        v.check(/^[a-z0-9][a-z0-9.-]{0,40}$/.test(props.bucketPrefix) && !/[.-]$/.test(props.bucketPrefix), 'bucketPrefix', props.bucketPrefix,
-          'cannot start an S3 bucket name', 'use lower-case letters, digits and "-", e.g. "acme-prod"');
+        v.check(
+          /^[a-z0-9][a-z0-9.-]{0,40}$/.test(props.bucketPrefix) && !/[.-]$/.test(props.bucketPrefix),
+          'bucketPrefix',
+          props.bucketPrefix,
+          'cannot start an S3 bucket name',
+          'use lower-case letters, digits and "-", e.g. "acme-prod"',
+        );
       }
     }
     v.throwIfAny();

@@ -26,40 +26,51 @@ export function platformDatasources(input: GrafanaWiringInput): DatasourceDefini
   const tracesUid = has('tempo') ? DATASOURCE_UIDS.traces : undefined;
   const out: DatasourceDefinition[] = [];
   if (has(input.metrics.backend)) {
-    out.push(metricsDatasource({
-      url: input.metrics.queryUrl,
-      prometheusType: input.metrics.backend === 'thanos' ? 'Thanos' : 'Prometheus',
-      scrapeInterval: input.scrapeInterval,
-      // VictoriaMetrics does not keep exemplars; a link would only ever be empty.
-      tracesUid: input.metrics.backend === 'thanos' ? tracesUid : undefined,
-    }));
+    out.push(
+      metricsDatasource({
+        url: input.metrics.queryUrl,
+        prometheusType: input.metrics.backend === 'thanos' ? 'Thanos' : 'Prometheus',
+        scrapeInterval: input.scrapeInterval,
+        // VictoriaMetrics does not keep exemplars; a link would only ever be empty.
+        tracesUid: input.metrics.backend === 'thanos' ? tracesUid : undefined,
+      }),
+    );
   }
   if (has('loki')) {
     const tenants = [input.logsTenant, ...input.loki.tenantIds.filter((t) => t !== input.logsTenant)];
     tenants.forEach((tenant, i) => {
       const header = input.loki.tenantHeaderFor(tenant);
-      out.push(lokiDatasource({
-        url: input.loki.queryUrl,
-        tenant: input.loki.authEnabled ? { header: header.name, id: header.value } : undefined,
-        basicAuth: input.loki.clientEndpoint(tenant).basicAuth,
-        uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
-        name: i === 0 ? 'Loki' : `Loki (${tenant})`,
-        tracesUid,
-      }));
+      out.push(
+        lokiDatasource({
+          url: input.loki.queryUrl,
+          tenant: input.loki.authEnabled ? { header: header.name, id: header.value } : undefined,
+          basicAuth: input.loki.clientEndpoint(tenant).basicAuth,
+          uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
+          name: i === 0 ? 'Loki' : `Loki (${tenant})`,
+          tracesUid,
+        }),
+      );
     });
   }
   if (has('tempo') && input.tempo) {
-    out.push(tempoDatasource({
-      url: input.tempo.queryUrl,
-      logsUid: has('loki') ? DATASOURCE_UIDS.logs : undefined,
-      metricsUid: has(input.metrics.backend) && input.tempo.generatesMetrics ? DATASOURCE_UIDS.metrics : undefined,
-    }));
+    out.push(
+      tempoDatasource({
+        url: input.tempo.queryUrl,
+        logsUid: has('loki') ? DATASOURCE_UIDS.logs : undefined,
+        metricsUid: has(input.metrics.backend) && input.tempo.generatesMetrics ? DATASOURCE_UIDS.metrics : undefined,
+      }),
+    );
   }
   return out;
 }
 
 /** The platform's dashboards, each over exactly the scrape jobs of what it shows. */
-export function platformDashboards(input: { loki: LokiCluster; tempo?: Tempo; metrics: GrafanaWiringInput['metrics']; allTargets: readonly ScrapeTarget[] }): DashboardDefinition[] {
+export function platformDashboards(input: {
+  loki: LokiCluster;
+  tempo?: Tempo;
+  metrics: GrafanaWiringInput['metrics'];
+  allTargets: readonly ScrapeTarget[];
+}): DashboardDefinition[] {
   const jobs = (targets: readonly ScrapeTarget[]) => targets.map((t) => t.job);
   return [
     overviewDashboard(jobs(input.allTargets)),

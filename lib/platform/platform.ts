@@ -83,7 +83,7 @@ export class ObservabilityPlatform extends Chart {
   constructor(scope: Construct, id: string, given: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
     const spec = applyProfile(this, given);
-    const namespace = this.namespaceName = spec.namespace ?? 'observability';
+    const namespace = (this.namespaceName = spec.namespace ?? 'observability');
     const backend = spec.metricsBackend ?? 'thanos';
     validateSpec(this, spec, namespace, backend);
     const scrapeInterval = (spec.selfMonitoring || undefined)?.scrapeInterval ?? '30s';
@@ -102,7 +102,10 @@ export class ObservabilityPlatform extends Chart {
     const am = this.alertmanager;
     const tenants = resolveTenants(spec);
     this.loki = new LokiCluster(this, 'loki', {
-      ...spec.loki, tenants, namespace, storage: this.storage,
+      ...spec.loki,
+      tenants,
+      namespace,
+      storage: this.storage,
       // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
       alertmanager: spec.loki?.alertmanager ?? (spec.loki?.alertmanagerUrl ? undefined : am?.endpoint),
     });
@@ -111,27 +114,34 @@ export class ObservabilityPlatform extends Chart {
     if (backend === 'victoriametrics') {
       // The self-monitoring pair sends every series twice; one sample per scrape interval is kept.
       const selfInterval = spec.selfMonitoring === false ? undefined : scrapeInterval;
-      const vm = this.victoriaMetrics = new VictoriaMetricsCluster(this, 'victoria-metrics', {
-        ...spec.victoriaMetrics, namespace, dedupInterval: spec.victoriaMetrics?.dedupInterval ?? selfInterval,
-      });
+      const vm = (this.victoriaMetrics = new VictoriaMetricsCluster(this, 'victoria-metrics', {
+        ...spec.victoriaMetrics,
+        namespace,
+        dedupInterval: spec.victoriaMetrics?.dedupInterval ?? selfInterval,
+      }));
       this.metrics = { backend, remoteWrite: vm.remoteWriteTarget(0), queryUrl: vm.queryUrl(0), scrapeTargets: vm.scrapeTargets };
     } else {
-      const ruler = spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagers: spec.thanos?.ruler?.alertmanagers ?? [am.endpoint] };
-      const thanos = this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, namespace, storage: this.storage });
+      const ruler =
+        spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagers: spec.thanos?.ruler?.alertmanagers ?? [am.endpoint] };
+      const thanos = (this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, namespace, storage: this.storage }));
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
 
     if (spec.tempo !== false) {
       const { metricsGenerator, ...tempo } = spec.tempo ?? {};
       this.tempo = new Tempo(this, 'tempo', {
-        ...tempo, namespace, storage: this.storage,
+        ...tempo,
+        namespace,
+        storage: this.storage,
         metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },
       });
     }
     this.collectors = this.emitCollectors(spec);
 
     const targets: ScrapeTarget[] = [
-      ...this.loki.scrapeTargets, ...this.metrics.scrapeTargets, ...(this.tempo?.scrapeTargets ?? []),
+      ...this.loki.scrapeTargets,
+      ...this.metrics.scrapeTargets,
+      ...(this.tempo?.scrapeTargets ?? []),
       ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter, this.alertmanager].flatMap((c) => (c ? [c.scrapeTarget] : [])),
       ...(this.collectors.kubeStateMetrics?.scrapeTargets ?? []),
     ];

@@ -24,7 +24,10 @@ function devDefaults(spec: PlatformSpec): PlatformSpec {
     ...(thanos ? { thanos: DEV.thanos } : { victoriaMetrics: DEV.victoriaMetrics }),
     ...(spec.tempo === false ? {} : { tempo: DEV.tempo }),
     collectors: { logs: DEV.collectors?.logs, ...(spec.tempo === false ? {} : { otlp: DEV.collectors?.otlp }) },
-    alertmanager: DEV.alertmanager, loki: DEV.loki, grafana: DEV.grafana, selfMonitoring: DEV.selfMonitoring,
+    alertmanager: DEV.alertmanager,
+    loki: DEV.loki,
+    grafana: DEV.grafana,
+    selfMonitoring: DEV.selfMonitoring,
   };
 }
 

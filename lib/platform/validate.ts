@@ -15,45 +15,104 @@ export function resolveTenants(spec: PlatformSpec): readonly LokiTenant[] {
 export function validateSpec(scope: Construct, spec: PlatformSpec, namespace: string, backend: MetricsBackendKind): void {
   const v = new Validator(scope);
   v.apply('namespace', namespace, namespaceName(namespace));
-  v.check(!(spec.aws && spec.storage), 'aws', '(set)', 'and storage are both set; the platform has one object store',
-    'keep aws for S3 with a role per component, or storage for another store');
+  v.check(
+    !(spec.aws && spec.storage),
+    'aws',
+    '(set)',
+    'and storage are both set; the platform has one object store',
+    'keep aws for S3 with a role per component, or storage for another store',
+  );
   if (spec.aws) checkAwsStorageProps(v, spec.aws, 'aws.');
-  v.check(['thanos', 'victoriametrics'].includes(backend), 'metricsBackend', backend, 'is not a metrics backend the platform runs', 'set it to "thanos" or "victoriametrics"');
+  v.check(
+    ['thanos', 'victoriametrics'].includes(backend),
+    'metricsBackend',
+    backend,
+    'is not a metrics backend the platform runs',
+    'set it to "thanos" or "victoriametrics"',
+  );
   if (backend === 'thanos') {
-    v.check(spec.victoriaMetrics === undefined, 'victoriaMetrics', '(set)', 'configures a backend that is not chosen, so it would be ignored', 'set metricsBackend: "victoriametrics" or remove victoriaMetrics');
+    v.check(
+      spec.victoriaMetrics === undefined,
+      'victoriaMetrics',
+      '(set)',
+      'configures a backend that is not chosen, so it would be ignored',
+      'set metricsBackend: "victoriametrics" or remove victoriaMetrics',
+    );
   } else {
-    v.check(spec.thanos === undefined, 'thanos', '(set)', 'configures a backend that is not chosen, so it would be ignored', 'set metricsBackend: "thanos" or remove thanos');
+    v.check(
+      spec.thanos === undefined,
+      'thanos',
+      '(set)',
+      'configures a backend that is not chosen, so it would be ignored',
+      'set metricsBackend: "thanos" or remove thanos',
+    );
   }
   checkTenants(v, spec);
   checkDatasources(v, spec, backend);
   if (spec.tempo === false && spec.collectors?.otlp) {
-    v.check(false, 'collectors.otlp', '(set)', 'is an OTLP gateway whose traces would have nowhere to go: tempo is false', 'remove collectors.otlp, or keep Tempo');
+    v.check(
+      false,
+      'collectors.otlp',
+      '(set)',
+      'is an OTLP gateway whose traces would have nowhere to go: tempo is false',
+      'remove collectors.otlp, or keep Tempo',
+    );
   }
   v.throwIfAny();
 }
 
 function checkTenants(v: Validator, spec: PlatformSpec): void {
-  v.check(!(spec.tenants && spec.loki?.tenants), 'tenants', spec.tenants?.map((t) => t.id).join(', '),
-    'and loki.tenants are both set; Loki has one list of tenants', 'keep tenants (the platform-wide list) and remove loki.tenants');
+  v.check(
+    !(spec.tenants && spec.loki?.tenants),
+    'tenants',
+    spec.tenants?.map((t) => t.id).join(', '),
+    'and loki.tenants are both set; Loki has one list of tenants',
+    'keep tenants (the platform-wide list) and remove loki.tenants',
+  );
   const ids = resolveTenants(spec).map((t) => t.id);
   const auth = spec.loki?.authEnabled ?? true;
   if (spec.logsTenant !== undefined && auth && ids.length > 0) {
-    v.check(ids.includes(spec.logsTenant), 'logsTenant', spec.logsTenant, `is not a tenant Loki knows (${ids.join(', ')}), so every log the platform ships would be refused or unreadable`,
-      `use one of ${ids.map((i) => `"${i}"`).join(', ')}, or add { id: "${spec.logsTenant}" } to tenants`);
+    v.check(
+      ids.includes(spec.logsTenant),
+      'logsTenant',
+      spec.logsTenant,
+      `is not a tenant Loki knows (${ids.join(', ')}), so every log the platform ships would be refused or unreadable`,
+      `use one of ${ids.map((i) => `"${i}"`).join(', ')}, or add { id: "${spec.logsTenant}" } to tenants`,
+    );
   }
-  v.check(!(spec.logsTenant !== undefined && !auth), 'logsTenant', spec.logsTenant, 'is set but Loki runs without tenants (loki.authEnabled: false), where every log is in one tenant', 'remove logsTenant, or turn Loki auth on');
+  v.check(
+    !(spec.logsTenant !== undefined && !auth),
+    'logsTenant',
+    spec.logsTenant,
+    'is set but Loki runs without tenants (loki.authEnabled: false), where every log is in one tenant',
+    'remove logsTenant, or turn Loki auth on',
+  );
 }
 
 function checkDatasources(v: Validator, spec: PlatformSpec, backend: MetricsBackendKind): void {
   const kinds = (spec.grafana || undefined)?.datasources ?? [];
-  const running: Record<string, boolean> = { loki: true, thanos: backend === 'thanos', victoriametrics: backend === 'victoriametrics', tempo: spec.tempo !== false };
-  const runningList = Object.keys(running).filter((k) => running[k]).map((k) => `"${k}"`).join(', ');
+  const running: Record<string, boolean> = {
+    loki: true,
+    thanos: backend === 'thanos',
+    victoriametrics: backend === 'victoriametrics',
+    tempo: spec.tempo !== false,
+  };
+  const runningList = Object.keys(running)
+    .filter((k) => running[k])
+    .map((k) => `"${k}"`)
+    .join(', ');
   kinds.forEach((kind, i) => {
     if (!(kind in running)) {
       v.check(false, `grafana.datasources[${i}]`, kind, 'is not a backend the platform knows', `use one of ${runningList}`);
     } else if (!running[kind]) {
       const why = kind === 'tempo' ? 'tempo is false' : `the metrics backend is ${backend}`;
-      v.check(false, `grafana.datasources[${i}]`, kind, `points at a backend that is not in the platform (${why}), so the datasource would only ever show errors`, `use one of ${runningList}, or run that backend`);
+      v.check(
+        false,
+        `grafana.datasources[${i}]`,
+        kind,
+        `points at a backend that is not in the platform (${why}), so the datasource would only ever show errors`,
+        `use one of ${runningList}, or run that backend`,
+      );
     }
   });
 }

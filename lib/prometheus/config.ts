@@ -26,17 +26,16 @@ export function buildPrometheusConfig(input: PrometheusConfigInput): Record<stri
     global: { scrape_interval: input.scrapeInterval, external_labels: { ...input.externalLabels } },
     ...(input.retention ? { storage: { tsdb: { retention: { time: input.retention } } } } : {}),
     ...(input.ruleFiles && input.ruleFiles.length > 0 ? { rule_files: [...input.ruleFiles] } : {}),
-    scrape_configs: [
-      ...srvScrapeConfigs(input.scrapeTargets),
-      ...input.extraScrapeConfigs,
-    ],
-    ...(input.remoteWrite.length > 0 ? {
-      remote_write: input.remoteWrite.map((rw, i) => ({
-        name: rw.name ?? `remote-${i}`,
-        url: rw.url,
-        ...(rw.headers ? { headers: { ...rw.headers } } : {}),
-        ...(rw.writeRelabelConfigs ? { write_relabel_configs: [...rw.writeRelabelConfigs] } : {}),
-      })),
-    } : {}),
+    scrape_configs: [...srvScrapeConfigs(input.scrapeTargets), ...input.extraScrapeConfigs],
+    ...(input.remoteWrite.length > 0
+      ? {
+          remote_write: input.remoteWrite.map((rw, i) => ({
+            name: rw.name ?? `remote-${i}`,
+            url: rw.url,
+            ...(rw.headers ? { headers: { ...rw.headers } } : {}),
+            ...(rw.writeRelabelConfigs ? { write_relabel_configs: [...rw.writeRelabelConfigs] } : {}),
+          })),
+        }
+      : {}),
   };
 }

@@ -1,6 +1,14 @@
 import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { checkExternalLabels, checkLabelName, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
+import {
+  checkExternalLabels,
+  checkLabelName,
+  checkReplicas,
+  checkScrapeInterval,
+  checkUniqueJobs,
+  checkVolumeSize,
+  checkWorkloadOptions,
+} from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
@@ -101,7 +109,13 @@ const PROMETHEUS_DEFAULTS = { name: 'prometheus', replicaLabel: 'prometheus_repl
 /** Where a Prometheus of these props is reached: its identity and its Service hosts. */
 function prometheusAddresses(props: PrometheusCommonProps, mode: Mode) {
   const image = props.image ?? IMAGES.prometheus;
-  const identity = new ComponentIdentity({ app: 'prometheus', instance: props.name ?? PROMETHEUS_DEFAULTS.name, component: mode, namespace: props.namespace, version: imageVersion(image) });
+  const identity = new ComponentIdentity({
+    app: 'prometheus',
+    instance: props.name ?? PROMETHEUS_DEFAULTS.name,
+    component: mode,
+    namespace: props.namespace,
+    version: imageVersion(image),
+  });
   const clusterDomain = props.clusterDomain ?? PROMETHEUS_DEFAULTS.clusterDomain;
   return {
     image,
@@ -143,7 +157,7 @@ abstract class PrometheusBase extends Construct {
 
     const rules = props.ruleGroups ?? [];
     const sidecar = props.thanosSidecar;
-    const retention = mode === 'server' ? props.retention ?? (sidecar ? '1d' : '15d') : undefined;
+    const retention = mode === 'server' ? (props.retention ?? (sidecar ? '1d' : '15d')) : undefined;
     const alertmanagers = props.alertmanagers ?? [];
     const generated = buildPrometheusConfig({
       scrapeInterval: props.scrapeInterval ?? '30s',
@@ -154,14 +168,19 @@ abstract class PrometheusBase extends Construct {
       retention,
       ruleFiles: rules.length > 0 ? [`${RULES_DIR}/*.yaml`] : undefined,
     });
-    const configObject = mergeOverrides(alertmanagers.length > 0 ? {
-      ...generated,
-      alerting: {
-        // Both replicas fire each alert; without the replica label Alertmanager sees one.
-        alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
-        alertmanagers: alertmanagers.map(prometheusAlertmanagerConfig),
-      },
-    } : generated, props.configOverrides);
+    const configObject = mergeOverrides(
+      alertmanagers.length > 0
+        ? {
+            ...generated,
+            alerting: {
+              // Both replicas fire each alert; without the replica label Alertmanager sees one.
+              alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
+              alertmanagers: alertmanagers.map(prometheusAlertmanagerConfig),
+            },
+          }
+        : generated,
+      props.configOverrides,
+    );
     this.configYaml = renderYaml(configObject);
     const files: Record<string, string> = { 'prometheus.yaml': this.configYaml };
     if (rules.length > 0) files['rules.yaml'] = renderRuleFile(rules);
@@ -174,33 +193,32 @@ abstract class PrometheusBase extends Construct {
     else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
     const exemplars = mode === 'server' && (props.exemplarStorage ?? props.remoteWriteReceiver ?? false);
-    const args = mode === 'agent'
-      ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
-      : [
-        `--storage.tsdb.path=${DATA_DIR}`,
-        // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
-        ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
-        ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
-        ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
-      ];
-    const containers: ContainerDefinition[] = [{
-      name: 'prometheus',
-      image,
-      args: mergeArgs([
-        `--config.file=${CONFIG_DIR}/prometheus.yaml`,
-        `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`,
-        ...args,
-      ], props.extraArgs),
-      env: mergeEnv([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], props.extraEnv),
-      ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
-      volumeMounts: [
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        { name: 'data', mountPath: DATA_DIR },
-      ],
-      readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
-      livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
-      resources: props.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
-    }];
+    const args =
+      mode === 'agent'
+        ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
+        : [
+            `--storage.tsdb.path=${DATA_DIR}`,
+            // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
+            ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
+            ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
+            ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
+          ];
+    const containers: ContainerDefinition[] = [
+      {
+        name: 'prometheus',
+        image,
+        args: mergeArgs([`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args], props.extraArgs),
+        env: mergeEnv([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], props.extraEnv),
+        ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'data', mountPath: DATA_DIR },
+        ],
+        readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
+        livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
+        resources: props.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+      },
+    ];
     if (sidecar) containers.push(this.sidecarContainer(sidecar));
 
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
@@ -219,7 +237,13 @@ abstract class PrometheusBase extends Construct {
       scheduling: props.scheduling,
       // Rules live in the same ConfigMap; mounting it whole puts rules.yaml under /etc/prometheus/rules too.
       volumes: [
-        { name: 'config', configMap: { name: this.config.name, items: [{ key: 'prometheus.yaml', path: 'prometheus.yaml' }, ...(rules.length > 0 ? [{ key: 'rules.yaml', path: 'rules/rules.yaml' }] : [])] } },
+        {
+          name: 'config',
+          configMap: {
+            name: this.config.name,
+            items: [{ key: 'prometheus.yaml', path: 'prometheus.yaml' }, ...(rules.length > 0 ? [{ key: 'rules.yaml', path: 'rules/rules.yaml' }] : [])],
+          },
+        },
         ...(sidecar ? [sidecar.bucket.volume()] : []),
       ],
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
@@ -231,8 +255,14 @@ abstract class PrometheusBase extends Construct {
     this.scrapedJobs = [self.job, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])];
     this.recordWiring(props, mode, replicas, replicaLabel, queryUrl);
     if (rules.some((g) => g.rules.some((r) => 'alert' in r)) && alertmanagers.length === 0) {
-      addWarning(this, 'alerts-go-nowhere', 'alertmanagers', [], 'is empty, so the alerts its rules fire reach no one',
-        'pass an Alertmanager\'s endpoint in alertmanagers, or acknowledge the warning if alerts are only read in Grafana');
+      addWarning(
+        this,
+        'alerts-go-nowhere',
+        'alertmanagers',
+        [],
+        'is empty, so the alerts its rules fire reach no one',
+        "pass an Alertmanager's endpoint in alertmanagers, or acknowledge the warning if alerts are only read in Grafana",
+      );
     }
   }
 
@@ -242,10 +272,19 @@ abstract class PrometheusBase extends Construct {
     const remoteWrite = props.remoteWrite ?? [];
     const into = [...(mode === 'server' ? [queryUrl] : []), ...remoteWrite.map((t) => t.url)];
     wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into, targets: props.scrapeTargets ?? [] });
-    remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas, replicaLabels: [replicaLabel] }));
+    remoteWrite.forEach((target, i) =>
+      wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas, replicaLabels: [replicaLabel] }),
+    );
     const ruleJobs = [...new Set((props.ruleGroups ?? []).flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
     if (ruleJobs.length > 0) {
-      wiring.reads({ path: this.node.path, property: 'ruleGroups', source: queryUrl, jobs: ruleJobs, what: 'its rules', consequence: 'they would never find data, and their alerts never fire' });
+      wiring.reads({
+        path: this.node.path,
+        property: 'ruleGroups',
+        source: queryUrl,
+        jobs: ruleJobs,
+        what: 'its rules',
+        consequence: 'they would never find data, and their alerts never fire',
+      });
     }
   }
 
@@ -274,8 +313,13 @@ abstract class PrometheusBase extends Construct {
 export class PrometheusAgent extends PrometheusBase {
   constructor(scope: Construct, id: string, props: PrometheusAgentProps) {
     super(scope, id, 'agent', props, (v) => {
-      v.check((props.remoteWrite ?? []).length > 0, 'remoteWrite', [], 'is empty: an agent keeps nothing queryable, so its samples would go nowhere',
-        'pass a remote-write target such as thanos.remoteWriteTarget()');
+      v.check(
+        (props.remoteWrite ?? []).length > 0,
+        'remoteWrite',
+        [],
+        'is empty: an agent keeps nothing queryable, so its samples would go nowhere',
+        'pass a remote-write target such as thanos.remoteWriteTarget()',
+      );
     });
   }
 }
@@ -299,7 +343,9 @@ export class PrometheusServer extends PrometheusBase {
    * `remoteWriteReceiver`), for writers made before it: Tempo writes span metrics to the
    * Prometheus that scrapes Tempo.
    */
-  static remoteWriteTargetsFor(props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicas' | 'remoteWriteReceiver' | 'exemplarStorage'>): RemoteWriteTarget[] {
+  static remoteWriteTargetsFor(
+    props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicas' | 'remoteWriteReceiver' | 'exemplarStorage'>,
+  ): RemoteWriteTarget[] {
     if (!props.remoteWriteReceiver) return [];
     const { identity, headlessHost } = prometheusAddresses(props as PrometheusCommonProps, 'server');
     return Array.from({ length: props.replicas ?? 2 }, (_, i) => ({
@@ -326,9 +372,15 @@ export class PrometheusServer extends PrometheusBase {
       checkRuleGroups(v, 'ruleGroups', props.ruleGroups ?? []);
       if (props.retention !== undefined || props.thanosSidecar) {
         const retention = props.retention ?? '1d';
-        v.apply('retention', retention, props.thanosSidecar
-          ? durationAtLeast(retention, 6 * 3600_000, 'the sidecar uploads 2h blocks and Prometheus must keep three of them')
-          : parseDuration(retention) === undefined ? { problem: 'is not a duration', fix: 'write it as "15d"' } : undefined);
+        v.apply(
+          'retention',
+          retention,
+          props.thanosSidecar
+            ? durationAtLeast(retention, 6 * 3600_000, 'the sidecar uploads 2h blocks and Prometheus must keep three of them')
+            : parseDuration(retention) === undefined
+              ? { problem: 'is not a duration', fix: 'write it as "15d"' }
+              : undefined,
+        );
       }
       if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar, IMAGES.thanos);
     });
@@ -356,8 +408,16 @@ function validateCommon(v: Validator, props: PrometheusCommonProps, mode: Mode):
   checkLabelName(v, 'replicaLabel', replicaLabel);
   checkExternalLabels(v, props.externalLabels, [replicaLabel]);
   (props.remoteWrite ?? []).forEach((rw, i) => {
-    if (!v.check(typeof rw?.url === 'string' && /^https?:\/\/\S+$/.test(rw.url), `remoteWrite[${i}].url`, rw?.url,
-      'is not an http(s) URL', 'pass a URL such as thanos.remoteWriteUrl')) return;
+    if (
+      !v.check(
+        typeof rw?.url === 'string' && /^https?:\/\/\S+$/.test(rw.url),
+        `remoteWrite[${i}].url`,
+        rw?.url,
+        'is not an http(s) URL',
+        'pass a URL such as thanos.remoteWriteUrl',
+      )
+    )
+      return;
     v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas, replicaLabels: [replicaLabel] }));
   });
   const self = `${props.name ?? 'prometheus'}-${mode}`;

@@ -72,22 +72,24 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
       // Distributed workers share jobs through a ring; alone in `all`, the worker needs none.
       ...(input.addresses ? { backend_scheduler_addr: input.addresses.backendScheduler, ring: { kvstore: { store: 'memberlist' } } } : {}),
     },
-    ...(generator ? {
-      metrics_generator: {
-        registry: { external_labels: { ...(generator.externalLabels ?? { source: 'tempo' }) } },
-        storage: {
-          path: `${DATA_DIR}/generator/wal`,
-          remote_write: generator.remoteWrite.map((t) => ({
-            url: t.url,
-            // Exemplars link span metrics to their traces; a store that drops them gets none sent.
-            send_exemplars: t.keepsExemplars ?? true,
-            ...(t.name ? { name: t.name } : {}),
-            ...(t.headers && Object.keys(t.headers).length > 0 ? { headers: { ...t.headers } } : {}),
-          })),
-        },
-      },
-      overrides: { defaults: { metrics_generator: { processors: [...(generator.processors ?? ['service-graphs', 'span-metrics'])] } } },
-    } : {}),
+    ...(generator
+      ? {
+          metrics_generator: {
+            registry: { external_labels: { ...(generator.externalLabels ?? { source: 'tempo' }) } },
+            storage: {
+              path: `${DATA_DIR}/generator/wal`,
+              remote_write: generator.remoteWrite.map((t) => ({
+                url: t.url,
+                // Exemplars link span metrics to their traces; a store that drops them gets none sent.
+                send_exemplars: t.keepsExemplars ?? true,
+                ...(t.name ? { name: t.name } : {}),
+                ...(t.headers && Object.keys(t.headers).length > 0 ? { headers: { ...t.headers } } : {}),
+              })),
+            },
+          },
+          overrides: { defaults: { metrics_generator: { processors: [...(generator.processors ?? ['service-graphs', 'span-metrics'])] } } },
+        }
+      : {}),
     ...(input.addresses ? distributedBlocks(props, input.addresses) : {}),
   };
 }

@@ -94,19 +94,25 @@ export class Tempo extends Construct {
 
     props.storage.usage.declareBucket(this.bucket, tempoClaim(this.name, this.retention));
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, this.name, {
-      storage: props.storage, buckets: [this.bucket], actions: TEMPO_S3_ACTIONS,
+      storage: props.storage,
+      buckets: [this.bucket],
+      actions: TEMPO_S3_ACTIONS,
     });
     declareKeySecret(this, props.storage, this.namespace, 'Tempo');
 
-    const addresses: TempoAddresses | undefined = this.mode === 'distributed' ? {
-      memberlist: host(`${this.name}-gossip-ring`),
-      partitionsPerBlockBuilder: Math.ceil((props.distributed?.liveStore ?? 2) / (props.distributed?.blockBuilder ?? 1)),
-      queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
-      backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
-    } : undefined;
+    const addresses: TempoAddresses | undefined =
+      this.mode === 'distributed'
+        ? {
+            memberlist: host(`${this.name}-gossip-ring`),
+            partitionsPerBlockBuilder: Math.ceil((props.distributed?.liveStore ?? 2) / (props.distributed?.blockBuilder ?? 1)),
+            queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
+            backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
+          }
+        : undefined;
     const generated = buildTempoConfig({ props, bucket: this.bucket, retention: this.retention, addresses, gossipClusterLabel: this.base.gossipClusterLabel });
     this.config = new ConfigFile(this, 'Config', {
-      identity: this.base.sibling('config'), name: `${this.name}-config`,
+      identity: this.base.sibling('config'),
+      name: `${this.name}-config`,
       files: { 'tempo.yaml': renderYaml(mergeOverrides(generated, props.configOverrides)) },
     });
 
@@ -135,7 +141,12 @@ export class Tempo extends Construct {
     return [
       { name: 'otlp-grpc', port: TEMPO_PORTS.otlpGrpc },
       { name: 'otlp-http', port: TEMPO_PORTS.otlpHttp },
-      ...(r.jaeger ? [{ name: 'jaeger-grpc', port: TEMPO_PORTS.jaegerGrpc }, { name: 'jaeger-thrift-h', port: TEMPO_PORTS.jaegerThriftHttp }] : []),
+      ...(r.jaeger
+        ? [
+            { name: 'jaeger-grpc', port: TEMPO_PORTS.jaegerGrpc },
+            { name: 'jaeger-thrift-h', port: TEMPO_PORTS.jaegerThriftHttp },
+          ]
+        : []),
       ...(r.zipkin ? [{ name: 'zipkin', port: TEMPO_PORTS.zipkin }] : []),
     ];
   }
@@ -146,7 +157,10 @@ export class Tempo extends Construct {
     // The stable client address, whatever the mode: `<name>` carries the API and every receiver.
     this.serviceMap[this.name] = createService(this, 'Service', { identity, name: this.name, ports });
     this.serviceMap[`${identity.name}-headless`] = createService(this, 'HeadlessService', {
-      identity, name: `${identity.name}-headless`, headless: true, ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
+      identity,
+      name: `${identity.name}-headless`,
+      headless: true,
+      ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
     });
     this.workloadMap.all = new Workload(this, 'Monolithic', {
       kind: 'StatefulSet',
@@ -167,17 +181,64 @@ export class Tempo extends Construct {
     const sizes = this.props.distributed ?? {};
     const small: ResourceRequirements = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
     const specs: ComponentSpec[] = [
-      { target: 'distributor', replicas: sizes.distributor ?? 2, data: 'none', stateful: false, receivers: true, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } },
-      { target: 'live-store', replicas: sizes.liveStore ?? 2, data: 'volume', stateful: true, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } }, grace: 1200 },
-      { target: 'block-builder', replicas: sizes.blockBuilder ?? 1, data: 'scratch', stateful: true, resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } }, grace: 300 },
-      { target: 'querier', replicas: sizes.querier ?? 2, data: 'none', stateful: false, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } } },
+      {
+        target: 'distributor',
+        replicas: sizes.distributor ?? 2,
+        data: 'none',
+        stateful: false,
+        receivers: true,
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+      },
+      {
+        target: 'live-store',
+        replicas: sizes.liveStore ?? 2,
+        data: 'volume',
+        stateful: true,
+        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+        grace: 1200,
+      },
+      {
+        target: 'block-builder',
+        replicas: sizes.blockBuilder ?? 1,
+        data: 'scratch',
+        stateful: true,
+        resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
+        grace: 300,
+      },
+      {
+        target: 'querier',
+        replicas: sizes.querier ?? 2,
+        data: 'none',
+        stateful: false,
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
+      },
       { target: 'query-frontend', replicas: sizes.queryFrontend ?? 2, data: 'none', stateful: false, resources: small },
       { target: 'backend-scheduler', replicas: 1, data: 'volume', stateful: true, resources: small },
-      { target: 'backend-worker', replicas: sizes.backendWorker ?? 1, data: 'scratch', stateful: false, resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } } },
-      ...(this.generatesMetrics ? [{ target: 'metrics-generator', replicas: sizes.metricsGenerator ?? 1, data: 'volume' as const, stateful: true, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } }, grace: 300 }] : []),
+      {
+        target: 'backend-worker',
+        replicas: sizes.backendWorker ?? 1,
+        data: 'scratch',
+        stateful: false,
+        resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+      },
+      ...(this.generatesMetrics
+        ? [
+            {
+              target: 'metrics-generator',
+              replicas: sizes.metricsGenerator ?? 1,
+              data: 'volume' as const,
+              stateful: true,
+              resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+              grace: 300,
+            },
+          ]
+        : []),
     ];
     this.serviceMap[`${this.name}-gossip-ring`] = createService(this, 'GossipRing', {
-      identity: this.base.sibling('gossip-ring'), name: `${this.name}-gossip-ring`, headless: true, publishNotReadyAddresses: true,
+      identity: this.base.sibling('gossip-ring'),
+      name: `${this.name}-gossip-ring`,
+      headless: true,
+      publishNotReadyAddresses: true,
       selector: { [LABELS.name]: 'tempo', [LABELS.instance]: this.name, [GOSSIP_LABEL]: 'true' },
       ports: [{ name: 'tcp-gossip', port: TEMPO_PORTS.memberlist, targetPort: 'memberlist' }],
     });
@@ -186,7 +247,10 @@ export class Tempo extends Construct {
 
   private emitComponent(spec: ComponentSpec): void {
     const identity = this.base.sibling(spec.target);
-    const id = spec.target.split('-').map((s) => s.charAt(0).toUpperCase() + s.slice(1)).join('');
+    const id = spec.target
+      .split('-')
+      .map((s) => s.charAt(0).toUpperCase() + s.slice(1))
+      .join('');
     const extraPorts = spec.receivers ? this.receiverPorts() : [];
     const ports: ServicePortSpec[] = [{ name: 'http-metrics', port: TEMPO_PORTS.http }, { name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts];
     const headlessName = `${identity.name}-headless`;
@@ -195,7 +259,10 @@ export class Tempo extends Construct {
     if (spec.target === 'query-frontend') {
       // Queriers connect to every frontend pod, ready or not, to pull queries from it.
       this.serviceMap[`${this.name}-query-frontend-discovery`] = createService(this, 'QueryFrontendDiscovery', {
-        identity, name: `${this.name}-query-frontend-discovery`, headless: true, publishNotReadyAddresses: true,
+        identity,
+        name: `${this.name}-query-frontend-discovery`,
+        headless: true,
+        publishNotReadyAddresses: true,
         ports: [{ name: 'grpc', port: TEMPO_PORTS.grpc }],
       });
     }
@@ -205,9 +272,13 @@ export class Tempo extends Construct {
     const volumes = [this.config.volume('config'), ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : [])];
     this.workloadMap[spec.target] = spec.stateful
       ? new Workload(this, id, {
-        kind: 'StatefulSet', serviceName: headlessName, ...common, volumes, terminationGracePeriodSeconds: grace,
-        volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }] : undefined,
-      })
+          kind: 'StatefulSet',
+          serviceName: headlessName,
+          ...common,
+          volumes,
+          terminationGracePeriodSeconds: grace,
+          volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }] : undefined,
+        })
       : new Workload(this, id, { kind: 'Deployment', ...common, volumes, terminationGracePeriodSeconds: grace });
     this.targets.push(srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain)));
   }
@@ -230,25 +301,20 @@ export class Tempo extends Construct {
     return {
       name: 'tempo',
       image: p.image ?? IMAGES.tempo,
-      args: mergeArgs([
-        `-config.file=${CONFIG_DIR}/tempo.yaml`,
-        `-target=${target}`,
-        '-config.expand-env=true',
-        ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : []),
-      ], p.extraArgs),
-      env: mergeEnv([
-        ...(distributed ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []),
-        ...p.storage.credentials.env(),
-      ], p.extraEnv),
+      args: mergeArgs(
+        [`-config.file=${CONFIG_DIR}/tempo.yaml`, `-target=${target}`, '-config.expand-env=true', ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : [])],
+        p.extraArgs,
+      ),
+      env: mergeEnv(
+        [...(distributed ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []), ...p.storage.credentials.env()],
+        p.extraEnv,
+      ),
       ports: [
         { name: 'http-metrics', containerPort: TEMPO_PORTS.http },
         ...ports.map((port) => ({ name: port.name, containerPort: port.port })),
         ...(distributed ? [{ name: 'memberlist', containerPort: TEMPO_PORTS.memberlist }] : []),
       ],
-      volumeMounts: [
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : []),
-      ],
+      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : [])],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
       // Liveness asks whether the process serves HTTP, never whether it is ready: a WAL replay or a
       // live-store catching up with the broker is not-ready for long, and must not be restarted for it.

@@ -11,29 +11,69 @@ import { TempoProps } from './props';
 export function validateTempoProps(scope: Construct, props: TempoProps, bucket: string | undefined, retention: string): void {
   const v = new Validator(scope);
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
-  v.check(props.storage !== undefined, 'storage', props.storage, 'is missing; Tempo keeps its trace blocks in object storage', 'pass an ObjectStorage such as a Minio or an S3Storage');
+  v.check(
+    props.storage !== undefined,
+    'storage',
+    props.storage,
+    'is missing; Tempo keeps its trace blocks in object storage',
+    'pass an ObjectStorage such as a Minio or an S3Storage',
+  );
   v.apply('bucket', bucket, bucketChoiceRule(props.bucket, bucket, `${props.name ?? 'tempo'}-traces`));
-  v.check((parseDuration(retention) ?? 0) >= parseDuration('1h')!, 'retention', retention, 'is not a duration of at least 1h', 'write it in hours, e.g. "336h" for 14 days');
+  v.check(
+    (parseDuration(retention) ?? 0) >= parseDuration('1h')!,
+    'retention',
+    retention,
+    'is not a duration of at least 1h',
+    'write it in hours, e.g. "336h" for 14 days',
+  );
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   checkWorkloadOptions(v, '', props, IMAGES.tempo);
   const mode = props.mode ?? 'monolithic';
   v.check(mode === 'monolithic' || mode === 'distributed', 'mode', mode, 'is not a Tempo deployment mode', 'set "monolithic" or "distributed"');
   if (mode === 'distributed') {
-    v.check(props.kafka?.address !== undefined && props.kafka.address.trim() !== '', 'kafka.address', props.kafka?.address,
+    v.check(
+      props.kafka?.address !== undefined && props.kafka.address.trim() !== '',
+      'kafka.address',
+      props.kafka?.address,
       'is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one',
-      'give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker');
+      'give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker',
+    );
     if (props.kafka?.address) {
-      v.check(/^[A-Za-z0-9.-]+:\d{1,5}$/.test(props.kafka.address), 'kafka.address', props.kafka.address, 'is not host:port', 'write it as "redpanda.streaming.svc.cluster.local:9092", without a scheme');
+      v.check(
+        /^[A-Za-z0-9.-]+:\d{1,5}$/.test(props.kafka.address),
+        'kafka.address',
+        props.kafka.address,
+        'is not host:port',
+        'write it as "redpanda.streaming.svc.cluster.local:9092", without a scheme',
+      );
     }
     for (const [key, value] of Object.entries(props.distributed ?? {})) {
       if (value !== undefined) checkReplicas(v, `distributed.${key}`, value);
     }
   } else {
-    v.check(props.kafka === undefined, 'kafka', props.kafka?.address, 'is set but monolithic Tempo pushes in-process and never reads it', 'remove kafka, or set mode: "distributed"');
-    v.check(props.distributed === undefined, 'distributed', '(set)', 'sizes components that monolithic Tempo does not run', 'remove distributed, or set mode: "distributed"');
+    v.check(
+      props.kafka === undefined,
+      'kafka',
+      props.kafka?.address,
+      'is set but monolithic Tempo pushes in-process and never reads it',
+      'remove kafka, or set mode: "distributed"',
+    );
+    v.check(
+      props.distributed === undefined,
+      'distributed',
+      '(set)',
+      'sizes components that monolithic Tempo does not run',
+      'remove distributed, or set mode: "distributed"',
+    );
   }
   if (props.metricsGenerator) {
-    v.check(props.metricsGenerator.remoteWrite.length > 0, 'metricsGenerator.remoteWrite', '[]', 'is empty, so span metrics and service graphs would go nowhere', 'give a metrics store, e.g. thanos.remoteWriteTarget(), or set metricsGenerator: false');
+    v.check(
+      props.metricsGenerator.remoteWrite.length > 0,
+      'metricsGenerator.remoteWrite',
+      '[]',
+      'is empty, so span metrics and service graphs would go nowhere',
+      'give a metrics store, e.g. thanos.remoteWriteTarget(), or set metricsGenerator: false',
+    );
   }
   v.throwIfAny();
 }

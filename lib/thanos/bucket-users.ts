@@ -47,7 +47,9 @@ function problems(compactors: readonly BucketCompactor[], readers: readonly Buck
     const earlier = compactors.slice(0, i).find((c) => c.bucketKey === compactor.bucketKey);
     if (earlier) {
       out.push({
-        path: compactor.node.path, property: 'bucket', value: compactor.bucketName,
+        path: compactor.node.path,
+        property: 'bucket',
+        value: compactor.bucketName,
         problem: `is already compacted by ${earlier.node.path}; two compactors on one bucket write overlapping blocks and halt`,
         fix: 'run one compactor per bucket: remove one, or give each its own bucket or prefix',
       });
@@ -55,7 +57,9 @@ function problems(compactors: readonly BucketCompactor[], readers: readonly Buck
     for (const reader of readers.filter((r) => r.bucketKey === compactor.bucketKey)) {
       if (reader.ignoreDeletionMarksDelayMs < compactor.deleteDelayMs) continue;
       out.push({
-        path: compactor.node.path, property: 'deleteDelay', value: formatHours(compactor.deleteDelayMs),
+        path: compactor.node.path,
+        property: 'deleteDelay',
+        value: formatHours(compactor.deleteDelayMs),
         problem: `is not longer than the ignoreDeletionMarksDelay of ${reader.node.path} (${formatHours(reader.ignoreDeletionMarksDelayMs)}): blocks would be deleted while that gateway still serves them, and its queries fail`,
         fix: `set deleteDelay to at least twice the gateway's delay ("${formatHours(2 * reader.ignoreDeletionMarksDelayMs)}"), or lower the gateway's ignoreDeletionMarksDelay`,
       });

@@ -76,14 +76,28 @@ export class ThanosBucket extends Construct {
     super(scope, id);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', storage: 'pass a Minio, an S3Storage or an AwsStorage' });
     const instance = props.name ?? 'thanos';
-    const identity = new ComponentIdentity({ app: 'thanos', instance, component: 'objstore', namespace: props.namespace, version: imageVersion(IMAGES.thanos) });
+    const identity = new ComponentIdentity({
+      app: 'thanos',
+      instance,
+      component: 'objstore',
+      namespace: props.namespace,
+      version: imageVersion(IMAGES.thanos),
+    });
     this.storage = props.storage;
     const chosen = chooseBucket(props.bucket, props.storage, `${instance}-blocks`);
     this.prefix = props.prefix;
     this.namespace = props.namespace;
     const v = new Validator(this);
     v.apply('bucket', chosen, bucketChoiceRule(props.bucket, chosen, `${instance}-blocks`));
-    if (v.check(props.storage !== undefined, 'storage', props.storage, 'is required: Thanos keeps its blocks in object storage', 'pass a Minio, an S3Storage or an AwsStorage')) {
+    if (
+      v.check(
+        props.storage !== undefined,
+        'storage',
+        props.storage,
+        'is required: Thanos keeps its blocks in object storage',
+        'pass a Minio, an S3Storage or an AwsStorage',
+      )
+    ) {
       v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
     }
     v.throwIfAny();

@@ -22,14 +22,10 @@ export function memcachedClient(cache: Memcached): Record<string, unknown> {
 
 /** An index or caching-bucket cache: memcached when given, else in-memory of `size`. */
 export function storeCache(cache: Memcached | undefined, inMemorySize: string): ThanosCacheConfig {
-  return cache
-    ? { type: 'MEMCACHED', config: memcachedClient(cache) }
-    : { type: 'IN-MEMORY', config: { max_size: inMemorySize } };
+  return cache ? { type: 'MEMCACHED', config: memcachedClient(cache) } : { type: 'IN-MEMORY', config: { max_size: inMemorySize } };
 }
 
 /** The query-frontend's results cache: memcached when given, else in-memory of `size`. */
 export function responseCache(cache: Memcached | undefined, inMemorySize: string): ThanosCacheConfig {
-  return cache
-    ? { type: 'MEMCACHED', config: { ...memcachedClient(cache), expiration: '24h' } }
-    : { type: 'IN-MEMORY', config: { max_size: inMemorySize } };
+  return cache ? { type: 'MEMCACHED', config: { ...memcachedClient(cache), expiration: '24h' } } : { type: 'IN-MEMORY', config: { max_size: inMemorySize } };
 }

@@ -85,19 +85,30 @@ export class ThanosCluster extends Construct {
     super(scope, id);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects' });
     const v = new Validator(this);
-    v.check(props.storage !== undefined || props.bucket instanceof ThanosBucket, 'storage', props.storage, 'is required: Thanos keeps blocks older than a few hours only in object storage',
-      'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3');
+    v.check(
+      props.storage !== undefined || props.bucket instanceof ThanosBucket,
+      'storage',
+      props.storage,
+      'is required: Thanos keeps blocks older than a few hours only in object storage',
+      'pass `storage: minio` (a Minio construct) for an in-cluster store, or `new S3Storage({...})` for S3',
+    );
     if (props.bucket instanceof ThanosBucket) {
-      v.check(props.bucket.namespace === props.namespace, 'bucket', props.bucket.bucket,
-        `has its config Secret in namespace "${props.bucket.namespace}", which pods in "${props.namespace}" cannot mount`, 'make the ThanosBucket in the cluster\'s namespace');
+      v.check(
+        props.bucket.namespace === props.namespace,
+        'bucket',
+        props.bucket.bucket,
+        `has its config Secret in namespace "${props.bucket.namespace}", which pods in "${props.namespace}" cannot mount`,
+        "make the ThanosBucket in the cluster's namespace",
+      );
     }
     v.throwIfAny();
 
-    const where = this.where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
-    const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel } as T);
-    this.bucket = props.bucket instanceof ThanosBucket
-      ? props.bucket
-      : new ThanosBucket(this, 'Bucket', { ...where, storage: props.storage!, bucket: props.bucket, overrides: props.objstoreOverrides });
+    const where = (this.where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain });
+    const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel }) as T;
+    this.bucket =
+      props.bucket instanceof ThanosBucket
+        ? props.bucket
+        : new ThanosBucket(this, 'Bucket', { ...where, storage: props.storage!, bucket: props.bucket, overrides: props.objstoreOverrides });
     const bucket = this.bucket;
 
     if (props.receive !== false) this.receive = new ThanosReceive(this, 'Receive', { ...withLog(props.receive), ...where, bucket });
@@ -134,8 +145,14 @@ export class ThanosCluster extends Construct {
     this.queryUrl = this.queryFrontend.queryUrl;
     this.storeEndpoints = this.query.endpoints;
     this.grpcStoreAddresses = this.storeEndpoints.map((e) => e.address);
-    this.scrapeTargets = [...(this.receive ? [this.receive] : []), this.query, this.queryFrontend, this.store, this.compactor, ...(this.ruler ? [this.ruler] : [])]
-      .flatMap((c) => c.scrapeTargets);
+    this.scrapeTargets = [
+      ...(this.receive ? [this.receive] : []),
+      this.query,
+      this.queryFrontend,
+      this.store,
+      this.compactor,
+      ...(this.ruler ? [this.ruler] : []),
+    ].flatMap((c) => c.scrapeTargets);
   }
 
   /** The scrape jobs of the components made so far, for the built-in rules. */
@@ -154,7 +171,9 @@ export class ThanosCluster extends Construct {
   /** A remote-write target (URL and tenant header) for Prometheus, vmagent or Tempo. */
   remoteWriteTarget(tenant?: string): RemoteWriteTarget {
     if (!this.receive) {
-      throw new Error(`[${this.node.path}] has no receive to remote-write to (receive: false). Fix: enable receive, or send data through a Prometheus sidecar.`);
+      throw new Error(
+        `[${this.node.path}] has no receive to remote-write to (receive: false). Fix: enable receive, or send data through a Prometheus sidecar.`,
+      );
     }
     return this.receive.remoteWriteTarget(tenant);
   }

@@ -80,7 +80,7 @@ export interface ThanosListeners {
 /** The flags every Thanos sub-command shares: listen addresses, logging and a Go memory limit. */
 export function commonFlags(options: ThanosComponentOptions, listeners: ThanosListeners = {}): string[] {
   return [
-    ...(listeners.grpc ?? true ? [`--grpc-address=0.0.0.0:${THANOS_PORTS.grpc}`] : []),
+    ...((listeners.grpc ?? true) ? [`--grpc-address=0.0.0.0:${THANOS_PORTS.grpc}`] : []),
     `--http-address=0.0.0.0:${THANOS_PORTS.http}`,
     `--log.level=${options.logLevel ?? 'info'}`,
     '--log.format=logfmt',
@@ -92,7 +92,7 @@ export function commonFlags(options: ThanosComponentOptions, listeners: ThanosLi
 /** The container ports of a component. */
 export function thanosPorts(listeners: ThanosListeners = {}): Array<{ name: string; containerPort: number }> {
   return [
-    ...(listeners.grpc ?? true ? [{ name: PORT_NAMES.grpc, containerPort: THANOS_PORTS.grpc }] : []),
+    ...((listeners.grpc ?? true) ? [{ name: PORT_NAMES.grpc, containerPort: THANOS_PORTS.grpc }] : []),
     { name: PORT_NAMES.http, containerPort: THANOS_PORTS.http },
     ...(listeners.remoteWrite ? [{ name: PORT_NAMES.remoteWrite, containerPort: THANOS_PORTS.remoteWrite }] : []),
   ];

@@ -85,7 +85,10 @@ export class ThanosCompactor extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosCompactorProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
+    });
     this.bucketKey = props.bucket.bucketKey;
     this.bucketName = props.bucket.bucket;
     const retention = { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' };
@@ -156,7 +159,13 @@ function keptFor(retention: Required<ThanosRetention>, deleteDelay: string): [nu
   return [Math.max(...ms) + (parseDuration(deleteDelay) ?? 0), reason];
 }
 
-function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, retention: Required<ThanosRetention>, downsampling: boolean, concurrency: number): void {
+function validateCompactor(
+  scope: ThanosCompactor,
+  props: ThanosCompactorProps,
+  retention: Required<ThanosRetention>,
+  downsampling: boolean,
+  concurrency: number,
+): void {
   const v = new Validator(scope);
   checkThanosComponent(v, props, '-compactor-headless'.length);
   const durations = {
@@ -168,24 +177,56 @@ function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, 
     if (!v.check(ms !== undefined, property, value, 'is not a duration', 'write it as "30d", "90d" or "0d" (keep for ever)')) continue;
     // Thanos refuses to start (cmd/thanos/compact.go) when a resolution is deleted before it is downsampled.
     if (downsampling && ms !== 0) {
-      v.check(ms! >= minMs, property, value, `is shorter than the downsampling needs (${why}); the compactor refuses to start`,
-        `set it to "${minMs / 3600_000 >= 48 ? `${minMs / 86400_000}d` : `${minMs / 3600_000}h`}" or longer, "0d" to keep for ever, or set downsampling: false`);
+      v.check(
+        ms! >= minMs,
+        property,
+        value,
+        `is shorter than the downsampling needs (${why}); the compactor refuses to start`,
+        `set it to "${minMs / 3600_000 >= 48 ? `${minMs / 86400_000}d` : `${minMs / 3600_000}h`}" or longer, "0d" to keep for ever, or set downsampling: false`,
+      );
     }
   }
-  v.check(parseDuration(retention.oneHour) !== undefined, 'retention.oneHour', retention.oneHour, 'is not a duration', 'write it as "1y", "365d" or "0d" (keep for ever)');
+  v.check(
+    parseDuration(retention.oneHour) !== undefined,
+    'retention.oneHour',
+    retention.oneHour,
+    'is not a duration',
+    'write it as "1y", "365d" or "0d" (keep for ever)',
+  );
   const deleteDelay = props.deleteDelay ?? DEFAULT_DELETE_DELAY;
   if (checkDuration(v, 'deleteDelay', deleteDelay, 0, 'a duration')) {
-    v.check(parseDuration(deleteDelay)! > 0, 'deleteDelay', deleteDelay,
+    v.check(
+      parseDuration(deleteDelay)! > 0,
+      'deleteDelay',
+      deleteDelay,
       'deletes compacted-away blocks at once, while store gateways and queries still read them: queries fail on missing objects',
-      'keep the default "48h", or at least twice the store gateways\' ignoreDeletionMarksDelay');
+      'keep the default "48h", or at least twice the store gateways\' ignoreDeletionMarksDelay',
+    );
   }
   checkVolumeSize(v, 'storageSize', props.storageSize);
-  v.check(Number.isInteger(concurrency) && concurrency >= 1, 'concurrency', concurrency, 'must be a whole number of at least 1', 'set it to the CPU cores the compactor may use');
+  v.check(
+    Number.isInteger(concurrency) && concurrency >= 1,
+    'concurrency',
+    concurrency,
+    'must be a whole number of at least 1',
+    'set it to the CPU cores the compactor may use',
+  );
   for (const label of props.deduplicationReplicaLabels ?? []) checkLabelName(v, 'deduplicationReplicaLabels', label);
-  v.check(!(props.deduplicateLike && props.deduplicationReplicaLabels), 'deduplicationReplicaLabels', props.deduplicationReplicaLabels,
-    'is given together with deduplicateLike, which decides the labels itself', 'keep one of the two');
+  v.check(
+    !(props.deduplicateLike && props.deduplicationReplicaLabels),
+    'deduplicationReplicaLabels',
+    props.deduplicationReplicaLabels,
+    'is given together with deduplicateLike, which decides the labels itself',
+    'keep one of the two',
+  );
   if (props.deduplicationFunc !== undefined) {
-    v.check(['one-to-one', 'penalty'].includes(props.deduplicationFunc), 'deduplicationFunc', props.deduplicationFunc, 'is not a merge algorithm Thanos has', 'use "penalty" or "one-to-one"');
+    v.check(
+      ['one-to-one', 'penalty'].includes(props.deduplicationFunc),
+      'deduplicationFunc',
+      props.deduplicationFunc,
+      'is not a merge algorithm Thanos has',
+      'use "penalty" or "one-to-one"',
+    );
   }
   v.throwIfAny();
 }

@@ -8,7 +8,17 @@ import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
 import { VolumeClaim, Workload } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
-import { PORT_NAMES, THANOS_POD_IDENTITY, ThanosBucketAccess, ThanosComponentOptions, ThanosListeners, commonFlags, thanosImage, thanosPorts, thanosProbes } from './common';
+import {
+  PORT_NAMES,
+  THANOS_POD_IDENTITY,
+  ThanosBucketAccess,
+  ThanosComponentOptions,
+  ThanosListeners,
+  commonFlags,
+  thanosImage,
+  thanosPorts,
+  thanosProbes,
+} from './common';
 import { ThanosBucket } from './bucket';
 
 /** Where a Thanos component runs: what every component construct's props start with. */
@@ -24,7 +34,11 @@ export interface ThanosComponentProps extends ThanosComponentOptions {
 /** The identity of one component of a Thanos instance. */
 export function thanosIdentity(props: ThanosComponentProps, component: string): ComponentIdentity {
   return new ComponentIdentity({
-    app: 'thanos', instance: props.name ?? 'thanos', component, namespace: props.namespace, version: imageVersion(thanosImage(props)),
+    app: 'thanos',
+    instance: props.name ?? 'thanos',
+    component,
+    namespace: props.namespace,
+    version: imageVersion(thanosImage(props)),
   });
 }
 
@@ -133,10 +147,9 @@ export function thanosServices(
 ): { service?: k8s.KubeService; headless?: k8s.KubeService } {
   const ports = thanosServicePorts(options.listeners);
   return {
-    service: options.clusterIp ?? true ? createService(scope, 'Service', { identity, name: identity.name, ports }) : undefined,
-    headless: options.headless ?? true
-      ? createService(scope, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true })
-      : undefined,
+    service: (options.clusterIp ?? true) ? createService(scope, 'Service', { identity, name: identity.name, ports }) : undefined,
+    headless:
+      (options.headless ?? true) ? createService(scope, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true }) : undefined,
   };
 }
 

@@ -44,15 +44,23 @@ export class ThanosQuery extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosQueryProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', endpoints: 'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      endpoints: 'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar',
+    });
     const replicas = props.replicas ?? 2;
     this.endpoints = props.endpoints;
     this.extraReplicaLabels = props.extraReplicaLabels ?? [];
     const v = new Validator(this);
     checkThanosComponent(v, props, '-query-headless'.length);
     checkReplicas(v, 'replicas', replicas);
-    v.check(props.endpoints.length > 0, 'endpoints', [], 'is empty: a query with no StoreAPI to discover answers every query with no data',
-      'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar');
+    v.check(
+      props.endpoints.length > 0,
+      'endpoints',
+      [],
+      'is empty: a query with no StoreAPI to discover answers every query with no data',
+      'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar',
+    );
     const addresses = props.endpoints.map((e) => e.address);
     v.check(new Set(addresses).size === addresses.length, 'endpoints', addresses, 'lists an address twice', 'list each endpoint once');
     for (const label of props.extraReplicaLabels ?? []) checkLabelName(v, 'extraReplicaLabels', label);
@@ -72,7 +80,7 @@ export class ThanosQuery extends Construct {
       flags: [
         `--endpoint.sd-config=${renderYaml(sdConfig)}`,
         `--query.timeout=${props.timeout ?? '2m'}`,
-        ...(props.autoDownsampling ?? true ? ['--query.auto-downsampling'] : []),
+        ...((props.autoDownsampling ?? true) ? ['--query.auto-downsampling'] : []),
       ],
       // Writers through receive may be made after the query: their labels are read at synth.
       lateFlags: () => this.replicaLabels.map((label) => `--query.replica-label=${label}`),

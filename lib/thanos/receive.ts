@@ -119,7 +119,10 @@ export class ThanosReceive extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosReceiveProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
+    });
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const replicas = props.replicas ?? 3;
     const rf = props.replicationFactor ?? 3;
@@ -176,7 +179,11 @@ export class ThanosReceive extends Construct {
       const options = rings[i];
       // Not-ready pods are published too: a pod replaying its WAL must still be reachable by name.
       const headless = createService(this, `${identity.name}-headless`, {
-        identity, name: ring.headlessService, headless: true, publishNotReadyAddresses: true, ports: thanosServicePorts({ remoteWrite: true }),
+        identity,
+        name: ring.headlessService,
+        headless: true,
+        publishNotReadyAddresses: true,
+        ports: thanosServicePorts({ remoteWrite: true }),
       });
       scrapeTargets.push(thanosScrapeTarget(identity, headless, clusterDomain));
       const localEndpoint = podEndpoint('$(NAME)', ring.headlessService, props.namespace, clusterDomain, THANOS_PORTS.grpc);
@@ -235,7 +242,10 @@ export class ThanosReceive extends Construct {
         listeners: { remoteWrite: true },
       });
       const routerHeadless = createService(this, 'RouterHeadlessService', {
-        identity: routerIdentity, name: `${routerIdentity.name}-headless`, headless: true, ports: thanosServicePorts({ remoteWrite: true }),
+        identity: routerIdentity,
+        name: `${routerIdentity.name}-headless`,
+        headless: true,
+        ports: thanosServicePorts({ remoteWrite: true }),
       });
       scrapeTargets.push(thanosScrapeTarget(routerIdentity, routerHeadless, clusterDomain));
     }
@@ -269,16 +279,26 @@ export class ThanosReceive extends Construct {
   remoteWriteTarget(tenant: string = this.defaultTenant): RemoteWriteTarget {
     if (typeof tenant !== 'string' || tenant.trim() === '' || /[\s,^]/.test(tenant)) {
       const v = new Validator(this);
-      v.check(false, 'tenant', tenant, 'is not a tenant id (empty, or with spaces or commas), so writes would land in no tenant you can name', 'give a tenant id such as "team-a"');
+      v.check(
+        false,
+        'tenant',
+        tenant,
+        'is not a tenant id (empty, or with spaces or commas), so writes would land in no tenant you can name',
+        'give a tenant id such as "team-a"',
+      );
       v.throwIfAny();
     }
     const catchAll = this.hashrings.some((ring) => !ring.tenants || ring.tenants.length === 0);
     const globs = this.hashrings.filter((ring) => ring.tenant_matcher_type === 'glob').length > 0;
     if (!catchAll && !globs && !this.tenants.includes(tenant)) {
-      throw new Error(`[${this.node.path}] tenant "${tenant}" is in no hashring (${this.tenants.join(', ')}) and there is no catch-all ring. Fix: add it to a ring's tenants or add a ring without tenants.`);
+      throw new Error(
+        `[${this.node.path}] tenant "${tenant}" is in no hashring (${this.tenants.join(', ')}) and there is no catch-all ring. Fix: add it to a ring's tenants or add a ring without tenants.`,
+      );
     }
     return {
-      url: this.remoteWriteUrl, headers: { [this.tenantHeader]: tenant }, name: `thanos-${tenant}`,
+      url: this.remoteWriteUrl,
+      headers: { [this.tenantHeader]: tenant },
+      name: `thanos-${tenant}`,
       // HA writers are kept apart by their replica label, which Query then deduplicates along.
       deduplication: 'replica-label',
       keepsExemplars: this.keepsExemplars,
@@ -307,29 +327,54 @@ function validateReceive(scope: Construct, props: ThanosReceiveProps, r: Resolve
   checkReplicas(v, 'replicationFactor', r.rf);
   if (props.router?.replicas !== undefined) checkReplicas(v, 'router.replicas', props.router.replicas);
   if (props.maxExemplars !== undefined) {
-    v.check(Number.isInteger(props.maxExemplars) && props.maxExemplars >= 0, 'maxExemplars', props.maxExemplars, 'is not a whole number of exemplars', 'give 0 to keep none, or a count such as 100000');
+    v.check(
+      Number.isInteger(props.maxExemplars) && props.maxExemplars >= 0,
+      'maxExemplars',
+      props.maxExemplars,
+      'is not a whole number of exemplars',
+      'give 0 to keep none, or a count such as 100000',
+    );
   }
-  v.check(r.rings.length > 0, 'hashrings', [], 'is empty: receive refuses to start with an empty hashrings file',
-    'leave hashrings unset for one catch-all ring, or list at least one ring');
+  v.check(
+    r.rings.length > 0,
+    'hashrings',
+    [],
+    'is empty: receive refuses to start with an empty hashrings file',
+    'leave hashrings unset for one catch-all ring, or list at least one ring',
+  );
   const names = new Set<string>();
   let catchAll = 0;
   r.rings.forEach((ring, i) => {
     const at = `hashrings[${i}]`;
-    v.check(/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(ring.name) && ring.name !== 'router', `${at}.name`, ring.name,
-      'is not a DNS label other than "router" (it names the ring\'s StatefulSet)', 'use a name such as "team-a"');
+    v.check(
+      /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(ring.name) && ring.name !== 'router',
+      `${at}.name`,
+      ring.name,
+      'is not a DNS label other than "router" (it names the ring\'s StatefulSet)',
+      'use a name such as "team-a"',
+    );
     v.check(!names.has(ring.name), `${at}.name`, ring.name, 'is used by two rings', 'give every ring its own name');
     names.add(ring.name);
     const ringReplicas = ring.replicas ?? r.replicas;
     if (checkReplicas(v, `${at}.replicas`, ringReplicas) && Number.isInteger(r.rf) && r.rf >= 1) {
-      v.check(ringReplicas >= r.rf, ring.replicas !== undefined ? `${at}.replicas` : 'replicationFactor', ring.replicas !== undefined ? ringReplicas : r.rf,
+      v.check(
+        ringReplicas >= r.rf,
+        ring.replicas !== undefined ? `${at}.replicas` : 'replicationFactor',
+        ring.replicas !== undefined ? ringReplicas : r.rf,
         `leaves ring "${ring.name}" with ${ringReplicas} ingestors for a replication factor of ${r.rf}; ketama refuses a ring with fewer endpoints than the replication factor`,
-        `lower replicationFactor to ${ringReplicas} or give ring "${ring.name}" at least ${r.rf} replicas`);
+        `lower replicationFactor to ${ringReplicas} or give ring "${ring.name}" at least ${r.rf} replicas`,
+      );
     }
     if ((ring.tenants ?? []).length === 0) catchAll++;
     v.check(!(ring.tenants ?? []).some((t) => t === ''), `${at}.tenants`, ring.tenants, 'contains an empty tenant', 'remove it');
   });
-  v.check(catchAll <= 1, 'hashrings', r.rings.map((ring) => ring.name), `has ${catchAll} rings without tenants; only one ring can take the tenants no other ring lists`,
-    'give every ring but one its tenants');
+  v.check(
+    catchAll <= 1,
+    'hashrings',
+    r.rings.map((ring) => ring.name),
+    `has ${catchAll} rings without tenants; only one ring can take the tenants no other ring lists`,
+    'give every ring but one its tenants',
+  );
   checkDuration(v, 'retention', r.retention, 2 * 3600_000, 'receive cuts a block every 2h and must keep it until it is uploaded');
   checkVolumeSize(v, 'storageSize', props.storageSize);
   r.rings.forEach((ring, i) => checkVolumeSize(v, `hashrings[${i}].storageSize`, ring.storageSize));
@@ -343,13 +388,20 @@ function validateReceive(scope: Construct, props: ThanosReceiveProps, r: Resolve
  */
 function checkEmittedReplication(scope: Construct, props: ThanosReceiveProps, rings: readonly ThanosHashringOptions[], replicas: number): void {
   const v = new Validator(scope);
-  for (const [property, args] of [['extraArgs', props.extraArgs], ['router.extraArgs', props.router?.extraArgs]] as const) {
+  for (const [property, args] of [
+    ['extraArgs', props.extraArgs],
+    ['router.extraArgs', props.router?.extraArgs],
+  ] as const) {
     const given = flagValue(args, 'receive.replication-factor');
     if (given === undefined) continue;
     const smallest = Math.min(...rings.map((r) => r.replicas ?? replicas));
-    v.check(/^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= smallest, property, `--receive.replication-factor=${given}`,
+    v.check(
+      /^\d+$/.test(given) && Number(given) >= 1 && Number(given) <= smallest,
+      property,
+      `--receive.replication-factor=${given}`,
       `sets a replication factor above the ${smallest} ingestors of the smallest ring (or no whole number): ketama refuses the ring and every write fails`,
-      `set replicationFactor instead, at most ${smallest}`);
+      `set replicationFactor instead, at most ${smallest}`,
+    );
   }
   v.throwIfAny();
 }

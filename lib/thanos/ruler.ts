@@ -75,7 +75,11 @@ export class ThanosRuler extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosRulerProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)', query: 'pass the ThanosQuery the rules are evaluated against' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
+      query: 'pass the ThanosQuery the rules are evaluated against',
+    });
     const replicas = props.replicas ?? 2;
     const replicaLabel = props.replicaLabel ?? 'rule_replica';
     const groups = props.ruleGroups ?? [];
@@ -89,12 +93,24 @@ export class ThanosRuler extends Construct {
     checkDuration(v, 'evalInterval', props.evalInterval ?? '1m', 1000, 'a duration');
     checkDuration(v, 'retention', retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
     checkVolumeSize(v, 'storageSize', props.storageSize);
-    v.check(groups.length + configMaps.length > 0, 'ruleGroups', [], 'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
-      'give ruleGroups or ruleConfigMaps, or leave the ruler out');
+    v.check(
+      groups.length + configMaps.length > 0,
+      'ruleGroups',
+      [],
+      'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
+      'give ruleGroups or ruleConfigMaps, or leave the ruler out',
+    );
     checkRuleGroups(v, 'ruleGroups', groups);
     configMaps.forEach((name, i) => v.apply(`ruleConfigMaps[${i}]`, name, dnsLabel(name, 253, false)));
-    (props.alertmanagerUrls ?? []).forEach((url, i) => v.check(ALERTMANAGER_URL.test(url), `alertmanagerUrls[${i}]`, url,
-      'has no http:// or https:// scheme', 'write it as "http://alertmanager.monitoring.svc:9093"'));
+    (props.alertmanagerUrls ?? []).forEach((url, i) =>
+      v.check(
+        ALERTMANAGER_URL.test(url),
+        `alertmanagerUrls[${i}]`,
+        url,
+        'has no http:// or https:// scheme',
+        'write it as "http://alertmanager.monitoring.svc:9093"',
+      ),
+    );
     v.throwIfAny();
 
     const identity = thanosIdentity(props, 'ruler');
@@ -113,14 +129,26 @@ export class ThanosRuler extends Construct {
     for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
     const alertmanagerUrls = [...(props.alertmanagers ?? []).map((am) => am.peersUrl), ...(props.alertmanagerUrls ?? [])];
     if (alertmanagerUrls.length === 0 && (groups.some((g) => g.rules.some((r) => 'alert' in r)) || configMaps.length > 0)) {
-      addWarning(this, 'alerts-go-nowhere', 'alertmanagers', [],
+      addWarning(
+        this,
+        'alerts-go-nowhere',
+        'alertmanagers',
+        [],
         'is empty, so the alerts its rules fire reach no one',
-        'pass an Alertmanager\'s endpoint in alertmanagers (or alertmanagerUrls for one outside the app), or acknowledge the warning if alerts are only read in Grafana');
+        "pass an Alertmanager's endpoint in alertmanagers (or alertmanagerUrls for one outside the app), or acknowledge the warning if alerts are only read in Grafana",
+      );
     }
     // Its rules select jobs from what Query serves: the app must scrape them into it.
     const ruleJobs = [...new Set(groups.flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
     if (ruleJobs.length > 0) {
-      Wiring.of(this).reads({ path: this.node.path, property: 'ruleGroups', source: props.query.queryApiAddress, jobs: ruleJobs, what: 'its rules', consequence: 'they would never find data, and their alerts never fire' });
+      Wiring.of(this).reads({
+        path: this.node.path,
+        property: 'ruleGroups',
+        source: props.query.queryApiAddress,
+        jobs: ruleJobs,
+        what: 'its rules',
+        consequence: 'they would never find data, and their alerts never fire',
+      });
     }
 
     const { headless } = thanosServices(this, identity);

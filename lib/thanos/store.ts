@@ -58,7 +58,10 @@ export class ThanosStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ThanosStoreProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
+    });
     const replicas = props.replicas ?? 2;
     const v = new Validator(this);
     checkThanosComponent(v, props, '-store-bucket-cache'.length);
@@ -75,8 +78,10 @@ export class ThanosStore extends Construct {
 
     const identity = thanosIdentity(props, 'store');
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    if (props.indexCache) this.indexCache = new Memcached(this, 'IndexCache', { ...props.indexCache, owner: identity, component: 'store-index-cache', clusterDomain });
-    if (props.bucketCache) this.bucketCache = new Memcached(this, 'BucketCache', { ...props.bucketCache, owner: identity, component: 'store-bucket-cache', clusterDomain });
+    if (props.indexCache)
+      this.indexCache = new Memcached(this, 'IndexCache', { ...props.indexCache, owner: identity, component: 'store-index-cache', clusterDomain });
+    if (props.bucketCache)
+      this.bucketCache = new Memcached(this, 'BucketCache', { ...props.bucketCache, owner: identity, component: 'store-bucket-cache', clusterDomain });
     const { headless } = thanosServices(this, identity);
     this.workload = thanosWorkload(this, 'Workload', {
       identity,

@@ -63,15 +63,26 @@ export class VictoriaMetricsCluster extends Construct {
 
     this.vmstorage = new VmStorage(this, 'vmstorage', { ...props.vmstorage, ...placement, retention, dedupInterval: props.dedupInterval });
     this.vminsert = new VmInsert(this, 'vminsert', { ...props.vminsert, ...placement, storage: this.vmstorage, replicationFactor: rf });
-    this.vmselect = new VmSelect(this, 'vmselect', { ...props.vmselect, ...placement, storage: this.vmstorage, replicationFactor: rf, dedupInterval: props.dedupInterval });
+    this.vmselect = new VmSelect(this, 'vmselect', {
+      ...props.vmselect,
+      ...placement,
+      storage: this.vmstorage,
+      replicationFactor: rf,
+      dedupInterval: props.dedupInterval,
+    });
     this.externalInsertUrl = props.vminsert?.exposure?.externalUrl.replace(/\/+$/, '');
     this.scrapeTargets = [this.vmstorage.scrapeTarget, this.vminsert.scrapeTarget, this.vmselect.scrapeTarget];
 
     const nodes = this.vmstorage.replicas;
     if (nodes < 2 * rf - 1) {
-      addWarning(this, 'vmstorage-below-2rf-1', 'vmstorage.replicas', nodes,
+      addWarning(
+        this,
+        'vmstorage-below-2rf-1',
+        'vmstorage.replicas',
+        nodes,
         `is below 2×replicationFactor−1 = ${2 * rf - 1}: while a node is down, new samples get fewer than ${rf} copies`,
-        `run ${2 * rf - 1} or more storage nodes to keep every copy through a node failure`);
+        `run ${2 * rf - 1} or more storage nodes to keep every copy through a node failure`,
+      );
     }
   }
 
@@ -84,8 +95,13 @@ export class VictoriaMetricsCluster extends Construct {
     if (options.from === 'outside') {
       if (!this.externalInsertUrl) {
         const v = new Validator(this);
-        v.check(false, 'vminsert.exposure', undefined, 'has no external URL, so agents outside the cluster have nowhere to write',
-          'set vminsert.exposure.externalUrl to the URL an Ingress or load balancer serves vminsert at');
+        v.check(
+          false,
+          'vminsert.exposure',
+          undefined,
+          'has no external URL, so agents outside the cluster have nowhere to write',
+          'set vminsert.exposure.externalUrl to the URL an Ingress or load balancer serves vminsert at',
+        );
         v.throwIfAny();
       }
       return this.recordFlow(t, `${this.externalInsertUrl}/insert/${t}/prometheus/api/v1/write`);
@@ -136,38 +152,71 @@ function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, r
   const nodes = props.vmstorage?.replicas ?? 3;
   const nodesValid = checkReplicas(v, 'vmstorage.replicas', nodes);
   if (v.check(Number.isInteger(rf) && rf >= 1, 'replicationFactor', rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3') && nodesValid) {
-    v.check(rf <= nodes, 'replicationFactor', rf,
+    v.check(
+      rf <= nodes,
+      'replicationFactor',
+      rf,
       `is larger than the ${nodes} storage nodes, so no sample could get that many copies on distinct nodes`,
-      `set vmstorage.replicas to ${2 * rf - 1} or more, or lower replicationFactor to ${nodes} or less`);
+      `set vmstorage.replicas to ${2 * rf - 1} or more, or lower replicationFactor to ${nodes} or less`,
+    );
   }
-  v.check((props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling === undefined, 'vmstorage.autoscaling',
+  v.check(
+    (props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling === undefined,
+    'vmstorage.autoscaling',
     (props.vmstorage as { autoscaling?: unknown } | undefined)?.autoscaling,
     'is not offered: storage nodes do not rebalance, so a node an autoscaler removes takes its data out of every query',
-    'size vmstorage with vmstorage.replicas, and autoscale vminsert and vmselect instead');
+    'size vmstorage with vmstorage.replicas, and autoscale vminsert and vmselect instead',
+  );
   // vminsert writes each sample to RF nodes and vmselect expects as many copies: they must agree, extraArgs included.
   const insertRf = flagValue(props.vminsert?.extraArgs, 'replicationFactor');
   const selectRf = flagValue(props.vmselect?.extraArgs, 'replicationFactor');
-  for (const [property, given] of [['vminsert.extraArgs', insertRf], ['vmselect.extraArgs', selectRf]] as const) {
+  for (const [property, given] of [
+    ['vminsert.extraArgs', insertRf],
+    ['vmselect.extraArgs', selectRf],
+  ] as const) {
     if (given === undefined) continue;
-    v.check(Number(given) === rf, property, `-replicationFactor=${given}`,
+    v.check(
+      Number(given) === rf,
+      property,
+      `-replicationFactor=${given}`,
       `differs from the replicationFactor (${rf}) the other front end uses: vmselect would ${Number(given) > rf ? 'wait for copies that were never written' : 'return duplicated copies'} or report partial results`,
-      'set replicationFactor on the cluster, which both front ends share');
+      'set replicationFactor on the cluster, which both front ends share',
+    );
   }
   const exposure = props.vminsert?.exposure;
   const url = exposure?.externalUrl;
-  if (url !== undefined && v.check(/^https?:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url), 'vminsert.exposure.externalUrl', url, 'is not an http(s) URL without a path',
-    exposure?.loadBalancerAnnotations ? `give e.g. "http://vminsert.metrics.example.com:${VM_PORTS.vminsert}", the name the load balancer answers at` : 'give e.g. "https://vminsert.metrics.example.com"')) {
+  if (
+    url !== undefined &&
+    v.check(
+      /^https?:\/\/[^/\s:]+(:\d{1,5})?\/?$/.test(url),
+      'vminsert.exposure.externalUrl',
+      url,
+      'is not an http(s) URL without a path',
+      exposure?.loadBalancerAnnotations
+        ? `give e.g. "http://vminsert.metrics.example.com:${VM_PORTS.vminsert}", the name the load balancer answers at`
+        : 'give e.g. "https://vminsert.metrics.example.com"',
+    )
+  ) {
     // The load balancer the library asks for forwards TCP to vminsert's plain-HTTP port as is.
     const lb = exposure?.loadBalancerAnnotations;
     if (lb) {
       const tls = Object.keys(lb).some((k) => /ssl-cert|tls/.test(k));
       const parsed = new URL(url);
       const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
-      v.check(parsed.protocol === 'http:' || tls, 'vminsert.exposure.externalUrl', url,
+      v.check(
+        parsed.protocol === 'http:' || tls,
+        'vminsert.exposure.externalUrl',
+        url,
         `is https, but the load balancer forwards plain TCP to vminsert, which serves plain HTTP on ${VM_PORTS.vminsert}: agents would fail the TLS handshake`,
-        `use "http://${parsed.hostname}:${VM_PORTS.vminsert}", or terminate TLS at the load balancer with its certificate annotation`);
-      v.check(port === VM_PORTS.vminsert || tls, 'vminsert.exposure.externalUrl', url,
-        `names port ${port}, but the load balancer listens on the Service port ${VM_PORTS.vminsert}`, `use "http://${parsed.hostname}:${VM_PORTS.vminsert}"`);
+        `use "http://${parsed.hostname}:${VM_PORTS.vminsert}", or terminate TLS at the load balancer with its certificate annotation`,
+      );
+      v.check(
+        port === VM_PORTS.vminsert || tls,
+        'vminsert.exposure.externalUrl',
+        url,
+        `names port ${port}, but the load balancer listens on the Service port ${VM_PORTS.vminsert}`,
+        `use "http://${parsed.hostname}:${VM_PORTS.vminsert}"`,
+      );
     }
   }
   v.throwIfAny();

@@ -50,7 +50,11 @@ export interface VmPlacement {
 /** The identity of one VictoriaMetrics component. */
 export function vmIdentity(placement: VmPlacement, component: string, image: ImageRef): ComponentIdentity {
   return new ComponentIdentity({
-    app: 'victoria-metrics', instance: placement.name ?? 'vm', component, namespace: placement.namespace, version: imageVersion(image),
+    app: 'victoria-metrics',
+    instance: placement.name ?? 'vm',
+    component,
+    namespace: placement.namespace,
+    version: imageVersion(image),
   });
 }
 

@@ -61,7 +61,9 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     ports: [{ name: VM_PORT_NAMES.http, containerPort: spec.httpPort }, ...(spec.extraPorts ?? [])],
     volumeMounts: spec.volumeMounts,
     readinessProbe: httpProbe('/health', VM_PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 10 }),
-    livenessProbe: spec.liveness ? tcpProbe(VM_PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 }) : undefined,
+    livenessProbe: spec.liveness
+      ? tcpProbe(VM_PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 })
+      : undefined,
     resources: options.resources ?? spec.defaultResources,
   };
   const replicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
@@ -82,9 +84,10 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     volumes: spec.volumes,
     containers: [container],
   };
-  const workload = spec.kind === 'Deployment'
-    ? new Workload(scope, id, { ...common, kind: 'Deployment' })
-    : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
+  const workload =
+    spec.kind === 'Deployment'
+      ? new Workload(scope, id, { ...common, kind: 'Deployment' })
+      : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
   if (spec.autoscaling) createAutoscaler(scope, `${id}Autoscaler`, identity, spec.autoscaling);
   return workload;
 }
@@ -97,14 +100,23 @@ export function vmServices(
   scope: Construct,
   identity: ComponentIdentity,
   ports: readonly ServicePortSpec[],
-  options: { readonly clusterIp?: boolean; readonly publishNotReadyAddresses?: boolean; readonly serviceType?: 'ClusterIP' | 'LoadBalancer'; readonly serviceAnnotations?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly clusterIp?: boolean;
+    readonly publishNotReadyAddresses?: boolean;
+    readonly serviceType?: 'ClusterIP' | 'LoadBalancer';
+    readonly serviceAnnotations?: Readonly<Record<string, string>>;
+  } = {},
 ): { service?: k8s.KubeService; headless: k8s.KubeService } {
   let service: k8s.KubeService | undefined;
   if (options.clusterIp ?? true) {
     service = createService(scope, 'Service', { identity, name: identity.name, ports, type: options.serviceType, annotations: options.serviceAnnotations });
   }
   const headless = createService(scope, 'HeadlessService', {
-    identity, name: `${identity.name}-headless`, ports, headless: true, publishNotReadyAddresses: options.publishNotReadyAddresses,
+    identity,
+    name: `${identity.name}-headless`,
+    ports,
+    headless: true,
+    publishNotReadyAddresses: options.publishNotReadyAddresses,
   });
   return { service, headless };
 }

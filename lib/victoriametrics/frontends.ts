@@ -82,17 +82,21 @@ abstract class VmFrontend extends Construct {
   protected readonly clusterDomain: string;
   private readonly port: number;
 
-  protected constructor(scope: Construct, id: string, spec: {
-    readonly component: 'vminsert' | 'vmselect';
-    readonly props: VmFrontendProps;
-    readonly port: number;
-    readonly flags: readonly string[];
-    readonly defaultResources: ResourceRequirements;
-    readonly volumes?: readonly k8s.Volume[];
-    readonly volumeMounts?: readonly k8s.VolumeMount[];
-    readonly moreChecks?: (v: Validator) => void;
-    readonly loadBalancerAnnotations?: Readonly<Record<string, string>>;
-  }) {
+  protected constructor(
+    scope: Construct,
+    id: string,
+    spec: {
+      readonly component: 'vminsert' | 'vmselect';
+      readonly props: VmFrontendProps;
+      readonly port: number;
+      readonly flags: readonly string[];
+      readonly defaultResources: ResourceRequirements;
+      readonly volumes?: readonly k8s.Volume[];
+      readonly volumeMounts?: readonly k8s.VolumeMount[];
+      readonly moreChecks?: (v: Validator) => void;
+      readonly loadBalancerAnnotations?: Readonly<Record<string, string>>;
+    },
+  ) {
     super(scope, id);
     const { props } = spec;
     const image = props.image ?? IMAGES[spec.component];
@@ -102,7 +106,8 @@ abstract class VmFrontend extends Construct {
     this.port = spec.port;
     const loadBalancer = spec.loadBalancerAnnotations;
     this.service = vmServices(this, this.identity, [{ name: VM_PORT_NAMES.http, port: spec.port }], {
-      serviceType: loadBalancer ? 'LoadBalancer' : 'ClusterIP', serviceAnnotations: loadBalancer,
+      serviceType: loadBalancer ? 'LoadBalancer' : 'ClusterIP',
+      serviceAnnotations: loadBalancer,
     }).service!;
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
@@ -178,7 +183,13 @@ export class VmSelect extends VmFrontend {
       moreChecks: (v) => {
         if (props.cacheSize !== undefined) v.apply('cacheSize', props.cacheSize, quantity(props.cacheSize));
         if (props.dedupInterval !== undefined) {
-          v.check((parseDuration(props.dedupInterval) ?? 0) > 0, 'dedupInterval', props.dedupInterval, 'is not a positive duration', 'write it as "1ms" or the scrape interval');
+          v.check(
+            (parseDuration(props.dedupInterval) ?? 0) > 0,
+            'dedupInterval',
+            props.dedupInterval,
+            'is not a positive duration',
+            'write it as "1ms" or the scrape interval',
+          );
         }
       },
     });
@@ -200,7 +211,13 @@ function requireStorage(scope: Construct, id: string, props: VmFrontendProps): v
   v.throwIfAny();
 }
 
-function validateFrontend(scope: Construct, component: string, props: VmFrontendProps, defaultResources: ResourceRequirements, moreChecks?: (v: Validator) => void): void {
+function validateFrontend(
+  scope: Construct,
+  component: string,
+  props: VmFrontendProps,
+  defaultResources: ResourceRequirements,
+  moreChecks?: (v: Validator) => void,
+): void {
   const v = new Validator(scope);
   checkPlacement(v, props, component);
   checkReplicas(v, 'replicas', props.replicas ?? 2);
@@ -208,12 +225,16 @@ function validateFrontend(scope: Construct, component: string, props: VmFrontend
   if (props.autoscaling) checkAutoscaling(v, 'autoscaling', props.autoscaling, props.resources ?? defaultResources);
   // An extraArgs -replicationFactor replaces the generated one: check what is emitted.
   const fromArgs = flagValue(props.extraArgs, 'replicationFactor');
-  const rf = fromArgs !== undefined ? Number(fromArgs) : props.replicationFactor ?? 1;
+  const rf = fromArgs !== undefined ? Number(fromArgs) : (props.replicationFactor ?? 1);
   const rfProperty = fromArgs !== undefined ? 'extraArgs' : 'replicationFactor';
   if (v.check(Number.isInteger(rf) && rf >= 1, rfProperty, rf, 'is not a whole number of at least 1', 'set it to 1, 2 or 3')) {
-    v.check(rf <= props.storage.replicas, rfProperty, rf,
+    v.check(
+      rf <= props.storage.replicas,
+      rfProperty,
+      rf,
       `is larger than the ${props.storage.replicas} storage nodes, so no sample could get that many copies on distinct nodes`,
-      `add vmstorage replicas to at least ${rf}, or lower replicationFactor to ${props.storage.replicas} or less`);
+      `add vmstorage replicas to at least ${rf}, or lower replicationFactor to ${props.storage.replicas} or less`,
+    );
   }
   moreChecks?.(v);
   v.throwIfAny();

@@ -85,18 +85,24 @@ export class VmAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: VmAgentProps) {
     super(scope, id);
-    requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', remoteWrite: 'pass where series go, e.g. [vm.remoteWriteTarget(0)]' });
+    requireProps(this, props, {
+      namespace: 'give the Kubernetes namespace of its objects',
+      remoteWrite: 'pass where series go, e.g. [vm.remoteWriteTarget(0)]',
+    });
     validateAgent(this, props);
     const image = props.image ?? IMAGES.vmagent;
-    const identity = this.identity = vmIdentity(props, 'vmagent', image);
+    const identity = (this.identity = vmIdentity(props, 'vmagent', image));
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const self = vmScrapeTarget(identity, clusterDomain);
     this.scrapeTargets = [self];
 
-    const scrapeConfig = mergeOverrides({
-      global: { scrape_interval: props.scrapeInterval ?? '30s' },
-      scrape_configs: [...srvScrapeConfigs([self, ...(props.scrapeTargets ?? [])]), ...(props.extraScrapeConfigs ?? [])],
-    }, props.configOverrides);
+    const scrapeConfig = mergeOverrides(
+      {
+        global: { scrape_interval: props.scrapeInterval ?? '30s' },
+        scrape_configs: [...srvScrapeConfigs([self, ...(props.scrapeTargets ?? [])]), ...(props.extraScrapeConfigs ?? [])],
+      },
+      props.configOverrides,
+    );
     this.scrapeConfigYaml = renderYaml(scrapeConfig);
     const files: Record<string, string> = { 'scrape.yaml': this.scrapeConfigYaml };
     if (props.relabelConfigs?.length) files['relabel.yaml'] = renderYaml(props.relabelConfigs);
@@ -109,7 +115,8 @@ export class VmAgent extends Construct {
     this.remoteWriteUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${VM_PORTS.vmagent}/api/v1/write`;
 
     this.scrapedJobs = [self.job, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])];
-    const queue = props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
+    const queue =
+      props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
     const sharding = props.sharding;
     this.recordWiring(props);
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
@@ -118,7 +125,7 @@ export class VmAgent extends Construct {
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
-      replicas: sharding ? sharding.shards : props.replicas ?? 1,
+      replicas: sharding ? sharding.shards : (props.replicas ?? 1),
       image,
       options: props,
       httpPort: VM_PORTS.vmagent,
@@ -132,7 +139,10 @@ export class VmAgent extends Construct {
       ],
       env: sharding ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : [],
       volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }])],
-      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'queue', mountPath: QUEUE_DIR }],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'queue', mountPath: QUEUE_DIR },
+      ],
       volumeClaims: queue ? [{ name: 'queue', size: queue.size, storageClass: queue.storageClass }] : undefined,
       configChecksums: [this.config.checksum],
       defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
@@ -147,13 +157,15 @@ export class VmAgent extends Construct {
   private recordWiring(props: VmAgentProps): void {
     const wiring = Wiring.of(this);
     wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: props.remoteWrite.map((t) => t.url), targets: props.scrapeTargets ?? [] });
-    props.remoteWrite.forEach((target, i) => wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: sendersPerSeries(props), replicaLabels: [] }));
+    props.remoteWrite.forEach((target, i) =>
+      wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: sendersPerSeries(props), replicaLabels: [] }),
+    );
   }
 }
 
 /** How many pods send each series: the HA pair, or the pods that scrape each target with sharding. */
 function sendersPerSeries(props: VmAgentProps): number {
-  return props.sharding ? props.sharding.replicationFactor ?? 1 : props.replicas ?? 1;
+  return props.sharding ? (props.sharding.replicationFactor ?? 1) : (props.replicas ?? 1);
 }
 
 /**
@@ -166,7 +178,12 @@ function remoteWriteFlags(targets: readonly RemoteWriteTarget[], files: Record<s
     ? targets.map((_, i) => `-remoteWrite.urlRelabelConfig=${files[`relabel-url-${i}.yaml`] ? `${CONFIG_DIR}/relabel-url-${i}.yaml` : ''}`)
     : [];
   const headers = targets.some((rw) => rw.headers && Object.keys(rw.headers).length > 0)
-    ? targets.map((rw) => `-remoteWrite.headers=${Object.entries(rw.headers ?? {}).map(([k, v]) => `${k}:${v}`).join('^^')}`)
+    ? targets.map(
+        (rw) =>
+          `-remoteWrite.headers=${Object.entries(rw.headers ?? {})
+            .map(([k, v]) => `${k}:${v}`)
+            .join('^^')}`,
+      )
     : [];
   // Leave a tenth of the volume free; each URL gets an equal share of the rest.
   const share = queueSize ? Math.floor((quantityBytes(queueSize)! * 0.9) / targets.length) : undefined;
@@ -191,15 +208,32 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
   checkScrapeInterval(v, props.scrapeInterval);
   checkExternalLabels(v, props.externalLabels, []);
   for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
-    v.check(!/[,"']/.test(value), `externalLabels.${key}`, value, 'contains a comma or quote, which would split the -remoteWrite.label flag', 'remove it from the value');
+    v.check(
+      !/[,"']/.test(value),
+      `externalLabels.${key}`,
+      value,
+      'contains a comma or quote, which would split the -remoteWrite.label flag',
+      'remove it from the value',
+    );
   }
   checkRelabelConfigs(v, 'relabelConfigs', props.relabelConfigs ?? []);
   v.check(props.remoteWrite.length > 0, 'remoteWrite', [], 'is empty, so scraped series would go nowhere', 'pass a target such as vm.remoteWriteTarget(0)');
   props.remoteWrite.forEach((rw, i) => {
-    v.check(/^https?:\/\/[^\s,]+$/.test(rw.url), `remoteWrite[${i}].url`, rw.url, 'is not an http(s) URL (commas are not allowed either)', 'pass a URL such as vm.remoteWriteUrl(0)');
+    v.check(
+      /^https?:\/\/[^\s,]+$/.test(rw.url),
+      `remoteWrite[${i}].url`,
+      rw.url,
+      'is not an http(s) URL (commas are not allowed either)',
+      'pass a URL such as vm.remoteWriteUrl(0)',
+    );
     for (const [header, value] of Object.entries(rw.headers ?? {})) {
-      v.check(/^[A-Za-z0-9-]+$/.test(header) && !/[,^]/.test(value), `remoteWrite[${i}].headers.${header}`, value,
-        'cannot be passed in -remoteWrite.headers (header names are letters, digits and "-"; values cannot hold "," or "^")', 'rename the header or change its value');
+      v.check(
+        /^[A-Za-z0-9-]+$/.test(header) && !/[,^]/.test(value),
+        `remoteWrite[${i}].headers.${header}`,
+        value,
+        'cannot be passed in -remoteWrite.headers (header names are letters, digits and "-"; values cannot hold "," or "^")',
+        'rename the header or change its value',
+      );
     }
     checkRelabelConfigs(v, `remoteWrite[${i}].writeRelabelConfigs`, rw.writeRelabelConfigs ?? []);
     // Its pods send identical series (no replica label): only a store with a dedup interval keeps one copy.
@@ -207,16 +241,27 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
   });
   checkUniqueJobs(v, [`${props.name ?? 'vm'}-vmagent`, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])]);
   // A size of 0 would make -remoteWrite.maxDiskUsagePerURL=0, which vmagent reads as no limit at all.
-  if (props.persistentQueue && props.persistentQueue.size !== undefined) v.apply('persistentQueue.size', props.persistentQueue.size, volumeSize(props.persistentQueue.size));
+  if (props.persistentQueue && props.persistentQueue.size !== undefined)
+    v.apply('persistentQueue.size', props.persistentQueue.size, volumeSize(props.persistentQueue.size));
   const sharding = props.sharding;
   if (sharding) {
     if (checkReplicas(v, 'sharding.shards', sharding.shards)) {
       const rf = sharding.replicationFactor ?? 1;
-      v.check(Number.isInteger(rf) && rf >= 1 && rf <= sharding.shards, 'sharding.replicationFactor', rf,
-        `is not a whole number from 1 to the ${sharding.shards} shards`, `set it between 1 and ${sharding.shards}`);
+      v.check(
+        Number.isInteger(rf) && rf >= 1 && rf <= sharding.shards,
+        'sharding.replicationFactor',
+        rf,
+        `is not a whole number from 1 to the ${sharding.shards} shards`,
+        `set it between 1 and ${sharding.shards}`,
+      );
     }
-    v.check((props.replicas ?? 1) === 1, 'replicas', props.replicas, 'is set together with sharding, which decides the pod count itself',
-      'leave replicas unset and use sharding.replicationFactor for redundant scraping');
+    v.check(
+      (props.replicas ?? 1) === 1,
+      'replicas',
+      props.replicas,
+      'is set together with sharding, which decides the pod count itself',
+      'leave replicas unset and use sharding.replicationFactor for redundant scraping',
+    );
   }
   v.throwIfAny();
 }

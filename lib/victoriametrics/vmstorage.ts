@@ -80,11 +80,16 @@ export class VmStorage extends Construct {
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
     const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
 
-    this.headlessService = vmServices(this, this.identity, [
-      { name: VM_PORT_NAMES.http, port: VM_PORTS.vmstorage },
-      { name: VM_PORT_NAMES.storageInsert, port: VM_PORTS.storageInsert },
-      { name: VM_PORT_NAMES.storageSelect, port: VM_PORTS.storageSelect },
-    ], { clusterIp: false, publishNotReadyAddresses: true }).headless;
+    this.headlessService = vmServices(
+      this,
+      this.identity,
+      [
+        { name: VM_PORT_NAMES.http, port: VM_PORTS.vmstorage },
+        { name: VM_PORT_NAMES.storageInsert, port: VM_PORTS.storageInsert },
+        { name: VM_PORT_NAMES.storageSelect, port: VM_PORTS.storageSelect },
+      ],
+      { clusterIp: false, publishNotReadyAddresses: true },
+    ).headless;
 
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
@@ -141,12 +146,22 @@ function validateStorage(scope: Construct, props: VmStorageProps): void {
   checkPlacement(v, props, 'vmstorage');
   checkReplicas(v, 'replicas', props.replicas ?? 3);
   checkWorkloadOptions(v, '', props, IMAGES.vmstorage);
-  v.check((props as { autoscaling?: unknown }).autoscaling === undefined, 'autoscaling', (props as { autoscaling?: unknown }).autoscaling,
+  v.check(
+    (props as { autoscaling?: unknown }).autoscaling === undefined,
+    'autoscaling',
+    (props as { autoscaling?: unknown }).autoscaling,
     'is not offered for vmstorage: nodes do not rebalance, so a node an autoscaler removes takes its data out of every query',
-    'leave autoscaling unset and size vmstorage with replicas; autoscale vminsert and vmselect instead');
+    'leave autoscaling unset and size vmstorage with replicas; autoscale vminsert and vmselect instead',
+  );
   v.apply('retention', props.retention, retentionRule(props.retention));
   if (props.dedupInterval !== undefined) {
-    v.check((parseDuration(props.dedupInterval) ?? 0) > 0, 'dedupInterval', props.dedupInterval, 'is not a positive duration', 'write it as the scrape interval, e.g. "30s"');
+    v.check(
+      (parseDuration(props.dedupInterval) ?? 0) > 0,
+      'dedupInterval',
+      props.dedupInterval,
+      'is not a positive duration',
+      'write it as the scrape interval, e.g. "30s"',
+    );
   }
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
@@ -154,9 +169,13 @@ function validateStorage(scope: Construct, props: VmStorageProps): void {
   const grace = props.terminationGracePeriodSeconds ?? 120;
   if (v.check(shutdownMs !== undefined, 'vminsertConnsShutdownDuration', shutdown, 'is not a duration', 'write it as "25s"')) {
     const needed = Math.ceil(shutdownMs! / 1000) + FLUSH_MARGIN_SECONDS;
-    v.check(grace >= needed, 'terminationGracePeriodSeconds', grace,
+    v.check(
+      grace >= needed,
+      'terminationGracePeriodSeconds',
+      grace,
       `leaves no time to flush after the ${shutdown} vminsert connection shutdown, so a rollout would kill vmstorage mid-write`,
-      `set it to ${needed} or more, or shorten vminsertConnsShutdownDuration`);
+      `set it to ${needed} or more, or shorten vminsertConnsShutdownDuration`,
+    );
   }
   v.throwIfAny();
 }

@@ -19,7 +19,8 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   test('synthesizes objects, all in explicit namespaces', () => {
     expect(manifests.length).toBeGreaterThan(10);
     const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'APIService'];
-    for (const m of manifests.filter((x) => !clusterScoped.includes(x.kind))) expect({ obj: `${m.kind}/${m.metadata.name}`, ns: m.metadata.namespace }).toEqual({ obj: `${m.kind}/${m.metadata.name}`, ns: expect.any(String) });
+    for (const m of manifests.filter((x) => !clusterScoped.includes(x.kind)))
+      expect({ obj: `${m.kind}/${m.metadata.name}`, ns: m.metadata.namespace }).toEqual({ obj: `${m.kind}/${m.metadata.name}`, ns: expect.any(String) });
   });
 
   test('every object is valid against the Kubernetes schema and name rules', () => {
@@ -36,7 +37,8 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   });
 
   test('every reference resolves within its chart: selectors, ports, mounts, ConfigMaps, Secrets, ServiceAccounts', () => {
-    for (const chart of charts) expect({ chart: chart.id, problems: crossReferenceProblems(chart.manifests, external) }).toEqual({ chart: chart.id, problems: [] });
+    for (const chart of charts)
+      expect({ chart: chart.id, problems: crossReferenceProblems(chart.manifests, external) }).toEqual({ chart: chart.id, problems: [] });
   });
 
   test('every in-cluster DNS name in args and config files is a Service of its chart', () => {
@@ -53,8 +55,12 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     for (const w of workloads(manifests)) {
       for (const c of containersOf(podSpecOf(w))) {
         expect(c.image).toMatch(/^[^:]+(:\d+)?\/.+:(?!latest$)[\w.-]+$/);
-        expect({ c: `${w.metadata.name}/${c.name}`, requests: c.resources?.requests }).toEqual({ c: `${w.metadata.name}/${c.name}`, requests: expect.any(Object) });
-        if (w.kind !== 'Job') expect({ c: `${w.metadata.name}/${c.name}`, probe: c.readinessProbe }).toEqual({ c: `${w.metadata.name}/${c.name}`, probe: expect.any(Object) });
+        expect({ c: `${w.metadata.name}/${c.name}`, requests: c.resources?.requests }).toEqual({
+          c: `${w.metadata.name}/${c.name}`,
+          requests: expect.any(Object),
+        });
+        if (w.kind !== 'Job')
+          expect({ c: `${w.metadata.name}/${c.name}`, probe: c.readinessProbe }).toEqual({ c: `${w.metadata.name}/${c.name}`, probe: expect.any(Object) });
       }
     }
   });
@@ -62,11 +68,15 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   test('no credential is written, except dev-only generated MinIO keys', () => {
     // A Secret either holds dev-only generated keys, or config that merely could hold some (Thanos objstore).
     for (const secret of manifests.filter((m) => m.kind === 'Secret' && !m.metadata.annotations?.[DEV_ONLY_ANNOTATION])) {
-      expect({ secret: secret.metadata.name, credentials: Object.values(dataOf(secret)).flatMap(credentialsIn) }).toEqual({ secret: secret.metadata.name, credentials: [] });
+      expect({ secret: secret.metadata.name, credentials: Object.values(dataOf(secret)).flatMap(credentialsIn) }).toEqual({
+        secret: secret.metadata.name,
+        credentials: [],
+      });
     }
     for (const w of workloads(manifests)) {
       for (const c of containersOf(podSpecOf(w))) {
-        for (const e of c.env ?? []) expect({ env: e.name, literal: /KEY|SECRET|PASSWORD|TOKEN/.test(e.name) ? e.value : undefined }).toEqual({ env: e.name, literal: undefined });
+        for (const e of c.env ?? [])
+          expect({ env: e.name, literal: /KEY|SECRET|PASSWORD|TOKEN/.test(e.name) ? e.value : undefined }).toEqual({ env: e.name, literal: undefined });
       }
     }
   });
@@ -101,17 +111,33 @@ describe('apps', () => {
     const { manifests } = synthApp('platform');
     const ns = manifests.filter((m) => m.kind === 'Namespace');
     expect(ns.map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']])).toEqual([['observability', 'restricted']]);
-    const names = workloads(manifests).map((w) => `${w.kind}/${w.metadata.name}`).sort();
+    const names = workloads(manifests)
+      .map((w) => `${w.kind}/${w.metadata.name}`)
+      .sort();
     expect(names.filter((n) => !n.startsWith('Job/'))).toEqual([
       'DaemonSet/node-exporter',
-      'Deployment/grafana-server', 'Deployment/kube-state-metrics', 'Deployment/loki-gateway', 'Deployment/loki-read', 'Deployment/otel-gateway',
-      'Deployment/thanos-query', 'Deployment/thanos-query-frontend',
-      'StatefulSet/alertmanager', 'StatefulSet/alloy-logs', 'StatefulSet/loki-backend', 'StatefulSet/loki-write', 'StatefulSet/minio-server', 'StatefulSet/prometheus-agent',
-      'StatefulSet/tempo-monolithic', 'StatefulSet/thanos-compactor', 'StatefulSet/thanos-receive', 'StatefulSet/thanos-ruler', 'StatefulSet/thanos-store',
+      'Deployment/grafana-server',
+      'Deployment/kube-state-metrics',
+      'Deployment/loki-gateway',
+      'Deployment/loki-read',
+      'Deployment/otel-gateway',
+      'Deployment/thanos-query',
+      'Deployment/thanos-query-frontend',
+      'StatefulSet/alertmanager',
+      'StatefulSet/alloy-logs',
+      'StatefulSet/loki-backend',
+      'StatefulSet/loki-write',
+      'StatefulSet/minio-server',
+      'StatefulSet/prometheus-agent',
+      'StatefulSet/tempo-monolithic',
+      'StatefulSet/thanos-compactor',
+      'StatefulSet/thanos-receive',
+      'StatefulSet/thanos-ruler',
+      'StatefulSet/thanos-store',
     ]);
   });
 
-  test('the multi-tenant scenario declares the htpasswd Secret and the clients\' passwords Secret the user provides', () => {
+  test("the multi-tenant scenario declares the htpasswd Secret and the clients' passwords Secret the user provides", () => {
     expect(synthApp('loki-multitenant').external).toEqual([
       expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-htpasswd' }),
       expect.objectContaining({ kind: 'Secret', namespace: 'logs', name: 'logs-gateway-passwords' }),

@@ -21,15 +21,23 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 
 /** A cdktf resource block without the `//` metadata the CLI output keeps and `Testing.synth` drops. */
 function withoutMetadata(resources: Record<string, Record<string, any>>): Record<string, Record<string, any>> {
-  return Object.fromEntries(Object.entries(resources).map(([type, byId]) => [type,
-    Object.fromEntries(Object.entries(byId).map(([id, r]) => {
-      const { '//': _meta, ...rest } = r;
-      return [id, rest];
-    }))]));
+  return Object.fromEntries(
+    Object.entries(resources).map(([type, byId]) => [
+      type,
+      Object.fromEntries(
+        Object.entries(byId).map(([id, r]) => {
+          const { '//': _meta, ...rest } = r;
+          return [id, rest];
+        }),
+      ),
+    ]),
+  );
 }
 
 function readYaml(file: string): any[] {
-  return parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS()).filter((d) => d);
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter((d) => d);
 }
 
 // These run the compiled apps, as `npm run synth` does; `npm test` builds first.
@@ -48,7 +56,7 @@ function readYaml(file: string): any[] {
     }
   });
 
-  test('cdk8s synth reads cdk8s.yaml and writes the default platform, quiet without a network with the README\'s flag', () => {
+  test("cdk8s synth reads cdk8s.yaml and writes the default platform, quiet without a network with the README's flag", () => {
     const out = mkdtempSync(join(tmpdir(), 'cdk8s-synth-'));
     // Offline as a user on a plane: in a network namespace of its own (root only; CI runs as root).
     const offline = spawnSync('unshare', ['-n', 'true']).status === 0;
@@ -83,7 +91,12 @@ function readYaml(file: string): any[] {
     expect(help.stdout).toMatch(/^Usage: obs-platform <command>/);
     expect(help.stdout).toContain('synth [APP...] [--out DIR] [--aws] [--all]');
     expect(cli('--version').stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
-    expect(cli('list').stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(Object.keys(APPS));
+    expect(
+      cli('list')
+        .stdout.trim()
+        .split('\n')
+        .map((l) => l.split(' ')[0]),
+    ).toEqual(Object.keys(APPS));
   });
 
   test.each([

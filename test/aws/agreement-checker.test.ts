@@ -23,14 +23,16 @@ describe('the agreement check catches what it claims to', () => {
     const sa = serviceAccount(manifests, 'thanos-store');
     sa.metadata.name = 'thanos-store-gateway';
     const problems = agreementProblems(manifests, tf);
-    expect(problems).toContain('role "acme-prod-observability-thanos-store" does not trust exactly ServiceAccount observability/thanos-store-gateway (sub: [["system:serviceaccount:observability:thanos-store"]])');
+    expect(problems).toContain(
+      'role "acme-prod-observability-thanos-store" does not trust exactly ServiceAccount observability/thanos-store-gateway (sub: [["system:serviceaccount:observability:thanos-store"]])',
+    );
   });
 
   test('a role ARN with no role behind it, in another account, and a role nobody carries', () => {
     const { manifests, tf } = outputs();
     serviceAccount(manifests, 'loki').metadata.annotations!['eks.amazonaws.com/role-arn'] = 'arn:aws:iam::444455556666:role/acme-prod-loki';
     expect(agreementProblems(manifests, tf)).toEqual([
-      'ServiceAccount observability/loki: role account 444455556666 is not the provider\'s',
+      "ServiceAccount observability/loki: role account 444455556666 is not the provider's",
       'ServiceAccount observability/loki carries role "acme-prod-loki", which the Terraform does not make',
       'role "acme-prod-observability-loki" is made but no ServiceAccount carries it',
     ]);
@@ -50,7 +52,9 @@ describe('the agreement check catches what it claims to', () => {
     const lokiPolicy = resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === 'acme-prod-observability-loki');
     for (const s of referenced(tf, lokiPolicy.policy).statement) s.resources = s.resources.filter((r: string) => !r.includes('loki-ruler'));
     const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === 'thanos-objstore')!;
-    secret.data['objstore.yaml'] = Buffer.from(Buffer.from(secret.data['objstore.yaml'], 'base64').toString().replace('region: eu-west-1', 'region: us-east-1')).toString('base64');
+    secret.data['objstore.yaml'] = Buffer.from(
+      Buffer.from(secret.data['objstore.yaml'], 'base64').toString().replace('region: eu-west-1', 'region: us-east-1'),
+    ).toString('base64');
     expect(agreementProblems(manifests, tf)).toEqual([
       'Secret/thanos-objstore objstore.yaml uses region "us-east-1", the provider "eu-west-1"',
       'role "acme-prod-observability-loki" of observability/loki may not list bucket "acme-prod-loki-ruler"',
@@ -63,7 +67,9 @@ describe('the agreement check catches what it claims to', () => {
     const { manifests, tf } = outputs();
     const grant = (role: string, action: string) => {
       const policy = resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === role);
-      referenced(tf, policy.policy).statement.find((s: any) => s.resources.some((r: string) => r.endsWith('/*'))).actions.push(action);
+      referenced(tf, policy.policy)
+        .statement.find((s: any) => s.resources.some((r: string) => r.endsWith('/*')))
+        .actions.push(action);
     };
     grant('acme-prod-observability-thanos-store', 's3:PutObject');
     grant('acme-prod-observability-thanos-receive', 's3:DeleteObject');

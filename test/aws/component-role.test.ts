@@ -9,14 +9,17 @@ const KMS = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234
 const LOKI_BUCKETS = ['arn:aws:s3:::acme-loki-chunks', 'arn:aws:s3:::acme-loki-ruler'];
 
 function roleStack(props: Partial<ComponentRoleProps> = {}): TerraformJson {
-  return synthScope((scope) => new ComponentRole(scope, 'loki', {
-    roleName: 'acme-prod-observability-loki',
-    serviceAccount: { namespace: 'observability', name: 'loki' },
-    trust: { type: 'irsa', oidcProviderArn: PROVIDER, issuerHostPath: ISSUER },
-    bucketArns: LOKI_BUCKETS,
-    actions: LOKI_S3_ACTIONS,
-    ...props,
-  }));
+  return synthScope(
+    (scope) =>
+      new ComponentRole(scope, 'loki', {
+        roleName: 'acme-prod-observability-loki',
+        serviceAccount: { namespace: 'observability', name: 'loki' },
+        trust: { type: 'irsa', oidcProviderArn: PROVIDER, issuerHostPath: ISSUER },
+        bucketArns: LOKI_BUCKETS,
+        actions: LOKI_S3_ACTIONS,
+        ...props,
+      }),
+  );
 }
 
 const role = (tf: TerraformJson) => resourcesOf(tf, 'aws_iam_role')[0];
@@ -35,7 +38,7 @@ describe('ComponentRole with IRSA', () => {
     ]);
   });
 
-  test('grants Loki\'s documented actions: ListBucket on the buckets, object actions on their keys, nothing else', () => {
+  test("grants Loki's documented actions: ListBucket on the buckets, object actions on their keys, nothing else", () => {
     expect(permissions(tf)).toEqual([
       { sid: 'Buckets', effect: 'Allow', actions: ['s3:ListBucket'], resources: LOKI_BUCKETS },
       { sid: 'Objects', effect: 'Allow', actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: LOKI_BUCKETS.map((b) => `${b}/*`) },
@@ -57,14 +60,19 @@ describe('ComponentRole with IRSA', () => {
   });
 
   test('with SSE-KMS the role may generate data keys and decrypt with that key only', () => {
-    expect(permissions(roleStack({ kmsKeyArn: KMS })).find((s: any) => s.sid === 'BucketKey')).toEqual(
-      { sid: 'BucketKey', effect: 'Allow', actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [KMS] });
+    expect(permissions(roleStack({ kmsKeyArn: KMS })).find((s: any) => s.sid === 'BucketKey')).toEqual({
+      sid: 'BucketKey',
+      effect: 'Allow',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [KMS],
+    });
   });
 
   test('refuses wildcard actions and an empty bucket list', () => {
     expect(() => roleStack({ actions: ['s3:*'], bucketArns: [] })).toThrow(
-      '[stack/loki] actions = ["s3:*"]: must be named S3 actions, no wildcards. Fix: list what the component documents, e.g. ["s3:GetObject", "s3:ListBucket"].\n'
-      + '[stack/loki] bucketArns = []: is empty, so the role would grant nothing. Fix: give the buckets the component uses.');
+      '[stack/loki] actions = ["s3:*"]: must be named S3 actions, no wildcards. Fix: list what the component documents, e.g. ["s3:GetObject", "s3:ListBucket"].\n' +
+        '[stack/loki] bucketArns = []: is empty, so the role would grant nothing. Fix: give the buckets the component uses.',
+    );
   });
 });
 
@@ -73,7 +81,11 @@ describe('ComponentRole with EKS Pod Identity', () => {
 
   test('is trusted by the EKS pods service, only for the session tags of this cluster, namespace and ServiceAccount', () => {
     const [trust] = policyStatements(tf, role(tf).assume_role_policy);
-    expect(trust).toMatchObject({ effect: 'Allow', actions: ['sts:AssumeRole', 'sts:TagSession'], principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }] });
+    expect(trust).toMatchObject({
+      effect: 'Allow',
+      actions: ['sts:AssumeRole', 'sts:TagSession'],
+      principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }],
+    });
     expect(trust.condition).toEqual([
       { test: 'StringEquals', variable: 'aws:RequestTag/eks-cluster-name', values: ['prod-eu'] },
       { test: 'StringEquals', variable: 'aws:RequestTag/kubernetes-namespace', values: ['observability'] },

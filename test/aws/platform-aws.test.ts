@@ -8,7 +8,10 @@ import { Manifest, synthApp } from '../support/synth';
 import { TerraformJson, Testing, policyStatements, resourcesOf, synthPlatformAwsStack } from '../support/terraform';
 
 /** Both outputs of a spec, the way the two apps make them. */
-function bothOutputs(spec: PlatformSpec, stateBackend?: ConstructorParameters<typeof AwsStorageStack>[2]['stateBackend']): { manifests: Manifest[]; tf: TerraformJson } {
+function bothOutputs(
+  spec: PlatformSpec,
+  stateBackend?: ConstructorParameters<typeof AwsStorageStack>[2]['stateBackend'],
+): { manifests: Manifest[]; tf: TerraformJson } {
   const platform = new ObservabilityPlatform(new KubernetesApp({ outdir: '/nonexistent' }), 'platform', spec);
   const stack = new AwsStorageStack(Testing.app(), 'storage', { storage: platform.aws!, stateBackend });
   return { manifests: platform.toJson() as Manifest[], tf: JSON.parse(Testing.synth(stack)) };
@@ -27,9 +30,17 @@ describe('platform-aws: one spec, two outputs', () => {
   });
 
   test('one role per ServiceAccount that uses a bucket: Loki, Tempo and the four Thanos components that touch the bucket', () => {
-    expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name).sort()).toEqual([
-      'acme-prod-observability-loki', 'acme-prod-observability-tempo', 'acme-prod-observability-thanos-compactor', 'acme-prod-observability-thanos-receive',
-      'acme-prod-observability-thanos-ruler', 'acme-prod-observability-thanos-store',
+    expect(
+      resourcesOf(tf, 'aws_iam_role')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual([
+      'acme-prod-observability-loki',
+      'acme-prod-observability-tempo',
+      'acme-prod-observability-thanos-compactor',
+      'acme-prod-observability-thanos-receive',
+      'acme-prod-observability-thanos-ruler',
+      'acme-prod-observability-thanos-store',
     ]);
     // Query and query-frontend read through the StoreAPI, never the bucket: no role.
     for (const name of ['thanos-query', 'thanos-query-frontend']) {
@@ -37,12 +48,21 @@ describe('platform-aws: one spec, two outputs', () => {
     }
   });
 
-  test('each role may touch only its own buckets: Loki\'s two, or the Thanos one', () => {
-    const resourcesOfRole = (name: string) => policyStatements(tf, resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === name).policy).flatMap((s: any) => s.resources).sort();
+  test("each role may touch only its own buckets: Loki's two, or the Thanos one", () => {
+    const resourcesOfRole = (name: string) =>
+      policyStatements(tf, resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === name).policy)
+        .flatMap((s: any) => s.resources)
+        .sort();
     expect(resourcesOfRole('acme-prod-observability-loki').filter((r: string) => r.startsWith('arn:aws:s3'))).toEqual([
-      'arn:aws:s3:::acme-prod-loki-chunks', 'arn:aws:s3:::acme-prod-loki-chunks/*', 'arn:aws:s3:::acme-prod-loki-ruler', 'arn:aws:s3:::acme-prod-loki-ruler/*',
+      'arn:aws:s3:::acme-prod-loki-chunks',
+      'arn:aws:s3:::acme-prod-loki-chunks/*',
+      'arn:aws:s3:::acme-prod-loki-ruler',
+      'arn:aws:s3:::acme-prod-loki-ruler/*',
     ]);
-    expect(resourcesOfRole('acme-prod-observability-thanos-store').filter((r: string) => r.startsWith('arn:aws:s3'))).toEqual(['arn:aws:s3:::acme-prod-thanos', 'arn:aws:s3:::acme-prod-thanos/*']);
+    expect(resourcesOfRole('acme-prod-observability-thanos-store').filter((r: string) => r.startsWith('arn:aws:s3'))).toEqual([
+      'arn:aws:s3:::acme-prod-thanos',
+      'arn:aws:s3:::acme-prod-thanos/*',
+    ]);
   });
 
   test('Kubernetes uses the real S3 endpoint over TLS with cloud identity: no MinIO, no key anywhere', () => {
@@ -63,11 +83,13 @@ describe('platform-aws: one spec, two outputs', () => {
     expect(JSON.stringify(tf)).not.toMatch(/AKIA[0-9A-Z]{16}|secret_key|access_key/);
   });
 
-  test('the bucket lifecycle follows Loki\'s tenants, the Thanos compactor and Tempo, and never touches Loki\'s index or the ruler bucket', () => {
-    const expiries = Object.fromEntries(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => [
-      l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
-      l.rule.filter((r: any) => r.expiration?.[0]?.days).map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`),
-    ]));
+  test("the bucket lifecycle follows Loki's tenants, the Thanos compactor and Tempo, and never touches Loki's index or the ruler bucket", () => {
+    const expiries = Object.fromEntries(
+      resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => [
+        l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
+        l.rule.filter((r: any) => r.expiration?.[0]?.days).map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`),
+      ]),
+    );
     expect(Object.values(expiries).sort()).toEqual([[], [':400'], [':15'], ['platform/:100', 'apps/:100']].sort());
     expect(JSON.stringify(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration'))).not.toContain('index/');
   });
@@ -84,7 +106,9 @@ describe('platform-aws: one spec, two outputs', () => {
 describe('AwsStorageStack options', () => {
   test('an S3 state backend is encrypted, and locks with a lock file unless a DynamoDB table is given', () => {
     const { tf } = bothOutputs(PLATFORM_AWS_SPEC, { bucket: 'acme-tf-state', key: 'obs/storage.tfstate' });
-    expect(tf.terraform?.backend).toEqual({ s3: { bucket: 'acme-tf-state', key: 'obs/storage.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true } });
+    expect(tf.terraform?.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'obs/storage.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    });
     const locked = bothOutputs(PLATFORM_AWS_SPEC, { bucket: 'acme-tf-state', key: 'k', dynamodbTable: 'tf-locks' }).tf;
     expect(locked.terraform?.backend?.s3).toMatchObject({ dynamodb_table: 'tf-locks' });
     expect(locked.terraform?.backend?.s3.use_lockfile).toBeUndefined();
@@ -105,16 +129,33 @@ describe('AwsStorageStack options', () => {
   test('EKS Pod Identity: no ServiceAccount annotation, one association per ServiceAccount that uses a bucket', () => {
     const { manifests, tf } = bothOutputs(withAws({ identity: { type: 'pod-identity', clusterName: 'prod-eu' } }));
     expect(manifests.filter((m) => m.kind === 'ServiceAccount' && m.metadata.annotations)).toEqual([]);
-    const associations = resourcesOf(tf, 'aws_eks_pod_identity_association').map((a) => `${a.namespace}/${a.service_account}`).sort();
-    expect(associations).toEqual(['observability/loki', 'observability/tempo', 'observability/thanos-compactor', 'observability/thanos-receive', 'observability/thanos-ruler', 'observability/thanos-store']);
+    const associations = resourcesOf(tf, 'aws_eks_pod_identity_association')
+      .map((a) => `${a.namespace}/${a.service_account}`)
+      .sort();
+    expect(associations).toEqual([
+      'observability/loki',
+      'observability/tempo',
+      'observability/thanos-compactor',
+      'observability/thanos-receive',
+      'observability/thanos-ruler',
+      'observability/thanos-store',
+    ]);
     expect(resourcesOf(tf, 'aws_eks_pod_identity_association').every((a) => a.cluster_name === 'prod-eu')).toBe(true);
     expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
   test('the VictoriaMetrics backend keeps its data on volumes: only Loki and Tempo get a role and buckets', () => {
     const { thanos: _thanos, ...rest } = PLATFORM_AWS_SPEC;
-    const { tf } = bothOutputs({ ...rest, metricsBackend: 'victoriametrics', aws: { ...rest.aws!, buckets: { 'acme-prod-loki-chunks': { expireAfterDays: 100 } } } });
+    const { tf } = bothOutputs({
+      ...rest,
+      metricsBackend: 'victoriametrics',
+      aws: { ...rest.aws!, buckets: { 'acme-prod-loki-chunks': { expireAfterDays: 100 } } },
+    });
     expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name)).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo']);
-    expect(resourcesOf(tf, 'aws_s3_bucket').map((b) => b.bucket).sort()).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo']);
+    expect(
+      resourcesOf(tf, 'aws_s3_bucket')
+        .map((b) => b.bucket)
+        .sort(),
+    ).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo']);
   });
 });

@@ -23,8 +23,14 @@ describe('SecureBucket', () => {
   });
 
   test('every setting resource points at the bucket it hardens', () => {
-    for (const type of ['aws_s3_bucket_server_side_encryption_configuration', 'aws_s3_bucket_public_access_block', 'aws_s3_bucket_policy',
-      'aws_s3_bucket_ownership_controls', 'aws_s3_bucket_versioning', 'aws_s3_bucket_lifecycle_configuration']) {
+    for (const type of [
+      'aws_s3_bucket_server_side_encryption_configuration',
+      'aws_s3_bucket_public_access_block',
+      'aws_s3_bucket_policy',
+      'aws_s3_bucket_ownership_controls',
+      'aws_s3_bucket_versioning',
+      'aws_s3_bucket_lifecycle_configuration',
+    ]) {
       expect({ type, bucket: only(tf, type).bucket }).toEqual({ type, bucket: expect.stringContaining(bucketRef) });
     }
   });
@@ -39,7 +45,12 @@ describe('SecureBucket', () => {
   });
 
   test('blocks every kind of public access and disables ACLs', () => {
-    expect(only(tf, 'aws_s3_bucket_public_access_block')).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(only(tf, 'aws_s3_bucket_public_access_block')).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     expect(only(tf, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
   });
 
@@ -84,9 +95,20 @@ describe('SecureBucket', () => {
   });
 
   test('expiries apply only to their prefixes', () => {
-    const rules = only(bucketStack({ expiries: [{ prefix: 'team-a/', days: 40 }, { prefix: 'team-b/', days: 100 }] }), 'aws_s3_bucket_lifecycle_configuration').rule;
+    const rules = only(
+      bucketStack({
+        expiries: [
+          { prefix: 'team-a/', days: 40 },
+          { prefix: 'team-b/', days: 100 },
+        ],
+      }),
+      'aws_s3_bucket_lifecycle_configuration',
+    ).rule;
     const expiring = rules.filter((r: any) => r.expiration?.[0]?.days !== undefined);
-    expect(expiring.map((r: any) => [r.filter[0].prefix, r.expiration[0].days])).toEqual([['team-a/', 40], ['team-b/', 100]]);
+    expect(expiring.map((r: any) => [r.filter[0].prefix, r.expiration[0].days])).toEqual([
+      ['team-a/', 40],
+      ['team-b/', 100],
+    ]);
   });
 
   test('force-destroy only when asked', () => {
@@ -95,8 +117,9 @@ describe('SecureBucket', () => {
 
   test('refuses a bad bucket name and a KMS key that is not an ARN, naming both', () => {
     expect(() => bucketStack({ bucketName: 'Acme_Loki', kmsKeyArn: 'alias/loki' })).toThrow(
-      '[stack/chunks] bucketName = "Acme_Loki": may hold only lower-case letters, digits, "." and "-", and must start and end with a letter or digit. '
-      + 'Fix: use 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "acme-loki-chunks".\n'
-      + '[stack/chunks] kmsKeyArn = "alias/loki": is not a KMS key ARN. Fix: give the key\'s ARN, "arn:aws:kms:<region>:<account>:key/<key-id>".');
+      '[stack/chunks] bucketName = "Acme_Loki": may hold only lower-case letters, digits, "." and "-", and must start and end with a letter or digit. ' +
+        'Fix: use 3-63 lower-case letters, digits and hyphens, starting and ending with a letter or digit, e.g. "acme-loki-chunks".\n' +
+        '[stack/chunks] kmsKeyArn = "alias/loki": is not a KMS key ARN. Fix: give the key\'s ARN, "arn:aws:kms:<region>:<account>:key/<key-id>".',
+    );
   });
 });

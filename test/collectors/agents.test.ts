@@ -21,14 +21,22 @@ function logAgent(props: Partial<AlloyLogAgentProps> = {}) {
 function alloyGateway(props: Partial<AlloyGatewayProps> = {}) {
   const chart = testChart();
   const construct = new AlloyGateway(chart, 'gw', {
-    namespace: 'obs', traces: { otlpGrpcEndpoint: TEMPO_GRPC }, metrics: REMOTE_WRITE, logs: { pushUrl: LOKI_PUSH, tenant: 'apps' }, ...props,
+    namespace: 'obs',
+    traces: { otlpGrpcEndpoint: TEMPO_GRPC },
+    metrics: REMOTE_WRITE,
+    logs: { pushUrl: LOKI_PUSH, tenant: 'apps' },
+    ...props,
   });
   return { construct, manifests: synth(chart) };
 }
 function otelGateway(props: Partial<OtelCollectorGatewayProps> = {}) {
   const chart = testChart();
   const construct = new OtelCollectorGateway(chart, 'otel', {
-    namespace: 'obs', traces: { otlpGrpcEndpoint: TEMPO_GRPC }, metrics: REMOTE_WRITE, logs: { otlpUrl: LOKI_OTLP, tenant: 'apps' }, ...props,
+    namespace: 'obs',
+    traces: { otlpGrpcEndpoint: TEMPO_GRPC },
+    metrics: REMOTE_WRITE,
+    logs: { otlpUrl: LOKI_OTLP, tenant: 'apps' },
+    ...props,
   });
   return { construct, manifests: synth(chart) };
 }
@@ -83,10 +91,17 @@ function alloyProblems(config: string): string[] {
 describe('Alloy syntax', () => {
   const text = renderAlloy([
     {
-      name: 'outer.block', label: 'main',
+      name: 'outer.block',
+      label: 'main',
       attributes: {
-        s: 'say "hi"\n\\', n: 3, b: true, e: expr('sys.env("X")'),
-        list: ['a', expr('b.c'), 1], map: { 'X-Org': 'tenant', k: expr('x.y') }, empty: {}, objs: [{ a: 1 }],
+        s: 'say "hi"\n\\',
+        n: 3,
+        b: true,
+        e: expr('sys.env("X")'),
+        list: ['a', expr('b.c'), 1],
+        map: { 'X-Org': 'tenant', k: expr('x.y') },
+        empty: {},
+        objs: [{ a: 1 }],
       },
       blocks: [{ name: 'inner', attributes: { x: 1 }, blocks: [{ name: 'deep' }] }],
     },
@@ -94,30 +109,32 @@ describe('Alloy syntax', () => {
   ]);
 
   test('renders nested blocks, quoted labels, JSON-escaped strings, bare expressions, maps and lists', () => {
-    expect(text).toBe([
-      'outer.block "main" {',
-      '  s = "say \\"hi\\"\\n\\\\"',
-      '  n = 3',
-      '  b = true',
-      '  e = sys.env("X")',
-      '  list = ["a", b.c, 1]',
-      '  map = {',
-      '    "X-Org" = "tenant",',
-      '    "k" = x.y,',
-      '  }',
-      '  empty = {}',
-      '  objs = [{',
-      '    "a" = 1,',
-      '  }]',
-      '  inner {',
-      '    x = 1',
-      '    deep {}',
-      '  }',
-      '}',
-      '',
-      'second "two" {}',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        'outer.block "main" {',
+        '  s = "say \\"hi\\"\\n\\\\"',
+        '  n = 3',
+        '  b = true',
+        '  e = sys.env("X")',
+        '  list = ["a", b.c, 1]',
+        '  map = {',
+        '    "X-Org" = "tenant",',
+        '    "k" = x.y,',
+        '  }',
+        '  empty = {}',
+        '  objs = [{',
+        '    "a" = 1,',
+        '  }]',
+        '  inner {',
+        '    x = 1',
+        '    deep {}',
+        '  }',
+        '}',
+        '',
+        'second "two" {}',
+        '',
+      ].join('\n'),
+    );
   });
 
   test('a string round-trips through its JSON escape', () => {
@@ -128,7 +145,9 @@ describe('Alloy syntax', () => {
   test('the structure checker finds two attributes on a line, dangling references and unbalanced braces', () => {
     expect(alloyProblems(text)).toEqual([]);
     expect(alloyProblems('a "x" {\n  p = 1 q = 2\n  r = missing.thing.output\n')).toEqual([
-      'unbalanced braces: depth 1 at the end', 'two attributes on one line: p = 1 q = 2', 'reference to missing.thing, which is not a block of the file',
+      'unbalanced braces: depth 1 at the end',
+      'two attributes on one line: p = 1 q = 2',
+      'reference to missing.thing, which is not a block of the file',
     ]);
   });
 });
@@ -147,7 +166,7 @@ describe('AlloyLogAgent', () => {
     expect(spec.hostNetwork).toBeUndefined();
   });
 
-  test('a StatefulSet of 2 shards of the pinned image, running as the image\'s alloy user 473 with the API token mounted', () => {
+  test("a StatefulSet of 2 shards of the pinned image, running as the image's alloy user 473 with the API token mounted", () => {
     expect(construct.workload.apiObject.kind).toBe('StatefulSet');
     expect(ds.spec.replicas).toBe(2);
     expect(container(ds).image).toBe('docker.io/grafana/alloy:v1.18.1');
@@ -232,7 +251,8 @@ describe('AlloyGateway', () => {
     const containerPorts = container(deployment).ports;
     const svc = get(manifests, 'Service', 'alloy-gateway');
     expect(svc.spec.ports.map((p: any) => ({ name: p.name, port: p.port, targetPort: p.targetPort }))).toEqual([
-      { name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc' }, { name: 'otlp-http', port: 4318, targetPort: 'otlp-http' },
+      { name: 'otlp-grpc', port: 4317, targetPort: 'otlp-grpc' },
+      { name: 'otlp-http', port: 4318, targetPort: 'otlp-http' },
     ]);
     for (const p of svc.spec.ports) expect(containerPorts).toContainEqual({ name: p.targetPort, containerPort: p.port, protocol: 'TCP' });
     expect(construct.otlpGrpcEndpoint).toBe('alloy-gateway.obs.svc.cluster.local:4317');
@@ -240,12 +260,23 @@ describe('AlloyGateway', () => {
   });
 
   test('traces go to Tempo over plaintext gRPC, metrics by remote write with headers, logs to Loki', () => {
-    expect(alloyBlock(config, 'otelcol.exporter.otlp "traces"')).toBe([
-      'otelcol.exporter.otlp "traces" {', '  client {', `    endpoint = "${TEMPO_GRPC}"`, '    tls {', '      insecure = true', '    }', '  }', '}',
-    ].join('\n'));
-    expect(alloyBlock(config, 'prometheus.remote_write "metrics"')).toBe([
-      'prometheus.remote_write "metrics" {', '  endpoint {', `    url = "${REMOTE_WRITE.url}"`, '    headers = {', '      "THANOS-TENANT" = "otlp",', '    }', '  }', '}',
-    ].join('\n'));
+    expect(alloyBlock(config, 'otelcol.exporter.otlp "traces"')).toBe(
+      ['otelcol.exporter.otlp "traces" {', '  client {', `    endpoint = "${TEMPO_GRPC}"`, '    tls {', '      insecure = true', '    }', '  }', '}'].join(
+        '\n',
+      ),
+    );
+    expect(alloyBlock(config, 'prometheus.remote_write "metrics"')).toBe(
+      [
+        'prometheus.remote_write "metrics" {',
+        '  endpoint {',
+        `    url = "${REMOTE_WRITE.url}"`,
+        '    headers = {',
+        '      "THANOS-TENANT" = "otlp",',
+        '    }',
+        '  }',
+        '}',
+      ].join('\n'),
+    );
     const write = alloyBlock(config, 'loki.write "default"');
     expect(write).toContain(`    url = "${LOKI_PUSH}"\n`);
     expect(write).toContain('    tenant_id = "apps"\n');
@@ -277,7 +308,10 @@ describe('OtelCollectorGateway', () => {
     const { grpc, http } = config.receivers.otlp.protocols;
     expect([grpc.endpoint, http.endpoint]).toEqual(['0.0.0.0:4317', '0.0.0.0:4318']);
     const servicePorts = get(manifests, 'Service', 'otel-gateway').spec.ports;
-    for (const [name, endpoint] of [['otlp-grpc', grpc.endpoint], ['otlp-http', http.endpoint]]) {
+    for (const [name, endpoint] of [
+      ['otlp-grpc', grpc.endpoint],
+      ['otlp-http', http.endpoint],
+    ]) {
       const port = Number(endpoint.split(':')[1]);
       expect(portOf(name)).toBe(port);
       expect(servicePorts).toContainEqual({ name, port, protocol: 'TCP', targetPort: name });
@@ -370,7 +404,11 @@ describe('Promtail', () => {
   test('runs as root to read the logs, everything else as strict as "restricted", with the reason on the pod', () => {
     expect(spec.securityContext).toMatchObject({ runAsUser: 0, runAsGroup: 0, runAsNonRoot: false, seccompProfile: { type: 'RuntimeDefault' } });
     expect(c.securityContext).toMatchObject({
-      runAsNonRoot: false, allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+      runAsNonRoot: false,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
     });
     expect(ds.spec.template.metadata.annotations[HOST_ACCESS_ANNOTATION]).toMatch(/\/var\/log\/pods/);
     const violations = podSecurityViolations(ds);
@@ -381,8 +419,12 @@ describe('Promtail', () => {
   test('limits discovery to its node through HOSTNAME and reads pods only', () => {
     expect(c.env).toEqual([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }]);
     expect(spec.automountServiceAccountToken).toBe(true);
-    expect(get(manifests, 'ClusterRole', 'logging-host-promtail-agent').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
-    expect(get(manifests, 'ClusterRoleBinding', 'logging-host-promtail-agent').subjects).toEqual([{ kind: 'ServiceAccount', name: spec.serviceAccountName, namespace: 'logging-host' }]);
+    expect(get(manifests, 'ClusterRole', 'logging-host-promtail-agent').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(get(manifests, 'ClusterRoleBinding', 'logging-host-promtail-agent').subjects).toEqual([
+      { kind: 'ServiceAccount', name: spec.serviceAccountName, namespace: 'logging-host' },
+    ]);
   });
 
   test('config: positions on the writable mount, the client with its tenant, CRI parsing, pod log paths', () => {
@@ -395,8 +437,10 @@ describe('Promtail', () => {
     expect(job.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
     const path = job.relabel_configs.find((r: any) => r.target_label === '__path__');
     expect(path).toEqual({
-      source_labels: ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'], separator: '/',
-      replacement: '/var/log/pods/*$1/*.log', target_label: '__path__',
+      source_labels: ['__meta_kubernetes_pod_uid', '__meta_kubernetes_pod_container_name'],
+      separator: '/',
+      replacement: '/var/log/pods/*$1/*.log',
+      target_label: '__path__',
     });
     // uid "u1" and container "app" join to "u1/app", and the glob then names that container's files.
     expect(path.replacement.replace('$1', ['u1', 'app'].join(path.separator))).toBe('/var/log/pods/*u1/app/*.log');
@@ -406,6 +450,8 @@ describe('Promtail', () => {
     expect(config.server).toEqual({ http_listen_port: 3101, grpc_listen_port: 0 });
     expect(c.ports).toEqual([{ name: 'http-metrics', containerPort: config.server.http_listen_port, protocol: 'TCP' }]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http-metrics' });
-    expect(get(manifests, 'Service', 'promtail-agent-headless').spec.ports).toEqual([{ name: 'http-metrics', port: 3101, protocol: 'TCP', targetPort: 'http-metrics' }]);
+    expect(get(manifests, 'Service', 'promtail-agent-headless').spec.ports).toEqual([
+      { name: 'http-metrics', port: 3101, protocol: 'TCP', targetPort: 'http-metrics' },
+    ]);
   });
 });

@@ -31,8 +31,10 @@ function alertmanager(props: Partial<AlertmanagerProps> = {}) {
 }
 const container = (m: Manifest) => containersOf(podSpecOf(m))[0];
 /** RBAC names are path segments and may hold ":" (`system:metrics-server`); the DNS-name check of the schema helper does not know that. */
-const schemaOf = (manifests: Manifest[]) => manifests.flatMap(schemaProblems)
-  .filter((p) => !(/^(ClusterRole|ClusterRoleBinding) \/system:|^ClusterRoleBinding \/metrics-server:system:/.test(p) && p.endsWith('invalid name')));
+const schemaOf = (manifests: Manifest[]) =>
+  manifests
+    .flatMap(schemaProblems)
+    .filter((p) => !(/^(ClusterRole|ClusterRoleBinding) \/system:|^ClusterRoleBinding \/metrics-server:system:/.test(p) && p.endsWith('invalid name')));
 
 describe('every collector', () => {
   const outputs = {
@@ -66,8 +68,14 @@ describe('NodeExporter', () => {
     const { manifests, construct } = nodeExporter();
     const ds = get(manifests, 'DaemonSet', 'node-exporter');
     expect(argsOf(ds, 'node-exporter')).toEqual([
-      '--no-collector.filesystem', '--no-collector.netdev', '--no-collector.netstat', '--no-collector.sockstat',
-      '--no-collector.conntrack', '--no-collector.arp', '--no-collector.netclass', '--web.listen-address=:9100',
+      '--no-collector.filesystem',
+      '--no-collector.netdev',
+      '--no-collector.netstat',
+      '--no-collector.sockstat',
+      '--no-collector.conntrack',
+      '--no-collector.arp',
+      '--no-collector.netclass',
+      '--web.listen-address=:9100',
     ]);
     const spec = podSpecOf(ds);
     expect(spec.hostNetwork).toBeUndefined();
@@ -109,8 +117,15 @@ describe('NodeExporter', () => {
       { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
     ]);
     const args = argsOf(ds, 'node-exporter');
-    expect(args).toEqual(expect.arrayContaining(['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root', '--web.listen-address=:9100',
-      '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/k3s/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+)($|/)']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--path.procfs=/host/proc',
+        '--path.sysfs=/host/sys',
+        '--path.rootfs=/host/root',
+        '--web.listen-address=:9100',
+        '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run/k3s/containerd/.+|var/lib/docker/.+|var/lib/kubelet/pods/.+)($|/)',
+      ]),
+    );
     expect(args.filter((a) => a.startsWith('--no-collector.'))).toEqual([]);
     // Every --path.* flag points into a directory that is mounted.
     for (const a of args.filter((x) => x.startsWith('--path.'))) {
@@ -124,29 +139,48 @@ describe('NodeExporter', () => {
     const violations = podSecurityViolations(ds);
     expect(violations.length).toBeGreaterThan(0);
     expect(violations.filter((v) => !/hostNetwork|hostPID|volume (proc|sys|root) has type hostPath/.test(v))).toEqual([]);
-    expect(container(ds).securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, readOnlyRootFilesystem: true, runAsNonRoot: true });
+    expect(container(ds).securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    });
   });
 
   test('user scheduling replaces the defaults; extraArgs replace a generated flag', () => {
-    const ds = get(nodeExporter({ scheduling: { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] }, extraArgs: ['--web.listen-address=:9200'] }).manifests, 'DaemonSet', 'node-exporter');
+    const ds = get(
+      nodeExporter({ scheduling: { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }] }, extraArgs: ['--web.listen-address=:9200'] })
+        .manifests,
+      'DaemonSet',
+      'node-exporter',
+    );
     expect(podSpecOf(ds).tolerations).toEqual([{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule' }]);
     expect(argsOf(ds, 'node-exporter').filter((a) => a.startsWith('--web.listen-address'))).toEqual(['--web.listen-address=:9200']);
   });
 
   test('a bad name is refused with the property, the value and a fix', () => {
-    expect(() => nodeExporter({ name: 'Node_Exporter' })).toThrow(/\[test\/ne\] name = "Node_Exporter": is not a DNS label.*Fix: use something like "node-exporter"/);
+    expect(() => nodeExporter({ name: 'Node_Exporter' })).toThrow(
+      /\[test\/ne\] name = "Node_Exporter": is not a DNS label.*Fix: use something like "node-exporter"/,
+    );
   });
 });
 
 describe('KubeStateMetrics', () => {
   const { manifests, construct } = ksm();
   const deployment = get(manifests, 'Deployment', 'kube-state-metrics');
-  const resourcesFlag = (args: string[]) => args.find((a) => a.startsWith('--resources='))!.slice('--resources='.length).split(',');
+  const resourcesFlag = (args: string[]) =>
+    args
+      .find((a) => a.startsWith('--resources='))!
+      .slice('--resources='.length)
+      .split(',');
   /** Every (group, resource) pair a ClusterRole grants list+watch on. */
-  const granted = (role: Manifest) => role.rules.flatMap((r: any) => {
-    expect(r.verbs).toEqual(['list', 'watch']);
-    return r.resources.flatMap((res: string) => r.apiGroups.map((g: string) => `${g}/${res}`));
-  }).sort();
+  const granted = (role: Manifest) =>
+    role.rules
+      .flatMap((r: any) => {
+        expect(r.verbs).toEqual(['list', 'watch']);
+        return r.resources.flatMap((res: string) => r.apiGroups.map((g: string) => `${g}/${res}`));
+      })
+      .sort();
 
   test('flags: ports and the explicit resource list, without secrets, configmaps or admission policies', () => {
     const args = argsOf(deployment, 'kube-state-metrics');
@@ -161,7 +195,15 @@ describe('KubeStateMetrics', () => {
     const role = get(manifests, 'ClusterRole', 'monitoring-kube-state-metrics');
     const listed = resourcesFlag(argsOf(deployment, 'kube-state-metrics'));
     expect(granted(role)).toEqual(listed.map((r) => `${KSM_RESOURCE_GROUPS[r]}/${r}`).sort());
-    expect(granted(role)).toEqual(expect.arrayContaining(['/pods', 'apps/deployments', 'discovery.k8s.io/endpointslices', 'policy/poddisruptionbudgets', 'storage.k8s.io/volumeattachments']));
+    expect(granted(role)).toEqual(
+      expect.arrayContaining([
+        '/pods',
+        'apps/deployments',
+        'discovery.k8s.io/endpointslices',
+        'policy/poddisruptionbudgets',
+        'storage.k8s.io/volumeattachments',
+      ]),
+    );
   });
 
   test('a custom resource list changes the flag and the ClusterRole together', () => {
@@ -173,13 +215,45 @@ describe('KubeStateMetrics', () => {
   test('the table knows every store of v2.20.0 and nothing else', () => {
     // The keys of availableStores in internal/store/builder.go at v2.20.0.
     expect(Object.keys(KSM_RESOURCE_GROUPS).sort()).toEqual([
-      'certificatesigningrequests', 'clusterrolebindings', 'clusterroles', 'configmaps', 'cronjobs', 'daemonsets',
-      'deployments', 'endpoints', 'endpointslices', 'horizontalpodautoscalers', 'ingressclasses', 'ingresses',
-      'jobs', 'leases', 'limitranges', 'mutatingadmissionpolicies', 'mutatingadmissionpolicybindings', 'mutatingwebhookconfigurations',
-      'namespaces', 'networkpolicies', 'nodes', 'persistentvolumeclaims', 'persistentvolumes', 'poddisruptionbudgets',
-      'pods', 'replicasets', 'replicationcontrollers', 'resourcequotas', 'rolebindings', 'roles',
-      'secrets', 'serviceaccounts', 'services', 'statefulsets', 'storageclasses', 'validatingadmissionpolicies',
-      'validatingadmissionpolicybindings', 'validatingwebhookconfigurations', 'volumeattachments',
+      'certificatesigningrequests',
+      'clusterrolebindings',
+      'clusterroles',
+      'configmaps',
+      'cronjobs',
+      'daemonsets',
+      'deployments',
+      'endpoints',
+      'endpointslices',
+      'horizontalpodautoscalers',
+      'ingressclasses',
+      'ingresses',
+      'jobs',
+      'leases',
+      'limitranges',
+      'mutatingadmissionpolicies',
+      'mutatingadmissionpolicybindings',
+      'mutatingwebhookconfigurations',
+      'namespaces',
+      'networkpolicies',
+      'nodes',
+      'persistentvolumeclaims',
+      'persistentvolumes',
+      'poddisruptionbudgets',
+      'pods',
+      'replicasets',
+      'replicationcontrollers',
+      'resourcequotas',
+      'rolebindings',
+      'roles',
+      'secrets',
+      'serviceaccounts',
+      'services',
+      'statefulsets',
+      'storageclasses',
+      'validatingadmissionpolicies',
+      'validatingadmissionpolicybindings',
+      'validatingwebhookconfigurations',
+      'volumeattachments',
     ]);
     for (const r of KSM_DEFAULT_RESOURCES) expect(KSM_RESOURCE_GROUPS).toHaveProperty(r);
   });
@@ -202,7 +276,10 @@ describe('KubeStateMetrics', () => {
   test('a headless Service with both ports, and one scrape target each', () => {
     const svc = get(manifests, 'Service', 'kube-state-metrics');
     expect(svc.spec.clusterIP).toBe('None');
-    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['http-metrics', 8080], ['telemetry', 8081]]);
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['http-metrics', 8080],
+      ['telemetry', 8081],
+    ]);
     expect(construct.scrapeTargets).toMatchObject([
       { job: 'kube-state-metrics', srvRecord: '_http-metrics._tcp.kube-state-metrics.monitoring.svc.cluster.local' },
       { job: 'kube-state-metrics-self', srvRecord: '_telemetry._tcp.kube-state-metrics.monitoring.svc.cluster.local' },
@@ -211,10 +288,13 @@ describe('KubeStateMetrics', () => {
 
   test('unknown resources and a --resources extra arg are refused with clear messages', () => {
     expect(() => ksm({ collectedResources: ['pods', 'pod', 'Deployments'] })).toThrow(
-      /collectedResources = "pod": is not a resource kube-state-metrics v2\.20\.0 knows.*Fix: use one of: certificatesigningrequests, /);
+      /collectedResources = "pod": is not a resource kube-state-metrics v2\.20\.0 knows.*Fix: use one of: certificatesigningrequests, /,
+    );
     expect(() => ksm({ collectedResources: ['Deployments'] })).toThrow(/collectedResources = "Deployments"/);
     expect(() => ksm({ collectedResources: [] })).toThrow(/collectedResources = \[\]: is empty/);
-    expect(() => ksm({ extraArgs: ['--resources=pods'] })).toThrow(/extraArgs = "--resources=pods": sets --resources, which the ClusterRole would not follow.*Fix: set collectedResources instead/);
+    expect(() => ksm({ extraArgs: ['--resources=pods'] })).toThrow(
+      /extraArgs = "--resources=pods": sets --resources, which the ClusterRole would not follow.*Fix: set collectedResources instead/,
+    );
   });
 });
 
@@ -223,7 +303,13 @@ describe('MetricsServer', () => {
   const deployment = get(manifests, 'Deployment', 'metrics-server');
 
   test('upstream flags exactly, and --kubelet-insecure-tls only when asked', () => {
-    const flags = ['--cert-dir=/tmp', '--secure-port=10250', '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname', '--kubelet-use-node-status-port', '--metric-resolution=15s'];
+    const flags = [
+      '--cert-dir=/tmp',
+      '--secure-port=10250',
+      '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+      '--kubelet-use-node-status-port',
+      '--metric-resolution=15s',
+    ];
     expect(argsOf(deployment, 'metrics-server')).toEqual(flags);
     const insecure = get(metricsServer({ kubeletInsecureTls: true, metricResolution: '30s' }).manifests, 'Deployment', 'metrics-server');
     expect(argsOf(insecure, 'metrics-server')).toEqual([...flags.slice(0, 4), '--metric-resolution=30s', '--kubelet-insecure-tls']);
@@ -232,13 +318,22 @@ describe('MetricsServer', () => {
   test('the cert dir is the writable /tmp emptyDir; the pod runs as the image uid and mounts its token', () => {
     expect(container(deployment).volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
     expect(podSpecOf(deployment).volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
-    expect(podSpecOf(deployment)).toMatchObject({ automountServiceAccountToken: true, serviceAccountName: 'metrics-server', securityContext: { runAsUser: 65534 } });
+    expect(podSpecOf(deployment)).toMatchObject({
+      automountServiceAccountToken: true,
+      serviceAccountName: 'metrics-server',
+      securityContext: { runAsUser: 65534 },
+    });
   });
 
   test('HTTPS probes on the https port', () => {
     const c = container(deployment);
     expect(c.ports).toEqual([{ name: 'https', containerPort: 10250, protocol: 'TCP' }]);
-    expect(c.readinessProbe).toEqual({ httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' }, initialDelaySeconds: 20, periodSeconds: 10, failureThreshold: 3 });
+    expect(c.readinessProbe).toEqual({
+      httpGet: { path: '/readyz', port: 'https', scheme: 'HTTPS' },
+      initialDelaySeconds: 20,
+      periodSeconds: 10,
+      failureThreshold: 3,
+    });
     expect(c.livenessProbe).toEqual({ httpGet: { path: '/livez', port: 'https', scheme: 'HTTPS' }, periodSeconds: 10, failureThreshold: 3 });
   });
 
@@ -246,8 +341,12 @@ describe('MetricsServer', () => {
     const api = get(manifests, 'APIService', 'v1beta1.metrics.k8s.io');
     expect(api.apiVersion).toBe('apiregistration.k8s.io/v1');
     expect(api.spec).toEqual({
-      group: 'metrics.k8s.io', version: 'v1beta1', service: { name: 'metrics-server', namespace: 'monitoring' },
-      insecureSkipTLSVerify: true, groupPriorityMinimum: 100, versionPriority: 100,
+      group: 'metrics.k8s.io',
+      version: 'v1beta1',
+      service: { name: 'metrics-server', namespace: 'monitoring' },
+      insecureSkipTLSVerify: true,
+      groupPriorityMinimum: 100,
+      versionPriority: 100,
     });
     const svc = get(manifests, 'Service', api.spec.service.name);
     expect(svc.metadata.namespace).toBe('monitoring');
@@ -263,8 +362,14 @@ describe('MetricsServer', () => {
       { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
     ]);
     const subject = [{ kind: 'ServiceAccount', name: 'metrics-server', namespace: 'monitoring' }];
-    expect(get(manifests, 'ClusterRoleBinding', 'system:metrics-server')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'system:metrics-server' }, subjects: subject });
-    expect(get(manifests, 'ClusterRoleBinding', 'metrics-server:system:auth-delegator')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: subject });
+    expect(get(manifests, 'ClusterRoleBinding', 'system:metrics-server')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'system:metrics-server' },
+      subjects: subject,
+    });
+    expect(get(manifests, 'ClusterRoleBinding', 'metrics-server:system:auth-delegator')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'system:auth-delegator' },
+      subjects: subject,
+    });
     expect(get(manifests, 'ServiceAccount', 'metrics-server').metadata.namespace).toBe('monitoring');
   });
 
@@ -283,10 +388,14 @@ describe('MetricsServer', () => {
   });
 
   test('metric resolutions metrics-server refuses are refused at synth', () => {
-    expect(() => metricsServer({ metricResolution: '5s' })).toThrow(/metricResolution = "5s": is shorter than the 10s metrics-server accepts.*Fix: set it to "10s" or longer/);
+    expect(() => metricsServer({ metricResolution: '5s' })).toThrow(
+      /metricResolution = "5s": is shorter than the 10s metrics-server accepts.*Fix: set it to "10s" or longer/,
+    );
     expect(() => metricsServer({ metricResolution: 'often' })).toThrow(/metricResolution = "often": is not a Go duration/);
     // 90% of 10s is below the default 10s kubelet request timeout.
-    expect(() => metricsServer({ metricResolution: '10s' })).toThrow(/metricResolution = "10s": leaves less than the kubelet request timeout \(10s\).*Fix: set it to "12s" or longer/);
+    expect(() => metricsServer({ metricResolution: '10s' })).toThrow(
+      /metricResolution = "10s": leaves less than the kubelet request timeout \(10s\).*Fix: set it to "12s" or longer/,
+    );
     expect(() => metricsServer({ metricResolution: '10s', extraArgs: ['--kubelet-request-timeout=5s'] })).not.toThrow();
     expect(() => metricsServer({ metricResolution: '1m' })).not.toThrow();
     expect(() => metricsServer({ replicas: 0 })).toThrow(/replicas = 0: must be a whole number of at least 1/);
@@ -301,17 +410,27 @@ describe('Alertmanager', () => {
       const sts = get(alertmanager({ replicas }).manifests, 'StatefulSet', 'alertmanager');
       const args = argsOf(sts, 'alertmanager');
       expect(args.slice(0, 5)).toEqual([
-        '--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--web.listen-address=:9093',
-        '--cluster.listen-address=0.0.0.0:9094', '--cluster.advertise-address=$(POD_IP):9094',
+        '--config.file=/etc/alertmanager/alertmanager.yml',
+        '--storage.path=/alertmanager',
+        '--web.listen-address=:9093',
+        '--cluster.listen-address=0.0.0.0:9094',
+        '--cluster.advertise-address=$(POD_IP):9094',
       ]);
-      expect(peerFlags(args)).toEqual(Array.from({ length: replicas }, (_, i) => `--cluster.peer=alertmanager-${i}.alertmanager-headless.obs.svc.cluster.local:9094`));
+      expect(peerFlags(args)).toEqual(
+        Array.from({ length: replicas }, (_, i) => `--cluster.peer=alertmanager-${i}.alertmanager-headless.obs.svc.cluster.local:9094`),
+      );
       expect(args).toHaveLength(5 + replicas);
     }
   });
 
   test('one replica turns gossip off', () => {
     const args = argsOf(get(alertmanager({ replicas: 1 }).manifests, 'StatefulSet', 'alertmanager'), 'alertmanager');
-    expect(args).toEqual(['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager', '--web.listen-address=:9093', '--cluster.listen-address=']);
+    expect(args).toEqual([
+      '--config.file=/etc/alertmanager/alertmanager.yml',
+      '--storage.path=/alertmanager',
+      '--web.listen-address=:9093',
+      '--cluster.listen-address=',
+    ]);
   });
 
   test('POD_IP from the downward API; ports, probes, and the data volume at /alertmanager', () => {
@@ -319,12 +438,19 @@ describe('Alertmanager', () => {
     const sts = get(manifests, 'StatefulSet', 'alertmanager');
     const c = container(sts);
     expect(c.env).toEqual([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }]);
-    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([['http', 9093], ['cluster', 9094]]);
+    expect(c.ports.map((p: any) => [p.name, p.containerPort])).toEqual([
+      ['http', 9093],
+      ['cluster', 9094],
+    ]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/-/healthy', port: 'http' });
     expect(c.volumeMounts).toContainEqual({ name: 'data', mountPath: '/alertmanager' });
     expect(sts.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.resources.requests.storage])).toEqual([['data', '2Gi']]);
-    expect(sts.spec).toMatchObject({ replicas: 2, serviceName: 'alertmanager-headless', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } });
+    expect(sts.spec).toMatchObject({
+      replicas: 2,
+      serviceName: 'alertmanager-headless',
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+    });
     expect(podSpecOf(sts).securityContext).toMatchObject({ runAsUser: 65534, fsGroup: 65534 });
     expect(get(manifests, 'PodDisruptionBudget', 'alertmanager').spec.maxUnavailable).toBe(1);
   });
@@ -353,7 +479,10 @@ describe('Alertmanager', () => {
     expect(Object.keys(construct.services).sort()).toEqual(['am', 'am-headless']);
     const headless = get(manifests, 'Service', 'am-headless');
     expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
-    expect(headless.spec.ports.map((p: any) => [p.name, p.port])).toEqual([['http', 9093], ['cluster', 9094]]);
+    expect(headless.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['http', 9093],
+      ['cluster', 9094],
+    ]);
   });
 
   test('every route must name an existing receiver', () => {
@@ -361,10 +490,15 @@ describe('Alertmanager', () => {
       route: { receiver: 'team', routes: [{ matchers: ['severity="page"'], receiver: 'pager', routes: [{ receiver: 'nobody' }] }] },
       receivers: [{ name: 'team' }],
     };
-    expect(() => alertmanager({ config })).toThrow(/config\.route\.routes\[0\]\.receiver = "pager": names no receiver of config\.receivers.*Fix: use one of: team/);
+    expect(() => alertmanager({ config })).toThrow(
+      /config\.route\.routes\[0\]\.receiver = "pager": names no receiver of config\.receivers.*Fix: use one of: team/,
+    );
     expect(() => alertmanager({ config })).toThrow(/config\.route\.routes\[0\]\.routes\[0\]\.receiver = "nobody"/);
-    expect(() => alertmanager({ config: { route: {}, receivers: [{ name: 'a' }] } })).toThrow(/config\.route\.receiver = \(unset\): is unset: the root route must name the default receiver/);
-    expect(() => alertmanager({ config: { route: { receiver: 'a', matchers: ['x="y"'] }, receivers: [{ name: 'a' }, { name: 'a' }] } }))
-      .toThrow(/config\.receivers\[1\]\.name = "a": is empty or used by an earlier receiver too[\s\S]*config\.route\.matchers = .*: is set on the root route/);
+    expect(() => alertmanager({ config: { route: {}, receivers: [{ name: 'a' }] } })).toThrow(
+      /config\.route\.receiver = \(unset\): is unset: the root route must name the default receiver/,
+    );
+    expect(() => alertmanager({ config: { route: { receiver: 'a', matchers: ['x="y"'] }, receivers: [{ name: 'a' }, { name: 'a' }] } })).toThrow(
+      /config\.receivers\[1\]\.name = "a": is empty or used by an earlier receiver too[\s\S]*config\.route\.matchers = .*: is set on the root route/,
+    );
   });
 });

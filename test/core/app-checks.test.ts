@@ -14,13 +14,19 @@ describe('name collisions', () => {
     createService(chart, 'first', { identity: identity('loki', 'gateway'), name: 'loki-gateway', ports: [{ name: 'http', port: 80 }] });
     createService(chart, 'second', { identity: identity('grafana', 'server'), name: 'loki-gateway', ports: [{ name: 'http', port: 80 }] });
     expect(() => synth(chart)).toThrow(ValidationError);
-    expect(() => synth(chart)).toThrow('[test/second] metadata.name = "loki-gateway": names Service obs/loki-gateway, which test/first emits too: applied together, one silently replaces the other. Fix: give one of the two constructs another name or instance name, or put it in another namespace.');
+    expect(() => synth(chart)).toThrow(
+      '[test/second] metadata.name = "loki-gateway": names Service obs/loki-gateway, which test/first emits too: applied together, one silently replaces the other. Fix: give one of the two constructs another name or instance name, or put it in another namespace.',
+    );
   });
 
   test('the same name in two namespaces, of two kinds, or in two charts (two clusters) is fine', () => {
     const chart = testChart();
     createService(chart, 'a', { identity: identity('a', 'b'), name: 'same', ports: [{ name: 'http', port: 80 }] });
-    createService(chart, 'b', { identity: new ComponentIdentity({ app: 'x', instance: 'a', component: 'b', namespace: 'other', version: '1' }), name: 'same', ports: [{ name: 'http', port: 80 }] });
+    createService(chart, 'b', {
+      identity: new ComponentIdentity({ app: 'x', instance: 'a', component: 'b', namespace: 'other', version: '1' }),
+      name: 'same',
+      ports: [{ name: 'http', port: 80 }],
+    });
     new k8s.KubeServiceAccount(chart, 'sa', { metadata: { name: 'same', namespace: 'obs' } });
     const other = new Chart(chart.node.scope!, 'other', { disableResourceNameHashes: true });
     createService(other, 'c', { identity: identity('a', 'b'), name: 'same', ports: [{ name: 'http', port: 80 }] });
@@ -30,7 +36,10 @@ describe('name collisions', () => {
 
 describe('warnings', () => {
   const saved = process.env[WARNINGS_ENV];
-  afterEach(() => { process.env[WARNINGS_ENV] = saved; jest.restoreAllMocks(); });
+  afterEach(() => {
+    process.env[WARNINGS_ENV] = saved;
+    jest.restoreAllMocks();
+  });
 
   test('are printed once when the app is synthesized, and acknowledged ones are not', () => {
     process.env[WARNINGS_ENV] = 'print';
@@ -40,7 +49,10 @@ describe('warnings', () => {
     addWarning(chart, 'accepted', 'size', '1Gi', 'is small', 'grow it');
     acknowledgeWarning(chart.node.scope!, 'accepted', 'a test accepts it');
     const writes: string[] = [];
-    jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { writes.push(String(s)); return true; });
+    jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => {
+      writes.push(String(s));
+      return true;
+    });
     synth(chart);
     synth(chart);
     expect(writes).toEqual(['warning: [test] replicas = 1: is risky. Fix: raise it. (warning "risky")\n']);

@@ -54,8 +54,14 @@ describe('rules', () => {
 });
 
 describe('durations', () => {
-  test.each([['744h', 744 * 3600_000], ['30d', 30 * 86400_000], ['1d12h', 36 * 3600_000], ['2w', 14 * 86400_000], ['90s', 90_000], ['0', 0]])(
-    '%s parses', (text, ms) => expect(parseDuration(text as string)).toBe(ms));
+  test.each([
+    ['744h', 744 * 3600_000],
+    ['30d', 30 * 86400_000],
+    ['1d12h', 36 * 3600_000],
+    ['2w', 14 * 86400_000],
+    ['90s', 90_000],
+    ['0', 0],
+  ])('%s parses', (text, ms) => expect(parseDuration(text as string)).toBe(ms));
   test.each(['', '24', '1h1d', '-1h', '1.5h', '24 h'])('%s does not parse', (text) => expect(parseDuration(text)).toBeUndefined());
   test('a duration below the minimum names the minimum in its fix', () => {
     expect(durationAtLeast('12h', 24 * 3600_000, 'why')).toEqual({ problem: expect.stringContaining('24h'), fix: 'set it to "24h" or longer' });
@@ -71,10 +77,16 @@ describe('Validator', () => {
     v.check(true, 'read.replicas', 3, 'unused', 'unused');
     v.check(false, 'retention', '1h', 'is too short', 'set it to "24h"');
     let error: ValidationError | undefined;
-    try { v.throwIfAny(); } catch (e) { error = e as ValidationError; }
+    try {
+      v.throwIfAny();
+    } catch (e) {
+      error = e as ValidationError;
+    }
     expect(error).toBeInstanceOf(ValidationError);
     expect(error!.problems).toHaveLength(2);
-    expect(error!.message).toBe('[test] write.replicas = 0: must be at least 1. Fix: set it to 1 or more.\n[test] retention = "1h": is too short. Fix: set it to "24h".');
+    expect(error!.message).toBe(
+      '[test] write.replicas = 0: must be at least 1. Fix: set it to 1 or more.\n[test] retention = "1h": is too short. Fix: set it to "24h".',
+    );
   });
 
   test('does nothing when all is well', () => {
@@ -86,11 +98,27 @@ describe('Validator', () => {
 
 describe('args and env merging', () => {
   test('a user flag replaces the generated flag of the same name, in either dash form', () => {
-    expect(mergeArgs(['-log.level=info', '-target=read', 'server'], ['--log.level=debug', '-extra=1'])).toEqual(['-target=read', 'server', '--log.level=debug', '-extra=1']);
+    expect(mergeArgs(['-log.level=info', '-target=read', 'server'], ['--log.level=debug', '-extra=1'])).toEqual([
+      '-target=read',
+      'server',
+      '--log.level=debug',
+      '-extra=1',
+    ]);
   });
   test('no extra args leaves the generated ones', () => expect(mergeArgs(['-a=1'], undefined)).toEqual(['-a=1']));
   test('a user env var replaces the generated one', () => {
-    expect(mergeEnv([{ name: 'A', value: '1' }, { name: 'B', value: '2' }], [{ name: 'A', value: '3' }])).toEqual([{ name: 'B', value: '2' }, { name: 'A', value: '3' }]);
+    expect(
+      mergeEnv(
+        [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+        [{ name: 'A', value: '3' }],
+      ),
+    ).toEqual([
+      { name: 'B', value: '2' },
+      { name: 'A', value: '3' },
+    ]);
   });
 });
 

@@ -4,7 +4,15 @@ const GIB = 2 ** 30;
 
 describe('parseQuantity', () => {
   test.each([
-    ['250m', 0.25], ['2', 2], ['1.5', 1.5], ['512Mi', 512 * 2 ** 20], ['10Gi', 10 * GIB], ['2G', 2e9], ['1e3', 1000], ['100k', 1e5], [3, 3],
+    ['250m', 0.25],
+    ['2', 2],
+    ['1.5', 1.5],
+    ['512Mi', 512 * 2 ** 20],
+    ['10Gi', 10 * GIB],
+    ['2G', 2e9],
+    ['1e3', 1000],
+    ['100k', 1e5],
+    [3, 3],
   ])('%s is %d', (quantity, value) => {
     expect(parseQuantity(quantity)).toBeCloseTo(value, 9);
   });
@@ -20,7 +28,15 @@ describe('footprintOf', () => {
 
   test('counts replicas, the autoscaler minimum, one pod per DaemonSet, claims per replica, and leaves Jobs out', () => {
     const f = footprintOf([
-      { kind: 'StatefulSet', metadata: { name: 'db' }, spec: { replicas: 3, ...pod({ containers: [container('500m', '1Gi'), container('100m', '128Mi')] }), volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '10Gi' } } } }] } },
+      {
+        kind: 'StatefulSet',
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 3,
+          ...pod({ containers: [container('500m', '1Gi'), container('100m', '128Mi')] }),
+          volumeClaimTemplates: [{ spec: { resources: { requests: { storage: '10Gi' } } } }],
+        },
+      },
       { kind: 'Deployment', metadata: { name: 'web' }, spec: pod({ containers: [container('1', '256Mi')] }) },
       { kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, minReplicas: 2 } },
       { kind: 'DaemonSet', metadata: { name: 'agent' }, spec: pod({ containers: [container('50m', '64Mi')] }) },
@@ -28,7 +44,12 @@ describe('footprintOf', () => {
       { kind: 'PersistentVolumeClaim', metadata: { name: 'shared' }, spec: { resources: { requests: { storage: '5Gi' } } } },
       { kind: 'ConfigMap', metadata: { name: 'x' } },
     ]);
-    expect(f.workloads.map((w) => `${w.kind}/${w.name}:${w.pods}`)).toEqual(['StatefulSet/db:3', 'Deployment/web:2', 'DaemonSet/agent:1', 'PersistentVolumeClaim/shared:0']);
+    expect(f.workloads.map((w) => `${w.kind}/${w.name}:${w.pods}`)).toEqual([
+      'StatefulSet/db:3',
+      'Deployment/web:2',
+      'DaemonSet/agent:1',
+      'PersistentVolumeClaim/shared:0',
+    ]);
     expect(f.cpu).toBeCloseTo(3 * 0.6 + 2 * 1 + 0.05, 9);
     expect(f.memoryBytes).toBe(3 * (GIB + 128 * 2 ** 20) + 2 * 256 * 2 ** 20 + 64 * 2 ** 20);
     expect(f.storageBytes).toBe(3 * 10 * GIB + 5 * GIB);
@@ -37,10 +58,21 @@ describe('footprintOf', () => {
 
   test('a pod reserves the larger of its containers and its largest init container; sidecars add up', () => {
     const f = footprintOf([
-      { kind: 'Deployment', metadata: { name: 'a' }, spec: { replicas: 1, ...pod({ containers: [container('100m', '100Mi')], initContainers: [container('2', '50Mi'), container('200m', '1Gi')] }) } },
-      { kind: 'Deployment', metadata: { name: 'b' }, spec: { replicas: 1, ...pod({ containers: [container('100m', '100Mi')], initContainers: [container('300m', '10Mi', { restartPolicy: 'Always' })] }) } },
+      {
+        kind: 'Deployment',
+        metadata: { name: 'a' },
+        spec: { replicas: 1, ...pod({ containers: [container('100m', '100Mi')], initContainers: [container('2', '50Mi'), container('200m', '1Gi')] }) },
+      },
+      {
+        kind: 'Deployment',
+        metadata: { name: 'b' },
+        spec: { replicas: 1, ...pod({ containers: [container('100m', '100Mi')], initContainers: [container('300m', '10Mi', { restartPolicy: 'Always' })] }) },
+      },
     ]);
-    expect(f.workloads.map((w) => [w.cpu, w.memoryBytes / 2 ** 20])).toEqual([[2, 1024], [0.4, 110]]);
+    expect(f.workloads.map((w) => [w.cpu, w.memoryBytes / 2 ** 20])).toEqual([
+      [2, 1024],
+      [0.4, 110],
+    ]);
   });
 
   test('describes a footprint in one line, rounded to hundredths', () => {

@@ -12,9 +12,13 @@ function build(overrides: Partial<WorkloadProps> & { kind: 'Deployment' | 'State
   const chart = testChart();
   const config = new ConfigFile(chart, 'cfg', { identity, name: 'demo-config', files: { 'c.yaml': configContent } });
   new Workload(chart, 'w', {
-    identity, replicas: 3, podIdentity: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+    identity,
+    replicas: 3,
+    podIdentity: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
     containers: [{ name: 'main', image: IMAGES.loki, ports: [{ name: 'http', containerPort: 3100 }], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
-    configChecksums: [config.checksum], serviceName: 'demo-db-headless', volumeClaims: [{ name: 'data', size: '5Gi', storageClass: 'fast' }],
+    configChecksums: [config.checksum],
+    serviceName: 'demo-db-headless',
+    volumeClaims: [{ name: 'data', size: '5Gi', storageClass: 'fast' }],
     ...overrides,
   } as WorkloadProps);
   return synth(chart);
@@ -24,10 +28,12 @@ describe('Workload', () => {
   test('a StatefulSet keeps its claims on delete and scale-down and sizes them as asked', () => {
     const sts = get(build({ kind: 'StatefulSet' }), 'StatefulSet', 'demo-db');
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
-    expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
-      metadata: expect.objectContaining({ name: 'data' }),
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } },
-    })]);
+    expect(sts.spec.volumeClaimTemplates).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'data' }),
+        spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '5Gi' } } },
+      }),
+    ]);
     expect(sts.spec.serviceName).toBe('demo-db-headless');
     expect(sts.spec.podManagementPolicy).toBe('Parallel');
   });
@@ -61,8 +67,18 @@ describe('Workload', () => {
 
   test('replicas spread over nodes and zones without blocking scheduling; user constraints win', () => {
     const spread = get(build({ kind: 'Deployment' }), 'Deployment', 'demo-db').spec.template.spec.topologySpreadConstraints;
-    expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([['kubernetes.io/hostname', 'ScheduleAnyway'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
-    const custom = get(build({ kind: 'Deployment', scheduling: { topologySpreadConstraints: [], nodeSelector: { pool: 'obs' }, tolerations: [{ key: 'obs', operator: 'Exists' }] } }), 'Deployment', 'demo-db');
+    expect(spread.map((c: any) => [c.topologyKey, c.whenUnsatisfiable])).toEqual([
+      ['kubernetes.io/hostname', 'ScheduleAnyway'],
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+    ]);
+    const custom = get(
+      build({
+        kind: 'Deployment',
+        scheduling: { topologySpreadConstraints: [], nodeSelector: { pool: 'obs' }, tolerations: [{ key: 'obs', operator: 'Exists' }] },
+      }),
+      'Deployment',
+      'demo-db',
+    );
     expect(custom.spec.template.spec.topologySpreadConstraints ?? []).toEqual([]);
     // Every image is a Linux one: the OS selector stays beside the user's.
     expect(custom.spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', pool: 'obs' });
@@ -70,7 +86,14 @@ describe('Workload', () => {
   });
 
   test('resource quantities survive the L1 serializer', () => {
-    const dep = get(build({ kind: 'Deployment', containers: [{ name: 'main', image: IMAGES.loki, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } } }] }), 'Deployment', 'demo-db');
+    const dep = get(
+      build({
+        kind: 'Deployment',
+        containers: [{ name: 'main', image: IMAGES.loki, resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } } }],
+      }),
+      'Deployment',
+      'demo-db',
+    );
     expect(dep.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } });
   });
 });

@@ -44,7 +44,6 @@ function startHook(netns: string, file: string): ChildProcess {
   return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
 }
 
-
 /** Runs the pair and the Alertmanagers on the output, and returns every notification the webhook got. */
 async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
   const toRun: PodToRun[] = [
@@ -59,7 +58,13 @@ async function notificationsOf(manifests: Manifest[]): Promise<any[]> {
     const hook = startHook(host, received);
     try {
       // Wait for the first notification, then for a while longer: a second one would come within a group interval.
-      const notifications = () => (existsSync(received) ? readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+      const notifications = () =>
+        existsSync(received)
+          ? readFileSync(received, 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l))
+          : [];
       await eventually(() => notifications().length > 0, { withinMs: 180_000, everyMs: 500, why: () => `no notification after 180 s\n${podLogs(pods)}` });
       await sleep(15_000);
       expect(pods.map((p) => [p.pod.name, p.alive()])).toEqual(plans.map((p) => [p.name, true]));
@@ -78,7 +83,7 @@ scenario('prometheus', 'alertmanager')('one notification per alert from an HA Pr
   expect(got[0].alerts.map((a: any) => a.labels)).toEqual([{ alertname: 'AlwaysFiring', severity: 'page' }]);
 });
 
-scenario('prometheus', 'alertmanager')('control: with the replica label kept on alerts, the pair\'s one alert arrives twice', async () => {
+scenario('prometheus', 'alertmanager')("control: with the replica label kept on alerts, the pair's one alert arrives twice", async () => {
   const got = await notificationsOf(alertingChart(true));
   // Each notification carries the whole group: when the second copy joins the group, the next
   // notification repeats the first one. Count the distinct alerts the webhook saw.

@@ -34,7 +34,9 @@ function apiServer(prepare: (server: LocalApiServer) => Promise<void> = async ()
     server = await LocalApiServer.start();
     await prepare(server);
   }, 180_000);
-  afterAll(async () => { await server?.stop(); });
+  afterAll(async () => {
+    await server?.stop();
+  });
   return () => {
     if (!server) throw new Error('kube-apiserver did not start');
     return server;
@@ -57,8 +59,10 @@ describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
     const baselineProblems = await applyAll(api(), old);
     const upgradeProblems = await applyAll(api(), manifests);
     await removeAll(api(), [...old, ...manifests]);
-    expect({ baselineProblems: unexpected(old, baselineProblems), upgradeProblems: unexpected(manifests, upgradeProblems) })
-      .toEqual({ baselineProblems: [], upgradeProblems: [] });
+    expect({ baselineProblems: unexpected(old, baselineProblems), upgradeProblems: unexpected(manifests, upgradeProblems) }).toEqual({
+      baselineProblems: [],
+      upgradeProblems: [],
+    });
   });
 });
 
@@ -81,7 +85,12 @@ describe('on a bare cluster, with no CRD installed', () => {
     const problems = await applyAll(bareApi(), umbrella);
     await removeAll(bareApi(), umbrella);
     expect(umbrella.filter(needsCrd).length).toBeGreaterThan(0);
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(umbrella.filter(needsCrd).map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`).sort());
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(
+      umbrella
+        .filter(needsCrd)
+        .map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)
+        .sort(),
+    );
     // Refused because the server does not serve their API group yet, and for no other reason.
     expect(problems.filter((p) => !/: apply refused: the API server does not serve [\w.]+\/v\w+ \(404\)$/.test(p))).toEqual([]);
   });
@@ -111,7 +120,13 @@ describe('the checks catch what they are for', () => {
     expect(await applyAll(api(), platform)).toEqual([]);
     const problems = await applyAll(api(), grown);
     await removeAll(api(), platform);
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^StatefulSet observability/${target.metadata.name}: apply refused \\(422\\): .*Forbidden: updates to statefulset spec for fields other than`))]);
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^StatefulSet observability/${target.metadata.name}: apply refused \\(422\\): .*Forbidden: updates to statefulset spec for fields other than`,
+        ),
+      ),
+    ]);
   });
 
   run('a changed Deployment selector is refused as immutable', async () => {
@@ -125,7 +140,9 @@ describe('the checks catch what they are for', () => {
     expect(await applyAll(api(), platform)).toEqual([]);
     const problems = await applyAll(api(), moved);
     await removeAll(api(), platform);
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^Deployment observability/${target.metadata.name}: apply refused \\(422\\): .*field is immutable`))]);
+    expect(problems).toEqual([
+      expect.stringMatching(new RegExp(`^Deployment observability/${target.metadata.name}: apply refused \\(422\\): .*field is immutable`)),
+    ]);
   });
 
   run('Pod Security refuses a pod that runs as root in a restricted namespace; strict validation refuses an unknown field', async () => {
@@ -141,9 +158,18 @@ describe('the checks catch what they are for', () => {
       m.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
       return m;
     });
-    expect(await applyAll(api(), platform.filter((m) => m.kind === 'Namespace'))).toEqual([]);
+    expect(
+      await applyAll(
+        api(),
+        platform.filter((m) => m.kind === 'Namespace'),
+      ),
+    ).toEqual([]);
     expect(await podSecurityProblems(api(), only(platform))).toEqual([]);
-    expect(await podSecurityProblems(api(), only(rooted))).toEqual([expect.stringMatching(/a pod of its template refused \(403\): .*violates PodSecurity "restricted:latest": .*runAsNonRoot != true/)]);
-    expect(await applyAll(api(), only(misspelt))).toEqual([expect.stringMatching(/apply refused \(\d{3}\): .*\.imagePullPolicyy: field not declared in schema/)]);
+    expect(await podSecurityProblems(api(), only(rooted))).toEqual([
+      expect.stringMatching(/a pod of its template refused \(403\): .*violates PodSecurity "restricted:latest": .*runAsNonRoot != true/),
+    ]);
+    expect(await applyAll(api(), only(misspelt))).toEqual([
+      expect.stringMatching(/apply refused \(\d{3}\): .*\.imagePullPolicyy: field not declared in schema/),
+    ]);
   });
 });

@@ -27,7 +27,12 @@ const write = (name: string, text: string) => {
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
   const { manifests } = synthApp(name);
-  const files = (file: string) => manifests.flatMap((m) => Object.entries(dataOf(m)).filter(([key]) => key === file).map(([, text]) => ({ where: `${m.kind} ${m.metadata.name}`, text })));
+  const files = (file: string) =>
+    manifests.flatMap((m) =>
+      Object.entries(dataOf(m))
+        .filter(([key]) => key === file)
+        .map(([, text]) => ({ where: `${m.kind} ${m.metadata.name}`, text })),
+    );
   const prometheusConfigs = files('prometheus.yaml');
   const alertmanagerConfigs = files('alertmanager.yml');
   const rules = ruleFiles(manifests);
@@ -36,12 +41,15 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
   const dashboardQueries = dashboardExpressions(manifests);
 
   if (prometheusConfigs.length > 0) {
-    scenario('promtool')('every Prometheus config passes `promtool check config` of Prometheus 3.14 (syntax only: the rule files are checked on their own)', () => {
-      for (const { where, text } of prometheusConfigs) {
-        const r = run(program('promtool'), ['check', 'config', '--syntax-only', write('prometheus.yaml', text)]);
-        expect({ where, status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ where, status: 0, out: '' });
-      }
-    });
+    scenario('promtool')(
+      'every Prometheus config passes `promtool check config` of Prometheus 3.14 (syntax only: the rule files are checked on their own)',
+      () => {
+        for (const { where, text } of prometheusConfigs) {
+          const r = run(program('promtool'), ['check', 'config', '--syntax-only', write('prometheus.yaml', text)]);
+          expect({ where, status: r.status, out: r.status === 0 ? '' : r.stdout + r.stderr }).toEqual({ where, status: 0, out: '' });
+        }
+      },
+    );
   }
 
   if (rules.length > 0) {
@@ -70,7 +78,10 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
       // Each query becomes a recording rule, the way promtool parses PromQL on its own.
       const rules = { groups: [{ name: 'dashboards', rules: dashboardQueries.map(({ expr }, n) => ({ record: `dashboard:query:${n}`, expr })) }] };
       const r = run(program('promtool'), ['check', 'rules', write('dashboards.yaml', stringify(rules, { lineWidth: 0 }))]);
-      expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({ status: 0, out: expect.stringContaining(`SUCCESS: ${dashboardQueries.length} rules found`) });
+      expect({ status: r.status, out: r.stdout + r.stderr }).toEqual({
+        status: 0,
+        out: expect.stringContaining(`SUCCESS: ${dashboardQueries.length} rules found`),
+      });
     });
   }
 
@@ -98,7 +109,8 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 scenario('vmagent', 'otelcol')('vmagent -dryRun and otelcol validate, run as the pod runs them, refuse a broken config of that pod', async () => {
   const { manifests } = synthApp('platform-vm');
   // The same pod with one ConfigMap file changed: `edit` gets and returns the file's text.
-  const breakFile = (file: string, edit: (text: string) => string): Manifest[] => manifests.map((m) => (m.kind === 'ConfigMap' && m.data?.[file] !== undefined ? { ...m, data: { ...m.data, [file]: edit(m.data[file]) } } : m));
+  const breakFile = (file: string, edit: (text: string) => string): Manifest[] =>
+    manifests.map((m) => (m.kind === 'ConfigMap' && m.data?.[file] !== undefined ? { ...m, data: { ...m.data, [file]: edit(m.data[file]) } } : m));
   const check = async (broken: Manifest[], image: RegExp, name: string, adjustArgs: (args: string[]) => string[]) => {
     const [{ workload, container }] = containersWithImage(broken, image);
     return checkContainer(broken, workload, { program: program(name), container, adjustArgs });
@@ -120,8 +132,15 @@ scenario('amtool')('an Alertmanager config with nested routes, a webhook and inh
     namespace: 'obs',
     config: {
       route: {
-        receiver: 'default', group_by: ['alertname', 'namespace'], group_wait: '30s', group_interval: '5m', repeat_interval: '4h',
-        routes: [{ matchers: ['severity="critical"'], receiver: 'pager', continue: true }, { matchers: ['alertname="Watchdog"'], receiver: 'default' }],
+        receiver: 'default',
+        group_by: ['alertname', 'namespace'],
+        group_wait: '30s',
+        group_interval: '5m',
+        repeat_interval: '4h',
+        routes: [
+          { matchers: ['severity="critical"'], receiver: 'pager', continue: true },
+          { matchers: ['alertname="Watchdog"'], receiver: 'default' },
+        ],
       },
       receivers: [{ name: 'default' }, { name: 'pager', webhook_configs: [{ url: 'http://pager.example.com/hook', send_resolved: true }] }],
       inhibit_rules: [{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ['alertname', 'namespace'] }],
@@ -132,19 +151,33 @@ scenario('amtool')('an Alertmanager config with nested routes, a webhook and inh
 });
 
 scenario('promtool', 'amtool')('the pinned checkers refuse what they claim to', () => {
-  expect(run(program('promtool'), ['check', 'config', '--syntax-only', write('p.yaml', 'scrape_configs:\n  - job_name: a\n    scrape_interval: nonsense\n')]).status).not.toBe(0);
-  expect(run(program('promtool'), ['check', 'rules', write('r.yaml', 'groups:\n  - name: g\n    rules:\n      - record: x\n        expr: sum(\n')]).status).not.toBe(0);
+  expect(
+    run(program('promtool'), ['check', 'config', '--syntax-only', write('p.yaml', 'scrape_configs:\n  - job_name: a\n    scrape_interval: nonsense\n')]).status,
+  ).not.toBe(0);
+  expect(
+    run(program('promtool'), ['check', 'rules', write('r.yaml', 'groups:\n  - name: g\n    rules:\n      - record: x\n        expr: sum(\n')]).status,
+  ).not.toBe(0);
   expect(run(program('amtool'), ['check-config', write('a.yml', 'route:\n  receiver: missing\nreceivers:\n  - name: default\n')]).status).not.toBe(0);
 });
 
 /** The PromQL of every panel of every dashboard of the output (ConfigMap files and grafana-operator dashboards). */
 function dashboardExpressions(manifests: Manifest[]): Array<{ where: string; expr: string }> {
   // grafana-operator dashboards either hold their JSON or refer to a ConfigMap key of the output.
-  const documents = manifests.flatMap((m) => (m.kind === 'GrafanaDashboard'
-    ? (m.spec.json ? [{ where: `${m.kind} ${m.metadata.name}`, json: String(m.spec.json) }] : [])
-    : m.kind === 'ConfigMap' ? Object.entries(dataOf(m)).filter(([key]) => key.endsWith('.json')).map(([key, json]) => ({ where: `${m.kind} ${m.metadata.name}/${key}`, json })) : []));
+  const documents = manifests.flatMap((m) =>
+    m.kind === 'GrafanaDashboard'
+      ? m.spec.json
+        ? [{ where: `${m.kind} ${m.metadata.name}`, json: String(m.spec.json) }]
+        : []
+      : m.kind === 'ConfigMap'
+        ? Object.entries(dataOf(m))
+            .filter(([key]) => key.endsWith('.json'))
+            .map(([key, json]) => ({ where: `${m.kind} ${m.metadata.name}/${key}`, json }))
+        : [],
+  );
   return documents.flatMap(({ where, json }) => {
     const dashboard = JSON.parse(json);
-    return (dashboard.panels ?? []).flatMap((p: any) => (p.targets ?? []).filter((t: any) => t.expr).map((t: any) => ({ where: `${where}: ${p.title}`, expr: String(t.expr) })));
+    return (dashboard.panels ?? []).flatMap((p: any) =>
+      (p.targets ?? []).filter((t: any) => t.expr).map((t: any) => ({ where: `${where}: ${p.title}`, expr: String(t.expr) })),
+    );
   });
 }

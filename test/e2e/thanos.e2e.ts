@@ -16,7 +16,9 @@ import { PodToRun, withPods } from './support/run-pods';
 const NS = 'observability';
 const FRONTEND = `http://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
 
-interface Series { readonly metric: Record<string, string> }
+interface Series {
+  readonly metric: Record<string, string>;
+}
 
 /** MinIO is AGPL: gofakes3 (MIT) answers its S3 API at its address, creating buckets on first use. */
 const S3_STAND_IN: PodToRun = ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']];
@@ -27,7 +29,11 @@ const RECEIVE_RING: PodToRun[] = [0, 1, 2].map((i) => ['StatefulSet', 'thanos-re
 /** The test's own client host. */
 const CLIENT = `e2e-client.${NS}.svc.cluster.local`;
 
-scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
+scenario(
+  'thanos',
+  'prometheus',
+  'gofakes3',
+)('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
   const { manifests } = synthApp('platform');
   const toRun: PodToRun[] = [
     S3_STAND_IN,
@@ -45,8 +51,11 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
     // Both agents scrape every 30 s; receive replicates each write to three ingestors.
     // Every running target of these jobs, scraped by both agents: receive has three ingestors.
     const wanted: Record<string, number> = { 'thanos-receive': 3, 'thanos-query': 1, 'thanos-query-frontend': 1, 'prometheus-agent': 2 };
-    const complete = () => Object.entries(wanted).every(([job, n]) => query(`up{job="${job}"} == 1`).length >= n
-      && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2);
+    const complete = () =>
+      Object.entries(wanted).every(
+        ([job, n]) =>
+          query(`up{job="${job}"} == 1`).length >= n && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2,
+      );
     await eventually(complete, { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
 
     const up = query('up');
@@ -56,7 +65,12 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
     // Deduplicated: no replica label of receive or of the agent pair is left on any series.
     expect(up.filter((s) => 'replica' in s.metric || 'prometheus_replica' in s.metric)).toEqual([]);
     // Each of the three ingestors is one target, seen once.
-    expect(up.filter((s) => s.metric.job === 'thanos-receive').map((s) => s.metric.instance).sort()).toHaveLength(3);
+    expect(
+      up
+        .filter((s) => s.metric.job === 'thanos-receive')
+        .map((s) => s.metric.instance)
+        .sort(),
+    ).toHaveLength(3);
 
     // Controls, through the same query API: without deduplication each series is there once per
     // agent and per ingestor copy; deduplicating only along receive's label (what query did before
@@ -69,8 +83,11 @@ scenario('thanos', 'prometheus', 'gofakes3')('every series once, through query-f
   });
 });
 
-
-scenario('thanos', 'prometheus', 'gofakes3')('the dev profile (platform-dev): one ingestor with replication factor 1, one agent, every series once', async () => {
+scenario(
+  'thanos',
+  'prometheus',
+  'gofakes3',
+)('the dev profile (platform-dev): one ingestor with replication factor 1, one agent, every series once', async () => {
   const { manifests } = synthApp('platform-dev');
   const toRun: PodToRun[] = [
     S3_STAND_IN,
@@ -85,8 +102,12 @@ scenario('thanos', 'prometheus', 'gofakes3')('the dev profile (platform-dev): on
       return r.status === 200 ? JSON.parse(r.body).data.result : [];
     };
     const jobs = ['thanos-receive', 'thanos-query', 'thanos-query-frontend', 'prometheus-agent'];
-    await eventually(() => jobs.every((job) => query(`up{job="${job}"} == 1`).length === 1),
-      { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
+    await eventually(() => jobs.every((job) => query(`up{job="${job}"} == 1`).length === 1), {
+      withinMs: 240_000,
+      everyMs: 2000,
+      gaveUp: () => anyExited(pods),
+      why: () => `no data after 240 s\n${podLogs(pods)}`,
+    });
     // Nothing to deduplicate, and nothing counted twice: each series is stored once, even unmerged.
     const raw = query('up', '&dedup=false');
     const keys = raw.map((s) => JSON.stringify(s.metric));
@@ -103,7 +124,11 @@ function metricValue(page: string, metric: string, having = ''): number | undefi
   return lines.length === 0 ? undefined : lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
-scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket, the store gateway loads them, the compactor completes a pass', async () => {
+scenario(
+  'thanos',
+  'prometheus',
+  'gofakes3',
+)('receive ships blocks to the bucket, the store gateway loads them, the compactor completes a pass', async () => {
   // The block range is two hours as emitted; the test shortens it (and the sync and wait intervals)
   // through the escape hatch users have, extraArgs, so that a block is cut within minutes.
   // v0.42.4 receive prunes idle tenants every other block range and dereferences the TSDB of a
@@ -130,16 +155,28 @@ scenario('thanos', 'prometheus', 'gofakes3')('receive ships blocks to the bucket
     const [store, compactor] = [plans[4], plans[5]];
 
     // The bucket, listed through the S3 API MinIO's address serves: every block has its meta.json.
-    const blocks = () => [...cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks?list-type=2`, client).body
-      .matchAll(/<Key>([0-9A-Z]{26})\/meta\.json<\/Key>/g)].map((m) => m[1]);
+    const blocks = () =>
+      [
+        ...cluster
+          .httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks?list-type=2`, client)
+          .body.matchAll(/<Key>([0-9A-Z]{26})\/meta\.json<\/Key>/g),
+      ].map((m) => m[1]);
     // A pass counts once the compactor has seen the uploaded blocks: its first pass, on an empty bucket, does not.
     const loaded = (pod: PodPlan, metric: string, having = '') => metricValue(metricsOf(pod), metric, having) ?? 0;
-    const ready = () => blocks().length > 0 && loaded(store, 'thanos_bucket_store_blocks_loaded') > 0
-      && loaded(compactor, 'thanos_blocks_meta_synced', 'state="loaded"') > 0;
-    await eventually(ready, { withinMs: 240_000, everyMs: 5000, gaveUp: () => anyExited(pods), why: () => `blocks=${blocks().length} after at most 240 s\n${podLogs(pods)}` });
+    const ready = () =>
+      blocks().length > 0 && loaded(store, 'thanos_bucket_store_blocks_loaded') > 0 && loaded(compactor, 'thanos_blocks_meta_synced', 'state="loaded"') > 0;
+    await eventually(ready, {
+      withinMs: 240_000,
+      everyMs: 5000,
+      gaveUp: () => anyExited(pods),
+      why: () => `blocks=${blocks().length} after at most 240 s\n${podLogs(pods)}`,
+    });
     const passes = loaded(compactor, 'thanos_compact_iterations_total');
-    await eventually(() => loaded(compactor, 'thanos_compact_iterations_total') > passes,
-      { withinMs: 60_000, everyMs: 5000, why: () => `no compaction pass over the blocks in 60 s\n${podLogs(pods)}` });
+    await eventually(() => loaded(compactor, 'thanos_compact_iterations_total') > passes, {
+      withinMs: 60_000,
+      everyMs: 5000,
+      why: () => `no compaction pass over the blocks in 60 s\n${podLogs(pods)}`,
+    });
     const meta = JSON.parse(cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks/${blocks()[0]}/meta.json`, client).body);
     // Uploaded by receive: its external labels, the ingestor as replica, the tenant.
     expect(Object.keys(meta.thanos.labels).sort()).toEqual(['replica', 'tenant_id']);

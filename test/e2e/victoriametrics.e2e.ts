@@ -16,7 +16,9 @@ import { PodToRun, withPods } from './support/run-pods';
 const NS = 'observability';
 const INSERT_PATH = '/insert/0/prometheus';
 
-interface Series { readonly metric: Record<string, string> }
+interface Series {
+  readonly metric: Record<string, string>;
+}
 
 const vminsert = `http://vm-vminsert.${NS}.svc.cluster.local:8480`;
 
@@ -31,8 +33,20 @@ async function agentPairWrites(labelEachAgent = false): Promise<{ up: Series[]; 
   const agentArgs = argsOf(get(manifests, 'StatefulSet', 'self-monitoring-vmagent'), 'vmagent');
   const dedup = vmFlagValues(argsOf(get(manifests, 'Deployment', 'vm-vmselect'), 'vmselect'), '-dedup.minScrapeInterval');
   expect(dedup).toHaveLength(1);
-  const standIn = ['-httpListenAddr=:8480', `-http.pathPrefix=${INSERT_PATH}`, '-storageDataPath=/tmp/vm-standin', `-dedup.minScrapeInterval=${dedup[0]}`, '-loggerLevel=WARN'];
-  const agent = (i: number): PodToRun => ['StatefulSet', 'self-monitoring-vmagent', i, 'vmagent', labelEachAgent ? [...agentArgs, `-remoteWrite.label=agent=${i}`] : undefined];
+  const standIn = [
+    '-httpListenAddr=:8480',
+    `-http.pathPrefix=${INSERT_PATH}`,
+    '-storageDataPath=/tmp/vm-standin',
+    `-dedup.minScrapeInterval=${dedup[0]}`,
+    '-loggerLevel=WARN',
+  ];
+  const agent = (i: number): PodToRun => [
+    'StatefulSet',
+    'self-monitoring-vmagent',
+    i,
+    'vmagent',
+    labelEachAgent ? [...agentArgs, `-remoteWrite.label=agent=${i}`] : undefined,
+  ];
   const toRun: PodToRun[] = [['Deployment', 'vm-vminsert', 0, 'victoria-metrics', standIn], agent(0), agent(1)];
   let result = { up: [] as Series[], keys: [] as string[], accepted: {} as Record<string, number> };
   await withPods(manifests, toRun, `e2e-client.${NS}.svc.cluster.local`, async ({ cluster, host, pods, plans }) => {
@@ -42,13 +56,27 @@ async function agentPairWrites(labelEachAgent = false): Promise<{ up: Series[]; 
     };
     // Both agents scrape both agents every 30 s: wait for both copies of both targets.
     const instances = () => new Set(query('up{job="self-monitoring-vmagent"} == 1').map((s) => s.metric.instance)).size;
-    const accepted = () => Object.fromEntries(plans.slice(1).map((plan) => {
-      const metrics = cluster.httpGet(`http://${plan.ip}:8429/metrics`, host).body;
-      return [plan.name, [...metrics.matchAll(/^vmagent_remotewrite_requests_total\{[^}]*status_code="2(?:XX|\d\d)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0)];
-    }));
-    await eventually(() => instances() >= 2 && Object.values(accepted()).every((n) => n >= 2),
-      { withinMs: 150_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `the agents' series did not arrive after 150 s\n${podLogs(pods)}` });
-    result = { up: query('up{job="self-monitoring-vmagent"}'), keys: query('{job="self-monitoring-vmagent"}').map((s) => JSON.stringify(s.metric)), accepted: accepted() };
+    const accepted = () =>
+      Object.fromEntries(
+        plans.slice(1).map((plan) => {
+          const metrics = cluster.httpGet(`http://${plan.ip}:8429/metrics`, host).body;
+          return [
+            plan.name,
+            [...metrics.matchAll(/^vmagent_remotewrite_requests_total\{[^}]*status_code="2(?:XX|\d\d)"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0),
+          ];
+        }),
+      );
+    await eventually(() => instances() >= 2 && Object.values(accepted()).every((n) => n >= 2), {
+      withinMs: 150_000,
+      everyMs: 2000,
+      gaveUp: () => anyExited(pods),
+      why: () => `the agents' series did not arrive after 150 s\n${podLogs(pods)}`,
+    });
+    result = {
+      up: query('up{job="self-monitoring-vmagent"}'),
+      keys: query('{job="self-monitoring-vmagent"}').map((s) => JSON.stringify(s.metric)),
+      accepted: accepted(),
+    };
     expect(pods.filter((p) => !p.alive()).map((p) => p.pod.name)).toEqual([]);
   });
   return result;
@@ -56,10 +84,12 @@ async function agentPairWrites(labelEachAgent = false): Promise<{ up: Series[]; 
 
 const agentTarget = (i: number) => `self-monitoring-vmagent-${i}.self-monitoring-vmagent-headless.${NS}.svc.cluster.local:8429`;
 
-scenario('vmagent', 'victoria-metrics')('the vmagent pair writes each series once to vminsert\'s tenant path, both agents delivering', async () => {
+scenario('vmagent', 'victoria-metrics')("the vmagent pair writes each series once to vminsert's tenant path, both agents delivering", async () => {
   const { manifests } = synthApp('platform-vm');
   // The agents write where the output says: vminsert, tenant 0, Prometheus remote-write.
-  expect(vmFlagValues(argsOf(get(manifests, 'StatefulSet', 'self-monitoring-vmagent'), 'vmagent'), '-remoteWrite.url')).toEqual([`${vminsert}${INSERT_PATH}/api/v1/write`]);
+  expect(vmFlagValues(argsOf(get(manifests, 'StatefulSet', 'self-monitoring-vmagent'), 'vmagent'), '-remoteWrite.url')).toEqual([
+    `${vminsert}${INSERT_PATH}/api/v1/write`,
+  ]);
   const { up, keys, accepted } = await agentPairWrites();
   // Each agent is one target, discovered by SRV on its headless Service, and one series: the two
   // agents scrape it with the same labels, so their two copies are one series, not two.
@@ -71,6 +101,10 @@ scenario('vmagent', 'victoria-metrics')('the vmagent pair writes each series onc
 
 scenario('vmagent', 'victoria-metrics')('control: a pair that labels its copies writes each series twice', async () => {
   const { up } = await agentPairWrites(true);
-  expect(up.map((s) => `${s.metric.instance} agent=${s.metric.agent}`).sort())
-    .toEqual([`${agentTarget(0)} agent=0`, `${agentTarget(0)} agent=1`, `${agentTarget(1)} agent=0`, `${agentTarget(1)} agent=1`]);
+  expect(up.map((s) => `${s.metric.instance} agent=${s.metric.agent}`).sort()).toEqual([
+    `${agentTarget(0)} agent=0`,
+    `${agentTarget(0)} agent=1`,
+    `${agentTarget(1)} agent=0`,
+    `${agentTarget(1)} agent=1`,
+  ]);
 });

@@ -4,9 +4,27 @@ import { checksumOf } from '../../lib/core/config-file';
 import { externalReferences } from '../../lib/core/external';
 import { CONFIG_CHECKSUM_ANNOTATION } from '../../lib/core/pod';
 import {
-  DashboardDefinition, DatasourceDefinition, Grafana, GrafanaProps, dashboardJson, datasourcesFile, escapeForProvisioning, jobMatcher,
-  linkProblems, linkedUids, lokiDashboard, lokiDatasource, metricsDatasource, overviewDashboard, renderIni, mergeIni, BASE_INI,
-  tempoDashboard, tempoDatasource, thanosDashboard, victoriaMetricsDashboard,
+  DashboardDefinition,
+  DatasourceDefinition,
+  Grafana,
+  GrafanaProps,
+  dashboardJson,
+  datasourcesFile,
+  escapeForProvisioning,
+  jobMatcher,
+  linkProblems,
+  linkedUids,
+  lokiDashboard,
+  lokiDatasource,
+  metricsDatasource,
+  overviewDashboard,
+  renderIni,
+  mergeIni,
+  BASE_INI,
+  tempoDashboard,
+  tempoDatasource,
+  thanosDashboard,
+  victoriaMetricsDashboard,
 } from '../../lib/grafana';
 import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems } from '../support/cross-refs';
@@ -38,10 +56,16 @@ const JOBS = {
   vm: ['vm+select', 'vminsert'],
 };
 const BUILTIN: DashboardDefinition[] = [
-  overviewDashboard(JOBS.all), lokiDashboard(JOBS.loki), tempoDashboard(JOBS.tempo), thanosDashboard(JOBS.thanos), victoriaMetricsDashboard(JOBS.vm),
+  overviewDashboard(JOBS.all),
+  lokiDashboard(JOBS.loki),
+  tempoDashboard(JOBS.tempo),
+  thanosDashboard(JOBS.thanos),
+  victoriaMetricsDashboard(JOBS.vm),
 ];
 const TEAM: DashboardDefinition = {
-  uid: 'team-a-latency', title: 'Team A / Latency', folder: 'team-a',
+  uid: 'team-a-latency',
+  title: 'Team A / Latency',
+  folder: 'team-a',
   panels: [{ title: 'p50', unit: 's', queries: [{ expr: 'histogram_quantile(0.5, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))' }] }],
 };
 
@@ -72,7 +96,11 @@ function readIni(text: string): Record<string, Record<string, string>> {
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const header = /^\[([^\]]+)\]$/.exec(line);
-    if (header) { section = header[1]; out[section] = out[section] ?? {}; continue; }
+    if (header) {
+      section = header[1];
+      out[section] = out[section] ?? {};
+      continue;
+    }
     const kv = /^([A-Za-z0-9_.]+) = (.*)$/.exec(line);
     if (!kv) throw new Error(`not an ini line: ${JSON.stringify(line)}`);
     (out[section] = out[section] ?? {})[kv[1]] = kv[2];
@@ -89,12 +117,14 @@ describe('datasources provisioning file', () => {
     expect(file.apiVersion).toBe(1);
     expect(file.prune).toBe(true);
     expect(file.datasources.map((d: any) => [d.uid, d.type, d.access, d.editable])).toEqual([
-      ['metrics', 'prometheus', 'proxy', false], ['loki', 'loki', 'proxy', false], ['tempo', 'tempo', 'proxy', false],
+      ['metrics', 'prometheus', 'proxy', false],
+      ['loki', 'loki', 'proxy', false],
+      ['tempo', 'tempo', 'proxy', false],
     ]);
     expect(file.datasources.filter((d: any) => d.isDefault === true).map((d: any) => d.uid)).toEqual(['metrics']);
   });
 
-  test('every literal $ is written $$, so Grafana\'s environment expansion leaves the link variables alone', () => {
+  test("every literal $ is written $$, so Grafana's environment expansion leaves the link variables alone", () => {
     const [, loki, tempo] = file.datasources;
     expect(loki.jsonData.derivedFields.map((f: any) => f.url)).toEqual(['$${__value.raw}', '$${__value.raw}']);
     const queries: string[] = tempo.jsonData.tracesToMetrics.queries.map((q: any) => q.query);
@@ -170,12 +200,14 @@ describe('Grafana validation', () => {
 
   test('links to a datasource that is not provisioned are refused, once per datasource and uid', () => {
     const datasources = [metricsDatasource({ url: URLS.metrics, tracesUid: 'tempo' }), lokiDatasource({ url: URLS.logs, tracesUid: 'tempo' })];
-    expect(messageOf(attempt({ datasources }))).toBe([
-      '[test/grafana] datasources = "Metrics → tempo": links to a datasource uid that is not provisioned, so the link would open an error. '
-      + 'Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki).',
-      '[test/grafana] datasources = "Loki → tempo": links to a datasource uid that is not provisioned, so the link would open an error. '
-      + 'Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki).',
-    ].join('\n'));
+    expect(messageOf(attempt({ datasources }))).toBe(
+      [
+        '[test/grafana] datasources = "Metrics → tempo": links to a datasource uid that is not provisioned, so the link would open an error. ' +
+          'Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki).',
+        '[test/grafana] datasources = "Loki → tempo": links to a datasource uid that is not provisioned, so the link would open an error. ' +
+          'Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki).',
+      ].join('\n'),
+    );
   });
 
   test('datasources sharing a uid are refused, once per uid', () => {
@@ -198,8 +230,8 @@ describe('Grafana validation', () => {
 
   test('two replicas on SQLite are refused; on PostgreSQL they are accepted', () => {
     expect(messageOf(attempt({ replicas: 2 }))).toBe(
-      '[test/grafana] replicas = 2: is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods. '
-      + 'Fix: keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database.',
+      '[test/grafana] replicas = 2: is more than 1 on SQLite, which is per pod: logins, alert state and edits would differ between pods. ' +
+        'Fix: keep replicas: 1, or set ini.database (type mysql or postgres, with host, name, user) for a shared database.',
     );
     const { manifests } = grafanaChart({ replicas: 2, ini: { database: { type: 'postgres', host: 'pg.db.svc:5432', name: 'grafana', user: 'grafana' } } });
     expect(deploymentOf(manifests).spec.replicas).toBe(2);
@@ -207,8 +239,8 @@ describe('Grafana validation', () => {
 
   test('two replicas with the one ReadWriteOnce volume are refused', () => {
     expect(messageOf(attempt({ replicas: 2, persistence: { size: '5Gi' }, ini: { database: { type: 'postgres' } } }))).toBe(
-      '[test/grafana] persistence = "5Gi": is one ReadWriteOnce volume, which several replicas cannot share. '
-      + 'Fix: keep replicas: 1 with persistence, or use a shared database without it.',
+      '[test/grafana] persistence = "5Gi": is one ReadWriteOnce volume, which several replicas cannot share. ' +
+        'Fix: keep replicas: 1 with persistence, or use a shared database without it.',
     );
   });
 });
@@ -227,7 +259,7 @@ describe('Grafana Deployment (files delivery)', () => {
     expect(manifests.flatMap(podSecurityViolations)).toEqual([]);
   });
 
-  test('the pinned image, running as the image\'s uid/gid 472 with fsGroup 472', () => {
+  test("the pinned image, running as the image's uid/gid 472 with fsGroup 472", () => {
     expect(container.image).toBe('docker.io/grafana/grafana:13.2.0');
     expect(spec.securityContext).toMatchObject({ runAsUser: 472, runAsGroup: 472, fsGroup: 472, runAsNonRoot: true });
     expect(deployment.spec.replicas).toBe(1);
@@ -258,7 +290,9 @@ describe('Grafana Deployment (files delivery)', () => {
     expect(external[0].purpose).toContain('user, pass');
     expect(crossReferenceProblems(given.manifests, external)).toEqual([]);
     // The declaration is what makes the reference resolvable.
-    expect(crossReferenceProblems(given.manifests, [])).toContain('Deployment grafana-server refers to Secret grafana-login, which is neither emitted nor declared external');
+    expect(crossReferenceProblems(given.manifests, [])).toContain(
+      'Deployment grafana-server refers to Secret grafana-login, which is neither emitted nor declared external',
+    );
   });
 
   test('grafana.ini is mounted by subPath at /etc/grafana/grafana.ini from the config ConfigMap', () => {
@@ -272,14 +306,17 @@ describe('Grafana Deployment (files delivery)', () => {
     expect(mountAt('/etc/grafana/provisioning')).toEqual({ name: 'provisioning', mountPath: '/etc/grafana/provisioning', readOnly: true });
     expect(volume('provisioning').configMap).toEqual({
       name: 'grafana-provisioning',
-      items: [{ key: 'datasources.yaml', path: 'datasources/platform.yaml' }, { key: 'dashboards.yaml', path: 'dashboards/platform.yaml' }],
+      items: [
+        { key: 'datasources.yaml', path: 'datasources/platform.yaml' },
+        { key: 'dashboards.yaml', path: 'dashboards/platform.yaml' },
+      ],
     });
     const data = provisioningOf(manifests);
     for (const item of volume('provisioning').configMap.items) expect(Object.keys(data)).toContain(item.key);
     expect(container.env).toContainEqual({ name: 'GF_PATHS_PROVISIONING', value: '/etc/grafana/provisioning' });
   });
 
-  test('each dashboard folder\'s ConfigMap is mounted at the path its file provider reads', () => {
+  test("each dashboard folder's ConfigMap is mounted at the path its file provider reads", () => {
     const providers = parse(provisioningOf(manifests)['dashboards.yaml']);
     expect(providers.apiVersion).toBe(1);
     expect(providers.providers.map((p: any) => p.name)).toEqual(['platform', 'team-a']);
@@ -288,7 +325,10 @@ describe('Grafana Deployment (files delivery)', () => {
       const mount = mountAt(p.options.path);
       expect(mount).toBeDefined();
       const cm = get(manifests, 'ConfigMap', volume(mount.name).configMap.name);
-      const expected = [...BUILTIN, TEAM].filter((d) => d.folder === p.folder).map((d) => `${d.uid}.json`).sort();
+      const expected = [...BUILTIN, TEAM]
+        .filter((d) => d.folder === p.folder)
+        .map((d) => `${d.uid}.json`)
+        .sort();
       expect(Object.keys(dataOf(cm)).sort()).toEqual(expected);
     }
   });
@@ -319,7 +359,9 @@ describe('Grafana Deployment (files delivery)', () => {
   test('the pod annotation covers the checksum of every config ConfigMap and changes when a datasource changes', () => {
     const annotationOf = (ms: Manifest[]) => deploymentOf(ms).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
     const configMaps = ['grafana-config', 'grafana-provisioning', 'grafana-dashboards-platform', 'grafana-dashboards-team-a'];
-    const expected = createHash('sha256').update(configMaps.map((n) => checksumOf(dataOf(get(manifests, 'ConfigMap', n)))).join('\n')).digest('hex');
+    const expected = createHash('sha256')
+      .update(configMaps.map((n) => checksumOf(dataOf(get(manifests, 'ConfigMap', n)))).join('\n'))
+      .digest('hex');
     expect(annotationOf(manifests)).toBe(expected);
     expect(annotationOf(grafanaChart().manifests)).toBe(expected);
     const changed = linkedSet();
@@ -341,9 +383,19 @@ describe('grafana.ini', () => {
   });
 
   test('user sections merge key by key over the defaults', () => {
-    const text = dataOf(get(grafanaChart({
-      ini: { analytics: { check_for_updates: true }, server: { root_url: 'https://grafana.example.com', serve_from_sub_path: false }, log: { level: 'warn' } },
-    }).manifests, 'ConfigMap', 'grafana-config'))['grafana.ini'];
+    const text = dataOf(
+      get(
+        grafanaChart({
+          ini: {
+            analytics: { check_for_updates: true },
+            server: { root_url: 'https://grafana.example.com', serve_from_sub_path: false },
+            log: { level: 'warn' },
+          },
+        }).manifests,
+        'ConfigMap',
+        'grafana-config',
+      ),
+    )['grafana.ini'];
     const ini = readIni(text);
     expect(ini.analytics).toEqual({ reporting_enabled: 'false', check_for_updates: 'true', check_for_plugin_updates: 'false' });
     expect(ini.log).toEqual({ mode: 'console', level: 'warn' });
@@ -354,14 +406,17 @@ describe('grafana.ini', () => {
 
   test('mergeIni: a later layer wins per key; renderIni writes the unnamed section without a header', () => {
     expect(mergeIni(BASE_INI, { log: { mode: 'file' } }, undefined).log).toEqual({ mode: 'file' });
-    expect(renderIni({ '': { app_mode: 'production' }, paths: { data: '/var/lib/grafana' } })).toBe('app_mode = production\n\n[paths]\ndata = /var/lib/grafana\n');
+    expect(renderIni({ '': { app_mode: 'production' }, paths: { data: '/var/lib/grafana' } })).toBe(
+      'app_mode = production\n\n[paths]\ndata = /var/lib/grafana\n',
+    );
   });
 });
 
 describe('dashboards', () => {
   const { manifests } = grafanaChart();
   const metricsUid = parse(datasourcesYamlOf(manifests)).datasources.find((d: any) => d.type === 'prometheus').uid;
-  const files = ofKind(manifests, 'ConfigMap').filter((m) => m.metadata.name.startsWith('grafana-dashboards-'))
+  const files = ofKind(manifests, 'ConfigMap')
+    .filter((m) => m.metadata.name.startsWith('grafana-dashboards-'))
     .flatMap((m) => Object.entries(dataOf(m)).map(([key, text]) => ({ key, json: JSON.parse(text) })));
 
   test('every dashboard is a file named by its uid, with its title and panels on the provisioned metrics datasource', () => {
@@ -407,7 +462,11 @@ describe('delivery through grafana-operator', () => {
   const selects = (m: Manifest) => Object.entries(m.spec.instanceSelector.matchLabels).every(([k, v]) => cr.metadata.labels![k] === v);
 
   test('no provisioning files: no provisioning ConfigMap, nothing mounted under /etc/grafana/provisioning', () => {
-    expect(ofKind(manifests, 'ConfigMap').map((m) => m.metadata.name).sort()).toEqual(['grafana-config', 'grafana-dashboards-platform', 'grafana-dashboards-team-a']);
+    expect(
+      ofKind(manifests, 'ConfigMap')
+        .map((m) => m.metadata.name)
+        .sort(),
+    ).toEqual(['grafana-config', 'grafana-dashboards-platform', 'grafana-dashboards-team-a']);
     expect(grafana.provisioning).toBeUndefined();
     expect(spec.volumes.filter((v: any) => v.configMap).map((v: any) => v.configMap.name)).toEqual(['grafana-config']);
     const mounts = containerOf(manifests).volumeMounts.map((m: any) => m.mountPath);

@@ -30,7 +30,8 @@ const LAYERS: ReadonlyArray<readonly [string, string, string]> = [
   ['lib/loki/x.ts', "import { TerraformStack } from 'cdktf';", 'Only lib/aws imports cdktf'],
   ['lib/tempo/x.ts', "import { k8s } from 'cdk8s-plus-28';", 'Import k8s from lib/core/k8s'],
 ];
-const ALLOWED = "import { Validator } from '../core/errors';\nimport { ObjectStorage } from '../object-storage/object-storage';\nexport const used = [Validator, {} as ObjectStorage];\n";
+const ALLOWED =
+  "import { Validator } from '../core/errors';\nimport { ObjectStorage } from '../object-storage/object-storage';\nexport const used = [Validator, {} as ObjectStorage];\n";
 // errors.ts is imported, through others, by workload.ts: importing workload from it closes a loop.
 const CYCLE = "import { Workload } from './workload';\n/** The workload. */\nexport const used = Workload;\n";
 const UNDOCUMENTED = 'export interface WidgetProps {\n  readonly size?: number;\n  /** @default 3 */\n  readonly count?: number;\n}\n';

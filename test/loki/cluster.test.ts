@@ -18,7 +18,11 @@ describe('LokiCluster workloads', () => {
   });
 
   test('each role runs its own target from the shared config, advertising its pod IP to memberlist', () => {
-    for (const [kind, role] of [['StatefulSet', 'write'], ['Deployment', 'read'], ['StatefulSet', 'backend']]) {
+    for (const [kind, role] of [
+      ['StatefulSet', 'write'],
+      ['Deployment', 'read'],
+      ['StatefulSet', 'backend'],
+    ]) {
       const args = argsOf(get(manifests, kind, `loki-${role}`), 'loki');
       expect(args).toContain(`-target=${role}`);
       expect(args).toContain('-config.file=/etc/loki/config/config.yaml');
@@ -32,16 +36,21 @@ describe('LokiCluster workloads', () => {
   test('every role has a Service and a headless twin on 3100 and 9095; memberlist spans all roles', () => {
     for (const role of ['write', 'read', 'backend']) {
       for (const name of [`loki-${role}`, `loki-${role}-headless`]) {
-        expect(get(manifests, 'Service', name).spec.ports.map((p: any) => [p.name, p.port])).toEqual([['http-metrics', 3100], ['grpc', 9095]]);
+        expect(get(manifests, 'Service', name).spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+          ['http-metrics', 3100],
+          ['grpc', 9095],
+        ]);
       }
       expect(get(manifests, 'Service', `loki-${role}-headless`).spec.clusterIP).toBe('None');
     }
     const memberlist = get(manifests, 'Service', 'loki-memberlist');
     expect(memberlist.spec.clusterIP).toBe('None');
     expect(memberlist.spec.ports[0].port).toBe(7946);
-    const members = ofKind(manifests, 'StatefulSet').concat(ofKind(manifests, 'Deployment'))
+    const members = ofKind(manifests, 'StatefulSet')
+      .concat(ofKind(manifests, 'Deployment'))
       .filter((w) => Object.entries(memberlist.spec.selector).every(([k, v]) => w.spec.template.metadata.labels[k] === v))
-      .map((w) => w.metadata.name).sort();
+      .map((w) => w.metadata.name)
+      .sort();
     expect(members).toEqual(['loki-backend', 'loki-read', 'loki-write']);
   });
 
@@ -50,7 +59,11 @@ describe('LokiCluster workloads', () => {
     expect(get(m, 'StatefulSet', 'loki-write').spec.replicas).toBe(5);
     expect(get(m, 'Deployment', 'loki-read').spec.replicas).toBe(2);
     expect(get(m, 'StatefulSet', 'loki-backend').spec.replicas).toBe(1);
-    expect(ofKind(m, 'PodDisruptionBudget').map((p) => p.metadata.name).sort()).toEqual(['loki-gateway', 'loki-read', 'loki-write']);
+    expect(
+      ofKind(m, 'PodDisruptionBudget')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['loki-gateway', 'loki-read', 'loki-write']);
   });
 
   test('storage sizes, classes and resources are props', () => {

@@ -10,14 +10,21 @@ const tree = keyTree as KeyTree;
 
 describe('Loki config', () => {
   test('every key of the generated config exists in the Loki 3.7.6 configuration reference', () => {
-    const full = lokiChart({ chunksCache: {}, resultsCache: {}, alertmanagerUrl: 'http://alertmanager.obs.svc.cluster.local:9093', tenants: [{ id: 'a', retention: '48h' }] });
+    const full = lokiChart({
+      chunksCache: {},
+      resultsCache: {},
+      alertmanagerUrl: 'http://alertmanager.obs.svc.cluster.local:9093',
+      tenants: [{ id: 'a', retention: '48h' }],
+    });
     expect(unknownKeys(lokiConfig(full.manifests), tree)).toEqual([]);
     expect(unknownKeys(lokiConfig(lokiChart().manifests), tree)).toEqual([]);
   });
 
   test('the key check catches a misspelt key', () => {
-    expect(unknownKeys({ common: { storage: { s3: { bucketname: 'x' } } }, limits_config: { retention: '1h' } }, tree))
-      .toEqual(['common.storage.s3.bucketname', 'limits_config.retention']);
+    expect(unknownKeys({ common: { storage: { s3: { bucketname: 'x' } } }, limits_config: { retention: '1h' } }, tree)).toEqual([
+      'common.storage.s3.bucketname',
+      'limits_config.retention',
+    ]);
   });
 
   test('per-tenant overrides in the runtime config are limits_config keys', () => {
@@ -30,7 +37,9 @@ describe('Loki config', () => {
   const config = lokiConfig(lokiChart().manifests);
 
   test('schema v13 on TSDB with a 24h index, as structured metadata and retention need', () => {
-    expect(config.schema_config.configs).toEqual([{ from: '2024-04-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }]);
+    expect(config.schema_config.configs).toEqual([
+      { from: '2024-04-01', store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } },
+    ]);
   });
 
   test('rings join through the memberlist Service; compactor and index gateway are the backend', () => {
@@ -47,8 +56,13 @@ describe('Loki config', () => {
   test('MinIO storage: path-style, plain HTTP, keys by env reference only', () => {
     const s3 = config.common.storage.s3;
     expect(s3).toEqual({
-      bucketnames: 'loki-chunks', region: 'us-east-1', endpoint: 'minio.obs.svc.cluster.local:9000',
-      s3forcepathstyle: true, insecure: true, access_key_id: '${AWS_ACCESS_KEY_ID}', secret_access_key: '${AWS_SECRET_ACCESS_KEY}',
+      bucketnames: 'loki-chunks',
+      region: 'us-east-1',
+      endpoint: 'minio.obs.svc.cluster.local:9000',
+      s3forcepathstyle: true,
+      insecure: true,
+      access_key_id: '${AWS_ACCESS_KEY_ID}',
+      secret_access_key: '${AWS_SECRET_ACCESS_KEY}',
     });
     expect(config.ruler.storage).toEqual({ type: 's3', s3: { ...s3, bucketnames: 'loki-ruler' } });
   });
@@ -78,10 +92,11 @@ describe('Loki config', () => {
   });
 
   test('a config change rolls every role', () => {
-    const sum = (retention: string) => ['StatefulSet/loki-write', 'Deployment/loki-read', 'StatefulSet/loki-backend'].map((ref) => {
-      const [kind, name] = ref.split('/');
-      return get(lokiChart({ retention }).manifests, kind, name).spec.template.metadata.annotations['obs-platform.io/config-checksum'];
-    });
+    const sum = (retention: string) =>
+      ['StatefulSet/loki-write', 'Deployment/loki-read', 'StatefulSet/loki-backend'].map((ref) => {
+        const [kind, name] = ref.split('/');
+        return get(lokiChart({ retention }).manifests, kind, name).spec.template.metadata.annotations['obs-platform.io/config-checksum'];
+      });
     const a = sum('744h');
     const b = sum('768h');
     a.forEach((x, i) => expect(x).not.toBe(b[i]));

@@ -20,17 +20,35 @@ describe('Loki gateway', () => {
   const conf = nginxConf(manifests);
 
   test.each([
-    ['/loki/api/v1/push', 'write'], ['/api/prom/push', 'write'], ['/otlp/v1/logs', 'write'],
-    ['/loki/api/v1/rules', 'backend'], ['/loki/api/v1/rules/ns/group', 'backend'], ['/loki/api/v1/delete', 'backend'],
+    ['/loki/api/v1/push', 'write'],
+    ['/api/prom/push', 'write'],
+    ['/otlp/v1/logs', 'write'],
+    ['/loki/api/v1/rules', 'backend'],
+    ['/loki/api/v1/rules/ns/group', 'backend'],
+    ['/loki/api/v1/delete', 'backend'],
     ['/prometheus/api/v1/alerts', 'backend'],
-    ['/loki/api/v1/query_range', 'read'], ['/loki/api/v1/labels', 'read'], ['/loki/api/v1/tail', 'read'], ['/api/prom/query', 'read'],
+    ['/loki/api/v1/query_range', 'read'],
+    ['/loki/api/v1/labels', 'read'],
+    ['/loki/api/v1/tail', 'read'],
+    ['/api/prom/query', 'read'],
   ])('%s goes to %s', (path, role) => expect(routeOf(conf, path)).toBe(role));
 
-  test.each(['/ingester/shutdown', '/ingester/prepare_shutdown', '/flush', '/distributor/ring', '/compactor/ring', '/ruler/ring', '/scheduler/ring', '/indexgateway/ring', '/config', '/services', '/metrics'])(
-    'the operator page %s is not proxied: the gateway answers 404 itself', (path) => {
-      expect(routeOf(conf, path)).toBeUndefined();
-      expect(conf).toContain('location / { return 404; }');
-    });
+  test.each([
+    '/ingester/shutdown',
+    '/ingester/prepare_shutdown',
+    '/flush',
+    '/distributor/ring',
+    '/compactor/ring',
+    '/ruler/ring',
+    '/scheduler/ring',
+    '/indexgateway/ring',
+    '/config',
+    '/services',
+    '/metrics',
+  ])('the operator page %s is not proxied: the gateway answers 404 itself', (path) => {
+    expect(routeOf(conf, path)).toBeUndefined();
+    expect(conf).toContain('location / { return 404; }');
+  });
 
   test('role upstreams are the role Services, resolved per request', () => {
     expect(conf).toContain('set $write http://loki-write.obs.svc.cluster.local:3100;');
@@ -66,17 +84,19 @@ describe('Loki gateway', () => {
     expect(pod.containers[0].volumeMounts.map((v: any) => v.mountPath).sort()).toEqual(['/docker-entrypoint.d', '/etc/nginx', '/tmp']);
   });
 
-  testWith('nginx').each([['without auth', {}], ['with basic auth', { gateway: { basicAuthSecret: 'h', dnsResolver: '127.0.0.1' }, tenants: [{ id: 'a' }] }]])(
-    'the real nginx accepts the config %s (nginx -t)', (_label, props) => {
-      // The default resolver is the cluster DNS, which this machine cannot resolve; point it at loopback.
-      const { manifests: m } = lokiChart({ ...props, gateway: { dnsResolver: '127.0.0.1', ...(props as any).gateway } });
-      const dir = mkdtempSync(join(tmpdir(), 'loki-gw-'));
-      writeFileSync(join(dir, 'nginx.conf'), nginxConf(m));
-      // nginx opens /dev/stderr itself, which fails on the socket Node's pipes are made of: use a file.
-      const errFile = join(dir, 'stderr.txt');
-      const errFd = openSync(errFile, 'w');
-      const result = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', errFd] });
-      closeSync(errFd);
-      expect({ status: result.status, stderr: readFileSync(errFile, 'utf8') }).toEqual({ status: 0, stderr: expect.stringContaining('test is successful') });
-    });
+  testWith('nginx').each([
+    ['without auth', {}],
+    ['with basic auth', { gateway: { basicAuthSecret: 'h', dnsResolver: '127.0.0.1' }, tenants: [{ id: 'a' }] }],
+  ])('the real nginx accepts the config %s (nginx -t)', (_label, props) => {
+    // The default resolver is the cluster DNS, which this machine cannot resolve; point it at loopback.
+    const { manifests: m } = lokiChart({ ...props, gateway: { dnsResolver: '127.0.0.1', ...(props as any).gateway } });
+    const dir = mkdtempSync(join(tmpdir(), 'loki-gw-'));
+    writeFileSync(join(dir, 'nginx.conf'), nginxConf(m));
+    // nginx opens /dev/stderr itself, which fails on the socket Node's pipes are made of: use a file.
+    const errFile = join(dir, 'stderr.txt');
+    const errFd = openSync(errFile, 'w');
+    const result = spawnSync('nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', errFd] });
+    closeSync(errFd);
+    expect({ status: result.status, stderr: readFileSync(errFile, 'utf8') }).toEqual({ status: 0, stderr: expect.stringContaining('test is successful') });
+  });
 });

@@ -9,7 +9,9 @@ import { argsOf, dataOf, get, ofKind, synth, testChart } from '../support/synth'
 describe('bucket names', () => {
   test.each(['loki-chunks', 'acme.prod.logs', 'abc', 'a'.repeat(63)])('%s is valid', (n) => expect(bucketName(n)).toBeUndefined());
   test.each(['ab', 'a'.repeat(64), 'Loki-Chunks', 'loki_chunks', '-loki', 'loki-', 'a..b', '192.168.1.1', 'xn--loki', 'loki-s3alias', 'sthree-x'])(
-    '%s is refused', (n) => expect(bucketName(n)).toBeDefined());
+    '%s is refused',
+    (n) => expect(bucketName(n)).toBeDefined(),
+  );
 });
 
 describe('credentials', () => {
@@ -132,4 +134,3 @@ describe('StorageUsage', () => {
     expect(usage.claimsOf('ruler')).toEqual([]);
   });
 });
-

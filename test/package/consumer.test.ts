@@ -21,7 +21,21 @@ const built = existsSync(join(ROOT, 'build/lib/index.js'));
     // The README's first example, compiled with the README's tsconfig and run with its command, writes what it writes in this repository.
     expect(report.example).toEqual({ 'logging.k8s.yaml': runExample('my-app').objects.length });
     // Only compiled code ships (the aws entry point, the CRD bindings, and the example apps the command line synthesizes): no sources, tests or build info.
-    expect(report.tarballFiles.filter((f: string) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/(lib|imports)\/.+\.(js|d\.ts)|build\/apps\/.+\.js)$/.test(f))).toEqual([]);
-    expect(report.tarballFiles).toEqual(expect.arrayContaining(['LICENSE', 'CHANGELOG.md', 'build/apps/cli.js', 'build/lib/index.js', 'build/lib/aws/index.js', 'build/lib/aws/index.d.ts', 'build/imports/servicemonitor-monitoring.coreos.com.js']));
+    expect(
+      report.tarballFiles.filter(
+        (f: string) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|build\/(lib|imports)\/.+\.(js|d\.ts)|build\/apps\/.+\.js)$/.test(f),
+      ),
+    ).toEqual([]);
+    expect(report.tarballFiles).toEqual(
+      expect.arrayContaining([
+        'LICENSE',
+        'CHANGELOG.md',
+        'build/apps/cli.js',
+        'build/lib/index.js',
+        'build/lib/aws/index.js',
+        'build/lib/aws/index.d.ts',
+        'build/imports/servicemonitor-monitoring.coreos.com.js',
+      ]),
+    );
   }, 180_000);
 });

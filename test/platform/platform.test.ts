@@ -24,12 +24,14 @@ describe('the default platform wires every component to the others', () => {
   // ServiceMonitors are opt-in; with them, each must select what the platform's own pipeline scrapes.
   const { chart, manifests } = platform({ serviceMonitors: true });
 
-  test('every component has a ServiceMonitor and a scrape job in the platform\'s own pipeline, for the same Service port', () => {
+  test("every component has a ServiceMonitor and a scrape job in the platform's own pipeline, for the same Service port", () => {
     const monitors = ofKind(manifests, 'ServiceMonitor');
     const jobs = scrapeJobs(manifests);
     const expected = chart.scrapeTargets.map((t) => t.job).sort();
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual(expected);
-    expect(expected).toEqual(expect.arrayContaining(['loki-write', 'thanos-receive', 'tempo', 'grafana', 'alloy-logs', 'otel-gateway', 'kube-state-metrics', 'node-exporter']));
+    expect(expected).toEqual(
+      expect.arrayContaining(['loki-write', 'thanos-receive', 'tempo', 'grafana', 'alloy-logs', 'otel-gateway', 'kube-state-metrics', 'node-exporter']),
+    );
     for (const m of monitors) {
       // The SRV record the pipeline resolves names the same Service and port the ServiceMonitor selects.
       const [, port, , service, namespace] = /^_([^.]+)\._(tcp)\.([^.]+)\.([^.]+)\.svc/.exec(jobs.get(m.metadata.name)!)!.slice(0) as string[];
@@ -45,9 +47,19 @@ describe('the default platform wires every component to the others', () => {
     const ds = datasourcesOf(manifests);
     const byUid = Object.fromEntries(ds.map((d: any) => [d.uid, d]));
     expect(Object.keys(byUid).sort()).toEqual(['loki', 'metrics', 'tempo']);
-    expect(byUid.loki).toMatchObject({ type: 'loki', url: chart.loki.queryUrl, jsonData: { httpHeaderName1: 'X-Scope-OrgID' }, secureJsonData: { httpHeaderValue1: 'platform' } });
+    expect(byUid.loki).toMatchObject({
+      type: 'loki',
+      url: chart.loki.queryUrl,
+      jsonData: { httpHeaderName1: 'X-Scope-OrgID' },
+      secureJsonData: { httpHeaderValue1: 'platform' },
+    });
     expect(byUid.loki.url).toBe('http://loki-gateway.observability.svc.cluster.local');
-    expect(byUid.metrics).toMatchObject({ type: 'prometheus', url: 'http://thanos-query-frontend.observability.svc.cluster.local:10902', isDefault: true, jsonData: { prometheusType: 'Thanos' } });
+    expect(byUid.metrics).toMatchObject({
+      type: 'prometheus',
+      url: 'http://thanos-query-frontend.observability.svc.cluster.local:10902',
+      isDefault: true,
+      jsonData: { prometheusType: 'Thanos' },
+    });
     expect(byUid.tempo).toMatchObject({ type: 'tempo', url: 'http://tempo.observability.svc.cluster.local:3200' });
     // logs → traces, metrics → traces, traces → logs / metrics / service map.
     expect(byUid.loki.jsonData.derivedFields.map((f: any) => f.datasourceUid)).toEqual(['tempo', 'tempo']);
@@ -80,10 +92,15 @@ describe('the default platform wires every component to the others', () => {
     const jobsIn = (file: string) => [...new Set([...files[file].matchAll(/job=~\\"([^\\]+)\\"/g)].flatMap((m) => m[1].split('|')))].sort();
     expect(jobsIn('platform-loki.json')).toEqual(chart.loki.scrapeTargets.map((t) => t.job).sort());
     expect(jobsIn('platform-tempo.json')).toEqual(['tempo']);
-    expect(jobsIn('platform-overview.json')).toEqual(chart.scrapeTargets.map((t) => t.job).filter((j) => j !== 'grafana').sort());
+    expect(jobsIn('platform-overview.json')).toEqual(
+      chart.scrapeTargets
+        .map((t) => t.job)
+        .filter((j) => j !== 'grafana')
+        .sort(),
+    );
   });
 
-  test('MinIO makes the Tempo bucket next to Loki\'s and Thanos\'s', () => {
+  test("MinIO makes the Tempo bucket next to Loki's and Thanos's", () => {
     expect(chart.storage.usage.buckets).toEqual(['loki-chunks', 'loki-ruler', 'tempo-traces', 'thanos-blocks']);
   });
 });
@@ -108,15 +125,23 @@ describe('platform switches', () => {
 
   test('several tenants: one Loki datasource each, the collectors write as logsTenant', () => {
     const { manifests } = platform({ tenants: [{ id: 'ops' }, { id: 'apps' }], logsTenant: 'apps' });
-    const loki = datasourcesOf(manifests).filter((d: any) => d.type === 'loki').map((d: any) => [d.uid, d.secureJsonData.httpHeaderValue1]);
-    expect(loki).toEqual([['loki', 'apps'], ['loki-ops', 'ops']]);
+    const loki = datasourcesOf(manifests)
+      .filter((d: any) => d.type === 'loki')
+      .map((d: any) => [d.uid, d.secureJsonData.httpHeaderValue1]);
+    expect(loki).toEqual([
+      ['loki', 'apps'],
+      ['loki-ops', 'ops'],
+    ]);
     expect(dataOf(get(manifests, 'ConfigMap', 'alloy-logs-config'))['config.alloy']).toContain('tenant_id = "apps"');
   });
 
   test('node-exporter with host access runs in a namespace of its own that admits it; the platform namespace stays restricted', () => {
     const { manifests } = platform({ collectors: { nodeExporter: { hostAccess: true } } });
     const levels = ofKind(manifests, 'Namespace').map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']]);
-    expect(levels).toEqual([['observability', 'restricted'], ['observability-host', 'privileged']]);
+    expect(levels).toEqual([
+      ['observability', 'restricted'],
+      ['observability-host', 'privileged'],
+    ]);
     const ds = get(manifests, 'DaemonSet', 'node-exporter');
     expect(ds.metadata.namespace).toBe('observability-host');
     expect(podSpecOf(ds)).toMatchObject({ hostNetwork: true, hostPID: true });
@@ -142,7 +167,11 @@ describe('platform switches', () => {
     const { manifests, chart } = platform({ alertmanager: false });
     expect(manifests.filter((m) => m.metadata.name.startsWith('alertmanager'))).toEqual([]);
     expect(argsOf(get(manifests, 'StatefulSet', 'thanos-ruler'), 'thanos').filter((a: string) => a.startsWith('--alertmanagers.url'))).toEqual([]);
-    expect(warningsOf(chart).map((w) => /warning "([^"]+)"/.exec(w)![1]).sort()).toEqual(['alerts-go-nowhere', 'alerts-go-nowhere']);
+    expect(
+      warningsOf(chart)
+        .map((w) => /warning "([^"]+)"/.exec(w)![1])
+        .sort(),
+    ).toEqual(['alerts-go-nowhere', 'alerts-go-nowhere']);
   });
 
   test('ServiceMonitors are opt-in: the default emits none, so it applies to a cluster without prometheus-operator', () => {
@@ -175,8 +204,24 @@ describe('bad platform input is stopped at synth with the construct, property, v
   });
 
   test('a Grafana link to a datasource that is not provisioned', () => {
-    expect(() => platform({ grafana: { datasources: ['loki', 'thanos'], extraDatasources: [{ name: 'Extra', type: 'prometheus', uid: 'extra', url: 'http://x.example:9090', jsonData: { exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: 'tempo' }] } }] } }))
-      .toThrow('[platform/grafana] datasources = "Extra → tempo": links to a datasource uid that is not provisioned, so the link would open an error. Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki, extra).');
+    expect(() =>
+      platform({
+        grafana: {
+          datasources: ['loki', 'thanos'],
+          extraDatasources: [
+            {
+              name: 'Extra',
+              type: 'prometheus',
+              uid: 'extra',
+              url: 'http://x.example:9090',
+              jsonData: { exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: 'tempo' }] },
+            },
+          ],
+        },
+      }),
+    ).toThrow(
+      '[platform/grafana] datasources = "Extra → tempo": links to a datasource uid that is not provisioned, so the link would open an error. Fix: provision a datasource with that uid, or drop the link (provisioned: metrics, loki, extra).',
+    );
   });
 
   test('tenants given twice, and an OTLP gateway without Tempo', () => {
@@ -191,8 +236,12 @@ describe('scenario apps', () => {
     const { manifests } = synthApp('db-cluster');
     expect(get(manifests, 'DaemonSet', 'promtail-agent').metadata.namespace).toBe('db-monitoring-host');
     expect(get(manifests, 'StatefulSet', 'prometheus-server').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['prometheus', 'thanos-sidecar']);
-    expect(ofKind(manifests, 'ServiceAccount').filter((s) => s.metadata.annotations?.['eks.amazonaws.com/role-arn']).map((s) => s.metadata.name).sort())
-      .toEqual(['loki', 'prometheus-server', 'tempo', 'thanos-compactor', 'thanos-ruler', 'thanos-store']);
+    expect(
+      ofKind(manifests, 'ServiceAccount')
+        .filter((s) => s.metadata.annotations?.['eks.amazonaws.com/role-arn'])
+        .map((s) => s.metadata.name)
+        .sort(),
+    ).toEqual(['loki', 'prometheus-server', 'tempo', 'thanos-compactor', 'thanos-ruler', 'thanos-store']);
     const otel = parse(dataOf(get(manifests, 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
     expect(otel.exporters['otlp_grpc/tempo'].endpoint).toBe('tempo.db-monitoring.svc.cluster.local:4317');
   });
@@ -201,12 +250,22 @@ describe('scenario apps', () => {
     const { manifests } = synthApp('umbrella');
     const kinds = new Set(manifests.map((m) => m.kind));
     for (const k of ['APIService', 'Grafana', 'GrafanaDatasource', 'GrafanaDashboard', 'GrafanaFolder', 'ServiceMonitor']) expect(kinds).toContain(k);
-    expect(workloadNames(manifests)).toEqual(expect.arrayContaining(['StatefulSet/alloy-logs', 'Deployment/alloy-gateway', 'Deployment/metrics-server', 'Deployment/kube-state-metrics', 'DaemonSet/node-exporter', 'StatefulSet/alertmanager', 'StatefulSet/thanos-receive']));
+    expect(workloadNames(manifests)).toEqual(
+      expect.arrayContaining([
+        'StatefulSet/alloy-logs',
+        'Deployment/alloy-gateway',
+        'Deployment/metrics-server',
+        'Deployment/kube-state-metrics',
+        'DaemonSet/node-exporter',
+        'StatefulSet/alertmanager',
+        'StatefulSet/thanos-receive',
+      ]),
+    );
     // With the operator, Grafana mounts no provisioning files: the operator pushes them.
     expect(manifests.filter((m) => m.metadata.name === 'grafana-provisioning')).toEqual([]);
   });
 
-  test('(c) loki-standalone: Prometheus scrapes Loki, Grafana shows a dashboard of Loki\'s own metrics over it', () => {
+  test("(c) loki-standalone: Prometheus scrapes Loki, Grafana shows a dashboard of Loki's own metrics over it", () => {
     const { manifests } = synthApp('loki-standalone');
     const jobs = scrapeJobs(manifests);
     expect([...jobs.keys()]).toEqual(expect.arrayContaining(['loki-write', 'loki-read', 'loki-backend']));

@@ -14,8 +14,11 @@ const GIB = 2 ** 30;
 const DEV_BOUNDS = { cpu: 3, memoryBytes: 6 * GIB, storageBytes: 30 * GIB };
 
 function expectWithinDevBounds(f: Footprint): void {
-  expect({ cpu: f.cpu <= DEV_BOUNDS.cpu, memory: f.memoryBytes <= DEV_BOUNDS.memoryBytes, storage: f.storageBytes <= DEV_BOUNDS.storageBytes })
-    .toEqual({ cpu: true, memory: true, storage: true });
+  expect({ cpu: f.cpu <= DEV_BOUNDS.cpu, memory: f.memoryBytes <= DEV_BOUNDS.memoryBytes, storage: f.storageBytes <= DEV_BOUNDS.storageBytes }).toEqual({
+    cpu: true,
+    memory: true,
+    storage: true,
+  });
 }
 
 describe('profile', () => {
@@ -23,21 +26,26 @@ describe('profile', () => {
     expect(platform({ profile: 'production' }).manifests).toEqual(platform().manifests);
   });
 
-  test.each(['thanos', 'victoriametrics'] as const)('dev with the %s backend stays within 3 CPU, 6 GiB and 30 GiB of volumes, with no warning of its own', (backend) => {
-    const { chart, manifests } = platform({ profile: 'dev', metricsBackend: backend });
-    const dev = footprintOf(manifests);
-    expectWithinDevBounds(dev);
-    // ... and is far smaller than production, so the bounds are not met by accident.
-    const production = footprintOf(platform({ metricsBackend: backend }).manifests);
-    expect(dev.cpu).toBeLessThan(production.cpu / 2);
-    expect(dev.storageBytes).toBeLessThan(production.storageBytes / 4);
-    // The profile adds no risk of its own: the same warnings as production (the example receiver's).
-    expect(warningsOf(chart)).toEqual(warningsOf(platform({ metricsBackend: backend }).chart));
-  });
+  test.each(['thanos', 'victoriametrics'] as const)(
+    'dev with the %s backend stays within 3 CPU, 6 GiB and 30 GiB of volumes, with no warning of its own',
+    (backend) => {
+      const { chart, manifests } = platform({ profile: 'dev', metricsBackend: backend });
+      const dev = footprintOf(manifests);
+      expectWithinDevBounds(dev);
+      // ... and is far smaller than production, so the bounds are not met by accident.
+      const production = footprintOf(platform({ metricsBackend: backend }).manifests);
+      expect(dev.cpu).toBeLessThan(production.cpu / 2);
+      expect(dev.storageBytes).toBeLessThan(production.storageBytes / 4);
+      // The profile adds no risk of its own: the same warnings as production (the example receiver's).
+      expect(warningsOf(chart)).toEqual(warningsOf(platform({ metricsBackend: backend }).chart));
+    },
+  );
 
   test('dev runs one pod per workload and replicates nothing, consistently in every ring', () => {
     const { manifests } = platform({ profile: 'dev' });
-    const counts = footprintOf(manifests).workloads.filter((w) => w.kind !== 'PersistentVolumeClaim').map((w) => `${w.name}=${w.pods}`);
+    const counts = footprintOf(manifests)
+      .workloads.filter((w) => w.kind !== 'PersistentVolumeClaim')
+      .map((w) => `${w.name}=${w.pods}`);
     expect(counts.filter((c) => !c.endsWith('=1'))).toEqual([]);
     expect(parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']).common.replication_factor).toBe(1);
     expect(argsOf(get(manifests, 'StatefulSet', 'thanos-receive'), 'thanos')).toContain('--receive.replication-factor=1');
@@ -48,7 +56,11 @@ describe('profile', () => {
   test('dev keeps every name and address of production, so no client changes when a platform grows up', () => {
     const key = (m: Manifest) => `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
     const dev = platform({ profile: 'dev' }).manifests.map(key);
-    const production = new Set(platform().manifests.filter((m) => m.kind !== 'PodDisruptionBudget').map(key));
+    const production = new Set(
+      platform()
+        .manifests.filter((m) => m.kind !== 'PodDisruptionBudget')
+        .map(key),
+    );
     expect(dev.filter((k) => !production.has(k))).toEqual([]);
     expect([...production].filter((k) => !dev.includes(k))).toEqual([]);
   });
@@ -78,6 +90,7 @@ describe('profile', () => {
 
   test('an unknown profile is refused with the property, the value and the fix', () => {
     expect(() => platform({ profile: 'staging' as any })).toThrow(
-      '[platform] profile = "staging": is not a profile the platform has. Fix: set it to "dev" or "production".');
+      '[platform] profile = "staging": is not a profile the platform has. Fix: set it to "dev" or "production".',
+    );
   });
 });

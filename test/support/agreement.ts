@@ -39,8 +39,9 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
   for (const sa of manifests.filter((m) => m.kind === 'ServiceAccount')) {
     const who = `${sa.metadata.namespace}/${sa.metadata.name}`;
     const arn = sa.metadata.annotations?.[IRSA_ROLE_ANNOTATION];
-    const association = resourcesOf(tf, 'aws_eks_pod_identity_association')
-      .find((a) => a.namespace === sa.metadata.namespace && a.service_account === sa.metadata.name);
+    const association = resourcesOf(tf, 'aws_eks_pod_identity_association').find(
+      (a) => a.namespace === sa.metadata.namespace && a.service_account === sa.metadata.name,
+    );
     if (arn === undefined && association) {
       const role = referenced(tf, association.role_arn);
       carried.add(role.name);
@@ -96,7 +97,11 @@ function podIdentityTrustProblems(tf: TerraformJson, role: any, who: string): st
   const [namespace, name] = who.split('/');
   const conditions = policyStatements(tf, role.assume_role_policy).flatMap((s: any) => s.condition ?? []);
   const tag = (key: string) => conditions.find((c: any) => c.test === 'StringEquals' && c.variable === `aws:RequestTag/${key}`)?.values;
-  if (JSON.stringify(tag('kubernetes-namespace')) === JSON.stringify([namespace]) && JSON.stringify(tag('kubernetes-service-account')) === JSON.stringify([name])) return [];
+  if (
+    JSON.stringify(tag('kubernetes-namespace')) === JSON.stringify([namespace]) &&
+    JSON.stringify(tag('kubernetes-service-account')) === JSON.stringify([name])
+  )
+    return [];
   return [`role "${role.name}" does not trust exactly ServiceAccount ${who} through Pod Identity session tags`];
 }
 
@@ -129,13 +134,17 @@ function coverageProblems(tf: TerraformJson, roleName: string, who: string, buck
   const policies = resourcesOf(tf, 'aws_iam_policy').filter((p) => p.name === roleName);
   if (policies.length !== 1 || attachments.length === 0) return [`role "${roleName}" has no policy of its own`];
   const statements = policyStatements(tf, policies[0].policy);
-  const allows = (action: string, resource: string) => statements.some((s: any) => s.effect === 'Allow' && s.actions.includes(action) && s.resources.includes(resource));
+  const allows = (action: string, resource: string) =>
+    statements.some((s: any) => s.effect === 'Allow' && s.actions.includes(action) && s.resources.includes(resource));
   return buckets.flatMap((b) => [
     ...(allows('s3:ListBucket', `arn:aws:s3:::${b}`) ? [] : [`role "${roleName}" of ${who} may not list bucket "${b}"`]),
     ...(allows('s3:GetObject', `arn:aws:s3:::${b}/*`) ? [] : [`role "${roleName}" of ${who} may not read objects of "${b}"`]),
     ...(access !== 'read' && !allows('s3:PutObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may not write objects of "${b}"`] : []),
-    ...(access === 'read' && allows('s3:PutObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may write objects of "${b}", which its pods only read`] : []),
-    ...(access !== 'delete' && allows('s3:DeleteObject', `arn:aws:s3:::${b}/*`) ? [`role "${roleName}" of ${who} may delete objects of "${b}", which its pods never delete`] : []),
+    ...(access === 'read' && allows('s3:PutObject', `arn:aws:s3:::${b}/*`)
+      ? [`role "${roleName}" of ${who} may write objects of "${b}", which its pods only read`]
+      : []),
+    ...(access !== 'delete' && allows('s3:DeleteObject', `arn:aws:s3:::${b}/*`)
+      ? [`role "${roleName}" of ${who} may delete objects of "${b}", which its pods never delete`]
+      : []),
   ]);
 }
-

@@ -20,4 +20,3 @@ export function unknownKeys(config: unknown, tree: KeyTree, path = ''): string[]
     return unknownKeys(value, node, here);
   });
 }
-

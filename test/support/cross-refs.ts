@@ -5,9 +5,11 @@ import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } fro
 export const CLUSTER_SERVICES = [{ namespace: 'kube-system', name: 'kube-dns' }];
 
 /** `k=v,k2=v2`, as a declared external set of pods is named. */
-const selectorText = (selector: Record<string, string>) => Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
-const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
-  Object.entries(selector).every(([k, v]) => labels[k] === v);
+const selectorText = (selector: Record<string, string>) =>
+  Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /**
  * Every reference between objects of one app resolves: Services and PDBs select pods and name
@@ -18,8 +20,7 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
   const out: string[] = [];
   const has = (kind: string, ns: string | undefined, name: string) =>
     manifests.some((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
-  const isExternal = (kind: string, ns: string | undefined, name: string) =>
-    external.some((e) => e.kind === kind && e.namespace === ns && e.name === name);
+  const isExternal = (kind: string, ns: string | undefined, name: string) => external.some((e) => e.kind === kind && e.namespace === ns && e.name === name);
   const pods = workloads(manifests);
 
   for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec.selector)) {
@@ -37,7 +38,8 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
   }
   for (const pdb of manifests.filter((m) => m.kind === 'PodDisruptionBudget')) {
     const sel = pdb.spec.selector.matchLabels;
-    if (!pods.some((w) => w.metadata.namespace === pdb.metadata.namespace && matches(sel, podLabelsOf(w)))) out.push(`PodDisruptionBudget ${pdb.metadata.name} selects no pods`);
+    if (!pods.some((w) => w.metadata.namespace === pdb.metadata.namespace && matches(sel, podLabelsOf(w))))
+      out.push(`PodDisruptionBudget ${pdb.metadata.name} selects no pods`);
   }
 
   for (const w of pods) {
@@ -70,7 +72,8 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
         if (e.configMapRef) ref('ConfigMap', e.configMapRef.name);
       }
     }
-    if (spec.serviceAccountName && !has('ServiceAccount', ns, spec.serviceAccountName)) out.push(`${at} runs as ServiceAccount ${spec.serviceAccountName}, which is not emitted`);
+    if (spec.serviceAccountName && !has('ServiceAccount', ns, spec.serviceAccountName))
+      out.push(`${at} runs as ServiceAccount ${spec.serviceAccountName}, which is not emitted`);
     if (w.kind === 'StatefulSet') {
       const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === w.spec.serviceName && m.metadata.namespace === ns);
       if (!svc) out.push(`${at} names governing Service ${w.spec.serviceName}, which is not emitted`);
@@ -110,7 +113,12 @@ const SERVICE_DNS = /(?:_([a-z0-9-]+)\._tcp\.)?(?:([a-z0-9-]+)\.)?([a-z0-9-]+)\.
 /** Finds `[_port._tcp.][pod.]service.namespace.svc[.cluster.local][:port]` names in a string. */
 export function serviceReferences(text: string): ServiceReference[] {
   return [...text.matchAll(SERVICE_DNS)].map((m) => ({
-    text: m[0], srvPort: m[1], pod: m[2], service: m[3], namespace: m[4], port: m[5] ? Number(m[5]) : undefined,
+    text: m[0],
+    srvPort: m[1],
+    pod: m[2],
+    service: m[3],
+    namespace: m[4],
+    port: m[5] ? Number(m[5]) : undefined,
   }));
 }
 
@@ -126,10 +134,15 @@ export function dnsProblems(manifests: Manifest[], external: ExternalReference[]
     for (const ref of serviceReferences(text)) {
       if (provided.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
       const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === ref.service && m.metadata.namespace === ref.namespace);
-      if (!svc) { out.push(`${where}: "${ref.text}" names Service ${ref.namespace}/${ref.service}, which is not in the output`); continue; }
+      if (!svc) {
+        out.push(`${where}: "${ref.text}" names Service ${ref.namespace}/${ref.service}, which is not in the output`);
+        continue;
+      }
       const ports = svc.spec.ports as Array<{ name: string; port: number }>;
-      if (ref.port !== undefined && !ports.some((p) => p.port === ref.port)) out.push(`${where}: "${ref.text}" uses port ${ref.port}, which Service ${ref.service} does not serve`);
-      if (ref.srvPort !== undefined && !ports.some((p) => p.name === ref.srvPort)) out.push(`${where}: "${ref.text}" looks up SRV port "${ref.srvPort}", which Service ${ref.service} does not name`);
+      if (ref.port !== undefined && !ports.some((p) => p.port === ref.port))
+        out.push(`${where}: "${ref.text}" uses port ${ref.port}, which Service ${ref.service} does not serve`);
+      if (ref.srvPort !== undefined && !ports.some((p) => p.name === ref.srvPort))
+        out.push(`${where}: "${ref.text}" looks up SRV port "${ref.srvPort}", which Service ${ref.service} does not name`);
       if (ref.pod !== undefined) {
         const sts = manifests.find((m) => m.kind === 'StatefulSet' && m.spec.serviceName === ref.service && m.metadata.namespace === ref.namespace);
         const ordinal = sts ? Number(ref.pod.slice(sts.metadata.name.length + 1)) : NaN;

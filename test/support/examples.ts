@@ -13,7 +13,8 @@ export function runExample(name: string): { objects: any[]; stacks: Record<strin
     objects = this.charts.flatMap((c: any) => c.toJson());
   });
   const tfSynth = jest.spyOn(cdktf.App.prototype, 'synth').mockImplementation(function (this: any) {
-    for (const stack of this.node.children.filter((c: any) => c instanceof cdktf.TerraformStack)) stacks[stack.node.id] = JSON.parse(cdktf.Testing.synth(stack));
+    for (const stack of this.node.children.filter((c: any) => c instanceof cdktf.TerraformStack))
+      stacks[stack.node.id] = JSON.parse(cdktf.Testing.synth(stack));
   });
   const log = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   let app: any;

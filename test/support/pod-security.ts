@@ -2,7 +2,13 @@ import { HOST_ACCESS_ANNOTATION } from '../../lib/core/pod';
 import { Manifest, containersOf, podSpecOf } from './synth';
 
 /** The only departures from "restricted" a node agent may declare (HOST_ACCESS_ANNOTATION). */
-const HOST_AGENT_ALLOWANCES = [/: hostNetwork is true$/, /: hostPID is true$/, /: volume \S+ has type hostPath, not allowed under restricted$/, /: runAsNonRoot is not true$/, /: runs as uid 0$/];
+const HOST_AGENT_ALLOWANCES = [
+  /: hostNetwork is true$/,
+  /: hostPID is true$/,
+  /: volume \S+ has type hostPath, not allowed under restricted$/,
+  /: runAsNonRoot is not true$/,
+  /: runs as uid 0$/,
+];
 
 /**
  * Pod Security over a whole output: every pod meets "restricted", except node agents that declare
@@ -11,7 +17,8 @@ const HOST_AGENT_ALLOWANCES = [/: hostNetwork is true$/, /: hostPID is true$/, /
  * privilege escalation off, the root filesystem read-only. A privileged namespace holds nothing else.
  */
 export function outputPodSecurityViolations(manifests: Manifest[]): string[] {
-  const level = (ns: string | undefined) => manifests.find((m) => m.kind === 'Namespace' && m.metadata.name === ns)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
+  const level = (ns: string | undefined) =>
+    manifests.find((m) => m.kind === 'Namespace' && m.metadata.name === ns)?.metadata.labels?.['pod-security.kubernetes.io/enforce'];
   return manifests.flatMap((m) => {
     const spec = podSpecOf(m);
     if (!spec) return [];
@@ -48,11 +55,24 @@ export function podSecurityViolations(m: Manifest): string[] {
     const allowed = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
     if (!type || !allowed.includes(type)) out.push(`${where}: volume ${v.name} has type ${type}, not allowed under restricted`);
   }
-  const safeSysctls = ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes'];
+  const safeSysctls = [
+    'kernel.shm_rmid_forced',
+    'net.ipv4.ip_local_port_range',
+    'net.ipv4.ip_unprivileged_port_start',
+    'net.ipv4.tcp_syncookies',
+    'net.ipv4.ping_group_range',
+    'net.ipv4.ip_local_reserved_ports',
+    'net.ipv4.tcp_keepalive_time',
+    'net.ipv4.tcp_fin_timeout',
+    'net.ipv4.tcp_keepalive_intvl',
+    'net.ipv4.tcp_keepalive_probes',
+  ];
   for (const s of podSc.sysctls ?? []) if (!safeSysctls.includes(s.name)) out.push(`${where}: unsafe sysctl ${s.name}`);
   if (podSc.seLinuxOptions?.user || podSc.seLinuxOptions?.role) out.push(`${where}: pod sets SELinux user/role`);
-  if (podSc.seccompProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.seccompProfile.type)) out.push(`${where}: pod seccomp ${podSc.seccompProfile.type}`);
-  if (podSc.appArmorProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.appArmorProfile.type)) out.push(`${where}: pod AppArmor ${podSc.appArmorProfile.type}`);
+  if (podSc.seccompProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.seccompProfile.type))
+    out.push(`${where}: pod seccomp ${podSc.seccompProfile.type}`);
+  if (podSc.appArmorProfile && !['RuntimeDefault', 'Localhost'].includes(podSc.appArmorProfile.type))
+    out.push(`${where}: pod AppArmor ${podSc.appArmorProfile.type}`);
 
   for (const c of containersOf(spec)) {
     const sc = c.securityContext ?? {};

@@ -35,7 +35,11 @@ function crdProblems(m: Manifest, where: string): string[] | undefined {
     crdValidators.set(key, ajv.compile(closed));
   }
   const validate = crdValidators.get(key)!;
-  return validate(m) ? [] : (validate.errors ?? []).map((e) => `${where}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+  return validate(m)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) => `${where}: ${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+      );
 }
 
 /**
@@ -93,7 +97,8 @@ function nameProblems(m: Manifest, where: string): string[] {
   const spec = podSpecOf(m);
   for (const c of spec ? containersOf(spec) : []) {
     for (const p of c.ports ?? []) {
-      if (p.name !== undefined && (!IANA_SVC_NAME.test(p.name) || p.name.length > 15)) out.push(`${where}: container ${c.name} port name "${p.name}" is not an IANA service name (<= 15 chars)`);
+      if (p.name !== undefined && (!IANA_SVC_NAME.test(p.name) || p.name.length > 15))
+        out.push(`${where}: container ${c.name} port name "${p.name}" is not an IANA service name (<= 15 chars)`);
     }
   }
   if (m.kind === 'Service') {

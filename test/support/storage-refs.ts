@@ -59,11 +59,13 @@ export function bucketsByServiceAccount(manifests: Manifest[]): Map<string, Set<
   for (const w of workloads(manifests)) {
     const pod = podSpecOf(w);
     const sa = `${w.metadata.namespace}/${pod.serviceAccountName ?? 'default'}`;
-    const mounted = (pod.volumes ?? []).flatMap((v: any) => [
-      v.configMap && `ConfigMap/${v.configMap.name}`,
-      v.secret && `Secret/${v.secret.secretName}`,
-      ...(v.projected?.sources ?? []).map((s: any) => (s.configMap ? `ConfigMap/${s.configMap.name}` : s.secret ? `Secret/${s.secret.name}` : undefined)),
-    ]).filter(Boolean);
+    const mounted = (pod.volumes ?? [])
+      .flatMap((v: any) => [
+        v.configMap && `ConfigMap/${v.configMap.name}`,
+        v.secret && `Secret/${v.secret.secretName}`,
+        ...(v.projected?.sources ?? []).map((s: any) => (s.configMap ? `ConfigMap/${s.configMap.name}` : s.secret ? `Secret/${s.secret.name}` : undefined)),
+      ])
+      .filter(Boolean);
     const buckets = mounted.flatMap((key: string) => byConfig.get(key) ?? []);
     if (buckets.length === 0) continue;
     const set = result.get(sa) ?? new Set<string>();

@@ -4,7 +4,12 @@ import { ExternalReference, externalReferences } from '../../lib/core/external';
 import { warningsOf } from '../../lib/core/warnings';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  [key: string]: any;
+};
 
 /** An app synthesized in memory: its objects and the objects it expects the user to provide. */
 export interface SynthesizedApp {
@@ -35,12 +40,16 @@ export function synth(chart: Chart): Manifest[] {
   return chart.toJson() as Manifest[];
 }
 
-
 /** The one object of `kind` named `name`; fails the test when there is not exactly one. */
 export function get(manifests: Manifest[], kind: string, name: string): Manifest {
   const found = manifests.filter((m) => m.kind === kind && m.metadata.name === name);
   if (found.length !== 1) {
-    throw new Error(`expected one ${kind} "${name}", found ${found.length} (have: ${manifests.filter((m) => m.kind === kind).map((m) => m.metadata.name).join(', ')})`);
+    throw new Error(
+      `expected one ${kind} "${name}", found ${found.length} (have: ${manifests
+        .filter((m) => m.kind === kind)
+        .map((m) => m.metadata.name)
+        .join(', ')})`,
+    );
   }
   return found[0];
 }

@@ -37,13 +37,18 @@ export function flagProblems(manifests: Manifest[]): string[] {
     if (c.image.includes('/thanos/thanos:')) {
       const sub = args[0] as keyof typeof thanosFlags.subcommands;
       const spec = thanosFlags.subcommands[sub];
-      if (!spec) { out.push(`${where}: "${args[0]}" is not a Thanos sub-command`); continue; }
+      if (!spec) {
+        out.push(`${where}: "${args[0]}" is not a Thanos sub-command`);
+        continue;
+      }
       known = [...spec.flags, ...(HIDDEN_THANOS_FLAGS[sub] ?? [])];
       repeatable = spec.repeatable;
     } else if (c.image.includes('/prometheus/prometheus:')) {
       const agent = flags.includes('--agent');
       const wrongMode = agent ? prometheusFlags.serverOnly : prometheusFlags.agentOnly;
-      for (const f of flags) if (wrongMode.includes(flagName(f))) out.push(`${where}: ${flagName(f)} cannot be used in ${agent ? 'agent' : 'server'} mode (Prometheus exits with code 3)`);
+      for (const f of flags)
+        if (wrongMode.includes(flagName(f)))
+          out.push(`${where}: ${flagName(f)} cannot be used in ${agent ? 'agent' : 'server'} mode (Prometheus exits with code 3)`);
       known = [...prometheusFlags.flags, '--agent'];
       repeatable = prometheusFlags.repeatable;
     } else {
@@ -79,13 +84,27 @@ export function hashringProblems(manifests: Manifest[]): { problems: string[]; e
     const ns = workload.metadata.namespace;
     const dir = file.slice(0, file.lastIndexOf('/'));
     const mount = (c as any).volumeMounts.find((m: any) => m.mountPath === dir);
-    if (!mount || mount.subPath) { out.push(`${where}: the hashrings directory ${dir} is not mounted as a directory`); continue; }
+    if (!mount || mount.subPath) {
+      out.push(`${where}: the hashrings directory ${dir} is not mounted as a directory`);
+      continue;
+    }
     const volume = podSpecOf(workload).volumes.find((v: any) => v.name === mount.name);
     const cm = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume?.configMap?.name && m.metadata.namespace === ns);
-    if (!cm) { out.push(`${where}: hashrings ConfigMap ${volume?.configMap?.name} missing`); continue; }
+    if (!cm) {
+      out.push(`${where}: hashrings ConfigMap ${volume?.configMap?.name} missing`);
+      continue;
+    }
     let rings: any[];
-    try { rings = JSON.parse(dataOf(cm)[file.slice(dir.length + 1)]); } catch (e) { out.push(`${where}: hashrings file does not parse: ${e}`); continue; }
-    if (!Array.isArray(rings) || rings.length === 0) { out.push(`${where}: hashrings file is empty`); continue; }
+    try {
+      rings = JSON.parse(dataOf(cm)[file.slice(dir.length + 1)]);
+    } catch (e) {
+      out.push(`${where}: hashrings file does not parse: ${e}`);
+      continue;
+    }
+    if (!Array.isArray(rings) || rings.length === 0) {
+      out.push(`${where}: hashrings file is empty`);
+      continue;
+    }
     out.push(...unknownKeys(rings, { '[]': thanosKeys.hashring as KeyTree }).map((k) => `${where}: unknown hashring key ${k}`));
     const rf = Number(flagValue(args, '--receive.replication-factor') ?? 1);
     const all = rings.flatMap((r) => r.endpoints.map((e: any) => e.address as string));
@@ -97,7 +116,10 @@ export function hashringProblems(manifests: Manifest[]): { problems: string[]; e
         endpoints++;
         const m = /^([a-z0-9-]+)-(\d+)\.([a-z0-9-]+)\.([a-z0-9-]+)\.svc\.cluster\.local:10901$/.exec(address);
         const sts = m && sets.find((s) => s.metadata.name === m[1] && s.spec.serviceName === m[3] && s.metadata.namespace === m[4]);
-        if (!m || !sts || Number(m[2]) >= sts.spec.replicas) { out.push(`${where}: ${address} is no pod of a StatefulSet`); continue; }
+        if (!m || !sts || Number(m[2]) >= sts.spec.replicas) {
+          out.push(`${where}: ${address} is no pod of a StatefulSet`);
+          continue;
+        }
         ordinals.set(m[1], (ordinals.get(m[1]) ?? new Set()).add(Number(m[2])));
       }
       for (const [name, listed] of ordinals) {
@@ -112,7 +134,8 @@ export function hashringProblems(manifests: Manifest[]): { problems: string[]; e
         if (!all.includes(own)) out.push(`${where}: pod ${i}'s local endpoint ${own} is not in the hashring`);
       }
     }
-    if (workload.kind === 'Deployment' && all.some((a) => a.startsWith(`${workload.metadata.name}-`))) out.push(`${where}: a router is listed in its own hashring`);
+    if (workload.kind === 'Deployment' && all.some((a) => a.startsWith(`${workload.metadata.name}-`)))
+      out.push(`${where}: a router is listed in its own hashring`);
   }
   return { problems: out, endpoints };
 }
@@ -146,6 +169,11 @@ export function thanosConfigDocuments(manifests: Manifest[]): Array<{ where: str
 
 /** Every rules file (a ConfigMap key whose YAML has `groups:`). */
 export function ruleFiles(manifests: Manifest[]): Array<{ where: string; text: string }> {
-  return manifests.filter((m) => m.kind === 'ConfigMap').flatMap((m) =>
-    Object.entries(dataOf(m)).filter(([, text]) => /^groups:/m.test(text)).map(([key, text]) => ({ where: `ConfigMap ${m.metadata.name}/${key}`, text })));
+  return manifests
+    .filter((m) => m.kind === 'ConfigMap')
+    .flatMap((m) =>
+      Object.entries(dataOf(m))
+        .filter(([, text]) => /^groups:/m.test(text))
+        .map(([key, text]) => ({ where: `ConfigMap ${m.metadata.name}/${key}`, text })),
+    );
 }

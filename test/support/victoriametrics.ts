@@ -2,7 +2,13 @@ import { Manifest, containersOf, podSpecOf, workloads } from './synth';
 import vmFlags from '../fixtures/victoriametrics-1.151.0-flags.json';
 
 type VmProgram = keyof typeof vmFlags.components;
-type Container = { name: string; image: string; args?: string[]; ports?: Array<{ name: string; containerPort: number }>; volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }> };
+type Container = {
+  name: string;
+  image: string;
+  args?: string[];
+  ports?: Array<{ name: string; containerPort: number }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
+};
 
 /** The VictoriaMetrics program an image runs, if it is one of ours. */
 function programOf(image: string): VmProgram | undefined {
@@ -12,9 +18,11 @@ function programOf(image: string): VmProgram | undefined {
 
 /** Every VictoriaMetrics container of the output, with its workload. */
 export function vmContainers(manifests: Manifest[]): Array<{ where: string; workload: Manifest; c: Container; program: VmProgram }> {
-  return workloads(manifests).flatMap((w) => containersOf(podSpecOf(w))
-    .map((c: Container) => ({ where: `${w.kind} ${w.metadata.name}/${c.name}`, workload: w, c, program: programOf(c.image) }))
-    .filter((x): x is { where: string; workload: Manifest; c: Container; program: VmProgram } => x.program !== undefined));
+  return workloads(manifests).flatMap((w) =>
+    containersOf(podSpecOf(w))
+      .map((c: Container) => ({ where: `${w.kind} ${w.metadata.name}/${c.name}`, workload: w, c, program: programOf(c.image) }))
+      .filter((x): x is { where: string; workload: Manifest; c: Container; program: VmProgram } => x.program !== undefined),
+  );
 }
 
 /** `-name` of `-name=value` or `--name=value`. */
@@ -41,7 +49,8 @@ export function vmFlagProblems(manifests: Manifest[]): string[] {
       if (spec.enterprise.includes(n)) out.push(`${where}: ${n} is an enterprise-only flag of ${program}`);
       else if (!spec.flags.includes(n)) out.push(`${where}: ${n} is not a flag of ${program}`);
     }
-    for (const n of new Set(names)) if (!spec.repeatable.includes(n) && names.filter((x) => x === n).length > 1) out.push(`${where}: ${n} is given more than once`);
+    for (const n of new Set(names))
+      if (!spec.repeatable.includes(n) && names.filter((x) => x === n).length > 1) out.push(`${where}: ${n} is given more than once`);
   }
   return out;
 }
@@ -63,33 +72,47 @@ export function storageNodeProblems(manifests: Manifest[]): { problems: string[]
     if (program !== 'vminsert' && program !== 'vmselect') continue;
     const args = c.args ?? [];
     const entries = vmFlagValues(args, '-storageNode').flatMap((v) => v.split(','));
-    if (entries.length === 0) { out.push(`${where}: no -storageNode`); continue; }
+    if (entries.length === 0) {
+      out.push(`${where}: no -storageNode`);
+      continue;
+    }
     if (new Set(entries).size !== entries.length) out.push(`${where}: a storage node is listed twice`);
     const sets = new Set<string>();
     const ordinals = new Set<number>();
     for (const entry of entries) {
       nodes++;
       const m = NODE.exec(entry);
-      const target = m && storage.find((s) => s.workload.metadata.name === m[1] && s.workload.metadata.namespace === m[4] && s.workload.spec.serviceName === m[3]);
-      if (!m || !target) { out.push(`${where}: ${entry} is not a pod of a vmstorage StatefulSet by its stable name`); continue; }
+      const target =
+        m && storage.find((s) => s.workload.metadata.name === m[1] && s.workload.metadata.namespace === m[4] && s.workload.spec.serviceName === m[3]);
+      if (!m || !target) {
+        out.push(`${where}: ${entry} is not a pod of a vmstorage StatefulSet by its stable name`);
+        continue;
+      }
       if (m[4] !== workload.metadata.namespace) out.push(`${where}: ${entry} is in another namespace`);
-      if (Number(m[2]) >= target.workload.spec.replicas) out.push(`${where}: ${entry} names pod ${m[2]}, but ${m[1]} has ${target.workload.spec.replicas} replicas`);
+      if (Number(m[2]) >= target.workload.spec.replicas)
+        out.push(`${where}: ${entry} names pod ${m[2]}, but ${m[1]} has ${target.workload.spec.replicas} replicas`);
       const portName = program === 'vminsert' ? 'vminsert' : 'vmselect';
       const listen = vmFlagValues(target.c.args ?? [], program === 'vminsert' ? '-vminsertAddr' : '-vmselectAddr')[0]?.replace(/^.*:/, '');
       const containerPort = target.c.ports?.find((p) => p.name === portName)?.containerPort;
-      if (Number(m[5]) !== containerPort || m[5] !== listen) out.push(`${where}: ${entry} uses port ${m[5]}, but vmstorage listens for ${program} on ${listen} (container port ${containerPort})`);
+      if (Number(m[5]) !== containerPort || m[5] !== listen)
+        out.push(`${where}: ${entry} uses port ${m[5]}, but vmstorage listens for ${program} on ${listen} (container port ${containerPort})`);
       const svc = manifests.find((x) => x.kind === 'Service' && x.metadata.name === m[3] && x.metadata.namespace === m[4]);
-      if (svc?.spec.clusterIP !== 'None' || svc?.spec.publishNotReadyAddresses !== true) out.push(`${where}: Service ${m[3]} is not headless with publishNotReadyAddresses, so some node names may not resolve`);
+      if (svc?.spec.clusterIP !== 'None' || svc?.spec.publishNotReadyAddresses !== true)
+        out.push(`${where}: Service ${m[3]} is not headless with publishNotReadyAddresses, so some node names may not resolve`);
       sets.add(m[1]);
       ordinals.add(Number(m[2]));
     }
-    if (sets.size !== 1) { if (sets.size > 1) out.push(`${where}: storage nodes of several StatefulSets are mixed`); continue; }
+    if (sets.size !== 1) {
+      if (sets.size > 1) out.push(`${where}: storage nodes of several StatefulSets are mixed`);
+      continue;
+    }
     const [set] = [...sets];
     const replicas = storage.find((s) => s.workload.metadata.name === set)!.workload.spec.replicas;
     if (ordinals.size !== replicas) out.push(`${where}: lists ${ordinals.size} of the ${replicas} pods of ${set}`);
     const rf = Number(vmFlagValues(args, '-replicationFactor')[0] ?? 1);
     if (rf > replicas) out.push(`${where}: replication factor ${rf} is above the ${replicas} storage nodes`);
-    if (program === 'vmselect' && rf > 1 && vmFlagValues(args, '-dedup.minScrapeInterval').length === 0) out.push(`${where}: replication factor ${rf} without -dedup.minScrapeInterval returns every copy`);
+    if (program === 'vmselect' && rf > 1 && vmFlagValues(args, '-dedup.minScrapeInterval').length === 0)
+      out.push(`${where}: replication factor ${rf} without -dedup.minScrapeInterval returns every copy`);
     const key = `${workload.metadata.namespace}/${set}`;
     rfBySet.set(key, (rfBySet.get(key) ?? new Map()).set(where, rf));
   }
@@ -98,4 +121,3 @@ export function storageNodeProblems(manifests: Manifest[]): { problems: string[]
   }
   return { problems: out, nodes };
 }
-

@@ -22,20 +22,35 @@ describe('Tempo config', () => {
     const all = { receivers: { jaeger: true, zipkin: true }, metricsGenerator: generator };
     expect(unknownKeys(configOf(tempoChart(all).manifests), tree)).toEqual([]);
     expect(unknownKeys(configOf(tempoChart(distributed).manifests), tree)).toEqual([]);
-    expect(unknownKeys(configOf(tempoChart({ storage: new S3Storage({ region: 'eu-west-1', bucketPrefix: 'acme', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/t') }) }).manifests), tree)).toEqual([]);
+    expect(
+      unknownKeys(
+        configOf(
+          tempoChart({
+            storage: new S3Storage({ region: 'eu-west-1', bucketPrefix: 'acme', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/t') }),
+          }).manifests,
+        ),
+        tree,
+      ),
+    ).toEqual([]);
   });
 
   test('the key check catches 2.x blocks that Tempo 3 refuses', () => {
-    expect(unknownKeys({ ingester: { max_block_duration: '5m' }, compactor: {}, metrics_generator: { traces_storage: {} } }, tree))
-      .toEqual(['ingester', 'compactor', 'metrics_generator.traces_storage']);
+    expect(unknownKeys({ ingester: { max_block_duration: '5m' }, compactor: {}, metrics_generator: { traces_storage: {} } }, tree)).toEqual([
+      'ingester',
+      'compactor',
+      'metrics_generator.traces_storage',
+    ]);
   });
 
   test('every receiver listens on all interfaces, on a port the container and the Service expose', () => {
     const { manifests } = tempoChart({ receivers: { jaeger: true, zipkin: true } });
     const receivers = configOf(manifests).distributor.receivers;
     const endpoints = [
-      receivers.otlp.protocols.grpc.endpoint, receivers.otlp.protocols.http.endpoint,
-      receivers.jaeger.protocols.grpc.endpoint, receivers.jaeger.protocols.thrift_http.endpoint, receivers.zipkin.endpoint,
+      receivers.otlp.protocols.grpc.endpoint,
+      receivers.otlp.protocols.http.endpoint,
+      receivers.jaeger.protocols.grpc.endpoint,
+      receivers.jaeger.protocols.thrift_http.endpoint,
+      receivers.zipkin.endpoint,
     ];
     expect(endpoints).toEqual(['0.0.0.0:4317', '0.0.0.0:4318', '0.0.0.0:14250', '0.0.0.0:14268', '0.0.0.0:9411']);
     const containerPorts = containersOf(podSpecOf(get(manifests, 'StatefulSet', 'tempo-monolithic')))[0].ports.map((p: any) => p.containerPort);
@@ -55,26 +70,42 @@ describe('Tempo config', () => {
     const { manifests } = tempoChart();
     const s3 = configOf(manifests).storage.trace.s3;
     expect(s3).toEqual({
-      bucket: 'tempo-traces', endpoint: 'minio.obs.svc.cluster.local:9000', region: 'us-east-1', insecure: true, forcepathstyle: true,
-      access_key: '${AWS_ACCESS_KEY_ID}', secret_key: '${AWS_SECRET_ACCESS_KEY}',
+      bucket: 'tempo-traces',
+      endpoint: 'minio.obs.svc.cluster.local:9000',
+      region: 'us-east-1',
+      insecure: true,
+      forcepathstyle: true,
+      access_key: '${AWS_ACCESS_KEY_ID}',
+      secret_key: '${AWS_SECRET_ACCESS_KEY}',
     });
     const sts = get(manifests, 'StatefulSet', 'tempo-monolithic');
     expect(argsOf(sts, 'tempo')).toContain('-config.expand-env=true');
     const env = containersOf(podSpecOf(sts))[0].env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.name]);
-    expect(env).toEqual([['AWS_ACCESS_KEY_ID', 'minio-credentials'], ['AWS_SECRET_ACCESS_KEY', 'minio-credentials']]);
+    expect(env).toEqual([
+      ['AWS_ACCESS_KEY_ID', 'minio-credentials'],
+      ['AWS_SECRET_ACCESS_KEY', 'minio-credentials'],
+    ]);
   });
 
   test('AWS with IRSA: the regional endpoint over TLS, no keys, the role on the ServiceAccount', () => {
     const storage = new S3Storage({ region: 'eu-west-1', bucketPrefix: 'acme', credentials: Credentials.fromIrsaRole('arn:aws:iam::123456789012:role/tempo') });
     const { manifests } = tempoChart({ storage });
-    expect(configOf(manifests).storage.trace.s3).toEqual({ bucket: 'acme-tempo-traces', endpoint: 's3.eu-west-1.amazonaws.com', region: 'eu-west-1', insecure: false, forcepathstyle: false });
+    expect(configOf(manifests).storage.trace.s3).toEqual({
+      bucket: 'acme-tempo-traces',
+      endpoint: 's3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      insecure: false,
+      forcepathstyle: false,
+    });
     expect(get(manifests, 'ServiceAccount', 'tempo').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/tempo' });
   });
 
   test('the metrics generator runs (storage path set), remote-writes with exemplars, with both processors on', () => {
     const config = configOf(tempoChart({ metricsGenerator: generator }).manifests);
     expect(config.metrics_generator.storage.path).toBe('/var/tempo/generator/wal');
-    expect(config.metrics_generator.storage.remote_write).toEqual([{ url: generator.remoteWrite[0].url, send_exemplars: true, headers: { 'THANOS-TENANT': 'traces' } }]);
+    expect(config.metrics_generator.storage.remote_write).toEqual([
+      { url: generator.remoteWrite[0].url, send_exemplars: true, headers: { 'THANOS-TENANT': 'traces' } },
+    ]);
     expect(config.overrides.defaults.metrics_generator.processors).toEqual(['service-graphs', 'span-metrics']);
     expect(configOf(tempoChart().manifests).metrics_generator).toBeUndefined();
   });
@@ -129,7 +160,12 @@ describe('Tempo monolithic workload', () => {
   });
 
   test('the ServiceAccount is a storage client with the S3 actions Tempo documents, and the bucket keeps 14 days + 1h', () => {
-    expect(storage.usage.clients).toContainEqual({ component: 'tempo', serviceAccount: { namespace: 'obs', name: 'tempo' }, buckets: ['tempo-traces'], actions: TEMPO_S3_ACTIONS });
+    expect(storage.usage.clients).toContainEqual({
+      component: 'tempo',
+      serviceAccount: { namespace: 'obs', name: 'tempo' },
+      buckets: ['tempo-traces'],
+      actions: TEMPO_S3_ACTIONS,
+    });
     expect(TEMPO_S3_ACTIONS).toEqual(expect.arrayContaining(['s3:GetObjectTagging', 's3:PutObjectTagging']));
     expect(storage.usage.claimsOf('tempo-traces').map((c) => [c.prefix, c.keptForMs! / 3600_000])).toEqual([['', 337]]);
   });
@@ -147,11 +183,20 @@ describe('Tempo distributed', () => {
   test('one workload per Tempo 3 component, each with its -target', () => {
     const targets = [...ofKind(manifests, 'Deployment'), ...ofKind(manifests, 'StatefulSet')]
       .filter((w) => w.metadata.name.startsWith('tempo-'))
-      .map((w) => `${w.kind}/${argsOf(w, 'tempo').find((a) => a.startsWith('-target='))}`).sort();
-    expect(targets).toEqual([
-      'Deployment/-target=distributor', 'Deployment/-target=backend-worker', 'Deployment/-target=querier', 'Deployment/-target=query-frontend',
-      'StatefulSet/-target=backend-scheduler', 'StatefulSet/-target=block-builder', 'StatefulSet/-target=live-store', 'StatefulSet/-target=metrics-generator',
-    ].sort());
+      .map((w) => `${w.kind}/${argsOf(w, 'tempo').find((a) => a.startsWith('-target='))}`)
+      .sort();
+    expect(targets).toEqual(
+      [
+        'Deployment/-target=distributor',
+        'Deployment/-target=backend-worker',
+        'Deployment/-target=querier',
+        'Deployment/-target=query-frontend',
+        'StatefulSet/-target=backend-scheduler',
+        'StatefulSet/-target=block-builder',
+        'StatefulSet/-target=live-store',
+        'StatefulSet/-target=metrics-generator',
+      ].sort(),
+    );
   });
 
   test('every component reads the broker; block builders cover every live-store partition', () => {
@@ -189,14 +234,18 @@ describe('Tempo distributed', () => {
 describe('Tempo validation', () => {
   test('distributed without a broker says that Tempo 3 needs one and how to give it', () => {
     expect(() => tempoChart({ mode: 'distributed' })).toThrow(
-      '[test/tempo] kafka.address = (unset): is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one. '
-      + 'Fix: give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker.',
+      '[test/tempo] kafka.address = (unset): is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one. ' +
+        'Fix: give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker.',
     );
   });
 
   test('a broker address with a scheme, a broker on monolithic Tempo, and a short retention are refused together', () => {
-    expect(() => tempoChart({ mode: 'distributed', kafka: { address: 'kafka://k:9092' }, retention: '30m' })).toThrow(/retention = "30m": is not a duration of at least 1h[\s\S]*kafka.address = "kafka:\/\/k:9092": is not host:port/);
-    expect(() => tempoChart({ kafka: { address: 'k:9092' } })).toThrow('[test/tempo] kafka = "k:9092": is set but monolithic Tempo pushes in-process and never reads it. Fix: remove kafka, or set mode: "distributed".');
+    expect(() => tempoChart({ mode: 'distributed', kafka: { address: 'kafka://k:9092' }, retention: '30m' })).toThrow(
+      /retention = "30m": is not a duration of at least 1h[\s\S]*kafka.address = "kafka:\/\/k:9092": is not host:port/,
+    );
+    expect(() => tempoChart({ kafka: { address: 'k:9092' } })).toThrow(
+      '[test/tempo] kafka = "k:9092": is set but monolithic Tempo pushes in-process and never reads it. Fix: remove kafka, or set mode: "distributed".',
+    );
   });
 
   test('a metrics generator with nowhere to write is refused', () => {

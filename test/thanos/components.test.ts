@@ -24,7 +24,9 @@ describe('ThanosCluster components, wired by their typed endpoints', () => {
     const set = [
       ...flagValues(thanosArgs(manifests, 'StatefulSet', 'thanos-receive'), '--label'),
       ...flagValues(thanosArgs(manifests, 'StatefulSet', 'thanos-ruler'), '--label'),
-    ].filter((l) => l.endsWith('"$(NAME)"')).map((l) => l.split('=')[0]);
+    ]
+      .filter((l) => l.endsWith('"$(NAME)"'))
+      .map((l) => l.split('=')[0]);
     expect(set).toEqual(['replica', 'rule_replica']);
     expect(flagValues(thanosArgs(manifests, 'Deployment', 'thanos-query'), '--query.replica-label')).toEqual(set);
     expect(flagValues(thanosArgs(manifests, 'StatefulSet', 'thanos-compactor'), '--deduplication.replica-label')).toEqual(set);
@@ -54,21 +56,37 @@ describe('ThanosCluster components, wired by their typed endpoints', () => {
     expect(sts.spec.replicas).toBe(1);
     const args = thanosArgs(manifests, 'StatefulSet', 'thanos-compactor');
     expect(args[0]).toBe('compact');
-    expect(args).toEqual(expect.arrayContaining(['--wait', '--retention.resolution-raw=30d', '--retention.resolution-5m=90d', '--retention.resolution-1h=1y', '--delete-delay=48h']));
+    expect(args).toEqual(
+      expect.arrayContaining([
+        '--wait',
+        '--retention.resolution-raw=30d',
+        '--retention.resolution-5m=90d',
+        '--retention.resolution-1h=1y',
+        '--delete-delay=48h',
+      ]),
+    );
     expect(args).not.toContain('--downsampling.disable');
-    expect(thanosArgs(thanosChart({ compactor: { downsampling: false, retention: { raw: '7d' } } }).manifests, 'StatefulSet', 'thanos-compactor')).toContain('--downsampling.disable');
+    expect(thanosArgs(thanosChart({ compactor: { downsampling: false, retention: { raw: '7d' } } }).manifests, 'StatefulSet', 'thanos-compactor')).toContain(
+      '--downsampling.disable',
+    );
     // The store stops serving a block marked for deletion before the compactor deletes it.
     expect(flagValues(thanosArgs(manifests, 'StatefulSet', 'thanos-store'), '--ignore-deletion-marks-delay')).toEqual(['24h']);
   });
 
   test('every component that touches the bucket mounts one key-less object-store Secret and gets the keys from env', () => {
     const objstore = parse(dataOf(get(manifests, 'Secret', 'thanos-objstore'))['objstore.yaml']);
-    expect(objstore).toEqual({ type: 'S3', config: { bucket: 'thanos-blocks', endpoint: 'minio.obs.svc.cluster.local:9000', region: 'us-east-1', insecure: true, bucket_lookup_type: 'path' } });
+    expect(objstore).toEqual({
+      type: 'S3',
+      config: { bucket: 'thanos-blocks', endpoint: 'minio.obs.svc.cluster.local:9000', region: 'us-east-1', insecure: true, bucket_lookup_type: 'path' },
+    });
     for (const name of ['thanos-receive', 'thanos-store', 'thanos-compactor', 'thanos-ruler']) {
       const c = podSpecOf(get(manifests, 'StatefulSet', name)).containers[0];
       expect(c.args).toContain('--objstore.config-file=/etc/thanos/objstore/objstore.yaml');
       expect(c.volumeMounts).toContainEqual({ name: 'objstore', mountPath: '/etc/thanos/objstore', readOnly: true });
-      expect(c.env.filter((e: any) => e.name.startsWith('AWS_')).map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual(['minio-credentials', 'minio-credentials']);
+      expect(c.env.filter((e: any) => e.name.startsWith('AWS_')).map((e: any) => e.valueFrom.secretKeyRef.name)).toEqual([
+        'minio-credentials',
+        'minio-credentials',
+      ]);
     }
   });
 
@@ -82,7 +100,9 @@ describe('ThanosCluster components, wired by their typed endpoints', () => {
     expect(parse(index)).toEqual({ type: 'IN-MEMORY', config: { max_size: '250MB' } });
     const cached = thanosChart({ store: { indexCache: {}, bucketCache: {} }, queryFrontend: { resultsCache: {} } }).manifests;
     const store = thanosArgs(cached, 'StatefulSet', 'thanos-store');
-    expect(parse(flagValues(store, '--index-cache.config')[0]).config.addresses).toEqual(['dnssrv+_client._tcp.thanos-store-index-cache.obs.svc.cluster.local']);
+    expect(parse(flagValues(store, '--index-cache.config')[0]).config.addresses).toEqual([
+      'dnssrv+_client._tcp.thanos-store-index-cache.obs.svc.cluster.local',
+    ]);
     expect(parse(flagValues(store, '--store.caching-bucket.config')[0]).type).toBe('MEMCACHED');
     const frontend = parse(flagValues(thanosArgs(cached, 'Deployment', 'thanos-query-frontend'), '--query-range.response-cache-config')[0]);
     expect(frontend.config.addresses).toEqual(['dnssrv+_client._tcp.thanos-query-frontend-cache.obs.svc.cluster.local']);
@@ -91,7 +111,11 @@ describe('ThanosCluster components, wired by their typed endpoints', () => {
   test('Thanos pods run as the image user 1001 with every data path on a volume', () => {
     for (const w of manifests.filter((m) => m.metadata.name.startsWith('thanos-') && (m.kind === 'StatefulSet' || m.kind === 'Deployment'))) {
       const spec = podSpecOf(w);
-      expect({ w: w.metadata.name, uid: spec.securityContext.runAsUser, fs: spec.securityContext.fsGroup }).toEqual({ w: w.metadata.name, uid: 1001, fs: 1001 });
+      expect({ w: w.metadata.name, uid: spec.securityContext.runAsUser, fs: spec.securityContext.fsGroup }).toEqual({
+        w: w.metadata.name,
+        uid: 1001,
+        fs: 1001,
+      });
       const dataFlag = spec.containers[0].args.find((a: string) => /^--(data-dir|tsdb\.path)=/.test(a));
       if (dataFlag) expect(spec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toContain(dataFlag.split('=')[1]);
     }

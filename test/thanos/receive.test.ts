@@ -11,7 +11,9 @@ describe('Thanos receive, combined routing (the default)', () => {
   test('one ketama ring of the three ingestors, replicated three times', () => {
     expect(rings).toHaveLength(1);
     expect(rings[0].algorithm).toBe('ketama');
-    expect(rings[0].endpoints.map((e: any) => e.address)).toEqual([0, 1, 2].map((i) => `thanos-receive-${i}.thanos-receive-headless.obs.svc.cluster.local:10901`));
+    expect(rings[0].endpoints.map((e: any) => e.address)).toEqual(
+      [0, 1, 2].map((i) => `thanos-receive-${i}.thanos-receive-headless.obs.svc.cluster.local:10901`),
+    );
     expect(flagValues(args, '--receive.replication-factor')).toEqual(['3']);
     // The flag decides whether a ring change flushes the TSDB; the file's field alone does not.
     expect(flagValues(args, '--receive.hashrings-algorithm')).toEqual(['ketama']);
@@ -47,7 +49,13 @@ describe('Thanos receive, combined routing (the default)', () => {
 
   test('the typed endpoints name the Service and ports that exist', () => {
     expect(thanos.remoteWriteUrl).toBe('http://thanos-receive.obs.svc.cluster.local:19291/api/v1/receive');
-    expect(thanos.remoteWriteTarget()).toEqual({ url: thanos.remoteWriteUrl, headers: { 'THANOS-TENANT': 'default-tenant' }, name: 'thanos-default-tenant', deduplication: 'replica-label', keepsExemplars: true });
+    expect(thanos.remoteWriteTarget()).toEqual({
+      url: thanos.remoteWriteUrl,
+      headers: { 'THANOS-TENANT': 'default-tenant' },
+      name: 'thanos-default-tenant',
+      deduplication: 'replica-label',
+      keepsExemplars: true,
+    });
     const svc = get(manifests, 'Service', 'thanos-receive');
     expect(svc.spec.ports.find((p: any) => p.name === 'remote-write').port).toBe(19291);
     expect(get(manifests, 'Service', 'thanos-receive-headless').spec.publishNotReadyAddresses).toBe(true);
@@ -61,7 +69,10 @@ describe('Thanos receive, split routing with per-tenant hashrings', () => {
   const rings = JSON.parse(dataOf(get(manifests, 'ConfigMap', 'thanos-receive-hashrings'))['hashrings.json']);
 
   test('tenant rings come first and the catch-all last, each with its own StatefulSet', () => {
-    expect(rings.map((r: any) => [r.hashring, r.tenants])).toEqual([['team-a', ['team-a']], ['shared', undefined]]);
+    expect(rings.map((r: any) => [r.hashring, r.tenants])).toEqual([
+      ['team-a', ['team-a']],
+      ['shared', undefined],
+    ]);
     expect(rings[0].endpoints).toHaveLength(3);
     expect(rings[1].endpoints[3].address).toBe('thanos-receive-shared-3.thanos-receive-shared-headless.obs.svc.cluster.local:10901');
     expect(hashringProblems(manifests).endpoints).toBe(7);
@@ -94,13 +105,17 @@ describe('Thanos receive, split routing with per-tenant hashrings', () => {
   test('a tenant no ring takes is refused when there is no catch-all', () => {
     const { thanos: strict } = thanosChart({ receive: { hashrings: [{ name: 'team-a', tenants: ['team-a'] }] } });
     expect(strict.remoteWriteTarget('team-a').headers).toEqual({ 'THANOS-TENANT': 'team-a' });
-    expect(() => strict.remoteWriteTarget('team-b')).toThrow('[test/thanos/Receive] tenant "team-b" is in no hashring (team-a) and there is no catch-all ring. Fix: add it to a ring\'s tenants or add a ring without tenants.');
+    expect(() => strict.remoteWriteTarget('team-b')).toThrow(
+      '[test/thanos/Receive] tenant "team-b" is in no hashring (team-a) and there is no catch-all ring. Fix: add it to a ring\'s tenants or add a ring without tenants.',
+    );
     expect(thanos.remoteWriteTarget('anyone').headers).toEqual({ 'THANOS-TENANT': 'anyone' });
   });
 
   test('exemplars are kept for metric → trace links, and a bad count is refused', () => {
     expect(thanosArgs(thanosChart().manifests, 'StatefulSet', 'thanos-receive')).toContain('--tsdb.max-exemplars=100000');
     expect(thanosArgs(thanosChart({ receive: { maxExemplars: 0 } }).manifests, 'StatefulSet', 'thanos-receive')).toContain('--tsdb.max-exemplars=0');
-    expect(() => thanosChart({ receive: { maxExemplars: 1.5 } })).toThrow('[test/thanos/Receive] maxExemplars = 1.5: is not a whole number of exemplars. Fix: give 0 to keep none, or a count such as 100000.');
+    expect(() => thanosChart({ receive: { maxExemplars: 1.5 } })).toThrow(
+      '[test/thanos/Receive] maxExemplars = 1.5: is not a whole number of exemplars. Fix: give 0 to keep none, or a count such as 100000.',
+    );
   });
 });

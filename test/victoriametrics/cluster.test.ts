@@ -118,7 +118,9 @@ describe('VictoriaMetricsCluster endpoints', () => {
   });
 
   test('scrape targets name the headless Services of all three components', () => {
-    expect(vm.scrapeTargets.map((t) => t.srvRecord)).toEqual(['vmstorage', 'vminsert', 'vmselect'].map((c) => `_http._tcp.vm-${c}-headless.obs.svc.cluster.local`));
+    expect(vm.scrapeTargets.map((t) => t.srvRecord)).toEqual(
+      ['vmstorage', 'vminsert', 'vmselect'].map((c) => `_http._tcp.vm-${c}-headless.obs.svc.cluster.local`),
+    );
     for (const t of vm.scrapeTargets) expect(ofKind(manifests, 'Service').map((s) => s.metadata.name)).toContain(t.srvRecord.split('.')[2]);
   });
 
@@ -131,8 +133,14 @@ describe('VictoriaMetricsCluster endpoints', () => {
   });
 
   test('the component images are the pinned -cluster tags', () => {
-    for (const [kind, name] of [['StatefulSet', 'vm-vmstorage'], ['Deployment', 'vm-vminsert'], ['Deployment', 'vm-vmselect']]) {
-      expect(get(manifests, kind, name).spec.template.spec.containers[0].image).toMatch(/^docker\.io\/victoriametrics\/vm(storage|insert|select):v1\.151\.0-cluster$/);
+    for (const [kind, name] of [
+      ['StatefulSet', 'vm-vmstorage'],
+      ['Deployment', 'vm-vminsert'],
+      ['Deployment', 'vm-vmselect'],
+    ]) {
+      expect(get(manifests, kind, name).spec.template.spec.containers[0].image).toMatch(
+        /^docker\.io\/victoriametrics\/vm(storage|insert|select):v1\.151\.0-cluster$/,
+      );
     }
   });
 });

@@ -25,7 +25,9 @@ describe('scenario: multi-region vmagents into one VictoriaMetrics cluster', () 
       expect(Object.keys(labels).sort()).toEqual(['cluster', 'datacenter', 'environment', 'region']);
       expect(labels.region).toBe(id.replace('region-', ''));
     }
-    const clusters = regional.map(({ manifests }) => vmFlagValues(vmContainers(manifests)[0].c.args ?? [], '-remoteWrite.label').find((l) => l.startsWith('cluster=')));
+    const clusters = regional.map(({ manifests }) =>
+      vmFlagValues(vmContainers(manifests)[0].c.args ?? [], '-remoteWrite.label').find((l) => l.startsWith('cluster=')),
+    );
     expect(new Set(clusters).size).toBe(4);
   });
 
@@ -47,7 +49,9 @@ describe('scenario: multi-region vmagents into one VictoriaMetrics cluster', () 
     const app = new App({ outdir: '/nonexistent' });
     vmMultiRegion(app);
     expect(warningsOf(app)).toEqual([]);
-    expect(allWarnings(app).map((w) => w.message)).toEqual([expect.stringMatching(/^\[central\/vm\] vmstorage\.replicas = 2: is below 2×replicationFactor−1 = 3/)]);
+    expect(allWarnings(app).map((w) => w.message)).toEqual([
+      expect.stringMatching(/^\[central\/vm\] vmstorage\.replicas = 2: is below 2×replicationFactor−1 = 3/),
+    ]);
   });
 });
 
@@ -68,18 +72,25 @@ describe('scenario: plain Prometheus remote-writing to a Prometheus receiver', (
 describe('the platform switches its metrics backend with one prop', () => {
   const thanos = synthApp('platform').manifests;
   const vm = synthApp('platform-vm').manifests;
-  const names = (ms: typeof vm) => workloads(ms).map((w) => `${w.kind}/${w.metadata.name}`).sort();
+  const names = (ms: typeof vm) =>
+    workloads(ms)
+      .map((w) => `${w.kind}/${w.metadata.name}`)
+      .sort();
 
   test('VictoriaMetrics and vmagent replace Thanos and the Prometheus agent; logs stay as they are', () => {
     expect(names(vm).filter((n) => /thanos|prometheus/.test(n))).toEqual([]);
-    expect(names(vm)).toEqual(expect.arrayContaining(['Deployment/vm-vminsert', 'Deployment/vm-vmselect', 'StatefulSet/vm-vmstorage', 'StatefulSet/self-monitoring-vmagent']));
+    expect(names(vm)).toEqual(
+      expect.arrayContaining(['Deployment/vm-vminsert', 'Deployment/vm-vmselect', 'StatefulSet/vm-vmstorage', 'StatefulSet/self-monitoring-vmagent']),
+    );
     const loki = (ms: typeof vm) => ms.filter((m) => m.metadata.name.startsWith('loki'));
     expect(loki(vm)).toEqual(loki(thanos));
   });
 
   test('the collector scrapes Loki and VictoriaMetrics and writes to vminsert, deduplicated at its scrape interval', () => {
     const agent = vmContainers(vm).find((x) => x.program === 'vmagent')!;
-    expect(vmFlagValues(agent.c.args ?? [], '-remoteWrite.url')).toEqual(['http://vm-vminsert.observability.svc.cluster.local:8480/insert/0/prometheus/api/v1/write']);
+    expect(vmFlagValues(agent.c.args ?? [], '-remoteWrite.url')).toEqual([
+      'http://vm-vminsert.observability.svc.cluster.local:8480/insert/0/prometheus/api/v1/write',
+    ]);
     const scrape = parse(get(vm, 'ConfigMap', 'self-monitoring-vmagent-config').data['scrape.yaml']);
     const jobs = scrape.scrape_configs.map((c: any) => c.job_name);
     expect(jobs).toEqual(expect.arrayContaining(['loki-write', 'vm-vmstorage', 'vm-vminsert', 'vm-vmselect']));
@@ -87,6 +98,10 @@ describe('the platform switches its metrics backend with one prop', () => {
       const c = vmContainers(vm).find((x) => x.program === program)!;
       expect(vmFlagValues(c.c.args ?? [], '-dedup.minScrapeInterval')).toEqual([scrape.global.scrape_interval]);
     }
-    expect(ofKind(vm, 'Secret').map((s) => s.metadata.name).filter((n) => n.startsWith('thanos'))).toEqual([]);
+    expect(
+      ofKind(vm, 'Secret')
+        .map((s) => s.metadata.name)
+        .filter((n) => n.startsWith('thanos')),
+    ).toEqual([]);
   });
 });

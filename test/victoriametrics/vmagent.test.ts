@@ -34,7 +34,11 @@ describe('VmAgent', () => {
       relabelConfigs: [{ action: 'labeldrop', regex: 'pod_template_hash' }],
       remoteWrite: [
         { url: 'http://a.example/api/v1/write' },
-        { url: 'http://b.example/api/v1/write', headers: { 'X-Scope-OrgID': 'team-b' }, writeRelabelConfigs: [{ action: 'keep', source_labels: ['__name__'], regex: 'up' }] },
+        {
+          url: 'http://b.example/api/v1/write',
+          headers: { 'X-Scope-OrgID': 'team-b' },
+          writeRelabelConfigs: [{ action: 'keep', source_labels: ['__name__'], regex: 'up' }],
+        },
       ],
       persistentQueue: { size: '20Gi' },
     });
@@ -81,7 +85,8 @@ describe('VmAgent', () => {
   });
 
   test('a config change rolls the pods', () => {
-    const checksum = (interval: string) => sts(agentChart({ scrapeInterval: interval }).manifests).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
+    const checksum = (interval: string) =>
+      sts(agentChart({ scrapeInterval: interval }).manifests).spec.template.metadata.annotations[CONFIG_CHECKSUM_ANNOTATION];
     expect(checksum('30s')).not.toBe(checksum('15s'));
   });
 

@@ -43,10 +43,14 @@ export async function podSecurityProblems(server: LocalApiServer, manifests: Man
   const out: Problems = [];
   for (const w of workloads(manifests).filter((m) => m.kind !== 'Pod')) {
     // A StatefulSet's controller gives each pod one claim volume per volume claim template.
-    const claims = (w.spec.volumeClaimTemplates ?? []).map((t: any) => ({ name: t.metadata.name, persistentVolumeClaim: { claimName: `${t.metadata.name}-${w.metadata.name}-0` } }));
+    const claims = (w.spec.volumeClaimTemplates ?? []).map((t: any) => ({
+      name: t.metadata.name,
+      persistentVolumeClaim: { claimName: `${t.metadata.name}-${w.metadata.name}-0` },
+    }));
     const spec = podSpecOf(w);
     const pod: Manifest = {
-      apiVersion: 'v1', kind: 'Pod',
+      apiVersion: 'v1',
+      kind: 'Pod',
       metadata: { name: `${w.metadata.name}-pod-security-check`, namespace: w.metadata.namespace, labels: podLabelsOf(w) },
       spec: { ...spec, volumes: [...(spec.volumes ?? []), ...claims] },
     };
@@ -62,12 +66,20 @@ export async function podSecurityProblems(server: LocalApiServer, manifests: Man
  * `restricted`.
  */
 export function deliberateWarnings(manifests: Manifest[], problems: Problems): Problems {
-  const warnOnly = manifests.filter((m) => m.kind === 'Namespace'
-    && m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged'
-    && m.metadata.labels?.['pod-security.kubernetes.io/warn'] === 'restricted').map((m) => m.metadata.name);
+  const warnOnly = manifests
+    .filter(
+      (m) =>
+        m.kind === 'Namespace' &&
+        m.metadata.labels?.['pod-security.kubernetes.io/enforce'] === 'privileged' &&
+        m.metadata.labels?.['pod-security.kubernetes.io/warn'] === 'restricted',
+    )
+    .map((m) => m.metadata.name);
   // A problem reads `<Kind> <namespace>/<name>: …`.
-  return problems.filter((p) => warnOnly.includes(p.split(' ')[1]?.split('/')[0])
-    && /: (apply|a pod of its template) warned: would violate PodSecurity \\?"restricted:latest\\?"/.test(p));
+  return problems.filter(
+    (p) =>
+      warnOnly.includes(p.split(' ')[1]?.split('/')[0]) &&
+      /: (apply|a pod of its template) warned: would violate PodSecurity \\?"restricted:latest\\?"/.test(p),
+  );
 }
 
 /**
@@ -98,10 +110,12 @@ export async function installCrds(server: LocalApiServer): Promise<void> {
   const crds: Manifest[] = [...byKind.values()].map(({ group, kind, versions }) => {
     const plural = `${kind.toLowerCase()}s`;
     return {
-      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
       metadata: { name: `${plural}.${group}` },
       spec: {
-        group, scope: 'Namespaced',
+        group,
+        scope: 'Namespaced',
         names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase() },
         versions: versions.map((v, i) => ({ name: v.name, served: true, storage: i === 0, schema: { openAPIV3Schema: v.schema } })),
       },

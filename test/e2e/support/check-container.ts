@@ -14,12 +14,16 @@ export interface CheckResult {
  * `otelcol validate`) exactly what the pod would load. Secrets the user provides get placeholder
  * values. A run that outlives `timeoutMs` is stopped and reported as a failure.
  */
-export async function checkContainer(manifests: Manifest[], workload: Manifest, options: {
-  readonly program: string;
-  readonly container: string;
-  readonly adjustArgs: (args: string[]) => string[];
-  readonly timeoutMs?: number;
-}): Promise<CheckResult> {
+export async function checkContainer(
+  manifests: Manifest[],
+  workload: Manifest,
+  options: {
+    readonly program: string;
+    readonly container: string;
+    readonly adjustArgs: (args: string[]) => string[];
+    readonly timeoutMs?: number;
+  },
+): Promise<CheckResult> {
   const pod = { workload, name: `${workload.metadata.name}-0`, ip: '127.0.0.1', netns: '' };
   const running = startPod(manifests, pod, {
     program: options.program,
@@ -28,7 +32,9 @@ export async function checkContainer(manifests: Manifest[], workload: Manifest, 
     externalSecrets: placeholderSecrets(manifests, workload),
   });
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 60_000); });
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.timeoutMs ?? 60_000);
+  });
   const status = await Promise.race([running.exited, timedOut]);
   clearTimeout(timer);
   const output = running.output();
@@ -38,7 +44,11 @@ export async function checkContainer(manifests: Manifest[], workload: Manifest, 
 
 /** The containers of the output whose image matches, with their workloads. */
 export function containersWithImage(manifests: Manifest[], image: RegExp): Array<{ workload: Manifest; container: string }> {
-  return workloads(manifests).flatMap((workload) => containersOf(podSpecOf(workload)).filter((c: any) => image.test(c.image)).map((c: any) => ({ workload, container: c.name as string })));
+  return workloads(manifests).flatMap((workload) =>
+    containersOf(podSpecOf(workload))
+      .filter((c: any) => image.test(c.image))
+      .map((c: any) => ({ workload, container: c.name as string })),
+  );
 }
 
 /** A placeholder for every key of every Secret the workload names that the output does not hold (the user's own). */
@@ -52,7 +62,12 @@ function placeholderSecrets(manifests: Manifest[], workload: Manifest): Record<s
     for (const key of keys) out[name][key] = `placeholder-${key}`;
   };
   const spec = podSpecOf(workload);
-  for (const v of spec.volumes ?? []) if (v.secret) need(v.secret.secretName, (v.secret.items ?? []).map((i: any) => i.key));
+  for (const v of spec.volumes ?? [])
+    if (v.secret)
+      need(
+        v.secret.secretName,
+        (v.secret.items ?? []).map((i: any) => i.key),
+      );
   for (const c of containersOf(spec)) {
     for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) need(e.valueFrom.secretKeyRef.name, [e.valueFrom.secretKeyRef.key]);
   }

@@ -37,5 +37,10 @@ export function startRecordingLoki(netns: string, role: string, port: number, fi
 
 /** Every request recorded in `file` so far. */
 export function recorded(file: string): Recorded[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 }

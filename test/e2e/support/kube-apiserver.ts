@@ -45,7 +45,11 @@ export class LocalApiServer {
     const [client, peer, secure] = await freePorts(3);
     const token = `e2e-${Math.random().toString(36).slice(2)}`;
     writeFileSync(join(dir, 'tokens.csv'), `${token},e2e-admin,e2e-admin,system:masters\n`);
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     writeFileSync(join(dir, 'sa.pub'), publicKey);
     writeFileSync(join(dir, 'sa.key'), privateKey);
     mkdirSync(join(dir, 'certs'));
@@ -54,29 +58,43 @@ export class LocalApiServer {
     const launch = (name: string, args: string[]) => {
       const child = spawn(program(name), args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
-      const keep = (b: Buffer) => { text = (text + b.toString('utf8')).slice(-50_000); };
+      const keep = (b: Buffer) => {
+        text = (text + b.toString('utf8')).slice(-50_000);
+      };
       child.stdout!.on('data', keep);
       child.stderr!.on('data', keep);
       processes.push({ name, child, log: () => text });
     };
     launch('etcd', [
-      '--name=e2e', `--data-dir=${join(dir, 'etcd')}`, '--unsafe-no-fsync', '--log-level=error',
-      `--listen-client-urls=http://127.0.0.1:${client}`, `--advertise-client-urls=http://127.0.0.1:${client}`,
-      `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
+      '--name=e2e',
+      `--data-dir=${join(dir, 'etcd')}`,
+      '--unsafe-no-fsync',
+      '--log-level=error',
+      `--listen-client-urls=http://127.0.0.1:${client}`,
+      `--advertise-client-urls=http://127.0.0.1:${client}`,
+      `--listen-peer-urls=http://127.0.0.1:${peer}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`,
       `--initial-cluster=e2e=http://127.0.0.1:${peer}`,
     ]);
     launch('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${client}`,
-      '--bind-address=127.0.0.1', `--secure-port=${secure}`, `--cert-dir=${join(dir, 'certs')}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`, '--authorization-mode=AlwaysAllow',
+      '--bind-address=127.0.0.1',
+      `--secure-port=${secure}`,
+      `--cert-dir=${join(dir, 'certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=AlwaysAllow',
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${join(dir, 'sa.pub')}`, `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-      '--service-cluster-ip-range=10.96.0.0/16', '--allow-privileged=true',
+      `--service-account-key-file=${join(dir, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-cluster-ip-range=10.96.0.0/16',
+      '--allow-privileged=true',
       // Without a controller manager no namespace gets its `default` ServiceAccount, which the
       // ServiceAccount admission plugin would look up for every Pod. Every other default plugin,
       // Pod Security included, stays on.
       '--disable-admission-plugins=ServiceAccount',
-      '--enable-priority-and-fairness=false', '--profiling=false', '--v=0',
+      '--enable-priority-and-fairness=false',
+      '--profiling=false',
+      '--v=0',
     ]);
     const server = new LocalApiServer(secure, token, processes, dir);
     const deadline = Date.now() + 90_000;
@@ -102,23 +120,37 @@ export class LocalApiServer {
   request(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
-      const req = request({
-        host: '127.0.0.1', port: this.port, method, path,
-        agent: this.agent,
-        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(data ? { 'content-type': contentType, 'content-length': data.length } : {}) },
-        timeout: 30_000,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: any = text;
-          try { parsed = JSON.parse(text); } catch { /* plain text, e.g. /readyz */ }
-          const warning = res.headers.warning;
-          const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).map((w) => w.replace(/^299 - /, '').replace(/^"|"$/g, ''));
-          resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
-        });
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: {
+            authorization: `Bearer ${this.token}`,
+            accept: 'application/json',
+            ...(data ? { 'content-type': contentType, 'content-length': data.length } : {}),
+          },
+          timeout: 30_000,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: any = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              /* plain text, e.g. /readyz */
+            }
+            const warning = res.headers.warning;
+            const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : []).map((w) => w.replace(/^299 - /, '').replace(/^"|"$/g, ''));
+            resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
+          });
+        },
+      );
       req.on('error', reject);
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
       if (data) req.write(data);
@@ -187,10 +219,16 @@ export class LocalApiServer {
 
 /** `n` TCP ports free on loopback right now. */
 async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;

@@ -39,7 +39,9 @@ export class LoopbackCluster {
   private next = 1;
 
   constructor(private readonly domain = 'cluster.local') {
-    this.id = Math.floor(Math.random() * 0xffff).toString(16).padStart(4, '0');
+    this.id = Math.floor(Math.random() * 0xffff)
+      .toString(16)
+      .padStart(4, '0');
     this.netns = `obs-e2e-${this.id}`;
     this.dir = mkdtempSync(join(tmpdir(), 'obs-e2e-net-'));
     run('ip', ['netns', 'add', this.netns]);
@@ -104,8 +106,17 @@ export class LoopbackCluster {
     const hostsFile = join(this.dir, 'hosts');
     writeFileSync(hostsFile, [...hosts, ...this.extraHosts].map(([ip, name]) => `${ip} ${name}`).join('\n') + '\n');
     const args = [
-      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--no-poll', `--addn-hosts=${hostsFile}`,
-      `--listen-address=${DNS_IP}`, '--bind-interfaces', '--port=53', '--local-ttl=1', '--user=root', `--pid-file=${join(this.dir, 'dnsmasq.pid')}`,
+      '--keep-in-foreground',
+      '--no-resolv',
+      '--no-hosts',
+      '--no-poll',
+      `--addn-hosts=${hostsFile}`,
+      `--listen-address=${DNS_IP}`,
+      '--bind-interfaces',
+      '--port=53',
+      '--local-ttl=1',
+      '--user=root',
+      `--pid-file=${join(this.dir, 'dnsmasq.pid')}`,
       // Authoritative for the cluster domain, as CoreDNS is: a name it knows with no AAAA record
       // gets an empty answer, not REFUSED (which nginx's resolver takes as a failed lookup).
       `--local=/${this.domain}/`,
@@ -113,9 +124,16 @@ export class LoopbackCluster {
     ];
     this.dns = spawn('ip', ['netns', 'exec', this.netns, 'dnsmasq', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
-    this.dns.stderr?.on('data', (d) => { errors += d; });
+    this.dns.stderr?.on('data', (d) => {
+      errors += d;
+    });
     const probe = hosts[0]?.[1];
-    if (probe) waitFor(() => this.in(this.netns, 'getent', ['hosts', probe], false) === 0, 5000, () => `dnsmasq: ${errors}`);
+    if (probe)
+      waitFor(
+        () => this.in(this.netns, 'getent', ['hosts', probe], false) === 0,
+        5000,
+        () => `dnsmasq: ${errors}`,
+      );
   }
 
   /** Runs a command in a namespace; returns its exit status (throws on failure unless `check` is false). */
@@ -128,7 +146,14 @@ export class LoopbackCluster {
   /** The IPv4 addresses a name resolves to, as a pod sees it. */
   resolve(name: string): string[] {
     const r = spawnSync('ip', ['netns', 'exec', this.netns, 'getent', 'ahostsv4', name], { encoding: 'utf8' });
-    return [...new Set(r.stdout.split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]))];
+    return [
+      ...new Set(
+        r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(/\s+/)[0]),
+      ),
+    ];
   }
 
   /** GET `url` from inside the cluster network (from the namespace of `netns`, default the DNS one): status and body. */
@@ -186,14 +211,28 @@ export class LoopbackCluster {
     for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec?.selector)) {
       const ns = svc.metadata.namespace;
       const fqdn = `${svc.metadata.name}.${ns}.svc.${this.domain}`;
-      const selected = this.pods.filter((p) => p.workload.metadata.namespace === ns
-        && Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => podLabelsOf(p.workload)[k] === v));
+      const selected = this.pods.filter(
+        (p) =>
+          p.workload.metadata.namespace === ns &&
+          Object.entries(svc.spec.selector as Record<string, string>).every(([k, v]) => podLabelsOf(p.workload)[k] === v),
+      );
       const headless = svc.spec.clusterIP === 'None';
-      const ports: Array<{ port: number; target: number }> = selected.length === 0 ? [] : (svc.spec.ports ?? []).map((p: any) => ({ port: p.port as number, target: containerPort(selected[0].workload, p.targetPort ?? p.port) ?? p.port }));
+      const ports: Array<{ port: number; target: number }> =
+        selected.length === 0
+          ? []
+          : (svc.spec.ports ?? []).map((p: any) => ({ port: p.port as number, target: containerPort(selected[0].workload, p.targetPort ?? p.port) ?? p.port }));
       // Service port and container port differ (80 → 8080): the name resolves to an address of
       // the Service's own, where a forwarder does what kube-proxy does.
       const proxied = !headless && ports.some((p) => p.port !== p.target);
-      if (proxied) hosts.push([this.serviceProxy(svc.metadata.name, ports, selected.map((p) => p.ip)), fqdn]);
+      if (proxied)
+        hosts.push([
+          this.serviceProxy(
+            svc.metadata.name,
+            ports,
+            selected.map((p) => p.ip),
+          ),
+          fqdn,
+        ]);
       for (const pod of selected) {
         if (!proxied) hosts.push([pod.ip, fqdn]);
         if (headless && pod.workload.kind === 'StatefulSet' && pod.workload.spec.serviceName === svc.metadata.name) {

@@ -87,9 +87,11 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   });
   const script = [
     'set -e',
-    ...mounts.map((m: any) => (m.file
-      ? `mkdir -p ${q(dirname(m.target))} && touch ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`
-      : `mkdir -p ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`)),
+    ...mounts.map((m: any) =>
+      m.file
+        ? `mkdir -p ${q(dirname(m.target))} && touch ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`
+        : `mkdir -p ${q(m.target)} && mount --bind ${q(m.source)} ${q(m.target)}`,
+    ),
     'exec "$@"',
   ].join('\n');
   const envArgs = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOSTNAME: pod.name, ...env }).map(([k, v]) => `${k}=${v}`);
@@ -100,7 +102,13 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   return runningPod(pod, child, root);
 }
 
-function envValue(e: any, pod: PodPlan, namespace: string, secretData: (name: string) => Record<string, string>, configMap: (name: string) => Record<string, string> | undefined): string {
+function envValue(
+  e: any,
+  pod: PodPlan,
+  namespace: string,
+  secretData: (name: string) => Record<string, string>,
+  configMap: (name: string) => Record<string, string> | undefined,
+): string {
   if (e.value !== undefined) return String(e.value);
   const from = e.valueFrom ?? {};
   if (from.fieldRef) {
@@ -117,14 +125,18 @@ function envValue(e: any, pod: PodPlan, namespace: string, secretData: (name: st
 function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod {
   let text = '';
   let exited = false;
-  const keep = (chunk: Buffer) => { text = (text + chunk.toString('utf8')).slice(-200_000); };
+  const keep = (chunk: Buffer) => {
+    text = (text + chunk.toString('utf8')).slice(-200_000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const done = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => {
-    exited = true;
-    text += `\n[${pod.name} exited: ${signal ?? `code ${code}`}]\n`;
-    resolve(code);
-  }));
+  const done = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = true;
+      text += `\n[${pod.name} exited: ${signal ?? `code ${code}`}]\n`;
+      resolve(code);
+    }),
+  );
   return {
     pod,
     output: () => text,
@@ -132,8 +144,18 @@ function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod
     exited: done,
     async stop(graceMs = 10_000) {
       if (!exited) {
-        try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* gone already */ }
-        const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          /* gone already */
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, graceMs);
         await done;
         clearTimeout(timer);
       }

@@ -26,8 +26,13 @@ export interface PodsRun {
  * test itself, hands them to `body`, and stops everything afterwards, whatever `body` does.
  * `externalSecrets` are the values of the Secrets the output refers to but the user provides.
  */
-export async function withPods(manifests: Manifest[], toRun: readonly PodToRun[], hostName: string, body: (run: PodsRun) => Promise<void>,
-  externalSecrets?: StartOptions['externalSecrets']): Promise<void> {
+export async function withPods(
+  manifests: Manifest[],
+  toRun: readonly PodToRun[],
+  hostName: string,
+  body: (run: PodsRun) => Promise<void>,
+  externalSecrets?: StartOptions['externalSecrets'],
+): Promise<void> {
   const cluster = new LoopbackCluster();
   const pods: RunningPod[] = [];
   try {
