@@ -1,11 +1,220 @@
-export * from './core';
-export * from './object-storage';
-export * from './memcached';
-export * from './loki';
-export * from './prometheus';
-export * from './thanos';
-export * from './victoriametrics';
-export * from './tempo';
-export * from './grafana';
-export * from './collectors';
-export * from './platform';
+/**
+ * The public API of `@obs-platform/constructs`: what users build with, named one by one.
+ * Helpers that components share (args, probes, validation rules, config renderers) stay inside
+ * the package; `etc/constructs.api.md` is the reviewed report of this surface (`npm run api`).
+ */
+
+// The platform: one spec, every component.
+export { ObservabilityPlatform } from './platform';
+export type {
+  PlatformSpec,
+  PlatformProfile,
+  PlatformMetrics,
+  PlatformCollectors,
+  PlatformCollectorsSpec,
+  PlatformGrafanaSpec,
+  PlatformTempoSpec,
+  PlatformOtlpGatewaySpec,
+  PlatformDatasourceKind,
+  MetricsBackendKind,
+  SelfMonitoringSpec,
+} from './platform';
+
+// Object storage.
+export { Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
+export type {
+  ObjectStorage,
+  MinioProps,
+  S3StorageProps,
+  StorageCredentials,
+  SecretKeysReference,
+  StorageUsage,
+  StorageUse,
+  StorageClient,
+  ServiceAccountRef,
+  RetentionClaim,
+  AwsStorageProps,
+  AwsBucketSettings,
+  AwsIdentityProps,
+  AwsStoragePlan,
+  BucketPlan,
+  RolePlan,
+  ExpiryRule,
+} from './object-storage';
+
+// Logs.
+export { LokiCluster, TENANT_HEADER } from './loki';
+export type { LokiClusterProps, LokiRoleOptions, LokiStatefulRoleOptions, LokiGatewayOptions, LokiTenant, LokiClientEndpoint } from './loki';
+export { Memcached } from './memcached';
+export type { MemcachedOptions, MemcachedProps } from './memcached';
+
+// Metrics: Prometheus, Thanos, VictoriaMetrics.
+export { PrometheusAgent, PrometheusServer } from './prometheus';
+export type { PrometheusBase, PrometheusMode, PrometheusAgentProps, PrometheusServerProps, PrometheusCommonProps, ThanosSidecarOptions } from './prometheus';
+export { ThanosCluster, ThanosBucket, ThanosReceive, ThanosQuery, ThanosQueryFrontend, ThanosStore, ThanosCompactor, ThanosRuler } from './thanos';
+export type {
+  ThanosClusterProps,
+  ThanosBucketProps,
+  ThanosReceiveProps,
+  ThanosHashringOptions,
+  ThanosQueryProps,
+  ThanosQueryFrontendProps,
+  ThanosStoreProps,
+  ThanosCompactorProps,
+  ThanosRetention,
+  ThanosRulerProps,
+  ThanosComponentProps,
+  ThanosComponentOptions,
+  ThanosClusterWired,
+  ThanosBucketAccess,
+  HashringFileEntry,
+  StoreApiEndpoint,
+} from './thanos';
+export { VictoriaMetricsCluster, VmStorage, VmInsert, VmSelect, VmAgent } from './victoriametrics';
+export type {
+  VictoriaMetricsClusterProps,
+  VmStorageOptions,
+  VmStorageProps,
+  VmFrontend,
+  VmFrontendProps,
+  VmFrontendOptions,
+  VmInsertOptions,
+  VmInsertProps,
+  VmInsertExposure,
+  VmSelectOptions,
+  VmSelectProps,
+  VmAgentProps,
+  VmAgentSharding,
+  VmAgentQueue,
+  VmComponentOptions,
+  VmPlacement,
+  VmTenant,
+  RelabelConfig,
+} from './victoriametrics';
+
+// Traces.
+export { Tempo } from './tempo';
+export type { TempoProps, TempoReceivers, TempoMetricsGenerator, TempoKafka, TempoDistributedSizes } from './tempo';
+
+// Grafana: the server, datasources linked to each other, dashboards, grafana-operator resources.
+export {
+  Grafana,
+  GrafanaOperatorResources,
+  DATASOURCE_UIDS,
+  lokiDatasource,
+  metricsDatasource,
+  tempoDatasource,
+  overviewDashboard,
+  lokiDashboard,
+  tempoDashboard,
+  thanosDashboard,
+  victoriaMetricsDashboard,
+} from './grafana';
+export type {
+  GrafanaProps,
+  GrafanaAdminSecret,
+  GrafanaIni,
+  GrafanaOperatorResourcesProps,
+  OperatorDashboardRef,
+  DatasourceDefinition,
+  LokiDatasourceOptions,
+  MetricsDatasourceOptions,
+  TempoDatasourceOptions,
+  DashboardDefinition,
+  PanelDefinition,
+} from './grafana';
+
+// Collectors and Alertmanager.
+export {
+  AlloyLogAgent,
+  AlloyGateway,
+  OtelCollectorGateway,
+  Promtail,
+  NodeExporter,
+  KubeStateMetrics,
+  MetricsServer,
+  CoreDnsMetrics,
+  Alertmanager,
+  DEFAULT_ALERTMANAGER_CONFIG,
+} from './collectors';
+export type {
+  AlloyLogAgentProps,
+  AlloyGatewayProps,
+  OtelCollectorGatewayProps,
+  PromtailProps,
+  NodeExporterProps,
+  KubeStateMetricsProps,
+  MetricsServerProps,
+  CoreDnsMetricsProps,
+  AlertmanagerProps,
+  AlertmanagerConfig,
+  AlertmanagerRoute,
+  AlertmanagerReceiver,
+  TracesDestination,
+} from './collectors';
+export type { ClusterAccess } from './collectors/rbac';
+
+// What every component shares: the namespace, pinned images, the options of every workload, the
+// contracts components are wired by, validation, warnings and what an output asks of a cluster.
+export {
+  RestrictedNamespace,
+  IMAGES,
+  LABELS,
+  ValidationError,
+  acknowledgeWarning,
+  warningsOf,
+  WARNINGS_ENV,
+  declareExternal,
+  externalReferences,
+  srvScrapeTarget,
+  emitServiceMonitors,
+  footprintOf,
+  describeFootprint,
+  parseQuantity,
+  FOOTPRINT_KINDS,
+} from './core';
+export type {
+  ImageRef,
+  WorkloadOptions,
+  VolumeClaim,
+  SchedulingOptions,
+  HostAccess,
+  AutoscalingOptions,
+  ResourceRequirements,
+  ResourceList,
+  ScrapeTarget,
+  ScrapeOptions,
+  RemoteWriteTarget,
+  LogsDestination,
+  OtlpLogsDestination,
+  AlertmanagerEndpoint,
+  BasicAuthCredential,
+  RuleGroup,
+  RecordingRule,
+  AlertingRule,
+  ValidationProblem,
+  ExternalReference,
+  Footprint,
+  WorkloadFootprint,
+  RuleResult,
+  ComponentIdentity,
+  ComponentIdentityProps,
+  ConfigFile,
+  ConfigFileProps,
+  Workload,
+  WorkloadProps,
+  WorkloadCommon,
+  PodTemplateProps,
+  ContainerDefinition,
+  PodIdentity,
+  DeploymentWorkloadProps,
+  StatefulSetWorkloadProps,
+  DaemonSetWorkloadProps,
+  Validator,
+} from './core';
+
+// The custom resources some constructs emit (cdk8s import of the pinned operators' CRDs).
+export type { ServiceMonitor } from '../imports/servicemonitor-monitoring.coreos.com';
+export type { GrafanaDashboard } from '../imports/grafana-dashboard-grafana.integreatly.org';
+export type { GrafanaDatasource } from '../imports/grafana-datasource-grafana.integreatly.org';
+export type { GrafanaFolder } from '../imports/grafana-folder-grafana.integreatly.org';

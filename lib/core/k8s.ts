@@ -3,4 +3,6 @@
  * taken from their own module. The package's entry point also loads every cdk8s+ construct, which
  * the library never uses; skipping them saves the command line about a tenth of its start-up.
  */
-export * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
+
+export { k8s };

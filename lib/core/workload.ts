@@ -38,7 +38,8 @@ export interface VolumeClaim {
   readonly storageClass?: string;
 }
 
-interface WorkloadCommon extends PodTemplateProps {
+/** What every kind of workload built by {@link Workload} takes. */
+export interface WorkloadCommon extends PodTemplateProps {
   /** PodDisruptionBudget; `false` for none. @default maxUnavailable 1 when replicas > 1 */
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
   /** Seconds a new pod must stay ready before the rollout moves on. @default 0 (the API default) */

@@ -102,12 +102,13 @@ export interface ThanosSidecarOptions extends ThanosComponentOptions {
   readonly bucket: ThanosBucket;
 }
 
-type Mode = 'agent' | 'server';
+/** How a Prometheus runs: an agent that only forwards, or a server that stores and queries. */
+export type PrometheusMode = 'agent' | 'server';
 
 const PROMETHEUS_DEFAULTS = { name: 'prometheus', replicaLabel: 'prometheus_replica', clusterDomain: 'cluster.local' } as const;
 
 /** Where a Prometheus of these props is reached: its identity and its Service hosts. */
-function prometheusAddresses(props: PrometheusCommonProps, mode: Mode) {
+function prometheusAddresses(props: PrometheusCommonProps, mode: PrometheusMode) {
   const image = props.image ?? IMAGES.prometheus;
   const identity = new ComponentIdentity({
     app: 'prometheus',
@@ -129,7 +130,7 @@ function prometheusAddresses(props: PrometheusCommonProps, mode: Mode) {
  * The shared body of both modes: config, Services, ServiceAccount and a StatefulSet whose
  * volume keeps the WAL (agent) or the TSDB (server) across restarts.
  */
-abstract class PrometheusBase extends Construct {
+export abstract class PrometheusBase extends Construct {
   readonly identity: ComponentIdentity;
   readonly config: ConfigFile;
   readonly workload: Workload;
@@ -141,7 +142,7 @@ abstract class PrometheusBase extends Construct {
   readonly scrapedJobs: readonly string[];
   protected readonly headlessHost: string;
 
-  protected constructor(scope: Construct, id: string, mode: Mode, props: PrometheusServerProps, modeChecks: (v: Validator) => void) {
+  protected constructor(scope: Construct, id: string, mode: PrometheusMode, props: PrometheusServerProps, modeChecks: (v: Validator) => void) {
     super(scope, id);
     const v = new Validator(this);
     validateCommon(v, props, mode);
@@ -267,7 +268,7 @@ abstract class PrometheusBase extends Construct {
   }
 
   /** Tells the app's wiring what it scrapes, where that lands, what it writes, and what its rules read. */
-  private recordWiring(props: PrometheusServerProps, mode: Mode, replicas: number, replicaLabel: string, queryUrl: string): void {
+  private recordWiring(props: PrometheusServerProps, mode: PrometheusMode, replicas: number, replicaLabel: string, queryUrl: string): void {
     const wiring = Wiring.of(this);
     const remoteWrite = props.remoteWrite ?? [];
     const into = [...(mode === 'server' ? [queryUrl] : []), ...remoteWrite.map((t) => t.url)];
@@ -395,7 +396,7 @@ export class PrometheusServer extends PrometheusBase {
   }
 }
 
-function validateCommon(v: Validator, props: PrometheusCommonProps, mode: Mode): void {
+function validateCommon(v: Validator, props: PrometheusCommonProps, mode: PrometheusMode): void {
   const name = props.name ?? 'prometheus';
   v.apply('name', name, dnsLabel(name, 63 - '-server-headless'.length));
   v.apply('namespace', props.namespace, namespaceName(props.namespace));

@@ -15,8 +15,8 @@ import { ThanosReceive, ThanosReceiveProps } from './receive';
 import { ThanosRuler, ThanosRulerProps } from './ruler';
 import { ThanosStore, ThanosStoreProps } from './store';
 
-/** What the cluster sets for every component itself. */
-type Wired = 'namespace' | 'name' | 'clusterDomain' | 'bucket' | 'query' | 'endpoints';
+/** The props of its components that a ThanosCluster sets itself, so that they agree. */
+export type ThanosClusterWired = 'namespace' | 'name' | 'clusterDomain' | 'bucket' | 'query' | 'endpoints';
 
 /** Props of {@link ThanosCluster}. */
 export interface ThanosClusterProps {
@@ -38,20 +38,20 @@ export interface ThanosClusterProps {
   /** Log level of every component unless set per component. @default "info" */
   readonly logLevel?: ThanosComponentOptions['logLevel'];
   /** Receive, or `false` when data arrives only through Prometheus sidecars. @default 3 ingestors, replication factor 3, one catch-all ketama ring */
-  readonly receive?: Omit<ThanosReceiveProps, Wired> | false;
+  readonly receive?: Omit<ThanosReceiveProps, ThanosClusterWired> | false;
   /** Query. @default 2 replicas over receive, store and ruler */
-  readonly query?: Omit<ThanosQueryProps, Wired> & {
+  readonly query?: Omit<ThanosQueryProps, ThanosClusterWired> & {
     /** More StoreAPIs to query, e.g. Prometheus sidecars. @default none */
     readonly extraEndpoints?: readonly StoreApiEndpoint[];
   };
   /** Query-frontend. @default 2 replicas, 24h split, in-memory results cache */
-  readonly queryFrontend?: Omit<ThanosQueryFrontendProps, Wired>;
+  readonly queryFrontend?: Omit<ThanosQueryFrontendProps, ThanosClusterWired>;
   /** Store gateway. @default 2 replicas, in-memory index cache */
-  readonly store?: Omit<ThanosStoreProps, Wired>;
+  readonly store?: Omit<ThanosStoreProps, ThanosClusterWired>;
   /** Compactor. @default raw 30d, 5m 90d, 1h 1y, downsampling on, deduplication along the receive and ruler replica labels */
-  readonly compactor?: Omit<ThanosCompactorProps, Wired>;
+  readonly compactor?: Omit<ThanosCompactorProps, ThanosClusterWired>;
   /** Ruler, or `false` for none. @default 2 replicas with rules about Thanos' own health */
-  readonly ruler?: Omit<ThanosRulerProps, Wired> | false;
+  readonly ruler?: Omit<ThanosRulerProps, ThanosClusterWired> | false;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface VmFrontendOptions extends VmComponentOptions {
 }
 
 /** What both take from the cluster. */
-interface VmFrontendProps extends VmFrontendOptions, VmPlacement {
+export interface VmFrontendProps extends VmFrontendOptions, VmPlacement {
   /** The storage nodes to write to or read from. */
   readonly storage: VmStorage;
   /** Copies of every sample across distinct nodes; the same on vminsert and vmselect. @default 1 */
@@ -73,7 +73,7 @@ export interface VmSelectProps extends VmFrontendProps, VmSelectOptions {
 const CACHE_DIR = '/cache';
 
 /** The Deployment, Services and autoscaler of vminsert or vmselect. */
-abstract class VmFrontend extends Construct {
+export abstract class VmFrontend extends Construct {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
   readonly service: k8s.KubeService;
