@@ -13,6 +13,7 @@ import {
   Tempo,
   ThanosBucket,
   ThanosCluster,
+  clusterDomainOf,
   declareExternal,
   lokiDashboard,
   lokiDatasource,
@@ -67,7 +68,7 @@ export function dbCluster(app: App): void {
   const promtail = new Promtail(chart, 'promtail', { namespace: hostNamespace, loki: { pushUrl: loki.pushUrl, tenant: logsTenant } });
 
   const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage, bucket: 'acme-db-thanos' });
-  const exporters = `_${DATABASE_EXPORTERS.port}._tcp.${DATABASE_EXPORTERS.service}.${DATABASE_EXPORTERS.namespace}.svc.cluster.local`;
+  const exporters = `_${DATABASE_EXPORTERS.port}._tcp.${DATABASE_EXPORTERS.service}.${DATABASE_EXPORTERS.namespace}.svc.${clusterDomainOf(chart)}`;
   declareExternal(chart, {
     kind: 'Service',
     namespace: DATABASE_EXPORTERS.namespace,
@@ -92,7 +93,7 @@ export function dbCluster(app: App): void {
     namespace,
     bucket,
     receive: false,
-    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(prometheusProps)] },
+    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(chart, prometheusProps)] },
     ruler: { alertmanagers: [alertmanager.endpoint] },
   });
 
@@ -100,7 +101,7 @@ export function dbCluster(app: App): void {
     namespace,
     storage,
     bucket: 'acme-db-tempo',
-    metricsGenerator: { remoteWrite: PrometheusServer.remoteWriteTargetsFor(prometheusProps) },
+    metricsGenerator: { remoteWrite: PrometheusServer.remoteWriteTargetsFor(chart, prometheusProps) },
   });
   const otel = new OtelCollectorGateway(chart, 'otel', { namespace, traces: tempo, logs: { otlpUrl: `${loki.queryUrl}/otlp`, tenant: logsTenant } });
 

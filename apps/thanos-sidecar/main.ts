@@ -49,7 +49,7 @@ export function thanosSidecar(app: App): void {
     namespace,
     bucket,
     receive: false,
-    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(prometheusProps)] },
+    query: { extraEndpoints: [PrometheusServer.sidecarEndpointFor(chart, prometheusProps)] },
     ruler: { alertmanagers: [alertmanager.endpoint] },
   });
   new PrometheusServer(chart, 'prometheus', { ...prometheusProps, scrapeTargets: [...thanos.scrapeTargets, alertmanager.scrapeTarget] });

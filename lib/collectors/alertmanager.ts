@@ -15,6 +15,7 @@ import { AlertmanagerEndpoint } from '../core/alerting';
 import { addWarning } from '../core/warnings';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const PORTS = { http: 9093, cluster: 9094 } as const;
 const CONFIG_DIR = '/etc/alertmanager';
@@ -123,7 +124,7 @@ export class Alertmanager extends Construct {
     validate(this, props, name, this.replicas, config);
     const image = props.image ?? IMAGES.alertmanager;
     this.identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);
-    const domain = props.clusterDomain ?? 'cluster.local';
+    const domain = clusterDomainOf(this, props.clusterDomain);
     const headless = `${name}-headless`;
     const headlessHost = this.identity.serviceHost(headless, domain);
     const prefix = routePrefix(props.extraArgs);

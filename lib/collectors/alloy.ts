@@ -18,6 +18,7 @@ import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the `alloy` user the image creates (the image itself runs as root). */
 const ALLOY_UID = 473;
@@ -80,7 +81,7 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     return new Workload(scope, 'Workload', {
       ...common,
       kind: 'StatefulSet',
-      serviceName: `${spec.identity.name}-headless`,
+      serviceName: spec.identity.headlessName,
       volumes: [spec.config.volume('config')],
       volumeClaims: [{ name: 'storage', size: spec.storage.size, storageClass: spec.storage.storageClass }],
     });
@@ -164,7 +165,7 @@ export class AlloyLogAgent extends Construct {
     );
     const headless = createService(this, 'Service', {
       identity,
-      name: `${identity.name}-headless`,
+      name: identity.headlessName,
       headless: true,
       ports: [{ name: 'http-metrics', port: HTTP_PORT }],
     });
@@ -178,7 +179,11 @@ export class AlloyLogAgent extends Construct {
       storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
     });
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
+    this.scrapeTarget = srvScrapeTarget(
+      identity.name,
+      'http-metrics',
+      identity.serviceHost(headless.metadata.name!, clusterDomainOf(this, props.clusterDomain)),
+    );
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }
@@ -301,7 +306,7 @@ export class AlloyGateway extends Construct {
       namespace: props.namespace,
       version: imageVersion(props.image ?? IMAGES.alloy),
     }));
-    const domain = props.clusterDomain ?? 'cluster.local';
+    const domain = clusterDomainOf(this, props.clusterDomain);
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const ports = [
@@ -311,7 +316,7 @@ export class AlloyGateway extends Construct {
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     const headless = createService(this, 'HeadlessService', {
       identity,
-      name: `${identity.name}-headless`,
+      name: identity.headlessName,
       headless: true,
       ports: [{ name: 'http-metrics', port: HTTP_PORT }],
     });

@@ -6,6 +6,7 @@ import { ComponentIdentity } from '../core/names';
 import { dnsLabel } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService } from '../core/service';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Props of the CoreDNS scrape targets. */
 export interface CoreDnsMetricsProps {
@@ -53,6 +54,6 @@ export class CoreDnsMetrics extends Construct {
         .join(','),
       purpose: "the cluster's CoreDNS pods, whose metrics the Service lists",
     });
-    this.scrapeTarget = srvScrapeTarget(name, 'metrics', identity.serviceHost(name, props.clusterDomain ?? 'cluster.local'));
+    this.scrapeTarget = srvScrapeTarget(name, 'metrics', identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain)));
   }
 }

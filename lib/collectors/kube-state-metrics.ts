@@ -12,6 +12,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const PORTS = { metrics: { name: 'http-metrics', port: 8080 }, telemetry: { name: 'telemetry', port: 8081 } } as const;
 const NOBODY = 65534;
@@ -173,7 +174,7 @@ export class KubeStateMetrics extends Construct {
         },
       ],
     });
-    const host = this.identity.serviceHost(name, props.clusterDomain ?? 'cluster.local');
+    const host = this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain));
     this.scrapeTargets = [
       // Its series describe other objects: their namespace, pod and job labels must survive the scrape.
       srvScrapeTarget(name, PORTS.metrics.name, host, undefined, { honorLabels: true }),

@@ -12,6 +12,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions } from '../core/workload';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const PORT = 9100;
 const PORT_NAME = 'metrics';
@@ -108,7 +109,7 @@ export class NodeExporter extends Construct {
         },
       ],
     });
-    this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, props.clusterDomain ?? 'cluster.local'));
+    this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain)));
   }
 }
 

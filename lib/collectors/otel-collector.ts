@@ -16,6 +16,7 @@ import { Workload, WorkloadOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { LOKI_PASSWORD_ENV, OtlpLogsDestination, TracesDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the scratch collector image. */
 const OTEL_UID = 10001;
@@ -82,7 +83,7 @@ export class OtelCollectorGateway extends Construct {
       namespace: props.namespace,
       version: imageVersion(props.image ?? IMAGES.otelCollector),
     }));
-    const domain = props.clusterDomain ?? 'cluster.local';
+    const domain = clusterDomainOf(this, props.clusterDomain);
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
@@ -99,7 +100,7 @@ export class OtelCollectorGateway extends Construct {
     });
     const headless = createService(this, 'HeadlessService', {
       identity,
-      name: `${identity.name}-headless`,
+      name: identity.headlessName,
       headless: true,
       ports: [{ name: 'metrics', port: PORTS.metrics }],
     });

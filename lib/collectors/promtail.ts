@@ -11,6 +11,7 @@ import { Workload, WorkloadOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
 import { LogsDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const HTTP_PORT = 3101;
 const POSITIONS_DIR = '/run/promtail';
@@ -68,7 +69,7 @@ export class Promtail extends Construct {
     );
     const headless = createService(this, 'Service', {
       identity,
-      name: `${identity.name}-headless`,
+      name: identity.headlessName,
       headless: true,
       ports: [{ name: 'http-metrics', port: HTTP_PORT }],
     });
@@ -123,7 +124,11 @@ export class Promtail extends Construct {
         },
       ],
     });
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, props.clusterDomain ?? 'cluster.local'));
+    this.scrapeTarget = srvScrapeTarget(
+      identity.name,
+      'http-metrics',
+      identity.serviceHost(headless.metadata.name!, clusterDomainOf(this, props.clusterDomain)),
+    );
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }

@@ -29,3 +29,4 @@ export * from './logs-destination';
 export * from './discovery-access';
 export * from './footprint';
 export * from './rule-groups';
+export * from './cluster-domain';

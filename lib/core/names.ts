@@ -17,6 +17,12 @@ export const DEFAULT_PART_OF = 'observability-platform';
 /** Prefix of the library's own labels and annotations. */
 export const OWN_PREFIX = 'obs-platform.io';
 
+/** The cluster DNS domain where neither a component nor its chart sets one. */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/** The suffix of a component's headless Service, which lists every pod (SRV records, StatefulSet pod names). */
+export const HEADLESS_SUFFIX = '-headless';
+
 /** Where a component runs and how it is labelled. Shared by every object of one component. */
 export interface ComponentIdentityProps {
   /** The application, e.g. `loki`, `minio` (label `app.kubernetes.io/name`). */
@@ -31,6 +37,8 @@ export interface ComponentIdentityProps {
   readonly version: string;
   /** Label `app.kubernetes.io/part-of`. @default "observability-platform" */
   readonly partOf?: string;
+  /** The cluster DNS domain its addresses end in. @default "cluster.local" */
+  readonly clusterDomain?: string;
 }
 
 /**
@@ -47,6 +55,7 @@ export class ComponentIdentity {
   readonly namespace: string;
   readonly version: string;
   readonly partOf: string;
+  readonly clusterDomain: string;
 
   constructor(props: ComponentIdentityProps) {
     this.app = props.app;
@@ -55,11 +64,27 @@ export class ComponentIdentity {
     this.namespace = props.namespace;
     this.version = props.version;
     this.partOf = props.partOf ?? DEFAULT_PART_OF;
+    this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   }
 
   /** `<instance>-<component>`, the name of the workload and its main Service. */
   get name(): string {
     return `${this.instance}-${this.component}`;
+  }
+
+  /** `<instance>-<component>-headless`, the Service that lists every pod. */
+  get headlessName(): string {
+    return `${this.name}${HEADLESS_SUFFIX}`;
+  }
+
+  /** The in-cluster DNS name of a Service of this component's namespace: by default its main Service. */
+  host(serviceName: string = this.name): string {
+    return `${serviceName}.${this.namespace}.svc.${this.clusterDomain}`;
+  }
+
+  /** The in-cluster DNS name of the headless Service. */
+  get headlessHost(): string {
+    return this.host(this.headlessName);
   }
 
   /** The labels that select this component's pods. Stable across upgrades. */
@@ -95,8 +120,8 @@ export class ComponentIdentity {
     return `${this.app}.${this.namespace}.${this.instance}`;
   }
 
-  /** The in-cluster DNS name of a Service in this component's namespace. */
-  serviceHost(serviceName: string, clusterDomain: string): string {
+  /** The in-cluster DNS name of a Service in this component's namespace, under another domain than its own. */
+  serviceHost(serviceName: string, clusterDomain: string = this.clusterDomain): string {
     return `${serviceName}.${this.namespace}.svc.${clusterDomain}`;
   }
 }

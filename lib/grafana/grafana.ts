@@ -20,6 +20,7 @@ import { jobsSelectedBy } from '../core/promql-jobs';
 import { Wiring } from '../core/wiring';
 import { BASE_INI, GrafanaIni, mergeIni, renderIni } from './ini';
 import { GrafanaOperatorResources } from './operator';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the Grafana image. */
 const GRAFANA_UID = 472;
@@ -118,7 +119,7 @@ export class Grafana extends Construct {
       namespace: this.namespace,
       version: imageVersion(image),
     });
-    const domain = props.clusterDomain ?? 'cluster.local';
+    const domain = clusterDomainOf(this, props.clusterDomain);
     const delivery = props.delivery ?? 'files';
     const replicas = props.replicas ?? 1;
 

@@ -94,7 +94,7 @@ export class LokiCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: LokiClusterProps) {
     super(scope, id);
-    const p = resolveLokiProps(props);
+    const p = resolveLokiProps(this, props);
     validateLokiProps(this, p);
     this.props = p;
     this.storage = p.storage!; // validated above
@@ -258,7 +258,7 @@ export class LokiCluster extends Construct {
       { name: 'grpc', port: LOKI_PORTS.grpc },
     ];
     this.service(`${cap(role)}Service`, { identity, name: identity.name, ports });
-    this.service(`${cap(role)}HeadlessService`, { identity, name: `${identity.name}-headless`, ports, headless: true });
+    this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const stateful = role !== 'read';
     const container = {
@@ -314,7 +314,7 @@ export class LokiCluster extends Construct {
     return new Workload(this, cap(role), {
       ...common,
       kind: 'StatefulSet',
-      serviceName: `${identity.name}-headless`,
+      serviceName: identity.headlessName,
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
       // Ingesters flush their WAL and the compactor finishes its pass before exiting.

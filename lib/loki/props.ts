@@ -1,9 +1,11 @@
+import { IConstruct } from 'constructs';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import { ImageRef } from '../core/images';
 import { WorkloadOptions } from '../core/workload';
 import { MemcachedOptions } from '../memcached/memcached';
 import { chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Options shared by the read, write, backend and gateway roles. */
 export interface LokiRoleOptions extends WorkloadOptions {
@@ -139,9 +141,9 @@ export interface ResolvedLokiProps {
 }
 
 /** Fills in every default, in one place. */
-export function resolveLokiProps(props: LokiClusterProps): ResolvedLokiProps {
+export function resolveLokiProps(scope: IConstruct, props: LokiClusterProps): ResolvedLokiProps {
   const name = props.name ?? 'loki';
-  const clusterDomain = props.clusterDomain ?? 'cluster.local';
+  const clusterDomain = clusterDomainOf(scope, props.clusterDomain);
   return {
     ...props,
     name,

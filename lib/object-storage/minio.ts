@@ -16,6 +16,7 @@ import { ResourceRequirements } from '../core/resources';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
 import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Annotation that marks objects fit only for development. */
 export { DEV_ONLY_ANNOTATION };
@@ -81,7 +82,7 @@ export class Minio extends Construct implements ObjectStorage {
     this.validate(props, name);
 
     this.identity = new ComponentIdentity({ app: 'minio', instance: name, component: 'server', namespace: props.namespace, version: imageVersion(image) });
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     this.region = props.region ?? 'us-east-1';
     this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
 

@@ -7,6 +7,7 @@ import { KubeStateMetrics } from '../collectors/kube-state-metrics';
 import { NodeExporter } from '../collectors/node-exporter';
 import { OtelCollectorGateway } from '../collectors/otel-collector';
 import { RestrictedNamespace } from '../core/namespace';
+import { setClusterDomain } from '../core/cluster-domain';
 import { ScrapeTarget } from '../core/scrape-target';
 import { emitServiceMonitors } from '../core/service-monitor';
 import { Grafana } from '../grafana/grafana';
@@ -82,6 +83,8 @@ export class ObservabilityPlatform extends Chart {
 
   constructor(scope: Construct, id: string, given: PlatformSpec = {}) {
     super(scope, id, { disableResourceNameHashes: true });
+    // Before any construct is added: context cannot change once the chart has children.
+    if (given.clusterDomain !== undefined) setClusterDomain(this, given.clusterDomain);
     const spec = applyProfile(this, given);
     const namespace = (this.namespaceName = spec.namespace ?? 'observability');
     const backend = spec.metricsBackend ?? 'thanos';

@@ -107,6 +107,11 @@ export interface PlatformSpec {
   readonly profile?: PlatformProfile;
   /** Namespace of every component. @default "observability" */
   readonly namespace?: string;
+  /**
+   * The cluster DNS domain every address of the platform ends in (`setClusterDomain` on the chart).
+   * @default the app's (set with `setClusterDomain(app, ...)`), else "cluster.local"
+   */
+  readonly clusterDomain?: string;
   /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
   readonly createNamespace?: boolean;
   /**

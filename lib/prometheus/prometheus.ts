@@ -1,4 +1,5 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { clusterDomainOf } from '../core/cluster-domain';
 import { mergeArgs, mergeEnv } from '../core/args';
 import {
   checkExternalLabels,
@@ -105,10 +106,10 @@ export interface ThanosSidecarOptions extends ThanosComponentOptions {
 /** How a Prometheus runs: an agent that only forwards, or a server that stores and queries. */
 export type PrometheusMode = 'agent' | 'server';
 
-const PROMETHEUS_DEFAULTS = { name: 'prometheus', replicaLabel: 'prometheus_replica', clusterDomain: 'cluster.local' } as const;
+const PROMETHEUS_DEFAULTS = { name: 'prometheus', replicaLabel: 'prometheus_replica' } as const;
 
-/** Where a Prometheus of these props is reached: its identity and its Service hosts. */
-function prometheusAddresses(props: PrometheusCommonProps, mode: PrometheusMode) {
+/** Where a Prometheus of these props, made under `scope`, is reached: its identity and its Service hosts. */
+function prometheusAddresses(scope: IConstruct, props: PrometheusCommonProps, mode: PrometheusMode) {
   const image = props.image ?? IMAGES.prometheus;
   const identity = new ComponentIdentity({
     app: 'prometheus',
@@ -116,14 +117,9 @@ function prometheusAddresses(props: PrometheusCommonProps, mode: PrometheusMode)
     component: mode,
     namespace: props.namespace,
     version: imageVersion(image),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
   });
-  const clusterDomain = props.clusterDomain ?? PROMETHEUS_DEFAULTS.clusterDomain;
-  return {
-    image,
-    identity,
-    headlessHost: identity.serviceHost(`${identity.name}-headless`, clusterDomain),
-    queryUrl: `http://${identity.serviceHost(identity.name, clusterDomain)}:${PROMETHEUS_PORT}`,
-  };
+  return { image, identity, headlessHost: identity.headlessHost, queryUrl: `http://${identity.host()}:${PROMETHEUS_PORT}` };
 }
 
 /**
@@ -148,7 +144,7 @@ export abstract class PrometheusBase extends Construct {
     validateCommon(v, props, mode);
     modeChecks(v);
     v.throwIfAny();
-    const { image, identity, headlessHost, queryUrl } = prometheusAddresses(props, mode);
+    const { image, identity, headlessHost, queryUrl } = prometheusAddresses(this, props, mode);
     this.identity = identity;
     const replicas = props.replicas ?? 2;
     const replicaLabel = props.replicaLabel ?? PROMETHEUS_DEFAULTS.replicaLabel;
@@ -189,7 +185,7 @@ export abstract class PrometheusBase extends Construct {
 
     const ports = [{ name: 'web', port: PROMETHEUS_PORT }, ...(sidecar ? thanosPorts().map((p) => ({ name: p.name, port: p.containerPort })) : [])];
     createService(this, 'Service', { identity, name: identity.name, ports });
-    createService(this, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true });
+    createService(this, 'HeadlessService', { identity, name: identity.headlessName, ports, headless: true });
     if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity, 'upload');
     else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
@@ -230,7 +226,7 @@ export abstract class PrometheusBase extends Construct {
       identity,
       replicas,
       automountServiceAccountToken: access !== undefined,
-      serviceName: `${identity.name}-headless`,
+      serviceName: identity.headlessName,
       podIdentity: { runAsUser: PROMETHEUS_UID, runAsGroup: PROMETHEUS_UID, fsGroup: PROMETHEUS_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : [])],
@@ -334,8 +330,11 @@ export class PrometheusServer extends PrometheusBase {
    * The sidecar's StoreAPI a server with these props serves, for a Thanos Query made before the
    * server (when the server scrapes the Thanos components, each needs the other).
    */
-  static sidecarEndpointFor(props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicaLabel' | 'image'>): StoreApiEndpoint {
-    const { headlessHost } = prometheusAddresses(props as PrometheusCommonProps, 'server');
+  static sidecarEndpointFor(
+    scope: IConstruct,
+    props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicaLabel' | 'image'>,
+  ): StoreApiEndpoint {
+    const { headlessHost } = prometheusAddresses(scope, props as PrometheusCommonProps, 'server');
     return { address: grpcSrvAddress(headlessHost), component: 'Prometheus sidecar', replicaLabels: [props.replicaLabel ?? PROMETHEUS_DEFAULTS.replicaLabel] };
   }
 
@@ -345,10 +344,11 @@ export class PrometheusServer extends PrometheusBase {
    * Prometheus that scrapes Tempo.
    */
   static remoteWriteTargetsFor(
+    scope: IConstruct,
     props: Pick<PrometheusServerProps, 'namespace' | 'name' | 'clusterDomain' | 'replicas' | 'remoteWriteReceiver' | 'exemplarStorage'>,
   ): RemoteWriteTarget[] {
     if (!props.remoteWriteReceiver) return [];
-    const { identity, headlessHost } = prometheusAddresses(props as PrometheusCommonProps, 'server');
+    const { identity, headlessHost } = prometheusAddresses(scope, props as PrometheusCommonProps, 'server');
     return Array.from({ length: props.replicas ?? 2 }, (_, i) => ({
       name: `${identity.name}-${i}`,
       url: `http://${identity.name}-${i}.${headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
@@ -385,12 +385,12 @@ export class PrometheusServer extends PrometheusBase {
       }
       if (props.thanosSidecar) checkWorkloadOptions(v, 'thanosSidecar', props.thanosSidecar, IMAGES.thanos);
     });
-    this.queryUrl = prometheusAddresses(props, 'server').queryUrl;
-    this.remoteWriteTargets = PrometheusServer.remoteWriteTargetsFor(props);
+    this.queryUrl = prometheusAddresses(this, props, 'server').queryUrl;
+    this.remoteWriteTargets = PrometheusServer.remoteWriteTargetsFor(this, props);
     const wiring = Wiring.of(this);
     for (const target of this.remoteWriteTargets) wiring.flow(target.url, this.queryUrl);
     if (props.thanosSidecar) {
-      this.storeEndpoint = PrometheusServer.sidecarEndpointFor(props);
+      this.storeEndpoint = PrometheusServer.sidecarEndpointFor(this, props);
       wiring.flow(this.queryUrl, this.storeEndpoint.address);
     }
   }

@@ -16,6 +16,7 @@ import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } f
 import { TempoProps } from './props';
 import { TEMPO_S3_ACTIONS, tempoClaim } from './storage';
 import { validateTempoProps } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the distroless Tempo image, which owns /var/tempo. */
 const TEMPO_UID = 10001;
@@ -86,7 +87,7 @@ export class Tempo extends Construct {
     this.props = props;
     this.namespace = props.namespace;
     this.mode = props.mode ?? 'monolithic';
-    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
     this.generatesMetrics = Boolean(props.metricsGenerator);
     const image = props.image ?? IMAGES.tempo;
     this.base = new ComponentIdentity({ app: 'tempo', instance: this.name, component: 'tempo', namespace: this.namespace, version: imageVersion(image) });
@@ -156,15 +157,15 @@ export class Tempo extends Construct {
     const ports: ServicePortSpec[] = [{ name: 'http-metrics', port: TEMPO_PORTS.http }, ...this.receiverPorts()];
     // The stable client address, whatever the mode: `<name>` carries the API and every receiver.
     this.serviceMap[this.name] = createService(this, 'Service', { identity, name: this.name, ports });
-    this.serviceMap[`${identity.name}-headless`] = createService(this, 'HeadlessService', {
+    this.serviceMap[identity.headlessName] = createService(this, 'HeadlessService', {
       identity,
-      name: `${identity.name}-headless`,
+      name: identity.headlessName,
       headless: true,
       ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
     });
     this.workloadMap.all = new Workload(this, 'Monolithic', {
       kind: 'StatefulSet',
-      serviceName: `${identity.name}-headless`,
+      serviceName: identity.headlessName,
       ...this.podCommon(identity, 1),
       containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
       volumes: [this.config.volume('config')],
@@ -174,7 +175,7 @@ export class Tempo extends Construct {
       // The live-store flushes its traces to a block before it exits (upstream gives it 20 minutes).
       terminationGracePeriodSeconds: 1200,
     });
-    this.targets.push(srvScrapeTarget(this.name, 'http-metrics', this.base.serviceHost(`${identity.name}-headless`, this.clusterDomain)));
+    this.targets.push(srvScrapeTarget(this.name, 'http-metrics', this.base.serviceHost(identity.headlessName, this.clusterDomain)));
   }
 
   private emitDistributed(): void {
@@ -253,7 +254,7 @@ export class Tempo extends Construct {
       .join('');
     const extraPorts = spec.receivers ? this.receiverPorts() : [];
     const ports: ServicePortSpec[] = [{ name: 'http-metrics', port: TEMPO_PORTS.http }, { name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts];
-    const headlessName = `${identity.name}-headless`;
+    const headlessName = identity.headlessName;
     this.serviceMap[identity.name] = createService(this, `${id}Service`, { identity, name: identity.name, ports });
     this.serviceMap[headlessName] = createService(this, `${id}Headless`, { identity, name: headlessName, headless: true, ports });
     if (spec.target === 'query-frontend') {

@@ -115,7 +115,7 @@ export class ThanosCluster extends Construct {
     this.store = new ThanosStore(this, 'Store', { ...withLog(props.store), ...where, bucket });
     const queryOptions = props.query ?? {};
     // The ruler queries Query, and Query reads the ruler: endpoints are known before either is built.
-    const rulerEndpoints = props.ruler === false ? [] : [ThanosRuler.endpointFor({ ...where, ...props.ruler })];
+    const rulerEndpoints = props.ruler === false ? [] : [ThanosRuler.endpointFor(this, { ...where, ...props.ruler })];
     this.query = new ThanosQuery(this, 'Query', {
       ...withLog(queryOptions),
       ...where,

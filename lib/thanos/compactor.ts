@@ -9,6 +9,7 @@ import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosService
 import { registerCompactor } from './bucket-users';
 import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** How long the bucket keeps each resolution. `0d` keeps it for ever. */
 export interface ThanosRetention {
@@ -101,7 +102,7 @@ export class ThanosCompactor extends Construct {
 
     const identity = thanosIdentity(props, 'compactor');
     const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, props.clusterDomain ?? 'cluster.local')];
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomainOf(this, props.clusterDomain))];
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',

@@ -32,13 +32,14 @@ export interface ThanosComponentProps extends ThanosComponentOptions {
 }
 
 /** The identity of one component of a Thanos instance. */
-export function thanosIdentity(props: ThanosComponentProps, component: string): ComponentIdentity {
+export function thanosIdentity(props: ThanosComponentProps, component: string, clusterDomain?: string): ComponentIdentity {
   return new ComponentIdentity({
     app: 'thanos',
     instance: props.name ?? 'thanos',
     component,
     namespace: props.namespace,
     version: imageVersion(thanosImage(props)),
+    clusterDomain,
   });
 }
 
@@ -128,7 +129,7 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     containers: [thanosContainer(spec)],
   };
   if (spec.kind === 'Deployment') return new Workload(scope, id, { ...common, kind: 'Deployment' });
-  return new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
+  return new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: identity.headlessName, volumeClaims: spec.volumeClaims });
 }
 
 /** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */
@@ -149,7 +150,7 @@ export function thanosServices(
   return {
     service: (options.clusterIp ?? true) ? createService(scope, 'Service', { identity, name: identity.name, ports }) : undefined,
     headless:
-      (options.headless ?? true) ? createService(scope, 'HeadlessService', { identity, name: `${identity.name}-headless`, ports, headless: true }) : undefined,
+      (options.headless ?? true) ? createService(scope, 'HeadlessService', { identity, name: identity.headlessName, ports, headless: true }) : undefined,
   };
 }
 

@@ -11,6 +11,7 @@ import { THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Props of {@link ThanosQueryFrontend}. */
 export interface ThanosQueryFrontendProps extends ThanosComponentProps {
@@ -58,7 +59,7 @@ export class ThanosQueryFrontend extends Construct {
     v.throwIfAny();
 
     const identity = thanosIdentity(props, 'query-frontend');
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     if (props.resultsCache) {
       this.resultsCache = new Memcached(this, 'ResultsCache', { ...props.resultsCache, owner: identity, component: 'query-frontend-cache', clusterDomain });
     }

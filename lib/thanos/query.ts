@@ -8,6 +8,7 @@ import { Workload } from '../core/workload';
 import { PORT_NAMES, StoreApiEndpoint, THANOS_PORTS } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { checkThanosComponent } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Props of {@link ThanosQuery}. */
 export interface ThanosQueryProps extends ThanosComponentProps {
@@ -67,7 +68,7 @@ export class ThanosQuery extends Construct {
     v.throwIfAny();
 
     const identity = thanosIdentity(props, 'query');
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const { service, headless } = thanosServices(this, identity);
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
     // `--endpoint` is deprecated in v0.42; the SD config takes the same dnssrv+ addresses.

@@ -15,6 +15,7 @@ import { POD_ENV, StoreApiEndpoint, THANOS_PORTS, ThanosComponentOptions, grpcSr
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServicePorts, thanosWorkload } from './component';
 import { HashringFileEntry, HashringMembers, buildHashrings, podEndpoint } from './hashring';
 import { checkDuration, checkThanosComponent, labelFlag } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** One hashring: a StatefulSet of ingestors that owns the series of its tenants. */
 export interface ThanosHashringOptions {
@@ -123,7 +124,7 @@ export class ThanosReceive extends Construct {
       namespace: 'give the Kubernetes namespace of its objects',
       bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
     });
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const replicas = props.replicas ?? 3;
     const rf = props.replicationFactor ?? 3;
     const routing = props.routing ?? 'combined';
@@ -145,7 +146,7 @@ export class ThanosReceive extends Construct {
         tenants: ring.tenants ?? [],
         tenantMatcher: ring.tenantMatcher ?? 'exact',
         statefulSet: identity.name,
-        headlessService: `${identity.name}-headless`,
+        headlessService: identity.headlessName,
         replicas: ring.replicas ?? replicas,
       };
     });
@@ -178,7 +179,7 @@ export class ThanosReceive extends Construct {
       const identity = ringIdentity(base, ring.name);
       const options = rings[i];
       // Not-ready pods are published too: a pod replaying its WAL must still be reachable by name.
-      const headless = createService(this, `${identity.name}-headless`, {
+      const headless = createService(this, identity.headlessName, {
         identity,
         name: ring.headlessService,
         headless: true,
@@ -243,7 +244,7 @@ export class ThanosReceive extends Construct {
       });
       const routerHeadless = createService(this, 'RouterHeadlessService', {
         identity: routerIdentity,
-        name: `${routerIdentity.name}-headless`,
+        name: routerIdentity.headlessName,
         headless: true,
         ports: thanosServicePorts({ remoteWrite: true }),
       });

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { checkExternalLabels, checkLabelName, checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
@@ -17,6 +17,7 @@ import { POD_ENV, StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { ThanosQuery } from './query';
 import { checkDuration, checkThanosComponent, labelFlag } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Props of {@link ThanosRuler}. */
 export interface ThanosRulerProps extends ThanosComponentProps {
@@ -114,7 +115,7 @@ export class ThanosRuler extends Construct {
     v.throwIfAny();
 
     const identity = thanosIdentity(props, 'ruler');
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const ruleVolumes: k8s.Volume[] = [];
     if (groups.length > 0) {
       this.ruleFile = renderRuleFile(groups);
@@ -183,17 +184,17 @@ export class ThanosRuler extends Construct {
       defaultResources: DEFAULT_RESOURCES,
     });
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
-    this.storeEndpoint = ThanosRuler.endpointFor(props);
+    this.storeEndpoint = ThanosRuler.endpointFor(this, props);
   }
 
   /**
    * The StoreAPI a ruler with these props serves. Query needs it before the ruler exists, since
    * the ruler in turn needs Query.
    */
-  static endpointFor(props: ThanosComponentProps & { readonly replicaLabel?: string }): StoreApiEndpoint {
-    const identity = thanosIdentity(props, 'ruler');
+  static endpointFor(scope: IConstruct, props: ThanosComponentProps & { readonly replicaLabel?: string }): StoreApiEndpoint {
+    const identity = thanosIdentity(props, 'ruler', clusterDomainOf(scope, props.clusterDomain));
     return {
-      address: grpcSrvAddress(identity.serviceHost(`${identity.name}-headless`, props.clusterDomain ?? 'cluster.local')),
+      address: grpcSrvAddress(identity.headlessHost),
       component: 'ruler',
       replicaLabels: [props.replicaLabel ?? 'rule_replica'],
     };

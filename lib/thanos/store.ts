@@ -12,6 +12,7 @@ import { StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { registerBucketReader } from './bucket-users';
 import { checkDuration, checkThanosComponent } from './validate';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Props of {@link ThanosStore}. */
 export interface ThanosStoreProps extends ThanosComponentProps {
@@ -77,7 +78,7 @@ export class ThanosStore extends Construct {
     registerBucketReader(this);
 
     const identity = thanosIdentity(props, 'store');
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     if (props.indexCache)
       this.indexCache = new Memcached(this, 'IndexCache', { ...props.indexCache, owner: identity, component: 'store-index-cache', clusterDomain });
     if (props.bucketCache)

@@ -87,7 +87,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
   const workload =
     spec.kind === 'Deployment'
       ? new Workload(scope, id, { ...common, kind: 'Deployment' })
-      : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: `${identity.name}-headless`, volumeClaims: spec.volumeClaims });
+      : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: identity.headlessName, volumeClaims: spec.volumeClaims });
   if (spec.autoscaling) createAutoscaler(scope, `${id}Autoscaler`, identity, spec.autoscaling);
   return workload;
 }
@@ -113,7 +113,7 @@ export function vmServices(
   }
   const headless = createService(scope, 'HeadlessService', {
     identity,
-    name: `${identity.name}-headless`,
+    name: identity.headlessName,
     ports,
     headless: true,
     publishNotReadyAddresses: options.publishNotReadyAddresses,
@@ -123,5 +123,5 @@ export function vmServices(
 
 /** Every pod's `/metrics` on the `http` port, through the headless Service. */
 export function vmScrapeTarget(identity: ComponentIdentity, clusterDomain: string): ScrapeTarget {
-  return srvScrapeTarget(identity.name, VM_PORT_NAMES.http, identity.serviceHost(`${identity.name}-headless`, clusterDomain));
+  return srvScrapeTarget(identity.name, VM_PORT_NAMES.http, identity.serviceHost(identity.headlessName, clusterDomain));
 }

@@ -14,6 +14,7 @@ import { Workload } from '../core/workload';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { VmStorage } from './vmstorage';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 /** What vminsert and vmselect share: stateless Deployments in front of the storage nodes. */
 export interface VmFrontendOptions extends VmComponentOptions {
@@ -102,7 +103,7 @@ export abstract class VmFrontend extends Construct {
     const image = props.image ?? IMAGES[spec.component];
     validateFrontend(this, spec.component, props, spec.defaultResources, spec.moreChecks);
     this.identity = vmIdentity(props, spec.component, image);
-    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
     this.port = spec.port;
     const loadBalancer = spec.loadBalancerAnnotations;
     this.service = vmServices(this, this.identity, [{ name: VM_PORT_NAMES.http, port: spec.port }], {

@@ -14,6 +14,7 @@ import { RemoteWriteTarget } from '../core/remote-write';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { RelabelConfig, checkRelabelConfigs } from './relabel';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const CONFIG_DIR = '/etc/vmagent';
 const QUEUE_DIR = '/queue';
@@ -92,7 +93,7 @@ export class VmAgent extends Construct {
     validateAgent(this, props);
     const image = props.image ?? IMAGES.vmagent;
     const identity = (this.identity = vmIdentity(props, 'vmagent', image));
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const self = vmScrapeTarget(identity, clusterDomain);
     this.scrapeTargets = [self];
 

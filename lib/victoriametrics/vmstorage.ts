@@ -11,6 +11,7 @@ import { Workload } from '../core/workload';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { retentionRule } from './retention';
+import { clusterDomainOf } from '../core/cluster-domain';
 
 const DATA_DIR = '/storage';
 /** Room after the vminsert connections are closed, to flush in-memory parts to disk. */
@@ -77,7 +78,7 @@ export class VmStorage extends Construct {
     const image = props.image ?? IMAGES.vmstorage;
     this.identity = vmIdentity(props, 'vmstorage', image);
     this.replicas = props.replicas ?? 3;
-    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
 
     this.headlessService = vmServices(

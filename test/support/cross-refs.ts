@@ -108,11 +108,15 @@ export interface ServiceReference {
   readonly port?: number;
 }
 
-const SERVICE_DNS = /(?:_([a-z0-9-]+)\._tcp\.)?(?:([a-z0-9-]+)\.)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?\.?(?::(\d+))?/g;
+/** `[_port._tcp.][pod.]service.namespace.svc[.<domain>][:port]`. */
+function serviceDns(domain: string): RegExp {
+  const escaped = domain.replace(/\./g, '\\.');
+  return new RegExp(`(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${escaped})?\\.?(?::(\\d+))?`, 'g');
+}
 
-/** Finds `[_port._tcp.][pod.]service.namespace.svc[.cluster.local][:port]` names in a string. */
-export function serviceReferences(text: string): ServiceReference[] {
-  return [...text.matchAll(SERVICE_DNS)].map((m) => ({
+/** Finds `[_port._tcp.][pod.]service.namespace.svc[.<cluster domain>][:port]` names in a string. */
+export function serviceReferences(text: string, clusterDomain = 'cluster.local'): ServiceReference[] {
+  return [...text.matchAll(serviceDns(clusterDomain))].map((m) => ({
     text: m[0],
     srvPort: m[1],
     pod: m[2],
@@ -127,11 +131,11 @@ export function serviceReferences(text: string): ServiceReference[] {
  * of the cluster, or one the app declares the user runs): the Service exists, a port number is one it serves, an SRV port name is one of
  * its port names, and a per-pod name is an ordinal of the StatefulSet the headless Service governs.
  */
-export function dnsProblems(manifests: Manifest[], external: ExternalReference[] = []): string[] {
+export function dnsProblems(manifests: Manifest[], external: ExternalReference[] = [], clusterDomain = 'cluster.local'): string[] {
   const out: string[] = [];
   const provided = [...CLUSTER_SERVICES, ...external.filter((e) => e.kind === 'Service')];
   for (const { where, text } of programStrings(manifests)) {
-    for (const ref of serviceReferences(text)) {
+    for (const ref of serviceReferences(text, clusterDomain)) {
       if (provided.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
       const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === ref.service && m.metadata.namespace === ref.namespace);
       if (!svc) {
