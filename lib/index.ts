@@ -181,6 +181,7 @@ export type {
   WorkloadOptions,
   VolumeClaim,
   SchedulingOptions,
+  PodOverrides,
   HostAccess,
   AutoscalingOptions,
   ResourceRequirements,

@@ -167,6 +167,7 @@ export class Alertmanager extends Construct {
       serviceAccountName: name,
       configChecksums: [this.config.checksum],
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       volumes: [this.config.volume('config')],
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],

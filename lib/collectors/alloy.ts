@@ -49,6 +49,7 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     automountServiceAccountToken: spec.readsApi,
     configChecksums: [spec.config.checksum],
     podAnnotations: o.podAnnotations,
+    overrides: o.pod,
     scheduling: o.scheduling,
     containers: [
       {

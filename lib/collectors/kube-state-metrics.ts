@@ -156,6 +156,7 @@ export class KubeStateMetrics extends Construct {
       // It lists and watches the API server with the ServiceAccount's token.
       automountServiceAccountToken: true,
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       containers: [
         {

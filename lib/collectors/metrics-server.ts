@@ -124,6 +124,7 @@ export class MetricsServer extends Construct {
       // It reads nodes and pods and delegates authentication with the ServiceAccount's token.
       automountServiceAccountToken: true,
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       // A new pod is ready before an old one goes, so the metrics API never has no backend.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },

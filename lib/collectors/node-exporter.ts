@@ -90,6 +90,7 @@ export class NodeExporter extends Construct {
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: nodeAgentScheduling(props.scheduling),
       hostAccess: hostAccess ? nodeAccess() : undefined,
       containers: [

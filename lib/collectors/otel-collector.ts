@@ -112,6 +112,7 @@ export class OtelCollectorGateway extends Construct {
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum],
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       volumes: [this.config.volume('config')],
       containers: [

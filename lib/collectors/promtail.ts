@@ -90,6 +90,7 @@ export class Promtail extends Construct {
       },
       configChecksums: [this.config.checksum],
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
       volumes: [
         this.config.volume('config'),

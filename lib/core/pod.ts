@@ -38,6 +38,33 @@ export interface ContainerDefinition {
   readonly resources?: ResourceRequirements;
   /** The uid of this container's image when it differs from the pod's (sidecars). @default the pod's */
   readonly runAsUser?: number;
+  /** Environment from ConfigMaps or Secrets. @default none */
+  readonly envFrom?: readonly k8s.EnvFromSource[];
+}
+
+/**
+ * What a user adds to a component's pods: the same on every component, applied by the one pod
+ * builder, so it behaves alike everywhere. Added containers get the same restricted security
+ * context as the component's own.
+ */
+export interface PodOverrides {
+  /** Secrets with credentials for a private registry (a mirror of the pinned images). @default none */
+  readonly imagePullSecrets?: readonly string[];
+  /** Labels added to the pods, never to the selectors. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Volumes added to the pods. @default none */
+  readonly volumes?: readonly k8s.Volume[];
+  /** Mounts added to each of the component's own containers (e.g. a CA bundle). @default none */
+  readonly volumeMounts?: readonly k8s.VolumeMount[];
+  /** Environment from ConfigMaps or Secrets, for each of the component's own containers. @default none */
+  readonly envFrom?: readonly k8s.EnvFromSource[];
+  /**
+   * Containers added beside the component's (sidecars such as a proxy or a log shipper). They run
+   * as non-root; in a pod that runs as root (a node agent), give each its `runAsUser`. @default none
+   */
+  readonly extraContainers?: readonly ContainerDefinition[];
+  /** Containers that run to completion before the others, after the component's own. @default none */
+  readonly extraInitContainers?: readonly ContainerDefinition[];
 }
 
 /** The identity a pod runs as: the image's own non-root uid, its group, and the volume group. */
@@ -81,6 +108,8 @@ export interface PodTemplateProps {
    * run in a namespace that allows it (see {@link HOST_ACCESS_ANNOTATION}). @default none
    */
   readonly hostAccess?: HostAccess;
+  /** The user's additions to the pods (WorkloadOptions.pod). @default none */
+  readonly overrides?: PodOverrides;
 }
 
 /** What a node agent needs of its node, and why. Everything else stays as strict as "restricted". */
@@ -116,13 +145,20 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
     annotations[CONFIG_CHECKSUM_ANNOTATION] = createHash('sha256').update(props.configChecksums.join('\n')).digest('hex');
   }
   const withTmp = props.tmpVolume ?? true;
+  const added = props.overrides ?? {};
+  // The component's own containers get the user's mounts and envFrom; added containers keep theirs.
+  const own = (c: ContainerDefinition): ContainerDefinition => ({
+    ...c,
+    volumeMounts: [...(c.volumeMounts ?? []), ...(added.volumeMounts ?? [])],
+    envFrom: [...(c.envFrom ?? []), ...(added.envFrom ?? [])],
+  });
   const hostVolumes = (host?.hostPaths ?? []).map((h) => ({ name: h.name, hostPath: { path: h.path, type: h.writable ? 'DirectoryOrCreate' : 'Directory' } }));
-  const volumes = [...(props.volumes ?? []), ...hostVolumes, ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : [])];
+  const volumes = [...(props.volumes ?? []), ...hostVolumes, ...(withTmp ? [{ name: 'tmp', emptyDir: {} }] : []), ...(added.volumes ?? [])];
   const root = host?.runAsRoot ?? false;
   const scheduling = props.scheduling ?? {};
   return {
     metadata: {
-      labels: { ...props.identity.labels, ...props.extraPodLabels },
+      labels: { ...added.labels, ...props.identity.labels, ...props.extraPodLabels },
       annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     },
     spec: {
@@ -143,8 +179,16 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
         fsGroupChangePolicy: 'OnRootMismatch',
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      initContainers: props.initContainers?.map((c) => restrictedContainer(c, withTmp, root)),
-      containers: props.containers.map((c) => restrictedContainer(c, withTmp, root)),
+      imagePullSecrets: added.imagePullSecrets?.map((name) => ({ name })),
+      initContainers: orUndefined([
+        ...(props.initContainers ?? []).map((c) => restrictedContainer(own(c), withTmp, root)),
+        // Added containers never run as root, even beside a node agent that must.
+        ...(added.extraInitContainers ?? []).map((c) => restrictedContainer(c, withTmp)),
+      ]),
+      containers: [
+        ...props.containers.map((c) => restrictedContainer(own(c), withTmp, root)),
+        ...(added.extraContainers ?? []).map((c) => restrictedContainer(c, withTmp)),
+      ],
       volumes,
       // Every image the library runs is a Linux one: a Windows node would only ever fail to pull it.
       nodeSelector: { 'kubernetes.io/os': 'linux', ...scheduling.nodeSelector },
@@ -167,6 +211,7 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = 
     command: def.command ? [...def.command] : undefined,
     args: def.args === undefined || isLateArgs(def.args) ? (def.args as string[] | undefined) : [...def.args],
     env: def.env && def.env.length > 0 ? [...def.env] : undefined,
+    envFrom: orUndefined([...(def.envFrom ?? [])]),
     ports: def.ports?.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })),
     volumeMounts: mounts,
     readinessProbe: def.readinessProbe,
@@ -184,6 +229,10 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = 
       seccompProfile: { type: 'RuntimeDefault' },
     },
   };
+}
+
+function orUndefined<T>(items: T[]): T[] | undefined {
+  return items.length > 0 ? items : undefined;
 }
 
 /** Spread replicas over nodes and zones without ever leaving a pod Pending for it. */

@@ -5,7 +5,7 @@ import { Validator } from './errors';
 import { volumeSize } from './rules';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
-import { HostAccess, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
 import { registerAppCheck } from './app-checks';
 import { ValidationProblem } from './errors';
 import { ApiObject, Chart } from 'cdk8s';
@@ -26,6 +26,8 @@ export interface WorkloadOptions {
   readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Image override. @default the pinned image of the component */
   readonly image?: ImageRef;
+  /** Additions to the pods: pull secrets, labels, volumes and mounts, envFrom, sidecars, init containers. @default none */
+  readonly pod?: PodOverrides;
 }
 
 /** A PersistentVolumeClaim template of a StatefulSet. */
@@ -102,6 +104,7 @@ export class Workload extends Construct {
     const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
     const selector = { matchLabels: props.identity.selector };
     const template = restrictedPodTemplate(props);
+    checkPodOverrides(this, props, template);
     const replicas = props.autoscaled ? undefined : props.replicas;
 
     if (props.kind === 'DaemonSet') {
@@ -190,4 +193,44 @@ function hostAccessAdmission(root: IConstruct): ValidationProblem[] {
       },
     ];
   });
+}
+
+/**
+ * The user's pod additions may not take what the component's pods already have: a label the
+ * selectors or the standard labels use, or a volume or container name in use (either would
+ * silently replace the component's own, or be refused by the API server).
+ */
+function checkPodOverrides(scope: IConstruct, props: WorkloadProps, template: k8s.PodTemplateSpec): void {
+  const added = props.overrides;
+  if (!added) return;
+  const v = new Validator(scope);
+  for (const key of Object.keys(added.labels ?? {})) {
+    v.check(
+      !(key in props.identity.labels),
+      `pod.labels.${key}`,
+      added.labels![key],
+      'is one of the standard labels the library sets (the selectors use some of them)',
+      'choose another label key',
+    );
+  }
+  const duplicates = (names: readonly string[]) => names.filter((n, i) => names.indexOf(n) !== i);
+  for (const name of duplicates((template.spec?.volumes ?? []).map((x) => x.name))) {
+    v.check(false, 'pod.volumes', name, "is the name of a volume the component's pods already have", 'give the volume another name');
+  }
+  const containers = [...(template.spec?.initContainers ?? []), ...(template.spec?.containers ?? [])].map((c) => c.name);
+  if (props.hostAccess?.runAsRoot) {
+    for (const c of [...(added.extraContainers ?? []), ...(added.extraInitContainers ?? [])].filter((x) => !x.runAsUser)) {
+      v.check(
+        false,
+        'pod.extraContainers',
+        c.name,
+        'runs in a pod whose uid is 0 (a node agent that reads root-only files), and would start as root or not at all',
+        'set its runAsUser to the non-root uid of its image',
+      );
+    }
+  }
+  for (const name of duplicates(containers)) {
+    v.check(false, 'pod.extraContainers', name, "is the name of a container the component's pods already have", 'give the container another name');
+  }
+  v.throwIfAny();
 }

@@ -273,6 +273,7 @@ export class Grafana extends Construct {
       // Provisioned files are read by the pod: their change must roll it. The operator pushes its own.
       configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum, ...this.dashboardFiles.map((f) => f.checksum)] : [])],
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       volumes,
       // A volume of one pod cannot be attached to a surge pod on another node.

@@ -298,6 +298,7 @@ export class LokiCluster extends Construct {
       configChecksums: [this.config.checksum],
       extraPodLabels: { [MEMBERLIST_LABEL]: 'true' },
       podAnnotations: options.podAnnotations,
+      overrides: options.pod,
       scheduling: options.scheduling,
       containers: [container],
     };
@@ -358,6 +359,7 @@ export class LokiCluster extends Construct {
       serviceAccountName: identity.name,
       configChecksums: [this.gatewayConfig.checksum],
       podAnnotations: g.podAnnotations,
+      overrides: g.pod,
       scheduling: g.scheduling,
       volumes,
       containers: [

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs } from '../core/args';
+import { mergeArgs, mergeEnv } from '../core/args';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
@@ -9,10 +9,10 @@ import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { createService } from '../core/service';
-import { Workload } from '../core/workload';
+import { Workload, WorkloadOptions } from '../core/workload';
 
 /** What a user sets on a memcached cache. */
-export interface MemcachedOptions {
+export interface MemcachedOptions extends WorkloadOptions {
   /** Memory for items, in MiB (`-m`). Size it explicitly: upstream chart defaults do not fit small clusters. @default 1024 */
   readonly memoryMb?: number;
   /** Number of memcached pods. @default 1 */
@@ -86,6 +86,8 @@ export class Memcached extends Construct {
       podIdentity: { runAsUser: MEMCACHED_UID, runAsGroup: MEMCACHED_UID, fsGroup: MEMCACHED_UID },
       terminationGracePeriodSeconds: 60,
       scheduling: props.scheduling,
+      podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       tmpVolume: false,
       containers: [
         {
@@ -102,6 +104,7 @@ export class Memcached extends Construct {
             ],
             props.extraArgs,
           ),
+          env: mergeEnv([], props.extraEnv),
           ports: [{ name: 'client', containerPort: CLIENT_PORT }],
           readinessProbe: tcpProbe('client'),
           livenessProbe: tcpProbe('client', { initialDelaySeconds: 30 }),

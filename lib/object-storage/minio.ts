@@ -172,6 +172,7 @@ export class Minio extends Construct implements ObjectStorage {
       terminationGracePeriodSeconds: 60,
       scheduling: props.scheduling,
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
       containers: [
         {

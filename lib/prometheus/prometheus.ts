@@ -231,6 +231,7 @@ export abstract class PrometheusBase extends Construct {
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : [])],
       podAnnotations: props.podAnnotations,
+      overrides: props.pod,
       scheduling: props.scheduling,
       // Rules live in the same ConfigMap; mounting it whole puts rules.yaml under /etc/prometheus/rules too.
       volumes: [

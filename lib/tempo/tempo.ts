@@ -292,6 +292,7 @@ export class Tempo extends Construct {
       serviceAccountName: this.name,
       configChecksums: [this.config.checksum],
       podAnnotations: this.props.podAnnotations,
+      overrides: this.props.pod,
       scheduling: this.props.scheduling,
     };
   }

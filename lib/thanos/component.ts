@@ -121,6 +121,7 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     serviceAccountName: identity.name,
     configChecksums: [...(spec.configChecksums ?? []), ...(bucket ? [bucket.checksum] : [])],
     podAnnotations: options.podAnnotations,
+    overrides: options.pod,
     extraPodLabels: spec.extraPodLabels,
     scheduling: options.scheduling,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,

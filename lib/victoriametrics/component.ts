@@ -76,6 +76,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     automountServiceAccountToken: spec.readsApi,
     configChecksums: spec.configChecksums,
     podAnnotations: options.podAnnotations,
+    overrides: options.pod,
     scheduling: options.scheduling,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     disruptionBudget: spec.disruptionBudget,
