@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { FOOTPRINT_KINDS, ValidationError, describeFootprint, footprintOf } from '../lib';
+import { FOOTPRINT_KINDS, ValidationError, clusterDomainOf, connectionGraph, connectionsMarkdown, describeFootprint, footprintOf } from '../lib';
 import { APPS } from './index';
 
 /** Apps with a variant on AWS S3 and IAM roles instead of the in-cluster MinIO. */
@@ -11,14 +11,19 @@ const AWS_VARIANTS: Readonly<Record<string, string>> = { platform: 'platform-aws
 const USAGE = `Usage: obs-platform <command> [options]
 
 Commands:
-  synth [APP...] [--out DIR] [--aws] [--all]
+  synth [APP...] [--out DIR] [--aws] [--all] [--diagram]
                  write the Kubernetes YAML of the apps (default: platform) to DIR (default: dist);
                  with one app its files go to DIR, with several each app gets DIR/<app>.
                  --aws takes an app's AWS variant (S3 and IAM roles instead of MinIO);
-                 --all writes every app. Files an earlier run left in those folders are removed.
+                 --all writes every app; --diagram also writes each chart's connections as a
+                 Mermaid diagram (<chart>.connections.md). Files an earlier run left in those
+                 folders are removed.
   list           the apps, one per line
   --help, -h     this text
   --version, -v  the package version`;
+
+/** The diagram of a chart, beside its YAML (kubectl, Argo CD and Flux read only .yaml, .yml and .json files). */
+const DIAGRAM_SUFFIX = '.connections.md';
 
 /** A mistake in how the command was called: printed as one line, exit status 2. */
 class UsageError extends Error {}
@@ -50,22 +55,25 @@ function main(argv: readonly string[]): void {
 interface SynthArgs {
   readonly apps: string[];
   readonly out: string;
+  readonly diagram: boolean;
 }
 
 function parseSynthArgs(args: readonly string[]): SynthArgs {
   const positional: string[] = [];
   let out = 'dist';
   let aws = false;
+  let diagram = false;
   let all = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--aws') aws = true;
     else if (arg === '--all') all = true;
+    else if (arg === '--diagram') diagram = true;
     else if (arg === '--out' || arg.startsWith('--out=')) {
       const value = arg === '--out' ? args[++i] : arg.slice('--out='.length);
       if (!value) throw new UsageError('--out needs a directory');
       out = value;
-    } else if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg}" for synth (options: --out DIR, --aws, --all)`);
+    } else if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg}" for synth (options: --out DIR, --aws, --all, --diagram)`);
     else positional.push(arg);
   }
   if (all && positional.length > 0) throw new UsageError('give app names or --all, not both');
@@ -77,7 +85,7 @@ function parseSynthArgs(args: readonly string[]): SynthArgs {
     if (!variant) throw new UsageError(`app "${name}" has no AWS variant (apps with one: ${Object.keys(AWS_VARIANTS).join(', ')})`);
     return variant;
   });
-  return { apps: [...new Set(apps)], out };
+  return { apps: [...new Set(apps)], out, diagram };
 }
 
 /**
@@ -85,7 +93,7 @@ function parseSynthArgs(args: readonly string[]): SynthArgs {
  * run wrote (another app or variant, a chart that no longer exists), so `kubectl apply -f` of the
  * folder applies exactly this output. Other files are left alone.
  */
-function synth({ apps, out }: SynthArgs): void {
+function synth({ apps, out, diagram }: SynthArgs): void {
   const single = apps.length === 1;
   removeOutputs(out);
   if (!single) for (const name of Object.keys(APPS)) removeOutputs(join(out, name));
@@ -108,6 +116,11 @@ function synth({ apps, out }: SynthArgs): void {
       // Only the workloads are rendered again, a small share of the objects.
       const footprint = footprintOf(objects.filter((o) => FOOTPRINT_KINDS.has(o.kind)).map((o) => o.toJson()));
       if (footprint.pods > 0) console.log(`  ${describeFootprint(footprint)} by ${footprint.pods} pods (a DaemonSet counted once)`);
+      if (diagram) {
+        const file = join(app.outdir, `${chart.node.id}${DIAGRAM_SUFFIX}`);
+        writeFileSync(file, connectionsMarkdown(chart.node.id, connectionGraph(chart.toJson(), clusterDomainOf(chart))));
+        console.log(`wrote ${file}`);
+      }
     }
   }
 }
@@ -119,7 +132,7 @@ function removeOutputs(dir: string): void {
   } catch {
     return;
   }
-  for (const file of files.filter((f) => f.endsWith('.k8s.yaml'))) rmSync(join(dir, file), { force: true });
+  for (const file of files.filter((f) => f.endsWith('.k8s.yaml') || f.endsWith(DIAGRAM_SUFFIX))) rmSync(join(dir, file), { force: true });
 }
 
 try {

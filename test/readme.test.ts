@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreementProblems } from './support/agreement';
-import { footprintOf } from '../lib';
+import { connectionGraph, footprintOf, mermaidDiagram } from '../lib';
 import { runExample } from './support/examples';
 import { synthApp } from './support/synth';
 
@@ -28,6 +28,11 @@ describe('README', () => {
     });
     const table = readme.split('\n').filter((line) => /^\| `(dev|production)`/.test(line));
     expect(table).toEqual(rows);
+  });
+
+  test('draws the default platform as its output wires it', () => {
+    const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(drawn).toBe(mermaidDiagram(connectionGraph(synthApp('platform').manifests)));
   });
 
   test('names only files and folders a clone has', () => {

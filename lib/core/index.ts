@@ -30,3 +30,4 @@ export * from './discovery-access';
 export * from './footprint';
 export * from './rule-groups';
 export * from './cluster-domain';
+export * from './connections';

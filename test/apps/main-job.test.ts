@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { APPS } from '../../apps';
-import { describeFootprint, footprintOf } from '../../lib';
+import { connectionGraph, describeFootprint, footprintOf, mermaidDiagram } from '../../lib';
 import { agreementProblems } from '../support/agreement';
 import { synthApp } from '../support/synth';
 import { synthPlatformAwsStack } from '../support/terraform';
@@ -89,7 +89,7 @@ function readYaml(file: string): any[] {
     const help = cli('--help');
     expect({ status: help.status, stderr: help.stderr }).toEqual({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: obs-platform <command>/);
-    expect(help.stdout).toContain('synth [APP...] [--out DIR] [--aws] [--all]');
+    expect(help.stdout).toContain('synth [APP...] [--out DIR] [--aws] [--all] [--diagram]');
     expect(cli('--version').stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
     expect(
       cli('list')
@@ -101,7 +101,7 @@ function readYaml(file: string): any[] {
 
   test.each([
     [['synth', 'nope'], `obs-platform: unknown app "nope" (apps: ${Object.keys(APPS).join(', ')})`],
-    [['synth', '--nope'], 'obs-platform: unknown option "--nope" for synth (options: --out DIR, --aws, --all)'],
+    [['synth', '--nope'], 'obs-platform: unknown option "--nope" for synth (options: --out DIR, --aws, --all, --diagram)'],
     [['synth', 'loki-aws', '--aws'], 'obs-platform: app "loki-aws" has no AWS variant (apps with one: platform)'],
     [['synth', 'platform', '--all'], 'obs-platform: give app names or --all, not both'],
     [['synth', '--out'], 'obs-platform: --out needs a directory'],
@@ -112,6 +112,17 @@ function readYaml(file: string): any[] {
     const result = cli(...args, ...(args[0] === 'synth' && !args.includes('--out') ? ['--out', out] : []));
     expect({ status: result.status, stderr: result.stderr, stdout: result.stdout }).toEqual({ status: 2, stderr: `${message}\n`, stdout: '' });
     expect(readdirSync(out)).toEqual([]);
+  });
+
+  test("synth --diagram writes each chart's connections beside its YAML, and a run without it leaves none", () => {
+    const out = mkdtempSync(join(tmpdir(), 'synth-diagram-'));
+    const result = cli('synth', 'platform-dev', '--diagram', '--out', out);
+    expect(result.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['platform-dev.connections.md', 'platform-dev.k8s.yaml']);
+    const page = readFileSync(join(out, 'platform-dev.connections.md'), 'utf8');
+    expect(page).toContain(`\`\`\`mermaid\n${mermaidDiagram(connectionGraph(synthApp('platform-dev').manifests))}\`\`\``);
+    expect(cli('synth', 'platform-dev', '--out', out).status).toBe(0);
+    expect(readdirSync(out)).toEqual(['platform-dev.k8s.yaml']);
   });
 
   test('synth reports every file with its objects per kind, and leaves no file of an earlier run or variant', () => {

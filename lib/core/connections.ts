@@ -1,0 +1,201 @@
+/**
+ * The connection graph of a synthesized output: which workload reaches which Service, on which
+ * port, read from what the programs are configured with (args, env, mounted config files). Every
+ * connection in the platform is made by an in-cluster DNS name, so the graph is complete by
+ * construction and cannot disagree with the configs it is read from.
+ */
+import { DEFAULT_CLUSTER_DOMAIN, LABELS } from './names';
+
+/** A workload of the output, or a Service that selects none of them (run by the cluster or the user). */
+export interface ConnectionNode {
+  /** `Kind/namespace/name`. */
+  readonly id: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** `app.kubernetes.io/name` of the workload: the diagram groups by it. */
+  readonly app?: string;
+}
+
+/** One workload reaching one peer through one Service port. */
+export interface Connection {
+  /** The `id` of the workload that connects. */
+  readonly from: string;
+  /** The `id` of the workload it reaches, or of the Service when no workload of the output is behind it. */
+  readonly to: string;
+  /** The Service it names. */
+  readonly service: string;
+  /** The Service port's name (its purpose: `grpc`, `http-metrics`, `remote-write`, ...), or its number when unnamed. */
+  readonly port: string;
+}
+
+/** Nodes and connections, sorted, so that the same output always gives the same graph. */
+export interface ConnectionGraph {
+  readonly nodes: readonly ConnectionNode[];
+  readonly connections: readonly Connection[];
+}
+
+type Named = { readonly name: string };
+type Container = {
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+  readonly env?: ReadonlyArray<{ readonly value?: string }>;
+  readonly envFrom?: ReadonlyArray<{ readonly configMapRef?: Named; readonly secretRef?: Named }>;
+};
+type Volume = {
+  readonly configMap?: Named;
+  readonly secret?: { readonly secretName: string };
+  readonly projected?: { readonly sources?: ReadonlyArray<{ readonly configMap?: Named; readonly secret?: Named }> };
+};
+type PodSpec = { readonly containers?: readonly Container[]; readonly initContainers?: readonly Container[]; readonly volumes?: readonly Volume[] };
+/** The parts of a manifest the graph reads. */
+type Obj = {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly spec?: {
+    readonly selector?: Record<string, string>;
+    readonly ports?: readonly Port[];
+    readonly template?: { readonly metadata?: { readonly labels?: Record<string, string> }; readonly spec?: PodSpec };
+  };
+  readonly data?: Record<string, string>;
+  readonly stringData?: Record<string, string>;
+};
+type Port = { name?: string; port: number };
+
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
+
+/** `[_port._tcp.][pod.]service.namespace.svc[.<domain>][:port]`, and not a name under another domain. */
+function serviceDns(domain: string): RegExp {
+  const d = domain.replace(/\./g, '\\.');
+  return new RegExp(
+    `(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${d})?\\.?(?![a-z0-9-]|\\.[a-z0-9])(?::(\\d+))?`,
+    'g',
+  );
+}
+
+/** The graph of `manifests` (the objects of one chart, as synthesized). */
+export function connectionGraph(manifests: readonly unknown[], clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): ConnectionGraph {
+  const objects = manifests as readonly Obj[];
+  const workloads = objects.filter((o) => WORKLOAD_KINDS.includes(o.kind ?? ''));
+  const services = objects.filter((o) => o.kind === 'Service');
+  const nodes = new Map<string, ConnectionNode>();
+  const nodeOf = (o: Obj): ConnectionNode => {
+    const node = {
+      id: `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`,
+      kind: o.kind!,
+      namespace: o.metadata?.namespace ?? '',
+      name: o.metadata?.name ?? '',
+      app: o.metadata?.labels?.[LABELS.name],
+    };
+    if (!nodes.has(node.id)) nodes.set(node.id, node);
+    return node;
+  };
+  const edges = new Map<string, Connection>();
+  const pattern = serviceDns(clusterDomain);
+  for (const w of workloads) {
+    const from = nodeOf(w);
+    for (const text of programTexts(w, objects)) {
+      for (const m of text.matchAll(pattern)) {
+        const [, srvPort, , serviceName, namespace, portNumber] = m;
+        const service = services.find((s) => s.metadata?.name === serviceName && s.metadata?.namespace === namespace);
+        if (!service) continue;
+        const port = portName(service.spec?.ports ?? [], srvPort, portNumber ? Number(portNumber) : undefined);
+        const behind = workloads.filter((t) => t.metadata?.namespace === namespace && selects(service.spec?.selector, t));
+        for (const target of behind.length > 0 ? behind : [service]) {
+          const to = nodeOf(target);
+          if (to.id === from.id) continue; // a member of a ring reaching its peers: one node here
+          const edge = { from: from.id, to: to.id, service: serviceName, port };
+          edges.set(`${edge.from}>${edge.to}>${edge.port}`, edge);
+        }
+      }
+    }
+  }
+  const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const key = (e: Connection) => `${e.from}>${e.to}>${e.port}`;
+  return { nodes: [...nodes.values()].sort(byId), connections: [...edges.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)) };
+}
+
+/** The name of the Service port a reference uses: its SRV name, the port of its number, or the only port. */
+function portName(ports: readonly Port[], srvPort?: string, number?: number): string {
+  if (srvPort) return srvPort;
+  if (number !== undefined) return ports.find((p) => p.port === number)?.name ?? String(number);
+  return ports.length === 1 ? (ports[0].name ?? String(ports[0].port)) : (ports.find((p) => p.port === 80)?.name ?? 'http');
+}
+
+function selects(selector: Record<string, string> | undefined, workload: Obj): boolean {
+  const labels: Record<string, string> = workload.spec?.template?.metadata?.labels ?? {};
+  return !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** What a workload's programs read: container command, args and env values, and the ConfigMaps and Secrets it mounts or takes env from. */
+function programTexts(w: Obj, objects: readonly Obj[]): string[] {
+  const pod: PodSpec = w.spec?.template?.spec ?? {};
+  const ns = w.metadata?.namespace;
+  const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
+  const texts: string[] = containers.flatMap((c) => [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e) => e.value ?? '')]);
+  const refs: Array<[string, string]> = [];
+  for (const v of pod.volumes ?? []) {
+    if (v.configMap) refs.push(['ConfigMap', v.configMap.name]);
+    if (v.secret) refs.push(['Secret', v.secret.secretName]);
+    for (const s of v.projected?.sources ?? []) {
+      if (s.configMap) refs.push(['ConfigMap', s.configMap.name]);
+      if (s.secret) refs.push(['Secret', s.secret.name]);
+    }
+  }
+  for (const c of containers) {
+    for (const e of c.envFrom ?? []) {
+      if (e.configMapRef) refs.push(['ConfigMap', e.configMapRef.name]);
+      if (e.secretRef) refs.push(['Secret', e.secretRef.name]);
+    }
+  }
+  for (const [kind, name] of refs) {
+    const o = objects.find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === ns);
+    if (!o) continue;
+    const decode = (value: string) => (kind === 'Secret' ? Buffer.from(value, 'base64').toString('utf8') : value);
+    texts.push(...Object.values(o.data ?? {}).map(decode), ...Object.values(o.stringData ?? {}));
+  }
+  return texts;
+}
+
+/** A Mermaid flowchart of the graph: workloads grouped by application, each connection labelled with its port. */
+export function mermaidDiagram(graph: ConnectionGraph): string {
+  const ids = new Map(graph.nodes.map((n, i) => [n.id, `n${i}`]));
+  const lines = ['flowchart LR'];
+  const groups = new Map<string, ConnectionNode[]>();
+  for (const n of graph.nodes) {
+    const group = n.kind === 'Service' ? 'outside the output' : (n.app ?? n.name);
+    groups.set(group, [...(groups.get(group) ?? []), n]);
+  }
+  [...groups.keys()].sort().forEach((group, i) => {
+    lines.push(`  subgraph g${i}["${group}"]`);
+    for (const n of groups.get(group)!) lines.push(`    ${ids.get(n.id)}["${n.name}<br/><small>${n.kind}</small>"]`);
+    lines.push('  end');
+  });
+  // One arrow per pair of nodes, with every port between them.
+  const pairs = new Map<string, Set<string>>();
+  for (const c of graph.connections) {
+    const k = `${ids.get(c.from)} ${ids.get(c.to)}`;
+    pairs.set(k, (pairs.get(k) ?? new Set()).add(c.port));
+  }
+  for (const [k, ports] of pairs) {
+    const [a, b] = k.split(' ');
+    lines.push(`  ${a} -->|${[...ports].sort().join(', ')}| ${b}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A chart's connections as a Markdown page with a Mermaid diagram, which code hosts render. */
+export function connectionsMarkdown(chartId: string, graph: ConnectionGraph): string {
+  return [
+    `# Connections of ${chartId}`,
+    '',
+    'Each arrow is a connection the output configures: a program of the first workload names a Service',
+    'that selects the second, in its args, env or a config file it mounts. The label is the Service port.',
+    'Written by `obs-platform synth --diagram`.',
+    '',
+    '```mermaid',
+    mermaidDiagram(graph).trimEnd(),
+    '```',
+    '',
+  ].join('\n');
+}
