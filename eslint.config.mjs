@@ -6,7 +6,7 @@ import jsdoc from 'eslint-plugin-jsdoc';
 import tseslint from 'typescript-eslint';
 import obsPlatform from './scripts/eslint-rules.mjs';
 
-const COMPONENTS = ['loki', 'thanos', 'victoriametrics', 'tempo', 'grafana', 'collectors', 'prometheus'];
+const COMPONENTS = ['loki', 'thanos', 'victoriametrics', 'tempo', 'grafana', 'collectors', 'prometheus', 'pushgateway'];
 const TERRAFORM = [{ group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'Only lib/aws imports cdktf: a Kubernetes-only user must not need it.' }];
 const K8S_ENTRY = [{ name: 'cdk8s-plus-28', message: "Import k8s from lib/core/k8s: the package's entry point loads every cdk8s+ construct (start-up time)." }];
 

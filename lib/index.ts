@@ -92,6 +92,10 @@ export type {
   RelabelConfig,
 } from './victoriametrics';
 
+// Batch jobs' metrics.
+export { Pushgateway } from './pushgateway';
+export type { PushgatewayProps } from './pushgateway';
+
 // Traces.
 export { Tempo } from './tempo';
 export type { TempoProps, TempoReceivers, TempoMetricsGenerator, TempoKafka, TempoDistributedSizes } from './tempo';

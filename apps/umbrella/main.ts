@@ -22,6 +22,8 @@ export function umbrella(app: App): void {
       metricsServer: {},
     },
     grafana: { delivery: 'operator', adminSecret: { name: 'grafana-admin' } },
+    // Batch jobs (backups, reports) push their last run's metrics here.
+    pushgateway: {},
   });
   acknowledgeExampleAlertmanager(platform);
 }

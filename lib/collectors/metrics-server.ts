@@ -1,5 +1,6 @@
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
+import { parseGoDuration } from '../core/duration';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { Validator } from '../core/errors';
@@ -177,15 +178,6 @@ export class MetricsServer extends Construct {
       rules: [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
     });
   }
-}
-
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s))+$/;
-const GO_UNITS_MS: Record<string, number> = { h: 3600_000, m: 60_000, s: 1000, ms: 1 };
-
-/** Milliseconds of a Go duration (`15s`, `1m30s`, `1.5m`), or undefined. */
-export function parseGoDuration(value: string): number | undefined {
-  if (typeof value !== 'string' || !GO_DURATION.test(value)) return undefined;
-  return [...value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)].reduce((ms, [, n, unit]) => ms + Number(n) * GO_UNITS_MS[unit], 0);
 }
 
 function validate(scope: Construct, props: MetricsServerProps, replicas: number, resolution: string): void {

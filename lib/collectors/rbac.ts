@@ -4,22 +4,13 @@ import { ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 
 /**
- * Who a collector is and what it may read of the cluster.
- *
- * Collectors are singletons of their namespace whose objects carry the user's name as is
- * (`node-exporter`, `alertmanager`), not `<instance>-<component>`: that is the name users,
- * dashboards and upstream alert rules expect, and Alertmanager peers name their pods by it.
+ * The identity of one collector: labels of `app`, objects named `name`. Collectors are singletons
+ * of their namespace whose objects carry the user's name as is (`node-exporter`, `alertmanager`):
+ * that is the name users, dashboards and upstream alert rules expect, and Alertmanager peers name
+ * their pods by it.
  */
-class CollectorIdentity extends ComponentIdentity {
-  /** The instance name itself: the workload, its Service and its ServiceAccount share it. */
-  override get name(): string {
-    return this.instance;
-  }
-}
-
-/** The identity of one collector: labels of `app`, objects named `name`. */
 export function collectorIdentity(app: string, component: string, name: string, namespace: string, image: ImageRef): ComponentIdentity {
-  return new CollectorIdentity({ app, instance: name, component, namespace, version: imageVersion(image) });
+  return new ComponentIdentity({ app, instance: name, component, namespace, version: imageVersion(image), namedByInstance: true });
 }
 
 /** The ServiceAccount `name` of the identity's namespace, as an RBAC subject. */

@@ -40,3 +40,12 @@ export function durationAtLeast(value: string, minMs: number, why: string): Rule
   }
   return undefined;
 }
+
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s))+$/;
+const GO_UNITS_MS: Record<string, number> = { h: 3600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** Milliseconds of a Go duration (`15s`, `1m30s`, `1.5m`), or undefined. */
+export function parseGoDuration(value: string): number | undefined {
+  if (typeof value !== 'string' || !GO_DURATION.test(value)) return undefined;
+  return [...value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)].reduce((ms, [, n, unit]) => ms + Number(n) * GO_UNITS_MS[unit], 0);
+}

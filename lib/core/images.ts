@@ -55,6 +55,8 @@ export const IMAGES = {
   metricsServer: { repository: 'registry.k8s.io/metrics-server/metrics-server', tag: 'v0.9.0' },
   /** busybox-based, `USER nobody`; ships amtool as well. */
   alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
+  /** Pushgateway 1.11, runs as nobody (65534) with /pushgateway as its writable working directory. */
+  pushgateway: { repository: 'quay.io/prometheus/pushgateway', tag: 'v1.11.3' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

@@ -39,6 +39,12 @@ export interface ComponentIdentityProps {
   readonly partOf?: string;
   /** The cluster DNS domain its addresses end in. @default "cluster.local" */
   readonly clusterDomain?: string;
+  /**
+   * Name its objects `<instance>` alone, as one-program components (Alertmanager, node-exporter,
+   * the Pushgateway) are known by the name users gave, not `<instance>-<component>`.
+   * @default false
+   */
+  readonly namedByInstance?: boolean;
 }
 
 /**
@@ -56,6 +62,7 @@ export class ComponentIdentity {
   readonly version: string;
   readonly partOf: string;
   readonly clusterDomain: string;
+  readonly namedByInstance: boolean;
 
   constructor(props: ComponentIdentityProps) {
     this.app = props.app;
@@ -65,11 +72,12 @@ export class ComponentIdentity {
     this.version = props.version;
     this.partOf = props.partOf ?? DEFAULT_PART_OF;
     this.clusterDomain = props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+    this.namedByInstance = props.namedByInstance ?? false;
   }
 
-  /** `<instance>-<component>`, the name of the workload and its main Service. */
+  /** `<instance>-<component>` (or `<instance>` when named by instance): the workload and its main Service. */
   get name(): string {
-    return `${this.instance}-${this.component}`;
+    return this.namedByInstance ? this.instance : `${this.instance}-${this.component}`;
   }
 
   /** `<instance>-<component>-headless`, the Service that lists every pod. */
@@ -108,7 +116,7 @@ export class ComponentIdentity {
 
   /** The same instance and app, another component (e.g. the gateway of a Loki cluster). */
   sibling(component: string, version = this.version): ComponentIdentity {
-    return new ComponentIdentity({ ...this, component, version });
+    return new ComponentIdentity({ ...this, component, version, namedByInstance: false });
   }
 
   /**

@@ -17,6 +17,7 @@ import { planAwsStorage } from '../object-storage/aws-plan';
 import { Minio } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PrometheusAgent } from '../prometheus';
+import { Pushgateway } from '../pushgateway';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { Tempo } from '../tempo/tempo';
 import { ThanosCluster } from '../thanos';
@@ -71,6 +72,8 @@ export class ObservabilityPlatform extends Chart {
   readonly metrics: PlatformMetrics;
   /** The Alertmanager, when the spec asks for one. */
   readonly alertmanager?: Alertmanager;
+  /** The Pushgateway, when the spec asks for one. */
+  readonly pushgateway?: Pushgateway;
   /** Tempo, unless turned off. */
   readonly tempo?: Tempo;
   /** Grafana, unless turned off. */
@@ -140,12 +143,15 @@ export class ObservabilityPlatform extends Chart {
       });
     }
     this.collectors = this.emitCollectors(spec);
+    if (spec.pushgateway) this.pushgateway = new Pushgateway(this, 'pushgateway', { ...spec.pushgateway, namespace });
 
     const targets: ScrapeTarget[] = [
       ...this.loki.scrapeTargets,
       ...this.metrics.scrapeTargets,
       ...(this.tempo?.scrapeTargets ?? []),
-      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter, this.alertmanager].flatMap((c) => (c ? [c.scrapeTarget] : [])),
+      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter, this.alertmanager, this.pushgateway].flatMap((c) =>
+        c ? [c.scrapeTarget] : [],
+      ),
       ...(this.collectors.kubeStateMetrics?.scrapeTargets ?? []),
     ];
     if (spec.grafana !== false) {
@@ -198,7 +204,11 @@ export class ObservabilityPlatform extends Chart {
       ...options,
       namespace: this.namespaceName,
       datasources: [...platformDatasources(input), ...(extraDatasources ?? [])],
-      dashboards: [...platformDashboards({ loki: this.loki, tempo: this.tempo, metrics: this.metrics, allTargets: targets }), ...(extraDashboards ?? [])],
+      dashboards: [
+        ...platformDashboards({ loki: this.loki, tempo: this.tempo, metrics: this.metrics, allTargets: targets }),
+        ...(this.pushgateway ? [this.pushgateway.dashboard] : []),
+        ...(extraDashboards ?? []),
+      ],
     });
   }
 

@@ -24,6 +24,7 @@ function devDefaults(spec: PlatformSpec): PlatformSpec {
     ...(thanos ? { thanos: DEV.thanos } : { victoriaMetrics: DEV.victoriaMetrics }),
     ...(spec.tempo === false ? {} : { tempo: DEV.tempo }),
     collectors: { logs: DEV.collectors?.logs, ...(spec.tempo === false ? {} : { otlp: DEV.collectors?.otlp }) },
+    ...(spec.pushgateway ? { pushgateway: DEV.pushgateway } : {}),
     alertmanager: DEV.alertmanager,
     loki: DEV.loki,
     grafana: DEV.grafana,
@@ -62,6 +63,7 @@ const DEV: PlatformSpec = {
     otlp: { replicas: 1, resources: small('100m', '256Mi', '512Mi') },
   },
   selfMonitoring: { replicas: 1, storageSize: '2Gi', resources: small('100m', '256Mi', '1Gi') },
+  pushgateway: { storageSize: '1Gi' },
 };
 
 /** Plain objects merge; class instances (an ObjectStorage, a construct) are values, kept as given. */

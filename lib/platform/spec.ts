@@ -13,6 +13,7 @@ import { LokiClusterProps, LokiTenant } from '../loki';
 import { AwsStorageProps } from '../object-storage/aws-storage';
 import { MinioProps } from '../object-storage/minio';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { PushgatewayProps } from '../pushgateway';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps } from '../victoriametrics';
@@ -154,6 +155,12 @@ export interface PlatformSpec {
    * @default 2 replicas
    */
   readonly alertmanager?: Omit<AlertmanagerProps, 'namespace'> | false;
+  /**
+   * A Prometheus Pushgateway for batch jobs, on a volume, scraped by the platform's own pipeline
+   * with the pushers' labels kept, with a dashboard of its groups' push ages.
+   * @default none
+   */
+  readonly pushgateway?: Omit<PushgatewayProps, 'namespace'>;
   /** Tempo settings; `false` for no traces. @default monolithic Tempo, 14 days, metrics generator on */
   readonly tempo?: PlatformTempoSpec | false;
   /** Grafana settings; `false` for none. @default one Grafana with every datasource and the platform dashboards */

@@ -12,6 +12,7 @@ import {
   OtelCollectorGateway,
   PrometheusAgent,
   PrometheusServer,
+  Pushgateway,
   Promtail,
   Tempo,
   ThanosBucket,
@@ -151,4 +152,5 @@ export const CONSTRUCT_CASES: ConstructCase[] = [
   { name: 'KubeStateMetrics', make: (c, p) => new KubeStateMetrics(c, 'x', p), props: () => ({ namespace: 'obs' }), required: ['namespace'] },
   { name: 'MetricsServer', make: (c, p) => new MetricsServer(c, 'x', p), props: () => ({ namespace: 'obs' }), required: ['namespace'] },
   { name: 'Alertmanager', make: (c, p) => new Alertmanager(c, 'x', p), props: () => ({ namespace: 'obs' }), required: ['namespace'] },
+  { name: 'Pushgateway', make: (c, p) => new Pushgateway(c, 'x', p), props: () => ({ namespace: 'obs' }), required: ['namespace'] },
 ];

@@ -1,0 +1,145 @@
+import { Construct } from 'constructs';
+import { mergeArgs, mergeEnv } from '../core/args';
+import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
+import { clusterDomainOf } from '../core/cluster-domain';
+import { parseGoDuration } from '../core/duration';
+import { Validator } from '../core/errors';
+import { IMAGES, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
+import { httpProbe } from '../core/pod';
+import { dnsLabel, namespaceName } from '../core/rules';
+import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { createService, createServiceAccount } from '../core/service';
+import { Workload, WorkloadOptions } from '../core/workload';
+import type { DashboardDefinition } from '../grafana/dashboards';
+
+const PORT = 9091;
+/** The image's working directory, owned by nobody: the persistence file goes on a volume there. */
+const DATA_DIR = '/pushgateway';
+const NOBODY = 65534;
+
+/** Props of {@link Pushgateway}. */
+export interface PushgatewayProps extends WorkloadOptions {
+  readonly namespace: string;
+  /** Name of its Services and StatefulSet. @default "pushgateway" */
+  readonly name?: string;
+  /** Size of the volume that keeps pushed metrics across restarts. @default "2Gi" */
+  readonly storageSize?: string;
+  /** @default the cluster default */
+  readonly storageClass?: string;
+  /**
+   * How often pushed metrics are written to the volume (`--persistence.interval`); they are
+   * written on shutdown too. A crash loses at most this much. @default "1m"
+   */
+  readonly persistenceInterval?: string;
+  /** @default the chart's, else "cluster.local" */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * The Prometheus Pushgateway, for batch and short-lived jobs that end before anyone scrapes them:
+ * they push their last metrics, and the Pushgateway keeps them to be scraped.
+ *
+ * One pod on a volume: pushes through a Service spread over several pods would split each group
+ * between them, and a scrape would see only one pod's share. Its scrape target keeps the pushed
+ * `job` and `instance` labels (`honor_labels`); without them every pushed series would carry the
+ * Pushgateway's own job and instance and lose the pusher's.
+ */
+export class Pushgateway extends Construct {
+  readonly identity: ComponentIdentity;
+  readonly workload: Workload;
+  /** `http://<name>.<ns>.svc.<domain>:9091`: jobs push to `<pushUrl>/metrics/job/<job>`. */
+  readonly pushUrl: string;
+  readonly scrapeTarget: ScrapeTarget;
+  /** Seconds since each group's last push, and the Pushgateway's own load. */
+  readonly dashboard: DashboardDefinition;
+
+  constructor(scope: Construct, id: string, props: PushgatewayProps) {
+    super(scope, id);
+    const name = props.name ?? 'pushgateway';
+    const interval = props.persistenceInterval ?? '1m';
+    validate(this, props, name, interval);
+    const image = props.image ?? IMAGES.pushgateway;
+    this.identity = new ComponentIdentity({
+      app: 'pushgateway',
+      instance: name,
+      component: 'gateway',
+      namespace: props.namespace,
+      version: imageVersion(image),
+      clusterDomain: clusterDomainOf(this, props.clusterDomain),
+      namedByInstance: true,
+    });
+    const ports = [{ name: 'http', port: PORT }];
+    createService(this, 'Service', { identity: this.identity, name, ports });
+    createService(this, 'HeadlessService', { identity: this.identity, name: this.identity.headlessName, headless: true, ports });
+    createServiceAccount(this, 'ServiceAccount', this.identity, name);
+    this.workload = new Workload(this, 'Workload', {
+      kind: 'StatefulSet',
+      identity: this.identity,
+      replicas: 1,
+      serviceName: this.identity.headlessName,
+      podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
+      serviceAccountName: name,
+      podAnnotations: props.podAnnotations,
+      overrides: props.pod,
+      scheduling: props.scheduling,
+      volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
+      // A lone pod: the rollout stops it first, and it writes its metrics to the volume on the way out.
+      disruptionBudget: false,
+      containers: [
+        {
+          name: 'pushgateway',
+          image,
+          args: mergeArgs(
+            [`--web.listen-address=:${PORT}`, `--persistence.file=${DATA_DIR}/metrics.db`, `--persistence.interval=${interval}`],
+            props.extraArgs,
+          ),
+          env: mergeEnv([], props.extraEnv),
+          ports: [{ name: 'http', containerPort: PORT }],
+          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
+          readinessProbe: httpProbe('/-/ready', 'http', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe('/-/healthy', 'http', { initialDelaySeconds: 10 }),
+          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+        },
+      ],
+    });
+    this.pushUrl = `http://${this.identity.host()}:${PORT}`;
+    this.scrapeTarget = srvScrapeTarget(name, 'http', this.identity.headlessHost, undefined, { honorLabels: true });
+    this.dashboard = pushgatewayDashboard(name);
+  }
+}
+
+/** The Pushgateway's dashboard: how old each group's last push is, and what it receives. */
+function pushgatewayDashboard(job: string): DashboardDefinition {
+  return {
+    uid: `${job}-overview`,
+    title: 'Pushgateway',
+    folder: 'platform',
+    tags: ['pushgateway'],
+    panels: [
+      {
+        title: 'Seconds since the last push, by group',
+        description: 'A batch job that stopped pushing shows here as a line that keeps rising.',
+        // push_time_seconds carries the pushers' labels (kept by honor_labels), not the gateway's job.
+        queries: [{ expr: 'time() - max by (job, instance) (push_time_seconds)', legend: '{{job}} {{instance}}' }],
+        unit: 's',
+      },
+      {
+        title: 'Pushes per second, by method and code',
+        queries: [{ expr: `sum by (method, code) (rate(pushgateway_http_requests_total{job="${job}", handler="push"}[5m]))`, legend: '{{method}} {{code}}' }],
+        unit: 'reqps',
+      },
+    ],
+  };
+}
+
+function validate(scope: Construct, props: PushgatewayProps, name: string, interval: string): void {
+  const v = new Validator(scope);
+  // `<name>-headless` must fit a DNS label.
+  v.apply('name', name, dnsLabel(name, 63 - '-headless'.length));
+  v.apply('namespace', props.namespace, namespaceName(props.namespace));
+  checkVolumeSize(v, 'storageSize', props.storageSize);
+  v.check(parseGoDuration(interval) !== undefined, 'persistenceInterval', interval, 'is not a Go duration', 'write it as "30s" or "1m"');
+  checkWorkloadOptions(v, '', props, IMAGES.pushgateway);
+  v.throwIfAny();
+}
