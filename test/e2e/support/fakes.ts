@@ -44,3 +44,44 @@ export function recorded(file: string): Recorded[] {
         .map((l) => JSON.parse(l))
     : [];
 }
+
+/**
+ * A fake of the Pushgateway's push and scrape API (the Pushgateway is not served by the Go module
+ * proxy): `PUT`/`POST /metrics/job/<job>[/<label>/<value>...]` keeps the pushed text-format samples
+ * of that group; `GET /metrics` serves every group's samples with the group's labels (and an empty
+ * `instance` unless pushed with one), a `push_time_seconds` per group, and one metric of its own
+ * without a job label, as the real one does.
+ */
+export function startFakePushgateway(netns: string, port: number): ChildProcess {
+  const code = `const groups = new Map();
+    const esc = (v) => v.replace(/\\\\/g, '\\\\\\\\').replace(/"/g, '\\\\"');
+    require('http').createServer((q, r) => {
+      const chunks = []; q.on('data', (d) => chunks.push(d));
+      q.on('end', () => {
+        if (q.url === '/-/ready' || q.url === '/-/healthy') return r.end('OK');
+        const m = /^\\/metrics\\/(job\\/.+)$/.exec(q.url);
+        if (m && (q.method === 'PUT' || q.method === 'POST')) {
+          const parts = m[1].split('/'); const labels = {};
+          for (let i = 0; i + 1 < parts.length; i += 2) labels[parts[i]] = decodeURIComponent(parts[i + 1]);
+          if (!('instance' in labels)) labels.instance = '';
+          groups.set(m[1], { labels, body: Buffer.concat(chunks).toString(), at: Date.now() / 1000 });
+          r.statusCode = 200; return r.end();
+        }
+        if (q.url === '/metrics') {
+          const out = ['pushgateway_build_info{version="fake"} 1'];
+          for (const g of groups.values()) {
+            const ls = Object.entries(g.labels).map(([k, v]) => k + '="' + esc(v) + '"').join(',');
+            for (const line of g.body.split('\\n').filter((l) => l && !l.startsWith('#'))) {
+              const s = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)$/.exec(line);
+              if (s) out.push(s[1] + '{' + [ls, s[2]].filter(Boolean).join(',') + '} ' + s[3]);
+            }
+            out.push('push_time_seconds{' + ls + '} ' + g.at);
+          }
+          r.setHeader('content-type', 'text/plain; version=0.0.4');
+          return r.end(out.join('\\n') + '\\n');
+        }
+        r.statusCode = 404; r.end();
+      });
+    }).listen(${port}, '0.0.0.0');`;
+  return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
+}
