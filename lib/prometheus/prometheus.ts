@@ -13,7 +13,7 @@ import {
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { IMAGES, imageVersion } from '../core/images';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -156,28 +156,7 @@ export abstract class PrometheusBase extends Construct {
     const sidecar = props.thanosSidecar;
     const retention = mode === 'server' ? (props.retention ?? (sidecar ? '1d' : '15d')) : undefined;
     const alertmanagers = props.alertmanagers ?? [];
-    const generated = buildPrometheusConfig({
-      scrapeInterval: props.scrapeInterval ?? '30s',
-      externalLabels: { ...props.externalLabels, [replicaLabel]: '${POD_NAME}' },
-      scrapeTargets: [self, ...(props.scrapeTargets ?? [])],
-      extraScrapeConfigs: props.extraScrapeConfigs ?? [],
-      remoteWrite: props.remoteWrite ?? [],
-      retention,
-      ruleFiles: rules.length > 0 ? [`${RULES_DIR}/*.yaml`] : undefined,
-    });
-    const configObject = mergeOverrides(
-      alertmanagers.length > 0
-        ? {
-            ...generated,
-            alerting: {
-              // Both replicas fire each alert; without the replica label Alertmanager sees one.
-              alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
-              alertmanagers: alertmanagers.map(prometheusAlertmanagerConfig),
-            },
-          }
-        : generated,
-      props.configOverrides,
-    );
+    const configObject = this.renderConfig(props, retention, self, replicaLabel, rules.length > 0, alertmanagers);
     this.configYaml = renderYaml(configObject);
     const files: Record<string, string> = { 'prometheus.yaml': this.configYaml };
     if (rules.length > 0) files['rules.yaml'] = renderRuleFile(rules);
@@ -189,34 +168,7 @@ export abstract class PrometheusBase extends Construct {
     if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity, 'upload');
     else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
-    const exemplars = mode === 'server' && (props.exemplarStorage ?? props.remoteWriteReceiver ?? false);
-    const args =
-      mode === 'agent'
-        ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
-        : [
-            `--storage.tsdb.path=${DATA_DIR}`,
-            // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
-            ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
-            ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
-            ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
-          ];
-    const containers: ContainerDefinition[] = [
-      {
-        name: 'prometheus',
-        image,
-        args: mergeArgs([`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args], props.extraArgs),
-        env: mergeEnv([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], props.extraEnv),
-        ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
-        volumeMounts: [
-          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-          { name: 'data', mountPath: DATA_DIR },
-        ],
-        readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
-        livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
-        resources: props.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
-      },
-    ];
-    if (sidecar) containers.push(this.sidecarContainer(sidecar));
+    const containers = [this.prometheusContainer(props, mode, image), ...(sidecar ? [this.sidecarContainer(sidecar)] : [])];
 
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
     const access = discoveryAccess((configObject.scrape_configs ?? []) as Array<Record<string, unknown>>, props.namespace);
@@ -262,6 +214,69 @@ export abstract class PrometheusBase extends Construct {
         "pass an Alertmanager's endpoint in alertmanagers, or acknowledge the warning if alerts are only read in Grafana",
       );
     }
+  }
+
+  /** prometheus.yaml: scrape jobs, external labels, remote write, retention, rules and Alertmanagers, then the overrides. */
+  private renderConfig(
+    props: PrometheusServerProps,
+    retention: string | undefined,
+    self: ScrapeTarget,
+    replicaLabel: string,
+    hasRules: boolean,
+    alertmanagers: readonly AlertmanagerEndpoint[],
+  ): Record<string, unknown> {
+    const generated = buildPrometheusConfig({
+      scrapeInterval: props.scrapeInterval ?? '30s',
+      externalLabels: { ...props.externalLabels, [replicaLabel]: '${POD_NAME}' },
+      scrapeTargets: [self, ...(props.scrapeTargets ?? [])],
+      extraScrapeConfigs: props.extraScrapeConfigs ?? [],
+      remoteWrite: props.remoteWrite ?? [],
+      retention,
+      ruleFiles: hasRules ? [`${RULES_DIR}/*.yaml`] : undefined,
+    });
+    return mergeOverrides(
+      alertmanagers.length > 0
+        ? {
+            ...generated,
+            alerting: {
+              // Both replicas fire each alert; without the replica label Alertmanager sees one.
+              alert_relabel_configs: [{ action: 'labeldrop', regex: replicaLabel }],
+              alertmanagers: alertmanagers.map(prometheusAlertmanagerConfig),
+            },
+          }
+        : generated,
+      props.configOverrides,
+    );
+  }
+
+  /** The Prometheus container: agent or server flags, the config and data mounts, probes. */
+  private prometheusContainer(props: PrometheusServerProps, mode: PrometheusMode, image: ImageRef): ContainerDefinition {
+    const sidecar = props.thanosSidecar;
+    const exemplars = mode === 'server' && (props.exemplarStorage ?? props.remoteWriteReceiver ?? false);
+    const args =
+      mode === 'agent'
+        ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
+        : [
+            `--storage.tsdb.path=${DATA_DIR}`,
+            // The sidecar uploads blocks as Prometheus cuts them: local compaction would upload each sample twice.
+            ...(sidecar ? ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] : []),
+            ...(props.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
+            ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
+          ];
+    return {
+      name: 'prometheus',
+      image,
+      args: mergeArgs([`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args], props.extraArgs),
+      env: mergeEnv([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], props.extraEnv),
+      ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'data', mountPath: DATA_DIR },
+      ],
+      readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
+      livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
+      resources: props.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+    };
   }
 
   /** Tells the app's wiring what it scrapes, where that lands, what it writes, and what its rules read. */

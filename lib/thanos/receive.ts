@@ -124,60 +124,55 @@ export class ThanosReceive extends Construct {
       namespace: 'give the Kubernetes namespace of its objects',
       bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
     });
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
-    const replicas = props.replicas ?? 3;
-    const rf = props.replicationFactor ?? 3;
-    const routing = props.routing ?? 'combined';
-    const rings = props.hashrings ?? [{ name: 'default' }];
-    this.tenantHeader = props.tenantHeader ?? 'THANOS-TENANT';
-    this.defaultTenant = props.defaultTenant ?? 'default-tenant';
-    this.replicaLabel = props.replicaLabel ?? 'replica';
-    this.replicationFactor = rf;
-    const tenantLabel = props.tenantLabel ?? 'tenant_id';
-    const retention = props.retention ?? '1d';
-    validateReceive(this, props, { replicas, rf, rings, retention, tenantLabel });
-    checkEmittedReplication(this, props, rings, replicas);
+    const r = resolveReceive(this, props);
+    validateReceive(this, props, r);
+    checkEmittedReplication(this, props, r.rings, r.replicas);
+    this.tenantHeader = r.tenantHeader;
+    this.defaultTenant = r.defaultTenant;
+    this.replicaLabel = r.replicaLabel;
+    this.replicationFactor = r.rf;
+    this.keepsExemplars = r.maxExemplars > 0;
+    this.tenants = [...new Set(r.rings.flatMap((ring) => ring.tenants ?? []))];
 
-    const base = thanosIdentity(props, 'receive');
-    const members: HashringMembers[] = rings.map((ring) => {
-      const identity = ringIdentity(base, ring.name);
-      return {
-        name: ring.name,
-        tenants: ring.tenants ?? [],
-        tenantMatcher: ring.tenantMatcher ?? 'exact',
-        statefulSet: identity.name,
-        headlessService: identity.headlessName,
-        replicas: ring.replicas ?? replicas,
-      };
-    });
-    this.hashrings = buildHashrings(members, props.namespace, clusterDomain, THANOS_PORTS.grpc);
+    this.hashrings = buildHashrings(r.members, props.namespace, r.clusterDomain, THANOS_PORTS.grpc);
     this.hashringsConfig = new ConfigFile(this, 'Hashrings', {
-      identity: base.sibling('hashrings'),
-      name: `${base.name}-hashrings`,
+      identity: r.base.sibling('hashrings'),
+      name: `${r.base.name}-hashrings`,
       files: { [HASHRING_FILE]: JSON.stringify(this.hashrings, null, 2) },
     });
+    const flags = receiveFlags(r, this.hashringsConfig.name);
+    const ingestors = this.emitIngestors(props, r, flags);
+    this.ingestors = ingestors.workloads;
+    this.ingestorJobs = ingestors.scrapeTargets.map((t) => t.job);
+    const router = r.routing === 'split' ? this.emitRouter(props, r, flags) : undefined;
+    this.router = router?.workload;
+    this.scrapeTargets = [...ingestors.scrapeTargets, ...(router ? [router.scrapeTarget] : [])];
+    this.service = this.emitWriteService(r);
 
-    const routingFlags = [
-      `--receive.hashrings-file=${HASHRING_DIR}/${HASHRING_FILE}`,
-      // The flag, not the file's `algorithm` field, decides whether a ring change flushes the TSDB.
-      '--receive.hashrings-algorithm=ketama',
-      `--receive.replication-factor=${rf}`,
-    ];
-    const tenantFlags = [
-      `--receive.tenant-header=${this.tenantHeader}`,
-      `--receive.default-tenant-id=${this.defaultTenant}`,
-      `--receive.tenant-label-name=${tenantLabel}`,
-    ];
-    const labelFlags = [labelFlag(this.replicaLabel, '$(NAME)'), ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val))];
-    const hashringVolume = { name: 'hashrings', configMap: { name: this.hashringsConfig.name } };
-    // Mounted as a directory: a subPath mount would never see the updated ring.
-    const hashringMount = { name: 'hashrings', mountPath: HASHRING_DIR, readOnly: true };
+    this.remoteWriteUrl = `http://${r.base.host()}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
+    this.storeEndpoints = r.members.map((ring) => ({
+      address: grpcSrvAddress(r.base.host(ring.headlessService)),
+      component: `receive ring "${ring.name}"`,
+      replicaLabels: [this.replicaLabel],
+      // Replication hands every ingestor of a series the very same samples.
+      identicalReplicas: true,
+      ingestUrls: [this.remoteWriteUrl],
+    }));
+    const wiring = Wiring.of(this);
+    for (const endpoint of this.storeEndpoints) wiring.flow(this.remoteWriteUrl, endpoint.address);
+  }
 
-    const ingestors: Record<string, Workload> = {};
+  /** One StatefulSet per ring, each with the headless Service that names its pods. */
+  private emitIngestors(
+    props: ThanosReceiveProps,
+    r: ResolvedReceive,
+    flags: ReceiveFlags,
+  ): { workloads: Record<string, Workload>; scrapeTargets: ScrapeTarget[] } {
+    const workloads: Record<string, Workload> = {};
     const scrapeTargets: ScrapeTarget[] = [];
-    members.forEach((ring, i) => {
-      const identity = ringIdentity(base, ring.name);
-      const options = rings[i];
+    const combined = r.routing === 'combined';
+    r.members.forEach((ring, i) => {
+      const identity = ringIdentity(r.base, ring.name);
       // Not-ready pods are published too: a pod replaying its WAL must still be reachable by name.
       const headless = createService(this, identity.headlessName, {
         identity,
@@ -186,9 +181,9 @@ export class ThanosReceive extends Construct {
         publishNotReadyAddresses: true,
         ports: thanosServicePorts({ remoteWrite: true }),
       });
-      scrapeTargets.push(thanosScrapeTarget(identity, headless, clusterDomain));
-      const localEndpoint = podEndpoint('$(NAME)', ring.headlessService, props.namespace, clusterDomain, THANOS_PORTS.grpc);
-      ingestors[ring.name] = thanosWorkload(this, identity.name, {
+      scrapeTargets.push(thanosScrapeTarget(identity, headless, r.clusterDomain));
+      const localEndpoint = podEndpoint('$(NAME)', ring.headlessService, props.namespace, r.clusterDomain, THANOS_PORTS.grpc);
+      workloads[ring.name] = thanosWorkload(this, identity.name, {
         identity,
         kind: 'StatefulSet',
         replicas: ring.replicas,
@@ -196,20 +191,20 @@ export class ThanosReceive extends Construct {
         flags: [
           `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`,
           `--tsdb.path=${DATA_DIR}`,
-          `--tsdb.retention=${retention}`,
-          `--tsdb.max-exemplars=${props.maxExemplars ?? 100000}`,
-          ...labelFlags,
-          ...tenantFlags,
+          `--tsdb.retention=${r.retention}`,
+          `--tsdb.max-exemplars=${r.maxExemplars}`,
+          ...flags.labels,
+          ...flags.tenant,
           // Combined routing: the pod finds itself in the ring by this address (`$(NAME)` is the pod name).
-          ...(routing === 'combined' ? [...routingFlags, `--receive.local-endpoint=${localEndpoint}`] : []),
+          ...(combined ? [...flags.routing, `--receive.local-endpoint=${localEndpoint}`] : []),
         ],
         options: props,
         bucket: props.bucket,
         bucketAccess: 'upload',
         env: POD_ENV,
-        volumes: routing === 'combined' ? [hashringVolume] : [],
-        volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...(routing === 'combined' ? [hashringMount] : [])],
-        volumeClaims: [{ name: 'data', size: options.storageSize ?? props.storageSize ?? '20Gi', storageClass: props.storageClass }],
+        volumes: combined ? [flags.hashringVolume] : [],
+        volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...(combined ? [flags.hashringMount] : [])],
+        volumeClaims: [{ name: 'data', size: r.rings[i].storageSize ?? props.storageSize ?? '20Gi', storageClass: props.storageClass }],
         defaultResources: DEFAULT_RESOURCES.ingestor,
         // The head block is flushed and uploaded on shutdown; a large head needs minutes.
         terminationGracePeriodSeconds: 900,
@@ -217,60 +212,51 @@ export class ThanosReceive extends Construct {
         listeners: { remoteWrite: true },
         extraPodLabels: { [INGESTOR_LABEL]: 'true' },
         // A write needs a quorum: never take down more than RF/2 ingestors at once.
-        disruptionBudget: ring.replicas > 1 ? { maxUnavailable: Math.max(1, Math.floor(rf / 2)) } : false,
+        disruptionBudget: ring.replicas > 1 ? { maxUnavailable: Math.max(1, Math.floor(r.rf / 2)) } : false,
       });
     });
-    this.ingestors = ingestors;
-    this.ingestorJobs = scrapeTargets.map((t) => t.job);
+    return { workloads, scrapeTargets };
+  }
 
-    // Every ring's ingestors, whatever their component label.
-    const ingestorSelector = { [LABELS.name]: base.app, [LABELS.instance]: base.instance, [INGESTOR_LABEL]: 'true' };
-    if (routing === 'split') {
-      const routerIdentity = base.sibling('receive-router');
-      const router = props.router ?? {};
-      this.router = thanosWorkload(this, 'Router', {
-        identity: routerIdentity,
-        kind: 'Deployment',
-        replicas: router.replicas ?? 2,
-        subcommand: 'receive',
-        // No local endpoint: with a hashring and without one, receive only routes (RouterOnly).
-        flags: [`--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`, ...labelFlags, ...tenantFlags, ...routingFlags],
-        options: { ...router, logLevel: router.logLevel ?? props.logLevel },
-        env: POD_ENV,
-        volumes: [hashringVolume],
-        volumeMounts: [hashringMount],
-        defaultResources: DEFAULT_RESOURCES.router,
-        listeners: { remoteWrite: true },
-      });
-      const routerHeadless = createService(this, 'RouterHeadlessService', {
-        identity: routerIdentity,
-        name: routerIdentity.headlessName,
-        headless: true,
-        ports: thanosServicePorts({ remoteWrite: true }),
-      });
-      scrapeTargets.push(thanosScrapeTarget(routerIdentity, routerHeadless, clusterDomain));
-    }
-    this.scrapeTargets = scrapeTargets;
-    const writeTarget = routing === 'split' ? base.sibling('receive-router') : base;
-    this.service = createService(this, 'Service', {
-      identity: writeTarget,
-      name: base.name,
-      ports: thanosServicePorts({ remoteWrite: true }),
-      selector: routing === 'split' ? writeTarget.selector : ingestorSelector,
+  /** Split routing: routers that only forward to the rings, with their own headless Service. */
+  private emitRouter(props: ThanosReceiveProps, r: ResolvedReceive, flags: ReceiveFlags): { workload: Workload; scrapeTarget: ScrapeTarget } {
+    const identity = r.base.sibling('receive-router');
+    const router = props.router ?? {};
+    const workload = thanosWorkload(this, 'Router', {
+      identity,
+      kind: 'Deployment',
+      replicas: router.replicas ?? 2,
+      subcommand: 'receive',
+      // No local endpoint: with a hashring and without one, receive only routes (RouterOnly).
+      flags: [`--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`, ...flags.labels, ...flags.tenant, ...flags.routing],
+      options: { ...router, logLevel: router.logLevel ?? props.logLevel },
+      env: POD_ENV,
+      volumes: [flags.hashringVolume],
+      volumeMounts: [flags.hashringMount],
+      defaultResources: DEFAULT_RESOURCES.router,
+      listeners: { remoteWrite: true },
     });
-    this.remoteWriteUrl = `http://${base.serviceHost(base.name, clusterDomain)}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
-    this.tenants = [...new Set(rings.flatMap((ring) => ring.tenants ?? []))];
-    this.storeEndpoints = members.map((ring) => ({
-      address: grpcSrvAddress(base.serviceHost(ring.headlessService, clusterDomain)),
-      component: `receive ring "${ring.name}"`,
-      replicaLabels: [this.replicaLabel],
-      // Replication hands every ingestor of a series the very same samples.
-      identicalReplicas: true,
-      ingestUrls: [this.remoteWriteUrl],
-    }));
-    this.keepsExemplars = (props.maxExemplars ?? 100000) > 0;
-    const wiring = Wiring.of(this);
-    for (const endpoint of this.storeEndpoints) wiring.flow(this.remoteWriteUrl, endpoint.address);
+    const headless = createService(this, 'RouterHeadlessService', {
+      identity,
+      name: identity.headlessName,
+      headless: true,
+      ports: thanosServicePorts({ remoteWrite: true }),
+    });
+    return { workload, scrapeTarget: thanosScrapeTarget(identity, headless, r.clusterDomain) };
+  }
+
+  /** The Service writers send to: the routers in split routing, else every ring's ingestors. */
+  private emitWriteService(r: ResolvedReceive): k8s.KubeService {
+    const split = r.routing === 'split';
+    const writeTarget = split ? r.base.sibling('receive-router') : r.base;
+    // Every ring's ingestors, whatever their component label.
+    const ingestors = { [LABELS.name]: r.base.app, [LABELS.instance]: r.base.instance, [INGESTOR_LABEL]: 'true' };
+    return createService(this, 'Service', {
+      identity: writeTarget,
+      name: r.base.name,
+      ports: thanosServicePorts({ remoteWrite: true }),
+      selector: split ? writeTarget.selector : ingestors,
+    });
   }
 
   /**
@@ -312,12 +298,83 @@ function ringIdentity(base: ComponentIdentity, ring: string): ComponentIdentity 
   return ring === 'default' ? base : base.sibling(`receive-${ring}`);
 }
 
+/** The props with every default filled in: what the rest of the construct reads. */
 interface ResolvedReceive {
+  readonly clusterDomain: string;
   readonly replicas: number;
   readonly rf: number;
+  readonly routing: 'combined' | 'split';
   readonly rings: readonly ThanosHashringOptions[];
   readonly retention: string;
+  readonly tenantHeader: string;
+  readonly defaultTenant: string;
   readonly tenantLabel: string;
+  readonly replicaLabel: string;
+  readonly maxExemplars: number;
+  readonly externalLabels: Readonly<Record<string, string>>;
+  readonly base: ComponentIdentity;
+  /** Each ring as the hashrings file and the StatefulSets name it. */
+  readonly members: readonly HashringMembers[];
+}
+
+/** Fills in every default, in one place. */
+function resolveReceive(scope: Construct, props: ThanosReceiveProps): ResolvedReceive {
+  const clusterDomain = clusterDomainOf(scope, props.clusterDomain);
+  const replicas = props.replicas ?? 3;
+  const rings = props.hashrings ?? [{ name: 'default' }];
+  const base = thanosIdentity(props, 'receive', clusterDomain);
+  const members = rings.map((ring) => {
+    const identity = ringIdentity(base, ring.name);
+    return {
+      name: ring.name,
+      tenants: ring.tenants ?? [],
+      tenantMatcher: ring.tenantMatcher ?? 'exact',
+      statefulSet: identity.name,
+      headlessService: identity.headlessName,
+      replicas: ring.replicas ?? replicas,
+    };
+  });
+  return {
+    clusterDomain,
+    replicas,
+    rf: props.replicationFactor ?? 3,
+    routing: props.routing ?? 'combined',
+    rings,
+    retention: props.retention ?? '1d',
+    tenantHeader: props.tenantHeader ?? 'THANOS-TENANT',
+    defaultTenant: props.defaultTenant ?? 'default-tenant',
+    tenantLabel: props.tenantLabel ?? 'tenant_id',
+    replicaLabel: props.replicaLabel ?? 'replica',
+    maxExemplars: props.maxExemplars ?? 100000,
+    externalLabels: props.externalLabels ?? {},
+    base,
+    members,
+  };
+}
+
+/** The flags and hashring mount that ingestors and routers share. */
+interface ReceiveFlags {
+  readonly routing: readonly string[];
+  readonly tenant: readonly string[];
+  readonly labels: readonly string[];
+  readonly hashringVolume: k8s.Volume;
+  readonly hashringMount: k8s.VolumeMount;
+}
+
+function receiveFlags(r: ResolvedReceive, hashringsConfigMap: string): ReceiveFlags {
+  return {
+    routing: [
+      `--receive.hashrings-file=${HASHRING_DIR}/${HASHRING_FILE}`,
+      // The flag, not the file's `algorithm` field, decides whether a ring change flushes the TSDB.
+      '--receive.hashrings-algorithm=ketama',
+      `--receive.replication-factor=${r.rf}`,
+    ],
+    tenant: [`--receive.tenant-header=${r.tenantHeader}`, `--receive.default-tenant-id=${r.defaultTenant}`, `--receive.tenant-label-name=${r.tenantLabel}`],
+    labels: [labelFlag(r.replicaLabel, '$(NAME)'), ...Object.entries(r.externalLabels).map(([k, val]) => labelFlag(k, val))],
+    hashringVolume: { name: 'hashrings', configMap: { name: hashringsConfigMap } },
+    // Mounted as a directory: a subPath mount would never see the updated ring.
+    hashringMount: { name: 'hashrings', mountPath: HASHRING_DIR, readOnly: true },
+  };
 }
 
 function validateReceive(scope: Construct, props: ThanosReceiveProps, r: ResolvedReceive): void {
