@@ -81,93 +81,34 @@ export class ThanosRuler extends Construct {
       bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
       query: 'pass the ThanosQuery the rules are evaluated against',
     });
-    const replicas = props.replicas ?? 2;
-    const replicaLabel = props.replicaLabel ?? 'rule_replica';
-    const groups = props.ruleGroups ?? [];
-    const configMaps = props.ruleConfigMaps ?? [];
-    const retention = props.retention ?? '2d';
-    const v = new Validator(this);
-    checkThanosComponent(v, props, '-ruler-headless'.length);
-    checkReplicas(v, 'replicas', replicas);
-    checkLabelName(v, 'replicaLabel', replicaLabel);
-    checkExternalLabels(v, props.externalLabels, [replicaLabel]);
-    checkDuration(v, 'evalInterval', props.evalInterval ?? '1m', 1000, 'a duration');
-    checkDuration(v, 'retention', retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
-    checkVolumeSize(v, 'storageSize', props.storageSize);
-    v.check(
-      groups.length + configMaps.length > 0,
-      'ruleGroups',
-      [],
-      'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
-      'give ruleGroups or ruleConfigMaps, or leave the ruler out',
-    );
-    checkRuleGroups(v, 'ruleGroups', groups);
-    configMaps.forEach((name, i) => v.apply(`ruleConfigMaps[${i}]`, name, dnsLabel(name, 253, false)));
-    (props.alertmanagerUrls ?? []).forEach((url, i) =>
-      v.check(
-        ALERTMANAGER_URL.test(url),
-        `alertmanagerUrls[${i}]`,
-        url,
-        'has no http:// or https:// scheme',
-        'write it as "http://alertmanager.monitoring.svc:9093"',
-      ),
-    );
-    v.throwIfAny();
-
+    const r = resolveRuler(props);
+    validateRuler(this, props, r);
     const identity = thanosIdentity(props, 'ruler');
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
-    const ruleVolumes: k8s.Volume[] = [];
-    if (groups.length > 0) {
-      this.ruleFile = renderRuleFile(groups);
+    if (r.groups.length > 0) {
+      this.ruleFile = renderRuleFile(r.groups);
       this.rules = new ConfigFile(this, 'Rules', { identity, name: `${identity.name}-rules`, files: { 'rules.yaml': this.ruleFile } });
-      ruleVolumes.push(this.rules.volume(this.rules.name));
     }
-    for (const name of configMaps) {
-      ruleVolumes.push({ name: `rules-${ruleVolumes.length}`, configMap: { name } });
-      declareExternal(this, { kind: 'ConfigMap', namespace: props.namespace, name, purpose: 'Prometheus rule files (*.yaml) for the Thanos ruler' });
-    }
-    const volumes = ruleVolumes.map((vol, i) => ({ ...vol, name: `rules-${i}` }));
+    const volumes = this.ruleVolumes(props, r);
     for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
     const alertmanagerUrls = [...(props.alertmanagers ?? []).map((am) => am.peersUrl), ...(props.alertmanagerUrls ?? [])];
-    if (alertmanagerUrls.length === 0 && (groups.some((g) => g.rules.some((r) => 'alert' in r)) || configMaps.length > 0)) {
-      addWarning(
-        this,
-        'alerts-go-nowhere',
-        'alertmanagers',
-        [],
-        'is empty, so the alerts its rules fire reach no one',
-        "pass an Alertmanager's endpoint in alertmanagers (or alertmanagerUrls for one outside the app), or acknowledge the warning if alerts are only read in Grafana",
-      );
-    }
-    // Its rules select jobs from what Query serves: the app must scrape them into it.
-    const ruleJobs = [...new Set(groups.flatMap((g) => g.rules.flatMap((r) => jobsSelectedBy(r.expr))))];
-    if (ruleJobs.length > 0) {
-      Wiring.of(this).reads({
-        path: this.node.path,
-        property: 'ruleGroups',
-        source: props.query.queryApiAddress,
-        jobs: ruleJobs,
-        what: 'its rules',
-        consequence: 'they would never find data, and their alerts never fire',
-      });
-    }
+    this.recordAlertsAndReads(props, r, alertmanagerUrls);
 
     const { headless } = thanosServices(this, identity);
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
-      replicas,
+      replicas: r.replicas,
       subcommand: 'rule',
       flags: [
         `--data-dir=${DATA_DIR}`,
         `--rule-file=${RULES_DIR}/*/*.yaml`,
-        `--eval-interval=${props.evalInterval ?? '1m'}`,
-        `--tsdb.retention=${retention}`,
+        `--eval-interval=${r.evalInterval}`,
+        `--tsdb.retention=${r.retention}`,
         `--query=${props.query.queryApiAddress}`,
-        labelFlag(replicaLabel, '$(NAME)'),
+        labelFlag(r.replicaLabel, '$(NAME)'),
         ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val)),
         // Every replica fires the same alert; without its replica label Alertmanager sees one.
-        `--alert.label-drop=${replicaLabel}`,
+        `--alert.label-drop=${r.replicaLabel}`,
         ...alertmanagerUrls.map((url) => `--alertmanagers.url=${url}`),
       ],
       options: props,
@@ -183,8 +124,44 @@ export class ThanosRuler extends Construct {
       configChecksums: this.rules ? [this.rules.checksum] : [],
       defaultResources: DEFAULT_RESOURCES,
     });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomainOf(this, props.clusterDomain))];
     this.storeEndpoint = ThanosRuler.endpointFor(this, props);
+  }
+
+  /** One volume per rule source: the generated rule file, then each ConfigMap the user provides. */
+  private ruleVolumes(props: ThanosRulerProps, r: ResolvedRuler): k8s.Volume[] {
+    const ruleVolumes: k8s.Volume[] = this.rules ? [this.rules.volume(this.rules.name)] : [];
+    for (const name of r.configMaps) {
+      ruleVolumes.push({ name: `rules-${ruleVolumes.length}`, configMap: { name } });
+      declareExternal(this, { kind: 'ConfigMap', namespace: props.namespace, name, purpose: 'Prometheus rule files (*.yaml) for the Thanos ruler' });
+    }
+    return ruleVolumes.map((vol, i) => ({ ...vol, name: `rules-${i}` }));
+  }
+
+  /** A warning when its alerts reach no one, and the jobs its rules read, for the app's checks. */
+  private recordAlertsAndReads(props: ThanosRulerProps, r: ResolvedRuler, alertmanagerUrls: readonly string[]): void {
+    if (alertmanagerUrls.length === 0 && (r.groups.some((g) => g.rules.some((rule) => 'alert' in rule)) || r.configMaps.length > 0)) {
+      addWarning(
+        this,
+        'alerts-go-nowhere',
+        'alertmanagers',
+        [],
+        'is empty, so the alerts its rules fire reach no one',
+        "pass an Alertmanager's endpoint in alertmanagers (or alertmanagerUrls for one outside the app), or acknowledge the warning if alerts are only read in Grafana",
+      );
+    }
+    // Its rules select jobs from what Query serves: the app must scrape them into it.
+    const ruleJobs = [...new Set(r.groups.flatMap((g) => g.rules.flatMap((rule) => jobsSelectedBy(rule.expr))))];
+    if (ruleJobs.length > 0) {
+      Wiring.of(this).reads({
+        path: this.node.path,
+        property: 'ruleGroups',
+        source: props.query.queryApiAddress,
+        jobs: ruleJobs,
+        what: 'its rules',
+        consequence: 'they would never find data, and their alerts never fire',
+      });
+    }
   }
 
   /**
@@ -205,4 +182,55 @@ export class ThanosRuler extends Construct {
 function declareInClusterService(scope: Construct, url: string): void {
   const match = /^(?:dns\+|dnssrv\+)?https?:\/\/(?:_[a-z0-9-]+\._tcp\.)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc\b/.exec(url);
   if (match) declareExternal(scope, { kind: 'Service', namespace: match[2], name: match[1], purpose: `Alertmanager for the Thanos ruler (${url})` });
+}
+
+/** The props with every default filled in. */
+interface ResolvedRuler {
+  readonly replicas: number;
+  readonly replicaLabel: string;
+  readonly groups: readonly RuleGroup[];
+  readonly configMaps: readonly string[];
+  readonly retention: string;
+  readonly evalInterval: string;
+}
+
+function resolveRuler(props: ThanosRulerProps): ResolvedRuler {
+  return {
+    replicas: props.replicas ?? 2,
+    replicaLabel: props.replicaLabel ?? 'rule_replica',
+    groups: props.ruleGroups ?? [],
+    configMaps: props.ruleConfigMaps ?? [],
+    retention: props.retention ?? '2d',
+    evalInterval: props.evalInterval ?? '1m',
+  };
+}
+
+function validateRuler(scope: Construct, props: ThanosRulerProps, r: ResolvedRuler): void {
+  const v = new Validator(scope);
+  checkThanosComponent(v, props, '-ruler-headless'.length);
+  checkReplicas(v, 'replicas', r.replicas);
+  checkLabelName(v, 'replicaLabel', r.replicaLabel);
+  checkExternalLabels(v, props.externalLabels, [r.replicaLabel]);
+  checkDuration(v, 'evalInterval', r.evalInterval, 1000, 'a duration');
+  checkDuration(v, 'retention', r.retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
+  checkVolumeSize(v, 'storageSize', props.storageSize);
+  v.check(
+    r.groups.length + r.configMaps.length > 0,
+    'ruleGroups',
+    [],
+    'is empty and no ruleConfigMaps are given: the ruler would evaluate nothing',
+    'give ruleGroups or ruleConfigMaps, or leave the ruler out',
+  );
+  checkRuleGroups(v, 'ruleGroups', r.groups);
+  r.configMaps.forEach((name, i) => v.apply(`ruleConfigMaps[${i}]`, name, dnsLabel(name, 253, false)));
+  (props.alertmanagerUrls ?? []).forEach((url, i) =>
+    v.check(
+      ALERTMANAGER_URL.test(url),
+      `alertmanagerUrls[${i}]`,
+      url,
+      'has no http:// or https:// scheme',
+      'write it as "http://alertmanager.monitoring.svc:9093"',
+    ),
+  );
+  v.throwIfAny();
 }
