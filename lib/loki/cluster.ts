@@ -13,7 +13,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
 import { Workload } from '../core/workload';
-import { Memcached } from '../memcached/memcached';
+import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
@@ -111,15 +111,8 @@ export class LokiCluster extends Construct {
     this.base = new ComponentIdentity({ app: 'loki', instance: p.name, component: 'loki', namespace: p.namespace, version: imageVersion(image) });
     const host = (service: string) => this.base.serviceHost(service, p.clusterDomain);
 
-    if (p.chunksCache)
-      this.chunksCache = new Memcached(this, 'ChunksCache', { ...p.chunksCache, owner: this.base, component: 'chunks-cache', clusterDomain: p.clusterDomain });
-    if (p.resultsCache)
-      this.resultsCache = new Memcached(this, 'ResultsCache', {
-        ...p.resultsCache,
-        owner: this.base,
-        component: 'results-cache',
-        clusterDomain: p.clusterDomain,
-      });
+    this.chunksCache = this.emitCache('ChunksCache', 'chunks-cache', p.chunksCache);
+    this.resultsCache = this.emitCache('ResultsCache', 'results-cache', p.resultsCache);
 
     const addresses: LokiAddresses = {
       memberlist: host(`${p.name}-memberlist`),
@@ -132,11 +125,7 @@ export class LokiCluster extends Construct {
     const configIdentity = this.base.sibling('config');
     const config = buildLokiConfig(p, this.storage, addresses);
     checkEmittedLoki(this, p, config);
-    this.config = new ConfigFile(this, 'Config', {
-      identity: configIdentity,
-      name: `${p.name}-config`,
-      files: { 'config.yaml': renderYaml(config) },
-    });
+    this.config = new ConfigFile(this, 'Config', { identity: configIdentity, name: `${p.name}-config`, files: { 'config.yaml': renderYaml(config) } });
     this.runtimeConfig = new ConfigFile(this, 'RuntimeConfig', {
       identity: configIdentity,
       name: `${p.name}-runtime-config`,
@@ -157,22 +146,43 @@ export class LokiCluster extends Construct {
     this.backend = this.emitRole('backend', p.backend.replicas, p.backend);
 
     const gatewayIdentity = this.base.sibling('gateway', imageVersion(p.gateway.image ?? IMAGES.nginx));
-    this.gatewayConfig = new ConfigFile(this, 'GatewayConfig', {
-      identity: gatewayIdentity,
+    this.gatewayConfig = this.emitGatewayConfig(p, gatewayIdentity);
+    this.gateway = this.emitGateway(gatewayIdentity);
+    this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
+    this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
+    this.services = this.serviceMap;
+    this.recordGuardsAndWarnings(p);
+    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
+      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)),
+    );
+  }
+
+  /** A memcached cache of the cluster, when the props ask for one. */
+  private emitCache(id: string, component: string, options: MemcachedOptions | undefined): Memcached | undefined {
+    if (!options) return undefined;
+    return new Memcached(this, id, { ...options, owner: this.base, component, clusterDomain: this.props.clusterDomain });
+  }
+
+  /** The gateway's nginx.conf: each API path to the role that serves it, by the roles' Services. */
+  private emitGatewayConfig(p: ResolvedLokiProps, identity: ComponentIdentity): ConfigFile {
+    const url = (role: string) => `http://${this.base.host(`${p.name}-${role}`)}:${LOKI_PORTS.http}`;
+    return new ConfigFile(this, 'GatewayConfig', {
+      identity,
       name: `${p.name}-gateway`,
       files: {
         'nginx.conf': buildGatewayConfig({
-          write: `http://${host(`${p.name}-write`)}:${LOKI_PORTS.http}`,
-          read: `http://${host(`${p.name}-read`)}:${LOKI_PORTS.http}`,
-          backend: `http://${host(`${p.name}-backend`)}:${LOKI_PORTS.http}`,
+          write: url('write'),
+          read: url('read'),
+          backend: url('backend'),
           resolver: p.gateway.dnsResolver,
           basicAuth: p.gateway.basicAuthSecret !== undefined,
         }),
       },
     });
-    this.gateway = this.emitGateway(gatewayIdentity);
-    this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
-    this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
+  }
+
+  /** What the app's checks need to know: the gateway's guard on every client, and alerts that reach no one. */
+  private recordGuardsAndWarnings(p: ResolvedLokiProps): void {
     if (this.basicAuth) {
       // Every client of the gateway must send credentials: the app refuses one that does not.
       Wiring.of(this).guards({
@@ -184,7 +194,6 @@ export class LokiCluster extends Construct {
           : 'give the gateway clientPasswordsSecret (a Secret with each tenant\'s password under its id) and take the destination from loki.clientEndpoint("<tenant>")',
       });
     }
-    this.services = this.serviceMap;
     if (!p.alertmanager && !p.alertmanagerUrl) {
       addWarning(
         this,
@@ -195,9 +204,6 @@ export class LokiCluster extends Construct {
         "pass an Alertmanager's endpoint in alertmanager (or alertmanagerUrl for one outside the app), or acknowledge the warning if tenants keep no alerting rules",
       );
     }
-    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
-      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)),
-    );
   }
 
   /**
