@@ -108,7 +108,14 @@ export class LokiCluster extends Construct {
     this.storage.usage.declareBucket(p.buckets.ruler);
 
     const image = p.image ?? IMAGES.loki;
-    this.base = new ComponentIdentity({ app: 'loki', instance: p.name, component: 'loki', namespace: p.namespace, version: imageVersion(image) });
+    this.base = new ComponentIdentity({
+      app: 'loki',
+      instance: p.name,
+      component: 'loki',
+      namespace: p.namespace,
+      version: imageVersion(image),
+      clusterDomain: p.clusterDomain,
+    });
     const host = (service: string) => this.base.serviceHost(service, p.clusterDomain);
 
     this.chunksCache = this.emitCache('ChunksCache', 'chunks-cache', p.chunksCache);
