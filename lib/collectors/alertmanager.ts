@@ -10,7 +10,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import { addWarning } from '../core/warnings';
 import { collectorIdentity } from './rbac';
@@ -166,9 +166,7 @@ export class Alertmanager extends Construct {
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
       configChecksums: [this.config.checksum],
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       volumes: [this.config.volume('config')],
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.

@@ -12,7 +12,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
@@ -48,9 +48,7 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     serviceAccountName: spec.identity.name,
     automountServiceAccountToken: spec.readsApi,
     configChecksums: [spec.config.checksum],
-    podAnnotations: o.podAnnotations,
-    overrides: o.pod,
-    scheduling: o.scheduling,
+    ...podOptions(o),
     containers: [
       {
         name: 'alloy',

@@ -9,7 +9,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -155,9 +155,7 @@ export class KubeStateMetrics extends Construct {
       serviceAccountName: name,
       // It lists and watches the API server with the ServiceAccount's token.
       automountServiceAccountToken: true,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       containers: [
         {
           name: 'kube-state-metrics',

@@ -7,7 +7,7 @@ import { Validator } from '../core/errors';
 import { ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, clusterRoleRef, collectorIdentity, serviceAccountSubject } from './rbac';
 import { checkCollectorBasics } from './validate';
 
@@ -124,9 +124,7 @@ export class MetricsServer extends Construct {
       serviceAccountName: NAME,
       // It reads nodes and pods and delegates authentication with the ServiceAccount's token.
       automountServiceAccountToken: true,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       // A new pod is ready before an old one goes, so the metrics API never has no backend.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       containers: [

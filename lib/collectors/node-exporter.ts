@@ -9,7 +9,7 @@ import { HostAccess, SchedulingOptions, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -89,8 +89,7 @@ export class NodeExporter extends Construct {
       replicas: 1,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
+      ...podOptions(props),
       scheduling: nodeAgentScheduling(props.scheduling),
       hostAccess: hostAccess ? nodeAccess() : undefined,
       containers: [

@@ -12,7 +12,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { LOKI_PASSWORD_ENV, OtlpLogsDestination, TracesDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
@@ -111,9 +111,7 @@ export class OtelCollectorGateway extends Construct {
       podIdentity: { runAsUser: OTEL_UID, runAsGroup: OTEL_UID, fsGroup: OTEL_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum],
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       volumes: [this.config.volume('config')],
       containers: [
         {

@@ -7,7 +7,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
 import { LogsDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
@@ -89,8 +89,8 @@ export class Promtail extends Construct {
         ],
       },
       configChecksums: [this.config.checksum],
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
+      ...podOptions(props),
+      // A node agent runs on every node, tainted ones included.
       scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
       volumes: [
         this.config.volume('config'),

@@ -30,6 +30,18 @@ export interface WorkloadOptions {
   readonly pod?: PodOverrides;
 }
 
+/**
+ * The pod-level escape hatches of a component's options as {@link Workload} takes them: the one
+ * place they are mapped, so that every component applies them alike.
+ */
+export function podOptions(options: WorkloadOptions): {
+  podAnnotations?: Readonly<Record<string, string>>;
+  overrides?: PodOverrides;
+  scheduling?: SchedulingOptions;
+} {
+  return { podAnnotations: options.podAnnotations, overrides: options.pod, scheduling: options.scheduling };
+}
+
 /** A PersistentVolumeClaim template of a StatefulSet. */
 export interface VolumeClaim {
   /** Claim name; mounted by that name. */

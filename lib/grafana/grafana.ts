@@ -12,7 +12,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, httpUrl, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { DashboardDefinition, dashboardJson } from './dashboards';
 import { DATASOURCE_UIDS, DatasourceDefinition, datasourcePasswordEnv, datasourcesFile, linkProblems } from './datasources';
 import { basicAuthPasswordEnv, credentialNamespaceRule } from '../core/basic-auth';
@@ -272,9 +272,7 @@ export class Grafana extends Construct {
       serviceAccountName: this.name,
       // Provisioned files are read by the pod: their change must roll it. The operator pushes its own.
       configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum, ...this.dashboardFiles.map((f) => f.checksum)] : [])],
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       volumes,
       // A volume of one pod cannot be attached to a surge pod on another node.
       strategy: props.persistence ? { type: 'Recreate' } : undefined,

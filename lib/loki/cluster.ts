@@ -12,7 +12,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
-import { Workload } from '../core/workload';
+import { Workload, podOptions } from '../core/workload';
 import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
@@ -310,9 +310,7 @@ export class LokiCluster extends Construct {
       serviceAccountName: p.name,
       configChecksums: [this.config.checksum],
       extraPodLabels: { [MEMBERLIST_LABEL]: 'true' },
-      podAnnotations: options.podAnnotations,
-      overrides: options.pod,
-      scheduling: options.scheduling,
+      ...podOptions(options),
       containers: [container],
     };
     const configVolumes: k8s.Volume[] = [this.config.volume('config'), this.runtimeConfig.volume('runtime-config')];
@@ -371,9 +369,7 @@ export class LokiCluster extends Construct {
       podIdentity: { runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.gatewayConfig.checksum],
-      podAnnotations: g.podAnnotations,
-      overrides: g.pod,
-      scheduling: g.scheduling,
+      ...podOptions(g),
       volumes,
       containers: [
         {

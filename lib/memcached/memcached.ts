@@ -9,7 +9,7 @@ import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { createService } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 
 /** What a user sets on a memcached cache. */
 export interface MemcachedOptions extends WorkloadOptions {
@@ -85,9 +85,7 @@ export class Memcached extends Construct {
       replicas,
       podIdentity: { runAsUser: MEMCACHED_UID, runAsGroup: MEMCACHED_UID, fsGroup: MEMCACHED_UID },
       terminationGracePeriodSeconds: 60,
-      scheduling: props.scheduling,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
+      ...podOptions(props),
       tmpVolume: false,
       containers: [
         {

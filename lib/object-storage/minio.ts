@@ -9,7 +9,7 @@ import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ResourceRequirements } from '../core/resources';
@@ -170,9 +170,7 @@ export class Minio extends Construct implements ObjectStorage {
       podIdentity: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID },
       serviceAccountName: name,
       terminationGracePeriodSeconds: 60,
-      scheduling: props.scheduling,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
+      ...podOptions(props),
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
       containers: [
         {

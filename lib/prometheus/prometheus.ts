@@ -19,7 +19,7 @@ import { ContainerDefinition, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { AlertmanagerEndpoint, prometheusAlertmanagerConfig } from '../core/alerting';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget, remoteWriteProblem } from '../core/remote-write';
@@ -182,9 +182,7 @@ export abstract class PrometheusBase extends Construct {
       podIdentity: { runAsUser: PROMETHEUS_UID, runAsGroup: PROMETHEUS_UID, fsGroup: PROMETHEUS_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : [])],
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       // Rules live in the same ConfigMap; mounting it whole puts rules.yaml under /etc/prometheus/rules too.
       volumes: [
         {

@@ -10,7 +10,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import type { DashboardDefinition } from '../grafana/dashboards';
 
 const PORT = 9091;
@@ -80,9 +80,7 @@ export class Pushgateway extends Construct {
       serviceName: this.identity.headlessName,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
-      podAnnotations: props.podAnnotations,
-      overrides: props.pod,
-      scheduling: props.scheduling,
+      ...podOptions(props),
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
       // A lone pod: the rollout stops it first, and it writes its metrics to the volume on the way out.
       disruptionBudget: false,

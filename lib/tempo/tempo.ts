@@ -9,7 +9,7 @@ import { Wiring } from '../core/wiring';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
-import { Workload } from '../core/workload';
+import { Workload, podOptions } from '../core/workload';
 import { chooseBucket } from '../object-storage/bucket-name';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
@@ -291,9 +291,7 @@ export class Tempo extends Construct {
       podIdentity: { runAsUser: TEMPO_UID, runAsGroup: TEMPO_UID, fsGroup: TEMPO_UID },
       serviceAccountName: this.name,
       configChecksums: [this.config.checksum],
-      podAnnotations: this.props.podAnnotations,
-      overrides: this.props.pod,
-      scheduling: this.props.scheduling,
+      ...podOptions(this.props),
     };
   }
 

@@ -6,7 +6,7 @@ import { imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
-import { VolumeClaim, Workload } from '../core/workload';
+import { VolumeClaim, Workload, podOptions } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import {
   PORT_NAMES,
@@ -120,10 +120,8 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     podIdentity: THANOS_POD_IDENTITY,
     serviceAccountName: identity.name,
     configChecksums: [...(spec.configChecksums ?? []), ...(bucket ? [bucket.checksum] : [])],
-    podAnnotations: options.podAnnotations,
-    overrides: options.pod,
+    ...podOptions(options),
     extraPodLabels: spec.extraPodLabels,
-    scheduling: options.scheduling,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
     disruptionBudget: spec.disruptionBudget,
     volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : [])],

@@ -8,7 +8,7 @@ import { httpProbe, tcpProbe } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService, createServiceAccount } from '../core/service';
-import { VolumeClaim, Workload } from '../core/workload';
+import { VolumeClaim, Workload, podOptions } from '../core/workload';
 import { VM_PORT_NAMES, VM_POD_IDENTITY, VmComponentOptions, vmCommonFlags } from './common';
 
 /**
@@ -75,9 +75,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     serviceAccountName: identity.name,
     automountServiceAccountToken: spec.readsApi,
     configChecksums: spec.configChecksums,
-    podAnnotations: options.podAnnotations,
-    overrides: options.pod,
-    scheduling: options.scheduling,
+    ...podOptions(options),
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     disruptionBudget: spec.disruptionBudget,
     // A pod must hold ready for a while before the next one is replaced.
