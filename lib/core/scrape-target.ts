@@ -19,6 +19,14 @@ export interface ScrapeTarget {
   readonly honorLabels?: boolean;
 }
 
+/** Anything with metrics to scrape: a component with one target, or one with several (a ring per role). */
+export type Scrapeable = { readonly scrapeTarget: ScrapeTarget } | { readonly scrapeTargets: readonly ScrapeTarget[] };
+
+/** The targets of every scrapeable given, in order; absent ones (turned off) are skipped. */
+export function scrapeTargetsOf(components: ReadonlyArray<Scrapeable | undefined>): ScrapeTarget[] {
+  return components.flatMap((c) => (!c ? [] : 'scrapeTargets' in c ? [...c.scrapeTargets] : [c.scrapeTarget]));
+}
+
 /** What a collector (Prometheus, vmagent) scrapes and how often. */
 export interface ScrapeOptions {
   /** What to scrape, e.g. a cluster's `scrapeTargets`. @default none besides itself */

@@ -8,7 +8,7 @@ import { NodeExporter } from '../collectors/node-exporter';
 import { OtelCollectorGateway } from '../collectors/otel-collector';
 import { RestrictedNamespace } from '../core/namespace';
 import { setClusterDomain } from '../core/cluster-domain';
-import { ScrapeTarget } from '../core/scrape-target';
+import { ScrapeTarget, scrapeTargetsOf } from '../core/scrape-target';
 import { emitServiceMonitors } from '../core/service-monitor';
 import { Grafana } from '../grafana/grafana';
 import { LokiCluster } from '../loki';
@@ -145,15 +145,9 @@ export class ObservabilityPlatform extends Chart {
     this.collectors = this.emitCollectors(spec);
     if (spec.pushgateway) this.pushgateway = new Pushgateway(this, 'pushgateway', { ...spec.pushgateway, namespace });
 
-    const targets: ScrapeTarget[] = [
-      ...this.loki.scrapeTargets,
-      ...this.metrics.scrapeTargets,
-      ...(this.tempo?.scrapeTargets ?? []),
-      ...[this.collectors.logs, this.collectors.otlp, this.collectors.nodeExporter, this.alertmanager, this.pushgateway].flatMap((c) =>
-        c ? [c.scrapeTarget] : [],
-      ),
-      ...(this.collectors.kubeStateMetrics?.scrapeTargets ?? []),
-    ];
+    // Every component the platform runs, in the order its scrape jobs are listed.
+    const { logs, otlp, nodeExporter, kubeStateMetrics } = this.collectors;
+    const targets = scrapeTargetsOf([this.loki, this.metrics, this.tempo, logs, otlp, nodeExporter, this.alertmanager, this.pushgateway, kubeStateMetrics]);
     if (spec.grafana !== false) {
       this.grafana = this.emitGrafana(spec, targets, scrapeInterval);
       targets.push(this.grafana.scrapeTarget);
