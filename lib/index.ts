@@ -1,7 +1,8 @@
 /**
  * The public API of `@obs-platform/constructs`: what users build with, named one by one.
  * Helpers that components share (args, probes, validation rules, config renderers) stay inside
- * the package; `etc/constructs.api.md` is the reviewed report of this surface (`npm run api`).
+ * the package; `etc/constructs.api.md` is the reviewed report of this surface, and
+ * `etc/constructs-aws.api.md` of the `./aws` entry point (`npm run api`).
  */
 
 // The platform: one spec, every component.
