@@ -14,7 +14,7 @@ import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import { addWarning } from '../core/warnings';
 import { collectorIdentity } from './rbac';
-import { checkClusterDomain } from './validate';
+import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
 
 const PORTS = { http: 9093, cluster: 9094 } as const;

@@ -15,12 +15,6 @@ export function checkCollectorBasics(v: Validator, namespace: string, options: W
   checkWorkloadOptions(v, '', options, pinned);
 }
 
-/** A cluster DNS domain such as `cluster.local`, when one is given. */
-export function checkClusterDomain(v: Validator, domain: string | undefined): void {
-  if (domain !== undefined)
-    v.check(/^[a-z0-9.-]+$/.test(domain), 'clusterDomain', domain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
-}
-
 /** A logs destination: its URL (`pushUrl`, or `otlpUrl` for OTLP exporters), tenant, and credentials the client in `namespace` can read. */
 export function checkLogsDestination(
   v: Validator,

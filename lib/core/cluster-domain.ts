@@ -13,13 +13,7 @@ export const CLUSTER_DOMAIN_CONTEXT = 'obs-platform/cluster-domain';
  */
 export function setClusterDomain(scope: IConstruct, domain: string): void {
   const v = new Validator(scope);
-  v.check(
-    /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(domain),
-    'clusterDomain',
-    domain,
-    'is not a DNS domain',
-    'use the cluster\'s DNS domain, e.g. "cluster.local"',
-  );
+  checkClusterDomain(v, domain);
   v.throwIfAny();
   scope.node.setContext(CLUSTER_DOMAIN_CONTEXT, domain);
 }
@@ -27,4 +21,10 @@ export function setClusterDomain(scope: IConstruct, domain: string): void {
 /** The cluster DNS domain for a component at `scope`: its own `given`, else its chart's, else "cluster.local". */
 export function clusterDomainOf(scope: IConstruct, given?: string): string {
   return given ?? (scope.node.tryGetContext(CLUSTER_DOMAIN_CONTEXT) as string | undefined) ?? DEFAULT_CLUSTER_DOMAIN;
+}
+
+/** A cluster DNS domain such as `cluster.local`, when one is given. */
+export function checkClusterDomain(v: Validator, domain: string | undefined): void {
+  if (domain !== undefined)
+    v.check(/^[a-z0-9.-]+$/.test(domain), 'clusterDomain', domain, 'is not a DNS domain', 'use the cluster\'s DNS domain, e.g. "cluster.local"');
 }

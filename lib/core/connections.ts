@@ -64,13 +64,36 @@ type Port = { name?: string; port: number };
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
 
-/** `[_port._tcp.][pod.]service.namespace.svc[.<domain>][:port]`, and not a name under another domain. */
-function serviceDns(domain: string): RegExp {
-  const d = domain.replace(/\./g, '\\.');
-  return new RegExp(
+/** An in-cluster DNS name found in a string, split into its parts. */
+export interface ServiceReference {
+  readonly text: string;
+  /** The port name of an SRV name (`_grpc._tcp.`). */
+  readonly srvPort?: string;
+  /** The pod of a per-pod name (`<pod>.<headless service>`). */
+  readonly pod?: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly port?: number;
+}
+
+/**
+ * The in-cluster DNS names in `text`: `[_port._tcp.][pod.]service.namespace.svc[.<domain>][:port]`,
+ * and not a name under another domain.
+ */
+export function serviceReferences(text: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): ServiceReference[] {
+  const d = clusterDomain.replace(/\./g, '\\.');
+  const pattern = new RegExp(
     `(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${d})?\\.?(?![a-z0-9-]|\\.[a-z0-9])(?::(\\d+))?`,
     'g',
   );
+  return [...text.matchAll(pattern)].map((m) => ({
+    text: m[0],
+    srvPort: m[1],
+    pod: m[2],
+    service: m[3],
+    namespace: m[4],
+    port: m[5] ? Number(m[5]) : undefined,
+  }));
 }
 
 /** The graph of `manifests` (the objects of one chart, as synthesized). */
@@ -91,15 +114,13 @@ export function connectionGraph(manifests: readonly unknown[], clusterDomain: st
     return node;
   };
   const edges = new Map<string, Connection>();
-  const pattern = serviceDns(clusterDomain);
   for (const w of workloads) {
     const from = nodeOf(w);
     for (const text of programTexts(w, objects)) {
-      for (const m of text.matchAll(pattern)) {
-        const [, srvPort, , serviceName, namespace, portNumber] = m;
+      for (const { srvPort, service: serviceName, namespace, port: portNumber } of serviceReferences(text, clusterDomain)) {
         const service = services.find((s) => s.metadata?.name === serviceName && s.metadata?.namespace === namespace);
         if (!service) continue;
-        const port = portName(service.spec?.ports ?? [], srvPort, portNumber ? Number(portNumber) : undefined);
+        const port = portName(service.spec?.ports ?? [], srvPort, portNumber);
         const behind = workloads.filter((t) => t.metadata?.namespace === namespace && selects(service.spec?.selector, t));
         for (const target of behind.length > 0 ? behind : [service]) {
           const to = nodeOf(target);

@@ -87,7 +87,7 @@ export class ComponentIdentity {
 
   /** The in-cluster DNS name of a Service of this component's namespace: by default its main Service. */
   host(serviceName: string = this.name): string {
-    return `${serviceName}.${this.namespace}.svc.${this.clusterDomain}`;
+    return this.serviceHost(serviceName);
   }
 
   /** The in-cluster DNS name of the headless Service. */

@@ -116,7 +116,7 @@ export class LokiCluster extends Construct {
       version: imageVersion(image),
       clusterDomain: p.clusterDomain,
     });
-    const host = (service: string) => this.base.serviceHost(service, p.clusterDomain);
+    const host = (service: string) => this.base.host(service);
 
     this.chunksCache = this.emitCache('ChunksCache', 'chunks-cache', p.chunksCache);
     this.resultsCache = this.emitCache('ResultsCache', 'results-cache', p.resultsCache);

@@ -1,4 +1,9 @@
+import { serviceReferences } from '../../lib/core/connections';
 import { ExternalReference } from '../../lib/core/external';
+
+// The one parser of in-cluster DNS names, the connection graph's.
+export { serviceReferences };
+export type { ServiceReference } from '../../lib/core/connections';
 import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } from './synth';
 
 /** Services the cluster itself provides, which no app emits. */
@@ -96,34 +101,6 @@ export function programStrings(manifests: Manifest[]): Array<{ where: string; na
     for (const [key, text] of Object.entries(dataOf(m))) out.push({ where: `${m.kind} ${m.metadata.name}/${key}`, namespace: m.metadata.namespace, text });
   }
   return out;
-}
-
-/** An in-cluster DNS name found in a string, split into its parts. */
-export interface ServiceReference {
-  readonly text: string;
-  readonly srvPort?: string;
-  readonly pod?: string;
-  readonly service: string;
-  readonly namespace: string;
-  readonly port?: number;
-}
-
-/** `[_port._tcp.][pod.]service.namespace.svc[.<domain>][:port]`. */
-function serviceDns(domain: string): RegExp {
-  const escaped = domain.replace(/\./g, '\\.');
-  return new RegExp(`(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${escaped})?\\.?(?::(\\d+))?`, 'g');
-}
-
-/** Finds `[_port._tcp.][pod.]service.namespace.svc[.<cluster domain>][:port]` names in a string. */
-export function serviceReferences(text: string, clusterDomain = 'cluster.local'): ServiceReference[] {
-  return [...text.matchAll(serviceDns(clusterDomain))].map((m) => ({
-    text: m[0],
-    srvPort: m[1],
-    pod: m[2],
-    service: m[3],
-    namespace: m[4],
-    port: m[5] ? Number(m[5]) : undefined,
-  }));
 }
 
 /**
