@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { LokiCluster, Minio, RestrictedNamespace } from '@obs-platform/constructs';
+import { LokiCluster, Minio, RestrictedNamespace, declareExternalService } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
@@ -9,14 +9,18 @@ new RestrictedNamespace(chart, 'namespace', 'logging');
 // Object storage: MinIO in the cluster for a dev cluster, or `new S3Storage({...})` for AWS.
 const minio = new Minio(chart, 'minio', { namespace: 'logging' });
 
+// The alerts of the tenants' rules go to the Alertmanager the cluster already runs. Every address a
+// component is configured with must reach something; one the app does not emit is declared.
+const alertmanagerUrl = 'http://alertmanager-operated.monitoring.svc.cluster.local:9093';
+declareExternalService(chart, alertmanagerUrl, "the cluster's Alertmanager (kube-prometheus-stack)");
+
 const loki = new LokiCluster(chart, 'loki', {
   namespace: 'logging',
   storage: minio,
   retention: '720h',
   write: { replicas: 3, storageSize: '50Gi' },
   tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }],
-  // The alerts of the tenants' rules go to the Alertmanager the cluster already runs.
-  alertmanagerUrl: 'http://alertmanager-operated.monitoring.svc.cluster.local:9093',
+  alertmanagerUrl,
 });
 
 // Wire other components through typed endpoints, never by retyping host names.

@@ -8,6 +8,7 @@ import {
   RestrictedNamespace,
   Tempo,
   ThanosCluster,
+  declareExternalService,
   lokiDatasource,
   metricsDatasource,
   tempoDashboard,
@@ -21,6 +22,7 @@ new RestrictedNamespace(chart, 'namespace', namespace);
 
 const minio = new Minio(chart, 'minio', { namespace });
 const alertmanagerUrl = 'http://alertmanager-operated.monitoring.svc.cluster.local:9093';
+declareExternalService(chart, alertmanagerUrl, "the cluster's Alertmanager");
 const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'apps' }], alertmanagerUrl });
 const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: minio, ruler: { alertmanagerUrls: [`dns+${alertmanagerUrl}`] } });
 

@@ -170,6 +170,7 @@ export {
   warningsOf,
   WARNINGS_ENV,
   declareExternal,
+  declareExternalService,
   externalReferences,
   setClusterDomain,
   clusterDomainOf,
@@ -182,10 +183,12 @@ export {
   connectionGraph,
   mermaidDiagram,
   connectionsMarkdown,
+  addressProblems,
   parseQuantity,
   FOOTPRINT_KINDS,
 } from './core';
 export type {
+  AddressProblem,
   ImageRef,
   WorkloadOptions,
   VolumeClaim,

@@ -37,9 +37,10 @@ export interface ConnectionGraph {
 
 type Named = { readonly name: string };
 type Container = {
+  readonly name?: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly env?: ReadonlyArray<{ readonly value?: string }>;
+  readonly env?: ReadonlyArray<{ readonly name?: string; readonly value?: string }>;
   readonly envFrom?: ReadonlyArray<{ readonly configMapRef?: Named; readonly secretRef?: Named }>;
 };
 type Volume = {
@@ -81,12 +82,7 @@ export interface ServiceReference {
  * and not a name under another domain.
  */
 export function serviceReferences(text: string, clusterDomain: string = DEFAULT_CLUSTER_DOMAIN): ServiceReference[] {
-  const d = clusterDomain.replace(/\./g, '\\.');
-  const pattern = new RegExp(
-    `(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${d})?\\.?(?![a-z0-9-]|\\.[a-z0-9])(?::(\\d+))?`,
-    'g',
-  );
-  return [...text.matchAll(pattern)].map((m) => ({
+  return [...text.matchAll(referencePattern(clusterDomain))].map((m) => ({
     text: m[0],
     srvPort: m[1],
     pod: m[2],
@@ -94,6 +90,22 @@ export function serviceReferences(text: string, clusterDomain: string = DEFAULT_
     namespace: m[4],
     port: m[5] ? Number(m[5]) : undefined,
   }));
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** The pattern of in-cluster DNS names under `clusterDomain`, compiled once per domain (matchAll copies it, so sharing is safe). */
+function referencePattern(clusterDomain: string): RegExp {
+  let pattern = patterns.get(clusterDomain);
+  if (!pattern) {
+    const d = clusterDomain.replace(/\./g, '\\.');
+    pattern = new RegExp(
+      `(?:_([a-z0-9-]+)\\._tcp\\.)?(?:([a-z0-9-]+)\\.)?([a-z0-9-]+)\\.([a-z0-9-]+)\\.svc(?:\\.${d})?\\.?(?![a-z0-9-]|\\.[a-z0-9])(?::(\\d+))?`,
+      'g',
+    );
+    patterns.set(clusterDomain, pattern);
+  }
+  return pattern;
 }
 
 /** The graph of `manifests` (the objects of one chart, as synthesized). */
@@ -116,7 +128,7 @@ export function connectionGraph(manifests: readonly unknown[], clusterDomain: st
   const edges = new Map<string, Connection>();
   for (const w of workloads) {
     const from = nodeOf(w);
-    for (const text of programTexts(w, objects)) {
+    for (const { text } of programTexts(w, objects)) {
       for (const { srvPort, service: serviceName, namespace, port: portNumber } of serviceReferences(text, clusterDomain)) {
         const service = services.find((s) => s.metadata?.name === serviceName && s.metadata?.namespace === namespace);
         if (!service) continue;
@@ -148,12 +160,34 @@ function selects(selector: Record<string, string> | undefined, workload: Obj): b
   return !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
-/** What a workload's programs read: container command, args and env values, and the ConfigMaps and Secrets it mounts or takes env from. */
-function programTexts(w: Obj, objects: readonly Obj[]): string[] {
+/** A string a workload's programs read, and where it is. */
+export interface ProgramText {
+  /** e.g. `container thanos args`, `ConfigMap loki-config key config.yaml`. */
+  readonly source: string;
+  readonly text: string;
+}
+
+/** Finds an object of the output by kind, namespace and name, as synthesized. */
+export type ObjectFinder = (kind: string, namespace: string | undefined, name: string) => unknown;
+
+/**
+ * What a workload's programs read: container command, args and env values, and the ConfigMaps and
+ * Secrets it mounts or takes env from (those the output holds).
+ * @internal
+ */
+export function programTexts(workload: unknown, objects: readonly unknown[] | ObjectFinder): ProgramText[] {
+  const find: ObjectFinder =
+    typeof objects === 'function'
+      ? objects
+      : (kind, namespace, name) => (objects as readonly Obj[]).find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === namespace);
+  const w = workload as Obj;
   const pod: PodSpec = w.spec?.template?.spec ?? {};
   const ns = w.metadata?.namespace;
   const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
-  const texts: string[] = containers.flatMap((c) => [...(c.command ?? []), ...(c.args ?? []), ...(c.env ?? []).map((e) => e.value ?? '')]);
+  const texts: ProgramText[] = containers.flatMap((c) => [
+    ...[...(c.command ?? []), ...(c.args ?? [])].map((text) => ({ source: `container ${c.name} args`, text })),
+    ...(c.env ?? []).map((e) => ({ source: `container ${c.name} env ${e.name}`, text: e.value ?? '' })),
+  ]);
   const refs: Array<[string, string]> = [];
   for (const v of pod.volumes ?? []) {
     if (v.configMap) refs.push(['ConfigMap', v.configMap.name]);
@@ -169,11 +203,15 @@ function programTexts(w: Obj, objects: readonly Obj[]): string[] {
       if (e.secretRef) refs.push(['Secret', e.secretRef.name]);
     }
   }
+  const seen = new Set<string>();
   for (const [kind, name] of refs) {
-    const o = objects.find((x) => x.kind === kind && x.metadata?.name === name && x.metadata?.namespace === ns);
+    if (seen.has(`${kind}/${name}`)) continue;
+    seen.add(`${kind}/${name}`);
+    const o = find(kind, ns, name) as Obj | undefined;
     if (!o) continue;
     const decode = (value: string) => (kind === 'Secret' ? Buffer.from(value, 'base64').toString('utf8') : value);
-    texts.push(...Object.values(o.data ?? {}).map(decode), ...Object.values(o.stringData ?? {}));
+    for (const [key, value] of Object.entries(o.data ?? {})) texts.push({ source: `${kind} ${name} key ${key}`, text: decode(value) });
+    for (const [key, value] of Object.entries(o.stringData ?? {})) texts.push({ source: `${kind} ${name} key ${key}`, text: value });
   }
   return texts;
 }

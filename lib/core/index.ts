@@ -31,3 +31,5 @@ export * from './footprint';
 export * from './rule-groups';
 export * from './cluster-domain';
 export * from './connections';
+export { addressProblems, addressCheck, CLUSTER_SERVICES } from './address-check';
+export type { AddressProblem, CheckedWorkload } from './address-check';

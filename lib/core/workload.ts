@@ -7,6 +7,7 @@ import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
 import { HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
 import { registerAppCheck } from './app-checks';
+import { addressCheck } from './address-check';
 import { ValidationProblem } from './errors';
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -113,6 +114,7 @@ export class Workload extends Construct {
     this.identity = props.identity;
     this.hostAccess = props.hostAccess;
     if (props.hostAccess) registerAppCheck(this, 'host-access-admission', hostAccessAdmission);
+    registerAppCheck(this, 'addresses-resolve', libraryAddresses);
     const metadata = { name: props.identity.name, namespace: props.identity.namespace, labels: props.identity.labels };
     const selector = { matchLabels: props.identity.selector };
     const template = restrictedPodTemplate(props);
@@ -177,6 +179,15 @@ export class Workload extends Construct {
       },
     };
   }
+}
+
+/** Every address the library's workloads are configured with names something the app has (see {@link addressCheck}). */
+function libraryAddresses(root: IConstruct): ValidationProblem[] {
+  const workloads = root.node.findAll().filter((c): c is Workload => c instanceof Workload);
+  return addressCheck(
+    root,
+    workloads.map((w) => ({ owner: w.node.scope ?? w, apiObject: w.apiObject, clusterDomain: w.identity.clusterDomain })),
+  );
 }
 
 /** Pod Security levels that refuse host paths, host namespaces and root. */

@@ -13,13 +13,16 @@ const TEMPO_GRPC = 'tempo-distributor.obs.svc.cluster.local:4317';
 const REMOTE_WRITE = { url: 'http://thanos-receive.obs.svc.cluster.local:19291/api/v1/receive', headers: { 'THANOS-TENANT': 'otlp' } };
 const LOKI_OTLP = 'http://loki-gateway.obs.svc.cluster.local/otlp';
 
+/** Where the agents under test send, which the tests do not build. */
+const PEERS = ['loki-gateway.obs.svc.cluster.local', 'tempo-distributor.obs.svc.cluster.local', 'thanos-receive.obs.svc.cluster.local'];
+
 function logAgent(props: Partial<AlloyLogAgentProps> = {}) {
-  const chart = testChart();
+  const chart = testChart(...PEERS);
   const construct = new AlloyLogAgent(chart, 'alloy', { namespace: 'obs', loki: { pushUrl: LOKI_PUSH, tenant: 'platform' }, ...props });
   return { construct, manifests: synth(chart) };
 }
 function alloyGateway(props: Partial<AlloyGatewayProps> = {}) {
-  const chart = testChart();
+  const chart = testChart(...PEERS);
   const construct = new AlloyGateway(chart, 'gw', {
     namespace: 'obs',
     traces: { otlpGrpcEndpoint: TEMPO_GRPC },
@@ -30,7 +33,7 @@ function alloyGateway(props: Partial<AlloyGatewayProps> = {}) {
   return { construct, manifests: synth(chart) };
 }
 function otelGateway(props: Partial<OtelCollectorGatewayProps> = {}) {
-  const chart = testChart();
+  const chart = testChart(...PEERS);
   const construct = new OtelCollectorGateway(chart, 'otel', {
     namespace: 'obs',
     traces: { otlpGrpcEndpoint: TEMPO_GRPC },
@@ -41,7 +44,7 @@ function otelGateway(props: Partial<OtelCollectorGatewayProps> = {}) {
   return { construct, manifests: synth(chart) };
 }
 function promtail(props: Partial<PromtailProps> = {}) {
-  const chart = testChart();
+  const chart = testChart(...PEERS);
   const construct = new Promtail(chart, 'promtail', { namespace: 'logging-host', loki: { pushUrl: LOKI_PUSH, tenant: 'platform' }, ...props });
   return { construct, manifests: synth(chart) };
 }
@@ -362,7 +365,7 @@ describe('OtelCollectorGateway', () => {
   });
 
   test('without metrics and logs destinations only the traces pipeline exists', () => {
-    const chart = testChart();
+    const chart = testChart(...PEERS);
     new OtelCollectorGateway(chart, 'otel', { namespace: 'obs', traces: { otlpGrpcEndpoint: TEMPO_GRPC } });
     const only = parse(dataOf(get(synth(chart), 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
     expect(Object.keys(only.service.pipelines)).toEqual(['traces']);

@@ -18,7 +18,7 @@ const HOOK = `hook.${NAMESPACE}.svc.cluster.local`;
 
 /** `keepReplicaLabel` undoes the fix for the control run: the pair's alerts keep `prometheus_replica`. */
 function alertingChart(keepReplicaLabel = false) {
-  const chart = testChart();
+  const chart = testChart(HOOK);
   const am = new Alertmanager(chart, 'am', {
     namespace: NAMESPACE,
     replicas: 2,

@@ -10,12 +10,15 @@ const tree = keyTree as KeyTree;
 
 describe('Loki config', () => {
   test('every key of the generated config exists in the Loki 3.7.6 configuration reference', () => {
-    const full = lokiChart({
-      chunksCache: {},
-      resultsCache: {},
-      alertmanagerUrl: 'http://alertmanager.obs.svc.cluster.local:9093',
-      tenants: [{ id: 'a', retention: '48h' }],
-    });
+    const full = lokiChart(
+      {
+        chunksCache: {},
+        resultsCache: {},
+        alertmanagerUrl: 'http://alertmanager.obs.svc.cluster.local:9093',
+        tenants: [{ id: 'a', retention: '48h' }],
+      },
+      'alertmanager.obs.svc.cluster.local',
+    );
     expect(unknownKeys(lokiConfig(full.manifests), tree)).toEqual([]);
     expect(unknownKeys(lokiConfig(lokiChart().manifests), tree)).toEqual([]);
   });

@@ -4,8 +4,8 @@ import { Minio } from '../../lib/object-storage/minio';
 import { Manifest, dataOf, get, synth, testChart } from '../support/synth';
 
 /** A LokiCluster on MinIO in namespace `obs`, synthesized. */
-export function lokiChart(props: Partial<LokiClusterProps> = {}) {
-  const chart = testChart();
+export function lokiChart(props: Partial<LokiClusterProps> = {}, ...peers: string[]) {
+  const chart = testChart(...peers);
   const minio = new Minio(chart, 'minio', { namespace: 'obs' });
   const loki = new LokiCluster(chart, 'loki', { namespace: 'obs', storage: minio, ...props });
   const manifests = synth(chart);

@@ -4,7 +4,7 @@ import { ObservabilityPlatform, PrometheusAgent, Pushgateway } from '../../lib';
 import { Manifest, argsOf, dataOf, get, ofKind, synth, testChart } from '../support/synth';
 
 describe('Pushgateway', () => {
-  const chart = testChart();
+  const chart = testChart('r.obs.svc.cluster.local');
   const gateway = new Pushgateway(chart, 'pg', { namespace: 'obs' });
   new PrometheusAgent(chart, 'agent', {
     namespace: 'obs',

@@ -1,3 +1,4 @@
+import { addressProblems } from '../../lib/core/address-check';
 import { serviceReferences } from '../../lib/core/connections';
 import { ExternalReference } from '../../lib/core/external';
 
@@ -5,9 +6,6 @@ import { ExternalReference } from '../../lib/core/external';
 export { serviceReferences };
 export type { ServiceReference } from '../../lib/core/connections';
 import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } from './synth';
-
-/** Services the cluster itself provides, which no app emits. */
-export const CLUSTER_SERVICES = [{ namespace: 'kube-system', name: 'kube-dns' }];
 
 /** `k=v,k2=v2`, as a declared external set of pods is named. */
 const selectorText = (selector: Record<string, string>) =>
@@ -104,34 +102,12 @@ export function programStrings(manifests: Manifest[]): Array<{ where: string; na
 }
 
 /**
- * Every in-cluster DNS name in args, env and config files points at a Service of the output (or
- * of the cluster, or one the app declares the user runs): the Service exists, a port number is one it serves, an SRV port name is one of
- * its port names, and a per-pod name is an ordinal of the StatefulSet the headless Service governs.
+ * Every in-cluster DNS name in the args, env and mounted config files of every workload points at
+ * a Service of the output (or of the cluster, or one the app declares the user runs): the library's
+ * own synth-time check ({@link addressProblems}), run here over a whole synthesized output, the
+ * user's objects included. One line per problem.
  */
 export function dnsProblems(manifests: Manifest[], external: ExternalReference[] = [], clusterDomain = 'cluster.local'): string[] {
-  const out: string[] = [];
-  const provided = [...CLUSTER_SERVICES, ...external.filter((e) => e.kind === 'Service')];
-  for (const { where, text } of programStrings(manifests)) {
-    for (const ref of serviceReferences(text, clusterDomain)) {
-      if (provided.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
-      const svc = manifests.find((m) => m.kind === 'Service' && m.metadata.name === ref.service && m.metadata.namespace === ref.namespace);
-      if (!svc) {
-        out.push(`${where}: "${ref.text}" names Service ${ref.namespace}/${ref.service}, which is not in the output`);
-        continue;
-      }
-      const ports = svc.spec.ports as Array<{ name: string; port: number }>;
-      if (ref.port !== undefined && !ports.some((p) => p.port === ref.port))
-        out.push(`${where}: "${ref.text}" uses port ${ref.port}, which Service ${ref.service} does not serve`);
-      if (ref.srvPort !== undefined && !ports.some((p) => p.name === ref.srvPort))
-        out.push(`${where}: "${ref.text}" looks up SRV port "${ref.srvPort}", which Service ${ref.service} does not name`);
-      if (ref.pod !== undefined) {
-        const sts = manifests.find((m) => m.kind === 'StatefulSet' && m.spec.serviceName === ref.service && m.metadata.namespace === ref.namespace);
-        const ordinal = sts ? Number(ref.pod.slice(sts.metadata.name.length + 1)) : NaN;
-        if (!sts || !ref.pod.startsWith(`${sts.metadata.name}-`) || !(ordinal >= 0 && ordinal < sts.spec.replicas)) {
-          out.push(`${where}: "${ref.text}" names pod ${ref.pod}, which no StatefulSet governed by ${ref.service} runs`);
-        }
-      }
-    }
-  }
-  return out;
+  const provided = external.filter((e) => e.kind === 'Service');
+  return addressProblems(manifests, { provided, clusterDomain }).map((p) => `${p.workload} ${p.source}: "${p.address}" ${p.problem}`);
 }

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { APPS } from '../../apps';
-import { ExternalReference, externalReferences } from '../../lib/core/external';
+import { ExternalReference, declareExternalService, externalReferences } from '../../lib/core/external';
 import { warningsOf } from '../../lib/core/warnings';
 
 /** A synthesized Kubernetes object, loosely typed for assertions. */
@@ -31,8 +31,11 @@ export function synthApp(name: string): SynthesizedApp {
 }
 
 /** A fresh chart without name hashes, for unit tests of single constructs. */
-export function testChart(): Chart {
-  return new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true });
+export function testChart(...peers: string[]): Chart {
+  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'test', { disableResourceNameHashes: true });
+  // Every address a component is configured with must reach something of the app or be declared.
+  for (const address of peers) declareExternalService(chart, address, 'a peer the test does not build');
+  return chart;
 }
 
 /** Synthesizes a chart. */

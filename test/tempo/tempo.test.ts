@@ -9,7 +9,7 @@ const tree = keyTree as KeyTree;
 const generator = { remoteWrite: [{ url: 'http://thanos-receive.obs.svc.cluster.local:19291/api/v1/receive', headers: { 'THANOS-TENANT': 'traces' } }] };
 
 function tempoChart(props: Partial<TempoProps> = {}) {
-  const chart = testChart();
+  const chart = testChart('thanos-receive.obs.svc.cluster.local', 'redpanda.streaming.svc.cluster.local');
   const storage = props.storage ?? new Minio(chart, 'minio', { namespace: 'obs' });
   const tempo = new Tempo(chart, 'tempo', { namespace: 'obs', storage, ...props });
   return { chart, tempo, storage, manifests: synth(chart) };

@@ -18,6 +18,7 @@ import {
   ValidationError,
   VictoriaMetricsCluster,
   VmAgent,
+  declareExternalService,
   lokiDatasource,
   metricsDatasource,
 } from '../../lib';
@@ -259,7 +260,7 @@ describe('Kubernetes discovery gets the access it needs', () => {
   });
 
   test('node discovery is cluster-wide: a ClusterRole on nodes', () => {
-    const chart = testChart();
+    const chart = testChart('vm.obs.svc:8480');
     new VmAgent(chart, 'agent', {
       namespace: 'obs',
       extraScrapeConfigs: [{ job_name: 'nodes', kubernetes_sd_configs: [{ role: 'node' }] }],
@@ -274,6 +275,7 @@ describe('Kubernetes discovery gets the access it needs', () => {
 describe('admission', () => {
   test('promtail (root, host paths) in a namespace the same chart labels restricted', () => {
     const chart = testChart();
+    declareExternalService(chart, 'loki-gateway.obs.svc.cluster.local', 'Loki');
     new RestrictedNamespace(chart, 'ns', 'obs');
     new Promtail(chart, 'promtail', { namespace: 'obs', loki: { pushUrl: 'http://loki-gateway.obs.svc.cluster.local/loki/api/v1/push' } });
     expect(refusal(() => chart.node.root)).toBe(

@@ -11,8 +11,8 @@ export function vmChart(props: Partial<VictoriaMetricsClusterProps> = {}): { cha
 }
 
 /** A chart with one vmagent in namespace `obs` writing to `http://sink:8480/...` unless told otherwise. */
-export function agentChart(props: Partial<VmAgentProps> = {}): { agent: VmAgent; manifests: Manifest[] } {
-  const chart = testChart();
+export function agentChart(props: Partial<VmAgentProps> = {}, ...peers: string[]): { agent: VmAgent; manifests: Manifest[] } {
+  const chart = testChart(...peers);
   const agent = new VmAgent(chart, 'agent', {
     namespace: 'obs',
     remoteWrite: [{ url: 'http://sink.example:8480/insert/0/prometheus/api/v1/write' }],

@@ -12,7 +12,7 @@ const configOf = (m: ReturnType<typeof agentChart>['manifests']) => get(m, 'Conf
 describe('VmAgent', () => {
   test('scrapes its targets and itself through DNS SRV, from the file -promscrape.config names', () => {
     const target = srvScrapeTarget('app', 'metrics', 'app-headless.shop.svc.cluster.local');
-    const { manifests } = agentChart({ scrapeTargets: [target], scrapeInterval: '15s' });
+    const { manifests } = agentChart({ scrapeTargets: [target], scrapeInterval: '15s' }, 'app-headless.shop.svc.cluster.local');
     const path = vmFlag(args(manifests), '-promscrape.config')!;
     const mount = sts(manifests).spec.template.spec.containers[0].volumeMounts.find((m: any) => path.startsWith(`${m.mountPath}/`));
     const scrape = parse(configOf(manifests)[path.slice(mount.mountPath.length + 1)]);
