@@ -31,5 +31,6 @@ export * from './footprint';
 export * from './rule-groups';
 export * from './cluster-domain';
 export * from './connections';
+export * from './grafana-provisioning';
 export { addressProblems, addressCheck, CLUSTER_SERVICES } from './address-check';
 export type { AddressProblem, CheckedWorkload } from './address-check';

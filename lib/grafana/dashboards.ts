@@ -1,27 +1,7 @@
-import { DATASOURCE_UIDS } from './datasources';
+import { DATASOURCE_UIDS, DashboardDefinition, PanelDefinition } from '../core/grafana-provisioning';
 
-/** A panel of a dashboard: one time series graph of one or more PromQL queries. */
-export interface PanelDefinition {
-  readonly title: string;
-  /** PromQL queries; `legend` is a Grafana legend format such as `{{job}}`. */
-  readonly queries: ReadonlyArray<{ readonly expr: string; readonly legend?: string }>;
-  /** Grafana unit id, e.g. `reqps`, `s`, `bytes`, `percentunit`. @default "short" */
-  readonly unit?: string;
-  readonly description?: string;
-}
-
-/** A dashboard the library writes itself: a grid of time series over the metrics datasource. */
-export interface DashboardDefinition {
-  /** Stable uid: dashboard URLs and links stay valid across re-provisioning. */
-  readonly uid: string;
-  readonly title: string;
-  /** Provisioning folder (a directory of the file provider). */
-  readonly folder: string;
-  readonly tags?: readonly string[];
-  readonly panels: readonly PanelDefinition[];
-  /** Datasource uid the queries run on. @default "metrics" */
-  readonly datasourceUid?: string;
-}
+// The shapes live in core, where every component can give them.
+export type { DashboardDefinition, PanelDefinition };
 
 /**
  * The dashboard JSON Grafana loads from a file. Panels are laid out two per row. The datasource

@@ -1,4 +1,9 @@
 import { BasicAuthCredential } from '../core/basic-auth';
+import { DATASOURCE_UIDS, DatasourceDefinition } from '../core/grafana-provisioning';
+
+// The shapes live in core, where every component can give them; they are re-exported here, beside their builders.
+export { DATASOURCE_UIDS };
+export type { DatasourceDefinition };
 
 /**
  * Grafana datasources as typed values, and the links between them. Links name datasources by
@@ -6,33 +11,10 @@ import { BasicAuthCredential } from '../core/basic-auth';
  * a link names is provisioned.
  */
 
-/** One datasource, in the shape Grafana's provisioning file (and grafana-operator) takes. */
-export interface DatasourceDefinition {
-  readonly name: string;
-  /** Plugin id: `prometheus`, `loki`, `tempo`, ... */
-  readonly type: string;
-  /** Stable id that links and dashboards refer to. */
-  readonly uid: string;
-  readonly url: string;
-  /** @default false */
-  readonly isDefault?: boolean;
-  readonly jsonData?: Readonly<Record<string, unknown>>;
-  /** Values Grafana encrypts at rest (header values). Never a password: those come from the environment. */
-  readonly secureJsonData?: Readonly<Record<string, string>>;
-  /**
-   * Basic auth, by reference: Grafana reads the password from the Secret through its environment
-   * (files) or the operator substitutes it (`valuesFrom`); the output never holds it. @default none
-   */
-  readonly basicAuth?: BasicAuthCredential;
-}
-
 /** The environment variable that carries a datasource's basic-auth password into Grafana. */
 export function datasourcePasswordEnv(uid: string): string {
   return `GF_DATASOURCE_${uid.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
 }
-
-/** The uids of the platform's datasources. Dashboards and cross-links use these. */
-export const DATASOURCE_UIDS = { metrics: 'metrics', logs: 'loki', traces: 'tempo' } as const;
 
 /** The span attribute and log label that carry a service's name on both sides of a link. */
 const SERVICE_TAG = { key: 'service.name', value: 'service_name' };

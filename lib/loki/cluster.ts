@@ -4,6 +4,7 @@ import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { LogsDestination, OtlpLogsDestination } from '../core/logs-destination';
 import { declareExternal } from '../core/external';
+import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { httpProbe } from '../core/pod';
@@ -17,6 +18,7 @@ import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
+import { lokiDashboards, lokiDatasources } from './grafana';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
@@ -53,7 +55,9 @@ const DEFAULT_RESOURCES: Record<Role | 'gateway', ResourceRequirements> = {
  *
  * Other components wire to it through {@link pushUrl}, {@link queryUrl} and {@link tenantHeader}.
  */
-export class LokiCluster extends Construct {
+export class LokiCluster extends Construct implements DatasourceProvider, DashboardProvider {
+  readonly datasourceKind = 'loki';
+  readonly signal = 'logs' as const;
   /** `http://<gateway>/loki/api/v1/push`: where log shippers push. */
   readonly pushUrl: string;
   /** `http://<gateway>`: the base URL of the Loki API, for Grafana and LogCLI. */
@@ -245,6 +249,15 @@ export class LokiCluster extends Construct {
       );
     }
     return { name: TENANT_HEADER, value: tenant };
+  }
+
+  /** One Loki datasource per tenant, `context.tenant` first (see {@link lokiDatasources}). */
+  datasources(context: DatasourceContext): DatasourceDefinition[] {
+    return lokiDatasources(this, context);
+  }
+
+  dashboards(): DashboardDefinition[] {
+    return lokiDashboards(this);
   }
 
   private service(id: string, spec: Parameters<typeof createService>[2]): void {

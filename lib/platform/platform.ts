@@ -8,7 +8,7 @@ import { NodeExporter } from '../collectors/node-exporter';
 import { OtelCollectorGateway } from '../collectors/otel-collector';
 import { RestrictedNamespace } from '../core/namespace';
 import { setClusterDomain } from '../core/cluster-domain';
-import { ScrapeTarget, scrapeTargetsOf } from '../core/scrape-target';
+import { ScrapeTarget, Scrapeable, scrapeTargetsOf } from '../core/scrape-target';
 import { emitServiceMonitors } from '../core/service-monitor';
 import { Grafana } from '../grafana/grafana';
 import { LokiCluster } from '../loki';
@@ -22,7 +22,7 @@ import { RemoteWriteTarget } from '../core/remote-write';
 import { Tempo } from '../tempo/tempo';
 import { ThanosCluster } from '../thanos';
 import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
-import { platformDashboards, platformDatasources } from './grafana-wiring';
+import { platformGrafanaContent } from './grafana-wiring';
 import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
 import { resolveTenants, validateSpec } from './validate';
 import { applyProfile } from './profiles';
@@ -81,6 +81,8 @@ export class ObservabilityPlatform extends Chart {
   readonly collectors: PlatformCollectors;
   /** The collector that scrapes the platform, unless turned off. */
   readonly selfMonitoring?: PrometheusAgent | VmAgent;
+  /** Every component the platform runs (Grafana and self-monitoring aside), in the order they are wired. */
+  readonly components: ReadonlyArray<Construct & Scrapeable>;
   /** Every component's metrics endpoint: what self-monitoring scrapes and ServiceMonitors select. */
   readonly scrapeTargets: readonly ScrapeTarget[];
 
@@ -145,9 +147,14 @@ export class ObservabilityPlatform extends Chart {
     this.collectors = this.emitCollectors(spec);
     if (spec.pushgateway) this.pushgateway = new Pushgateway(this, 'pushgateway', { ...spec.pushgateway, namespace });
 
-    // Every component the platform runs, in the order its scrape jobs are listed.
+    // Every component the platform runs, in the order its scrape jobs and dashboards are listed.
+    // The platform loops over this list for what it wires; each component says what it offers.
     const { logs, otlp, nodeExporter, kubeStateMetrics } = this.collectors;
-    const targets = scrapeTargetsOf([this.loki, this.metrics, this.tempo, logs, otlp, nodeExporter, this.alertmanager, this.pushgateway, kubeStateMetrics]);
+    const metricsBackend = this.thanos ?? this.victoriaMetrics;
+    this.components = [this.loki, metricsBackend, this.tempo, logs, otlp, nodeExporter, this.alertmanager, this.pushgateway, kubeStateMetrics].filter(
+      (c): c is NonNullable<typeof c> => c !== undefined,
+    );
+    const targets = scrapeTargetsOf(this.components);
     if (spec.grafana !== false) {
       this.grafana = this.emitGrafana(spec, targets, scrapeInterval);
       targets.push(this.grafana.scrapeTarget);
@@ -193,16 +200,12 @@ export class ObservabilityPlatform extends Chart {
   private emitGrafana(spec: PlatformSpec, targets: readonly ScrapeTarget[], scrapeInterval: string): Grafana {
     const { datasources, extraDatasources, extraDashboards, ...options } = spec.grafana || {};
     const kinds: PlatformDatasourceKind[] = datasources ? [...datasources] : ['loki', this.metrics.backend, ...(this.tempo ? ['tempo' as const] : [])];
-    const input = { loki: this.loki, logsTenant: this.logsTenant, metrics: this.metrics, scrapeInterval, tempo: this.tempo, kinds };
+    const content = platformGrafanaContent({ components: this.components, kinds, scrapeInterval, logsTenant: this.logsTenant, allTargets: targets });
     return new Grafana(this, 'grafana', {
       ...options,
       namespace: this.namespaceName,
-      datasources: [...platformDatasources(input), ...(extraDatasources ?? [])],
-      dashboards: [
-        ...platformDashboards({ loki: this.loki, tempo: this.tempo, metrics: this.metrics, allTargets: targets }),
-        ...(this.pushgateway ? [this.pushgateway.dashboard] : []),
-        ...(extraDashboards ?? []),
-      ],
+      datasources: [...content.datasources, ...(extraDatasources ?? [])],
+      dashboards: [...content.dashboards, ...(extraDashboards ?? [])],
     });
   }
 

@@ -11,7 +11,7 @@ import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
-import type { DashboardDefinition } from '../grafana/dashboards';
+import { DashboardDefinition, DashboardProvider } from '../core/grafana-provisioning';
 
 const PORT = 9091;
 /** The image's working directory, owned by nobody: the persistence file goes on a volume there. */
@@ -45,7 +45,7 @@ export interface PushgatewayProps extends WorkloadOptions {
  * `job` and `instance` labels (`honor_labels`); without them every pushed series would carry the
  * Pushgateway's own job and instance and lose the pusher's.
  */
-export class Pushgateway extends Construct {
+export class Pushgateway extends Construct implements DashboardProvider {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
   /** `http://<name>.<ns>.svc.<domain>:9091`: jobs push to `<pushUrl>/metrics/job/<job>`. */
@@ -104,6 +104,10 @@ export class Pushgateway extends Construct {
     this.pushUrl = `http://${this.identity.host()}:${PORT}`;
     this.scrapeTarget = srvScrapeTarget(name, 'http', this.identity.headlessHost, undefined, { honorLabels: true });
     this.dashboard = pushgatewayDashboard(name);
+  }
+
+  dashboards(): DashboardDefinition[] {
+    return [this.dashboard];
   }
 }
 

@@ -5,7 +5,10 @@ import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
+import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { Wiring } from '../core/wiring';
+import { tempoDashboard } from '../grafana/dashboards/builtin';
+import { tempoDatasource } from '../grafana/datasources';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
@@ -49,7 +52,9 @@ interface ComponentSpec {
  *
  * Clients wire to {@link otlpGrpcEndpoint} / {@link otlpHttpUrl}; Grafana to {@link queryUrl}.
  */
-export class Tempo extends Construct {
+export class Tempo extends Construct implements DatasourceProvider, DashboardProvider {
+  readonly datasourceKind = 'tempo';
+  readonly signal = 'traces' as const;
   readonly name: string;
   readonly namespace: string;
   readonly mode: 'monolithic' | 'distributed';
@@ -282,6 +287,16 @@ export class Tempo extends Construct {
         })
       : new Workload(this, id, { kind: 'Deployment', ...common, volumes, terminationGracePeriodSeconds: grace });
     this.targets.push(srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain)));
+  }
+
+  /** Tempo, linked to logs, and to metrics (span metrics, service graph) when the generator writes them. */
+  datasources(context: DatasourceContext): DatasourceDefinition[] {
+    const { logsUid, metricsUid } = context.links;
+    return [tempoDatasource({ url: this.queryUrl, logsUid, metricsUid: this.generatesMetrics ? metricsUid : undefined })];
+  }
+
+  dashboards(): DashboardDefinition[] {
+    return [tempoDashboard(this.scrapeTargets.map((t) => t.job))];
   }
 
   private podCommon(identity: ComponentIdentity, replicas: number) {

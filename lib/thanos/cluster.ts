@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
+import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { ScrapeTarget } from '../core/scrape-target';
+import { thanosDashboard } from '../grafana/dashboards/builtin';
+import { metricsDatasource } from '../grafana/datasources';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { ThanosBucket } from './bucket';
@@ -61,7 +64,9 @@ export interface ThanosClusterProps {
  *
  * Writers use {@link remoteWriteUrl}; Grafana uses {@link queryUrl}; other queriers take {@link storeEndpoints}.
  */
-export class ThanosCluster extends Construct {
+export class ThanosCluster extends Construct implements DatasourceProvider, DashboardProvider {
+  readonly datasourceKind = 'thanos';
+  readonly signal = 'metrics' as const;
   /** Prometheus remote-write URL of receive (none without receive). */
   readonly remoteWriteUrl?: string;
   /** Prometheus-compatible query URL (query-frontend), for Grafana and API clients. */
@@ -166,6 +171,16 @@ export class ThanosCluster extends Construct {
       // The compactor is made after the ruler (it merges along the ruler's label); its job is its name.
       compactor: [`${compactor.instance}-${compactor.component}`],
     };
+  }
+
+  /** The query-frontend as a Thanos datasource, with exemplars linked to traces. */
+  datasources(context: DatasourceContext): DatasourceDefinition[] {
+    const { scrapeInterval, links } = context;
+    return [metricsDatasource({ url: this.queryUrl, prometheusType: 'Thanos', scrapeInterval, tracesUid: links.tracesUid })];
+  }
+
+  dashboards(): DashboardDefinition[] {
+    return [thanosDashboard(this.scrapeTargets.map((t) => t.job))];
   }
 
   /** A remote-write target (URL and tenant header) for Prometheus, vmagent or Tempo. */

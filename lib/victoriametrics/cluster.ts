@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
+import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { ScrapeTarget } from '../core/scrape-target';
+import { victoriaMetricsDashboard } from '../grafana/dashboards/builtin';
+import { metricsDatasource } from '../grafana/datasources';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
 import { RemoteWriteTarget } from '../core/remote-write';
@@ -41,7 +44,9 @@ export interface VictoriaMetricsClusterProps extends VmPlacement {
  * with tenants as account IDs in the URLs. Both front ends list every storage node by its stable
  * name and share one replication factor, so the lists cannot drift apart.
  */
-export class VictoriaMetricsCluster extends Construct {
+export class VictoriaMetricsCluster extends Construct implements DatasourceProvider, DashboardProvider {
+  readonly datasourceKind = 'victoriametrics';
+  readonly signal = 'metrics' as const;
   readonly vmstorage: VmStorage;
   readonly vminsert: VmInsert;
   readonly vmselect: VmSelect;
@@ -130,6 +135,15 @@ export class VictoriaMetricsCluster extends Construct {
   /** The Prometheus-compatible API of a tenant (`/select/<tenant>/prometheus`), for Grafana and other readers. */
   queryUrl(tenant: VmTenant = 0): string {
     return this.vmselect.prometheusUrl(this.checkTenant(tenant));
+  }
+
+  /** Tenant 0's query API as a Prometheus datasource (no exemplars, so no link to traces). */
+  datasources(context: DatasourceContext): DatasourceDefinition[] {
+    return [metricsDatasource({ url: this.queryUrl(0), prometheusType: 'Prometheus', scrapeInterval: context.scrapeInterval })];
+  }
+
+  dashboards(): DashboardDefinition[] {
+    return [victoriaMetricsDashboard(this.scrapeTargets.map((t) => t.job))];
   }
 
   /** `host:port` of every storage node, as vminsert lists them. */
