@@ -59,20 +59,20 @@ export function addressProblems(
     statefulSets: (namespace) => all.filter((m) => m.kind === 'StatefulSet' && m.metadata?.namespace === namespace),
   };
   const scanned = (options.workloads ?? all.filter((o) => WORKLOAD_KINDS.includes(o.kind ?? ''))) as readonly Manifest[];
-  return scanned.flatMap((w) => workloadProblems(w, objects, options.provided ?? [], options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN));
+  return scanned.flatMap((w) => workloadProblems(w, objects, options.provided ?? [], [options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN]));
 }
 
 function workloadProblems(
   w: Manifest,
   objects: Objects,
   provided: ReadonlyArray<{ readonly namespace: string; readonly name: string }>,
-  clusterDomain: string,
+  clusterDomains: readonly string[],
 ): AddressProblem[] {
   const out: AddressProblem[] = [];
   const workload = `${w.kind} ${w.metadata?.name}`;
   const outside = [...CLUSTER_SERVICES, ...provided];
   for (const { source, text } of programTexts(w, objects.find)) {
-    for (const ref of serviceReferences(text, clusterDomain)) {
+    for (const ref of referencesUnder(text, clusterDomains)) {
       const problem = (p: string) => out.push({ workload, source, address: ref.text, problem: p });
       if (outside.some((s) => s.name === ref.service && s.namespace === ref.namespace)) continue;
       const svc = objects.find('Service', ref.namespace, ref.service);
@@ -89,6 +89,12 @@ function workloadProblems(
     }
   }
   return out;
+}
+
+/** The in-cluster names in `text` under any of `domains` (a name without a domain matches each: once). */
+function referencesUnder(text: string, domains: readonly string[]) {
+  const refs = domains.flatMap((d) => serviceReferences(text, d));
+  return refs.filter((r, i) => refs.findIndex((x) => x.text === r.text) === i);
 }
 
 function podExists(statefulSets: readonly Manifest[], pod: string, service: string): boolean {
@@ -122,7 +128,8 @@ function appObjects(root: IConstruct): Objects {
 export interface CheckedWorkload {
   readonly owner: IConstruct;
   readonly apiObject: ApiObject;
-  readonly clusterDomain: string;
+  /** The domains its addresses may end in: its identity's and its chart's. */
+  readonly clusterDomains: readonly string[];
 }
 
 /**
@@ -135,7 +142,7 @@ export function addressCheck(root: IConstruct, workloads: readonly CheckedWorklo
   const provided = externalReferences(root).filter((e) => e.kind === 'Service');
   const problems = new Map<string, ValidationProblem>();
   for (const w of workloads) {
-    for (const p of workloadProblems(w.apiObject.toJson() as Manifest, objects, provided, w.clusterDomain)) {
+    for (const p of workloadProblems(w.apiObject.toJson() as Manifest, objects, provided, w.clusterDomains)) {
       const problem = { path: w.owner.node.path, property: p.source, value: p.address, problem: p.problem, fix: fixFor(p) };
       // The pods of one component share their config files: say each dangling address once.
       problems.set(JSON.stringify(problem), problem);

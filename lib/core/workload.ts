@@ -8,6 +8,7 @@ import { ComponentIdentity } from './names';
 import { HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
 import { registerAppCheck } from './app-checks';
 import { addressCheck } from './address-check';
+import { clusterDomainOf } from './cluster-domain';
 import { ValidationProblem } from './errors';
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -186,7 +187,12 @@ function libraryAddresses(root: IConstruct): ValidationProblem[] {
   const workloads = root.node.findAll().filter((c): c is Workload => c instanceof Workload);
   return addressCheck(
     root,
-    workloads.map((w) => ({ owner: w.node.scope ?? w, apiObject: w.apiObject, clusterDomain: w.identity.clusterDomain })),
+    workloads.map((w) => ({
+      owner: w.node.scope ?? w,
+      apiObject: w.apiObject,
+      // Some components take their chart's domain for their addresses and not into their identity.
+      clusterDomains: [...new Set([w.identity.clusterDomain, clusterDomainOf(w)])],
+    })),
   );
 }
 

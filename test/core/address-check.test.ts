@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { ThanosCluster, Minio, Promtail, ValidationError, VmAgent, declareExternalService } from '../../lib';
 import { k8s } from '../../lib/core/k8s';
+import { setClusterDomain } from '../../lib/core/cluster-domain';
 import { Manifest, synth, testChart } from '../support/synth';
 
 /** The ValidationError a synth of `chart` throws, as problems; none when it synthesizes. */
@@ -86,5 +87,17 @@ describe('a connection to nothing is refused at synth', () => {
     expect(() => declareExternalService(testChart(), 'https://loki.example.com', 'Loki')).toThrow(
       '[test] address = "https://loki.example.com": names no in-cluster Service',
     );
+  });
+});
+
+describe('the address check under a cluster domain of its own', () => {
+  test("an address under the chart's domain is read, whichever domain the component's identity has", () => {
+    const app = new App({ outdir: '/nonexistent' });
+    setClusterDomain(app, 'corp.example');
+    const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
+    new Promtail(chart, 'promtail', { namespace: 'obs', loki: { pushUrl: 'http://loki-gateway.obs.svc.corp.example/loki/api/v1/push' } });
+    expect(problemsOf(chart).map((p) => [p.value, p.problem])).toEqual([
+      ['loki-gateway.obs.svc.corp.example', 'names Service obs/loki-gateway, which is not in the output'],
+    ]);
   });
 });
