@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions, requireProps } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES } from '../core/images';
+import { IMAGES, ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { quantityBytes, volumeSize } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
@@ -90,23 +90,20 @@ export class VmAgent extends Construct {
       namespace: 'give the Kubernetes namespace of its objects',
       remoteWrite: 'pass where series go, e.g. [vm.remoteWriteTarget(0)]',
     });
-    validateAgent(this, props);
-    const image = props.image ?? IMAGES.vmagent;
-    const identity = (this.identity = vmIdentity(props, 'vmagent', image));
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
+    const r = resolveAgent(this, props);
+    validateAgent(this, r, props);
+    const { identity, clusterDomain, queue, sharding } = r;
+    this.identity = identity;
     const self = vmScrapeTarget(identity, clusterDomain);
     this.scrapeTargets = [self];
 
     const scrapeConfig = mergeOverrides(
-      {
-        global: { scrape_interval: props.scrapeInterval ?? '30s' },
-        scrape_configs: [...srvScrapeConfigs([self, ...(props.scrapeTargets ?? [])]), ...(props.extraScrapeConfigs ?? [])],
-      },
+      { global: { scrape_interval: r.scrapeInterval }, scrape_configs: [...srvScrapeConfigs([self, ...r.scrapeTargets]), ...r.extraScrapeConfigs] },
       props.configOverrides,
     );
     this.scrapeConfigYaml = renderYaml(scrapeConfig);
     const files: Record<string, string> = { 'scrape.yaml': this.scrapeConfigYaml };
-    if (props.relabelConfigs?.length) files['relabel.yaml'] = renderYaml(props.relabelConfigs);
+    if (r.relabelConfigs.length > 0) files['relabel.yaml'] = renderYaml(r.relabelConfigs);
     props.remoteWrite.forEach((rw, i) => {
       if (rw.writeRelabelConfigs?.length) files[`relabel-url-${i}.yaml`] = renderYaml(rw.writeRelabelConfigs);
     });
@@ -115,26 +112,23 @@ export class VmAgent extends Construct {
     const { service } = vmServices(this, identity, [{ name: VM_PORT_NAMES.http, port: VM_PORTS.vmagent }]);
     this.remoteWriteUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${VM_PORTS.vmagent}/api/v1/write`;
 
-    this.scrapedJobs = [self.job, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])];
-    const queue =
-      props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass };
-    const sharding = props.sharding;
-    this.recordWiring(props);
+    this.scrapedJobs = [self.job, ...r.scrapeTargets.map((t) => t.job), ...scrapeConfigJobs(r.extraScrapeConfigs)];
+    this.recordWiring(r);
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
     const access = discoveryAccess(scrapeConfig.scrape_configs as Array<Record<string, unknown>>, props.namespace);
     if (access) grantDiscoveryAccess(this, identity, identity.name, access);
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
-      replicas: sharding ? sharding.shards : (props.replicas ?? 1),
-      image,
+      replicas: r.pods,
+      image: r.image,
       options: props,
       httpPort: VM_PORTS.vmagent,
       flags: [
         `-promscrape.config=${CONFIG_DIR}/scrape.yaml`,
         `-remoteWrite.tmpDataPath=${QUEUE_DIR}`,
         ...remoteWriteFlags(props.remoteWrite, files, queue?.size),
-        ...Object.entries(props.externalLabels ?? {}).map(([k, v]) => `-remoteWrite.label=${k}=${v}`),
+        ...Object.entries(r.externalLabels).map(([k, v]) => `-remoteWrite.label=${k}=${v}`),
         ...(files['relabel.yaml'] ? [`-remoteWrite.relabelConfig=${CONFIG_DIR}/relabel.yaml`] : []),
         ...(sharding ? shardingFlags(sharding) : []),
       ],
@@ -155,18 +149,55 @@ export class VmAgent extends Construct {
   }
 
   /** Tells the app's wiring what the agent scrapes and where it writes. */
-  private recordWiring(props: VmAgentProps): void {
+  private recordWiring(r: ResolvedAgent): void {
     const wiring = Wiring.of(this);
-    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: props.remoteWrite.map((t) => t.url), targets: props.scrapeTargets ?? [] });
-    props.remoteWrite.forEach((target, i) =>
-      wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: sendersPerSeries(props), replicaLabels: [] }),
+    wiring.scrapes({ path: this.node.path, jobs: this.scrapedJobs, into: r.remoteWrite.map((t) => t.url), targets: r.scrapeTargets });
+    r.remoteWrite.forEach((target, i) =>
+      wiring.writes({ path: this.node.path, property: `remoteWrite[${i}]`, url: target.url, replicas: r.sendersPerSeries, replicaLabels: [] }),
     );
   }
 }
 
-/** How many pods send each series: the HA pair, or the pods that scrape each target with sharding. */
-function sendersPerSeries(props: VmAgentProps): number {
-  return props.sharding ? (props.sharding.replicationFactor ?? 1) : (props.replicas ?? 1);
+/** Every prop of a vmagent with its default filled in. */
+interface ResolvedAgent {
+  readonly image: ImageRef;
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  /** Pods: the HA pair's, or one per shard. */
+  readonly pods: number;
+  /** How many pods send each series: the HA pair, or the pods that scrape each target with sharding. */
+  readonly sendersPerSeries: number;
+  readonly sharding?: VmAgentSharding;
+  readonly scrapeInterval: string;
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  readonly extraScrapeConfigs: ReadonlyArray<Record<string, unknown>>;
+  readonly externalLabels: Readonly<Record<string, string>>;
+  readonly relabelConfigs: readonly RelabelConfig[];
+  readonly remoteWrite: readonly RemoteWriteTarget[];
+  /** The queue's claim, or none for an emptyDir. */
+  readonly queue?: { readonly size: string; readonly storageClass?: string };
+}
+
+/** Fills in every default, in one place. */
+function resolveAgent(scope: Construct, props: VmAgentProps): ResolvedAgent {
+  const image = props.image ?? IMAGES.vmagent;
+  const replicas = props.replicas ?? 1;
+  const sharding = props.sharding;
+  return {
+    image,
+    identity: vmIdentity(props, 'vmagent', image),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    pods: sharding ? sharding.shards : replicas,
+    sendersPerSeries: sharding ? (sharding.replicationFactor ?? 1) : replicas,
+    sharding,
+    scrapeInterval: props.scrapeInterval ?? '30s',
+    scrapeTargets: props.scrapeTargets ?? [],
+    extraScrapeConfigs: props.extraScrapeConfigs ?? [],
+    externalLabels: props.externalLabels ?? {},
+    relabelConfigs: props.relabelConfigs ?? [],
+    remoteWrite: props.remoteWrite,
+    queue: props.persistentQueue === false ? undefined : { size: props.persistentQueue?.size ?? '10Gi', storageClass: props.persistentQueue?.storageClass },
+  };
 }
 
 /**
@@ -201,14 +232,15 @@ function shardingFlags(sharding: VmAgentSharding): string[] {
   ];
 }
 
-function validateAgent(scope: Construct, props: VmAgentProps): void {
+/** Checks the props; `props` are the given ones, for what a default cannot show (replicas set at all). */
+function validateAgent(scope: Construct, r: ResolvedAgent, props: VmAgentProps): void {
   const v = new Validator(scope);
   checkPlacement(v, props, 'vmagent');
   checkReplicas(v, 'replicas', props.replicas ?? 1);
   checkWorkloadOptions(v, '', props, IMAGES.vmagent);
   checkScrapeInterval(v, props.scrapeInterval);
   checkExternalLabels(v, props.externalLabels, []);
-  for (const [key, value] of Object.entries(props.externalLabels ?? {})) {
+  for (const [key, value] of Object.entries(r.externalLabels)) {
     v.check(
       !/[,"']/.test(value),
       `externalLabels.${key}`,
@@ -217,9 +249,9 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
       'remove it from the value',
     );
   }
-  checkRelabelConfigs(v, 'relabelConfigs', props.relabelConfigs ?? []);
-  v.check(props.remoteWrite.length > 0, 'remoteWrite', [], 'is empty, so scraped series would go nowhere', 'pass a target such as vm.remoteWriteTarget(0)');
-  props.remoteWrite.forEach((rw, i) => {
+  checkRelabelConfigs(v, 'relabelConfigs', r.relabelConfigs);
+  v.check(r.remoteWrite.length > 0, 'remoteWrite', [], 'is empty, so scraped series would go nowhere', 'pass a target such as vm.remoteWriteTarget(0)');
+  r.remoteWrite.forEach((rw, i) => {
     v.check(
       /^https?:\/\/[^\s,]+$/.test(rw.url),
       `remoteWrite[${i}].url`,
@@ -238,13 +270,13 @@ function validateAgent(scope: Construct, props: VmAgentProps): void {
     }
     checkRelabelConfigs(v, `remoteWrite[${i}].writeRelabelConfigs`, rw.writeRelabelConfigs ?? []);
     // Its pods send identical series (no replica label): only a store with a dedup interval keeps one copy.
-    v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas: sendersPerSeries(props), replicaLabels: [] }));
+    v.apply(`remoteWrite[${i}]`, rw.url, remoteWriteProblem(rw, { replicas: r.sendersPerSeries, replicaLabels: [] }));
   });
-  checkUniqueJobs(v, [`${props.name ?? 'vm'}-vmagent`, ...(props.scrapeTargets ?? []).map((t) => t.job), ...scrapeConfigJobs(props.extraScrapeConfigs ?? [])]);
+  checkUniqueJobs(v, [r.identity.name, ...r.scrapeTargets.map((t) => t.job), ...scrapeConfigJobs(r.extraScrapeConfigs)]);
   // A size of 0 would make -remoteWrite.maxDiskUsagePerURL=0, which vmagent reads as no limit at all.
   if (props.persistentQueue && props.persistentQueue.size !== undefined)
     v.apply('persistentQueue.size', props.persistentQueue.size, volumeSize(props.persistentQueue.size));
-  const sharding = props.sharding;
+  const sharding = r.sharding;
   if (sharding) {
     if (checkReplicas(v, 'sharding.shards', sharding.shards)) {
       const rf = sharding.replicationFactor ?? 1;
