@@ -13,6 +13,7 @@ import { dnsLabel, httpUrl, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { ResourceRequirements } from '../core/resources';
 import { DashboardDefinition, dashboardJson } from './dashboards';
 import { DATASOURCE_UIDS, DatasourceDefinition, datasourcePasswordEnv, datasourcesFile, linkProblems } from './datasources';
 import { basicAuthPasswordEnv, credentialNamespaceRule } from '../core/basic-auth';
@@ -101,38 +102,31 @@ export class Grafana extends Construct {
   readonly operator?: GrafanaOperatorResources;
   readonly scrapeTarget: ScrapeTarget;
   readonly identity: ComponentIdentity;
+  private readonly resolved: ResolvedGrafana;
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
-    this.name = props.name ?? 'grafana';
+    validateGrafana(this, props, props.name ?? 'grafana');
+    const r = (this.resolved = resolveGrafana(this, props));
+    const { domain, delivery, admin } = r;
+    this.name = r.name;
     this.namespace = props.namespace;
-    validateGrafana(this, props, this.name);
     this.datasources = props.datasources;
-    this.dashboards = props.dashboards ?? [];
+    this.dashboards = r.dashboards;
+    this.identity = r.identity;
     this.recordDashboardReads();
     this.recordDatasourceClients();
-    const image = props.image ?? IMAGES.grafana;
-    this.identity = new ComponentIdentity({
-      app: 'grafana',
-      instance: this.name,
-      component: 'server',
-      namespace: this.namespace,
-      version: imageVersion(image),
-    });
-    const domain = clusterDomainOf(this, props.clusterDomain);
-    const delivery = props.delivery ?? 'files';
-    const replicas = props.replicas ?? 1;
 
-    this.adminSecretName = props.adminSecret?.name ?? `${this.name}-admin`;
-    if (props.adminSecret) {
+    this.adminSecretName = admin.secretName;
+    if (admin.given) {
       declareExternal(this, {
         kind: 'Secret',
         namespace: this.namespace,
-        name: props.adminSecret.name,
-        purpose: `Grafana admin login (keys ${props.adminSecret.userKey ?? 'admin-user'}, ${props.adminSecret.passwordKey ?? 'admin-password'})`,
+        name: admin.secretName,
+        purpose: `Grafana admin login (keys ${admin.userKey}, ${admin.passwordKey})`,
       });
     } else {
-      this.generatedAdminSecret = this.emitDevAdminSecret(props.credentialSeed ?? `${this.namespace}/${this.name}`);
+      this.generatedAdminSecret = this.emitDevAdminSecret(r.credentialSeed);
     }
 
     this.config = new ConfigFile(this, 'Config', {
@@ -170,18 +164,14 @@ export class Grafana extends Construct {
       ports: [{ name: 'grafana', port: PORT }],
     });
     createServiceAccount(this, 'ServiceAccount', this.identity, this.name);
-    this.workload = this.emitDeployment(props, replicas, image, folders);
+    this.workload = this.emitDeployment(props, folders);
     this.url = `http://${this.identity.serviceHost(this.name, domain)}`;
     this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain));
     if (delivery === 'operator') {
       this.operator = new GrafanaOperatorResources(this, 'Operator', {
         identity: this.identity,
         url: this.url,
-        adminSecret: {
-          name: this.adminSecretName,
-          userKey: props.adminSecret?.userKey ?? 'admin-user',
-          passwordKey: props.adminSecret?.passwordKey ?? 'admin-password',
-        },
+        adminSecret: { name: admin.secretName, userKey: admin.userKey, passwordKey: admin.passwordKey },
         datasources: this.datasources,
         dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
@@ -236,7 +226,8 @@ export class Grafana extends Construct {
     };
   }
 
-  private emitDeployment(props: GrafanaProps, replicas: number, image: ImageRef, folders: readonly string[]): Workload {
+  private emitDeployment(props: GrafanaProps, folders: readonly string[]): Workload {
+    const { replicas, image, admin, resources } = this.resolved;
     const secretRef = (key: string) => ({ secretKeyRef: { name: this.adminSecretName, key } });
     const volumes: k8s.Volume[] = [
       this.config.volume('config'),
@@ -283,8 +274,8 @@ export class Grafana extends Construct {
           args: props.extraArgs && props.extraArgs.length > 0 ? mergeArgs([], props.extraArgs) : undefined,
           env: mergeEnv(
             [
-              { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(props.adminSecret?.userKey ?? 'admin-user') },
-              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(props.adminSecret?.passwordKey ?? 'admin-password') },
+              { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(admin.userKey) },
+              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(admin.passwordKey) },
               { name: 'GF_PATHS_DATA', value: DATA_DIR },
               { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
               // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
@@ -298,7 +289,7 @@ export class Grafana extends Construct {
           volumeMounts: mounts,
           readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
-          resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+          resources,
         },
       ],
     });
@@ -325,6 +316,44 @@ export class Grafana extends Construct {
       'generated Grafana admin login for a development cluster; use adminSecret in production',
     );
   }
+}
+
+/** Every prop of a Grafana with its default filled in. */
+interface ResolvedGrafana {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly identity: ComponentIdentity;
+  readonly domain: string;
+  readonly delivery: 'files' | 'operator';
+  readonly replicas: number;
+  readonly dashboards: readonly DashboardDefinition[];
+  /** The admin login's Secret and keys, and whether the user gives it (else a dev-only one is generated). */
+  readonly admin: { readonly secretName: string; readonly userKey: string; readonly passwordKey: string; readonly given: boolean };
+  readonly credentialSeed: string;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolveGrafana(scope: Construct, props: GrafanaProps): ResolvedGrafana {
+  const name = props.name ?? 'grafana';
+  const image = props.image ?? IMAGES.grafana;
+  return {
+    name,
+    image,
+    identity: new ComponentIdentity({ app: 'grafana', instance: name, component: 'server', namespace: props.namespace, version: imageVersion(image) }),
+    domain: clusterDomainOf(scope, props.clusterDomain),
+    delivery: props.delivery ?? 'files',
+    replicas: props.replicas ?? 1,
+    dashboards: props.dashboards ?? [],
+    admin: {
+      secretName: props.adminSecret?.name ?? `${name}-admin`,
+      userKey: props.adminSecret?.userKey ?? 'admin-user',
+      passwordKey: props.adminSecret?.passwordKey ?? 'admin-password',
+      given: props.adminSecret !== undefined,
+    },
+    credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
+    resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+  };
 }
 
 function validateGrafana(scope: Construct, props: GrafanaProps, name: string): void {
