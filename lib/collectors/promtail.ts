@@ -2,9 +2,10 @@ import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES, imageVersion } from '../core/images';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { httpProbe } from '../core/pod';
+import { SchedulingOptions, httpProbe } from '../core/pod';
+import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
@@ -45,40 +46,31 @@ export class Promtail extends Construct {
 
   constructor(scope: Construct, id: string, props: PromtailProps) {
     super(scope, id);
-    const name = props.name ?? 'promtail';
     const v = new Validator(this);
     checkCollectorBasics(v, props.namespace, props, undefined, IMAGES.promtail);
     checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);
     v.throwIfAny();
-    const identity = (this.identity = new ComponentIdentity({
-      app: 'promtail',
-      instance: name.replace(/-agent$/, ''),
-      component: 'agent',
-      namespace: props.namespace,
-      version: imageVersion(props.image ?? IMAGES.promtail),
-    }));
+    const r = resolvePromtail(this, props);
+    const identity = (this.identity = r.identity);
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'promtail.yaml': renderYaml(promtailConfig(props)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    clusterRoleFor(
-      this,
-      'ClusterRole',
-      identity,
-      identity.name,
-      [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
-      `${props.namespace}-${identity.name}`,
-    );
-    const headless = createService(this, 'Service', {
-      identity,
-      name: identity.headlessName,
-      headless: true,
-      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
-    });
-    this.workload = new Workload(this, 'Workload', {
+    const pods = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
+    clusterRoleFor(this, 'ClusterRole', identity, identity.name, pods, `${props.namespace}-${identity.name}`);
+    createService(this, 'Service', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
+    this.workload = this.emitDaemonSet(r, props);
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, r.clusterDomain));
+    recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
+  }
+
+  /** One root pod per node, tainted ones included, reading the pods' log files and keeping its positions on the node. */
+  private emitDaemonSet(r: ResolvedPromtail, props: PromtailProps): Workload {
+    const password = props.loki.basicAuth?.passwordSecret;
+    return new Workload(this, 'Workload', {
       kind: 'DaemonSet',
-      identity,
+      identity: r.identity,
       replicas: 1,
       podIdentity: { runAsUser: 0, runAsGroup: 0, fsGroup: 0 },
-      serviceAccountName: identity.name,
+      serviceAccountName: r.identity.name,
       automountServiceAccountToken: true,
       hostAccess: {
         reason: "promtail reads every pod's log files under /var/log/pods, which only root may read, and keeps its read positions on the node",
@@ -90,23 +82,15 @@ export class Promtail extends Construct {
       },
       configChecksums: [this.config.checksum],
       ...podOptions(props),
-      // A node agent runs on every node, tainted ones included.
-      scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
+      scheduling: r.scheduling,
       volumes: [
         this.config.volume('config'),
-        ...(props.loki.basicAuth
-          ? [
-              {
-                name: 'loki-password',
-                secret: { secretName: props.loki.basicAuth.passwordSecret.name, items: [{ key: props.loki.basicAuth.passwordSecret.key, path: 'password' }] },
-              },
-            ]
-          : []),
+        ...(password ? [{ name: 'loki-password', secret: { secretName: password.name, items: [{ key: password.key, path: 'password' }] } }] : []),
       ],
       containers: [
         {
           name: 'promtail',
-          image: props.image ?? IMAGES.promtail,
+          image: r.image,
           args: mergeArgs(['-config.file=/etc/promtail/promtail.yaml'], props.extraArgs),
           // Promtail limits pod discovery to its own node by this variable.
           env: mergeEnv([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }], props.extraEnv),
@@ -115,23 +99,46 @@ export class Promtail extends Construct {
             { name: 'config', mountPath: '/etc/promtail', readOnly: true },
             { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
             { name: 'positions', mountPath: POSITIONS_DIR },
-            ...(props.loki.basicAuth ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
+            ...(password ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
           ],
           // /ready fails while a node has no log file to tail: it must never restart promtail.
           readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
           startupProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 5, failureThreshold: 30 }),
           livenessProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 0, failureThreshold: 5 }),
-          resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+          resources: r.resources,
         },
       ],
     });
-    this.scrapeTarget = srvScrapeTarget(
-      identity.name,
-      'http-metrics',
-      identity.serviceHost(headless.metadata.name!, clusterDomainOf(this, props.clusterDomain)),
-    );
-    recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
+}
+
+/** Every prop of a promtail with its default filled in. */
+interface ResolvedPromtail {
+  readonly identity: ComponentIdentity;
+  readonly image: ImageRef;
+  readonly clusterDomain: string;
+  readonly scheduling: SchedulingOptions;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolvePromtail(scope: Construct, props: PromtailProps): ResolvedPromtail {
+  const name = props.name ?? 'promtail';
+  const image = props.image ?? IMAGES.promtail;
+  return {
+    identity: new ComponentIdentity({
+      app: 'promtail',
+      instance: name.replace(/-agent$/, ''),
+      component: 'agent',
+      namespace: props.namespace,
+      version: imageVersion(image),
+    }),
+    image,
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    // A node agent runs on every node, tainted ones included.
+    scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
+    resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+  };
 }
 
 function promtailConfig(props: PromtailProps): Record<string, unknown> {
