@@ -1,4 +1,5 @@
-import { IMAGES } from '../core/images';
+import { IMAGES, ImageRef } from '../core/images';
+import { ResourceRequirements } from '../core/resources';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
@@ -118,18 +119,12 @@ export class Alertmanager extends Construct {
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
-    const name = props.name ?? 'alertmanager';
-    const config = props.config ?? DEFAULT_ALERTMANAGER_CONFIG;
-    this.replicas = props.replicas ?? 2;
-    validate(this, props, name, this.replicas, config);
-    const image = props.image ?? IMAGES.alertmanager;
-    this.identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);
-    const domain = clusterDomainOf(this, props.clusterDomain);
-    const headless = `${name}-headless`;
-    const headlessHost = this.identity.serviceHost(headless, domain);
-    const prefix = routePrefix(props.extraArgs);
-
-    this.configYaml = renderYaml(config);
+    const r = resolveAlertmanager(this, props);
+    validate(this, props, r.name, r.replicas, r.config);
+    const { name, headless, headlessHost, prefix } = r;
+    this.replicas = r.replicas;
+    this.identity = r.identity;
+    this.configYaml = renderYaml(r.config);
     this.config = new ConfigFile(this, 'Config', {
       identity: this.identity,
       name: `${name}-config`,
@@ -151,30 +146,39 @@ export class Alertmanager extends Construct {
       }),
     };
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
+    this.workload = this.emitStatefulSet(r, props);
+    this.url = `http://${this.identity.serviceHost(name, r.domain)}:${PORTS.http}${prefix}`;
+    this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
+    this.endpoint = { path: this.node.path, peersUrl: this.peersUrl, srvRecord: `_http._tcp.${headlessHost}`, pathPrefix: prefix };
+    warnOnSilentReceivers(this, r.config);
+    this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined);
+  }
 
-    const peers = Array.from({ length: this.replicas }, (_, i) => `--cluster.peer=${name}-${i}.${headlessHost}:${PORTS.cluster}`);
+  /** The pods, gossiping with each other by their stable names when there are several. */
+  private emitStatefulSet(r: ResolvedAlertmanager, props: AlertmanagerProps): Workload {
+    const peers = Array.from({ length: r.replicas }, (_, i) => `--cluster.peer=${r.name}-${i}.${r.headlessHost}:${PORTS.cluster}`);
     const cluster =
-      this.replicas > 1
+      r.replicas > 1
         ? [`--cluster.listen-address=0.0.0.0:${PORTS.cluster}`, `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`, ...peers]
         : // An empty listen address turns gossip off: a lone pod has no one to talk to.
           ['--cluster.listen-address='];
-    this.workload = new Workload(this, 'Workload', {
+    return new Workload(this, 'Workload', {
       kind: 'StatefulSet',
       identity: this.identity,
-      replicas: this.replicas,
-      serviceName: headless,
+      replicas: r.replicas,
+      serviceName: r.headless,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
-      serviceAccountName: name,
+      serviceAccountName: r.name,
       configChecksums: [this.config.checksum],
       ...podOptions(props),
       volumes: [this.config.volume('config')],
-      volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
       containers: [
         {
           name: 'alertmanager',
-          image,
+          image: r.image,
           args: mergeArgs(
             [`--config.file=${CONFIG_DIR}/${CONFIG_FILE}`, `--storage.path=${DATA_DIR}`, `--web.listen-address=:${PORTS.http}`, ...cluster],
             props.extraArgs,
@@ -189,17 +193,12 @@ export class Alertmanager extends Construct {
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: DATA_DIR },
           ],
-          readinessProbe: httpProbe(`${prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe(`${prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
-          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+          readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
+          livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
+          resources: r.resources,
         },
       ],
     });
-    this.url = `http://${this.identity.serviceHost(name, domain)}:${PORTS.http}${prefix}`;
-    this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
-    this.endpoint = { path: this.node.path, peersUrl: this.peersUrl, srvRecord: `_http._tcp.${headlessHost}`, pathPrefix: prefix };
-    warnOnSilentReceivers(this, config);
-    this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined);
   }
 }
 
@@ -299,6 +298,44 @@ function checkConfig(v: Validator, config: AlertmanagerConfig): void {
       `use one of: ${names.join(', ') || '(none)'}, or add a receiver of that name`,
     );
   }
+}
+
+/** Every prop of an Alertmanager with its default filled in. */
+interface ResolvedAlertmanager {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly identity: ComponentIdentity;
+  readonly domain: string;
+  readonly replicas: number;
+  readonly config: AlertmanagerConfig;
+  readonly headless: string;
+  readonly headlessHost: string;
+  /** The route prefix of `--web.route-prefix` among the extra args, or "". */
+  readonly prefix: string;
+  readonly storageSize: string;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolveAlertmanager(scope: Construct, props: AlertmanagerProps): ResolvedAlertmanager {
+  const name = props.name ?? 'alertmanager';
+  const image = props.image ?? IMAGES.alertmanager;
+  const identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);
+  const domain = clusterDomainOf(scope, props.clusterDomain);
+  const headless = `${name}-headless`;
+  return {
+    name,
+    image,
+    identity,
+    domain,
+    replicas: props.replicas ?? 2,
+    config: props.config ?? DEFAULT_ALERTMANAGER_CONFIG,
+    headless,
+    headlessHost: identity.serviceHost(headless, domain),
+    prefix: routePrefix(props.extraArgs),
+    storageSize: props.storageSize ?? '2Gi',
+    resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  };
 }
 
 function validate(scope: Construct, props: AlertmanagerProps, name: string, replicas: number, config: AlertmanagerConfig): void {
