@@ -7,7 +7,8 @@ import { httpUrl } from '../core/rules';
 import { Wiring } from '../core/wiring';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES, imageVersion } from '../core/images';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { ResourceRequirements } from '../core/resources';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
@@ -62,61 +63,45 @@ export class OtelCollectorGateway extends Construct {
   constructor(scope: Construct, id: string, props: OtelCollectorGatewayProps) {
     super(scope, id);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', traces: 'pass a Tempo (or its otlpGrpcEndpoint)' });
-    const name = props.name ?? 'otel-gateway';
-    const replicas = props.replicas ?? 2;
-    const v = new Validator(this);
-    checkCollectorBasics(v, props.namespace, props, replicas, IMAGES.otelCollector);
-    v.check(
-      typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
-      'traces.otlpGrpcEndpoint',
-      props.traces?.otlpGrpcEndpoint,
-      'is not a host:port',
-      'pass a Tempo, or its otlpGrpcEndpoint',
-    );
-    if (props.metrics) v.apply('metrics.url', props.metrics.url, httpUrl(props.metrics.url));
-    if (props.logs) checkLogsDestination(v, 'logs', props.logs, 'otlpUrl', props.namespace);
-    v.throwIfAny();
-    const identity = (this.identity = new ComponentIdentity({
-      app: 'opentelemetry-collector',
-      instance: name.replace(/-gateway$/, ''),
-      component: 'gateway',
-      namespace: props.namespace,
-      version: imageVersion(props.image ?? IMAGES.otelCollector),
-    }));
-    const domain = clusterDomainOf(this, props.clusterDomain);
+    const r = resolveGateway(this, props);
+    validateGateway(this, r, props);
+    const identity = (this.identity = r.identity);
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
       files: { 'config.yaml': renderYaml(mergeOverrides(gatewayConfig(props), props.configOverrides)) },
     });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
-    this.service = createService(this, 'Service', {
-      identity,
-      name: identity.name,
-      ports: [
-        { name: 'otlp-grpc', port: PORTS.otlpGrpc },
-        { name: 'otlp-http', port: PORTS.otlpHttp },
-      ],
-    });
-    const headless = createService(this, 'HeadlessService', {
-      identity,
-      name: identity.headlessName,
-      headless: true,
-      ports: [{ name: 'metrics', port: PORTS.metrics }],
-    });
-    this.workload = new Workload(this, 'Workload', {
+    const otlpPorts = [
+      { name: 'otlp-grpc', port: PORTS.otlpGrpc },
+      { name: 'otlp-http', port: PORTS.otlpHttp },
+    ];
+    this.service = createService(this, 'Service', { identity, name: identity.name, ports: otlpPorts });
+    createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
+    this.workload = this.emitDeployment(r, props);
+    const host = identity.serviceHost(identity.name, r.domain);
+    this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
+    this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'metrics', identity.serviceHost(identity.headlessName, r.domain));
+    if (props.logs) recordLogsClient(this, 'logs.otlpUrl', props.logs.otlpUrl, props.logs.basicAuth);
+    // Each pod forwards what its own clients sent: no two pods send the same series.
+    if (props.metrics) Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
+  }
+
+  private emitDeployment(r: ResolvedGateway, props: OtelCollectorGatewayProps): Workload {
+    return new Workload(this, 'Workload', {
       kind: 'Deployment',
-      identity,
-      replicas,
+      identity: r.identity,
+      replicas: r.replicas,
       podIdentity: { runAsUser: OTEL_UID, runAsGroup: OTEL_UID, fsGroup: OTEL_UID },
-      serviceAccountName: identity.name,
+      serviceAccountName: r.identity.name,
       configChecksums: [this.config.checksum],
       ...podOptions(props),
       volumes: [this.config.volume('config')],
       containers: [
         {
           name: 'otel-collector',
-          image: props.image ?? IMAGES.otelCollector,
+          image: r.image,
           args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
           env: mergeEnv(props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [], props.extraEnv),
           ports: [
@@ -128,17 +113,10 @@ export class OtelCollectorGateway extends Construct {
           volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
           readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
-          resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+          resources: r.resources,
         },
       ],
     });
-    const host = identity.serviceHost(identity.name, domain);
-    this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
-    this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'metrics', identity.serviceHost(headless.metadata.name!, domain));
-    if (props.logs) recordLogsClient(this, 'logs.otlpUrl', props.logs.otlpUrl, props.logs.basicAuth);
-    // Each pod forwards what its own clients sent: no two pods send the same series.
-    if (props.metrics) Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
   }
 }
 
@@ -177,4 +155,47 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
       pipelines,
     },
   };
+}
+
+/** Every prop of an OTLP gateway with its default filled in. */
+interface ResolvedGateway {
+  readonly identity: ComponentIdentity;
+  readonly image: ImageRef;
+  readonly domain: string;
+  readonly replicas: number;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolveGateway(scope: Construct, props: OtelCollectorGatewayProps): ResolvedGateway {
+  const name = props.name ?? 'otel-gateway';
+  const image = props.image ?? IMAGES.otelCollector;
+  return {
+    identity: new ComponentIdentity({
+      app: 'opentelemetry-collector',
+      instance: name.replace(/-gateway$/, ''),
+      component: 'gateway',
+      namespace: props.namespace,
+      version: imageVersion(image),
+    }),
+    image,
+    domain: clusterDomainOf(scope, props.clusterDomain),
+    replicas: props.replicas ?? 2,
+    resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+  };
+}
+
+function validateGateway(scope: Construct, r: ResolvedGateway, props: OtelCollectorGatewayProps): void {
+  const v = new Validator(scope);
+  checkCollectorBasics(v, props.namespace, props, r.replicas, IMAGES.otelCollector);
+  v.check(
+    typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
+    'traces.otlpGrpcEndpoint',
+    props.traces?.otlpGrpcEndpoint,
+    'is not a host:port',
+    'pass a Tempo, or its otlpGrpcEndpoint',
+  );
+  if (props.metrics) v.apply('metrics.url', props.metrics.url, httpUrl(props.metrics.url));
+  if (props.logs) checkLogsDestination(v, 'logs', props.logs, 'otlpUrl', props.namespace);
+  v.throwIfAny();
 }
