@@ -1,4 +1,9 @@
+import { IConstruct } from 'constructs';
+import { clusterDomainOf } from '../core/cluster-domain';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { ComponentIdentity } from '../core/names';
 import { WorkloadOptions } from '../core/workload';
+import { chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { RemoteWriteTarget } from '../core/remote-write';
 
@@ -75,4 +80,50 @@ export interface TempoProps extends WorkloadOptions {
   readonly clusterDomain?: string;
   /** Config deep-merged over the generated tempo.yaml (arrays replace). @default none */
   readonly configOverrides?: Record<string, unknown>;
+}
+
+/** Every prop of a Tempo with its default filled in: what the constructor emits from. */
+export interface ResolvedTempo {
+  readonly name: string;
+  /** The bucket, or undefined when the storage cannot name one (the checks refuse that). */
+  readonly bucket?: string;
+  readonly retention: string;
+  readonly mode: 'monolithic' | 'distributed';
+  readonly clusterDomain: string;
+  readonly image: ImageRef;
+  /** The identity every object's is derived from. */
+  readonly base: ComponentIdentity;
+  readonly receivers: TempoReceivers;
+  readonly generatesMetrics: boolean;
+  readonly storageSize: string;
+  /** Replicas of each distributed component. */
+  readonly sizes: Required<TempoDistributedSizes>;
+}
+
+/** Fills in every default, in one place. */
+export function resolveTempo(scope: IConstruct, props: TempoProps): ResolvedTempo {
+  const name = props.name ?? 'tempo';
+  const image = props.image ?? IMAGES.tempo;
+  const sizes = props.distributed ?? {};
+  return {
+    name,
+    bucket: chooseBucket(props.bucket, props.storage, `${name}-traces`),
+    retention: props.retention ?? '336h',
+    mode: props.mode ?? 'monolithic',
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    image,
+    base: new ComponentIdentity({ app: 'tempo', instance: name, component: 'tempo', namespace: props.namespace, version: imageVersion(image) }),
+    receivers: props.receivers ?? {},
+    generatesMetrics: Boolean(props.metricsGenerator),
+    storageSize: props.storageSize ?? '10Gi',
+    sizes: {
+      distributor: sizes.distributor ?? 2,
+      liveStore: sizes.liveStore ?? 2,
+      blockBuilder: sizes.blockBuilder ?? 1,
+      querier: sizes.querier ?? 2,
+      queryFrontend: sizes.queryFrontend ?? 2,
+      backendWorker: sizes.backendWorker ?? 1,
+      metricsGenerator: sizes.metricsGenerator ?? 1,
+    },
+  };
 }

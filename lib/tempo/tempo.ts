@@ -2,7 +2,6 @@ import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
-import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
@@ -13,13 +12,11 @@ import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
 import { Workload, podOptions } from '../core/workload';
-import { chooseBucket } from '../object-storage/bucket-name';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
-import { TempoProps } from './props';
+import { ResolvedTempo, TempoProps, resolveTempo } from './props';
 import { TEMPO_S3_ACTIONS, tempoClaim } from './storage';
 import { validateTempoProps } from './validate';
-import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the distroless Tempo image, which owns /var/tempo. */
 const TEMPO_UID = 10001;
@@ -76,6 +73,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   readonly scrapeTargets: readonly ScrapeTarget[];
 
   private readonly props: TempoProps;
+  private readonly resolved: ResolvedTempo;
   private readonly base: ComponentIdentity;
   private readonly clusterDomain: string;
   private readonly workloadMap: Record<string, Workload> = {};
@@ -84,18 +82,17 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
 
   constructor(scope: Construct, id: string, props: TempoProps) {
     super(scope, id);
-    this.name = props.name ?? 'tempo';
-    const bucket = chooseBucket(props.bucket, props.storage, `${this.name}-traces`);
-    this.retention = props.retention ?? '336h';
-    validateTempoProps(this, props, bucket, this.retention);
-    this.bucket = bucket!;
+    const r = (this.resolved = resolveTempo(this, props));
+    validateTempoProps(this, props, r.bucket, r.retention);
+    this.name = r.name;
+    this.retention = r.retention;
+    this.bucket = r.bucket!;
     this.props = props;
     this.namespace = props.namespace;
-    this.mode = props.mode ?? 'monolithic';
-    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
-    this.generatesMetrics = Boolean(props.metricsGenerator);
-    const image = props.image ?? IMAGES.tempo;
-    this.base = new ComponentIdentity({ app: 'tempo', instance: this.name, component: 'tempo', namespace: this.namespace, version: imageVersion(image) });
+    this.mode = r.mode;
+    this.clusterDomain = r.clusterDomain;
+    this.generatesMetrics = r.generatesMetrics;
+    this.base = r.base;
     const host = (service: string) => this.base.serviceHost(service, this.clusterDomain);
 
     props.storage.usage.declareBucket(this.bucket, tempoClaim(this.name, this.retention));
@@ -110,7 +107,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       this.mode === 'distributed'
         ? {
             memberlist: host(`${this.name}-gossip-ring`),
-            partitionsPerBlockBuilder: Math.ceil((props.distributed?.liveStore ?? 2) / (props.distributed?.blockBuilder ?? 1)),
+            partitionsPerBlockBuilder: Math.ceil(r.sizes.liveStore / r.sizes.blockBuilder),
             queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
             backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
           }
@@ -143,7 +140,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   }
 
   private receiverPorts(): ServicePortSpec[] {
-    const r = this.props.receivers ?? {};
+    const r = this.resolved.receivers;
     return [
       { name: 'otlp-grpc', port: TEMPO_PORTS.otlpGrpc },
       { name: 'otlp-http', port: TEMPO_PORTS.otlpHttp },
@@ -174,7 +171,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       ...this.podCommon(identity, 1),
       containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
       volumes: [this.config.volume('config')],
-      volumeClaims: [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }],
+      volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: this.props.storageClass }],
       // A single replica: the budget would block every node drain. The rollout stops the old pod first.
       disruptionBudget: false,
       // The live-store flushes its traces to a block before it exits (upstream gives it 20 minutes).
@@ -184,12 +181,12 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   }
 
   private emitDistributed(): void {
-    const sizes = this.props.distributed ?? {};
+    const { sizes } = this.resolved;
     const small: ResourceRequirements = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
     const specs: ComponentSpec[] = [
       {
         target: 'distributor',
-        replicas: sizes.distributor ?? 2,
+        replicas: sizes.distributor,
         data: 'none',
         stateful: false,
         receivers: true,
@@ -197,7 +194,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       },
       {
         target: 'live-store',
-        replicas: sizes.liveStore ?? 2,
+        replicas: sizes.liveStore,
         data: 'volume',
         stateful: true,
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
@@ -205,7 +202,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       },
       {
         target: 'block-builder',
-        replicas: sizes.blockBuilder ?? 1,
+        replicas: sizes.blockBuilder,
         data: 'scratch',
         stateful: true,
         resources: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '8Gi' } },
@@ -213,16 +210,16 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       },
       {
         target: 'querier',
-        replicas: sizes.querier ?? 2,
+        replicas: sizes.querier,
         data: 'none',
         stateful: false,
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '4Gi' } },
       },
-      { target: 'query-frontend', replicas: sizes.queryFrontend ?? 2, data: 'none', stateful: false, resources: small },
+      { target: 'query-frontend', replicas: sizes.queryFrontend, data: 'none', stateful: false, resources: small },
       { target: 'backend-scheduler', replicas: 1, data: 'volume', stateful: true, resources: small },
       {
         target: 'backend-worker',
-        replicas: sizes.backendWorker ?? 1,
+        replicas: sizes.backendWorker,
         data: 'scratch',
         stateful: false,
         resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
@@ -231,7 +228,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
         ? [
             {
               target: 'metrics-generator',
-              replicas: sizes.metricsGenerator ?? 1,
+              replicas: sizes.metricsGenerator,
               data: 'volume' as const,
               stateful: true,
               resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
@@ -283,7 +280,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
           ...common,
           volumes,
           terminationGracePeriodSeconds: grace,
-          volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.props.storageSize ?? '10Gi', storageClass: this.props.storageClass }] : undefined,
+          volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.resolved.storageSize, storageClass: this.props.storageClass }] : undefined,
         })
       : new Workload(this, id, { kind: 'Deployment', ...common, volumes, terminationGracePeriodSeconds: grace });
     this.targets.push(srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain)));
@@ -315,7 +312,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     const distributed = this.mode === 'distributed';
     return {
       name: 'tempo',
-      image: p.image ?? IMAGES.tempo,
+      image: this.resolved.image,
       args: mergeArgs(
         [`-config.file=${CONFIG_DIR}/tempo.yaml`, `-target=${target}`, '-config.expand-env=true', ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : [])],
         p.extraArgs,
