@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ComponentIdentity } from '../core/names';
 import { parseDuration } from '../core/duration';
 import { checkLabelName, checkVolumeSize, requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
@@ -92,17 +93,15 @@ export class ThanosCompactor extends Construct {
     });
     this.bucketKey = props.bucket.bucketKey;
     this.bucketName = props.bucket.bucket;
-    const retention = { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' };
-    const downsampling = props.downsampling ?? true;
-    const concurrency = props.concurrency ?? 1;
-    validateCompactor(this, props, retention, downsampling, concurrency);
-    this.deleteDelayMs = parseDuration(props.deleteDelay ?? DEFAULT_DELETE_DELAY)!;
-    props.bucket.declareRetention(...keptFor(retention, props.deleteDelay ?? DEFAULT_DELETE_DELAY));
+    const r = resolveCompactor(this, props);
+    const { retention, deleteDelay, identity } = r;
+    validateCompactor(this, props, r);
+    this.deleteDelayMs = parseDuration(deleteDelay)!;
+    props.bucket.declareRetention(...keptFor(retention, deleteDelay));
     registerCompactor(this);
 
-    const identity = thanosIdentity(props, 'compactor');
     const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomainOf(this, props.clusterDomain))];
+    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, r.clusterDomain)];
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
@@ -115,22 +114,46 @@ export class ThanosCompactor extends Construct {
         `--retention.resolution-raw=${retention.raw}`,
         `--retention.resolution-5m=${retention.fiveMinutes}`,
         `--retention.resolution-1h=${retention.oneHour}`,
-        `--delete-delay=${props.deleteDelay ?? DEFAULT_DELETE_DELAY}`,
-        `--compact.concurrency=${concurrency}`,
-        ...(downsampling ? [] : ['--downsampling.disable']),
+        `--delete-delay=${deleteDelay}`,
+        `--compact.concurrency=${r.concurrency}`,
+        ...(r.downsampling ? [] : ['--downsampling.disable']),
       ],
       lateFlags: () => deduplicationFlags(props),
       options: props,
       bucket: props.bucket,
       bucketAccess: 'compact',
       volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-      volumeClaims: [{ name: 'data', size: props.storageSize ?? '100Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       defaultResources: DEFAULT_RESOURCES,
       // A compaction pass is not resumable; let it finish its current upload.
       terminationGracePeriodSeconds: 300,
       disruptionBudget: false,
     });
   }
+}
+
+/** Every prop of a compactor with its default filled in. */
+interface ResolvedCompactor {
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  readonly retention: Required<ThanosRetention>;
+  readonly downsampling: boolean;
+  readonly concurrency: number;
+  readonly deleteDelay: string;
+  readonly storageSize: string;
+}
+
+/** Fills in every default, in one place. */
+function resolveCompactor(scope: Construct, props: ThanosCompactorProps): ResolvedCompactor {
+  return {
+    identity: thanosIdentity(props, 'compactor'),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    retention: { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' },
+    downsampling: props.downsampling ?? true,
+    concurrency: props.concurrency ?? 1,
+    deleteDelay: props.deleteDelay ?? DEFAULT_DELETE_DELAY,
+    storageSize: props.storageSize ?? '100Gi',
+  };
 }
 
 /** `--deduplication.*` flags: the labels, and penalty unless every copy is sample-identical. */
@@ -160,13 +183,8 @@ function keptFor(retention: Required<ThanosRetention>, deleteDelay: string): [nu
   return [Math.max(...ms) + (parseDuration(deleteDelay) ?? 0), reason];
 }
 
-function validateCompactor(
-  scope: ThanosCompactor,
-  props: ThanosCompactorProps,
-  retention: Required<ThanosRetention>,
-  downsampling: boolean,
-  concurrency: number,
-): void {
+function validateCompactor(scope: ThanosCompactor, props: ThanosCompactorProps, r: ResolvedCompactor): void {
+  const { retention, downsampling, concurrency, deleteDelay } = r;
   const v = new Validator(scope);
   checkThanosComponent(v, props, '-compactor-headless'.length);
   const durations = {
@@ -194,7 +212,6 @@ function validateCompactor(
     'is not a duration',
     'write it as "1y", "365d" or "0d" (keep for ever)',
   );
-  const deleteDelay = props.deleteDelay ?? DEFAULT_DELETE_DELAY;
   if (checkDuration(v, 'deleteDelay', deleteDelay, 0, 'a duration')) {
     v.check(
       parseDuration(deleteDelay)! > 0,
