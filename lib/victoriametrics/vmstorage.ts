@@ -3,7 +3,7 @@ import { k8s } from '../core/k8s';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { IMAGES } from '../core/images';
+import { IMAGES, ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { volumeSize } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
@@ -74,12 +74,11 @@ export class VmStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: VmStorageProps) {
     super(scope, id);
-    validateStorage(this, props);
-    const image = props.image ?? IMAGES.vmstorage;
-    this.identity = vmIdentity(props, 'vmstorage', image);
-    this.replicas = props.replicas ?? 3;
-    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
-    const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
+    const r = resolveStorage(this, props);
+    validateStorage(this, props, r);
+    this.identity = r.identity;
+    this.replicas = r.replicas;
+    this.clusterDomain = r.clusterDomain;
 
     this.headlessService = vmServices(
       this,
@@ -96,7 +95,7 @@ export class VmStorage extends Construct {
       identity: this.identity,
       kind: 'StatefulSet',
       replicas: this.replicas,
-      image,
+      image: r.image,
       options: props,
       httpPort: VM_PORTS.vmstorage,
       extraPorts: [
@@ -108,15 +107,15 @@ export class VmStorage extends Construct {
         `-retentionPeriod=${props.retention}`,
         `-vminsertAddr=:${VM_PORTS.storageInsert}`,
         `-vmselectAddr=:${VM_PORTS.storageSelect}`,
-        `-storage.vminsertConnsShutdownDuration=${shutdown}`,
+        `-storage.vminsertConnsShutdownDuration=${r.shutdown}`,
         ...(props.dedupInterval ? [`-dedup.minScrapeInterval=${props.dedupInterval}`] : []),
       ],
       volumeMounts: [{ name: 'storage', mountPath: DATA_DIR }],
-      volumeClaims: [{ name: 'storage', size: props.storageSize ?? '50Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'storage', size: r.storageSize, storageClass: props.storageClass }],
       defaultResources: { requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '4Gi' } },
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
+      terminationGracePeriodSeconds: r.grace,
       liveness: false,
-      disruptionBudget: props.disruptionBudget ?? { maxUnavailable: 1 },
+      disruptionBudget: r.disruptionBudget,
     });
     this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain);
   }
@@ -142,10 +141,39 @@ export class VmStorage extends Construct {
   }
 }
 
-function validateStorage(scope: Construct, props: VmStorageProps): void {
+/** Every prop of vmstorage with its default filled in. */
+interface ResolvedStorage {
+  readonly image: ImageRef;
+  readonly identity: ComponentIdentity;
+  readonly replicas: number;
+  readonly clusterDomain: string;
+  /** How long vmstorage waits for vminsert to close its connections on shutdown. */
+  readonly shutdown: string;
+  readonly grace: number;
+  readonly storageSize: string;
+  readonly disruptionBudget: { readonly maxUnavailable: number } | false;
+}
+
+/** Fills in every default, in one place. */
+function resolveStorage(scope: Construct, props: VmStorageProps): ResolvedStorage {
+  const image = props.image ?? IMAGES.vmstorage;
+  return {
+    image,
+    identity: vmIdentity(props, 'vmstorage', image),
+    replicas: props.replicas ?? 3,
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    shutdown: props.vminsertConnsShutdownDuration ?? '25s',
+    grace: props.terminationGracePeriodSeconds ?? 120,
+    storageSize: props.storageSize ?? '50Gi',
+    disruptionBudget: props.disruptionBudget ?? { maxUnavailable: 1 },
+  };
+}
+
+function validateStorage(scope: Construct, props: VmStorageProps, r: ResolvedStorage): void {
+  const { shutdown, grace } = r;
   const v = new Validator(scope);
   checkPlacement(v, props, 'vmstorage');
-  checkReplicas(v, 'replicas', props.replicas ?? 3);
+  checkReplicas(v, 'replicas', r.replicas);
   checkWorkloadOptions(v, '', props, IMAGES.vmstorage);
   v.check(
     (props as { autoscaling?: unknown }).autoscaling === undefined,
@@ -165,9 +193,7 @@ function validateStorage(scope: Construct, props: VmStorageProps): void {
     );
   }
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
-  const shutdown = props.vminsertConnsShutdownDuration ?? '25s';
   const shutdownMs = parseDuration(shutdown);
-  const grace = props.terminationGracePeriodSeconds ?? 120;
   if (v.check(shutdownMs !== undefined, 'vminsertConnsShutdownDuration', shutdown, 'is not a duration', 'write it as "25s"')) {
     const needed = Math.ceil(shutdownMs! / 1000) + FLUSH_MARGIN_SECONDS;
     v.check(
