@@ -27,6 +27,10 @@ export interface Connection {
   readonly service: string;
   /** The Service port's name (its purpose: `grpc`, `http-metrics`, `remote-write`, ...), or its number when unnamed. */
   readonly port: string;
+  /** The port on the peer's pods the Service sends to (a container port name or number): what a NetworkPolicy admits. Unknown when the Service does not list the port used. */
+  readonly targetPort?: string | number;
+  /** `TCP`, `UDP` or `SCTP`. */
+  readonly protocol: string;
 }
 
 /** Nodes and connections, sorted, so that the same output always gives the same graph. */
@@ -61,7 +65,7 @@ type Obj = {
   readonly data?: Record<string, string>;
   readonly stringData?: Record<string, string>;
 };
-type Port = { name?: string; port: number };
+type Port = { name?: string; port: number; targetPort?: string | number; protocol?: string };
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'];
 
@@ -132,12 +136,14 @@ export function connectionGraph(manifests: readonly unknown[], clusterDomain: st
       for (const { srvPort, service: serviceName, namespace, port: portNumber } of serviceReferences(text, clusterDomain)) {
         const service = services.find((s) => s.metadata?.name === serviceName && s.metadata?.namespace === namespace);
         if (!service) continue;
-        const port = portName(service.spec?.ports ?? [], srvPort, portNumber);
+        const used = servicePort(service.spec?.ports ?? [], srvPort, portNumber);
+        const port = used?.name ?? srvPort ?? (portNumber !== undefined ? String(portNumber) : 'http');
+        const wire = { targetPort: used ? (used.targetPort ?? used.port) : undefined, protocol: used?.protocol ?? 'TCP' };
         const behind = workloads.filter((t) => t.metadata?.namespace === namespace && selects(service.spec?.selector, t));
         for (const target of behind.length > 0 ? behind : [service]) {
           const to = nodeOf(target);
           if (to.id === from.id) continue; // a member of a ring reaching its peers: one node here
-          const edge = { from: from.id, to: to.id, service: serviceName, port };
+          const edge = { from: from.id, to: to.id, service: serviceName, port, ...wire };
           edges.set(`${edge.from}>${edge.to}>${edge.port}`, edge);
         }
       }
@@ -148,11 +154,12 @@ export function connectionGraph(manifests: readonly unknown[], clusterDomain: st
   return { nodes: [...nodes.values()].sort(byId), connections: [...edges.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)) };
 }
 
-/** The name of the Service port a reference uses: its SRV name, the port of its number, or the only port. */
-function portName(ports: readonly Port[], srvPort?: string, number?: number): string {
-  if (srvPort) return srvPort;
-  if (number !== undefined) return ports.find((p) => p.port === number)?.name ?? String(number);
-  return ports.length === 1 ? (ports[0].name ?? String(ports[0].port)) : (ports.find((p) => p.port === 80)?.name ?? 'http');
+/** The Service port a reference uses: by its SRV name, by its number, else the only port or port 80 (an http:// URL without one). */
+function servicePort(ports: readonly Port[], srvPort?: string, number?: number): (Port & { name: string }) | undefined {
+  const named = (p: Port | undefined) => (p ? { ...p, name: p.name ?? String(p.port) } : undefined);
+  if (srvPort) return named(ports.find((p) => p.name === srvPort));
+  if (number !== undefined) return named(ports.find((p) => p.port === number));
+  return named(ports.length === 1 ? ports[0] : ports.find((p) => p.port === 80));
 }
 
 function selects(selector: Record<string, string> | undefined, workload: Obj): boolean {

@@ -51,6 +51,20 @@ describe('connectionGraph', () => {
     expect(graph.nodes.map((n) => `${n.id} ${n.app ?? '-'}`)).toEqual(['Deployment/obs/writer agent', 'Service/obs/dns -', 'StatefulSet/obs/store db']);
   });
 
+  test('each connection names the port on the peer and its protocol, what a network policy admits', () => {
+    expect(graph.connections.map((c) => `${c.service}:${c.port} -> ${c.targetPort}/${c.protocol}`)).toEqual([
+      'dns:dns -> 53/TCP',
+      'store-headless:gossip -> 7946/TCP',
+      'store:http -> 9090/TCP',
+      'store-headless:http-metrics -> 8080/TCP',
+    ]);
+    const platform = connectionGraph(synthApp('platform').manifests);
+    const receive = platform.connections.find((c) => c.service === 'thanos-receive' && c.port === 'remote-write')!;
+    // Services of the library name their target ports, so a policy survives a port-number change.
+    expect(receive).toMatchObject({ targetPort: 'remote-write', protocol: 'TCP' });
+    expect(platform.connections.filter((c) => c.targetPort === undefined)).toEqual([]);
+  });
+
   test('another cluster domain is read only when given', () => {
     const other = [
       workload('Deployment', 'a', 'a', { containers: [{ name: 'a', args: ['http://store.obs.svc.corp.example:9091'] }] }),
