@@ -74,21 +74,19 @@ export class Minio extends Construct implements ObjectStorage {
   readonly credentialsSecret?: k8s.KubeSecret;
   readonly bucketJob: k8s.KubeJob;
   readonly usage = new StorageUsage();
+  private readonly resolved: ResolvedMinio;
 
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
-    const name = props.name ?? 'minio';
-    const image = props.image ?? IMAGES.minio;
+    const r = (this.resolved = resolveMinio(this, props));
+    const { name, clusterDomain } = r;
     this.validate(props, name);
-
-    this.identity = new ComponentIdentity({ app: 'minio', instance: name, component: 'server', namespace: props.namespace, version: imageVersion(image) });
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
-    this.region = props.region ?? 'us-east-1';
+    this.identity = r.identity;
+    this.region = r.region;
     this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
 
-    const secretName = props.existingSecret ?? `${name}-credentials`;
-    this.credentials = Credentials.fromSecret({ name: secretName, namespace: props.namespace, managed: !props.existingSecret });
-    if (!props.existingSecret) this.credentialsSecret = this.emitCredentials(secretName, props.credentialSeed ?? `${props.namespace}/${name}`);
+    this.credentials = Credentials.fromSecret({ name: r.secretName, namespace: props.namespace, managed: !props.existingSecret });
+    if (!props.existingSecret) this.credentialsSecret = this.emitCredentials(r.secretName, r.credentialSeed);
 
     this.headlessService = createService(this, 'Headless', {
       identity: this.identity,
@@ -106,8 +104,8 @@ export class Minio extends Construct implements ObjectStorage {
       ],
     });
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
-    this.workload = this.emitServer(props, name, image);
-    this.bucketJob = this.emitBucketJob(props, name, clusterDomain);
+    this.workload = this.emitServer(props);
+    this.bucketJob = this.emitBucketJob(props);
   }
 
   get endpointHost(): string {
@@ -160,8 +158,8 @@ export class Minio extends Construct implements ObjectStorage {
     ];
   }
 
-  private emitServer(props: MinioProps, name: string, image: ImageRef): Workload {
-    const resources: ResourceRequirements = props.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } };
+  private emitServer(props: MinioProps): Workload {
+    const { name, image, resources } = this.resolved;
     return new Workload(this, 'Server', {
       kind: 'StatefulSet',
       identity: this.identity,
@@ -171,7 +169,7 @@ export class Minio extends Construct implements ObjectStorage {
       serviceAccountName: name,
       terminationGracePeriodSeconds: 60,
       ...podOptions(props),
-      volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: props.storageClass }],
       containers: [
         {
           name: 'minio',
@@ -198,8 +196,9 @@ export class Minio extends Construct implements ObjectStorage {
    * a new Job, and `kubectl apply` of an upgrade never meets an immutable template. (A hash of the
    * bucket list alone let the API server refuse upgrades that only changed the pod template.)
    */
-  private emitBucketJob(props: MinioProps, name: string, clusterDomain: string): k8s.KubeJob {
-    const jobIdentity = this.identity.sibling('make-buckets', imageVersion(props.clientImage ?? IMAGES.minioClient));
+  private emitBucketJob(props: MinioProps): k8s.KubeJob {
+    const { name, clusterDomain, clientImage } = this.resolved;
+    const jobIdentity = this.identity.sibling('make-buckets', imageVersion(clientImage));
     const url = `http://${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
     const script = () =>
       [
@@ -220,7 +219,7 @@ export class Minio extends Construct implements ObjectStorage {
       containers: [
         {
           name: 'mc',
-          image: props.clientImage ?? IMAGES.minioClient,
+          image: clientImage,
           command: ['/bin/sh', '-c'],
           args: [Lazy.any({ produce: script }) as unknown as string],
           env: this.rootEnv(),
@@ -244,4 +243,37 @@ export class Minio extends Construct implements ObjectStorage {
       spec,
     });
   }
+}
+
+/** Every prop of a MinIO with its default filled in. */
+interface ResolvedMinio {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly clientImage: ImageRef;
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  readonly region: string;
+  /** The Secret with the root keys: the user's, or the generated dev-only one. */
+  readonly secretName: string;
+  readonly credentialSeed: string;
+  readonly storageSize: string;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolveMinio(scope: Construct, props: MinioProps): ResolvedMinio {
+  const name = props.name ?? 'minio';
+  const image = props.image ?? IMAGES.minio;
+  return {
+    name,
+    image,
+    clientImage: props.clientImage ?? IMAGES.minioClient,
+    identity: new ComponentIdentity({ app: 'minio', instance: name, component: 'server', namespace: props.namespace, version: imageVersion(image) }),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    region: props.region ?? 'us-east-1',
+    secretName: props.existingSecret ?? `${name}-credentials`,
+    credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
+    storageSize: props.storageSize ?? '20Gi',
+    resources: props.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+  };
 }
