@@ -38,6 +38,37 @@ interface AlloyPodSpec {
   readonly storage?: { readonly size: string; readonly storageClass?: string };
 }
 
+/** What both Alloy components resolve alike: their name, identity, cluster domain and pod count. */
+interface ResolvedAlloy {
+  readonly name: string;
+  readonly identity: ComponentIdentity;
+  readonly domain: string;
+  readonly pods: number;
+}
+
+/** Fills in the defaults both Alloy components share; `pods` is the component's own count, defaulted. */
+function resolveAlloy(
+  scope: Construct,
+  props: WorkloadOptions & { readonly namespace: string; readonly name?: string; readonly clusterDomain?: string },
+  component: 'logs' | 'gateway',
+  pods: number,
+): ResolvedAlloy {
+  const name = props.name ?? `alloy-${component}`;
+  return {
+    name,
+    // `<instance>-<component>` gives back the name: "alloy-logs" is instance "alloy", component "logs".
+    identity: new ComponentIdentity({
+      app: 'alloy',
+      instance: name.replace(new RegExp(`-${component}$`), ''),
+      component,
+      namespace: props.namespace,
+      version: imageVersion(props.image ?? IMAGES.alloy),
+    }),
+    domain: clusterDomainOf(scope, props.clusterDomain),
+    pods,
+  };
+}
+
 /** The one way the library runs Alloy: its own uid, the UI and metrics on all interfaces, a storage path. */
 function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   const o = spec.options;
@@ -130,21 +161,14 @@ export class AlloyLogAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: AlloyLogAgentProps) {
     super(scope, id);
-    const name = props.name ?? 'alloy-logs';
-    this.shards = props.shards ?? 2;
+    const r = resolveAlloy(this, props, 'logs', props.shards ?? 2);
+    this.shards = r.pods;
     validateAlloy(this, props.namespace, this.shards, props, 'shards', (v) => {
       checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);
       checkVolumeSize(v, 'storageSize', props.storageSize);
-      v.apply('name', name, dnsLabel(name, 63 - '-headless'.length));
+      v.apply('name', r.name, dnsLabel(r.name, 63 - '-headless'.length));
     });
-    // `<instance>-<component>` gives back the name: "alloy-logs" is instance "alloy", component "logs".
-    const identity = (this.identity = new ComponentIdentity({
-      app: 'alloy',
-      instance: name.replace(/-logs$/, ''),
-      component: 'logs',
-      namespace: props.namespace,
-      version: imageVersion(props.image ?? IMAGES.alloy),
-    }));
+    const identity = (this.identity = r.identity);
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
@@ -162,12 +186,7 @@ export class AlloyLogAgent extends Construct {
       ],
       `${props.namespace}-${identity.name}`,
     );
-    const headless = createService(this, 'Service', {
-      identity,
-      name: identity.headlessName,
-      headless: true,
-      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
-    });
+    createService(this, 'Service', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
     this.workload = alloyWorkload(this, {
       identity,
       replicas: this.shards,
@@ -178,11 +197,7 @@ export class AlloyLogAgent extends Construct {
       storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
     });
-    this.scrapeTarget = srvScrapeTarget(
-      identity.name,
-      'http-metrics',
-      identity.serviceHost(headless.metadata.name!, clusterDomainOf(this, props.clusterDomain)),
-    );
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, r.domain));
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }
@@ -285,8 +300,8 @@ export class AlloyGateway extends Construct {
       metrics: 'pass a remote-write target, e.g. thanos.remoteWriteTarget()',
       logs: 'pass a LokiCluster\'s clientEndpoint("<tenant>")',
     });
-    const name = props.name ?? 'alloy-gateway';
-    const replicas = props.replicas ?? 2;
+    const r = resolveAlloy(this, props, 'gateway', props.replicas ?? 2);
+    const { domain, pods: replicas } = r;
     validateAlloy(this, props.namespace, replicas, props, 'replicas', (v) => {
       checkLogsDestination(v, 'logs', props.logs, 'pushUrl', props.namespace);
       v.apply('metrics.url', props.metrics?.url, httpUrl(props.metrics?.url));
@@ -298,14 +313,7 @@ export class AlloyGateway extends Construct {
         'pass a Tempo, or its otlpGrpcEndpoint',
       );
     });
-    const identity = (this.identity = new ComponentIdentity({
-      app: 'alloy',
-      instance: name.replace(/-gateway$/, ''),
-      component: 'gateway',
-      namespace: props.namespace,
-      version: imageVersion(props.image ?? IMAGES.alloy),
-    }));
-    const domain = clusterDomainOf(this, props.clusterDomain);
+    const identity = (this.identity = r.identity);
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const ports = [
@@ -313,17 +321,12 @@ export class AlloyGateway extends Construct {
       { name: 'otlp-http', containerPort: 4318 },
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
-    const headless = createService(this, 'HeadlessService', {
-      identity,
-      name: identity.headlessName,
-      headless: true,
-      ports: [{ name: 'http-metrics', port: HTTP_PORT }],
-    });
+    createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
     this.workload = alloyWorkload(this, { identity, replicas, config: this.config, options: props, ports, readsApi: false, env: lokiPasswordEnv(props.logs) });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
     this.otlpHttpUrl = `http://${host}:4318`;
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(headless.metadata.name!, domain));
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, domain));
     recordLogsClient(this, 'logs.pushUrl', props.logs.pushUrl, props.logs.basicAuth);
     // Each pod forwards what its own clients sent: no two pods send the same series.
     Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
