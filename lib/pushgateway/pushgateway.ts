@@ -4,7 +4,8 @@ import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { parseGoDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { IMAGES, imageVersion } from '../core/images';
+import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { ResourceRequirements } from '../core/resources';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -56,19 +57,10 @@ export class Pushgateway extends Construct implements DashboardProvider {
 
   constructor(scope: Construct, id: string, props: PushgatewayProps) {
     super(scope, id);
-    const name = props.name ?? 'pushgateway';
-    const interval = props.persistenceInterval ?? '1m';
+    const r = resolvePushgateway(this, props);
+    const { name, interval } = r;
     validate(this, props, name, interval);
-    const image = props.image ?? IMAGES.pushgateway;
-    this.identity = new ComponentIdentity({
-      app: 'pushgateway',
-      instance: name,
-      component: 'gateway',
-      namespace: props.namespace,
-      version: imageVersion(image),
-      clusterDomain: clusterDomainOf(this, props.clusterDomain),
-      namedByInstance: true,
-    });
+    this.identity = r.identity;
     const ports = [{ name: 'http', port: PORT }];
     createService(this, 'Service', { identity: this.identity, name, ports });
     createService(this, 'HeadlessService', { identity: this.identity, name: this.identity.headlessName, headless: true, ports });
@@ -81,13 +73,13 @@ export class Pushgateway extends Construct implements DashboardProvider {
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
       ...podOptions(props),
-      volumeClaims: [{ name: 'data', size: props.storageSize ?? '2Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // A lone pod: the rollout stops it first, and it writes its metrics to the volume on the way out.
       disruptionBudget: false,
       containers: [
         {
           name: 'pushgateway',
-          image,
+          image: r.image,
           args: mergeArgs(
             [`--web.listen-address=:${PORT}`, `--persistence.file=${DATA_DIR}/metrics.db`, `--persistence.interval=${interval}`],
             props.extraArgs,
@@ -97,7 +89,7 @@ export class Pushgateway extends Construct implements DashboardProvider {
           volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
           readinessProbe: httpProbe('/-/ready', 'http', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/-/healthy', 'http', { initialDelaySeconds: 10 }),
-          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+          resources: r.resources,
         },
       ],
     });
@@ -109,6 +101,39 @@ export class Pushgateway extends Construct implements DashboardProvider {
   dashboards(): DashboardDefinition[] {
     return [this.dashboard];
   }
+}
+
+/** Every prop of a Pushgateway with its default filled in. */
+interface ResolvedPushgateway {
+  readonly name: string;
+  readonly image: ImageRef;
+  readonly identity: ComponentIdentity;
+  /** How often pushed metrics are written to the volume. */
+  readonly interval: string;
+  readonly storageSize: string;
+  readonly resources: ResourceRequirements;
+}
+
+/** Fills in every default, in one place. */
+function resolvePushgateway(scope: Construct, props: PushgatewayProps): ResolvedPushgateway {
+  const name = props.name ?? 'pushgateway';
+  const image = props.image ?? IMAGES.pushgateway;
+  return {
+    name,
+    image,
+    identity: new ComponentIdentity({
+      app: 'pushgateway',
+      instance: name,
+      component: 'gateway',
+      namespace: props.namespace,
+      version: imageVersion(image),
+      clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+      namedByInstance: true,
+    }),
+    interval: props.persistenceInterval ?? '1m',
+    storageSize: props.storageSize ?? '2Gi',
+    resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+  };
 }
 
 /** The Pushgateway's dashboard: how old each group's last push is, and what it receives. */
