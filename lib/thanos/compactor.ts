@@ -146,7 +146,7 @@ interface ResolvedCompactor {
 /** Fills in every default, in one place. */
 function resolveCompactor(scope: Construct, props: ThanosCompactorProps): ResolvedCompactor {
   return {
-    identity: thanosIdentity(props, 'compactor'),
+    identity: thanosIdentity(props, 'compactor', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),
     retention: { raw: props.retention?.raw ?? '30d', fiveMinutes: props.retention?.fiveMinutes ?? '90d', oneHour: props.retention?.oneHour ?? '1y' },
     downsampling: props.downsampling ?? true,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ComponentIdentity } from '../core/names';
 import { checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -47,9 +48,8 @@ export class ThanosQueryFrontend extends Construct {
   constructor(scope: Construct, id: string, props: ThanosQueryFrontendProps) {
     super(scope, id);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects', query: 'pass the ThanosQuery it fronts' });
-    const replicas = props.replicas ?? 2;
-    const splitInterval = props.splitInterval ?? '24h';
-    const maxRetries = props.maxRetries ?? 5;
+    const r = resolveFrontend(this, props);
+    const { replicas, splitInterval, maxRetries, identity, clusterDomain } = r;
     const v = new Validator(this);
     checkThanosComponent(v, props, '-query-frontend-cache'.length);
     checkReplicas(v, 'replicas', replicas);
@@ -58,8 +58,6 @@ export class ThanosQueryFrontend extends Construct {
     checkMemcachedOptions(v, 'resultsCache', props.resultsCache);
     v.throwIfAny();
 
-    const identity = thanosIdentity(props, 'query-frontend');
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     if (props.resultsCache) {
       this.resultsCache = new Memcached(this, 'ResultsCache', { ...props.resultsCache, owner: identity, component: 'query-frontend-cache', clusterDomain });
     }
@@ -76,7 +74,7 @@ export class ThanosQueryFrontend extends Construct {
         `--query-frontend.downstream-url=${props.query.httpUrl}`,
         `--query-range.split-interval=${splitInterval}`,
         `--query-range.max-retries-per-request=${maxRetries}`,
-        `--query-range.response-cache-config=${renderYaml(responseCache(this.resultsCache, props.inMemoryCacheSize ?? '256MB'))}`,
+        `--query-range.response-cache-config=${renderYaml(responseCache(this.resultsCache, r.inMemoryCacheSize))}`,
         '--query-frontend.compress-responses',
         '--query-frontend.log-queries-longer-than=10s',
       ],
@@ -86,4 +84,26 @@ export class ThanosQueryFrontend extends Construct {
     this.queryUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${THANOS_PORTS.http}`;
     Wiring.of(this).flow(props.query.httpUrl, this.queryUrl);
   }
+}
+
+/** Every prop of a query-frontend with its default filled in. */
+interface ResolvedFrontend {
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  readonly replicas: number;
+  readonly splitInterval: string;
+  readonly maxRetries: number;
+  readonly inMemoryCacheSize: string;
+}
+
+/** Fills in every default, in one place. */
+function resolveFrontend(scope: Construct, props: ThanosQueryFrontendProps): ResolvedFrontend {
+  return {
+    identity: thanosIdentity(props, 'query-frontend', clusterDomainOf(scope, props.clusterDomain)),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    replicas: props.replicas ?? 2,
+    splitInterval: props.splitInterval ?? '24h',
+    maxRetries: props.maxRetries ?? 5,
+    inMemoryCacheSize: props.inMemoryCacheSize ?? '256MB',
+  };
 }

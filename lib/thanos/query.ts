@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ComponentIdentity } from '../core/names';
 import { checkLabelName, checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -49,9 +50,10 @@ export class ThanosQuery extends Construct {
       namespace: 'give the Kubernetes namespace of its objects',
       endpoints: 'pass the storeEndpoints of a ThanosReceive, ThanosStore, ThanosRuler or Prometheus sidecar',
     });
-    const replicas = props.replicas ?? 2;
+    const r = resolveQuery(this, props);
+    const { replicas, identity, clusterDomain } = r;
     this.endpoints = props.endpoints;
-    this.extraReplicaLabels = props.extraReplicaLabels ?? [];
+    this.extraReplicaLabels = r.extraReplicaLabels;
     const v = new Validator(this);
     checkThanosComponent(v, props, '-query-headless'.length);
     checkReplicas(v, 'replicas', replicas);
@@ -64,11 +66,9 @@ export class ThanosQuery extends Construct {
     );
     const addresses = props.endpoints.map((e) => e.address);
     v.check(new Set(addresses).size === addresses.length, 'endpoints', addresses, 'lists an address twice', 'list each endpoint once');
-    for (const label of props.extraReplicaLabels ?? []) checkLabelName(v, 'extraReplicaLabels', label);
+    for (const label of r.extraReplicaLabels) checkLabelName(v, 'extraReplicaLabels', label);
     v.throwIfAny();
 
-    const identity = thanosIdentity(props, 'query');
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const { service, headless } = thanosServices(this, identity);
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
     // `--endpoint` is deprecated in v0.42; the SD config takes the same dnssrv+ addresses.
@@ -78,11 +78,7 @@ export class ThanosQuery extends Construct {
       kind: 'Deployment',
       replicas,
       subcommand: 'query',
-      flags: [
-        `--endpoint.sd-config=${renderYaml(sdConfig)}`,
-        `--query.timeout=${props.timeout ?? '2m'}`,
-        ...((props.autoDownsampling ?? true) ? ['--query.auto-downsampling'] : []),
-      ],
+      flags: [`--endpoint.sd-config=${renderYaml(sdConfig)}`, `--query.timeout=${r.timeout}`, ...(r.autoDownsampling ? ['--query.auto-downsampling'] : [])],
       // Writers through receive may be made after the query: their labels are read at synth.
       lateFlags: () => this.replicaLabels.map((label) => `--query.replica-label=${label}`),
       options: props,
@@ -117,4 +113,26 @@ export class ThanosQuery extends Construct {
     this.extraReplicaLabels.forEach((label) => add(label, false));
     return [...identical].map(([label, same]) => ({ label, identical: same }));
   }
+}
+
+/** Every prop of a query with its default filled in. */
+interface ResolvedQuery {
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  readonly replicas: number;
+  readonly extraReplicaLabels: readonly string[];
+  readonly timeout: string;
+  readonly autoDownsampling: boolean;
+}
+
+/** Fills in every default, in one place. */
+function resolveQuery(scope: Construct, props: ThanosQueryProps): ResolvedQuery {
+  return {
+    identity: thanosIdentity(props, 'query', clusterDomainOf(scope, props.clusterDomain)),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    replicas: props.replicas ?? 2,
+    extraReplicaLabels: props.extraReplicaLabels ?? [],
+    timeout: props.timeout ?? '2m',
+    autoDownsampling: props.autoDownsampling ?? true,
+  };
 }

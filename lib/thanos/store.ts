@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ComponentIdentity } from '../core/names';
 import { checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { parseDuration } from '../core/duration';
@@ -63,11 +64,11 @@ export class ThanosStore extends Construct {
       namespace: 'give the Kubernetes namespace of its objects',
       bucket: 'pass a ThanosBucket (or use ThanosCluster, which makes one)',
     });
-    const replicas = props.replicas ?? 2;
+    const r = resolveStore(this, props);
+    const { replicas, ignoreDelay, identity, clusterDomain } = r;
     const v = new Validator(this);
     checkThanosComponent(v, props, '-store-bucket-cache'.length);
     checkReplicas(v, 'replicas', replicas);
-    const ignoreDelay = props.ignoreDeletionMarksDelay ?? '24h';
     checkDuration(v, 'ignoreDeletionMarksDelay', ignoreDelay, 0, 'a duration');
     checkVolumeSize(v, 'storageSize', props.storageSize);
     checkMemcachedOptions(v, 'indexCache', props.indexCache);
@@ -77,8 +78,6 @@ export class ThanosStore extends Construct {
     this.ignoreDeletionMarksDelayMs = parseDuration(ignoreDelay)!;
     registerBucketReader(this);
 
-    const identity = thanosIdentity(props, 'store');
-    const clusterDomain = clusterDomainOf(this, props.clusterDomain);
     if (props.indexCache)
       this.indexCache = new Memcached(this, 'IndexCache', { ...props.indexCache, owner: identity, component: 'store-index-cache', clusterDomain });
     if (props.bucketCache)
@@ -91,17 +90,17 @@ export class ThanosStore extends Construct {
       subcommand: 'store',
       flags: [
         `--data-dir=${DATA_DIR}`,
-        `--index-cache.config=${renderYaml(storeCache(this.indexCache, props.inMemoryIndexCacheSize ?? '250MB'))}`,
+        `--index-cache.config=${renderYaml(storeCache(this.indexCache, r.inMemoryIndexCacheSize))}`,
         // A hidden flag in v0.42.4 (cmd/thanos/store.go), accepted but not in --help.
         ...(this.bucketCache ? [`--store.caching-bucket.config=${renderYaml(storeCache(this.bucketCache, ''))}`] : []),
-        `--ignore-deletion-marks-delay=${props.ignoreDeletionMarksDelay ?? '24h'}`,
+        `--ignore-deletion-marks-delay=${ignoreDelay}`,
         // The admin API marks blocks for deletion, a write: the gateway only ever reads.
         '--disable-admin-operations',
       ],
       options: props,
       bucket: props.bucket,
       volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-      volumeClaims: [{ name: 'data', size: props.storageSize ?? '20Gi', storageClass: props.storageClass }],
+      volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       defaultResources: DEFAULT_RESOURCES,
       livenessFailures: 8,
     });
@@ -113,4 +112,27 @@ export class ThanosStore extends Construct {
       replicaLabels: [],
     };
   }
+}
+
+/** Every prop of a store gateway with its default filled in. */
+interface ResolvedStore {
+  readonly identity: ComponentIdentity;
+  readonly clusterDomain: string;
+  readonly replicas: number;
+  /** How long after a deletion mark the gateway stops serving a block. */
+  readonly ignoreDelay: string;
+  readonly inMemoryIndexCacheSize: string;
+  readonly storageSize: string;
+}
+
+/** Fills in every default, in one place. */
+function resolveStore(scope: Construct, props: ThanosStoreProps): ResolvedStore {
+  return {
+    identity: thanosIdentity(props, 'store', clusterDomainOf(scope, props.clusterDomain)),
+    clusterDomain: clusterDomainOf(scope, props.clusterDomain),
+    replicas: props.replicas ?? 2,
+    ignoreDelay: props.ignoreDeletionMarksDelay ?? '24h',
+    inMemoryIndexCacheSize: props.inMemoryIndexCacheSize ?? '250MB',
+    storageSize: props.storageSize ?? '20Gi',
+  };
 }
