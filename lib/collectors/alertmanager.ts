@@ -1,5 +1,4 @@
-import { IMAGES, ImageRef } from '../core/images';
-import { ResourceRequirements } from '../core/resources';
+import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
@@ -301,23 +300,10 @@ function checkConfig(v: Validator, config: AlertmanagerConfig): void {
 }
 
 /** Every prop of an Alertmanager with its default filled in. */
-interface ResolvedAlertmanager {
-  readonly name: string;
-  readonly image: ImageRef;
-  readonly identity: ComponentIdentity;
-  readonly domain: string;
-  readonly replicas: number;
-  readonly config: AlertmanagerConfig;
-  readonly headless: string;
-  readonly headlessHost: string;
-  /** The route prefix of `--web.route-prefix` among the extra args, or "". */
-  readonly prefix: string;
-  readonly storageSize: string;
-  readonly resources: ResourceRequirements;
-}
+type ResolvedAlertmanager = ReturnType<typeof resolveAlertmanager>;
 
 /** Fills in every default, in one place. */
-function resolveAlertmanager(scope: Construct, props: AlertmanagerProps): ResolvedAlertmanager {
+function resolveAlertmanager(scope: Construct, props: AlertmanagerProps) {
   const name = props.name ?? 'alertmanager';
   const image = props.image ?? IMAGES.alertmanager;
   const identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);

@@ -17,7 +17,7 @@ import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
-import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
+import { checkCollectorBasics, checkLogsDestination, checkTracesDestination, recordLogsClient } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the `alloy` user the image creates (the image itself runs as root). */
@@ -39,12 +39,6 @@ interface AlloyPodSpec {
 }
 
 /** What both Alloy components resolve alike: their name, identity, cluster domain and pod count. */
-interface ResolvedAlloy {
-  readonly name: string;
-  readonly identity: ComponentIdentity;
-  readonly domain: string;
-  readonly pods: number;
-}
 
 /** Fills in the defaults both Alloy components share; `pods` is the component's own count, defaulted. */
 function resolveAlloy(
@@ -52,7 +46,7 @@ function resolveAlloy(
   props: WorkloadOptions & { readonly namespace: string; readonly name?: string; readonly clusterDomain?: string },
   component: 'logs' | 'gateway',
   pods: number,
-): ResolvedAlloy {
+) {
   const name = props.name ?? `alloy-${component}`;
   return {
     name,
@@ -305,13 +299,7 @@ export class AlloyGateway extends Construct {
     validateAlloy(this, props.namespace, replicas, props, 'replicas', (v) => {
       checkLogsDestination(v, 'logs', props.logs, 'pushUrl', props.namespace);
       v.apply('metrics.url', props.metrics?.url, httpUrl(props.metrics?.url));
-      v.check(
-        typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
-        'traces.otlpGrpcEndpoint',
-        props.traces?.otlpGrpcEndpoint,
-        'is not a host:port',
-        'pass a Tempo, or its otlpGrpcEndpoint',
-      );
+      checkTracesDestination(v, props.traces);
     });
     const identity = (this.identity = r.identity);
     this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });

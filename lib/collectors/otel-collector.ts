@@ -7,8 +7,7 @@ import { httpUrl } from '../core/rules';
 import { Wiring } from '../core/wiring';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef, imageVersion } from '../core/images';
-import { ResourceRequirements } from '../core/resources';
+import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
@@ -16,7 +15,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { LOKI_PASSWORD_ENV, OtlpLogsDestination, TracesDestination } from './destinations';
-import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
+import { checkCollectorBasics, checkLogsDestination, checkTracesDestination, recordLogsClient } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
 
 /** uid and gid of the scratch collector image. */
@@ -158,16 +157,10 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
 }
 
 /** Every prop of an OTLP gateway with its default filled in. */
-interface ResolvedGateway {
-  readonly identity: ComponentIdentity;
-  readonly image: ImageRef;
-  readonly domain: string;
-  readonly replicas: number;
-  readonly resources: ResourceRequirements;
-}
+type ResolvedGateway = ReturnType<typeof resolveGateway>;
 
 /** Fills in every default, in one place. */
-function resolveGateway(scope: Construct, props: OtelCollectorGatewayProps): ResolvedGateway {
+function resolveGateway(scope: Construct, props: OtelCollectorGatewayProps) {
   const name = props.name ?? 'otel-gateway';
   const image = props.image ?? IMAGES.otelCollector;
   return {
@@ -188,13 +181,7 @@ function resolveGateway(scope: Construct, props: OtelCollectorGatewayProps): Res
 function validateGateway(scope: Construct, r: ResolvedGateway, props: OtelCollectorGatewayProps): void {
   const v = new Validator(scope);
   checkCollectorBasics(v, props.namespace, props, r.replicas, IMAGES.otelCollector);
-  v.check(
-    typeof props.traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(props.traces.otlpGrpcEndpoint),
-    'traces.otlpGrpcEndpoint',
-    props.traces?.otlpGrpcEndpoint,
-    'is not a host:port',
-    'pass a Tempo, or its otlpGrpcEndpoint',
-  );
+  checkTracesDestination(v, props.traces);
   if (props.metrics) v.apply('metrics.url', props.metrics.url, httpUrl(props.metrics.url));
   if (props.logs) checkLogsDestination(v, 'logs', props.logs, 'otlpUrl', props.namespace);
   v.throwIfAny();

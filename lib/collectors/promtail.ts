@@ -2,10 +2,9 @@ import { Construct } from 'constructs';
 import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { SchedulingOptions, httpProbe } from '../core/pod';
-import { ResourceRequirements } from '../core/resources';
+import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
@@ -113,16 +112,10 @@ export class Promtail extends Construct {
 }
 
 /** Every prop of a promtail with its default filled in. */
-interface ResolvedPromtail {
-  readonly identity: ComponentIdentity;
-  readonly image: ImageRef;
-  readonly clusterDomain: string;
-  readonly scheduling: SchedulingOptions;
-  readonly resources: ResourceRequirements;
-}
+type ResolvedPromtail = ReturnType<typeof resolvePromtail>;
 
 /** Fills in every default, in one place. */
-function resolvePromtail(scope: Construct, props: PromtailProps): ResolvedPromtail {
+function resolvePromtail(scope: Construct, props: PromtailProps) {
   const name = props.name ?? 'promtail';
   const image = props.image ?? IMAGES.promtail;
   return {

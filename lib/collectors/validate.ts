@@ -38,6 +38,17 @@ export function checkLogsDestination(
   v.apply(`${property}.basicAuth`, destination!.basicAuth?.passwordSecret.name, credentialNamespaceRule(destination!.basicAuth, namespace));
 }
 
+/** Where a gateway sends spans: a `host:port` for OTLP gRPC, as a Tempo's `otlpGrpcEndpoint` is. */
+export function checkTracesDestination(v: Validator, traces: { readonly otlpGrpcEndpoint?: string } | undefined): void {
+  v.check(
+    typeof traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(traces.otlpGrpcEndpoint),
+    'traces.otlpGrpcEndpoint',
+    traces?.otlpGrpcEndpoint,
+    'is not a host:port',
+    'pass a Tempo, or its otlpGrpcEndpoint',
+  );
+}
+
 /** Tells the app's wiring that `scope` calls `url`, and whether it sends credentials. */
 export function recordLogsClient(scope: IConstruct, property: string, url: string, basicAuth: unknown): void {
   Wiring.of(scope).connects({ path: scope.node.path, property, url, sendsCredentials: basicAuth !== undefined });

@@ -6,14 +6,13 @@ import { ConfigFile, renderYaml } from '../core/config-file';
 import { derivedHex, devOnlySecret } from '../core/dev-secret';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
-import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { dnsLabel, httpUrl, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
-import { ResourceRequirements } from '../core/resources';
 import { DashboardDefinition, dashboardJson } from './dashboards';
 import { DATASOURCE_UIDS, DatasourceDefinition, datasourcePasswordEnv, datasourcesFile, linkProblems } from './datasources';
 import { basicAuthPasswordEnv, credentialNamespaceRule } from '../core/basic-auth';
@@ -319,22 +318,10 @@ export class Grafana extends Construct {
 }
 
 /** Every prop of a Grafana with its default filled in. */
-interface ResolvedGrafana {
-  readonly name: string;
-  readonly image: ImageRef;
-  readonly identity: ComponentIdentity;
-  readonly domain: string;
-  readonly delivery: 'files' | 'operator';
-  readonly replicas: number;
-  readonly dashboards: readonly DashboardDefinition[];
-  /** The admin login's Secret and keys, and whether the user gives it (else a dev-only one is generated). */
-  readonly admin: { readonly secretName: string; readonly userKey: string; readonly passwordKey: string; readonly given: boolean };
-  readonly credentialSeed: string;
-  readonly resources: ResourceRequirements;
-}
+type ResolvedGrafana = ReturnType<typeof resolveGrafana>;
 
 /** Fills in every default, in one place. */
-function resolveGrafana(scope: Construct, props: GrafanaProps): ResolvedGrafana {
+function resolveGrafana(scope: Construct, props: GrafanaProps) {
   const name = props.name ?? 'grafana';
   const image = props.image ?? IMAGES.grafana;
   return {

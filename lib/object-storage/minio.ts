@@ -12,7 +12,6 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
 import { mergeArgs, mergeEnv } from '../core/args';
-import { ResourceRequirements } from '../core/resources';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
 import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
@@ -246,22 +245,10 @@ export class Minio extends Construct implements ObjectStorage {
 }
 
 /** Every prop of a MinIO with its default filled in. */
-interface ResolvedMinio {
-  readonly name: string;
-  readonly image: ImageRef;
-  readonly clientImage: ImageRef;
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  readonly region: string;
-  /** The Secret with the root keys: the user's, or the generated dev-only one. */
-  readonly secretName: string;
-  readonly credentialSeed: string;
-  readonly storageSize: string;
-  readonly resources: ResourceRequirements;
-}
+type ResolvedMinio = ReturnType<typeof resolveMinio>;
 
 /** Fills in every default, in one place. */
-function resolveMinio(scope: Construct, props: MinioProps): ResolvedMinio {
+function resolveMinio(scope: Construct, props: MinioProps) {
   const name = props.name ?? 'minio';
   const image = props.image ?? IMAGES.minio;
   return {

@@ -4,8 +4,7 @@ import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { parseGoDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef, imageVersion } from '../core/images';
-import { ResourceRequirements } from '../core/resources';
+import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -104,18 +103,9 @@ export class Pushgateway extends Construct implements DashboardProvider {
 }
 
 /** Every prop of a Pushgateway with its default filled in. */
-interface ResolvedPushgateway {
-  readonly name: string;
-  readonly image: ImageRef;
-  readonly identity: ComponentIdentity;
-  /** How often pushed metrics are written to the volume. */
-  readonly interval: string;
-  readonly storageSize: string;
-  readonly resources: ResourceRequirements;
-}
 
 /** Fills in every default, in one place. */
-function resolvePushgateway(scope: Construct, props: PushgatewayProps): ResolvedPushgateway {
+function resolvePushgateway(scope: Construct, props: PushgatewayProps) {
   const name = props.name ?? 'pushgateway';
   const image = props.image ?? IMAGES.pushgateway;
   return {

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../core/names';
 import { parseDuration } from '../core/duration';
 import { checkLabelName, checkVolumeSize, requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
@@ -133,18 +132,10 @@ export class ThanosCompactor extends Construct {
 }
 
 /** Every prop of a compactor with its default filled in. */
-interface ResolvedCompactor {
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  readonly retention: Required<ThanosRetention>;
-  readonly downsampling: boolean;
-  readonly concurrency: number;
-  readonly deleteDelay: string;
-  readonly storageSize: string;
-}
+type ResolvedCompactor = ReturnType<typeof resolveCompactor>;
 
 /** Fills in every default, in one place. */
-function resolveCompactor(scope: Construct, props: ThanosCompactorProps): ResolvedCompactor {
+function resolveCompactor(scope: Construct, props: ThanosCompactorProps) {
   return {
     identity: thanosIdentity(props, 'compactor', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),

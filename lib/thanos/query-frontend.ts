@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../core/names';
 import { checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -87,17 +86,9 @@ export class ThanosQueryFrontend extends Construct {
 }
 
 /** Every prop of a query-frontend with its default filled in. */
-interface ResolvedFrontend {
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  readonly replicas: number;
-  readonly splitInterval: string;
-  readonly maxRetries: number;
-  readonly inMemoryCacheSize: string;
-}
 
 /** Fills in every default, in one place. */
-function resolveFrontend(scope: Construct, props: ThanosQueryFrontendProps): ResolvedFrontend {
+function resolveFrontend(scope: Construct, props: ThanosQueryFrontendProps) {
   return {
     identity: thanosIdentity(props, 'query-frontend', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../core/names';
 import { checkLabelName, checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -116,17 +115,9 @@ export class ThanosQuery extends Construct {
 }
 
 /** Every prop of a query with its default filled in. */
-interface ResolvedQuery {
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  readonly replicas: number;
-  readonly extraReplicaLabels: readonly string[];
-  readonly timeout: string;
-  readonly autoDownsampling: boolean;
-}
 
 /** Fills in every default, in one place. */
-function resolveQuery(scope: Construct, props: ThanosQueryProps): ResolvedQuery {
+function resolveQuery(scope: Construct, props: ThanosQueryProps) {
   return {
     identity: thanosIdentity(props, 'query', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),

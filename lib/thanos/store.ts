@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { ComponentIdentity } from '../core/names';
 import { checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { parseDuration } from '../core/duration';
@@ -115,18 +114,9 @@ export class ThanosStore extends Construct {
 }
 
 /** Every prop of a store gateway with its default filled in. */
-interface ResolvedStore {
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  readonly replicas: number;
-  /** How long after a deletion mark the gateway stops serving a block. */
-  readonly ignoreDelay: string;
-  readonly inMemoryIndexCacheSize: string;
-  readonly storageSize: string;
-}
 
 /** Fills in every default, in one place. */
-function resolveStore(scope: Construct, props: ThanosStoreProps): ResolvedStore {
+function resolveStore(scope: Construct, props: ThanosStoreProps) {
   return {
     identity: thanosIdentity(props, 'store', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions, requireProps } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef } from '../core/images';
+import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { quantityBytes, volumeSize } from '../core/rules';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
@@ -159,27 +159,10 @@ export class VmAgent extends Construct {
 }
 
 /** Every prop of a vmagent with its default filled in. */
-interface ResolvedAgent {
-  readonly image: ImageRef;
-  readonly identity: ComponentIdentity;
-  readonly clusterDomain: string;
-  /** Pods: the HA pair's, or one per shard. */
-  readonly pods: number;
-  /** How many pods send each series: the HA pair, or the pods that scrape each target with sharding. */
-  readonly sendersPerSeries: number;
-  readonly sharding?: VmAgentSharding;
-  readonly scrapeInterval: string;
-  readonly scrapeTargets: readonly ScrapeTarget[];
-  readonly extraScrapeConfigs: ReadonlyArray<Record<string, unknown>>;
-  readonly externalLabels: Readonly<Record<string, string>>;
-  readonly relabelConfigs: readonly RelabelConfig[];
-  readonly remoteWrite: readonly RemoteWriteTarget[];
-  /** The queue's claim, or none for an emptyDir. */
-  readonly queue?: { readonly size: string; readonly storageClass?: string };
-}
+type ResolvedAgent = ReturnType<typeof resolveAgent>;
 
 /** Fills in every default, in one place. */
-function resolveAgent(scope: Construct, props: VmAgentProps): ResolvedAgent {
+function resolveAgent(scope: Construct, props: VmAgentProps) {
   const image = props.image ?? IMAGES.vmagent;
   const replicas = props.replicas ?? 1;
   const sharding = props.sharding;

@@ -3,7 +3,7 @@ import { k8s } from '../core/k8s';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
-import { IMAGES, ImageRef } from '../core/images';
+import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { volumeSize } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
@@ -142,20 +142,10 @@ export class VmStorage extends Construct {
 }
 
 /** Every prop of vmstorage with its default filled in. */
-interface ResolvedStorage {
-  readonly image: ImageRef;
-  readonly identity: ComponentIdentity;
-  readonly replicas: number;
-  readonly clusterDomain: string;
-  /** How long vmstorage waits for vminsert to close its connections on shutdown. */
-  readonly shutdown: string;
-  readonly grace: number;
-  readonly storageSize: string;
-  readonly disruptionBudget: { readonly maxUnavailable: number } | false;
-}
+type ResolvedStorage = ReturnType<typeof resolveStorage>;
 
 /** Fills in every default, in one place. */
-function resolveStorage(scope: Construct, props: VmStorageProps): ResolvedStorage {
+function resolveStorage(scope: Construct, props: VmStorageProps) {
   const image = props.image ?? IMAGES.vmstorage;
   return {
     image,
