@@ -207,6 +207,7 @@ export type {
   DashboardProvider,
   DatasourceContext,
   DatasourceLinks,
+  OtlpEndpoint,
   RemoteWriteTarget,
   LogsDestination,
   OtlpLogsDestination,

@@ -1,3 +1,4 @@
+import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
@@ -275,7 +276,7 @@ export interface AlloyGatewayProps extends WorkloadOptions {
  * Grafana Alloy as an OTLP gateway: applications send traces, metrics and logs to one address;
  * traces go to Tempo, metrics to the metrics backend by remote write, logs to Loki.
  */
-export class AlloyGateway extends Construct {
+export class AlloyGateway extends Construct implements OtlpEndpoint {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
   readonly config: ConfigFile;

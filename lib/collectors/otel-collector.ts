@@ -1,3 +1,4 @@
+import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
 import { k8s } from '../core/k8s';
@@ -48,7 +49,7 @@ export interface OtelCollectorGatewayProps extends WorkloadOptions {
  * Loki's OTLP endpoint. Every listener is on all interfaces, since the collector binds localhost
  * by default; a memory limiter runs first so a burst slows clients instead of killing the pod.
  */
-export class OtelCollectorGateway extends Construct {
+export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
   readonly config: ConfigFile;

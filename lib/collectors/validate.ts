@@ -1,3 +1,4 @@
+import { TracesDestination } from '../core/otlp';
 import { IConstruct } from 'constructs';
 import { credentialNamespaceRule } from '../core/basic-auth';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
@@ -39,7 +40,7 @@ export function checkLogsDestination(
 }
 
 /** Where a gateway sends spans: a `host:port` for OTLP gRPC, as a Tempo's `otlpGrpcEndpoint` is. */
-export function checkTracesDestination(v: Validator, traces: { readonly otlpGrpcEndpoint?: string } | undefined): void {
+export function checkTracesDestination(v: Validator, traces: Partial<TracesDestination> | undefined): void {
   v.check(
     typeof traces?.otlpGrpcEndpoint === 'string' && /^[^\s:/]+:\d+$/.test(traces.otlpGrpcEndpoint),
     'traces.otlpGrpcEndpoint',

@@ -1,3 +1,4 @@
+import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { mergeArgs, mergeEnv } from '../core/args';
@@ -49,7 +50,7 @@ interface ComponentSpec {
  *
  * Clients wire to {@link otlpGrpcEndpoint} / {@link otlpHttpUrl}; Grafana to {@link queryUrl}.
  */
-export class Tempo extends Construct implements DatasourceProvider, DashboardProvider {
+export class Tempo extends Construct implements DatasourceProvider, DashboardProvider, OtlpEndpoint {
   readonly datasourceKind = 'tempo';
   readonly signal = 'traces' as const;
   readonly name: string;

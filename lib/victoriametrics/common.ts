@@ -1,3 +1,4 @@
+import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { ImageRef, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
@@ -68,4 +69,9 @@ export function checkPlacement(v: Validator, placement: VmPlacement, component: 
   const name = placement.name ?? 'vm';
   v.apply('name', name, dnsLabel(name, 63 - `-${component}-headless`.length));
   v.apply('namespace', placement.namespace, namespaceName(placement.namespace));
+}
+
+/** `-dedup.minScrapeInterval`, when given: a positive duration. */
+export function checkDedupInterval(v: Validator, interval: string | undefined, fix: string): void {
+  if (interval !== undefined) v.check((parseDuration(interval) ?? 0) > 0, 'dedupInterval', interval, 'is not a positive duration', fix);
 }

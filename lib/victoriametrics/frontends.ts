@@ -3,7 +3,6 @@ import { k8s } from '../core/k8s';
 import { AutoscalingOptions, checkAutoscaling } from '../core/autoscaling';
 import { flagValue } from '../core/args';
 import { checkReplicas, checkRequired, checkWorkloadOptions } from '../core/check-options';
-import { parseDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
@@ -11,7 +10,7 @@ import { ResourceRequirements } from '../core/resources';
 import { quantity } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkDedupInterval, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { VmStorage } from './vmstorage';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -183,15 +182,7 @@ export class VmSelect extends VmFrontend {
       volumeMounts: [{ name: 'cache', mountPath: CACHE_DIR }],
       moreChecks: (v) => {
         if (props.cacheSize !== undefined) v.apply('cacheSize', props.cacheSize, quantity(props.cacheSize));
-        if (props.dedupInterval !== undefined) {
-          v.check(
-            (parseDuration(props.dedupInterval) ?? 0) > 0,
-            'dedupInterval',
-            props.dedupInterval,
-            'is not a positive duration',
-            'write it as "1ms" or the scrape interval',
-          );
-        }
+        checkDedupInterval(v, props.dedupInterval, 'write it as "1ms" or the scrape interval');
       },
     });
   }

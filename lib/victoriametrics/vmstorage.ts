@@ -8,7 +8,7 @@ import { ComponentIdentity } from '../core/names';
 import { volumeSize } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkPlacement, vmIdentity } from './common';
+import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkDedupInterval, checkPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { retentionRule } from './retention';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -173,15 +173,7 @@ function validateStorage(scope: Construct, props: VmStorageProps, r: ResolvedSto
     'leave autoscaling unset and size vmstorage with replicas; autoscale vminsert and vmselect instead',
   );
   v.apply('retention', props.retention, retentionRule(props.retention));
-  if (props.dedupInterval !== undefined) {
-    v.check(
-      (parseDuration(props.dedupInterval) ?? 0) > 0,
-      'dedupInterval',
-      props.dedupInterval,
-      'is not a positive duration',
-      'write it as the scrape interval, e.g. "30s"',
-    );
-  }
+  checkDedupInterval(v, props.dedupInterval, 'write it as the scrape interval, e.g. "30s"');
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   const shutdownMs = parseDuration(shutdown);
   if (v.check(shutdownMs !== undefined, 'vminsertConnsShutdownDuration', shutdown, 'is not a duration', 'write it as "25s"')) {

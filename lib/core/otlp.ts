@@ -1,0 +1,13 @@
+/**
+ * Where applications send OTLP: what an OTLP gateway (the OpenTelemetry Collector's or Alloy's)
+ * and Tempo itself serve, so that a client can be pointed at either without knowing which.
+ */
+export interface OtlpEndpoint {
+  /** `host:4317` for OTLP gRPC clients (no scheme, as OTel exporters take it). */
+  readonly otlpGrpcEndpoint: string;
+  /** `http://host:4318` for OTLP HTTP clients (they append `/v1/traces` and the like). */
+  readonly otlpHttpUrl: string;
+}
+
+/** Where a collector sends traces: an OTLP gRPC endpoint (`host:4317`), such as a Tempo's. */
+export type TracesDestination = Pick<OtlpEndpoint, 'otlpGrpcEndpoint'>;
