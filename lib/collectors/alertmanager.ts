@@ -1,7 +1,6 @@
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -10,7 +9,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import { addWarning } from '../core/warnings';
 import { collectorIdentity } from './rbac';
@@ -175,15 +174,12 @@ export class Alertmanager extends Construct {
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
       containers: [
-        {
+        withOptions(props, {
           name: 'alertmanager',
           image: r.image,
-          args: mergeArgs(
-            [`--config.file=${CONFIG_DIR}/${CONFIG_FILE}`, `--storage.path=${DATA_DIR}`, `--web.listen-address=:${PORTS.http}`, ...cluster],
-            props.extraArgs,
-          ),
+          args: [`--config.file=${CONFIG_DIR}/${CONFIG_FILE}`, `--storage.path=${DATA_DIR}`, `--web.listen-address=:${PORTS.http}`, ...cluster],
           // The advertised address must be the pod's IP: peers cannot use a name there.
-          env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }], props.extraEnv),
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
           ports: [
             { name: 'http', containerPort: PORTS.http },
             { name: 'cluster', containerPort: PORTS.cluster },
@@ -194,8 +190,8 @@ export class Alertmanager extends Construct {
           ],
           readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
-          resources: r.resources,
-        },
+          defaultResources: r.defaultResources,
+        }),
       ],
     });
   }
@@ -320,7 +316,7 @@ function resolveAlertmanager(scope: Construct, props: AlertmanagerProps) {
     headlessHost: identity.serviceHost(headless, domain),
     prefix: routePrefix(props.extraArgs),
     storageSize: props.storageSize ?? '2Gi',
-    resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    defaultResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
   };
 }
 

@@ -1,7 +1,6 @@
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile } from '../core/config-file';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
 import { checkReplicas, checkVolumeSize, requireProps } from '../core/check-options';
@@ -13,7 +12,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
 import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
@@ -76,21 +75,18 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     configChecksums: [spec.config.checksum],
     ...podOptions(o),
     containers: [
-      {
+      withOptions(o, {
         name: 'alloy',
         image: o.image ?? IMAGES.alloy,
-        args: mergeArgs(
-          [
-            'run',
-            `${CONFIG_DIR}/config.alloy`,
-            // The binary listens on 127.0.0.1 by default: probes and scrapes would never reach it.
-            `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`,
-            `--storage.path=${STORAGE_DIR}`,
-            '--disable-reporting',
-          ],
-          o.extraArgs,
-        ),
-        env: mergeEnv([...(spec.env ?? [])], o.extraEnv),
+        args: [
+          'run',
+          `${CONFIG_DIR}/config.alloy`,
+          // The binary listens on 127.0.0.1 by default: probes and scrapes would never reach it.
+          `--server.http.listen-addr=0.0.0.0:${HTTP_PORT}`,
+          `--storage.path=${STORAGE_DIR}`,
+          '--disable-reporting',
+        ],
+        env: [...(spec.env ?? [])],
         ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }, ...spec.ports],
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
@@ -98,8 +94,8 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
         ],
         readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5 }),
         livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
-        resources: o.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
-      },
+        defaultResources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+      }),
     ],
   };
   if (spec.storage) {

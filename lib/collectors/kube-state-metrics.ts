@@ -1,7 +1,6 @@
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { ComponentIdentity } from '../core/names';
@@ -9,7 +8,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -157,20 +156,16 @@ export class KubeStateMetrics extends Construct {
       automountServiceAccountToken: true,
       ...podOptions(props),
       containers: [
-        {
+        withOptions(props, {
           name: 'kube-state-metrics',
           image,
-          args: mergeArgs(
-            [`--port=${PORTS.metrics.port}`, `--telemetry-port=${PORTS.telemetry.port}`, `--resources=${this.collectedResources.join(',')}`],
-            props.extraArgs,
-          ),
-          env: mergeEnv([], props.extraEnv),
+          args: [`--port=${PORTS.metrics.port}`, `--telemetry-port=${PORTS.telemetry.port}`, `--resources=${this.collectedResources.join(',')}`],
           ports: ports.map((p) => ({ name: p.name, containerPort: p.port })),
           livenessProbe: httpProbe('/livez', PORTS.metrics.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
           // 503 until the first metrics are gathered, so a restarting pod is not scraped half-empty.
           readinessProbe: httpProbe('/readyz', PORTS.telemetry.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
-          resources: props.resources ?? { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
-        },
+          defaultResources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+        }),
       ],
     });
     const host = this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain));

@@ -2,12 +2,11 @@ import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { parseGoDuration } from '../core/duration';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { Validator } from '../core/errors';
 import { ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { ClusterAccess, clusterRoleFor, clusterRoleRef, collectorIdentity, serviceAccountSubject } from './rbac';
 import { checkCollectorBasics } from './validate';
 
@@ -128,27 +127,23 @@ export class MetricsServer extends Construct {
       // A new pod is ready before an old one goes, so the metrics API never has no backend.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
       containers: [
-        {
+        withOptions(props, {
           name: 'metrics-server',
           image,
-          args: mergeArgs(
-            [
-              // Self-signed serving certificates go to /tmp, the writable emptyDir of the read-only root.
-              '--cert-dir=/tmp',
-              `--secure-port=${PORT.port}`,
-              '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
-              '--kubelet-use-node-status-port',
-              `--metric-resolution=${resolution}`,
-              ...(props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : []),
-            ],
-            props.extraArgs,
-          ),
-          env: mergeEnv([], props.extraEnv),
+          args: [
+            // Self-signed serving certificates go to /tmp, the writable emptyDir of the read-only root.
+            '--cert-dir=/tmp',
+            `--secure-port=${PORT.port}`,
+            '--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname',
+            '--kubelet-use-node-status-port',
+            `--metric-resolution=${resolution}`,
+            ...(props.kubeletInsecureTls ? ['--kubelet-insecure-tls'] : []),
+          ],
           ports: [{ name: PORT.name, containerPort: PORT.port }],
           readinessProbe: probe('/readyz', { initialDelaySeconds: 20 }),
           livenessProbe: probe('/livez', {}),
-          resources: props.resources ?? { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '512Mi' } },
-        },
+          defaultResources: { requests: { cpu: '100m', memory: '200Mi' }, limits: { memory: '512Mi' } },
+        }),
       ],
     });
   }

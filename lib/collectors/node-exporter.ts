@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
@@ -9,7 +8,7 @@ import { HostAccess, SchedulingOptions, httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -93,11 +92,10 @@ export class NodeExporter extends Construct {
       scheduling: nodeAgentScheduling(props.scheduling),
       hostAccess: hostAccess ? nodeAccess() : undefined,
       containers: [
-        {
+        withOptions(props, {
           name: 'node-exporter',
           image,
-          args: mergeArgs(hostAccess ? hostFlags() : restrictedFlags(), props.extraArgs),
-          env: mergeEnv([], props.extraEnv),
+          args: hostAccess ? hostFlags() : restrictedFlags(),
           ports: [{ name: PORT_NAME, containerPort: PORT }],
           volumeMounts: hostAccess
             ? HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, mountPropagation: 'HostToContainer' }))
@@ -105,8 +103,8 @@ export class NodeExporter extends Construct {
           // No health endpoint exists; the landing page answers as long as the HTTP server runs.
           readinessProbe: httpProbe('/', PORT_NAME, { initialDelaySeconds: 0 }),
           livenessProbe: httpProbe('/', PORT_NAME),
-          resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '180Mi' } },
-        },
+          defaultResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '180Mi' } },
+        }),
       ],
     });
     this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain)));

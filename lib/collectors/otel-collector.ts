@@ -2,7 +2,6 @@ import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
 import { httpUrl } from '../core/rules';
 import { Wiring } from '../core/wiring';
@@ -13,7 +12,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { LOKI_PASSWORD_ENV, OtlpLogsDestination, TracesDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, checkTracesDestination, recordLogsClient } from './validate';
@@ -99,11 +98,11 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
       ...podOptions(props),
       volumes: [this.config.volume('config')],
       containers: [
-        {
+        withOptions(props, {
           name: 'otel-collector',
           image: r.image,
-          args: mergeArgs([`--config=${CONFIG_DIR}/config.yaml`], props.extraArgs),
-          env: mergeEnv(props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [], props.extraEnv),
+          args: [`--config=${CONFIG_DIR}/config.yaml`],
+          env: props.logs?.basicAuth ? [basicAuthPasswordEnv(LOKI_PASSWORD_ENV, props.logs.basicAuth)] : [],
           ports: [
             { name: 'otlp-grpc', containerPort: PORTS.otlpGrpc },
             { name: 'otlp-http', containerPort: PORTS.otlpHttp },
@@ -113,8 +112,8 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
           volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
           readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
-          resources: r.resources,
-        },
+          defaultResources: r.defaultResources,
+        }),
       ],
     });
   }
@@ -175,7 +174,7 @@ function resolveGateway(scope: Construct, props: OtelCollectorGatewayProps) {
     image,
     domain: clusterDomainOf(scope, props.clusterDomain),
     replicas: props.replicas ?? 2,
-    resources: props.resources ?? { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+    defaultResources: { requests: { cpu: '200m', memory: '512Mi' }, limits: { memory: '1Gi' } },
   };
 }
 

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
@@ -7,7 +6,7 @@ import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
 import { LogsDestination } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
@@ -87,12 +86,12 @@ export class Promtail extends Construct {
         ...(password ? [{ name: 'loki-password', secret: { secretName: password.name, items: [{ key: password.key, path: 'password' }] } }] : []),
       ],
       containers: [
-        {
+        withOptions(props, {
           name: 'promtail',
           image: r.image,
-          args: mergeArgs(['-config.file=/etc/promtail/promtail.yaml'], props.extraArgs),
+          args: ['-config.file=/etc/promtail/promtail.yaml'],
           // Promtail limits pod discovery to its own node by this variable.
-          env: mergeEnv([{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }], props.extraEnv),
+          env: [{ name: 'HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } }],
           ports: [{ name: 'http-metrics', containerPort: HTTP_PORT }],
           volumeMounts: [
             { name: 'config', mountPath: '/etc/promtail', readOnly: true },
@@ -104,8 +103,8 @@ export class Promtail extends Construct {
           readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
           startupProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 5, failureThreshold: 30 }),
           livenessProbe: httpProbe('/metrics', 'http-metrics', { initialDelaySeconds: 0, failureThreshold: 5 }),
-          resources: r.resources,
-        },
+          defaultResources: r.defaultResources,
+        }),
       ],
     });
   }
@@ -130,7 +129,7 @@ function resolvePromtail(scope: Construct, props: PromtailProps) {
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),
     // A node agent runs on every node, tainted ones included.
     scheduling: props.scheduling ?? { tolerations: [{ operator: 'Exists' }] },
-    resources: props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
+    defaultResources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
   };
 }
 

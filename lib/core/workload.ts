@@ -5,7 +5,8 @@ import { Validator } from './errors';
 import { volumeSize } from './rules';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
-import { HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { ContainerDefinition, HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
+import { lateArgs, mergeArgs, mergeEnv } from './args';
 import { registerAppCheck } from './app-checks';
 import { addressCheck } from './address-check';
 import { clusterDomainOf } from './cluster-domain';
@@ -42,6 +43,32 @@ export function podOptions(options: WorkloadOptions): {
   scheduling?: SchedulingOptions;
 } {
   return { podAnnotations: options.podAnnotations, overrides: options.pod, scheduling: options.scheduling };
+}
+
+/** A component's main container before its options are applied: resources are a default here. */
+export interface OptionsContainer extends Omit<ContainerDefinition, 'resources'> {
+  /** Requests and limits unless the options set `resources`. */
+  readonly defaultResources: ResourceRequirements;
+  /** Flags that depend on constructs made later, appended to `args` at synth (see {@link lateArgs}). @default none */
+  readonly lateArgs?: () => readonly string[];
+}
+
+/**
+ * A component's main container with the container-level escape hatches of its options applied:
+ * the image override, extra args (one replaces a generated flag of the same name), extra env and
+ * resources. The one place they are mapped, as {@link podOptions} is for the pod's.
+ */
+export function withOptions(options: WorkloadOptions, container: OptionsContainer): ContainerDefinition {
+  const { defaultResources, lateArgs: late, ...rest } = container;
+  const noArgs = container.args === undefined && !late && !options.extraArgs?.length;
+  const args = (extra: readonly string[]) => mergeArgs([...(container.args ?? []), ...extra], options.extraArgs);
+  return {
+    ...rest,
+    image: options.image ?? container.image,
+    args: noArgs ? undefined : late ? lateArgs(() => args(late())) : args([]),
+    env: mergeEnv(container.env ?? [], options.extraEnv),
+    resources: options.resources ?? defaultResources,
+  };
 }
 
 /** A PersistentVolumeClaim template of a StatefulSet. */

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { derivedHex, devOnlySecret } from '../core/dev-secret';
@@ -12,7 +11,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, httpUrl, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { DashboardDefinition, dashboardJson } from './dashboards';
 import { DATASOURCE_UIDS, DatasourceDefinition, datasourcePasswordEnv, datasourcesFile, linkProblems } from './datasources';
 import { basicAuthPasswordEnv, credentialNamespaceRule } from '../core/basic-auth';
@@ -226,7 +225,7 @@ export class Grafana extends Construct {
   }
 
   private emitDeployment(props: GrafanaProps, folders: readonly string[]): Workload {
-    const { replicas, image, admin, resources } = this.resolved;
+    const { replicas, image, admin, defaultResources } = this.resolved;
     const secretRef = (key: string) => ({ secretKeyRef: { name: this.adminSecretName, key } });
     const volumes: k8s.Volume[] = [
       this.config.volume('config'),
@@ -267,29 +266,25 @@ export class Grafana extends Construct {
       // A volume of one pod cannot be attached to a surge pod on another node.
       strategy: props.persistence ? { type: 'Recreate' } : undefined,
       containers: [
-        {
+        withOptions(props, {
           name: 'grafana',
           image,
-          args: props.extraArgs && props.extraArgs.length > 0 ? mergeArgs([], props.extraArgs) : undefined,
-          env: mergeEnv(
-            [
-              { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(admin.userKey) },
-              { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(admin.passwordKey) },
-              { name: 'GF_PATHS_DATA', value: DATA_DIR },
-              { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
-              // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
-              ...(this.provisioning
-                ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!))
-                : []),
-            ],
-            props.extraEnv,
-          ),
+          env: [
+            { name: 'GF_SECURITY_ADMIN_USER', valueFrom: secretRef(admin.userKey) },
+            { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(admin.passwordKey) },
+            { name: 'GF_PATHS_DATA', value: DATA_DIR },
+            { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
+            // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
+            ...(this.provisioning
+              ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!))
+              : []),
+          ],
           ports: [{ name: 'grafana', containerPort: PORT }],
           volumeMounts: mounts,
           readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
-          resources,
-        },
+          defaultResources,
+        }),
       ],
     });
   }
@@ -339,7 +334,7 @@ function resolveGrafana(scope: Construct, props: GrafanaProps) {
       given: props.adminSecret !== undefined,
     },
     credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
-    resources: props.resources ?? { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
+    defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
   };
 }
 

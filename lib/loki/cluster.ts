@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { LogsDestination, OtlpLogsDestination } from '../core/logs-destination';
 import { declareExternal } from '../core/external';
@@ -13,7 +12,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
-import { Workload, podOptions } from '../core/workload';
+import { Workload, podOptions, withOptions } from '../core/workload';
 import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
@@ -287,21 +286,18 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const stateful = role !== 'read';
-    const container = {
+    const container = withOptions(options, {
       name: 'loki',
-      // A role's own image wins over the cluster's (a canary of one role), which wins over the pin.
-      image: options.image ?? p.image ?? IMAGES.loki,
-      args: mergeArgs(
-        [
-          `-config.file=${CONFIG_DIR}/config.yaml`,
-          `-target=${role}`,
-          '-config.expand-env=true',
-          // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
-          '-memberlist.advertise-addr=$(POD_IP)',
-        ],
-        options.extraArgs,
-      ),
-      env: mergeEnv([{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...this.storage.credentials.env()], options.extraEnv),
+      // A role's own image (applied by withOptions) wins over the cluster's (a canary of one role), which wins over the pin.
+      image: p.image ?? IMAGES.loki,
+      args: [
+        `-config.file=${CONFIG_DIR}/config.yaml`,
+        `-target=${role}`,
+        '-config.expand-env=true',
+        // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
+        '-memberlist.advertise-addr=$(POD_IP)',
+      ],
+      env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...this.storage.credentials.env()],
       ports: [
         { name: 'http-metrics', containerPort: LOKI_PORTS.http },
         { name: 'grpc', containerPort: LOKI_PORTS.grpc },
@@ -314,8 +310,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
       livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
-      resources: options.resources ?? DEFAULT_RESOURCES[role],
-    };
+      defaultResources: DEFAULT_RESOURCES[role],
+    });
     const common = {
       identity,
       replicas,

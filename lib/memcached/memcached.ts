@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
@@ -9,7 +8,7 @@ import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { createService } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 
 /** What a user sets on a memcached cache. */
 export interface MemcachedOptions extends WorkloadOptions {
@@ -88,26 +87,22 @@ export class Memcached extends Construct {
       ...podOptions(props),
       tmpVolume: false,
       containers: [
-        {
+        withOptions(props, {
           name: 'memcached',
           image,
           // Long `--flag=value` forms, so that extraArgs can replace any of them by name.
-          args: mergeArgs(
-            [
-              `--memory-limit=${memoryMb}`,
-              `--max-item-size=${props.maxItemSize ?? '5m'}`,
-              '--conn-limit=16384',
-              `--port=${CLIENT_PORT}`,
-              '--extended=modern,track_sizes',
-            ],
-            props.extraArgs,
-          ),
-          env: mergeEnv([], props.extraEnv),
+          args: [
+            `--memory-limit=${memoryMb}`,
+            `--max-item-size=${props.maxItemSize ?? '5m'}`,
+            '--conn-limit=16384',
+            `--port=${CLIENT_PORT}`,
+            '--extended=modern,track_sizes',
+          ],
           ports: [{ name: 'client', containerPort: CLIENT_PORT }],
           readinessProbe: tcpProbe('client'),
           livenessProbe: tcpProbe('client', { initialDelaySeconds: 30 }),
-          resources: props.resources ?? { requests: { cpu: '500m', memory: podMemory }, limits: { memory: podMemory } },
-        },
+          defaultResources: { requests: { cpu: '500m', memory: podMemory }, limits: { memory: podMemory } },
+        }),
         {
           name: 'exporter',
           image: IMAGES.memcachedExporter,

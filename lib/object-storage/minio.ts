@@ -9,9 +9,8 @@ import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
 import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
@@ -158,7 +157,7 @@ export class Minio extends Construct implements ObjectStorage {
   }
 
   private emitServer(props: MinioProps): Workload {
-    const { name, image, resources } = this.resolved;
+    const { name, image, defaultResources } = this.resolved;
     return new Workload(this, 'Server', {
       kind: 'StatefulSet',
       identity: this.identity,
@@ -170,12 +169,12 @@ export class Minio extends Construct implements ObjectStorage {
       ...podOptions(props),
       volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: props.storageClass }],
       containers: [
-        {
+        withOptions(props, {
           name: 'minio',
           image,
           // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
-          args: mergeArgs(['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'], props.extraArgs),
-          env: mergeEnv([...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }], props.extraEnv),
+          args: ['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'],
+          env: [...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }],
           ports: [
             { name: 'api', containerPort: API_PORT },
             { name: 'console', containerPort: CONSOLE_PORT },
@@ -183,8 +182,8 @@ export class Minio extends Construct implements ObjectStorage {
           volumeMounts: [{ name: 'data', mountPath: '/data' }],
           readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20 }),
-          resources,
-        },
+          defaultResources,
+        }),
       ],
     });
   }
@@ -261,6 +260,6 @@ function resolveMinio(scope: Construct, props: MinioProps) {
     secretName: props.existingSecret ?? `${name}-credentials`,
     credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
     storageSize: props.storageSize ?? '20Gi',
-    resources: props.resources ?? { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
+    defaultResources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
   };
 }

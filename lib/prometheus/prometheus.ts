@@ -1,12 +1,11 @@
 import { Construct, IConstruct } from 'constructs';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ComponentIdentity } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
 import { ScrapeTarget, scrapeConfigJobs, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, podOptions } from '../core/workload';
+import { Workload, podOptions, withOptions } from '../core/workload';
 import { prometheusAlertmanagerConfig } from '../core/alerting';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget } from '../core/remote-write';
@@ -162,11 +161,11 @@ export abstract class PrometheusBase extends Construct {
             ...(r.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
             ...(exemplars ? ['--enable-feature=exemplar-storage'] : []),
           ];
-    return {
+    return withOptions(props, {
       name: 'prometheus',
       image: r.image,
-      args: mergeArgs([`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args], props.extraArgs),
-      env: mergeEnv([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }], props.extraEnv),
+      args: [`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args],
+      env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
       ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
@@ -174,8 +173,8 @@ export abstract class PrometheusBase extends Construct {
       ],
       readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
       livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
-      resources: r.resources,
-    };
+      defaultResources: r.defaultResources,
+    });
   }
 
   /** Tells the app's wiring what it scrapes, where that lands, what it writes, and what its rules read. */

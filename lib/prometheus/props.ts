@@ -118,7 +118,8 @@ export interface ResolvedPrometheus {
   /** Whether exemplars are kept (server mode only). */
   readonly exemplars: boolean;
   readonly storageSize: string;
-  readonly resources: ResourceRequirements;
+  /** Requests and limits unless the props set `resources`. */
+  readonly defaultResources: ResourceRequirements;
 }
 
 /** Fills in every default of a Prometheus of `mode` made under `scope`, in one place. */
@@ -152,7 +153,7 @@ export function resolvePrometheus(scope: IConstruct, props: PrometheusServerProp
     remoteWriteReceiver: props.remoteWriteReceiver ?? false,
     exemplars: mode === 'server' && (props.exemplarStorage ?? props.remoteWriteReceiver ?? false),
     storageSize: props.storageSize ?? '20Gi',
-    resources: props.resources ?? { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
+    defaultResources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { memory: '2Gi' } },
   };
 }
 

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { parseGoDuration } from '../core/duration';
@@ -10,7 +9,7 @@ import { httpProbe } from '../core/pod';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
-import { Workload, WorkloadOptions, podOptions } from '../core/workload';
+import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { DashboardDefinition, DashboardProvider } from '../core/grafana-provisioning';
 
 const PORT = 9091;
@@ -76,20 +75,16 @@ export class Pushgateway extends Construct implements DashboardProvider {
       // A lone pod: the rollout stops it first, and it writes its metrics to the volume on the way out.
       disruptionBudget: false,
       containers: [
-        {
+        withOptions(props, {
           name: 'pushgateway',
           image: r.image,
-          args: mergeArgs(
-            [`--web.listen-address=:${PORT}`, `--persistence.file=${DATA_DIR}/metrics.db`, `--persistence.interval=${interval}`],
-            props.extraArgs,
-          ),
-          env: mergeEnv([], props.extraEnv),
+          args: [`--web.listen-address=:${PORT}`, `--persistence.file=${DATA_DIR}/metrics.db`, `--persistence.interval=${interval}`],
           ports: [{ name: 'http', containerPort: PORT }],
           volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
           readinessProbe: httpProbe('/-/ready', 'http', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/-/healthy', 'http', { initialDelaySeconds: 10 }),
-          resources: r.resources,
-        },
+          defaultResources: r.defaultResources,
+        }),
       ],
     });
     this.pushUrl = `http://${this.identity.host()}:${PORT}`;
@@ -122,7 +117,7 @@ function resolvePushgateway(scope: Construct, props: PushgatewayProps) {
     }),
     interval: props.persistenceInterval ?? '1m',
     storageSize: props.storageSize ?? '2Gi',
-    resources: props.resources ?? { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    defaultResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
   };
 }
 

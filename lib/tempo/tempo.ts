@@ -1,7 +1,6 @@
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { ContainerDefinition, httpProbe } from '../core/pod';
@@ -12,7 +11,7 @@ import { tempoDatasource } from '../grafana/datasources';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
-import { Workload, podOptions } from '../core/workload';
+import { Workload, podOptions, withOptions } from '../core/workload';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
 import { ResolvedTempo, TempoProps, resolveTempo } from './props';
@@ -311,17 +310,16 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   private container(target: string, ports: readonly ServicePortSpec[], data: boolean, resources: ResourceRequirements): ContainerDefinition {
     const p = this.props;
     const distributed = this.mode === 'distributed';
-    return {
+    return withOptions(p, {
       name: 'tempo',
       image: this.resolved.image,
-      args: mergeArgs(
-        [`-config.file=${CONFIG_DIR}/tempo.yaml`, `-target=${target}`, '-config.expand-env=true', ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : [])],
-        p.extraArgs,
-      ),
-      env: mergeEnv(
-        [...(distributed ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []), ...p.storage.credentials.env()],
-        p.extraEnv,
-      ),
+      args: [
+        `-config.file=${CONFIG_DIR}/tempo.yaml`,
+        `-target=${target}`,
+        '-config.expand-env=true',
+        ...(distributed ? ['-memberlist.bind-addr=$(POD_IP)'] : []),
+      ],
+      env: [...(distributed ? [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }] : []), ...p.storage.credentials.env()],
       ports: [
         { name: 'http-metrics', containerPort: TEMPO_PORTS.http },
         ...ports.map((port) => ({ name: port.name, containerPort: port.port })),
@@ -333,7 +331,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       // live-store catching up with the broker is not-ready for long, and must not be restarted for it.
       startupProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 60 }),
       livenessProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 0, timeoutSeconds: 5, failureThreshold: 5 }),
-      resources: p.resources ?? resources,
-    };
+      defaultResources: resources,
+    });
   }
 }

@@ -1,12 +1,11 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { lateArgs, mergeArgs, mergeEnv } from '../core/args';
 import { ContainerDefinition } from '../core/pod';
 import { imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
-import { VolumeClaim, Workload, podOptions } from '../core/workload';
+import { VolumeClaim, Workload, podOptions, withOptions } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import {
   PORT_NAMES,
@@ -75,18 +74,18 @@ export interface ThanosContainerSpec {
 export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition {
   const { options, bucket } = spec;
   const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
-  const late = spec.lateFlags;
-  return {
+  return withOptions(options, {
     name: spec.name ?? 'thanos',
     image: thanosImage(options),
-    args: late ? lateArgs(() => mergeArgs([...args, ...late()], options.extraArgs)) : mergeArgs(args, options.extraArgs),
-    env: mergeEnv([...(spec.env ?? []), ...(bucket ? bucket.env() : [])], options.extraEnv),
+    args,
+    lateArgs: spec.lateFlags,
+    env: [...(spec.env ?? []), ...(bucket ? bucket.env() : [])],
     ports: thanosPorts(spec.listeners),
     volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
     ...thanosProbes(spec.livenessFailures),
-    resources: options.resources ?? spec.defaultResources,
+    defaultResources: spec.defaultResources,
     runAsUser: spec.runAsUser,
-  };
+  });
 }
 
 /**

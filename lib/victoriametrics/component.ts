@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
-import { mergeArgs, mergeEnv } from '../core/args';
 import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
 import { ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
@@ -8,7 +7,7 @@ import { httpProbe, tcpProbe } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService, createServiceAccount } from '../core/service';
-import { VolumeClaim, Workload, podOptions } from '../core/workload';
+import { VolumeClaim, Workload, podOptions, withOptions } from '../core/workload';
 import { VM_PORT_NAMES, VM_POD_IDENTITY, VmComponentOptions, vmCommonFlags } from './common';
 
 /**
@@ -53,19 +52,19 @@ export interface VmWorkloadSpec {
 export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): Workload {
   const { identity, options } = spec;
   createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
-  const container = {
+  const container = withOptions(options, {
     name: identity.component,
     image: spec.image,
-    args: mergeArgs([...vmCommonFlags(spec.httpPort, options), ...spec.flags], options.extraArgs),
-    env: mergeEnv(spec.env ?? [], options.extraEnv),
+    args: [...vmCommonFlags(spec.httpPort, options), ...spec.flags],
+    env: spec.env ?? [],
     ports: [{ name: VM_PORT_NAMES.http, containerPort: spec.httpPort }, ...(spec.extraPorts ?? [])],
     volumeMounts: spec.volumeMounts,
     readinessProbe: httpProbe('/health', VM_PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 10 }),
     livenessProbe: spec.liveness
       ? tcpProbe(VM_PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 })
       : undefined,
-    resources: options.resources ?? spec.defaultResources,
-  };
+    defaultResources: spec.defaultResources,
+  });
   const replicas = spec.autoscaling ? spec.autoscaling.minReplicas : spec.replicas;
   const common = {
     identity,

@@ -77,6 +77,44 @@ describe.each(CONSTRUCT_CASES.filter((c) => c.name !== 'ThanosBucket'))('$name t
   });
 });
 
+const CONTAINER = {
+  image: { repository: 'registry.example.com/mirror/program', tag: '9.9.9' },
+  extraArgs: ['--obs-test-flag=1'],
+  extraEnv: [{ name: 'OBS_TEST', value: '1' }],
+  resources: { requests: { cpu: '123m', memory: '321Mi' }, limits: { memory: '654Mi' } },
+};
+
+/** The props with the container options wherever the construct takes workload options. */
+function withContainerOptions(name: string, props: Record<string, unknown>): Record<string, unknown> {
+  const roles: Record<string, string[]> = {
+    LokiCluster: ['write', 'read', 'backend'],
+    ThanosCluster: ['receive', 'query', 'queryFrontend', 'store', 'compactor', 'ruler'],
+    VictoriaMetricsCluster: ['vmstorage', 'vminsert', 'vmselect'],
+  };
+  if (!roles[name]) return { ...props, ...CONTAINER };
+  return { ...props, ...Object.fromEntries(roles[name].map((role) => [role, CONTAINER])) };
+}
+
+// The container escape hatches on every component, applied in one place (withOptions).
+describe.each(CONSTRUCT_CASES.filter((c) => c.name !== 'ThanosBucket'))('$name takes container options', ({ name, make, props }) => {
+  test("image, extra args, extra env and resources reach each pod's own container", () => {
+    const chart = testChart();
+    const made = make(chart, withContainerOptions(name, props(chart))) as IConstruct;
+    // Loki's gateway is nginx, configured apart (its options are the gateway's own).
+    const pods = podTemplates(made).filter((p) => !p.name.endsWith('-gateway') || name !== 'LokiCluster');
+    expect(pods.length).toBeGreaterThan(0);
+    for (const { name: workload, template } of pods) {
+      const own = template.spec.containers.find((c: any) => c.image === 'registry.example.com/mirror/program:9.9.9');
+      expect({
+        workload,
+        args: own?.args?.includes('--obs-test-flag=1'),
+        env: own?.env?.some((e: any) => e.name === 'OBS_TEST' && e.value === '1'),
+        resources: own?.resources,
+      }).toEqual({ workload, args: true, env: true, resources: CONTAINER.resources });
+    }
+  });
+});
+
 describe('pod overrides', () => {
   const owner = new ComponentIdentity({ app: 'loki', instance: 'loki', component: 'loki', namespace: 'obs', version: '1' });
 
