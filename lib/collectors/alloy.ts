@@ -102,7 +102,6 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     return new Workload(scope, 'Workload', {
       ...common,
       kind: 'StatefulSet',
-      serviceName: spec.identity.headlessName,
       volumes: [spec.config.volume('config')],
       volumeClaims: [{ name: 'storage', size: spec.storage.size, storageClass: spec.storage.storageClass }],
     });

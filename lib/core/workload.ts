@@ -105,8 +105,8 @@ export interface DeploymentWorkloadProps extends WorkloadCommon {
 /** A StatefulSet built by {@link Workload}, with its volume claim templates. */
 export interface StatefulSetWorkloadProps extends WorkloadCommon {
   readonly kind: 'StatefulSet';
-  /** The headless Service that gives each pod its DNS name. */
-  readonly serviceName: string;
+  /** The headless Service that gives each pod its DNS name. @default the identity's `headlessName` */
+  readonly serviceName?: string;
   /** PVC templates. Claims are retained when the set is deleted or scaled down. @default none */
   readonly volumeClaims?: readonly VolumeClaim[];
   /** @default Parallel (the programs this library runs form their own rings and need no ordering) */
@@ -171,7 +171,7 @@ export class Workload extends Construct {
         metadata,
         spec: {
           replicas,
-          serviceName: props.serviceName,
+          serviceName: props.serviceName ?? props.identity.headlessName,
           minReadySeconds: props.minReadySeconds,
           selector,
           template,

@@ -335,7 +335,6 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     return new Workload(this, cap(role), {
       ...common,
       kind: 'StatefulSet',
-      serviceName: identity.headlessName,
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
       // Ingesters flush their WAL and the compactor finishes its pass before exiting.

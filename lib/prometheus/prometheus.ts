@@ -85,7 +85,6 @@ export abstract class PrometheusBase extends Construct {
       identity,
       replicas: r.replicas,
       automountServiceAccountToken: access !== undefined,
-      serviceName: identity.headlessName,
       podIdentity: { runAsUser: PROMETHEUS_UID, runAsGroup: PROMETHEUS_UID, fsGroup: PROMETHEUS_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : [])],

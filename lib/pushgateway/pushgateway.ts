@@ -67,7 +67,6 @@ export class Pushgateway extends Construct implements DashboardProvider {
       kind: 'StatefulSet',
       identity: this.identity,
       replicas: 1,
-      serviceName: this.identity.headlessName,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: name,
       ...podOptions(props),

@@ -167,7 +167,6 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     });
     this.workloadMap.all = new Workload(this, 'Monolithic', {
       kind: 'StatefulSet',
-      serviceName: identity.headlessName,
       ...this.podCommon(identity, 1),
       containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
       volumes: [this.config.volume('config')],

@@ -127,7 +127,7 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     containers: [thanosContainer(spec)],
   };
   if (spec.kind === 'Deployment') return new Workload(scope, id, { ...common, kind: 'Deployment' });
-  return new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: identity.headlessName, volumeClaims: spec.volumeClaims });
+  return new Workload(scope, id, { ...common, kind: 'StatefulSet', volumeClaims: spec.volumeClaims });
 }
 
 /** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */

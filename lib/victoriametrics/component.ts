@@ -85,7 +85,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
   const workload =
     spec.kind === 'Deployment'
       ? new Workload(scope, id, { ...common, kind: 'Deployment' })
-      : new Workload(scope, id, { ...common, kind: 'StatefulSet', serviceName: identity.headlessName, volumeClaims: spec.volumeClaims });
+      : new Workload(scope, id, { ...common, kind: 'StatefulSet', volumeClaims: spec.volumeClaims });
   if (spec.autoscaling) createAutoscaler(scope, `${id}Autoscaler`, identity, spec.autoscaling);
   return workload;
 }
