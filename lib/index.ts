@@ -102,29 +102,20 @@ export { Tempo } from './tempo';
 export type { TempoProps, TempoReceivers, TempoMetricsGenerator, TempoKafka, TempoDistributedSizes } from './tempo';
 
 // Grafana: the server, datasources linked to each other, dashboards, grafana-operator resources.
-export {
-  Grafana,
-  GrafanaOperatorResources,
-  DATASOURCE_UIDS,
-  lokiDatasource,
-  metricsDatasource,
-  tempoDatasource,
-  overviewDashboard,
-  lokiDashboard,
-  tempoDashboard,
-  thanosDashboard,
-  victoriaMetricsDashboard,
-} from './grafana';
+export { Grafana, GrafanaOperatorResources, overviewDashboard } from './grafana';
+// Datasources are Grafana's provisioning shapes, which components give: they live in core.
+export { DATASOURCE_UIDS, lokiDatasource, metricsDatasource, tempoDatasource } from './core';
+// Each component's own dashboard lives in its folder.
+export { lokiDashboard } from './loki';
+export { tempoDashboard } from './tempo';
+export { thanosDashboard } from './thanos';
+export { victoriaMetricsDashboard } from './victoriametrics';
 export type {
   GrafanaProps,
   GrafanaAdminSecret,
   GrafanaIni,
   GrafanaOperatorResourcesProps,
   OperatorDashboardRef,
-  DatasourceDefinition,
-  LokiDatasourceOptions,
-  MetricsDatasourceOptions,
-  TempoDatasourceOptions,
   DashboardDefinition,
   PanelDefinition,
 } from './grafana';
@@ -189,6 +180,7 @@ export {
   parseQuantity,
   FOOTPRINT_KINDS,
 } from './core';
+export type { DatasourceDefinition, LokiDatasourceOptions, MetricsDatasourceOptions, TempoDatasourceOptions } from './core';
 export type {
   AddressProblem,
   ImageRef,

@@ -5,6 +5,7 @@
  * type live in lib/grafana.
  */
 import { BasicAuthCredential } from './basic-auth';
+import { jobMatcher } from './promql-jobs';
 
 /** One datasource, in the shape Grafana's provisioning file (and grafana-operator) takes. */
 export interface DatasourceDefinition {
@@ -31,6 +32,19 @@ export const DATASOURCE_UIDS = { metrics: 'metrics', logs: 'loki', traces: 'temp
 
 /** The order datasources are listed in: metrics (the default) first. */
 export const SIGNALS: ReadonlyArray<keyof typeof DATASOURCE_UIDS> = ['metrics', 'logs', 'traces'];
+
+/** The folder of the dashboards the library ships. */
+export const PLATFORM_FOLDER = 'platform';
+
+/** `sum by (<by>) (rate(<metric>{job=~...}[5m]))` over exactly `jobs`. */
+export function rateBy(metric: string, jobs: readonly string[], by: string, extra = ''): string {
+  return `sum by (${by}) (rate(${metric}{${jobMatcher(jobs)}${extra}}[5m]))`;
+}
+
+/** The 99th percentile of a histogram over exactly `jobs`, by `by`. */
+export function p99By(metric: string, jobs: readonly string[], by: string): string {
+  return `histogram_quantile(0.99, sum by (le, ${by}) (rate(${metric}{${jobMatcher(jobs)}}[5m])))`;
+}
 
 /** A panel of a dashboard: one time series graph of one or more PromQL queries. */
 export interface PanelDefinition {

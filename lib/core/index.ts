@@ -32,6 +32,7 @@ export * from './rule-groups';
 export * from './cluster-domain';
 export * from './connections';
 export * from './grafana-provisioning';
+export * from './grafana-datasources';
 export * from './otlp';
 export { addressProblems, addressCheck, CLUSTER_SERVICES } from './address-check';
 export type { AddressProblem, CheckedWorkload } from './address-check';

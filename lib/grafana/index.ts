@@ -1,4 +1,3 @@
-export * from './datasources';
 export * from './dashboards';
 export * from './dashboards/builtin';
 export * from './ini';

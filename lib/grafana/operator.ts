@@ -4,7 +4,7 @@ import { GrafanaDashboard } from '../../imports/grafana-dashboard-grafana.integr
 import { GrafanaDatasource } from '../../imports/grafana-datasource-grafana.integreatly.org';
 import { GrafanaFolder } from '../../imports/grafana-folder-grafana.integreatly.org';
 import { ComponentIdentity } from '../core/names';
-import { DatasourceDefinition } from './datasources';
+import { DatasourceDefinition } from '../core/grafana-provisioning';
 
 /** A dashboard already rendered into a ConfigMap, which the operator reads. */
 export interface OperatorDashboardRef {

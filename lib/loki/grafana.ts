@@ -1,6 +1,6 @@
 import { DATASOURCE_UIDS, DashboardDefinition, DatasourceContext, DatasourceDefinition } from '../core/grafana-provisioning';
-import { lokiDashboard } from '../grafana/dashboards/builtin';
-import { lokiDatasource } from '../grafana/datasources';
+import { lokiDashboard } from './dashboard';
+import { lokiDatasource } from '../core/grafana-datasources';
 import type { LokiCluster } from './cluster';
 
 /**

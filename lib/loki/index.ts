@@ -2,3 +2,4 @@ export * from './cluster';
 export * from './props';
 export { LOKI_PORTS } from './config';
 export { LOKI_S3_ACTIONS } from './storage';
+export * from './dashboard';

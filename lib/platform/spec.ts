@@ -7,7 +7,7 @@ import { OtelCollectorGatewayProps } from '../collectors/otel-collector';
 import { ScrapeOptions } from '../core/scrape-target';
 import { WorkloadOptions } from '../core/workload';
 import { DashboardDefinition } from '../grafana/dashboards';
-import { DatasourceDefinition } from '../grafana/datasources';
+import { DatasourceDefinition } from '../core/grafana-provisioning';
 import { GrafanaProps } from '../grafana/grafana';
 import { LokiClusterProps, LokiTenant } from '../loki';
 import { AwsStorageProps } from '../object-storage/aws-storage';

@@ -10,3 +10,4 @@ export * from './receive';
 export * from './ruler';
 export * from './store';
 export { ThanosComponentProps } from './component';
+export * from './dashboard';

@@ -6,3 +6,4 @@ export * from './vmstorage';
 export * from './frontends';
 export * from './cluster';
 export * from './vmagent';
+export * from './dashboard';

@@ -3,29 +3,18 @@ import { parse } from 'yaml';
 import { checksumOf } from '../../lib/core/config-file';
 import { externalReferences } from '../../lib/core/external';
 import { CONFIG_CHECKSUM_ANNOTATION } from '../../lib/core/pod';
+import { DashboardDefinition, Grafana, GrafanaProps, dashboardJson, jobMatcher, overviewDashboard, renderIni, mergeIni, BASE_INI } from '../../lib/grafana';
+import { DatasourceDefinition } from '../../lib/core/grafana-provisioning';
 import {
-  DashboardDefinition,
-  DatasourceDefinition,
-  Grafana,
-  GrafanaProps,
-  dashboardJson,
   datasourcesFile,
   escapeForProvisioning,
-  jobMatcher,
   linkProblems,
   linkedUids,
-  lokiDashboard,
   lokiDatasource,
   metricsDatasource,
-  overviewDashboard,
-  renderIni,
-  mergeIni,
-  BASE_INI,
-  tempoDashboard,
   tempoDatasource,
-  thanosDashboard,
-  victoriaMetricsDashboard,
-} from '../../lib/grafana';
+} from '../../lib/core/grafana-datasources';
+import { lokiDashboard, tempoDashboard, thanosDashboard, victoriaMetricsDashboard } from '../../lib';
 import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems } from '../support/cross-refs';
 import { podSecurityViolations } from '../support/pod-security';

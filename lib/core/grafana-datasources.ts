@@ -1,9 +1,5 @@
-import { BasicAuthCredential } from '../core/basic-auth';
-import { DATASOURCE_UIDS, DatasourceDefinition } from '../core/grafana-provisioning';
-
-// The shapes live in core, where every component can give them; they are re-exported here, beside their builders.
-export { DATASOURCE_UIDS };
-export type { DatasourceDefinition };
+import { BasicAuthCredential } from './basic-auth';
+import { DATASOURCE_UIDS, DatasourceDefinition } from './grafana-provisioning';
 
 /**
  * Grafana datasources as typed values, and the links between them. Links name datasources by
