@@ -9,6 +9,8 @@ import { ValidationProblem } from './errors';
 import { externalReferences } from './external';
 import { DEFAULT_CLUSTER_DOMAIN } from './names';
 import { programTexts, serviceReferences } from './connections';
+import { ConfigFile } from './config-file';
+import { emittedServicePorts } from './service';
 
 /** Services every cluster runs, which no app emits. */
 export const CLUSTER_SERVICES: ReadonlyArray<{ readonly namespace: string; readonly name: string }> = [{ namespace: 'kube-system', name: 'kube-dns' }];
@@ -105,16 +107,29 @@ function podExists(statefulSets: readonly Manifest[], pod: string, service: stri
   return Number.isInteger(ordinal) && ordinal >= 0 && (sts.spec?.replicas === undefined || ordinal < sts.spec.replicas);
 }
 
-/** The objects of the app of `root`, each synthesized only when the check needs it. */
-function appObjects(root: IConstruct): Objects {
+/**
+ * The objects of the app of `root`. What the library made is read from what it was made with
+ * (Service ports, config files, workloads), which costs nothing; anything else is synthesized
+ * once, when the check needs it.
+ */
+function appObjects(root: IConstruct, workloads: readonly CheckedWorkload[]): Objects {
   const index = new Map<string, ApiObject>();
   const statefulSets = new Map<string, ApiObject[]>();
   for (const o of root.node.findAll().filter(ApiObject.isApiObject)) {
     index.set(`${o.kind}/${o.metadata.namespace}/${o.name}`, o);
     if (o.kind === 'StatefulSet') statefulSets.set(o.metadata.namespace ?? '', [...(statefulSets.get(o.metadata.namespace ?? '') ?? []), o]);
   }
+  const own = new Map<ApiObject, () => unknown>(workloads.map((w) => [w.apiObject, w.manifest]));
   const json = new Map<ApiObject, Manifest>();
-  const jsonOf = (o: ApiObject): Manifest => json.get(o) ?? json.set(o, o.toJson() as Manifest).get(o)!;
+  const read = (o: ApiObject): Manifest => {
+    const metadata = { name: o.name, namespace: o.metadata.namespace };
+    const ports = emittedServicePorts(o);
+    if (ports) return { kind: o.kind, metadata, spec: { ports } };
+    const scope = o.node.scope;
+    if (scope instanceof ConfigFile) return { kind: o.kind, metadata, stringData: scope.files } as Manifest;
+    return (own.get(o)?.() ?? o.toJson()) as Manifest;
+  };
+  const jsonOf = (o: ApiObject): Manifest => json.get(o) ?? json.set(o, read(o)).get(o)!;
   return {
     find: (kind, namespace, name) => {
       const o = index.get(`${kind}/${namespace}/${name}`);
@@ -128,6 +143,8 @@ function appObjects(root: IConstruct): Objects {
 export interface CheckedWorkload {
   readonly owner: IConstruct;
   readonly apiObject: ApiObject;
+  /** The object as the check reads it (kind, name, namespace, pod template, and for a StatefulSet its Service and replicas), without a synth of it. */
+  readonly manifest: () => unknown;
   /** The domains its addresses may end in: its identity's and its chart's. */
   readonly clusterDomains: readonly string[];
 }
@@ -138,11 +155,11 @@ export interface CheckedWorkload {
  */
 export function addressCheck(root: IConstruct, workloads: readonly CheckedWorkload[]): ValidationProblem[] {
   if (workloads.length === 0) return [];
-  const objects = appObjects(root);
+  const objects = appObjects(root, workloads);
   const provided = externalReferences(root).filter((e) => e.kind === 'Service');
   const problems = new Map<string, ValidationProblem>();
   for (const w of workloads) {
-    for (const p of workloadProblems(w.apiObject.toJson() as Manifest, objects, provided, w.clusterDomains)) {
+    for (const p of workloadProblems(w.manifest() as Manifest, objects, provided, w.clusterDomains)) {
       const problem = { path: w.owner.node.path, property: p.source, value: p.address, problem: p.problem, fix: fixFor(p) };
       // The pods of one component share their config files: say each dangling address once.
       problems.set(JSON.stringify(problem), problem);

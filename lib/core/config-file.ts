@@ -46,6 +46,8 @@ export class ConfigFile extends Construct {
   readonly sensitive: boolean;
   /** sha256 over the file names and contents. */
   readonly checksum: string;
+  /** The files, as the object holds them (decoded, for a Secret). */
+  readonly files: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ConfigFileProps) {
     super(scope, id);
@@ -53,6 +55,7 @@ export class ConfigFile extends Construct {
     this.name = props.name;
     this.sensitive = props.sensitive ?? false;
     this.checksum = checksumOf(props.files);
+    this.files = { ...props.files };
     const metadata = { name: props.name, namespace: props.identity.namespace, labels: props.identity.labels };
     this.apiObject = this.sensitive
       ? new k8s.KubeSecret(this, 'Resource', { metadata, type: 'Opaque', data: base64Values(props.files) })

@@ -37,7 +37,8 @@ export interface ServiceSpec {
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
   guardNameCollisions(scope);
   Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false });
-  return new k8s.KubeService(scope, id, {
+  const ports = spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort ?? p.name }));
+  const service = new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
       namespace: spec.identity.namespace,
@@ -57,6 +58,17 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
       })),
     },
   });
+  emittedPorts.set(service, ports);
+  return service;
+}
+
+const emittedPorts = new WeakMap<k8s.KubeService, ReadonlyArray<{ name: string; port: number; protocol: string; targetPort: string | number }>>();
+
+/** The ports of a Service {@link createService} made, as synthesized, without synthesizing it; undefined for any other Service. */
+export function emittedServicePorts(
+  service: unknown,
+): ReadonlyArray<{ name: string; port: number; protocol: string; targetPort: string | number }> | undefined {
+  return emittedPorts.get(service as k8s.KubeService);
 }
 
 /** Emits a ServiceAccount that mounts no token unless asked; cloud identity goes in its annotations. */

@@ -6,12 +6,12 @@ import { volumeSize } from './rules';
 import { ImageRef } from './images';
 import { ComponentIdentity } from './names';
 import { ContainerDefinition, HostAccess, PodOverrides, PodTemplateProps, SchedulingOptions, restrictedPodTemplate } from './pod';
-import { lateArgs, mergeArgs, mergeEnv } from './args';
+import { isLateArgs, lateArgs, mergeArgs, mergeEnv } from './args';
 import { registerAppCheck } from './app-checks';
 import { addressCheck } from './address-check';
 import { clusterDomainOf } from './cluster-domain';
 import { ValidationProblem } from './errors';
-import { ApiObject, Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ResourceRequirements } from './resources';
 
@@ -148,6 +148,8 @@ export class Workload extends Construct {
     const template = restrictedPodTemplate(props);
     checkPodOverrides(this, props, template);
     const replicas = props.autoscaled ? undefined : props.replicas;
+    const serviceName = props.kind === 'StatefulSet' ? (props.serviceName ?? props.identity.headlessName) : undefined;
+    asBuilt.set(this, () => ({ kind: props.kind, metadata, spec: { serviceName, replicas, template: { spec: withArgsResolved(template.spec) } } }));
 
     if (props.kind === 'DaemonSet') {
       // Nodes are replaced one at a time, and a node's agent is only gone while its pod restarts.
@@ -171,7 +173,7 @@ export class Workload extends Construct {
         metadata,
         spec: {
           replicas,
-          serviceName: props.serviceName ?? props.identity.headlessName,
+          serviceName: serviceName!,
           minReadySeconds: props.minReadySeconds,
           selector,
           template,
@@ -217,10 +219,20 @@ function libraryAddresses(root: IConstruct): ValidationProblem[] {
     workloads.map((w) => ({
       owner: w.node.scope ?? w,
       apiObject: w.apiObject,
+      manifest: asBuilt.get(w)!,
       // Some components take their chart's domain for their addresses and not into their identity.
       clusterDomains: [...new Set([w.identity.clusterDomain, clusterDomainOf(w)])],
     })),
   );
+}
+
+/** Each Workload as the address check reads it: the object as built, without a synth of it. */
+const asBuilt = new WeakMap<Workload, () => unknown>();
+
+/** A pod spec with the args computed at synth ({@link lateArgs}) produced, as the address check reads them. */
+function withArgsResolved(spec: k8s.PodSpec | undefined): unknown {
+  const resolve = (c: k8s.Container) => (isLateArgs(c.args) ? { ...c, args: (c.args as unknown as Lazy).produce() } : c);
+  return spec && { ...spec, containers: spec.containers.map(resolve), initContainers: spec.initContainers?.map(resolve) };
 }
 
 /** Pod Security levels that refuse host paths, host namespaces and root. */

@@ -83,6 +83,30 @@ describe('a connection to nothing is refused at synth', () => {
     expect((synth(chart) as Manifest[]).length).toBe(2);
   });
 
+  test('a Service the user makes in the same app counts too, with its own ports', () => {
+    const chart = testChart();
+    new k8s.KubeService(chart, 'pg', { metadata: { name: 'pg', namespace: 'db' }, spec: { ports: [{ port: 5432 }] } });
+    new VmAgent(chart, 'agent', { namespace: 'obs', remoteWrite: [{ url: 'http://pg.db.svc:5432/write' }] });
+    expect(problemsOf(chart)).toEqual([]);
+    const wrong = testChart();
+    new k8s.KubeService(wrong, 'pg', { metadata: { name: 'pg', namespace: 'db' }, spec: { ports: [{ port: 5432 }] } });
+    new VmAgent(wrong, 'agent', { namespace: 'obs', remoteWrite: [{ url: 'http://pg.db.svc:5433/write' }] });
+    expect(problemsOf(wrong).map((p) => p.problem)).toEqual(['uses port 5433, which Service pg does not serve']);
+  });
+
+  test('an address given in extraArgs is read too, beside workloads whose flags are computed at synth', () => {
+    // The Thanos query lists its replica labels from writers made after it: flags produced at synth, read without a synth.
+    const chart = testChart();
+    const thanos = new ThanosCluster(chart, 'thanos', { namespace: 'obs', storage: new Minio(chart, 'minio', { namespace: 'obs' }) });
+    new VmAgent(chart, 'agent', {
+      namespace: 'obs',
+      remoteWrite: [thanos.remoteWriteTarget()],
+      scrapeTargets: thanos.scrapeTargets,
+      extraArgs: ['-remoteWrite.url=http://gone.obs.svc:1/x'],
+    });
+    expect(problemsOf(chart).map((p) => [p.path, p.value])).toEqual([['test/agent', 'gone.obs.svc:1']]);
+  });
+
   test('declareExternalService refuses text that names no in-cluster Service', () => {
     expect(() => declareExternalService(testChart(), 'https://loki.example.com', 'Loki')).toThrow(
       '[test] address = "https://loki.example.com": names no in-cluster Service',
