@@ -304,7 +304,7 @@ function resolveAlertmanager(scope: Construct, props: AlertmanagerProps) {
   const image = props.image ?? IMAGES.alertmanager;
   const identity = collectorIdentity('alertmanager', 'alert-router', name, props.namespace, image);
   const domain = clusterDomainOf(scope, props.clusterDomain);
-  const headless = `${name}-headless`;
+  const headless = identity.headlessName;
   return {
     name,
     image,

@@ -10,7 +10,7 @@ import { externalReferences } from './external';
 import { DEFAULT_CLUSTER_DOMAIN } from './names';
 import { programTexts, serviceReferences } from './connections';
 import { ConfigFile } from './config-file';
-import { emittedServicePorts } from './service';
+import { Wiring } from './wiring';
 
 /** Services every cluster runs, which no app emits. */
 export const CLUSTER_SERVICES: ReadonlyArray<{ readonly namespace: string; readonly name: string }> = [{ namespace: 'kube-system', name: 'kube-dns' }];
@@ -109,7 +109,7 @@ function podExists(statefulSets: readonly Manifest[], pod: string, service: stri
 
 /**
  * The objects of the app of `root`. What the library made is read from what it was made with
- * (Service ports, config files, workloads), which costs nothing; anything else is synthesized
+ * (the Services the wiring recorded, config files, workloads), which costs nothing; anything else is synthesized
  * once, when the check needs it.
  */
 function appObjects(root: IConstruct, workloads: readonly CheckedWorkload[]): Objects {
@@ -119,12 +119,13 @@ function appObjects(root: IConstruct, workloads: readonly CheckedWorkload[]): Ob
     index.set(`${o.kind}/${o.metadata.namespace}/${o.name}`, o);
     if (o.kind === 'StatefulSet') statefulSets.set(o.metadata.namespace ?? '', [...(statefulSets.get(o.metadata.namespace ?? '') ?? []), o]);
   }
+  const wiring = Wiring.of(root);
   const own = new Map<ApiObject, () => unknown>(workloads.map((w) => [w.apiObject, w.manifest]));
   const json = new Map<ApiObject, Manifest>();
   const read = (o: ApiObject): Manifest => {
     const metadata = { name: o.name, namespace: o.metadata.namespace };
-    const ports = emittedServicePorts(o);
-    if (ports) return { kind: o.kind, metadata, spec: { ports } };
+    const service = o.kind === 'Service' ? wiring.emittedService(o.metadata.namespace, o.name) : undefined;
+    if (service) return { kind: o.kind, metadata, spec: { ports: service.ports } };
     const scope = o.node.scope;
     if (scope instanceof ConfigFile) return { kind: o.kind, metadata, stringData: scope.files } as Manifest;
     return (own.get(o)?.() ?? o.toJson()) as Manifest;

@@ -36,9 +36,9 @@ export interface ServiceSpec {
 /** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
   guardNameCollisions(scope);
-  Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false });
   const ports = spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort ?? p.name }));
-  const service = new k8s.KubeService(scope, id, {
+  Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false, ports });
+  return new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
       namespace: spec.identity.namespace,
@@ -50,25 +50,12 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
       clusterIp: spec.headless ? 'None' : undefined,
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
       selector: { ...(spec.selector ?? spec.identity.selector) },
-      ports: spec.ports.map((p) => ({
-        name: p.name,
-        port: p.port,
-        protocol: 'TCP',
-        targetPort: typeof p.targetPort === 'number' ? k8s.IntOrString.fromNumber(p.targetPort) : k8s.IntOrString.fromString(p.targetPort ?? p.name),
+      ports: ports.map((p) => ({
+        ...p,
+        targetPort: typeof p.targetPort === 'number' ? k8s.IntOrString.fromNumber(p.targetPort) : k8s.IntOrString.fromString(p.targetPort),
       })),
     },
   });
-  emittedPorts.set(service, ports);
-  return service;
-}
-
-const emittedPorts = new WeakMap<k8s.KubeService, ReadonlyArray<{ name: string; port: number; protocol: string; targetPort: string | number }>>();
-
-/** The ports of a Service {@link createService} made, as synthesized, without synthesizing it; undefined for any other Service. */
-export function emittedServicePorts(
-  service: unknown,
-): ReadonlyArray<{ name: string; port: number; protocol: string; targetPort: string | number }> | undefined {
-  return emittedPorts.get(service as k8s.KubeService);
 }
 
 /** Emits a ServiceAccount that mounts no token unless asked; cloud identity goes in its annotations. */

@@ -25,11 +25,12 @@ export interface ScrapeRecord {
   readonly targets?: readonly ScrapeTarget[];
 }
 
-/** A Service the app emits, and whether it is headless. */
+/** A Service the app emits, whether it is headless, and its ports as synthesized. */
 export interface ServiceRecord {
   readonly namespace: string;
   readonly name: string;
   readonly headless: boolean;
+  readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly protocol: string; readonly targetPort: string | number }>;
 }
 
 /** Something that selects scrape jobs (a rule file, a dashboard) from data read at `source`. */
@@ -129,6 +130,11 @@ export class Wiring {
     this.services.push(service);
   }
 
+  /** The Service the library emitted under this name, if it did. */
+  emittedService(namespace: string | undefined, name: string): ServiceRecord | undefined {
+    return this.services.find((s) => s.namespace === namespace && s.name === name);
+  }
+
   /** Every writer to any of `urls`. */
   writersTo(urls: readonly string[]): WriteConnection[] {
     return this.writeList.filter((w) => urls.includes(w.url));
@@ -174,7 +180,7 @@ export class Wiring {
       (record.targets ?? []).flatMap((target) => {
         const svc = target.service;
         if (!svc) return [];
-        const emitted = this.services.find((s) => s.namespace === svc.namespace && s.name === svc.name);
+        const emitted = this.emittedService(svc.namespace, svc.name);
         const clusterDns = !emitted && svc.namespace === 'kube-system' && svc.name === 'kube-dns';
         if (!(emitted && !emitted.headless) && !clusterDns) return [];
         return [
