@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { LokiCluster, Minio, RestrictedNamespace, declareExternalService } from '@obs-platform/constructs';
+import { LokiCluster, Minio, RestrictedNamespace, admitClients, declareExternalService } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
@@ -22,6 +22,10 @@ const loki = new LokiCluster(chart, 'loki', {
   tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }],
   alertmanagerUrl,
 });
+
+// The namespace denies every connection by default, and each component admits only the paths the
+// app configures. Clients the app does not build are admitted by namespace (or labels, or CIDR).
+admitClients(chart, loki.pushUrl, [{ namespaces: ['shop', 'payments'] }]);
 
 // Wire other components through typed endpoints, never by retyping host names.
 console.error(`push logs to ${loki.pushUrl} with header ${loki.tenantHeader}`);

@@ -19,6 +19,7 @@ export type {
   PlatformDatasourceKind,
   MetricsBackendKind,
   SelfMonitoringSpec,
+  PlatformNetworkSpec,
 } from './platform';
 
 // Object storage.
@@ -175,6 +176,9 @@ export {
   mermaidDiagram,
   connectionsMarkdown,
   addressProblems,
+  admitClients,
+  setNetworkPolicies,
+  networkPolicyProblems,
   datasourcesOf,
   dashboardsOf,
   parseQuantity,
@@ -183,6 +187,9 @@ export {
 export type { DatasourceDefinition, LokiDatasourceOptions, MetricsDatasourceOptions, TempoDatasourceOptions } from './core';
 export type {
   AddressProblem,
+  NetworkPeer,
+  NetworkProblem,
+  PathOptions,
   ImageRef,
   WorkloadOptions,
   VolumeClaim,

@@ -58,6 +58,11 @@ describe('README', () => {
         .sort(),
     ).toEqual(['loki-backend', 'loki-write', 'minio-server']);
     expect(logged).toEqual(['push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID']);
+    // The namespaces it admits reach the gateway's pods, on their port, and nothing else of Loki.
+    const admitting = objects.filter(
+      (o) => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec.ingress ?? []).includes('"kubernetes.io/metadata.name":"shop"'),
+    );
+    expect(admitting.map((o) => o.metadata.name)).toEqual(['loki-gateway']);
   });
 
   test('the metrics example runs and wires an agent to Thanos', () => {

@@ -15,6 +15,8 @@ export function umbrella(app: App): void {
     // The umbrella stack runs the operators: its Grafana is a grafana-operator resource too.
     serviceMonitors: true,
     namespace: 'monitoring',
+    // The operator's Prometheus, which the ServiceMonitors are for, may scrape every component.
+    network: { scrapers: [{ namespaces: ['monitoring'], podLabels: { 'app.kubernetes.io/managed-by': 'prometheus-operator' } }] },
     tenants: [{ id: 'platform' }, { id: 'apps', retention: '336h' }],
     alertmanager: { replicas: 2 },
     collectors: {

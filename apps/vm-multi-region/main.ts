@@ -44,6 +44,8 @@ export function vmMultiRegion(app: App): void {
           'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
           'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
         },
+        // The NLB's subnets: with IP targets it does not keep the agents' addresses.
+        allowedSources: ['10.0.0.0/16'],
       },
     },
     vmselect: { replicas: 2, autoscaling: { minReplicas: 2, maxReplicas: 4 } },

@@ -162,6 +162,9 @@ export class Alertmanager extends Construct {
           ['--cluster.listen-address='];
     return new Workload(this, 'Workload', {
       kind: 'StatefulSet',
+      // Notifications leave the cluster: webhooks and chat over HTTPS, mail by SMTP submission
+      // (the receivers may sit in a Secret of the user's, which the policy cannot read).
+      outsidePorts: [443, 465, 587],
       identity: this.identity,
       replicas: r.replicas,
       serviceName: r.headless,

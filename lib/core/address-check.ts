@@ -3,14 +3,12 @@
  * configured with must name a Service of the app (or of the cluster, or one the app declares the
  * user runs), on a port that Service serves, and a per-pod name must be a pod that exists.
  */
-import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ValidationProblem } from './errors';
 import { externalReferences } from './external';
 import { DEFAULT_CLUSTER_DOMAIN } from './names';
 import { programTexts, serviceReferences } from './connections';
-import { ConfigFile } from './config-file';
-import { Wiring } from './wiring';
+import { AppObjects } from './as-built';
 
 /** Services every cluster runs, which no app emits. */
 export const CLUSTER_SERVICES: ReadonlyArray<{ readonly namespace: string; readonly name: string }> = [{ namespace: 'kube-system', name: 'kube-dns' }];
@@ -107,43 +105,18 @@ function podExists(statefulSets: readonly Manifest[], pod: string, service: stri
   return Number.isInteger(ordinal) && ordinal >= 0 && (sts.spec?.replicas === undefined || ordinal < sts.spec.replicas);
 }
 
-/**
- * The objects of the app of `root`. What the library made is read from what it was made with
- * (the Services the wiring recorded, config files, workloads), which costs nothing; anything else is synthesized
- * once, when the check needs it.
- */
-function appObjects(root: IConstruct, workloads: readonly CheckedWorkload[]): Objects {
-  const index = new Map<string, ApiObject>();
-  const statefulSets = new Map<string, ApiObject[]>();
-  for (const o of root.node.findAll().filter(ApiObject.isApiObject)) {
-    index.set(`${o.kind}/${o.metadata.namespace}/${o.name}`, o);
-    if (o.kind === 'StatefulSet') statefulSets.set(o.metadata.namespace ?? '', [...(statefulSets.get(o.metadata.namespace ?? '') ?? []), o]);
-  }
-  const wiring = Wiring.of(root);
-  const own = new Map<ApiObject, () => unknown>(workloads.map((w) => [w.apiObject, w.manifest]));
-  const json = new Map<ApiObject, Manifest>();
-  const read = (o: ApiObject): Manifest => {
-    const metadata = { name: o.name, namespace: o.metadata.namespace };
-    const service = o.kind === 'Service' ? wiring.emittedService(o.metadata.namespace, o.name) : undefined;
-    if (service) return { kind: o.kind, metadata, spec: { ports: service.ports } };
-    const scope = o.node.scope;
-    if (scope instanceof ConfigFile) return { kind: o.kind, metadata, stringData: scope.files } as Manifest;
-    return (own.get(o)?.() ?? o.toJson()) as Manifest;
-  };
-  const jsonOf = (o: ApiObject): Manifest => json.get(o) ?? json.set(o, read(o)).get(o)!;
+/** The objects of the app of `root`, as built (see {@link AppObjects}). */
+function appObjects(root: IConstruct): Objects {
+  const app = new AppObjects(root);
   return {
-    find: (kind, namespace, name) => {
-      const o = index.get(`${kind}/${namespace}/${name}`);
-      return o ? jsonOf(o) : undefined;
-    },
-    statefulSets: (namespace) => (statefulSets.get(namespace) ?? []).map(jsonOf),
+    find: (kind, namespace, name) => app.find(kind, namespace, name) as Manifest | undefined,
+    statefulSets: (namespace) => (app.ofKinds('StatefulSet') as Manifest[]).filter((m) => m.metadata?.namespace === namespace),
   };
 }
 
 /** A workload the library built, for {@link addressCheck}: its construct, its object and its cluster domain. */
 export interface CheckedWorkload {
   readonly owner: IConstruct;
-  readonly apiObject: ApiObject;
   /** The object as the check reads it (kind, name, namespace, pod template, and for a StatefulSet its Service and replicas), without a synth of it. */
   readonly manifest: () => unknown;
   /** The domains its addresses may end in: its identity's and its chart's. */
@@ -156,7 +129,7 @@ export interface CheckedWorkload {
  */
 export function addressCheck(root: IConstruct, workloads: readonly CheckedWorkload[]): ValidationProblem[] {
   if (workloads.length === 0) return [];
-  const objects = appObjects(root, workloads);
+  const objects = appObjects(root);
   const provided = externalReferences(root).filter((e) => e.kind === 'Service');
   const problems = new Map<string, ValidationProblem>();
   for (const w of workloads) {

@@ -154,16 +154,24 @@ export function connectionGraph(manifests: readonly unknown[], clusterDomain: st
   return { nodes: [...nodes.values()].sort(byId), connections: [...edges.values()].sort((a, b) => (key(a) < key(b) ? -1 : 1)) };
 }
 
-/** The Service port a reference uses: by its SRV name, by its number, else the only port or port 80 (an http:// URL without one). */
-function servicePort(ports: readonly Port[], srvPort?: string, number?: number): (Port & { name: string }) | undefined {
+/**
+ * The Service port a reference uses: by its SRV name, by its number, else the only port or port 80 (an http:// URL without one).
+ * @internal
+ */
+export function servicePort(ports: readonly Port[], srvPort?: string, number?: number): (Port & { name: string }) | undefined {
   const named = (p: Port | undefined) => (p ? { ...p, name: p.name ?? String(p.port) } : undefined);
   if (srvPort) return named(ports.find((p) => p.name === srvPort));
   if (number !== undefined) return named(ports.find((p) => p.port === number));
   return named(ports.length === 1 ? ports[0] : ports.find((p) => p.port === 80));
 }
 
-function selects(selector: Record<string, string> | undefined, workload: Obj): boolean {
-  const labels: Record<string, string> = workload.spec?.template?.metadata?.labels ?? {};
+/**
+ * Whether a Service's selector selects the pods of a workload.
+ * @internal
+ */
+export function selects(selector: Readonly<Record<string, string>> | undefined, workload: unknown): boolean {
+  const w = workload as Obj;
+  const labels: Record<string, string> = w.spec?.template?.metadata?.labels ?? {};
   return !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 

@@ -1,4 +1,6 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { defaultDenyPolicy, networkPoliciesEnabled } from './network-policy';
 import { k8s } from './k8s';
 import { guardNameCollisions } from './collisions';
 import { LABELS, MANAGED_BY } from './names';
@@ -10,6 +12,8 @@ import { LABELS, MANAGED_BY } from './names';
  */
 export class RestrictedNamespace extends Construct {
   readonly apiObject: k8s.KubeNamespace;
+  /** The policy that denies every pod of the namespace what no other policy admits, unless policies are off. */
+  readonly defaultDeny?: ApiObject;
 
   constructor(scope: Construct, id: string, name: string, level: 'restricted' | 'privileged' = 'restricted') {
     super(scope, id);
@@ -26,5 +30,6 @@ export class RestrictedNamespace extends Construct {
         },
       },
     });
+    if (networkPoliciesEnabled(this)) this.defaultDeny = defaultDenyPolicy(this, 'DefaultDeny', name);
   }
 }

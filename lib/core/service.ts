@@ -31,25 +31,38 @@ export interface ServiceSpec {
   readonly type?: 'ClusterIP' | 'LoadBalancer';
   /** Service annotations, e.g. for an internal load balancer. @default none */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * For a gossip ring's Service: the container ports its members also reach each other on, by
+   * addresses the ring hands out rather than by name (Loki's and Tempo's gRPC). Written to the
+   * annotation {@link RING_PORTS_ANNOTATION}, which the network policies read.
+   * @default none
+   */
+  readonly ringPorts?: readonly string[];
 }
+
+/** Annotation on a gossip ring's Service: the container ports its members reach each other on directly. */
+export const RING_PORTS_ANNOTATION = `${OWN_PREFIX}/ring-ports`;
 
 /** Emits one Service. Target ports are container port names, so a port renumbering cannot break it. */
 export function createService(scope: Construct, id: string, spec: ServiceSpec): k8s.KubeService {
   guardNameCollisions(scope);
   const ports = spec.ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort ?? p.name }));
-  Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false, ports });
+  const selector = { ...(spec.selector ?? spec.identity.selector) };
+  const type = spec.headless ? 'ClusterIP' : (spec.type ?? 'ClusterIP');
+  const annotations = { ...spec.annotations, ...(spec.ringPorts?.length ? { [RING_PORTS_ANNOTATION]: spec.ringPorts.join(',') } : {}) };
+  Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false, ports, selector, type, annotations });
   return new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
       namespace: spec.identity.namespace,
       labels: { ...spec.identity.labels, [SERVICE_NAME_LABEL]: spec.name },
-      annotations: spec.annotations && Object.keys(spec.annotations).length > 0 ? { ...spec.annotations } : undefined,
+      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
     },
     spec: {
-      type: spec.headless ? 'ClusterIP' : (spec.type ?? 'ClusterIP'),
+      type,
       clusterIp: spec.headless ? 'None' : undefined,
       publishNotReadyAddresses: spec.publishNotReadyAddresses,
-      selector: { ...(spec.selector ?? spec.identity.selector) },
+      selector,
       ports: ports.map((p) => ({
         ...p,
         targetPort: typeof p.targetPort === 'number' ? k8s.IntOrString.fromNumber(p.targetPort) : k8s.IntOrString.fromString(p.targetPort),

@@ -31,6 +31,12 @@ export interface ServiceRecord {
   readonly name: string;
   readonly headless: boolean;
   readonly ports: ReadonlyArray<{ readonly name: string; readonly port: number; readonly protocol: string; readonly targetPort: string | number }>;
+  /** The pod labels it selects. @default none (a Service without a selector) */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** `ClusterIP` or `LoadBalancer`. @default "ClusterIP" */
+  readonly type?: string;
+  /** Its annotations. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Something that selects scrape jobs (a rule file, a dashboard) from data read at `source`. */

@@ -9,6 +9,8 @@ import { ContainerDefinition, HostAccess, PodOverrides, PodTemplateProps, Schedu
 import { isLateArgs, lateArgs, mergeArgs, mergeEnv } from './args';
 import { registerAppCheck } from './app-checks';
 import { addressCheck } from './address-check';
+import { readAsBuilt, rememberAsBuilt } from './as-built';
+import { PodNetworkPolicy, networkPoliciesEnabled } from './network-policy';
 import { clusterDomainOf } from './cluster-domain';
 import { ValidationProblem } from './errors';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
@@ -93,6 +95,12 @@ export interface WorkloadCommon extends PodTemplateProps {
    * @default false
    */
   readonly autoscaled?: boolean;
+  /**
+   * Ports on addresses outside the cluster that the program reaches whatever its config names
+   * (notification services, plugin catalogs): its NetworkPolicy admits them to any address.
+   * @default none (only what the app's configs name)
+   */
+  readonly outsidePorts?: readonly number[];
 }
 
 /** A Deployment built by {@link Workload}. */
@@ -133,6 +141,8 @@ export class Workload extends Construct {
   /** The emitted PodDisruptionBudget, when there is one. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   readonly identity: ComponentIdentity;
+  /** The NetworkPolicy of its pods, unless policies are off or the pods use the node's network. */
+  readonly networkPolicy?: PodNetworkPolicy;
   /** The host access its pods declare, if any. */
   readonly hostAccess?: HostAccess;
 
@@ -149,7 +159,6 @@ export class Workload extends Construct {
     checkPodOverrides(this, props, template);
     const replicas = props.autoscaled ? undefined : props.replicas;
     const serviceName = props.kind === 'StatefulSet' ? (props.serviceName ?? props.identity.headlessName) : undefined;
-    asBuilt.set(this, () => ({ kind: props.kind, metadata, spec: { serviceName, replicas, template: { spec: withArgsResolved(template.spec) } } }));
 
     if (props.kind === 'DaemonSet') {
       // Nodes are replaced one at a time, and a node's agent is only gone while its pod restarts.
@@ -186,6 +195,22 @@ export class Workload extends Construct {
       });
     }
 
+    rememberAsBuilt(this.apiObject, () => ({
+      kind: props.kind,
+      metadata,
+      spec: { serviceName, replicas, selector, template: { metadata: template.metadata, spec: withArgsResolved(template.spec) } },
+    }));
+
+    if (networkPoliciesEnabled(this) && !props.hostAccess?.hostNetwork) {
+      this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', {
+        name: props.identity.name,
+        namespace: props.identity.namespace,
+        podSelector: props.identity.selector,
+        labels: props.identity.labels,
+        outsidePorts: props.outsidePorts,
+      });
+    }
+
     const budget = props.kind === 'DaemonSet' ? false : (props.disruptionBudget ?? (props.replicas > 1 ? { maxUnavailable: 1 } : false));
     if (budget) {
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Pdb', {
@@ -218,16 +243,12 @@ function libraryAddresses(root: IConstruct): ValidationProblem[] {
     root,
     workloads.map((w) => ({
       owner: w.node.scope ?? w,
-      apiObject: w.apiObject,
-      manifest: asBuilt.get(w)!,
+      manifest: () => readAsBuilt(w.apiObject),
       // Some components take their chart's domain for their addresses and not into their identity.
       clusterDomains: [...new Set([w.identity.clusterDomain, clusterDomainOf(w)])],
     })),
   );
 }
-
-/** Each Workload as the address check reads it: the object as built, without a synth of it. */
-const asBuilt = new WeakMap<Workload, () => unknown>();
 
 /** A pod spec with the args computed at synth ({@link lateArgs}) produced, as the address check reads them. */
 function withArgsResolved(spec: k8s.PodSpec | undefined): unknown {

@@ -256,6 +256,8 @@ export class Grafana extends Construct {
     if (props.persistence) this.emitClaim(props.persistence);
     return new Workload(this, 'Deployment', {
       kind: 'Deployment',
+      // Plugin catalogs, OAuth / OIDC providers and alert contact points are HTTPS services outside the cluster.
+      outsidePorts: [443],
       identity: this.identity,
       replicas,
       podIdentity: { runAsUser: GRAFANA_UID, runAsGroup: GRAFANA_UID, fsGroup: GRAFANA_UID },

@@ -272,6 +272,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       publishNotReadyAddresses: true,
       selector: { [LABELS.name]: 'loki', [LABELS.instance]: this.props.name, [MEMBERLIST_LABEL]: 'true' },
       ports: [{ name: 'tcp-memberlist', port: LOKI_PORTS.memberlist, targetPort: 'memberlist' }],
+      // Ingesters, index gateways, schedulers and compactors are found in the rings, by pod address.
+      ringPorts: ['grpc'],
     });
   }
 

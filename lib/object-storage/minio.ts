@@ -4,6 +4,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
+import { PodNetworkPolicy, networkPoliciesEnabled } from '../core/network-policy';
 import { DEV_ONLY_ANNOTATION, derivedHex, devOnlySecret } from '../core/dev-secret';
 import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -226,6 +227,14 @@ export class Minio extends Construct implements ObjectStorage {
       ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 900, template };
+    if (networkPoliciesEnabled(this)) {
+      new PodNetworkPolicy(this, 'MakeBucketsNetworkPolicy', {
+        name: `${name}-make-buckets`,
+        namespace: this.identity.namespace,
+        podSelector: jobIdentity.selector,
+        labels: jobIdentity.labels,
+      });
+    }
     // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
     const specHash = () =>
       createHash('sha256')

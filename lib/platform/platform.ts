@@ -8,6 +8,8 @@ import { NodeExporter } from '../collectors/node-exporter';
 import { OtelCollectorGateway } from '../collectors/otel-collector';
 import { RestrictedNamespace } from '../core/namespace';
 import { setClusterDomain } from '../core/cluster-domain';
+import { admitClients, setNetworkPolicies } from '../core/network-policy';
+import { addWarning } from '../core/warnings';
 import { ScrapeTarget, Scrapeable, scrapeTargetsOf } from '../core/scrape-target';
 import { emitServiceMonitors } from '../core/service-monitor';
 import { Grafana } from '../grafana/grafana';
@@ -90,6 +92,7 @@ export class ObservabilityPlatform extends Chart {
     super(scope, id, { disableResourceNameHashes: true });
     // Before any construct is added: context cannot change once the chart has children.
     if (given.clusterDomain !== undefined) setClusterDomain(this, given.clusterDomain);
+    if (given.network?.policies === false) setNetworkPolicies(this, false);
     const spec = applyProfile(this, given);
     const namespace = (this.namespaceName = spec.namespace ?? 'observability');
     const backend = spec.metricsBackend ?? 'thanos';
@@ -162,9 +165,37 @@ export class ObservabilityPlatform extends Chart {
     this.scrapeTargets = targets;
     if (spec.selfMonitoring !== false) this.selfMonitoring = this.collector(spec.selfMonitoring ?? {});
     if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
+    this.admitOutsideClients(spec);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');
+  }
+
+  /** The clients the spec admits from outside the platform, each to the entry points of what it does. */
+  private admitOutsideClients(spec: PlatformSpec): void {
+    const { writers = [], readers = [], scrapers = [], policies = true } = spec.network ?? {};
+    if (!policies) return;
+    const otlp = this.collectors.otlp;
+    const entries = (urls: ReadonlyArray<string | undefined>) => [...new Set(urls.filter((u): u is string => u !== undefined))];
+    if (writers.length > 0) {
+      for (const url of entries([this.loki.pushUrl, this.metrics.remoteWrite.url, otlp?.otlpHttpUrl, otlp && `http://${otlp.otlpGrpcEndpoint}`])) {
+        admitClients(this, url, writers);
+      }
+    }
+    if (readers.length > 0) {
+      for (const url of entries([this.grafana?.url, this.loki.queryUrl, this.metrics.queryUrl, this.tempo?.queryUrl])) admitClients(this, url, readers);
+    }
+    if (scrapers.length > 0) for (const target of this.scrapeTargets) admitClients(this, target.srvRecord, scrapers);
+    if (spec.serviceMonitors === true && scrapers.length === 0) {
+      addWarning(
+        this,
+        'service-monitors-not-admitted',
+        'network.scrapers',
+        scrapers,
+        "is empty while serviceMonitors is on: the components' NetworkPolicies refuse the Prometheus that would use the ServiceMonitors, and its targets stay down",
+        "admit it, e.g. network: { scrapers: [{ namespaces: ['monitoring'] }] }",
+      );
+    }
   }
 
   private emitCollectors(spec: PlatformSpec): PlatformCollectors {

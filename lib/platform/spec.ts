@@ -4,6 +4,7 @@ import { KubeStateMetricsProps } from '../collectors/kube-state-metrics';
 import { MetricsServerProps } from '../collectors/metrics-server';
 import { NodeExporterProps } from '../collectors/node-exporter';
 import { OtelCollectorGatewayProps } from '../collectors/otel-collector';
+import { NetworkPeer } from '../core/network-plan';
 import { ScrapeOptions } from '../core/scrape-target';
 import { WorkloadOptions } from '../core/workload';
 import { DashboardDefinition } from '../grafana/dashboards';
@@ -17,6 +18,35 @@ import { PushgatewayProps } from '../pushgateway';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps } from '../victoriametrics';
+
+/** Whether the platform emits NetworkPolicies, and who outside it may reach it. */
+export interface PlatformNetworkSpec {
+  /**
+   * NetworkPolicies: the namespace denies everything, and each component admits exactly the
+   * paths the platform's configs take. Turn them off only where the network plugin does not
+   * enforce policies or they are managed elsewhere.
+   * @default true
+   */
+  readonly policies?: boolean;
+  /**
+   * Clients that push logs, metrics and traces (the applications' namespaces): admitted to the
+   * Loki gateway, the metrics write endpoint and the OTLP gateway.
+   * @default none
+   */
+  readonly writers?: readonly NetworkPeer[];
+  /**
+   * Clients that query or browse: admitted to Grafana, the Loki gateway, the metrics query
+   * endpoint and Tempo's query API (an ingress controller's namespace, a user's Grafana).
+   * @default none
+   */
+  readonly readers?: readonly NetworkPeer[];
+  /**
+   * Prometheus servers outside the platform that scrape its components (what `serviceMonitors`
+   * are for): admitted to every metrics port.
+   * @default none
+   */
+  readonly scrapers?: readonly NetworkPeer[];
+}
 
 /** The metrics backends the platform can run. */
 export type MetricsBackendKind = 'thanos' | 'victoriametrics';
@@ -181,4 +211,6 @@ export interface PlatformSpec {
    * @default false
    */
   readonly serviceMonitors?: boolean;
+  /** NetworkPolicies and the clients they admit from outside the platform. @default policies on, no outside client admitted */
+  readonly network?: PlatformNetworkSpec;
 }

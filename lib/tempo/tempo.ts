@@ -243,6 +243,8 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       publishNotReadyAddresses: true,
       selector: { [LABELS.name]: 'tempo', [LABELS.instance]: this.name, [GOSSIP_LABEL]: 'true' },
       ports: [{ name: 'tcp-gossip', port: TEMPO_PORTS.memberlist, targetPort: 'memberlist' }],
+      // Live stores and the other ring members are found in the rings, by pod address.
+      ringPorts: ['grpc'],
     });
     for (const spec of specs) this.emitComponent(spec);
   }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { networkPoliciesEnabled } from '../core/network-policy';
 import { Validator } from '../core/errors';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { ScrapeTarget } from '../core/scrape-target';
@@ -214,6 +215,13 @@ function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, r
     // The load balancer the library asks for forwards TCP to vminsert's plain-HTTP port as is.
     const lb = exposure?.loadBalancerAnnotations;
     if (lb) {
+      v.check(
+        (exposure?.allowedSources?.length ?? 0) > 0 || !networkPoliciesEnabled(scope),
+        'vminsert.exposure.allowedSources',
+        exposure?.allowedSources,
+        "is empty, so vminsert's NetworkPolicy would refuse every agent the load balancer sends",
+        'list the address ranges the agents (or the load balancer, when it does not keep client addresses) reach vminsert from, e.g. ["10.0.0.0/16"]',
+      );
       const tls = Object.keys(lb).some((k) => /ssl-cert|tls/.test(k));
       const parsed = new URL(url);
       const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { admitClients } from '../core/network-policy';
 import { k8s } from '../core/k8s';
 import { AutoscalingOptions, checkAutoscaling } from '../core/autoscaling';
 import { flagValue } from '../core/args';
@@ -43,6 +44,13 @@ export interface VmInsertExposure {
    * @default the Service stays ClusterIP
    */
   readonly loadBalancerAnnotations?: Readonly<Record<string, string>>;
+  /**
+   * The address ranges agents reach vminsert from, as its pods see them: vminsert's NetworkPolicy
+   * admits them on its port. With a load balancer that does not keep client addresses (an AWS NLB
+   * with IP targets, by default), that is the range of the load balancer's subnets.
+   * @default none; required with `loadBalancerAnnotations` while network policies are on
+   */
+  readonly allowedSources?: readonly string[];
 }
 
 /** Options of vminsert. */
@@ -149,6 +157,8 @@ export class VmInsert extends VmFrontend {
       defaultResources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } },
       loadBalancerAnnotations: props.exposure?.loadBalancerAnnotations,
     });
+    const sources = props.exposure?.allowedSources;
+    if (sources?.length) admitClients(this, this.baseUrl, [{ cidrs: sources }]);
   }
 
   /** The base URL of a tenant's writes: append `/prometheus/api/v1/write` and the like. */

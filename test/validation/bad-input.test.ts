@@ -186,6 +186,20 @@ describe('values the program refuses at start', () => {
     );
   });
 
+  test('a load balancer in front of vminsert with no sources its NetworkPolicy admits', () => {
+    expect(
+      refusal(
+        () =>
+          new VictoriaMetricsCluster(testChart(), 'vm', {
+            namespace: 'obs',
+            vminsert: { exposure: { externalUrl: 'http://vminsert.example.com:8480', loadBalancerAnnotations: { 'x/scheme': 'internal' } } },
+          }),
+      ),
+    ).toBe(
+      '[test/vm] vminsert.exposure.allowedSources = (unset): is empty, so vminsert\'s NetworkPolicy would refuse every agent the load balancer sends. Fix: list the address ranges the agents (or the load balancer, when it does not keep client addresses) reach vminsert from, e.g. ["10.0.0.0/16"].',
+    );
+  });
+
   test('an https URL for a load balancer that forwards plain HTTP', () => {
     expect(
       refusal(
@@ -196,6 +210,7 @@ describe('values the program refuses at start', () => {
               exposure: {
                 externalUrl: 'https://vminsert.example.com',
                 loadBalancerAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
+                allowedSources: ['10.0.0.0/16'],
               },
             },
           }),

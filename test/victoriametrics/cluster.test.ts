@@ -109,9 +109,17 @@ describe('VictoriaMetricsCluster endpoints', () => {
   });
 
   test('exposes vminsert to other clusters through a load balancer and an external URL', () => {
-    const exposed = vmChart({ vminsert: { exposure: { externalUrl: 'http://vm.example.com:8480/', loadBalancerAnnotations: { 'x/scheme': 'internal' } } } });
+    const exposed = vmChart({
+      vminsert: {
+        exposure: { externalUrl: 'http://vm.example.com:8480/', loadBalancerAnnotations: { 'x/scheme': 'internal' }, allowedSources: ['10.0.0.0/16'] },
+      },
+    });
     const svc = get(exposed.manifests, 'Service', 'vm-vminsert');
     expect(svc.spec.type).toBe('LoadBalancer');
+    // The pods admit the sources the load balancer sends from, on vminsert's port, and nothing else from outside.
+    const policy = get(exposed.manifests, 'NetworkPolicy', 'vm-vminsert');
+    const fromBlocks = policy.spec.ingress.filter((r: { from: Array<{ ipBlock?: unknown }> }) => r.from.some((p) => p.ipBlock));
+    expect(fromBlocks).toEqual([{ from: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 8480, protocol: 'TCP' }] }]);
     expect(svc.metadata.annotations).toEqual({ 'x/scheme': 'internal' });
     expect(exposed.vm.remoteWriteUrl(1, { from: 'outside' })).toBe('http://vm.example.com:8480/insert/1/prometheus/api/v1/write');
     expect(get(manifests, 'Service', 'vm-vminsert').spec.type).toBe('ClusterIP');
