@@ -73,9 +73,10 @@ interface Endpoint {
 /**
  * Every path of `objects` (see {@link networkPaths}) that their NetworkPolicies refuse, every
  * isolated pod that cannot reach the cluster's DNS, and every LoadBalancer Service whose pods
- * admit no address from outside the cluster on its port.
+ * admit no address from outside the cluster on its port. `paths`, when the caller has them already,
+ * saves reading the configs again.
  */
-export function networkPolicyProblems(objects: readonly unknown[], options: PathOptions): NetworkProblem[] {
+export function networkPolicyProblems(objects: readonly unknown[], options: PathOptions, paths?: readonly NetworkPath[]): NetworkProblem[] {
   const all = objects as readonly Manifest[];
   const policies = all.filter((o) => o.kind === 'NetworkPolicy') as readonly Policy[];
   if (policies.length === 0) return [];
@@ -83,7 +84,7 @@ export function networkPolicyProblems(objects: readonly unknown[], options: Path
   const view = new PolicyView(policies, namespaceLabels);
   const workloads = new Map(all.filter((o) => WORKLOAD_KINDS.includes(o.kind ?? '')).map((w) => [objectId(w), w]));
   const problems: NetworkProblem[] = [];
-  for (const path of networkPaths(objects, options)) {
+  for (const path of paths ?? networkPaths(objects, options)) {
     const client = endpointOf(workloads.get(path.from)!);
     const server = serverOf(path, workloads);
     const port = path.port === undefined ? undefined : { port: path.port, protocol: path.protocol };

@@ -19,6 +19,7 @@ import { networkPolicyProblems } from './network-check';
 import {
   ANYWHERE,
   ClientAdmission,
+  NetworkPath,
   NetworkPeer,
   PathOptions,
   PodRules,
@@ -161,6 +162,8 @@ class NetworkPlan {
   private readonly rules = new Map<string, PodRules>();
   /** Admissions whose address names no workload of the app. */
   readonly unresolved: ClientAdmission[] = [];
+  /** Every path of the app's configs. */
+  readonly paths: readonly NetworkPath[];
 
   constructor(
     readonly objects: AppObjects,
@@ -174,8 +177,8 @@ class NetworkPlan {
       if (found.length === 0) this.unresolved.push(a);
       return found.map((t) => ({ ...t, peers: a.peers.flatMap((p) => policyPeers(p, namespaceOf.get(t.workload) ?? '')) }));
     });
-    const paths = networkPaths(manifests, options);
-    for (const [id, r] of podRules(manifests, paths, targets)) {
+    this.paths = networkPaths(manifests, options);
+    for (const [id, r] of podRules(manifests, this.paths, targets)) {
       const w = manifests.find((m) => objectId(m) === id)!;
       this.rules.set(key(namespaceOf.get(id) ?? '', podSelectorOf(w)), r);
     }
@@ -229,7 +232,7 @@ function networkPolicyCheck(root: IConstruct): ValidationProblem[] {
   }));
   const policies = plan.objects.apiObjectsOf('NetworkPolicy').map((p) => p.toJson());
   const manifests = [...plan.objects.ofKinds(...WORKLOAD_KINDS, 'Service', 'Namespace'), ...policies];
-  for (const p of networkPolicyProblems(manifests, plan.options)) {
+  for (const p of networkPolicyProblems(manifests, plan.options, plan.paths)) {
     problems.push({
       path: p.from,
       property: p.source,
