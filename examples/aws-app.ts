@@ -15,10 +15,13 @@ const spec: PlatformSpec = {
   },
   loki: { authEnabled: false, buckets: { chunks: 'acme-prod-loki-chunks', ruler: 'acme-prod-loki-ruler' } },
   thanos: { bucket: 'acme-prod-thanos' },
-  // Both rulers send to this HA Alertmanager; its config (with the webhook URL) goes into a Secret.
+  // Both rulers send to this HA Alertmanager; the webhook URL (with its token) stays in a Secret you create.
   alertmanager: {
-    sensitiveConfig: true,
-    config: { route: { receiver: 'on-call' }, receivers: [{ name: 'on-call', webhook_configs: [{ url: 'https://hooks.example.com/on-call' }] }] },
+    secretFiles: { secretName: 'alertmanager-receivers' },
+    config: {
+      route: { receiver: 'on-call' },
+      receivers: [{ name: 'on-call', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/on-call-url' }] }],
+    },
   },
 };
 

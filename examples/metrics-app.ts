@@ -6,11 +6,15 @@ const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
 new RestrictedNamespace(chart, 'namespace', 'metrics');
 const minio = new Minio(chart, 'minio', { namespace: 'metrics' });
 
-// An HA Alertmanager; its config (receivers with their URLs) goes into a Secret.
+// An HA Alertmanager. The on-call webhook URL carries a token, so it stays in a Secret you create
+// (key `on-call-url`); the config, which is in the output, names the file.
 const alertmanager = new Alertmanager(chart, 'alertmanager', {
   namespace: 'metrics',
-  sensitiveConfig: true,
-  config: { route: { receiver: 'on-call' }, receivers: [{ name: 'on-call', webhook_configs: [{ url: 'https://hooks.example.com/on-call' }] }] },
+  secretFiles: { secretName: 'alertmanager-receivers' },
+  config: {
+    route: { receiver: 'on-call' },
+    receivers: [{ name: 'on-call', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/on-call-url' }] }],
+  },
 });
 
 const thanos = new ThanosCluster(chart, 'thanos', {

@@ -214,7 +214,7 @@ describe('4. alerts reach an Alertmanager, and built-in rules select jobs the ap
     new Alertmanager(chart2, 'am', { namespace: 'obs' });
     expect(allWarnings(chart2).map((w) => w.message)).toEqual([
       '[test/am] config.receivers = ["default"]: is a receiver that routes send alerts to, with no integration: Alertmanager drops every alert that reaches it. ' +
-        'Fix: give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...) and set sensitiveConfig: true so the URLs and keys land in a Secret; acknowledge the warning while there is none yet. (warning "alerts-delivered-nowhere")',
+        'Fix: give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...), with its keys in the Secret of secretFiles; acknowledge the warning while there is none yet. (warning "alerts-delivered-nowhere")',
     ]);
     const chart3 = testChart();
     new Alertmanager(chart3, 'am', {
@@ -359,7 +359,7 @@ describe('10. a long WAL replay is not restarted', () => {
 
 describe('11. on AWS, every bucket name the library chooses carries a prefix', () => {
   test("loki-aws names the Thanos bucket with its prefix; the AWS platform prefixes Tempo's", () => {
-    const objstore = (ms: Manifest[]) => parse(Buffer.from(get(ms, 'Secret', 'thanos-objstore').data['objstore.yaml'], 'base64').toString()).config.bucket;
+    const objstore = (ms: Manifest[]) => parse(get(ms, 'ConfigMap', 'thanos-objstore').data['objstore.yaml']).config.bucket;
     expect(objstore(synthApp('loki-aws').manifests)).toBe('acme-prod-thanos-blocks');
     const { chart } = platform({
       aws: { accountId: '111122223333', region: 'eu-west-1', namePrefix: 'acme-prod', identity: { type: 'pod-identity', clusterName: 'prod' } },

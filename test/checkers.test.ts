@@ -152,8 +152,8 @@ describe('output checkers catch what they claim to', () => {
 
   test('Thanos config keys: a misspelt object-store key and an unknown cache key', () => {
     const ms = synthApp('platform').manifests;
-    const secret = find(ms, 'Secret', 'thanos-objstore');
-    secret.data['objstore.yaml'] = Buffer.from('type: S3\nconfig:\n  bucket: b\n  endpont: x\n').toString('base64');
+    const objstore = find(ms, 'ConfigMap', 'thanos-objstore');
+    objstore.data['objstore.yaml'] = 'type: S3\nconfig:\n  bucket: b\n  endpont: x\n';
     const frontend = find(ms, 'Deployment', 'thanos-query-frontend').spec.template.spec.containers[0];
     frontend.args = frontend.args.map((a: string) => (a.startsWith('--query-range.response-cache-config=') ? `${a}\nmax_size: 1` : a));
     const unknown = thanosConfigDocuments(ms).flatMap(({ doc, tree }) => unknownKeys(doc, tree));

@@ -12,6 +12,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import { addWarning } from '../core/warnings';
+import { declareExternal } from '../core/external';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -77,8 +78,14 @@ export interface AlertmanagerProps extends WorkloadOptions {
   readonly replicas?: number;
   /** Routes and receivers. @default DEFAULT_ALERTMANAGER_CONFIG (everything to a receiver that drops it) */
   readonly config?: AlertmanagerConfig;
-  /** Put alertmanager.yml in a Secret, because receivers carry webhook URLs or keys. @default false */
-  readonly sensitiveConfig?: boolean;
+  /**
+   * A Secret you create that holds what receivers must not show (webhook URLs with tokens, API and
+   * routing keys, passwords): each key is a file under `/etc/alertmanager/secrets/`, which the
+   * config names with the `*_file` form of the setting (`api_url_file`, `routing_key_file`,
+   * `auth_password_file`, ...). The config itself is a ConfigMap and may not hold such a value.
+   * @default none
+   */
+  readonly secretFiles?: { readonly secretName: string };
   /** Size of each pod's volume (silences and the notification log). @default "2Gi" */
   readonly storageSize?: string;
   /** Storage class of the volumes. @default the cluster default */
@@ -127,8 +134,15 @@ export class Alertmanager extends Construct {
       identity: this.identity,
       name: `${name}-config`,
       files: { [CONFIG_FILE]: this.configYaml },
-      sensitive: props.sensitiveConfig,
     });
+    if (props.secretFiles) {
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: props.namespace,
+        name: props.secretFiles.secretName,
+        purpose: `Alertmanager receivers' secrets, each key a file under ${SECRETS_DIR}/ that the config names with a *_file setting`,
+      });
+    }
     this.services = {
       [name]: createService(this, 'Service', { identity: this.identity, name, ports: [{ name: 'http', port: PORTS.http }] }),
       // Published before ready: a starting pod must find its peers to become ready at all.
@@ -172,7 +186,7 @@ export class Alertmanager extends Construct {
       serviceAccountName: r.name,
       configChecksums: [this.config.checksum],
       ...podOptions(props),
-      volumes: [this.config.volume('config')],
+      volumes: [this.config.volume('config'), ...(props.secretFiles ? [{ name: 'secrets', secret: { secretName: props.secretFiles.secretName } }] : [])],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
@@ -190,6 +204,7 @@ export class Alertmanager extends Construct {
           volumeMounts: [
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: DATA_DIR },
+            ...(props.secretFiles ? [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }] : []),
           ],
           readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
@@ -248,7 +263,7 @@ function warnOnSilentReceivers(scope: Construct, config: AlertmanagerConfig): vo
     'config.receivers',
     silent.map((r) => r.name),
     `${silent.length === 1 ? 'is a receiver' : 'are receivers'} that routes send alerts to, with no integration: Alertmanager drops every alert that reaches ${silent.length === 1 ? 'it' : 'them'}`,
-    'give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...) and set sensitiveConfig: true so the URLs and keys land in a Secret; acknowledge the warning while there is none yet',
+    'give each an integration (webhook_configs, slack_configs, pagerduty_configs, ...), with its keys in the Secret of secretFiles; acknowledge the warning while there is none yet',
   );
 }
 
@@ -333,5 +348,62 @@ function validate(scope: Construct, props: AlertmanagerProps, name: string, repl
   if (props.storageSize !== undefined) v.apply('storageSize', props.storageSize, volumeSize(props.storageSize));
   checkWorkloadOptions(v, '', props, IMAGES.alertmanager);
   checkConfig(v, config);
+  for (const path of secretValuesIn(config, 'config')) {
+    const key = path.slice(path.lastIndexOf('.') + 1);
+    v.check(
+      false,
+      path,
+      '(hidden)',
+      'is a secret written into the config, which is a ConfigMap in the output',
+      `put it in a Secret, give it as secretFiles: { secretName }, and write ${FILE_FORM[key] ?? `${key}_file`}: ${SECRETS_DIR}/<its key> instead`,
+    );
+  }
   v.throwIfAny();
+}
+
+/** Where the keys of the `secretFiles` Secret are mounted. */
+const SECRETS_DIR = '/etc/alertmanager/secrets';
+
+/** Settings whose value is a secret, by name: receivers' keys and tokens, global defaults, HTTP client credentials. */
+const SECRET_SETTINGS = new Set([
+  'api_key',
+  'api_secret',
+  'routing_key',
+  'service_key',
+  'auth_password',
+  'auth_secret',
+  'bot_token',
+  'token',
+  'user_key',
+  'password',
+  'credentials',
+  'client_secret',
+  'slack_api_url',
+  'smtp_auth_password',
+  'smtp_auth_secret',
+  'opsgenie_api_key',
+  'victorops_api_key',
+  'wechat_api_secret',
+  'telegram_bot_token',
+]);
+/** Settings that are secret only under some integrations: a Slack or Teams webhook URL carries its token. */
+const SECRET_URL_SETTINGS: Readonly<Record<string, readonly string[]>> = {
+  slack_configs: ['api_url'],
+  discord_configs: ['webhook_url'],
+  msteams_configs: ['webhook_url'],
+  msteamsv2_configs: ['webhook_url'],
+};
+/** The file form of a global setting, where it is not `<name>_file`. */
+const FILE_FORM: Readonly<Record<string, string>> = { slack_api_url: 'slack_api_url_file', smtp_auth_password: 'smtp_auth_password_file' };
+
+/** The paths of secret settings given a value anywhere in `value`. */
+function secretValuesIn(value: unknown, path: string, integration?: string): string[] {
+  if (Array.isArray(value)) return value.flatMap((x, i) => secretValuesIn(x, `${path}[${i}]`, integration));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([k, v]) => {
+    const here = `${path}.${k}`;
+    const secret = SECRET_SETTINGS.has(k) || (integration !== undefined && (SECRET_URL_SETTINGS[integration] ?? []).includes(k));
+    if (secret && typeof v === 'string' && v !== '') return [here];
+    return secretValuesIn(v, here, k in SECRET_URL_SETTINGS ? k : integration);
+  });
 }

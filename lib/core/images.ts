@@ -57,6 +57,10 @@ export const IMAGES = {
   alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
   /** Pushgateway 1.11, runs as nobody (65534) with /pushgateway as its writable working directory. */
   pushgateway: { repository: 'quay.io/prometheus/pushgateway', tag: 'v1.11.3' },
+  /** kubectl of the Kubernetes release the end-to-end tier runs (distroless, no shell): applies generated Secrets. */
+  kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.36.3' },
+  /** The shell step of generated Secrets (sh, head, od, base64). */
+  busybox: { repository: 'docker.io/library/busybox', tag: '1.37.0' },
 } as const satisfies Record<string, ImageRef>;
 
 /** The image string a Pod spec takes. */

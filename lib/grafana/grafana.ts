@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
-import { derivedHex, devOnlySecret } from '../core/dev-secret';
+import { GeneratedSecret } from '../core/generated-secret';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
 import { IMAGES, imageVersion } from '../core/images';
@@ -49,11 +49,9 @@ export interface GrafanaProps extends WorkloadOptions {
   readonly dashboards?: readonly DashboardDefinition[];
   /**
    * The admin login, from a Secret you create (keys `admin-user`, `admin-password`).
-   * @default a generated Secret marked dev-only, derived from `credentialSeed`
+   * @default user `admin` and a random password, made in the cluster by a Job when the Secret `<name>-admin` is missing (never in the output)
    */
   readonly adminSecret?: GrafanaAdminSecret;
-  /** Seed of the generated dev admin password; change it, or better give `adminSecret`. @default "<namespace>/<name>" */
-  readonly credentialSeed?: string;
   /** grafana.ini sections merged over the library's defaults. @default none */
   readonly ini?: GrafanaIni;
   /**
@@ -95,8 +93,8 @@ export class Grafana extends Construct {
   readonly dashboardFiles: readonly ConfigFile[];
   /** Name of the Secret with the admin login. */
   readonly adminSecretName: string;
-  /** The generated dev-only admin Secret, unless `adminSecret` was given. */
-  readonly generatedAdminSecret?: k8s.KubeSecret;
+  /** The Job that makes the admin Secret in the cluster, unless `adminSecret` was given. */
+  readonly adminSecretGenerator?: GeneratedSecret;
   /** The grafana-operator resources, when delivered through the operator. */
   readonly operator?: GrafanaOperatorResources;
   readonly scrapeTarget: ScrapeTarget;
@@ -125,7 +123,13 @@ export class Grafana extends Construct {
         purpose: `Grafana admin login (keys ${admin.userKey}, ${admin.passwordKey})`,
       });
     } else {
-      this.generatedAdminSecret = this.emitDevAdminSecret(r.credentialSeed);
+      this.adminSecretGenerator = new GeneratedSecret(this, 'AdminSecret', {
+        identity: this.identity,
+        name: this.adminSecretName,
+        values: { [admin.userKey]: { fixed: 'admin' }, [admin.passwordKey]: { randomBytes: 24 } },
+        note: 'Grafana admin login made in the cluster by the library; give adminSecret (or OIDC) to bring your own',
+        scheduling: props.scheduling,
+      });
     }
 
     this.config = new ConfigFile(this, 'Config', {
@@ -302,17 +306,6 @@ export class Grafana extends Construct {
       },
     });
   }
-
-  private emitDevAdminSecret(seed: string): k8s.KubeSecret {
-    return devOnlySecret(
-      this,
-      'AdminSecret',
-      this.identity,
-      this.adminSecretName,
-      { 'admin-user': 'admin', 'admin-password': derivedHex('grafana-dev-admin', seed).slice(0, 32) },
-      'generated Grafana admin login for a development cluster; use adminSecret in production',
-    );
-  }
 }
 
 /** Every prop of a Grafana with its default filled in. */
@@ -336,7 +329,6 @@ function resolveGrafana(scope: Construct, props: GrafanaProps) {
       passwordKey: props.adminSecret?.passwordKey ?? 'admin-password',
       given: props.adminSecret !== undefined,
     },
-    credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
     defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
   };
 }

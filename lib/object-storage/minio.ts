@@ -5,7 +5,7 @@ import { k8s } from '../core/k8s';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { PodNetworkPolicy, networkPoliciesEnabled } from '../core/network-policy';
-import { DEV_ONLY_ANNOTATION, derivedHex, devOnlySecret } from '../core/dev-secret';
+import { GeneratedSecret } from '../core/generated-secret';
 import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
@@ -18,7 +18,6 @@ import { StorageUsage } from './usage';
 import { clusterDomainOf } from '../core/cluster-domain';
 
 /** Annotation that marks objects fit only for development. */
-export { DEV_ONLY_ANNOTATION };
 
 /** Props of {@link Minio}. */
 export interface MinioProps extends WorkloadOptions {
@@ -33,13 +32,10 @@ export interface MinioProps extends WorkloadOptions {
   /** Region clients are told to use; MinIO accepts any. @default "us-east-1" */
   readonly region?: string;
   /**
-   * Seed of the generated dev credentials. The same seed gives the same keys, so re-synthesizing
-   * does not churn the Secret. Change it to get unguessable keys; for anything beyond a dev
-   * cluster, pass `existingSecret` instead.
-   * @default derived from namespace and name (guessable: dev only)
+   * Use keys from a Secret you create (keys `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) instead
+   * of generating them.
+   * @default random keys, made in the cluster by a Job when the Secret `<name>-credentials` is missing (never in the output)
    */
-  readonly credentialSeed?: string;
-  /** Use keys from a Secret you create (keys `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) instead of generating them. @default generated */
   readonly existingSecret?: string;
   /** Cluster DNS domain. @default "cluster.local" */
   readonly clusterDomain?: string;
@@ -69,8 +65,8 @@ export class Minio extends Construct implements ObjectStorage {
   readonly workload: Workload;
   readonly service: k8s.KubeService;
   readonly headlessService: k8s.KubeService;
-  /** The generated credentials Secret, unless `existingSecret` was given. */
-  readonly credentialsSecret?: k8s.KubeSecret;
+  /** The Job that makes the credentials Secret in the cluster, unless `existingSecret` was given. */
+  readonly credentialsGenerator?: GeneratedSecret;
   readonly bucketJob: k8s.KubeJob;
   readonly usage = new StorageUsage();
   private readonly resolved: ResolvedMinio;
@@ -85,7 +81,7 @@ export class Minio extends Construct implements ObjectStorage {
     this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
 
     this.credentials = Credentials.fromSecret({ name: r.secretName, namespace: props.namespace, managed: !props.existingSecret });
-    if (!props.existingSecret) this.credentialsSecret = this.emitCredentials(r.secretName, r.credentialSeed);
+    if (!props.existingSecret) this.credentialsGenerator = this.emitCredentials(r.secretName, props);
 
     this.headlessService = createService(this, 'Headless', {
       identity: this.identity,
@@ -136,16 +132,14 @@ export class Minio extends Construct implements ObjectStorage {
     v.throwIfAny();
   }
 
-  private emitCredentials(secretName: string, seed: string): k8s.KubeSecret {
-    const digest = derivedHex('minio-dev-credentials', seed);
-    return devOnlySecret(
-      this,
-      'Credentials',
-      this.identity,
-      secretName,
-      { [ACCESS_KEY_ENV]: `dev-${digest.slice(0, 12)}`, [SECRET_KEY_ENV]: digest.slice(12, 52) },
-      'generated MinIO root credentials for a development cluster; use existingSecret in production',
-    );
+  private emitCredentials(secretName: string, props: MinioProps): GeneratedSecret {
+    return new GeneratedSecret(this, 'Credentials', {
+      identity: this.identity,
+      name: secretName,
+      values: { [ACCESS_KEY_ENV]: { randomBytes: 10 }, [SECRET_KEY_ENV]: { randomBytes: 24 } },
+      note: 'MinIO root keys made in the cluster by the library; give existingSecret to bring your own',
+      scheduling: props.scheduling,
+    });
   }
 
   private rootEnv(): k8s.EnvVar[] {
@@ -267,7 +261,6 @@ function resolveMinio(scope: Construct, props: MinioProps) {
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),
     region: props.region ?? 'us-east-1',
     secretName: props.existingSecret ?? `${name}-credentials`,
-    credentialSeed: props.credentialSeed ?? `${props.namespace}/${name}`,
     storageSize: props.storageSize ?? '20Gi',
     defaultResources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { memory: '2Gi' } },
   };

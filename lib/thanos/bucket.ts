@@ -61,7 +61,8 @@ export interface ThanosBucketProps {
 
 /**
  * One Thanos bucket: the object-store config every component that reads or writes it mounts, in a
- * Secret (overrides may add keys or SSE-C material). Components take it as their `bucket` prop.
+ * ConfigMap: it never holds a key (they come from the environment or the pod's cloud identity), and
+ * overrides that would add one are refused. Components take it as their `bucket` prop.
  */
 export class ThanosBucket extends Construct {
   readonly file: ConfigFile;
@@ -100,6 +101,15 @@ export class ThanosBucket extends Construct {
     ) {
       v.apply('storage', props.storage.kind, props.storage.checkClientNamespace(props.namespace));
     }
+    for (const key of credentialKeysIn(props.overrides)) {
+      v.check(
+        false,
+        `overrides.${key}`,
+        '(hidden)',
+        'would write a credential into the object-store config, which is a ConfigMap in the output',
+        'leave keys to the storage: the Secret its credentials name (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY in the env) or the pod identity',
+      );
+    }
     v.throwIfAny();
     this.bucket = chosen!;
 
@@ -109,7 +119,6 @@ export class ThanosBucket extends Construct {
       identity,
       name: `${instance}-objstore`,
       files: { [OBJSTORE_FILE]: renderYaml(this.config) },
-      sensitive: true,
     });
     declareKeySecret(this, props.storage, props.namespace, 'Thanos');
   }
@@ -156,4 +165,17 @@ export class ThanosBucket extends Construct {
   get checksum(): string {
     return this.file.checksum;
   }
+}
+
+/** The keys of the Thanos S3 client that carry a credential. */
+const CREDENTIAL_KEYS = new Set(['access_key', 'secret_key', 'session_token']);
+
+/** The paths of credential keys with a value anywhere in `overrides` (e.g. `config.secret_key`). */
+function credentialKeysIn(overrides: unknown, path = ''): string[] {
+  if (!overrides || typeof overrides !== 'object') return [];
+  return Object.entries(overrides).flatMap(([k, v]) => {
+    const here = path ? `${path}.${k}` : k;
+    if (CREDENTIAL_KEYS.has(k) && v !== undefined && v !== '') return [here];
+    return credentialKeysIn(v, here);
+  });
 }

@@ -1,13 +1,20 @@
 import { APPS } from '../../apps';
-import { DEV_ONLY_ANNOTATION } from '../../lib/object-storage/minio';
 import { crossReferenceProblems, dnsProblems, programStrings, serviceReferences } from '../support/cross-refs';
 import { outputPodSecurityViolations } from '../support/pod-security';
 import { schemaProblems } from '../support/schema';
-import { containersOf, dataOf, podSpecOf, synthApp, workloads } from '../support/synth';
+import { containersOf, podSpecOf, synthApp, workloads } from '../support/synth';
 import { credentialsIn } from '../support/credentials';
 import { unknownKeys } from '../support/config-keys';
 import { flagProblems, hashringProblems, thanosConfigDocuments } from '../support/thanos';
 import { storageNodeProblems, vmFlagProblems } from '../support/victoriametrics';
+
+/** Every string in an object (config files, args, annotations), decoded where it is base64 data. */
+function stringsOf(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsOf);
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [k, ...stringsOf(v)]);
+  return [];
+}
 
 describe.each(Object.keys(APPS))('app %s', (name) => {
   const { manifests, charts, external, warnings } = synthApp(name);
@@ -65,11 +72,11 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
     }
   });
 
-  test('no credential is written, except dev-only generated MinIO keys', () => {
-    // A Secret either holds dev-only generated keys, or config that merely could hold some (Thanos objstore).
-    for (const secret of manifests.filter((m) => m.kind === 'Secret' && !m.metadata.annotations?.[DEV_ONLY_ANNOTATION])) {
-      expect({ secret: secret.metadata.name, credentials: Object.values(dataOf(secret)).flatMap(credentialsIn) }).toEqual({
-        secret: secret.metadata.name,
+  test('no credential is written: no Secret, and no credential-looking key with a value in any object', () => {
+    expect(manifests.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name)).toEqual([]);
+    for (const m of manifests) {
+      expect({ object: `${m.kind}/${m.metadata.name}`, credentials: stringsOf(m).flatMap(credentialsIn) }).toEqual({
+        object: `${m.kind}/${m.metadata.name}`,
         credentials: [],
       });
     }
@@ -144,9 +151,10 @@ describe('apps', () => {
     ]);
   });
 
-  test('the AWS scenario has no MinIO and no Secret but the key-less Thanos object-store config', () => {
+  test('the AWS scenario has no MinIO and no Secret; the key-less Thanos object-store config is a ConfigMap', () => {
     const { manifests } = synthApp('loki-aws');
     expect(manifests.filter((m) => m.metadata.name.startsWith('minio'))).toEqual([]);
-    expect(manifests.filter((m) => m.kind === 'Secret').map((m) => m.metadata.name)).toEqual(['thanos-objstore']);
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(manifests.filter((m) => m.kind === 'ConfigMap' && m.metadata.name === 'thanos-objstore')).toHaveLength(1);
   });
 });

@@ -13,7 +13,7 @@ describe('the agreement check catches what it claims to', () => {
     const { manifests, tf } = outputs();
     resourcesOf(tf, 'aws_s3_bucket').find((b) => b.bucket === 'acme-prod-thanos').bucket = 'acme-prod-thanos-blocks';
     expect(agreementProblems(manifests, tf)).toEqual([
-      'Secret/thanos-objstore objstore.yaml names bucket "acme-prod-thanos", which the Terraform does not make',
+      'ConfigMap/thanos-objstore objstore.yaml names bucket "acme-prod-thanos", which the Terraform does not make',
       'bucket "acme-prod-thanos-blocks" is made but no config names it',
     ]);
   });
@@ -51,12 +51,10 @@ describe('the agreement check catches what it claims to', () => {
     const { manifests, tf } = outputs();
     const lokiPolicy = resourcesOf(tf, 'aws_iam_policy').find((p) => p.name === 'acme-prod-observability-loki');
     for (const s of referenced(tf, lokiPolicy.policy).statement) s.resources = s.resources.filter((r: string) => !r.includes('loki-ruler'));
-    const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === 'thanos-objstore')!;
-    secret.data['objstore.yaml'] = Buffer.from(
-      Buffer.from(secret.data['objstore.yaml'], 'base64').toString().replace('region: eu-west-1', 'region: us-east-1'),
-    ).toString('base64');
+    const objstore = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'thanos-objstore')!;
+    objstore.data['objstore.yaml'] = objstore.data['objstore.yaml'].replace('region: eu-west-1', 'region: us-east-1');
     expect(agreementProblems(manifests, tf)).toEqual([
-      'Secret/thanos-objstore objstore.yaml uses region "us-east-1", the provider "eu-west-1"',
+      'ConfigMap/thanos-objstore objstore.yaml uses region "us-east-1", the provider "eu-west-1"',
       'role "acme-prod-observability-loki" of observability/loki may not list bucket "acme-prod-loki-ruler"',
       'role "acme-prod-observability-loki" of observability/loki may not read objects of "acme-prod-loki-ruler"',
       'role "acme-prod-observability-loki" of observability/loki may not write objects of "acme-prod-loki-ruler"',

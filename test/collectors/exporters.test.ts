@@ -4,6 +4,7 @@ import { KSM_DEFAULT_RESOURCES, KSM_RESOURCE_GROUPS, KubeStateMetrics, KubeState
 import { MetricsServer, MetricsServerProps } from '../../lib/collectors/metrics-server';
 import { NodeExporter, NodeExporterProps } from '../../lib/collectors/node-exporter';
 import { HOST_ACCESS_ANNOTATION } from '../../lib/core/pod';
+import { externalReferences } from '../../lib/core/external';
 import { crossReferenceProblems, dnsProblems } from '../support/cross-refs';
 import { podSecurityViolations } from '../support/pod-security';
 import { schemaProblems } from '../support/schema';
@@ -27,7 +28,7 @@ function metricsServer(props: Partial<MetricsServerProps> = {}) {
 function alertmanager(props: Partial<AlertmanagerProps> = {}) {
   const chart = testChart();
   const construct = new Alertmanager(chart, 'am', { namespace: 'obs', ...props });
-  return { construct, manifests: synth(chart) };
+  return { construct, chart, manifests: synth(chart) };
 }
 const container = (m: Manifest) => containersOf(podSpecOf(m))[0];
 /** RBAC names are path segments and may hold ":" (`system:metrics-server`); the DNS-name check of the schema helper does not know that. */
@@ -467,8 +468,40 @@ describe('Alertmanager', () => {
     expect(parse(dataOf(cm)['alertmanager.yml'])).toEqual(DEFAULT_ALERTMANAGER_CONFIG);
     expect(podSpecOf(get(manifests, 'StatefulSet', 'alertmanager')).volumes).toContainEqual({ name: 'config', configMap: { name: 'alertmanager-config' } });
     expect(construct.configYaml).toBe(dataOf(cm)['alertmanager.yml']);
-    const secret = alertmanager({ sensitiveConfig: true }).manifests;
-    expect(parse(dataOf(get(secret, 'Secret', 'alertmanager-config'))['alertmanager.yml'])).toEqual(DEFAULT_ALERTMANAGER_CONFIG);
+  });
+
+  test("receivers' secrets stay in the user's Secret, mounted as files; a secret written into the config is refused", () => {
+    const { manifests, chart } = alertmanager({
+      secretFiles: { secretName: 'am-receivers' },
+      config: {
+        route: { receiver: 'chat' },
+        receivers: [{ name: 'chat', slack_configs: [{ api_url_file: '/etc/alertmanager/secrets/slack', channel: '#alerts' }] }],
+      },
+    });
+    const pod = podSpecOf(get(manifests, 'StatefulSet', 'alertmanager'));
+    expect(pod.volumes).toContainEqual({ name: 'secrets', secret: { secretName: 'am-receivers' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'secrets', mountPath: '/etc/alertmanager/secrets', readOnly: true });
+    expect(ofKind(manifests, 'Secret')).toEqual([]);
+    expect(
+      externalReferences(chart)
+        .filter((e) => e.kind === 'Secret')
+        .map((e) => e.name),
+    ).toEqual(['am-receivers']);
+    const refused = () =>
+      alertmanager({
+        config: {
+          route: { receiver: 'chat' },
+          receivers: [
+            { name: 'chat', slack_configs: [{ api_url: 'https://hooks.slack.com/services/T0/B0/xyz' }], pagerduty_configs: [{ routing_key: 'abc123' }] },
+          ],
+          global: { smtp_auth_password: 'hunter2' },
+        },
+      });
+    expect(refused).toThrow(/config\.receivers\[0\]\.slack_configs\[0\]\.api_url = "\(hidden\)": is a secret written into the config.*api_url_file/);
+    expect(refused).toThrow(/config\.receivers\[0\]\.pagerduty_configs\[0\]\.routing_key = .*routing_key_file/);
+    expect(refused).toThrow(/config\.global\.smtp_auth_password = .*smtp_auth_password_file/);
+    // The value never appears in the message.
+    expect(refused).not.toThrow(/hunter2|xyz|abc123/);
   });
 
   test('URLs and the scrape target wire to the Services it emits', () => {

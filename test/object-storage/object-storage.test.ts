@@ -1,10 +1,12 @@
 import { StorageUsage } from '../../lib/object-storage/usage';
 import { bucketName } from '../../lib/object-storage/bucket-name';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV } from '../../lib/object-storage/credentials';
-import { DEV_ONLY_ANNOTATION, Minio } from '../../lib/object-storage/minio';
+import { Minio } from '../../lib/object-storage/minio';
+import { GENERATED_SECRET_ANNOTATION } from '../../lib/core/generated-secret';
+import { applyArgsOf, generatorJobOf, runSecretGenerator } from '../support/generated-secrets';
 import { S3Storage } from '../../lib/object-storage/object-storage';
 import { podSecurityViolations } from '../support/pod-security';
-import { argsOf, dataOf, get, ofKind, synth, testChart } from '../support/synth';
+import { argsOf, get, ofKind, synth, testChart } from '../support/synth';
 
 describe('bucket names', () => {
   test.each(['loki-chunks', 'acme.prod.logs', 'abc', 'a'.repeat(63)])('%s is valid', (n) => expect(bucketName(n)).toBeUndefined());
@@ -69,28 +71,59 @@ describe('Minio', () => {
 
   test('the Job creates every declared bucket, and a new list or any other template change makes a new Job name', () => {
     const a = minioChart(['loki-ruler', 'loki-chunks']);
-    const job = ofKind(a.manifests, 'Job')[0];
+    const bucketJob = (ms: typeof a.manifests) => ofKind(ms, 'Job').filter((j) => j.metadata.name.startsWith('minio-make-buckets'))[0];
+    const job = bucketJob(a.manifests);
     const script = job.spec.template.spec.containers[0].args[0] as string;
     expect(script).toContain('mb --ignore-existing local/loki-chunks');
     expect(script).toContain('mb --ignore-existing local/loki-ruler');
     expect(script).toContain('http://minio.obs.svc.cluster.local:9000');
     expect(job.spec.template.spec.restartPolicy).toBe('OnFailure');
     const b = minioChart(['loki-ruler', 'loki-chunks', 'thanos']);
-    expect(ofKind(b.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
-    expect(ofKind(minioChart(['loki-chunks', 'loki-ruler']).manifests, 'Job')[0].metadata.name).toBe(job.metadata.name);
+    expect(bucketJob(b.manifests).metadata.name).not.toBe(job.metadata.name);
+    expect(bucketJob(minioChart(['loki-chunks', 'loki-ruler']).manifests).metadata.name).toBe(job.metadata.name);
     // A Job's template is immutable: a change that keeps the buckets must still rename the Job.
     const newImage = minioChart(['loki-ruler', 'loki-chunks'], { clientImage: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-09-01T00-00-00Z' } });
-    expect(ofKind(newImage.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
+    expect(bucketJob(newImage.manifests).metadata.name).not.toBe(job.metadata.name);
     const pinned = minioChart(['loki-ruler', 'loki-chunks'], { scheduling: { nodeSelector: { pool: 'infra' } } });
-    expect(ofKind(pinned.manifests, 'Job')[0].metadata.name).not.toBe(job.metadata.name);
+    expect(bucketJob(pinned.manifests).metadata.name).not.toBe(job.metadata.name);
   });
 
-  test('generated credentials are dev-only, stable across synths, and change with the seed', () => {
-    const secret = (seed?: string) => get(minioChart([], { credentialSeed: seed }).manifests, 'Secret', 'minio-credentials');
-    expect(secret().metadata.annotations?.[DEV_ONLY_ANNOTATION]).toBeDefined();
-    expect(dataOf(secret())).toEqual(dataOf(secret()));
-    expect(dataOf(secret('other'))[SECRET_KEY_ENV]).not.toBe(dataOf(secret())[SECRET_KEY_ENV]);
-    expect(dataOf(secret())[SECRET_KEY_ENV].length).toBeGreaterThanOrEqual(8);
+  test('the root keys are made in the cluster, random, and only when missing: the output holds none', () => {
+    const { manifests } = minioChart([]);
+    expect(ofKind(manifests, 'Secret')).toEqual([]);
+    const job = generatorJobOf(manifests, 'minio-credentials');
+    expect(applyArgsOf(job)).toEqual(['apply', '--server-side', '--field-manager=obs-platform-secret-generator', '--filename=/out/secret.json']);
+    // Its shell step, run here as the pod would run it: random hex of the sizes MinIO accepts...
+    const first = runSecretGenerator(job);
+    expect(first.manifest.metadata).toMatchObject({
+      name: 'minio-credentials',
+      namespace: 'obs',
+      annotations: { [GENERATED_SECRET_ANNOTATION]: expect.any(String) },
+    });
+    expect(first.values[ACCESS_KEY_ENV]).toMatch(/^[0-9a-f]{20}$/);
+    expect(first.values[SECRET_KEY_ENV]).toMatch(/^[0-9a-f]{48}$/);
+    expect(runSecretGenerator(job).values[SECRET_KEY_ENV]).not.toBe(first.values[SECRET_KEY_ENV]);
+    // ...and with the Secret in place, what it has is kept, and only a missing key is drawn.
+    const kept = runSecretGenerator(job, { [SECRET_KEY_ENV]: "kept 'as is'\n" }).values;
+    expect(kept[SECRET_KEY_ENV]).toBe("kept 'as is'\n");
+    expect(kept[ACCESS_KEY_ENV]).toMatch(/^[0-9a-f]{20}$/);
+    // The same synth twice is the same output: nothing random is in it.
+    expect(minioChart([]).manifests).toEqual(manifests);
+  });
+
+  test('the generator may touch only its own Secret, and reach only the API server', () => {
+    const { manifests } = minioChart([]);
+    const role = ofKind(manifests, 'Role').find((r) => r.metadata.name === 'minio-credentials-generator')!;
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['minio-credentials'], verbs: ['get', 'patch'] },
+    ]);
+    const policy = get(manifests, 'NetworkPolicy', 'minio-credentials-generator');
+    expect(policy.spec.ingress).toBeUndefined();
+    expect(policy.spec.egress.map((r: any) => r.ports.map((p: any) => `${p.protocol}/${p.port}`).join(' ')).sort()).toEqual([
+      'TCP/443 TCP/6443',
+      'TCP/53 UDP/53',
+    ]);
   });
 
   test('with an existing Secret nothing secret is emitted', () => {

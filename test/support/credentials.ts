@@ -2,7 +2,11 @@
 const CREDENTIAL_ASSIGNMENT =
   /\b(access_key|secret_key|access_key_id|secret_access_key|session_token|password|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|MINIO_ROOT_PASSWORD)\b["']?\s*[:=]\s*["']?([^\s"',}]+)/gi;
 
-/** Every credential-looking key with a non-empty value in a config text, as `key=value`. */
+/**
+ * Every credential-looking key with a non-empty value in a config text, as `key=value`. A value that
+ * names an environment variable the program expands (`${AWS_SECRET_ACCESS_KEY}`, `$(VAR)`) is a
+ * reference, not a credential.
+ */
 export function credentialsIn(text: string): string[] {
-  return [...text.matchAll(CREDENTIAL_ASSIGNMENT)].map((m) => `${m[1]}=${m[2]}`);
+  return [...text.matchAll(CREDENTIAL_ASSIGNMENT)].filter((m) => !/^(\$[{(]|sys\.env\()/.test(m[2])).map((m) => `${m[1]}=${m[2]}`);
 }

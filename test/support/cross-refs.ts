@@ -6,6 +6,7 @@ import { ExternalReference } from '../../lib/core/external';
 export { serviceReferences };
 export type { ServiceReference } from '../../lib/core/connections';
 import { Manifest, containersOf, dataOf, podLabelsOf, podSpecOf, workloads } from './synth';
+import { isSecretGenerator, runSecretGenerator } from './generated-secrets';
 
 /** `k=v,k2=v2`, as a declared external set of pods is named. */
 const selectorText = (selector: Record<string, string>) =>
@@ -25,6 +26,8 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
     manifests.some((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
   const isExternal = (kind: string, ns: string | undefined, name: string) => external.some((e) => e.kind === kind && e.namespace === ns && e.name === name);
   const pods = workloads(manifests);
+  // A Secret made in the cluster by a generator Job is there once the Job has run: with the keys its shell step writes.
+  const generated = pods.filter(isSecretGenerator).map((job) => runSecretGenerator(job).manifest as Manifest);
 
   for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec.selector)) {
     const selected = pods.filter((w) => w.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, podLabelsOf(w)));
@@ -52,7 +55,7 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
     const volumeNames = new Set([...(spec.volumes ?? []).map((v: any) => v.name), ...(w.spec.volumeClaimTemplates ?? []).map((c: any) => c.metadata.name)]);
     const ref = (kind: 'ConfigMap' | 'Secret', name: string, key?: string) => {
       if (isExternal(kind, ns, name)) return;
-      const target = manifests.find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
+      const target = [...manifests, ...generated].find((m) => m.kind === kind && m.metadata.name === name && m.metadata.namespace === ns);
       if (!target) out.push(`${at} refers to ${kind} ${name}, which is neither emitted nor declared external`);
       else if (key !== undefined && !(key in dataOf(target))) out.push(`${at} refers to key ${key} of ${kind} ${name}, which it does not hold`);
     };

@@ -144,10 +144,14 @@ export function hashringProblems(manifests: Manifest[]): { problems: string[]; e
 export function thanosConfigDocuments(manifests: Manifest[]): Array<{ where: string; doc: any; tree: KeyTree }> {
   const out: Array<{ where: string; doc: any; tree: KeyTree }> = [];
   const typed = (tree: any, doc: any): KeyTree => ({ ...tree, config: tree.config[String(doc?.type).toLowerCase()] ?? {} });
-  for (const m of manifests.filter((x) => x.kind === 'Secret' && x.metadata.name.endsWith('-objstore'))) {
+  for (const m of manifests.filter((x) => x.kind === 'ConfigMap' && x.metadata.name.endsWith('-objstore'))) {
     for (const [key, text] of Object.entries(dataOf(m))) {
       const doc = parse(text);
-      out.push({ where: `Secret ${m.metadata.name}/${key}`, doc, tree: { ...thanosKeys.objstore, config: (thanosKeys.objstore.config as any).s3 } as KeyTree });
+      out.push({
+        where: `ConfigMap ${m.metadata.name}/${key}`,
+        doc,
+        tree: { ...thanosKeys.objstore, config: (thanosKeys.objstore.config as any).s3 } as KeyTree,
+      });
     }
   }
   const byFlag: Record<string, any> = {

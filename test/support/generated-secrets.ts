@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Manifest, containersOf } from './synth';
+
+/** The Job of `manifests` that makes the Secret `secretName` in the cluster. */
+export function generatorJobOf(manifests: Manifest[], secretName: string): Manifest {
+  const jobs = manifests.filter((m) => m.kind === 'Job' && scriptOf(m)?.includes(`"name":"${secretName}"`));
+  if (jobs.length !== 1) throw new Error(`expected one Job that generates Secret ${secretName}, found ${jobs.length}`);
+  return jobs[0];
+}
+
+/** Whether a workload is a Job that generates a Secret. */
+export function isSecretGenerator(m: Manifest): boolean {
+  return m.kind === 'Job' && scriptOf(m)?.includes('"kind":"Secret"') === true;
+}
+
+function scriptOf(job: Manifest): string | undefined {
+  const init = (job.spec.template.spec.initContainers ?? []).find((c: { name: string }) => c.name === 'values');
+  return init?.command?.[2];
+}
+
+/**
+ * Runs the shell step of a generator Job with this machine's sh, as the pod would with the Secret
+ * `current` mounted (absent when undefined), and returns the Secret it writes for kubectl to apply.
+ */
+export function runSecretGenerator(job: Manifest, current?: Record<string, string>): { manifest: any; values: Record<string, string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'obs-generated-secret-'));
+  try {
+    mkdirSync(join(dir, 'current'));
+    mkdirSync(join(dir, 'out'));
+    for (const [key, value] of Object.entries(current ?? {})) writeFileSync(join(dir, 'current', key), value);
+    const script = scriptOf(job)!
+      .replace(/'\/current\//g, `'${dir}/current/`)
+      .replace(/\/out\//g, `${dir}/out/`);
+    execFileSync('/bin/sh', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const manifest = JSON.parse(readFileSync(join(dir, 'out', 'secret.json'), 'utf8'));
+    const values = Object.fromEntries(Object.entries(manifest.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    return { manifest, values };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The kubectl step of a generator Job: its args. */
+export function applyArgsOf(job: Manifest): string[] {
+  return containersOf(job.spec.template.spec).find((c) => c.name === 'apply')!.args;
+}
