@@ -110,3 +110,17 @@ else
   echo "$kube_stamp" > "$cache/bin/etcd.version"
   echo "e2e-build: kube-apiserver and etcd for $kube_version built in $(( $(date +%s) - start ))s"
 fi
+
+# kubectl of the same release, which applies the Secrets the generator Jobs make: built in the
+# kube-apiserver's module directory, which already requires k8s.io/kubernetes.
+kubectl_stamp="k8s.io/kubernetes/cmd/kubectl@$kube_version"
+if built kubectl "$kubectl_stamp"; then
+  echo "e2e-build: kubectl $kube_version cached"
+else
+  start=$(date +%s)
+  dir="$cache/src/kube-$kube_version"
+  grep -q 'cmd/kubectl"' "$dir/tools.go" || sed -i 's|\t_ "k8s.io/kubernetes/cmd/kube-apiserver"|&\n\t_ "k8s.io/kubernetes/cmd/kubectl"|' "$dir/tools.go"
+  (cd "$dir" && go mod tidy && go build -trimpath -o "$cache/bin/kubectl" k8s.io/kubernetes/cmd/kubectl)
+  echo "$kubectl_stamp" > "$cache/bin/kubectl.version"
+  echo "e2e-build: kubectl $kube_version built in $(( $(date +%s) - start ))s"
+fi

@@ -3,6 +3,7 @@
 #   nginx-light  `nginx -t` on the Loki gateway config
 #   memcached    starts with the exact flags the cache StatefulSets get
 #   dnsmasq-base  the cluster DNS of the end-to-end tier
+#   busybox      the shell and applets of the generator Jobs' image, which make Secrets in the cluster
 # promtool, amtool, vmagent and the other programs the library pins are not Debian's (older)
 # ones: scripts/e2e-build.sh builds them at the pinned versions for the end-to-end tier.
 # Needs root (CI runs as root). Locally without root, those tests skip with a loud message.
@@ -12,8 +13,9 @@ need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v memcached >/dev/null 2>&1 || need+=(memcached)
 command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
+command -v busybox >/dev/null 2>&1 || need+=(busybox)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test-setup: nginx, memcached and dnsmasq already installed"
+  echo "test-setup: nginx, memcached, dnsmasq and busybox already installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -39,8 +39,11 @@ export class LocalApiServer {
     private readonly dir: string,
   ) {}
 
-  /** Starts etcd and kube-apiserver and waits until the server reports ready. */
-  static async start(): Promise<LocalApiServer> {
+  /**
+   * Starts etcd and kube-apiserver and waits until the server reports ready. `RBAC` authorizes
+   * every user but the admin (a `system:masters` member) by roles, as a cluster does.
+   */
+  static async start(options: { readonly authorization?: 'AlwaysAllow' | 'RBAC' } = {}): Promise<LocalApiServer> {
     const dir = mkdtempSync(join(tmpdir(), 'obs-e2e-kube-'));
     const [client, peer, secure] = await freePorts(3);
     const token = `e2e-${Math.random().toString(36).slice(2)}`;
@@ -82,7 +85,7 @@ export class LocalApiServer {
       `--secure-port=${secure}`,
       `--cert-dir=${join(dir, 'certs')}`,
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      '--authorization-mode=AlwaysAllow',
+      `--authorization-mode=${options.authorization ?? 'AlwaysAllow'}`,
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
@@ -181,6 +184,24 @@ export class LocalApiServer {
    */
   async remove(m: Manifest): Promise<ApiResponse> {
     return this.request('DELETE', `${await this.pathOf(m, m.metadata.name)}?propagationPolicy=Background`);
+  }
+
+  /**
+   * A kubeconfig for kubectl, as the admin user (who may impersonate a ServiceAccount with
+   * `--as=system:serviceaccount:<namespace>:<name>`). The file lives with the server's files.
+   */
+  kubeconfig(): string {
+    const file = join(this.dir, 'kubeconfig');
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'e2e', cluster: { server: `https://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'e2e-admin', user: { token: this.token } }],
+      contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'e2e-admin' } }],
+      'current-context': 'e2e',
+    };
+    writeFileSync(file, JSON.stringify(config));
+    return file;
   }
 
   /** Stops kube-apiserver, then etcd, and removes their files. */
