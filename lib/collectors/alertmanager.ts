@@ -179,6 +179,8 @@ export class Alertmanager extends Construct {
       // Notifications leave the cluster: webhooks and chat over HTTPS, mail by SMTP submission
       // (the receivers may sit in a Secret of the user's, which the policy cannot read).
       outsidePorts: [443, 465, 587],
+      // Silences and the notification log are gossiped copies: an HA pair on one node is no pair.
+      exclusiveNodes: true,
       identity: this.identity,
       replicas: r.replicas,
       serviceName: r.headless,

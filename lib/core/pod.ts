@@ -110,6 +110,13 @@ export interface PodTemplateProps {
   readonly hostAccess?: HostAccess;
   /** The user's additions to the pods (WorkloadOptions.pod). @default none */
   readonly overrides?: PodOverrides;
+  /**
+   * The pods hold copies of the same data (a replicated store): no two may run on one node, so a
+   * node's loss takes at most one copy. A pod with no free node stays Pending, which the spread
+   * alone would not prevent. The user's `scheduling.affinity` replaces it.
+   * @default false
+   */
+  readonly exclusiveNodes?: boolean;
 }
 
 /** What a node agent needs of its node, and why. Everything else stays as strict as "restricted". */
@@ -193,7 +200,7 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
       // Every image the library runs is a Linux one: a Windows node would only ever fail to pull it.
       nodeSelector: { 'kubernetes.io/os': 'linux', ...scheduling.nodeSelector },
       tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
-      affinity: scheduling.affinity,
+      affinity: scheduling.affinity ?? (props.exclusiveNodes && props.replicas > 1 ? oneCopyPerNode(props.identity) : undefined),
       priorityClassName: scheduling.priorityClassName,
       topologySpreadConstraints: scheduling.topologySpreadConstraints
         ? [...scheduling.topologySpreadConstraints]
@@ -233,6 +240,15 @@ function restrictedContainer(def: ContainerDefinition, withTmp: boolean, root = 
 
 function orUndefined<T>(items: T[]): T[] | undefined {
   return items.length > 0 ? items : undefined;
+}
+
+/** Required anti-affinity on the node name: no two pods of the workload on one node. */
+function oneCopyPerNode(identity: ComponentIdentity): k8s.Affinity {
+  return {
+    podAntiAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: identity.selector }, topologyKey: 'kubernetes.io/hostname' }],
+    },
+  };
 }
 
 /** Spread replicas over nodes and zones without ever leaving a pod Pending for it. */

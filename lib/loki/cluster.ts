@@ -337,6 +337,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     return new Workload(this, cap(role), {
       ...common,
       kind: 'StatefulSet',
+      // The ingesters of a stream's copies are distinct write pods; on one node they would fail together.
+      exclusiveNodes: role === 'write',
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
       // Ingesters flush their WAL and the compactor finishes its pass before exiting.

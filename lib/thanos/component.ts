@@ -103,6 +103,8 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
   readonly terminationGracePeriodSeconds?: number;
   readonly extraPodLabels?: Readonly<Record<string, string>>;
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
+  /** The pods hold copies of the same data: no two on one node. @default false */
+  readonly exclusiveNodes?: boolean;
 }
 
 /**
@@ -123,6 +125,7 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     extraPodLabels: spec.extraPodLabels,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
     disruptionBudget: spec.disruptionBudget,
+    exclusiveNodes: spec.exclusiveNodes,
     volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : [])],
     containers: [thanosContainer(spec)],
   };

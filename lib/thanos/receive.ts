@@ -187,6 +187,8 @@ export class ThanosReceive extends Construct {
         identity,
         kind: 'StatefulSet',
         replicas: ring.replicas,
+        // Each series is replicated to several receivers: two on one node would lose both copies together.
+        exclusiveNodes: true,
         subcommand: 'receive',
         flags: [
           `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`,

@@ -43,6 +43,8 @@ export interface VmWorkloadSpec {
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
   /** Mount the ServiceAccount token, for Kubernetes service discovery. @default false */
   readonly readsApi?: boolean;
+  /** The pods hold copies of the same data: no two on one node. @default false */
+  readonly exclusiveNodes?: boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     ...podOptions(options),
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
     disruptionBudget: spec.disruptionBudget,
+    exclusiveNodes: spec.exclusiveNodes,
     // A pod must hold ready for a while before the next one is replaced.
     minReadySeconds: 5,
     volumes: spec.volumes,

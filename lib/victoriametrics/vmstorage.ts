@@ -94,6 +94,8 @@ export class VmStorage extends Construct {
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'StatefulSet',
+      // vminsert writes each sample's copies to distinct storage nodes: they must be distinct machines too.
+      exclusiveNodes: true,
       replicas: this.replicas,
       image: r.image,
       options: props,

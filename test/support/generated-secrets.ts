@@ -43,6 +43,21 @@ export function runSecretGenerator(job: Manifest, current?: Record<string, strin
   }
 }
 
+const made = new WeakMap<readonly Manifest[], Map<string, Record<string, string>>>();
+
+/**
+ * The values the generator Job of the Secret `namespace/secretName` makes, run once per output so
+ * that every pod of one run reads the same Secret, as in a cluster; undefined when no Job makes it.
+ */
+export function generatedSecretValues(manifests: readonly Manifest[], namespace: string, secretName: string): Record<string, string> | undefined {
+  const job = manifests.find((m) => isSecretGenerator(m) && scriptOf(m)!.includes(`"name":"${secretName}","namespace":"${namespace}"`));
+  if (!job) return undefined;
+  const cache = made.get(manifests) ?? made.set(manifests, new Map()).get(manifests)!;
+  const key = `${namespace}/${secretName}`;
+  if (!cache.has(key)) cache.set(key, runSecretGenerator(job).values);
+  return { ...cache.get(key)! };
+}
+
 /** The kubectl step of a generator Job: its args. */
 export function applyArgsOf(job: Manifest): string[] {
   return containersOf(job.spec.template.spec).find((c) => c.name === 'apply')!.args;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Manifest, podSpecOf } from '../../support/synth';
 import { PodPlan } from './loopback-cluster';
+import { generatedSecretValues } from '../../support/generated-secrets';
 
 /** A pod's container, started from the synthesized manifests as the kubelet would start it. */
 export interface RunningPod {
@@ -52,8 +53,11 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   const secretData = (name: string): Record<string, string> => {
     const s = find('Secret', name);
     if (s) return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString('utf8')]));
+    // A Secret the output has a generator Job for is made as that Job makes it, once per output.
+    const generated = generatedSecretValues(manifests, namespace, name);
+    if (generated) return generated;
     const external = options.externalSecrets?.[name];
-    if (!external) throw new Error(`${pod.name} needs Secret ${name}, which is neither in the output nor given`);
+    if (!external) throw new Error(`${pod.name} needs Secret ${name}, which is neither in the output, nor made by a Job of it, nor given`);
     return { ...external };
   };
 
