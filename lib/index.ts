@@ -72,7 +72,7 @@ export type {
   HashringFileEntry,
   StoreApiEndpoint,
 } from './thanos';
-export { VictoriaMetricsCluster, VmStorage, VmInsert, VmSelect, VmAgent } from './victoriametrics';
+export { VictoriaMetricsCluster, VmStorage, VmInsert, VmSelect, VmAgent, VmAuth, VMAUTH_PORT } from './victoriametrics';
 export type {
   VictoriaMetricsClusterProps,
   VmStorageOptions,
@@ -90,6 +90,9 @@ export type {
   VmAgentQueue,
   VmComponentOptions,
   VmPlacement,
+  VmAuthProps,
+  VmAuthUser,
+  VmAuthAccess,
   VmTenant,
   RelabelConfig,
 } from './victoriametrics';

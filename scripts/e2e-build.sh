@@ -28,6 +28,7 @@ PROGRAMS=(
   "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3      -"
   "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
   "victoria-metrics github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/victoria-metrics netgo"
+  "vmauth        github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmauth netgo"
 )
 
 for line in "${PROGRAMS[@]}"; do

@@ -32,6 +32,8 @@ export const IMAGES = {
   vminsert: { repository: 'docker.io/victoriametrics/vminsert', tag: 'v1.151.0-cluster' },
   vmselect: { repository: 'docker.io/victoriametrics/vmselect', tag: 'v1.151.0-cluster' },
   vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.151.0-cluster' },
+  /** vmauth, the authenticating proxy in front of vminsert and vmselect; no `-cluster` variant either. */
+  vmauth: { repository: 'docker.io/victoriametrics/vmauth', tag: 'v1.151.0' },
   /** vmagent has no cluster variant: its tag has no `-cluster` suffix. */
   vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.151.0' },
   /** Tempo 3: ingesters and the compactor are gone; monolithic needs no broker. Distroless, uid 10001. */

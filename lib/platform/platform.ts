@@ -176,14 +176,22 @@ export class ObservabilityPlatform extends Chart {
     const { writers = [], readers = [], scrapers = [], policies = true } = spec.network ?? {};
     if (!policies) return;
     const otlp = this.collectors.otlp;
+    // Behind vmauth, outside clients write and query through it, as the tenant of their login.
+    const metricsEntry = this.victoriaMetrics?.auth?.url;
     const entries = (urls: ReadonlyArray<string | undefined>) => [...new Set(urls.filter((u): u is string => u !== undefined))];
     if (writers.length > 0) {
-      for (const url of entries([this.loki.pushUrl, this.metrics.remoteWrite.url, otlp?.otlpHttpUrl, otlp && `http://${otlp.otlpGrpcEndpoint}`])) {
+      for (const url of entries([
+        this.loki.pushUrl,
+        metricsEntry ?? this.metrics.remoteWrite.url,
+        otlp?.otlpHttpUrl,
+        otlp && `http://${otlp.otlpGrpcEndpoint}`,
+      ])) {
         admitClients(this, url, writers);
       }
     }
     if (readers.length > 0) {
-      for (const url of entries([this.grafana?.url, this.loki.queryUrl, this.metrics.queryUrl, this.tempo?.queryUrl])) admitClients(this, url, readers);
+      for (const url of entries([this.grafana?.url, this.loki.queryUrl, metricsEntry ?? this.metrics.queryUrl, this.tempo?.queryUrl]))
+        admitClients(this, url, readers);
     }
     if (scrapers.length > 0) for (const target of this.scrapeTargets) admitClients(this, target.srvRecord, scrapers);
     if (spec.serviceMonitors === true && scrapers.length === 0) {

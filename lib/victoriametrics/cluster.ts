@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { VmAuth, VmAuthProps } from './vmauth';
+import { clusterDomainOf } from '../core/cluster-domain';
 import { networkPoliciesEnabled } from '../core/network-policy';
 import { Validator } from '../core/errors';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
@@ -38,6 +40,12 @@ export interface VictoriaMetricsClusterProps extends VmPlacement {
   readonly vminsert?: VmInsertOptions;
   /** Queries. @default 2 pods */
   readonly vmselect?: VmSelectOptions;
+  /**
+   * vmauth in front of both, with a login per tenant: where clients outside the platform write and
+   * query (see {@link VmAuth}).
+   * @default none (the platform's own components reach vminsert and vmselect, admitted by their NetworkPolicies)
+   */
+  readonly auth?: Omit<VmAuthProps, 'cluster'>;
 }
 
 /**
@@ -51,11 +59,17 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
   readonly vmstorage: VmStorage;
   readonly vminsert: VmInsert;
   readonly vmselect: VmSelect;
+  /** The authenticating entry point, when `auth` is given. */
+  readonly auth?: VmAuth;
   readonly replicationFactor: number;
   /** The dedup interval of vmstorage and vmselect, when set. */
   readonly dedupInterval?: string;
   /** Every component's metrics. */
   readonly scrapeTargets: readonly ScrapeTarget[];
+  /** Where it runs: namespace, instance name, cluster domain. */
+  readonly placement: VmPlacement;
+  /** The cluster DNS domain its addresses end in. */
+  readonly clusterDomain: string;
   private readonly externalInsertUrl?: string;
 
   constructor(scope: Construct, id: string, props: VictoriaMetricsClusterProps) {
@@ -64,7 +78,8 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
     this.dedupInterval = props.dedupInterval;
     const retention = props.retention ?? '90d';
     validateCluster(this, props, this.replicationFactor, retention);
-    const placement: VmPlacement = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain };
+    const placement: VmPlacement = (this.placement = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain });
+    this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const rf = this.replicationFactor;
 
     this.vmstorage = new VmStorage(this, 'vmstorage', { ...props.vmstorage, ...placement, retention, dedupInterval: props.dedupInterval });
@@ -77,7 +92,8 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
       dedupInterval: props.dedupInterval,
     });
     this.externalInsertUrl = props.vminsert?.exposure?.externalUrl.replace(/\/+$/, '');
-    this.scrapeTargets = [this.vmstorage.scrapeTarget, this.vminsert.scrapeTarget, this.vmselect.scrapeTarget];
+    if (props.auth) this.auth = new VmAuth(this, 'vmauth', { ...props.auth, cluster: this });
+    this.scrapeTargets = [this.vmstorage.scrapeTarget, this.vminsert.scrapeTarget, this.vmselect.scrapeTarget, ...(this.auth ? [this.auth.scrapeTarget] : [])];
 
     const nodes = this.vmstorage.replicas;
     if (nodes < 2 * rf - 1) {

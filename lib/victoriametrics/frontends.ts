@@ -201,6 +201,11 @@ export class VmSelect extends VmFrontend {
   prometheusUrl(tenantPath: string): string {
     return `${this.baseUrl}/select/${tenantPath}/prometheus`;
   }
+
+  /** A tenant's delete API (`/delete/<tenant>/prometheus`): append `/api/v1/admin/tsdb/delete_series`. */
+  deleteUrl(tenantPath: string): string {
+    return `${this.baseUrl}/delete/${tenantPath}/prometheus`;
+  }
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './frontends';
 export * from './cluster';
 export * from './vmagent';
 export * from './dashboard';
+export * from './vmauth';

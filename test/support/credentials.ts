@@ -4,9 +4,9 @@ const CREDENTIAL_ASSIGNMENT =
 
 /**
  * Every credential-looking key with a non-empty value in a config text, as `key=value`. A value that
- * names an environment variable the program expands (`${AWS_SECRET_ACCESS_KEY}`, `$(VAR)`) is a
+ * names an environment variable the program expands (`${AWS_SECRET_ACCESS_KEY}`, `$(VAR)`, vmauth's `%{VAR}`) is a
  * reference, not a credential.
  */
 export function credentialsIn(text: string): string[] {
-  return [...text.matchAll(CREDENTIAL_ASSIGNMENT)].filter((m) => !/^(\$[{(]|sys\.env\()/.test(m[2])).map((m) => `${m[1]}=${m[2]}`);
+  return [...text.matchAll(CREDENTIAL_ASSIGNMENT)].filter((m) => !/^(\$[{(]|%\{|sys\.env\()/.test(m[2])).map((m) => `${m[1]}=${m[2]}`);
 }

@@ -35,6 +35,25 @@ export function startRecordingLoki(netns: string, role: string, port: number, fi
   return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
 }
 
+/**
+ * A recording stand-in for any HTTP backend (vminsert and vmselect, which the Go module proxy does
+ * not serve): every request but `/health` is appended to `file` as one JSON line and answered 200
+ * with an empty Prometheus-style result, which is what a proxy in front of it needs to pass on.
+ */
+export function startRecordingHttp(netns: string, role: string, port: number, file: string): ChildProcess {
+  const code = `const fs = require('fs');
+    require('http').createServer((q, r) => {
+      if (q.url === '/health') return r.end('OK');
+      const chunks = []; q.on('data', (d) => chunks.push(d));
+      q.on('end', () => {
+        fs.appendFileSync(${JSON.stringify(file)}, JSON.stringify({ role: ${JSON.stringify(role)}, method: q.method, url: q.url, headers: q.headers, body: Buffer.concat(chunks).toString('latin1') }) + '\\n');
+        r.setHeader('content-type', 'application/json');
+        r.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }));
+      });
+    }).listen(${port}, '0.0.0.0');`;
+  return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
+}
+
 /** Every request recorded in `file` so far. */
 export function recorded(file: string): Recorded[] {
   return existsSync(file)
