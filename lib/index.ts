@@ -117,6 +117,7 @@ export { victoriaMetricsDashboard } from './victoriametrics';
 export type {
   GrafanaProps,
   GrafanaAdminSecret,
+  GrafanaOidc,
   GrafanaIni,
   GrafanaOperatorResourcesProps,
   OperatorDashboardRef,

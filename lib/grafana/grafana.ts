@@ -3,6 +3,7 @@ import { k8s } from '../core/k8s';
 import { checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { GeneratedSecret } from '../core/generated-secret';
+import { GrafanaOidc, checkOidc, oidcEnv, oidcIni } from './oidc';
 import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
 import { IMAGES, imageVersion } from '../core/images';
@@ -54,6 +55,8 @@ export interface GrafanaProps extends WorkloadOptions {
   readonly adminSecret?: GrafanaAdminSecret;
   /** grafana.ini sections merged over the library's defaults. @default none */
   readonly ini?: GrafanaIni;
+  /** Log in through an OpenID Connect provider; the client secret stays in your Secret. @default the login form only */
+  readonly oidc?: GrafanaOidc;
   /**
    * Pods. More than one needs a shared MySQL or PostgreSQL in `ini.database`: SQLite is per pod,
    * and replicas on it silently diverge.
@@ -115,6 +118,14 @@ export class Grafana extends Construct {
     this.recordDatasourceClients();
 
     this.adminSecretName = admin.secretName;
+    if (props.oidc) {
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: this.namespace,
+        name: props.oidc.clientSecret.name,
+        purpose: `the OIDC client secret of Grafana (key ${props.oidc.clientSecret.key})`,
+      });
+    }
     if (admin.given) {
       declareExternal(this, {
         kind: 'Secret',
@@ -135,7 +146,7 @@ export class Grafana extends Construct {
     this.config = new ConfigFile(this, 'Config', {
       identity: this.identity,
       name: `${this.name}-config`,
-      files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, props.ini)) },
+      files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, props.oidc && oidcIni(props.oidc), props.ini)) },
     });
     const folders = [...new Set(this.dashboards.map((d) => d.folder))].sort();
     this.dashboardFiles = folders.map(
@@ -281,6 +292,7 @@ export class Grafana extends Construct {
             { name: 'GF_SECURITY_ADMIN_PASSWORD', valueFrom: secretRef(admin.passwordKey) },
             { name: 'GF_PATHS_DATA', value: DATA_DIR },
             { name: 'GF_PATHS_PROVISIONING', value: PROVISIONING_DIR },
+            ...(props.oidc ? oidcEnv(props.oidc) : []),
             // Provisioned datasources read their basic-auth passwords from here; the operator substitutes its own.
             ...(this.provisioning
               ? this.datasources.filter((d) => d.basicAuth).map((d) => basicAuthPasswordEnv(datasourcePasswordEnv(d.uid), d.basicAuth!))
@@ -338,6 +350,7 @@ function validateGrafana(scope: Construct, props: GrafanaProps, name: string): v
   v.apply('namespace', props.namespace, namespaceName(props.namespace));
   v.apply('name', name, dnsLabel(name, 40));
   checkWorkloadOptions(v, '', props, IMAGES.grafana);
+  if (props.oidc) checkOidc(v, props.oidc);
   if (
     !v.check(
       Array.isArray(props.datasources),

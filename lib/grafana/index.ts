@@ -3,3 +3,4 @@ export * from './dashboards/builtin';
 export * from './ini';
 export * from './grafana';
 export * from './operator';
+export * from './oidc';

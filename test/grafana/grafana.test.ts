@@ -518,3 +518,48 @@ describe('delivery through grafana-operator', () => {
     expect(problems.some((p) => p.includes("must have required property 'datasource'"))).toBe(true);
   });
 });
+
+describe('an OpenID Connect login', () => {
+  const oidc = {
+    rootUrl: 'https://grafana.example.com',
+    authUrl: 'https://sso.example.com/realms/main/protocol/openid-connect/auth',
+    tokenUrl: 'https://sso.example.com/realms/main/protocol/openid-connect/token',
+    apiUrl: 'https://sso.example.com/realms/main/protocol/openid-connect/userinfo',
+    clientId: 'grafana',
+    clientSecret: { name: 'grafana-oidc', key: 'client-secret' },
+    roleAttributePath: "contains(groups[*], 'sre') && 'Admin' || 'Viewer'",
+    disableLoginForm: true,
+  };
+
+  test('authorization code flow with PKCE, roles from the claims, and the client secret only by reference', () => {
+    const { chart, manifests } = grafanaChart({ oidc });
+    const ini = dataOf(get(manifests, 'ConfigMap', 'grafana-config'))['grafana.ini'];
+    const section = (name: string) => ini.split(`[${name}]\n`)[1]?.split('\n\n')[0].split('\n') ?? [];
+    expect(section('auth.generic_oauth')).toEqual(
+      expect.arrayContaining([
+        'enabled = true',
+        'client_id = grafana',
+        `auth_url = ${oidc.authUrl}`,
+        `token_url = ${oidc.tokenUrl}`,
+        `api_url = ${oidc.apiUrl}`,
+        'use_pkce = true',
+        `role_attribute_path = ${oidc.roleAttributePath}`,
+        'role_attribute_strict = true',
+      ]),
+    );
+    expect(section('auth.generic_oauth').some((l) => l.startsWith('client_secret'))).toBe(false);
+    expect(section('server')).toContain('root_url = https://grafana.example.com');
+    expect(section('auth')).toContain('disable_login_form = true');
+    expect(containerOf(manifests).env).toContainEqual({
+      name: 'GF_AUTH_GENERIC_OAUTH_CLIENT_SECRET',
+      valueFrom: { secretKeyRef: { name: 'grafana-oidc', key: 'client-secret' } },
+    });
+    expect(externalReferences(chart).some((e) => e.kind === 'Secret' && e.name === 'grafana-oidc')).toBe(true);
+  });
+
+  test('a provider or Grafana URL in clear is refused', () => {
+    expect(() => grafanaChart({ oidc: { ...oidc, tokenUrl: 'http://sso.example.com/token' } })).toThrow(
+      /oidc\.tokenUrl = "http:\/\/sso\.example\.com\/token": is not an https URL/,
+    );
+  });
+});
