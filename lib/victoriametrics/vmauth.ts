@@ -9,7 +9,7 @@ import { ComponentIdentity } from '../core/names';
 import { dnsLabel } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
-import { VmComponentOptions, VmPlacement, vmIdentity } from './common';
+import { VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
 import { vmScrapeTarget, vmServices, vmWorkload } from './component';
 import type { VictoriaMetricsCluster } from './cluster';
 import { VmTenant, tenantRule } from './tenant';
@@ -106,7 +106,7 @@ export class VmAuth extends Construct {
       name: props.credentialsSecret,
       purpose: `vmauth passwords (keys ${props.users.map((u) => u.passwordKey).join(', ')})`,
     });
-    this.service = vmServices(this, this.identity, [{ name: 'http', port: VMAUTH_PORT }]).service!;
+    this.service = vmServices(this, this.identity, [{ name: VM_PORT_NAMES.http, port: VMAUTH_PORT }]).service!;
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'Deployment',
