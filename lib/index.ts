@@ -53,13 +53,25 @@ export type { MemcachedOptions, MemcachedProps } from './memcached';
 // Metrics: Prometheus, Thanos, VictoriaMetrics.
 export { PrometheusAgent, PrometheusServer } from './prometheus';
 export type { PrometheusBase, PrometheusMode, PrometheusAgentProps, PrometheusServerProps, PrometheusCommonProps, ThanosSidecarOptions } from './prometheus';
-export { ThanosCluster, ThanosBucket, ThanosReceive, ThanosQuery, ThanosQueryFrontend, ThanosStore, ThanosCompactor, ThanosRuler } from './thanos';
+export {
+  ThanosCluster,
+  ThanosBucket,
+  ThanosReceive,
+  ThanosQuery,
+  ThanosQueryFrontend,
+  ThanosStore,
+  ThanosCompactor,
+  ThanosRuler,
+  ThanosTenantGateway,
+} from './thanos';
 export type {
   ThanosClusterProps,
   ThanosBucketProps,
   ThanosReceiveProps,
   ThanosHashringOptions,
   ThanosQueryProps,
+  ThanosTenantGatewayOptions,
+  ThanosTenantGatewayProps,
   ThanosQueryFrontendProps,
   ThanosStoreProps,
   ThanosCompactorProps,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { LogsDestination, OtlpLogsDestination } from '../core/logs-destination';
@@ -36,7 +37,6 @@ const MEMBERLIST_LABEL = `${OWN_PREFIX}/memberlist`;
 /** uid and gid of the distroless Loki image. */
 const LOKI_UID = 10001;
 /** uid and gid of the unprivileged nginx image. */
-const NGINX_UID = 101;
 
 type Role = 'write' | 'read' | 'backend';
 

@@ -1,7 +1,8 @@
-/** Port the unprivileged nginx image listens on (it cannot bind below 1024). */
-export const GATEWAY_PORT = 8080;
-/** Where the htpasswd Secret is mounted. */
-export const HTPASSWD_DIR = '/etc/nginx/secrets';
+import { HTPASSWD_DIR, NGINX_PORT, nginxGatewayConfig } from '../core/nginx';
+
+/** Port the gateway listens on. */
+export const GATEWAY_PORT = NGINX_PORT;
+export { HTPASSWD_DIR };
 
 /** The gateway's routes: which Loki role serves each API path. */
 export interface GatewayRoutes {
@@ -44,35 +45,7 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
       ]
     : [];
 
-  return [
-    'worker_processes 2;',
-    'error_log /dev/stderr warn;',
-    'pid /tmp/nginx.pid;',
-    'events { worker_connections 4096; }',
-    'http {',
-    '  client_body_temp_path /tmp/client_temp;',
-    '  proxy_temp_path /tmp/proxy_temp;',
-    '  fastcgi_temp_path /tmp/fastcgi_temp;',
-    '  uwsgi_temp_path /tmp/uwsgi_temp;',
-    '  scgi_temp_path /tmp/scgi_temp;',
-    '  default_type application/octet-stream;',
-    '  log_format main \'$remote_addr - $remote_user [$time_local] $status "$request" $body_bytes_sent "$http_user_agent"\';',
-    '  access_log /dev/stdout main;',
-    '  sendfile on;',
-    '  tcp_nopush on;',
-    `  resolver ${r.resolver} valid=10s;`,
-    '  client_max_body_size 4M;',
-    '  proxy_http_version 1.1;',
-    '  proxy_connect_timeout 600s;',
-    '  proxy_send_timeout 600s;',
-    '  proxy_read_timeout 600s;',
-    '  server {',
-    `    listen ${GATEWAY_PORT};`,
-    `    set $write ${r.write};`,
-    `    set $read ${r.read};`,
-    `    set $backend ${r.backend};`,
-    '    # Health of the gateway itself, without auth, for its probes.',
-    '    location = / { auth_basic off; return 200 "OK"; }',
+  return nginxGatewayConfig(r.resolver, { write: r.write, read: r.read, backend: r.backend }, [
     ...auth,
     '    # write: distributor and ingester',
     exact('/loki/api/v1/push', '$write'),
@@ -91,8 +64,5 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
     prefix('/api/prom/', '$read'),
     '    # Nothing else: no operator page, no static file.',
     '    location / { return 404; }',
-    '  }',
-    '}',
-    '',
-  ].join('\n');
+  ]);
 }

@@ -177,7 +177,7 @@ export class ObservabilityPlatform extends Chart {
     if (!policies) return;
     const otlp = this.collectors.otlp;
     // Behind vmauth, outside clients write and query through it, as the tenant of their login.
-    const metricsEntry = this.victoriaMetrics?.auth?.url;
+    const metricsEntry = this.victoriaMetrics?.auth?.url ?? this.thanos?.tenantGateway?.url;
     const entries = (urls: ReadonlyArray<string | undefined>) => [...new Set(urls.filter((u): u is string => u !== undefined))];
     if (writers.length > 0) {
       for (const url of entries([

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ThanosTenantGateway, ThanosTenantGatewayOptions } from './tenant-gateway';
 import { requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
@@ -55,6 +56,12 @@ export interface ThanosClusterProps {
   readonly compactor?: Omit<ThanosCompactorProps, ThanosClusterWired>;
   /** Ruler, or `false` for none. @default 2 replicas with rules about Thanos' own health */
   readonly ruler?: Omit<ThanosRulerProps, ThanosClusterWired> | false;
+  /**
+   * An authenticated entry point for tenants outside the platform: nginx with a login per tenant
+   * in front of receive and of a second query that enforces tenancy (see {@link ThanosTenantGateway}).
+   * @default none (the platform's own components use receive and query-frontend directly, admitted by their NetworkPolicies)
+   */
+  readonly tenantGateway?: ThanosTenantGatewayOptions;
 }
 
 /**
@@ -80,6 +87,10 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
   readonly bucket: ThanosBucket;
   readonly receive?: ThanosReceive;
   readonly query: ThanosQuery;
+  /** The query behind the tenant gateway, which answers each tenant with its own series only. */
+  readonly tenantQuery?: ThanosQuery;
+  /** The tenants' authenticated entry point, when `tenantGateway` is given. */
+  readonly tenantGateway?: ThanosTenantGateway;
   readonly queryFrontend: ThanosQueryFrontend;
   readonly store: ThanosStore;
   readonly compactor: ThanosCompactor;
@@ -106,6 +117,13 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
         "make the ThanosBucket in the cluster's namespace",
       );
     }
+    v.check(
+      !props.tenantGateway || props.receive !== false,
+      'tenantGateway',
+      props.tenantGateway?.basicAuthSecret,
+      "needs receive, which takes the tenants' writes",
+      'keep receive, or leave the tenant gateway out',
+    );
     v.throwIfAny();
 
     const where = (this.where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain });
@@ -146,6 +164,17 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
       deduplicateLike: props.compactor?.deduplicationReplicaLabels ? undefined : this.query,
     });
 
+    if (props.tenantGateway) {
+      // A query of its own: the shared one keeps answering across tenants (Grafana, the ruler).
+      this.tenantQuery = new ThanosQuery(this, 'TenantQuery', { ...withLog(queryOptions), ...where, endpoints: this.query.endpoints, enforceTenancy: true });
+      this.tenantGateway = new ThanosTenantGateway(this, 'TenantGateway', {
+        ...props.tenantGateway,
+        ...where,
+        receiveUrl: new URL(this.receive!.remoteWriteUrl).origin,
+        queryUrl: this.tenantQuery.httpUrl,
+      });
+    }
+
     this.remoteWriteUrl = this.receive?.remoteWriteUrl;
     this.queryUrl = this.queryFrontend.queryUrl;
     this.storeEndpoints = this.query.endpoints;
@@ -153,6 +182,7 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
     this.scrapeTargets = [
       ...(this.receive ? [this.receive] : []),
       this.query,
+      ...(this.tenantQuery ? [this.tenantQuery] : []),
       this.queryFrontend,
       this.store,
       this.compactor,

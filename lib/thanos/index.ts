@@ -11,3 +11,4 @@ export * from './ruler';
 export * from './store';
 export { ThanosComponentProps } from './component';
 export * from './dashboard';
+export * from './tenant-gateway';

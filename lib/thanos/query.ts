@@ -22,6 +22,13 @@ export interface ThanosQueryProps extends ThanosComponentProps {
   readonly timeout?: string;
   /** Use downsampled data for long ranges automatically. @default true */
   readonly autoDownsampling?: boolean;
+  /**
+   * Answer each request only with the series of the tenant its `THANOS-TENANT` header names (the
+   * `tenant_id` label receive gives each tenant's series). Such a query is `<name>-query-tenants`,
+   * and belongs behind a gateway that sets the header from the login ({@link ThanosTenantGateway}).
+   * @default false
+   */
+  readonly enforceTenancy?: boolean;
 }
 
 const DEFAULT_RESOURCES = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
@@ -54,7 +61,7 @@ export class ThanosQuery extends Construct {
     this.endpoints = props.endpoints;
     this.extraReplicaLabels = r.extraReplicaLabels;
     const v = new Validator(this);
-    checkThanosComponent(v, props, '-query-headless'.length);
+    checkThanosComponent(v, props, `-${identity.component}-headless`.length);
     checkReplicas(v, 'replicas', replicas);
     v.check(
       props.endpoints.length > 0,
@@ -77,7 +84,12 @@ export class ThanosQuery extends Construct {
       kind: 'Deployment',
       replicas,
       subcommand: 'query',
-      flags: [`--endpoint.sd-config=${renderYaml(sdConfig)}`, `--query.timeout=${r.timeout}`, ...(r.autoDownsampling ? ['--query.auto-downsampling'] : [])],
+      flags: [
+        `--endpoint.sd-config=${renderYaml(sdConfig)}`,
+        `--query.timeout=${r.timeout}`,
+        ...(r.autoDownsampling ? ['--query.auto-downsampling'] : []),
+        ...(props.enforceTenancy ? ['--query.enforce-tenancy'] : []),
+      ],
       // Writers through receive may be made after the query: their labels are read at synth.
       lateFlags: () => this.replicaLabels.map((label) => `--query.replica-label=${label}`),
       options: props,
@@ -119,7 +131,7 @@ export class ThanosQuery extends Construct {
 /** Fills in every default, in one place. */
 function resolveQuery(scope: Construct, props: ThanosQueryProps) {
   return {
-    identity: thanosIdentity(props, 'query', clusterDomainOf(scope, props.clusterDomain)),
+    identity: thanosIdentity(props, props.enforceTenancy ? 'query-tenants' : 'query', clusterDomainOf(scope, props.clusterDomain)),
     clusterDomain: clusterDomainOf(scope, props.clusterDomain),
     replicas: props.replicas ?? 2,
     extraReplicaLabels: props.extraReplicaLabels ?? [],

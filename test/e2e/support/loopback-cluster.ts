@@ -162,13 +162,17 @@ export class LoopbackCluster {
   }
 
   /** An HTTP request from inside the cluster network (from the namespace of `netns`): status and body. */
-  httpRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, netns = this.netns): { status: number; body: string } {
+  httpRequest(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string; bodyBase64?: string },
+    netns = this.netns,
+  ): { status: number; body: string } {
     const code = `const init = ${JSON.stringify(init)};
       const q = require('http').request(${JSON.stringify(url)}, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (r) => {
         let b = ''; r.on('data', (d) => b += d); r.on('end', () => process.stdout.write(JSON.stringify({ status: r.statusCode, body: b })));
       });
       q.on('error', (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));
-      q.end(init.body);`;
+      q.end(init.bodyBase64 !== undefined ? Buffer.from(init.bodyBase64, 'base64') : init.body);`;
     const r = spawnSync('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { encoding: 'utf8', timeout: 30_000 });
     try {
       return JSON.parse(r.stdout);
