@@ -141,6 +141,8 @@ export class Workload extends Construct {
   /** The emitted PodDisruptionBudget, when there is one. */
   readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   readonly identity: ComponentIdentity;
+  /** Pods it runs (for an autoscaled one, the minimum the defaults were sized for). */
+  readonly replicas: number;
   /** The NetworkPolicy of its pods, unless policies are off or the pods use the node's network. */
   readonly networkPolicy?: PodNetworkPolicy;
   /** The host access its pods declare, if any. */
@@ -150,6 +152,7 @@ export class Workload extends Construct {
     super(scope, id);
     guardNameCollisions(this);
     this.identity = props.identity;
+    this.replicas = props.replicas;
     this.hostAccess = props.hostAccess;
     if (props.hostAccess) registerAppCheck(this, 'host-access-admission', hostAccessAdmission);
     registerAppCheck(this, 'addresses-resolve', libraryAddresses);

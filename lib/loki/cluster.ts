@@ -80,6 +80,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   readonly runtimeConfig: ConfigFile;
   readonly gatewayConfig: ConfigFile;
   readonly write: Workload;
+  /** Copies of each stream the write pods keep. */
+  readonly replicationFactor: number;
   readonly read: Workload;
   readonly backend: Workload;
   readonly gateway: Workload;
@@ -151,6 +153,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
+    this.replicationFactor = p.replicationFactor;
     this.write = this.emitRole('write', p.write.replicas, p.write);
     this.read = this.emitRole('read', p.read.replicas, p.read);
     this.backend = this.emitRole('backend', p.backend.replicas, p.backend);

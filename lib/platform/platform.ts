@@ -10,6 +10,7 @@ import { RestrictedNamespace } from '../core/namespace';
 import { setClusterDomain } from '../core/cluster-domain';
 import { admitClients, setNetworkPolicies } from '../core/network-policy';
 import { addWarning } from '../core/warnings';
+import { ReplicatedStore, warnOnZoneLoss } from './zones';
 import { ScrapeTarget, Scrapeable, scrapeTargetsOf } from '../core/scrape-target';
 import { emitServiceMonitors } from '../core/service-monitor';
 import { Grafana } from '../grafana/grafana';
@@ -166,9 +167,41 @@ export class ObservabilityPlatform extends Chart {
     if (spec.selfMonitoring !== false) this.selfMonitoring = this.collector(spec.selfMonitoring ?? {});
     if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
     this.admitOutsideClients(spec);
+    if (spec.zones !== undefined) warnOnZoneLoss(this, spec.zones, this.replicatedStores());
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');
+  }
+
+  /** The stores that keep copies of their data on several pods, with what each needs to go on. */
+  private replicatedStores(): ReplicatedStore[] {
+    const quorum = (copies: number) => Math.floor(copies / 2) + 1;
+    const stores: ReplicatedStore[] = [
+      {
+        property: 'loki.write',
+        workloads: [this.loki.write],
+        copies: this.loki.replicationFactor,
+        needed: quorum(this.loki.replicationFactor),
+        fails: 'pushes fail',
+      },
+    ];
+    const receive = this.thanos?.receive;
+    if (receive) {
+      const copies = receive.replicationFactor;
+      stores.push({ property: 'thanos.receive', workloads: Object.values(receive.ingestors), copies, needed: quorum(copies), fails: 'remote writes fail' });
+    }
+    const vm = this.victoriaMetrics;
+    if (vm)
+      stores.push({
+        property: 'victoriaMetrics.vmstorage',
+        workloads: [vm.vmstorage.workload],
+        copies: vm.replicationFactor,
+        needed: 1,
+        fails: 'queries miss series',
+      });
+    const am = this.alertmanager;
+    if (am) stores.push({ property: 'alertmanager', workloads: [am.workload], copies: am.replicas, needed: 1, fails: 'alerts reach no one' });
+    return stores;
   }
 
   /** The clients the spec admits from outside the platform, each to the entry points of what it does. */

@@ -213,4 +213,10 @@ export interface PlatformSpec {
   readonly serviceMonitors?: boolean;
   /** NetworkPolicies and the clients they admit from outside the platform. @default policies on, no outside client admitted */
   readonly network?: PlatformNetworkSpec;
+  /**
+   * Availability zones the cluster's nodes span. Given, the synth warns for each replicated store
+   * (Loki write, Thanos receive, vmstorage, Alertmanager) whose copies cannot survive the loss of one.
+   * @default unknown: no zone check
+   */
+  readonly zones?: number;
 }

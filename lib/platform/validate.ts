@@ -23,6 +23,14 @@ export function validateSpec(scope: Construct, spec: PlatformSpec, namespace: st
     'keep aws for S3 with a role per component, or storage for another store',
   );
   if (spec.aws) checkAwsStorageProps(v, spec.aws, 'aws.');
+  if (spec.zones !== undefined)
+    v.check(
+      Number.isInteger(spec.zones) && spec.zones >= 1,
+      'zones',
+      spec.zones,
+      'is not a number of zones',
+      'give how many availability zones the nodes span, e.g. 3',
+    );
   v.check(
     ['thanos', 'victoriametrics'].includes(backend),
     'metricsBackend',
