@@ -71,6 +71,7 @@ export type {
   ThanosHashringOptions,
   ThanosQueryProps,
   ThanosTenantGatewayOptions,
+  ThanosGrpcTls,
   ThanosTenantGatewayProps,
   ThanosQueryFrontendProps,
   ThanosStoreProps,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ThanosGrpcTls, setThanosGrpcTls } from './grpc-tls';
 import { ThanosTenantGateway, ThanosTenantGatewayOptions } from './tenant-gateway';
 import { requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
@@ -62,6 +63,12 @@ export interface ThanosClusterProps {
    * @default none (the platform's own components use receive and query-frontend directly, admitted by their NetworkPolicies)
    */
   readonly tenantGateway?: ThanosTenantGatewayOptions;
+  /**
+   * Mutual TLS on every gRPC connection between the components (the StoreAPI, receive
+   * replication), from a certificate Secret (see {@link ThanosGrpcTls}).
+   * @default plain gRPC inside the cluster, limited by the NetworkPolicies
+   */
+  readonly grpcTls?: ThanosGrpcTls;
 }
 
 /**
@@ -99,6 +106,8 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
 
   constructor(scope: Construct, id: string, props: ThanosClusterProps) {
     super(scope, id);
+    // Before any component is made: construct context cannot change once there are children.
+    if (props.grpcTls) setThanosGrpcTls(this, props.grpcTls);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects' });
     const v = new Validator(this);
     v.check(

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ThanosGrpcTls, grpcServerTlsFlags, grpcTlsVolume, thanosGrpcTlsOf } from './grpc-tls';
 import { k8s } from '../core/k8s';
 import { ContainerDefinition } from '../core/pod';
 import { imageVersion } from '../core/images';
@@ -68,12 +69,22 @@ export interface ThanosContainerSpec {
   readonly livenessFailures?: number;
   /** The uid, when it must differ from the pod's. @default the pod's */
   readonly runAsUser?: number;
+  /** Mutual TLS on its gRPC server (and for the clients the component makes of it). @default none */
+  readonly grpcTls?: ThanosGrpcTls;
 }
 
 /** A Thanos container with the shared flags, ports, probes and bucket wiring. */
 export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition {
   const { options, bucket } = spec;
-  const args = [spec.subcommand, ...commonFlags(options, spec.listeners), ...spec.flags, ...(bucket ? [bucket.flag] : [])];
+  const tls = spec.grpcTls;
+  const servesGrpc = spec.listeners?.grpc ?? true;
+  const args = [
+    spec.subcommand,
+    ...commonFlags(options, spec.listeners),
+    ...(tls && servesGrpc ? grpcServerTlsFlags() : []),
+    ...spec.flags,
+    ...(bucket ? [bucket.flag] : []),
+  ];
   return withOptions(options, {
     name: spec.name ?? 'thanos',
     image: thanosImage(options),
@@ -81,7 +92,7 @@ export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition 
     lateArgs: spec.lateFlags,
     env: [...(spec.env ?? []), ...(bucket ? bucket.env() : [])],
     ports: thanosPorts(spec.listeners),
-    volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : [])],
+    volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : []), ...(tls ? [grpcTlsVolume(tls).mount] : [])],
     ...thanosProbes(spec.livenessFailures),
     defaultResources: spec.defaultResources,
     runAsUser: spec.runAsUser,
@@ -111,7 +122,9 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
  * Emits the ServiceAccount and the Deployment or StatefulSet of one Thanos component, with the
  * shared flags, ports, probes, bucket mount and security settings.
  */
-export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloadSpec): Workload {
+export function thanosWorkload(scope: Construct, id: string, given: ThanosWorkloadSpec): Workload {
+  // The cluster's mutual TLS, when it turned it on, for every component it makes.
+  const spec: ThanosWorkloadSpec = { ...given, grpcTls: given.grpcTls ?? thanosGrpcTlsOf(scope) };
   const { identity, options, bucket } = spec;
   if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity, spec.bucketAccess ?? 'read');
   else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
@@ -126,7 +139,7 @@ export function thanosWorkload(scope: Construct, id: string, spec: ThanosWorkloa
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
     disruptionBudget: spec.disruptionBudget,
     exclusiveNodes: spec.exclusiveNodes,
-    volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : [])],
+    volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : []), ...(spec.grpcTls ? [grpcTlsVolume(spec.grpcTls).volume] : [])],
     containers: [thanosContainer(spec)],
   };
   if (spec.kind === 'Deployment') return new Workload(scope, id, { ...common, kind: 'Deployment' });

@@ -12,3 +12,4 @@ export * from './store';
 export { ThanosComponentProps } from './component';
 export * from './dashboard';
 export * from './tenant-gateway';
+export * from './grpc-tls';

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { grpcClientConfig, thanosGrpcTlsOf } from './grpc-tls';
 import { checkLabelName, checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -78,7 +79,8 @@ export class ThanosQuery extends Construct {
     const { service, headless } = thanosServices(this, identity);
     this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
     // `--endpoint` is deprecated in v0.42; the SD config takes the same dnssrv+ addresses.
-    const sdConfig = { endpoints: props.endpoints.map((e) => ({ address: e.address })) };
+    const tls = thanosGrpcTlsOf(this);
+    const sdConfig = { ...(tls ? { default_client_config: grpcClientConfig(tls) } : {}), endpoints: props.endpoints.map((e) => ({ address: e.address })) };
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'Deployment',

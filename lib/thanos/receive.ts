@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { receiveReplicationTlsFlags, thanosGrpcTlsOf } from './grpc-tls';
 import { k8s } from '../core/k8s';
 import { ConfigFile } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -79,6 +80,12 @@ const INGESTOR_LABEL = `${OWN_PREFIX}/thanos-receive-ingestor`;
 const DATA_DIR = '/var/thanos/receive';
 const HASHRING_DIR = '/var/lib/thanos-receive';
 const HASHRING_FILE = 'hashrings.json';
+
+/** Replication to the other ingestors goes over the cluster's gRPC mutual TLS, when it has one. */
+function receiveReplicationTls(scope: Construct): string[] {
+  const tls = thanosGrpcTlsOf(scope);
+  return tls ? receiveReplicationTlsFlags(tls) : [];
+}
 const DEFAULT_RESOURCES = {
   ingestor: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '2Gi' } },
   router: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '512Mi' } },
@@ -191,6 +198,8 @@ export class ThanosReceive extends Construct {
         exclusiveNodes: true,
         subcommand: 'receive',
         flags: [
+          // Replication to the other ingestors goes over the same mutual TLS as the StoreAPI.
+          ...receiveReplicationTls(this),
           `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`,
           `--tsdb.path=${DATA_DIR}`,
           `--tsdb.retention=${r.retention}`,
@@ -230,7 +239,7 @@ export class ThanosReceive extends Construct {
       replicas: router.replicas ?? 2,
       subcommand: 'receive',
       // No local endpoint: with a hashring and without one, receive only routes (RouterOnly).
-      flags: [`--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`, ...flags.labels, ...flags.tenant, ...flags.routing],
+      flags: [...receiveReplicationTls(this), `--remote-write.address=0.0.0.0:${THANOS_PORTS.remoteWrite}`, ...flags.labels, ...flags.tenant, ...flags.routing],
       options: { ...router, logLevel: router.logLevel ?? props.logLevel },
       env: POD_ENV,
       volumes: [flags.hashringVolume],
