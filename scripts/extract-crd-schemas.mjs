@@ -17,6 +17,7 @@ const files = [
   'grafana-operator/grafana.integreatly.org_grafanadatasources.yaml',
   'grafana-operator/grafana.integreatly.org_grafanadashboards.yaml',
   'grafana-operator/grafana.integreatly.org_grafanafolders.yaml',
+  'cert-manager/cert-manager.io_certificates.yaml',
 ];
 const schemas = {};
 for (const file of files) {

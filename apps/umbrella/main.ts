@@ -24,6 +24,8 @@ export function umbrella(app: App): void {
       metricsServer: {},
     },
     grafana: { delivery: 'operator', adminSecret: { name: 'grafana-admin' } },
+    // Thanos components talk gRPC with mutual TLS, from a certificate cert-manager makes.
+    thanos: { grpcTls: { secretName: 'thanos-grpc-tls', serverName: 'thanos-grpc.internal', issuer: { name: 'platform-ca', kind: 'ClusterIssuer' } } },
     // Batch jobs (backups, reports) push their last run's metrics here.
     pushgateway: {},
   });

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
-import { ThanosGrpcTls, setThanosGrpcTls } from './grpc-tls';
+import { Certificate } from '../../imports/certificate-cert-manager.io';
+import { ThanosGrpcTls, emitGrpcCertificate, setThanosGrpcTls } from './grpc-tls';
 import { ThanosTenantGateway, ThanosTenantGatewayOptions } from './tenant-gateway';
 import { requireProps } from '../core/check-options';
 import { Validator } from '../core/errors';
@@ -96,6 +97,8 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
   readonly query: ThanosQuery;
   /** The query behind the tenant gateway, which answers each tenant with its own series only. */
   readonly tenantQuery?: ThanosQuery;
+  /** The cert-manager Certificate of the gRPC TLS, when `grpcTls` names an issuer. */
+  readonly grpcCertificate?: Certificate;
   /** The tenants' authenticated entry point, when `tenantGateway` is given. */
   readonly tenantGateway?: ThanosTenantGateway;
   readonly queryFrontend: ThanosQueryFrontend;
@@ -136,6 +139,7 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
     v.throwIfAny();
 
     const where = (this.where = { namespace: props.namespace, name: props.name, clusterDomain: props.clusterDomain });
+    if (props.grpcTls) this.grpcCertificate = emitGrpcCertificate(this, props.namespace, props.name ?? 'thanos', props.grpcTls);
     const withLog = <T extends ThanosComponentOptions>(options: T | undefined): T => ({ ...options, logLevel: options?.logLevel ?? props.logLevel }) as T;
     this.bucket =
       props.bucket instanceof ThanosBucket

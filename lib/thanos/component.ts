@@ -123,8 +123,9 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
  * shared flags, ports, probes, bucket mount and security settings.
  */
 export function thanosWorkload(scope: Construct, id: string, given: ThanosWorkloadSpec): Workload {
-  // The cluster's mutual TLS, when it turned it on, for every component it makes.
-  const spec: ThanosWorkloadSpec = { ...given, grpcTls: given.grpcTls ?? thanosGrpcTlsOf(scope) };
+  // The cluster's mutual TLS, when it turned it on, for every component that speaks gRPC.
+  const speaksGrpc = given.listeners?.grpc ?? true;
+  const spec: ThanosWorkloadSpec = { ...given, grpcTls: given.grpcTls ?? (speaksGrpc ? thanosGrpcTlsOf(scope) : undefined) };
   const { identity, options, bucket } = spec;
   if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity, spec.bucketAccess ?? 'read');
   else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);

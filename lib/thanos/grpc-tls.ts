@@ -1,4 +1,6 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { Certificate, CertificateSpecUsages } from '../../imports/certificate-cert-manager.io';
+import { declareExternal } from '../core/external';
 import { Validator } from '../core/errors';
 import { k8s } from '../core/k8s';
 import { dnsLabel } from '../core/rules';
@@ -17,6 +19,13 @@ export interface ThanosGrpcTls {
    * Service's name: e.g. `thanos-grpc.internal`.
    */
   readonly serverName: string;
+  /**
+   * A cert-manager issuer that makes the Secret: the cluster then gets a `Certificate` for
+   * `serverName`, for server and client authentication. Its Secret must carry `ca.crt` (a CA or
+   * Vault issuer does). Needs cert-manager in the cluster.
+   * @default none: the Secret is yours to create
+   */
+  readonly issuer?: { readonly name: string; readonly kind?: 'Issuer' | 'ClusterIssuer' };
 }
 
 /** The construct context key under which a ThanosCluster hands its gRPC TLS to its components. */
@@ -71,6 +80,31 @@ export function receiveReplicationTlsFlags(tls: ThanosGrpcTls): string[] {
     `--remote-write.client-tls-ca=${GRPC_TLS_DIR}/ca.crt`,
     `--remote-write.client-server-name=${tls.serverName}`,
   ];
+}
+
+/**
+ * Where the certificate Secret comes from: a cert-manager `Certificate` when an issuer is named,
+ * else the user (declared, so that checks and tools know it must exist).
+ */
+export function emitGrpcCertificate(scope: Construct, namespace: string, instance: string, tls: ThanosGrpcTls): Certificate | undefined {
+  if (!tls.issuer) {
+    declareExternal(scope, {
+      kind: 'Secret',
+      namespace,
+      name: tls.secretName,
+      purpose: `Thanos gRPC certificate (tls.crt, tls.key, ca.crt) valid for ${tls.serverName}`,
+    });
+    return undefined;
+  }
+  return new Certificate(scope, 'GrpcCertificate', {
+    metadata: { name: `${instance}-grpc-tls`, namespace },
+    spec: {
+      secretName: tls.secretName,
+      dnsNames: [tls.serverName],
+      usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.CLIENT_AUTH],
+      issuerRef: { name: tls.issuer.name, kind: tls.issuer.kind ?? 'Issuer', group: 'cert-manager.io' },
+    },
+  });
 }
 
 /** The volume and mount of the certificate Secret. */

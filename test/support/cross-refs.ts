@@ -27,7 +27,18 @@ export function crossReferenceProblems(manifests: Manifest[], external: External
   const isExternal = (kind: string, ns: string | undefined, name: string) => external.some((e) => e.kind === kind && e.namespace === ns && e.name === name);
   const pods = workloads(manifests);
   // A Secret made in the cluster by a generator Job is there once the Job has run: with the keys its shell step writes.
-  const generated = pods.filter(isSecretGenerator).map((job) => runSecretGenerator(job).manifest as Manifest);
+  const generated = [
+    ...pods.filter(isSecretGenerator).map((job) => runSecretGenerator(job).manifest as Manifest),
+    // cert-manager makes the Secret of a Certificate, with the certificate, its key and the CA.
+    ...manifests
+      .filter((m) => m.kind === 'Certificate')
+      .map((c) => ({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: c.spec.secretName, namespace: c.metadata.namespace },
+        data: { 'tls.crt': '', 'tls.key': '', 'ca.crt': '' },
+      })),
+  ];
 
   for (const svc of manifests.filter((m) => m.kind === 'Service' && m.spec.selector)) {
     const selected = pods.filter((w) => w.metadata.namespace === svc.metadata.namespace && matches(svc.spec.selector, podLabelsOf(w)));

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import { Minio, ThanosCluster } from '../../lib';
 import { flagProblems } from '../support/thanos';
+import { schemaProblems } from '../support/schema';
+import { externalReferences } from '../../lib/core/external';
 import { argsOf, podSpecOf, synth, testChart, workloads } from '../support/synth';
 
 const TLS = { secretName: 'thanos-grpc-tls', serverName: 'thanos-grpc.internal' };
@@ -56,4 +58,25 @@ describe('mutual TLS between the Thanos components', () => {
   test('every flag exists in the pinned release', () => {
     expect(flagProblems(manifests)).toEqual([]);
   });
+});
+
+test('with an issuer, cert-manager makes the Secret from a Certificate the real CRD accepts; without one, the Secret is declared as yours', () => {
+  const chart = testChart();
+  const minio = new Minio(chart, 'minio', { namespace: 'obs' });
+  new ThanosCluster(chart, 'thanos', { namespace: 'obs', storage: minio, grpcTls: { ...TLS, issuer: { name: 'platform-ca', kind: 'ClusterIssuer' } } });
+  const manifests = synth(chart);
+  const certificate = manifests.find((m) => m.kind === 'Certificate')!;
+  expect(certificate.spec).toEqual({
+    secretName: 'thanos-grpc-tls',
+    dnsNames: ['thanos-grpc.internal'],
+    usages: ['server auth', 'client auth'],
+    issuerRef: { name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
+  });
+  expect(manifests.flatMap(schemaProblems)).toEqual([]);
+  expect(externalReferences(chart).some((e) => e.name === 'thanos-grpc-tls')).toBe(false);
+
+  const own = testChart();
+  new ThanosCluster(own, 'thanos', { namespace: 'obs', storage: new Minio(own, 'minio', { namespace: 'obs' }), grpcTls: TLS });
+  expect(synth(own).some((m) => m.kind === 'Certificate')).toBe(false);
+  expect(externalReferences(own).some((e) => e.kind === 'Secret' && e.name === 'thanos-grpc-tls')).toBe(true);
 });
