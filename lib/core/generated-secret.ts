@@ -4,14 +4,13 @@
  * (GitOps keeps diffing cleanly) and carries no secret value; re-running the Job never rotates a
  * credential under the programs that use it.
  */
-import { createHash } from 'node:crypto';
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { guardNameCollisions } from './collisions';
 import { IMAGES, imageVersion } from './images';
 import { k8s } from './k8s';
 import { ComponentIdentity, OWN_PREFIX } from './names';
-import { PodNetworkPolicy, networkPoliciesEnabled } from './network-policy';
+import { jobSpecHash } from './job-name';
+import { podNetworkPolicy } from './network-policy';
 import { SchedulingOptions, restrictedPodTemplate } from './pod';
 
 /** Annotation on a generated Secret: what it is for and what to use instead in production. */
@@ -115,27 +114,9 @@ export class GeneratedSecret extends Construct {
       ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 600, template };
-    // A Job's pod template is immutable: a changed spec is a new Job, named by its hash.
-    const specHash = createHash('sha256').update(JSON.stringify(spec)).digest('hex').slice(0, 8);
-    this.job = new k8s.KubeJob(this, 'Job', { metadata: { ...metadata, name: `${identity.name}-${specHash}` }, spec });
-    if (networkPoliciesEnabled(this)) {
-      new PodNetworkPolicy(this, 'NetworkPolicy', { name: identity.name, namespace, podSelector: identity.selector, labels: identity.labels });
-    }
-    // The Secret itself is not in the output; what reads it still names it.
-    rememberGenerated(this.job, props.name);
+    this.job = new k8s.KubeJob(this, 'Job', { metadata: { ...metadata, name: `${identity.name}-${jobSpecHash(spec)}` }, spec });
+    podNetworkPolicy(this, 'NetworkPolicy', { name: identity.name, namespace, podSelector: identity.selector, labels: identity.labels });
   }
-}
-
-/** The Secrets generated Jobs make, by Job: a check that a Secret reference resolves can read it here. */
-const generated = new WeakMap<ApiObject, string>();
-
-function rememberGenerated(job: ApiObject, secretName: string): void {
-  generated.set(job, secretName);
-}
-
-/** The name of the Secret a generator Job makes, if `job` is one. */
-export function generatedSecretOf(job: ApiObject): string | undefined {
-  return generated.get(job);
 }
 
 /**

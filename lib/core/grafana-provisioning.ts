@@ -69,6 +69,20 @@ export interface DashboardDefinition {
   readonly datasourceUid?: string;
 }
 
+/** A component's dashboard in the platform folder: uid `platform-<slug>`, title `Platform / <name>`, tagged `platform` and the slug. */
+export function platformDashboard(slug: string, name: string, panels: readonly PanelDefinition[]): DashboardDefinition {
+  return { uid: `platform-${slug}`, title: `Platform / ${name}`, folder: PLATFORM_FOLDER, tags: ['platform', slug], panels };
+}
+
+/** The resident memory of each pod of `jobs`. */
+export function residentMemoryPanel(jobs: readonly string[]): PanelDefinition {
+  return {
+    title: 'Resident memory by pod',
+    unit: 'bytes',
+    queries: [{ expr: `sum by (instance) (process_resident_memory_bytes{${jobMatcher(jobs)}})`, legend: '{{instance}}' }],
+  };
+}
+
 /**
  * The uids a datasource may link to: a link is only made to a datasource that is provisioned, so
  * turning Tempo off removes the links to it, not the datasources that had them.

@@ -184,8 +184,7 @@ export function networkPaths(objects: readonly unknown[], options: PathOptions):
         const used = servicePort(ports, ref.srvPort, ref.port);
         // A port a Service serves under several protocols (gossip over TCP and UDP) is used under each.
         const candidates = used ? ports.filter((p) => p.port === used.port) : ports;
-        const selector = service.spec?.selector as Labels | undefined;
-        const behind = workloads.filter((t) => t.metadata?.namespace === ref.namespace && selects(selector, t));
+        const behind = podsBehind(service, workloads);
         if (behind.length === 0) {
           for (const p of candidates) add({ ...base, to: { namespace: ref.namespace }, port: p.port, protocol: p.protocol ?? 'TCP' });
         }
@@ -226,6 +225,12 @@ function outsideAddresses(text: string, clusterDomains: readonly string[]): Arra
   return [...found.values()];
 }
 
+/** The workloads whose pods a Service selects, in its namespace. */
+function podsBehind(service: Manifest, workloads: readonly Manifest[]): Manifest[] {
+  const selector = service.spec?.selector as Labels | undefined;
+  return workloads.filter((t) => t.metadata?.namespace === service.metadata?.namespace && selects(selector, t));
+}
+
 /** A target port as a number when the pods name it (what every network plugin matches alike). */
 function podPort(workload: Manifest, port: string | number): string | number {
   if (typeof port === 'number') return port;
@@ -248,8 +253,11 @@ export function admissionTargets(
       const service = all.find((m) => m.kind === 'Service' && m.metadata?.namespace === ref.namespace && m.metadata?.name === ref.service);
       const used = service && servicePort(service.spec?.ports ?? [], ref.srvPort, ref.port);
       if (!service || !used) return [];
-      const behind = workloads.filter((t) => t.metadata?.namespace === ref.namespace && selects(service.spec?.selector as Labels | undefined, t));
-      return behind.map((t) => ({ workload: objectId(t), port: podPort(t, used.targetPort ?? used.port), protocol: used.protocol ?? 'TCP' }));
+      return podsBehind(service, workloads).map((t) => ({
+        workload: objectId(t),
+        port: podPort(t, used.targetPort ?? used.port),
+        protocol: used.protocol ?? 'TCP',
+      }));
     });
 }
 

@@ -132,6 +132,11 @@ export class PodNetworkPolicy extends Construct {
   }
 }
 
+/** The policy of a workload's pods, unless NetworkPolicies are off at `scope`. */
+export function podNetworkPolicy(scope: Construct, id: string, props: PodNetworkPolicyProps): PodNetworkPolicy | undefined {
+  return networkPoliciesEnabled(scope) ? new PodNetworkPolicy(scope, id, props) : undefined;
+}
+
 /** A policy's spec from its rules, empty lists left out (an isolated direction with no rule admits nothing). */
 function policySpec(podSelector: Readonly<Record<string, string>>, rules: PodRules): unknown {
   const ingress = rules.ingress.map((r) => ({ from: r.peers, ...(r.ports ? { ports: r.ports } : {}) }));
@@ -178,10 +183,8 @@ class NetworkPlan {
       return found.map((t) => ({ ...t, peers: a.peers.flatMap((p) => policyPeers(p, namespaceOf.get(t.workload) ?? '')) }));
     });
     this.paths = networkPaths(manifests, options);
-    for (const [id, r] of podRules(manifests, this.paths, targets)) {
-      const w = manifests.find((m) => objectId(m) === id)!;
-      this.rules.set(key(namespaceOf.get(id) ?? '', podSelectorOf(w)), r);
-    }
+    const byId = new Map(manifests.map((m) => [objectId(m), m]));
+    for (const [id, r] of podRules(manifests, this.paths, targets)) this.rules.set(key(namespaceOf.get(id) ?? '', podSelectorOf(byId.get(id))), r);
   }
 
   rulesFor(namespace: string, podSelector: Readonly<Record<string, string>>): PodRules {

@@ -10,7 +10,7 @@ import { isLateArgs, lateArgs, mergeArgs, mergeEnv } from './args';
 import { registerAppCheck } from './app-checks';
 import { addressCheck } from './address-check';
 import { readAsBuilt, rememberAsBuilt } from './as-built';
-import { PodNetworkPolicy, networkPoliciesEnabled } from './network-policy';
+import { PodNetworkPolicy, podNetworkPolicy } from './network-policy';
 import { clusterDomainOf } from './cluster-domain';
 import { ValidationProblem } from './errors';
 import { ApiObject, Chart, Lazy } from 'cdk8s';
@@ -204,8 +204,9 @@ export class Workload extends Construct {
       spec: { serviceName, replicas, selector, template: { metadata: template.metadata, spec: withArgsResolved(template.spec) } },
     }));
 
-    if (networkPoliciesEnabled(this) && !props.hostAccess?.hostNetwork) {
-      this.networkPolicy = new PodNetworkPolicy(this, 'NetworkPolicy', {
+    // Policies do not apply to pods on the node's network.
+    if (!props.hostAccess?.hostNetwork) {
+      this.networkPolicy = podNetworkPolicy(this, 'NetworkPolicy', {
         name: props.identity.name,
         namespace: props.identity.namespace,
         podSelector: props.identity.selector,

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
-import { PodNetworkPolicy, networkPoliciesEnabled } from '../core/network-policy';
+import { podNetworkPolicy } from '../core/network-policy';
+import { jobSpecHash } from '../core/job-name';
 import { GeneratedSecret } from '../core/generated-secret';
 import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -221,23 +221,16 @@ export class Minio extends Construct implements ObjectStorage {
       ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 900, template };
-    if (networkPoliciesEnabled(this)) {
-      new PodNetworkPolicy(this, 'MakeBucketsNetworkPolicy', {
-        name: `${name}-make-buckets`,
-        namespace: this.identity.namespace,
-        podSelector: jobIdentity.selector,
-        labels: jobIdentity.labels,
-      });
-    }
-    // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
-    const specHash = () =>
-      createHash('sha256')
-        .update(JSON.stringify(spec, (_key, value) => (value instanceof Lazy ? value.produce() : value)))
-        .digest('hex')
-        .slice(0, 8);
+    podNetworkPolicy(this, 'MakeBucketsNetworkPolicy', {
+      name: `${name}-make-buckets`,
+      namespace: this.identity.namespace,
+      podSelector: jobIdentity.selector,
+      labels: jobIdentity.labels,
+    });
     return new k8s.KubeJob(this, 'MakeBuckets', {
       metadata: {
-        name: Lazy.any({ produce: () => `${name}-make-buckets-${specHash()}` }) as unknown as string,
+        // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
+        name: Lazy.any({ produce: () => `${name}-make-buckets-${jobSpecHash(spec)}` }) as unknown as string,
         namespace: this.identity.namespace,
         labels: jobIdentity.labels,
       },

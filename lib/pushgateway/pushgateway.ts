@@ -96,8 +96,6 @@ export class Pushgateway extends Construct implements DashboardProvider {
   }
 }
 
-/** Every prop of a Pushgateway with its default filled in. */
-
 /** Fills in every default, in one place. */
 function resolvePushgateway(scope: Construct, props: PushgatewayProps) {
   const name = props.name ?? 'pushgateway';

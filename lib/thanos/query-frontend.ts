@@ -85,8 +85,6 @@ export class ThanosQueryFrontend extends Construct {
   }
 }
 
-/** Every prop of a query-frontend with its default filled in. */
-
 /** Fills in every default, in one place. */
 function resolveFrontend(scope: Construct, props: ThanosQueryFrontendProps) {
   return {

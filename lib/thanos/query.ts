@@ -128,8 +128,6 @@ export class ThanosQuery extends Construct {
   }
 }
 
-/** Every prop of a query with its default filled in. */
-
 /** Fills in every default, in one place. */
 function resolveQuery(scope: Construct, props: ThanosQueryProps) {
   return {

@@ -113,8 +113,6 @@ export class ThanosStore extends Construct {
   }
 }
 
-/** Every prop of a store gateway with its default filled in. */
-
 /** Fills in every default, in one place. */
 function resolveStore(scope: Construct, props: ThanosStoreProps) {
   return {

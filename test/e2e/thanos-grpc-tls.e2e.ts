@@ -2,13 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
 import { parse, stringify } from 'yaml';
-import { Minio, ThanosCluster } from '../../lib';
-import { Manifest, argsOf, get } from '../support/synth';
+import { argsOf, get } from '../support/synth';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { remoteWrite } from './support/remote-write';
+import { thanosOutput } from './support/thanos-output';
 import { PodToRun, withPods } from './support/run-pods';
 
 // Receive v0.42.4 can panic in its first tenant-pruning pass (thanos-io/thanos#8990): see thanos.e2e.ts.
@@ -53,21 +52,11 @@ function certificates(): Record<string, string> {
   return Object.fromEntries(['tls.crt', 'tls.key', 'ca.crt'].map((f) => [f, readFileSync(at(f), 'utf8')]));
 }
 
-function output(): Manifest[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'thanos', { disableResourceNameHashes: true });
-  const minio = new Minio(chart, 'minio', { namespace: NS });
-  new ThanosCluster(chart, 'thanos', {
-    namespace: NS,
-    storage: minio,
+scenario('thanos', 'gofakes3')('receive replicates and query reads over mutual TLS; a client without the certificate gets nothing', async () => {
+  const manifests = thanosOutput(NS, {
     receive: { replicas: 2, replicationFactor: 2 },
-    ruler: false,
     grpcTls: { secretName: 'thanos-grpc-tls', serverName: SERVER_NAME },
   });
-  return chart.toJson() as Manifest[];
-}
-
-scenario('thanos', 'gofakes3')('receive replicates and query reads over mutual TLS; a client without the certificate gets nothing', async () => {
-  const manifests = output();
   const queryArgs = argsOf(get(manifests, 'Deployment', 'thanos-query'), 'thanos');
   // The control: the same query, its endpoint SD config without the client certificate.
   const plainArgs = queryArgs.map((a) => {

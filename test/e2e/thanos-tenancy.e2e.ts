@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { App, Chart } from 'cdk8s';
-import { Minio, ThanosCluster } from '../../lib';
-import { Manifest } from '../support/synth';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { remoteWrite } from './support/remote-write';
+import { thanosOutput } from './support/thanos-output';
 import { PodToRun, withPods } from './support/run-pods';
 
 // Receive v0.42.4 can panic in its first tenant-pruning pass (thanos-io/thanos#8990): see thanos.e2e.ts.
@@ -25,25 +23,15 @@ const htpasswd = Object.entries(PASSWORDS)
 const basic = (user: string, pw = PASSWORDS[user]) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 const GATEWAY = `http://thanos-gateway.${NS}.svc.cluster.local`;
 
-function output(): Manifest[] {
-  const chart = new Chart(new App({ outdir: '/nonexistent' }), 'thanos', { disableResourceNameHashes: true });
-  const minio = new Minio(chart, 'minio', { namespace: NS });
-  new ThanosCluster(chart, 'thanos', {
-    namespace: NS,
-    storage: minio,
-    receive: { replicas: 1, replicationFactor: 1 },
-    ruler: false,
-    tenantGateway: { basicAuthSecret: 'thanos-tenants', replicas: 1 },
-  });
-  return chart.toJson() as Manifest[];
-}
-
 scenario(
   'thanos',
   'gofakes3',
   '/usr/sbin/nginx',
 )('each tenant reads its own series only, with the tenant its login gives', async () => {
-  const manifests = output();
+  const manifests = thanosOutput(NS, {
+    receive: { replicas: 1, replicationFactor: 1 },
+    tenantGateway: { basicAuthSecret: 'thanos-tenants', replicas: 1 },
+  });
   const toRun: PodToRun[] = [
     ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
