@@ -6,6 +6,7 @@ import { lokiStandalone } from './loki-standalone/main';
 import { defaultPlatform } from './platform/main';
 import { platformDev } from './platform-dev/main';
 import { platformAws } from './platform-aws/main';
+import { platformTls } from './platform-tls/main';
 import { platformVictoriaMetrics } from './platform-vm/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
@@ -17,6 +18,7 @@ import { vmMultiRegion } from './vm-multi-region/main';
 export const APPS: Readonly<Record<string, (app: App) => void>> = {
   platform: defaultPlatform,
   'platform-dev': platformDev,
+  'platform-tls': platformTls,
   'loki-multitenant': lokiMultitenant,
   'loki-aws': lokiAws,
   'thanos-agent': thanosAgent,

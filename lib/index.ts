@@ -20,6 +20,7 @@ export type {
   MetricsBackendKind,
   SelfMonitoringSpec,
   PlatformNetworkSpec,
+  PlatformTlsSpec,
 } from './platform';
 
 // Object storage.

@@ -1,3 +1,4 @@
+import { ServingCertificate, WebConfigFile, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -158,16 +159,37 @@ export class Alertmanager extends Construct {
       }),
     };
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
-    this.workload = this.emitStatefulSet(r, props);
-    this.url = `http://${this.identity.serviceHost(name, r.domain)}:${PORTS.http}${prefix}`;
-    this.peersUrl = `dns+http://${headlessHost}:${PORTS.http}${prefix}`;
-    this.endpoint = { path: this.node.path, peersUrl: this.peersUrl, srvRecord: `_http._tcp.${headlessHost}`, pathPrefix: prefix };
+    const serving = servingTlsOf(this);
+    const https = serving
+      ? {
+          webConfig: new WebConfigFile(this, 'WebConfig', this.identity),
+          certificate: servingCertificate(this, this.identity, serving, { names: [name], headless: [headless] }),
+        }
+      : undefined;
+    this.workload = this.emitStatefulSet(r, props, https);
+    const scheme = https ? 'https' : 'http';
+    this.url = `${scheme}://${this.identity.serviceHost(name, r.domain)}:${PORTS.http}${prefix}`;
+    this.peersUrl = `dns+${scheme}://${headlessHost}:${PORTS.http}${prefix}`;
+    this.endpoint = {
+      path: this.node.path,
+      peersUrl: this.peersUrl,
+      srvRecord: `_http._tcp.${headlessHost}`,
+      pathPrefix: prefix,
+      ...(https ? { https: true } : {}),
+    };
     warnOnSilentReceivers(this, r.config);
-    this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined);
+    this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined, {
+      https: https ? { certificateSecret: https.certificate.secretName } : undefined,
+    });
   }
 
   /** The pods, gossiping with each other by their stable names when there are several. */
-  private emitStatefulSet(r: ResolvedAlertmanager, props: AlertmanagerProps): Workload {
+  private emitStatefulSet(
+    r: ResolvedAlertmanager,
+    props: AlertmanagerProps,
+    https: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate } | undefined,
+  ): Workload {
+    const scheme = https ? 'HTTPS' : 'HTTP';
     const peers = Array.from({ length: r.replicas }, (_, i) => `--cluster.peer=${r.name}-${i}.${r.headlessHost}:${PORTS.cluster}`);
     const cluster =
       r.replicas > 1
@@ -186,9 +208,13 @@ export class Alertmanager extends Construct {
       serviceName: r.headless,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: r.name,
-      configChecksums: [this.config.checksum],
+      configChecksums: [this.config.checksum, ...(https ? [https.webConfig.file.checksum] : [])],
       ...podOptions(props),
-      volumes: [this.config.volume('config'), ...(props.secretFiles ? [{ name: 'secrets', secret: { secretName: props.secretFiles.secretName } }] : [])],
+      volumes: [
+        this.config.volume('config'),
+        ...(props.secretFiles ? [{ name: 'secrets', secret: { secretName: props.secretFiles.secretName } }] : []),
+        ...(https ? [https.webConfig.volume, https.certificate.volume] : []),
+      ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
@@ -196,7 +222,13 @@ export class Alertmanager extends Construct {
         withOptions(props, {
           name: 'alertmanager',
           image: r.image,
-          args: [`--config.file=${CONFIG_DIR}/${CONFIG_FILE}`, `--storage.path=${DATA_DIR}`, `--web.listen-address=:${PORTS.http}`, ...cluster],
+          args: [
+            `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
+            `--storage.path=${DATA_DIR}`,
+            `--web.listen-address=:${PORTS.http}`,
+            ...(https ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
+            ...cluster,
+          ],
           // The advertised address must be the pod's IP: peers cannot use a name there.
           env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }],
           ports: [
@@ -207,9 +239,10 @@ export class Alertmanager extends Construct {
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: DATA_DIR },
             ...(props.secretFiles ? [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }] : []),
+            ...(https ? [https.webConfig.mount, https.certificate.mount] : []),
           ],
-          readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30 }),
+          readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30, scheme }),
           defaultResources: r.defaultResources,
         }),
       ],

@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE, ServingCertificate, platformTrustFor } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -36,6 +37,8 @@ interface AlloyPodSpec {
   readonly env?: readonly k8s.EnvVar[];
   /** A volume per pod at the storage path (a StatefulSet); without it, a Deployment with an emptyDir. */
   readonly storage?: { readonly size: string; readonly storageClass?: string };
+  /** A certificate whose ca.crt it trusts for platform endpoints served over HTTPS. @default none */
+  readonly trust?: ServingCertificate;
 }
 
 /** What both Alloy components resolve alike: their name, identity, cluster domain and pod count. */
@@ -66,6 +69,7 @@ function resolveAlloy(
 /** The one way the library runs Alloy: its own uid, the UI and metrics on all interfaces, a storage path. */
 function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   const o = spec.options;
+  const trust = spec.trust ? [spec.trust.volume] : [];
   const common = {
     identity: spec.identity,
     replicas: spec.replicas,
@@ -91,6 +95,7 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
           { name: 'storage', mountPath: STORAGE_DIR },
+          ...(spec.trust ? [spec.trust.mount] : []),
         ],
         readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5 }),
         livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
@@ -102,11 +107,15 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
     return new Workload(scope, 'Workload', {
       ...common,
       kind: 'StatefulSet',
-      volumes: [spec.config.volume('config')],
+      volumes: [spec.config.volume('config'), ...trust],
       volumeClaims: [{ name: 'storage', size: spec.storage.size, storageClass: spec.storage.storageClass }],
     });
   }
-  return new Workload(scope, 'Workload', { ...common, kind: 'Deployment', volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }] });
+  return new Workload(scope, 'Workload', {
+    ...common,
+    kind: 'Deployment',
+    volumes: [spec.config.volume('config'), { name: 'storage', emptyDir: {} }, ...trust],
+  });
 }
 
 /** Props of {@link AlloyLogAgent}. */
@@ -306,7 +315,21 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
-    this.workload = alloyWorkload(this, { identity, replicas, config: this.config, options: props, ports, readsApi: false, env: lokiPasswordEnv(props.logs) });
+    const trust = platformTrustFor(
+      this,
+      identity,
+      props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : [],
+    );
+    this.workload = alloyWorkload(this, {
+      identity,
+      replicas,
+      config: this.config,
+      options: props,
+      ports,
+      readsApi: false,
+      env: lokiPasswordEnv(props.logs),
+      trust,
+    });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
     this.otlpHttpUrl = `http://${host}:4318`;
@@ -357,7 +380,17 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
       blocks: [{ name: 'client', attributes: { endpoint: props.traces.otlpGrpcEndpoint }, blocks: [{ name: 'tls', attributes: { insecure: true } }] }],
     },
     { name: 'otelcol.exporter.prometheus', label: 'metrics', attributes: { forward_to: [expr('prometheus.remote_write.metrics.receiver')] } },
-    { name: 'prometheus.remote_write', label: 'metrics', blocks: [{ name: 'endpoint', attributes: { url: props.metrics.url, ...headers } }] },
+    {
+      name: 'prometheus.remote_write',
+      label: 'metrics',
+      blocks: [
+        {
+          name: 'endpoint',
+          attributes: { url: props.metrics.url, ...headers },
+          blocks: props.metrics.platformCa ? [{ name: 'tls_config', attributes: { ca_file: PLATFORM_CA_FILE } }] : [],
+        },
+      ],
+    },
     { name: 'otelcol.exporter.loki', label: 'logs', attributes: { forward_to: [expr('loki.write.default.receiver')] } },
     lokiWrite(props.logs),
   ];

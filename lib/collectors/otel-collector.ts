@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE, ServingCertificate, platformTrustFor } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
@@ -77,7 +78,12 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: otlpPorts });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
-    this.workload = this.emitDeployment(r, props);
+    const trust = platformTrustFor(
+      this,
+      identity,
+      props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : [],
+    );
+    this.workload = this.emitDeployment(r, props, trust);
     const host = identity.serviceHost(identity.name, r.domain);
     this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
     this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
@@ -87,7 +93,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     if (props.metrics) Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
   }
 
-  private emitDeployment(r: ResolvedGateway, props: OtelCollectorGatewayProps): Workload {
+  private emitDeployment(r: ResolvedGateway, props: OtelCollectorGatewayProps, trust: ServingCertificate | undefined): Workload {
     return new Workload(this, 'Workload', {
       kind: 'Deployment',
       identity: r.identity,
@@ -96,7 +102,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
       serviceAccountName: r.identity.name,
       configChecksums: [this.config.checksum],
       ...podOptions(props),
-      volumes: [this.config.volume('config')],
+      volumes: [this.config.volume('config'), ...(trust ? [trust.volume] : [])],
       containers: [
         withOptions(props, {
           name: 'otel-collector',
@@ -109,7 +115,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
             { name: 'health', containerPort: PORTS.health },
             { name: 'metrics', containerPort: PORTS.metrics },
           ],
-          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(trust ? [trust.mount] : [])],
           readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
           defaultResources: r.defaultResources,
@@ -128,7 +134,8 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
   const pipelines: Record<string, unknown> = { traces: { receivers: ['otlp'], processors, exporters: ['otlp_grpc/tempo'] } };
   if (props.metrics) {
     const headers = props.metrics.headers && Object.keys(props.metrics.headers).length > 0 ? { headers: { ...props.metrics.headers } } : {};
-    exporters['prometheusremotewrite/metrics'] = { endpoint: props.metrics.url, ...headers };
+    const tls = props.metrics.platformCa ? { tls: { ca_file: PLATFORM_CA_FILE } } : {};
+    exporters['prometheusremotewrite/metrics'] = { endpoint: props.metrics.url, ...headers, ...tls };
     pipelines.metrics = { receivers: ['otlp'], processors, exporters: ['prometheusremotewrite/metrics'] };
   }
   const extensions: Record<string, unknown> = { health_check: { endpoint: `0.0.0.0:${PORTS.health}`, path: '/' } };

@@ -1,3 +1,5 @@
+import { PLATFORM_CA_FILE } from './serving-tls';
+
 /**
  * An HA Alertmanager as its senders reach it: every pod, never one load-balanced address, since
  * each Alertmanager of a cluster must receive every alert to deduplicate them. Alertmanager makes
@@ -12,11 +14,13 @@ export interface AlertmanagerEndpoint {
   readonly srvRecord: string;
   /** The path the API is served under (`--web.route-prefix`), `''` at the root. */
   readonly pathPrefix: string;
+  /** It serves HTTPS with a certificate from the platform's CA (serving TLS). @default false */
+  readonly https?: boolean;
 }
 
 /** Loki's ruler: the URL whose SRV host it resolves with `enable_alertmanager_discovery`. */
 export function lokiAlertmanagerUrl(am: AlertmanagerEndpoint): string {
-  return `http://${am.srvRecord}${am.pathPrefix}`;
+  return `${am.https ? 'https' : 'http'}://${am.srvRecord}${am.pathPrefix}`;
 }
 
 /** Prometheus' `alerting.alertmanagers` entry for an Alertmanager: every pod by SRV lookup. */
@@ -24,6 +28,7 @@ export function prometheusAlertmanagerConfig(am: AlertmanagerEndpoint): Record<s
   return {
     api_version: 'v2',
     ...(am.pathPrefix ? { path_prefix: am.pathPrefix } : {}),
+    ...(am.https ? { scheme: 'https', tls_config: { ca_file: PLATFORM_CA_FILE } } : {}),
     dns_sd_configs: [{ names: [am.srvRecord], type: 'SRV' }],
   };
 }

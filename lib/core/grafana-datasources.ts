@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE } from './serving-tls';
 import { BasicAuthCredential } from './basic-auth';
 import { DATASOURCE_UIDS, DatasourceDefinition } from './grafana-provisioning';
 
@@ -83,6 +84,8 @@ export interface MetricsDatasourceOptions {
   readonly isDefault?: boolean;
   /** Where exemplars' trace ids link to. @default no link */
   readonly tracesUid?: string;
+  /** It serves HTTPS with a certificate from the platform's CA (see {@link DatasourceDefinition.platformCa}). @default false */
+  readonly platformCa?: boolean;
 }
 
 /** A Prometheus-compatible datasource, with exemplar → trace links. */
@@ -93,6 +96,7 @@ export function metricsDatasource(o: MetricsDatasourceOptions): DatasourceDefini
     uid: o.uid ?? DATASOURCE_UIDS.metrics,
     url: o.url,
     isDefault: o.isDefault ?? true,
+    ...(o.platformCa ? { platformCa: true } : {}),
     jsonData: {
       httpMethod: 'POST',
       prometheusType: o.prometheusType ?? 'Prometheus',
@@ -213,15 +217,18 @@ export function datasourcesFile(datasources: readonly DatasourceDefinition[]): R
   return {
     apiVersion: 1,
     prune: true,
-    datasources: datasources.map(({ basicAuth, ...d }) => {
+    datasources: datasources.map(({ basicAuth, platformCa, ...d }) => {
       const escaped = escapeForProvisioning({ ...d, access: 'proxy', editable: false, isDefault: d.isDefault ?? false });
-      if (!basicAuth) return escaped;
+      // Added after escaping: these `$` are Grafana's to expand (from its environment, from a file).
+      const auth = basicAuth ? { basicAuth: true, basicAuthUser: escapeForProvisioning(basicAuth.username) } : {};
+      const password = basicAuth ? { basicAuthPassword: `$__env{${datasourcePasswordEnv(d.uid)}}` } : {};
+      const ca = platformCa ? { tlsCACert: `$__file{${PLATFORM_CA_FILE}}` } : {};
+      if (!basicAuth && !platformCa) return escaped;
       return {
         ...escaped,
-        basicAuth: true,
-        basicAuthUser: escapeForProvisioning(basicAuth.username),
-        // Added after escaping: this one `$` is Grafana's to expand.
-        secureJsonData: { ...escaped.secureJsonData, basicAuthPassword: `$__env{${datasourcePasswordEnv(d.uid)}}` },
+        ...auth,
+        ...(platformCa ? { jsonData: { ...escaped.jsonData, tlsAuthWithCACert: true } } : {}),
+        secureJsonData: { ...escaped.secureJsonData, ...password, ...ca },
       };
     }),
   };

@@ -25,6 +25,11 @@ export interface DatasourceDefinition {
    * (files) or the operator substitutes it (`valuesFrom`); the output never holds it. @default none
    */
   readonly basicAuth?: BasicAuthCredential;
+  /**
+   * The backend serves HTTPS with a certificate from the platform's CA: Grafana trusts `ca.crt`
+   * of its own certificate for it. @default false
+   */
+  readonly platformCa?: boolean;
 }
 
 /** The uids of the platform's datasources. Dashboards and cross-links use these. */

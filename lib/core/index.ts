@@ -42,3 +42,5 @@ export type { NetworkPeer, NetworkPath, PathOptions } from './network-plan';
 export { networkPolicyProblems } from './network-check';
 export type { NetworkProblem } from './network-check';
 export * from './generated-secret';
+export { setServingTls, servingTlsOf, WebConfigFile, PLATFORM_CA_FILE, SERVING_TLS_DIR } from './serving-tls';
+export type { CertificateIssuer, ServingTls, ServingCertificate } from './serving-tls';

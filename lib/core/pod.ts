@@ -264,10 +264,10 @@ function defaultSpread(identity: ComponentIdentity, replicas: number): k8s.Topol
 
 type ProbeTiming = Partial<Pick<k8s.Probe, 'initialDelaySeconds' | 'periodSeconds' | 'timeoutSeconds' | 'failureThreshold'>>;
 
-/** An HTTP GET probe on a named container port. */
-export function httpProbe(path: string, port: string, timing: ProbeTiming = {}): k8s.Probe {
+/** An HTTP GET probe on a named container port (over HTTPS when the port serves it; the kubelet does not verify the certificate). */
+export function httpProbe(path: string, port: string, timing: ProbeTiming & { readonly scheme?: 'HTTP' | 'HTTPS' } = {}): k8s.Probe {
   return {
-    httpGet: { path, port: k8s.IntOrString.fromString(port) },
+    httpGet: { path, port: k8s.IntOrString.fromString(port), ...(timing.scheme === 'HTTPS' ? { scheme: 'HTTPS' } : {}) },
     initialDelaySeconds: timing.initialDelaySeconds ?? 10,
     periodSeconds: timing.periodSeconds ?? 10,
     timeoutSeconds: timing.timeoutSeconds ?? 1,

@@ -23,6 +23,11 @@ export interface RemoteWriteTarget {
   readonly deduplication?: 'replica-label' | 'interval' | 'none';
   /** Whether the store keeps the exemplars it is sent. @default unknown (writers send them) */
   readonly keepsExemplars?: boolean;
+  /**
+   * The store serves HTTPS with a certificate from the platform's CA (serving TLS): the writer
+   * trusts `ca.crt` of its own certificate, so it must have one. @default false
+   */
+  readonly platformCa?: boolean;
 }
 
 /** What a writer says about itself when it writes to a target: how many pods send, and how they differ. */

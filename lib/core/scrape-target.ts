@@ -1,3 +1,5 @@
+import { PLATFORM_CA_FILE } from './serving-tls';
+
 /**
  * Where a component's metrics are: the SRV record of a headless Service port, which lists every
  * pod. A scraper resolves it with a DNS service discovery and needs no Kubernetes API access.
@@ -17,6 +19,12 @@ export interface ScrapeTarget {
    * @default false
    */
   readonly honorLabels?: boolean;
+  /**
+   * The target serves HTTPS with a certificate from the platform's CA (serving TLS): scrapers
+   * trust `ca.crt` of their own certificate, a ServiceMonitor that of `certificateSecret`.
+   * @default plain HTTP
+   */
+  readonly https?: { readonly certificateSecret: string };
 }
 
 /** Anything with metrics to scrape: a component with one target, or one with several (a ring per role). */
@@ -43,7 +51,7 @@ export function srvScrapeTarget(
   portName: string,
   serviceHost: string,
   metricsPath?: string,
-  options: { readonly honorLabels?: boolean } = {},
+  options: { readonly honorLabels?: boolean; readonly https?: { readonly certificateSecret: string } } = {},
 ): ScrapeTarget {
   // serviceHost is `<service>.<namespace>.svc.<domain>`.
   const [name, namespace] = serviceHost.split('.');
@@ -53,6 +61,7 @@ export function srvScrapeTarget(
     ...(metricsPath ? { metricsPath } : {}),
     service: { name, namespace, port: portName },
     ...(options.honorLabels ? { honorLabels: true } : {}),
+    ...(options.https ? { https: options.https } : {}),
   };
 }
 
@@ -67,6 +76,8 @@ export function srvScrapeConfigs(targets: readonly ScrapeTarget[]): Array<Record
     job_name: t.job,
     ...(t.honorLabels ? { honor_labels: true } : {}),
     ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
+    // SRV answers name each pod (`<pod>.<headless>...`), which its certificate covers.
+    ...(t.https ? { scheme: 'https', tls_config: { ca_file: PLATFORM_CA_FILE } } : {}),
     dns_sd_configs: [{ names: [t.srvRecord], type: 'SRV' }],
   }));
 }

@@ -1,5 +1,9 @@
 import { Construct } from 'constructs';
-import { ServiceMonitor, ServiceMonitorSpecEndpointsRelabelingsAction } from '../../imports/servicemonitor-monitoring.coreos.com';
+import {
+  ServiceMonitor,
+  ServiceMonitorSpecEndpointsRelabelingsAction,
+  ServiceMonitorSpecEndpointsScheme,
+} from '../../imports/servicemonitor-monitoring.coreos.com';
 import { LABELS, MANAGED_BY } from './names';
 import { ScrapeTarget } from './scrape-target';
 import { SERVICE_NAME_LABEL } from './service';
@@ -35,6 +39,16 @@ export function emitServiceMonitors(
                 path: t.metricsPath ?? '/metrics',
                 interval,
                 ...(t.honorLabels ? { honorLabels: true } : {}),
+                // The operator scrapes pod addresses, which no certificate names: check the Service's name instead.
+                ...(t.https
+                  ? {
+                      scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+                      tlsConfig: {
+                        ca: { secret: { name: t.https.certificateSecret, key: 'ca.crt' } },
+                        serverName: `${t.service!.name}.${t.service!.namespace}.svc`,
+                      },
+                    }
+                  : {}),
                 relabelings: [{ action: ServiceMonitorSpecEndpointsRelabelingsAction.REPLACE, targetLabel: 'job', replacement: t.job }],
               },
             ],

@@ -1,3 +1,4 @@
+import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { checkWorkloadOptions } from '../core/check-options';
@@ -26,6 +27,11 @@ import { clusterDomainOf } from '../core/cluster-domain';
 /** uid and gid of the Grafana image. */
 const GRAFANA_UID = 472;
 const PORT = 3000;
+
+/** Grafana serving HTTPS from its mounted certificate, which it reads again when cert-manager renews it. */
+const HTTPS_INI = {
+  server: { protocol: 'https', cert_file: SERVING_CERT_FILE, cert_key: SERVING_KEY_FILE, certs_watch_interval: '1h', min_tls_version: 'TLS1.2' },
+};
 const DATA_DIR = '/var/lib/grafana';
 const PROVISIONING_DIR = '/etc/grafana/provisioning';
 const DASHBOARDS_DIR = '/var/lib/grafana-dashboards';
@@ -103,6 +109,8 @@ export class Grafana extends Construct {
   readonly scrapeTarget: ScrapeTarget;
   readonly identity: ComponentIdentity;
   private readonly resolved: ResolvedGrafana;
+  /** Its certificate: served with serving TLS on, and its ca.crt trusted for platform backends. */
+  private readonly certificate?: ServingCertificate;
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
@@ -143,10 +151,19 @@ export class Grafana extends Construct {
       });
     }
 
+    const serving = servingTlsOf(this);
+    const headlessName = `${this.name}-headless`;
+    this.certificate = serving
+      ? servingCertificate(this, this.identity, serving, { names: [this.name], headless: [headlessName] })
+      : platformTrustFor(
+          this,
+          this.identity,
+          props.datasources.map((d, i) => ({ property: `datasources[${i}].url`, value: d.url, platformCa: d.platformCa })),
+        );
     this.config = new ConfigFile(this, 'Config', {
       identity: this.identity,
       name: `${this.name}-config`,
-      files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, props.oidc && oidcIni(props.oidc), props.ini)) },
+      files: { 'grafana.ini': renderIni(mergeIni(BASE_INI, serving && HTTPS_INI, props.oidc && oidcIni(props.oidc), props.ini)) },
     });
     const folders = [...new Set(this.dashboards.map((d) => d.folder))].sort();
     this.dashboardFiles = folders.map(
@@ -170,23 +187,28 @@ export class Grafana extends Construct {
       });
     }
 
-    this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ name: 'http', port: 80, targetPort: 'grafana' }] });
+    // HTTPS on the usual port of HTTPS, so the URL needs none.
+    const front = serving ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
+    this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ ...front, targetPort: 'grafana' }] });
     const headless = createService(this, 'HeadlessService', {
       identity: this.identity,
-      name: `${this.name}-headless`,
+      name: headlessName,
       headless: true,
       ports: [{ name: 'grafana', port: PORT }],
     });
     createServiceAccount(this, 'ServiceAccount', this.identity, this.name);
     this.workload = this.emitDeployment(props, folders);
-    this.url = `http://${this.identity.serviceHost(this.name, domain)}`;
-    this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain));
+    this.url = `${serving ? 'https' : 'http'}://${this.identity.serviceHost(this.name, domain)}`;
+    this.scrapeTarget = srvScrapeTarget(this.name, 'grafana', this.identity.serviceHost(headless.metadata.name!, domain), undefined, {
+      https: serving ? { certificateSecret: this.certificate!.secretName } : undefined,
+    });
     if (delivery === 'operator') {
       this.operator = new GrafanaOperatorResources(this, 'Operator', {
         identity: this.identity,
         url: this.url,
         adminSecret: { name: admin.secretName, userKey: admin.userKey, passwordKey: admin.passwordKey },
         datasources: this.datasources,
+        certificateSecret: this.certificate?.secretName,
         dashboards: this.dashboards.map((d) => ({ uid: d.uid, folder: d.folder, configMap: this.dashboardsConfigMap(d.folder), key: `${d.uid}.json` })),
       });
     }
@@ -268,6 +290,11 @@ export class Grafana extends Construct {
         mounts.push({ name: `dashboards-${i}`, mountPath: `${DASHBOARDS_DIR}/${folders[i]}`, readOnly: true });
       });
     }
+    if (this.certificate) {
+      volumes.push(this.certificate.volume);
+      mounts.push(this.certificate.mount);
+    }
+    const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     if (props.persistence) this.emitClaim(props.persistence);
     return new Workload(this, 'Deployment', {
       kind: 'Deployment',
@@ -300,8 +327,8 @@ export class Grafana extends Construct {
           ],
           ports: [{ name: 'grafana', containerPort: PORT }],
           volumeMounts: mounts,
-          readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10 }),
+          readinessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe('/api/health', 'grafana', { initialDelaySeconds: 60, timeoutSeconds: 30, failureThreshold: 10, scheme }),
           defaultResources,
         }),
       ],

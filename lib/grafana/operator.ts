@@ -22,6 +22,12 @@ export interface GrafanaOperatorResourcesProps {
   readonly adminSecret: { readonly name: string; readonly userKey: string; readonly passwordKey: string };
   readonly datasources: readonly DatasourceDefinition[];
   readonly dashboards: readonly OperatorDashboardRef[];
+  /**
+   * Grafana's certificate Secret, when the platform's CA signs what it serves or calls: the
+   * operator trusts its `ca.crt` for Grafana's API, and datasources of platform backends get it
+   * as their CA. @default none
+   */
+  readonly certificateSecret?: string;
 }
 
 /**
@@ -50,41 +56,46 @@ export class GrafanaOperatorResources extends Construct {
           adminUser: { name: props.adminSecret.name, key: props.adminSecret.userKey },
           adminPassword: { name: props.adminSecret.name, key: props.adminSecret.passwordKey },
         },
+        ...(props.certificateSecret ? { client: { tls: { certSecretRef: { name: props.certificateSecret, namespace: identity.namespace } } } } : {}),
       },
     });
-    this.datasources = props.datasources.map(
-      (d) =>
-        new GrafanaDatasource(this, `Datasource-${d.uid}`, {
-          metadata: metadata(`${identity.instance}-${d.uid}`),
-          spec: {
-            instanceSelector,
+    this.datasources = props.datasources.map((d) => {
+      // The operator replaces `${<key>}` with the Secret key named in valuesFrom: the password stays in the Secret, the CA is read from Grafana's.
+      const password = d.basicAuth ? { basicAuthPassword: `\${${d.basicAuth.passwordSecret.key}}` } : {};
+      const ca = d.platformCa ? { tlsCACert: '${ca.crt}' } : {};
+      const valuesFrom = [
+        ...(d.basicAuth
+          ? [
+              {
+                targetPath: 'secureJsonData.basicAuthPassword',
+                valueFrom: { secretKeyRef: { name: d.basicAuth.passwordSecret.name, key: d.basicAuth.passwordSecret.key } },
+              },
+            ]
+          : []),
+        ...(d.platformCa ? [{ targetPath: 'secureJsonData.tlsCACert', valueFrom: { secretKeyRef: { name: props.certificateSecret!, key: 'ca.crt' } } }] : []),
+      ];
+      const secureJsonData = d.basicAuth || d.platformCa ? { ...d.secureJsonData, ...password, ...ca } : d.secureJsonData;
+      return new GrafanaDatasource(this, `Datasource-${d.uid}`, {
+        metadata: metadata(`${identity.instance}-${d.uid}`),
+        spec: {
+          instanceSelector,
+          uid: d.uid,
+          datasource: {
+            name: d.name,
+            type: d.type,
             uid: d.uid,
-            datasource: {
-              name: d.name,
-              type: d.type,
-              uid: d.uid,
-              url: d.url,
-              access: 'proxy',
-              isDefault: d.isDefault ?? false,
-              editable: false,
-              jsonData: d.jsonData,
-              ...(d.basicAuth ? { basicAuth: true, basicAuthUser: d.basicAuth.username } : {}),
-              // The operator replaces `${<key>}` with the Secret key named in valuesFrom: the password stays in the Secret.
-              secureJsonData: d.basicAuth ? { ...d.secureJsonData, basicAuthPassword: `\${${d.basicAuth.passwordSecret.key}}` } : d.secureJsonData,
-            },
-            ...(d.basicAuth
-              ? {
-                  valuesFrom: [
-                    {
-                      targetPath: 'secureJsonData.basicAuthPassword',
-                      valueFrom: { secretKeyRef: { name: d.basicAuth.passwordSecret.name, key: d.basicAuth.passwordSecret.key } },
-                    },
-                  ],
-                }
-              : {}),
+            url: d.url,
+            access: 'proxy',
+            isDefault: d.isDefault ?? false,
+            editable: false,
+            jsonData: d.platformCa ? { ...d.jsonData, tlsAuthWithCACert: true } : d.jsonData,
+            ...(d.basicAuth ? { basicAuth: true, basicAuthUser: d.basicAuth.username } : {}),
+            secureJsonData,
           },
-        }),
-    );
+          ...(valuesFrom.length > 0 ? { valuesFrom } : {}),
+        },
+      });
+    });
     const folderNames = [...new Set(props.dashboards.map((d) => d.folder))].sort();
     this.folders = folderNames.map(
       (folder) =>

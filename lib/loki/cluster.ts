@@ -1,3 +1,4 @@
+import { ServingCertificate, platformTrustFor } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
@@ -96,6 +97,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private readonly storage: ObjectStorage;
   private readonly base: ComponentIdentity;
   private readonly serviceMap: Record<string, k8s.KubeService> = {};
+  /** With an Alertmanager served over HTTPS: the certificate whose ca.crt the ruler trusts. */
+  private readonly rulerTrust?: ServingCertificate;
 
   constructor(scope: Construct, id: string, props: LokiClusterProps) {
     super(scope, id);
@@ -153,6 +156,11 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
+    // The ruler trusts an Alertmanager served over HTTPS by ca.crt of a certificate of its own. It
+    // runs in the backend pods, but every role reads the one config that names the file.
+    this.rulerTrust = platformTrustFor(this, this.base.sibling('ruler'), [
+      { property: 'alertmanager', value: p.alertmanager?.path, platformCa: p.alertmanager?.https },
+    ]);
     this.replicationFactor = p.replicationFactor;
     this.write = this.emitRole('write', p.write.replicas, p.write);
     this.read = this.emitRole('read', p.read.replicas, p.read);
@@ -291,6 +299,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const stateful = role !== 'read';
+    const trust = this.rulerTrust;
     const container = withOptions(options, {
       name: 'loki',
       // A role's own image (applied by withOptions) wins over the cluster's (a canary of one role), which wins over the pin.
@@ -312,6 +321,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         { name: 'config', mountPath: CONFIG_DIR },
         { name: 'runtime-config', mountPath: RUNTIME_CONFIG_DIR },
         { name: 'data', mountPath: DATA_DIR },
+        ...(trust ? [trust.mount] : []),
       ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
       livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
@@ -327,7 +337,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       ...podOptions(options),
       containers: [container],
     };
-    const configVolumes: k8s.Volume[] = [this.config.volume('config'), this.runtimeConfig.volume('runtime-config')];
+    const configVolumes: k8s.Volume[] = [this.config.volume('config'), this.runtimeConfig.volume('runtime-config'), ...(trust ? [trust.volume] : [])];
     if (!stateful) {
       return new Workload(this, cap(role), {
         ...common,

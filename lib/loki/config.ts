@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE } from '../core/serving-tls';
 import { lokiAlertmanagerUrl } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
@@ -95,6 +96,8 @@ function alertingConfig(p: ResolvedLokiProps): Record<string, unknown> {
       enable_alertmanager_discovery: true,
       alertmanager_refresh_interval: '1m',
       enable_alertmanager_v2: true,
+      // The certificates of the Alertmanager pods come from the platform's CA, which the backend pods mount.
+      ...(p.alertmanager.https ? { alertmanager_client: { tls_ca_path: PLATFORM_CA_FILE } } : {}),
     };
   }
   return p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl, enable_alertmanager_v2: true } : {};

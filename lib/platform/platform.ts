@@ -1,3 +1,5 @@
+import { setServingTls } from '../core/serving-tls';
+import { thanosGrpcTlsFor, warnOnPlainHttp } from './tls';
 import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
 import { Alertmanager } from '../collectors/alertmanager';
@@ -94,6 +96,7 @@ export class ObservabilityPlatform extends Chart {
     // Before any construct is added: context cannot change once the chart has children.
     if (given.clusterDomain !== undefined) setClusterDomain(this, given.clusterDomain);
     if (given.network?.policies === false) setNetworkPolicies(this, false);
+    if (given.tls) setServingTls(this, given.tls);
     const spec = applyProfile(this, given);
     const namespace = (this.namespaceName = spec.namespace ?? 'observability');
     const backend = spec.metricsBackend ?? 'thanos';
@@ -135,7 +138,8 @@ export class ObservabilityPlatform extends Chart {
     } else {
       const ruler =
         spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagers: spec.thanos?.ruler?.alertmanagers ?? [am.endpoint] };
-      const thanos = (this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, namespace, storage: this.storage }));
+      const grpcTls = spec.thanos?.grpcTls ?? (spec.tls ? thanosGrpcTlsFor(namespace, spec.tls) : undefined);
+      const thanos = (this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, grpcTls, namespace, storage: this.storage }));
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
 
@@ -168,6 +172,7 @@ export class ObservabilityPlatform extends Chart {
     if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
     this.admitOutsideClients(spec);
     if (spec.zones !== undefined) warnOnZoneLoss(this, spec.zones, this.replicatedStores());
+    if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.minio !== undefined);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');

@@ -5,6 +5,7 @@ import { MetricsServerProps } from '../collectors/metrics-server';
 import { NodeExporterProps } from '../collectors/node-exporter';
 import { OtelCollectorGatewayProps } from '../collectors/otel-collector';
 import { NetworkPeer } from '../core/network-plan';
+import { CertificateIssuer } from '../core/serving-tls';
 import { ScrapeOptions } from '../core/scrape-target';
 import { WorkloadOptions } from '../core/workload';
 import { DashboardDefinition } from '../grafana/dashboards';
@@ -46,6 +47,17 @@ export interface PlatformNetworkSpec {
    * @default none
    */
   readonly scrapers?: readonly NetworkPeer[];
+}
+
+/** TLS inside the platform. */
+export interface PlatformTlsSpec {
+  /**
+   * The cert-manager issuer of every certificate: the output then holds a `Certificate` for each.
+   * Its Secrets must carry `ca.crt` (a CA or Vault issuer), and every certificate must come from
+   * the same CA, since each component trusts `ca.crt` of its own.
+   * @default none: each Secret is yours to create (the synth lists them as external references)
+   */
+  readonly issuer?: CertificateIssuer;
 }
 
 /** The metrics backends the platform can run. */
@@ -213,6 +225,14 @@ export interface PlatformSpec {
   readonly serviceMonitors?: boolean;
   /** NetworkPolicies and the clients they admit from outside the platform. @default policies on, no outside client admitted */
   readonly network?: PlatformNetworkSpec;
+  /**
+   * TLS inside the platform: the components that serve HTTPS do so with a certificate each
+   * (`<component>-tls`), every client trusts their CA, and Thanos speaks gRPC with mutual TLS
+   * (`thanos-grpc-tls`). Which components serve HTTPS so far, and which still plain HTTP, the synth
+   * says in a warning.
+   * @default plain HTTP inside the cluster, limited by the NetworkPolicies
+   */
+  readonly tls?: PlatformTlsSpec;
   /**
    * Availability zones the cluster's nodes span. Given, the synth warns for each replicated store
    * (Loki write, Thanos receive, vmstorage, Alertmanager) whose copies cannot survive the loss of one.

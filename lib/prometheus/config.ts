@@ -1,3 +1,4 @@
+import { platformTlsConfig } from '../core/serving-tls';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { ScrapeTarget, srvScrapeConfigs } from '../core/scrape-target';
 
@@ -33,6 +34,7 @@ export function buildPrometheusConfig(input: PrometheusConfigInput): Record<stri
             name: rw.name ?? `remote-${i}`,
             url: rw.url,
             ...(rw.headers ? { headers: { ...rw.headers } } : {}),
+            ...(rw.platformCa ? { tls_config: platformTlsConfig() } : {}),
             ...(rw.writeRelabelConfigs ? { write_relabel_configs: [...rw.writeRelabelConfigs] } : {}),
           })),
         }

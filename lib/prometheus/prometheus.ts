@@ -10,6 +10,7 @@ import { prometheusAlertmanagerConfig } from '../core/alerting';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { addWarning } from '../core/warnings';
+import { ServingCertificate, WebConfigFile, checkPlatformTrust, platformTlsConfig, schemeAt, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Wiring } from '../core/wiring';
 import { discoveryAccess, grantDiscoveryAccess } from '../core/discovery-access';
 import { StoreApiEndpoint, grpcSrvAddress, thanosPorts } from '../thanos/common';
@@ -50,17 +51,29 @@ export abstract class PrometheusBase extends Construct {
   /** The jobs it scrapes: itself, its targets and the extra scrape configs. */
   readonly scrapedJobs: readonly string[];
   protected readonly headlessHost: string;
+  /** With serving TLS: the web config and certificate it serves HTTPS with. */
+  private readonly https?: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate };
 
   protected constructor(scope: Construct, id: string, mode: PrometheusMode, props: PrometheusServerProps) {
     super(scope, id);
     const r = resolvePrometheus(this, props, mode);
     const v = new Validator(this);
     validatePrometheus(v, r, props);
+    r.remoteWrite.forEach((rw, i) => checkPlatformTrust(v, this, `remoteWrite[${i}].url`, rw.url, rw.platformCa));
+    r.scrapeTargets.forEach((t, i) => checkPlatformTrust(v, this, `scrapeTargets[${i}]`, t.job, t.https !== undefined));
+    r.alertmanagers.forEach((am, i) => checkPlatformTrust(v, this, `alertmanagers[${i}]`, am.path, am.https));
     v.throwIfAny();
     const { identity, sidecar, ruleGroups: rules } = r;
     this.identity = identity;
     this.headlessHost = r.headlessHost;
-    const self = srvScrapeTarget(identity.name, 'web', this.headlessHost);
+    const serving = servingTlsOf(this);
+    if (serving) {
+      const names = { names: [identity.name], headless: [identity.headlessName] };
+      this.https = { webConfig: new WebConfigFile(this, 'WebConfig', identity), certificate: servingCertificate(this, identity, serving, names) };
+    }
+    const self = srvScrapeTarget(identity.name, 'web', this.headlessHost, undefined, {
+      https: serving ? { certificateSecret: this.https!.certificate.secretName } : undefined,
+    });
     this.scrapeTargets = [self];
 
     const configObject = this.renderConfig(r, props, self);
@@ -75,7 +88,7 @@ export abstract class PrometheusBase extends Construct {
     if (sidecar) sidecar.bucket.serviceAccount(this, 'ServiceAccount', identity, 'upload');
     else createServiceAccount(this, 'ServiceAccount', identity, identity.name);
 
-    const containers = [this.prometheusContainer(r, props), ...(sidecar ? [this.sidecarContainer(sidecar)] : [])];
+    const containers = [this.prometheusContainer(r, props), ...(sidecar ? [this.sidecarContainer(sidecar, identity)] : [])];
 
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
     const access = discoveryAccess((configObject.scrape_configs ?? []) as Array<Record<string, unknown>>, props.namespace);
@@ -87,7 +100,7 @@ export abstract class PrometheusBase extends Construct {
       automountServiceAccountToken: access !== undefined,
       podIdentity: { runAsUser: PROMETHEUS_UID, runAsGroup: PROMETHEUS_UID, fsGroup: PROMETHEUS_UID },
       serviceAccountName: identity.name,
-      configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : [])],
+      configChecksums: [this.config.checksum, ...(sidecar ? [sidecar.bucket.checksum] : []), ...(this.https ? [this.https.webConfig.file.checksum] : [])],
       ...podOptions(props),
       // Rules live in the same ConfigMap; mounting it whole puts rules.yaml under /etc/prometheus/rules too.
       volumes: [
@@ -99,6 +112,7 @@ export abstract class PrometheusBase extends Construct {
           },
         },
         ...(sidecar ? [sidecar.bucket.volume()] : []),
+        ...(this.https ? [this.https.webConfig.volume, this.https.certificate.volume] : []),
       ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // The head is written to disk (server) or the WAL closed (agent) on SIGTERM.
@@ -150,6 +164,7 @@ export abstract class PrometheusBase extends Construct {
   /** The Prometheus container: agent or server flags, the config and data mounts, probes. */
   private prometheusContainer(r: ResolvedPrometheus, props: PrometheusServerProps): ContainerDefinition {
     const { sidecar, exemplars } = r;
+    const scheme = this.https ? 'HTTPS' : 'HTTP';
     const args =
       r.mode === 'agent'
         ? ['--agent', `--storage.agent.path=${DATA_DIR}`]
@@ -163,15 +178,21 @@ export abstract class PrometheusBase extends Construct {
     return withOptions(props, {
       name: 'prometheus',
       image: r.image,
-      args: [`--config.file=${CONFIG_DIR}/prometheus.yaml`, `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`, ...args],
+      args: [
+        `--config.file=${CONFIG_DIR}/prometheus.yaml`,
+        `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`,
+        ...(this.https ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
+        ...args,
+      ],
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
       ports: [{ name: 'web', containerPort: PROMETHEUS_PORT }],
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'data', mountPath: DATA_DIR },
+        ...(this.https ? [this.https.webConfig.mount, this.https.certificate.mount] : []),
       ],
-      readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60 }),
-      livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8 }),
+      readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60, scheme }),
+      livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8, scheme }),
       defaultResources: r.defaultResources,
     });
   }
@@ -199,11 +220,14 @@ export abstract class PrometheusBase extends Construct {
   }
 
   /** The Thanos sidecar: uploads blocks and serves the StoreAPI next to Prometheus. */
-  private sidecarContainer(sidecar: ThanosSidecarOptions): ContainerDefinition {
+  private sidecarContainer(sidecar: ThanosSidecarOptions, identity: ComponentIdentity): ContainerDefinition {
+    // Over HTTPS it checks Prometheus' certificate for the Service name, which the certificate holds ("localhost" it does not).
+    const client = this.https ? [`--prometheus.http-client=${renderYaml({ tls_config: platformTlsConfig(identity.name) })}`] : [];
     return thanosContainer({
       name: 'thanos-sidecar',
       subcommand: 'sidecar',
-      flags: [`--prometheus.url=http://localhost:${PROMETHEUS_PORT}`, `--tsdb.path=${DATA_DIR}`],
+      flags: [`--prometheus.url=${this.https ? 'https' : 'http'}://localhost:${PROMETHEUS_PORT}`, ...client, `--tsdb.path=${DATA_DIR}`],
+      https: this.https,
       options: sidecar,
       bucket: sidecar.bucket,
       bucketAccess: 'upload',
@@ -256,7 +280,8 @@ export class PrometheusServer extends PrometheusBase {
     const { identity, headlessHost, replicas } = resolvePrometheus(scope, props as PrometheusServerProps, 'server');
     return Array.from({ length: replicas }, (_, i) => ({
       name: `${identity.name}-${i}`,
-      url: `http://${identity.name}-${i}.${headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
+      url: `${schemeAt(scope)}://${identity.name}-${i}.${headlessHost}:${PROMETHEUS_PORT}/api/v1/write`,
+      ...(servingTlsOf(scope) ? { platformCa: true } : {}),
       // Prometheus keeps every copy it is sent: an HA pair of writers would double every series.
       deduplication: 'none' as const,
       keepsExemplars: props.exemplarStorage ?? true,

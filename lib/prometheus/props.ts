@@ -1,3 +1,4 @@
+import { schemeAt } from '../core/serving-tls';
 import { IConstruct } from 'constructs';
 import { AlertmanagerEndpoint } from '../core/alerting';
 import {
@@ -139,7 +140,7 @@ export function resolvePrometheus(scope: IConstruct, props: PrometheusServerProp
     image,
     identity,
     headlessHost: identity.headlessHost,
-    queryUrl: `http://${identity.host()}:${PROMETHEUS_PORT}`,
+    queryUrl: `${schemeAt(scope)}://${identity.host()}:${PROMETHEUS_PORT}`,
     replicas: props.replicas ?? 2,
     replicaLabel: props.replicaLabel ?? 'prometheus_replica',
     scrapeInterval: props.scrapeInterval ?? '30s',

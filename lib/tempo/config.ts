@@ -1,3 +1,4 @@
+import { platformTlsConfig } from '../core/serving-tls';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from './props';
@@ -84,6 +85,7 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
                 send_exemplars: t.keepsExemplars ?? true,
                 ...(t.name ? { name: t.name } : {}),
                 ...(t.headers && Object.keys(t.headers).length > 0 ? { headers: { ...t.headers } } : {}),
+                ...(t.platformCa ? { tls_config: platformTlsConfig() } : {}),
               })),
             },
           },

@@ -1,3 +1,4 @@
+import { ServingCertificate, platformTrustFor } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -79,6 +80,8 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   private readonly workloadMap: Record<string, Workload> = {};
   private readonly serviceMap: Record<string, k8s.KubeService> = {};
   private readonly targets: ScrapeTarget[] = [];
+  /** The certificate whose ca.crt it trusts, when it writes to a store served with the platform's CA. */
+  private readonly trust?: ServingCertificate;
 
   constructor(scope: Construct, id: string, props: TempoProps) {
     super(scope, id);
@@ -102,6 +105,14 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       actions: TEMPO_S3_ACTIONS,
     });
     declareKeySecret(this, props.storage, this.namespace, 'Tempo');
+    // The generator trusts the store's certificate by ca.crt of one of its own (Tempo serves plain HTTP so far).
+    const remoteWrite = (props.metricsGenerator || undefined)?.remoteWrite ?? [];
+    this.trust = platformTrustFor(
+      this,
+      // `<name>-generator`: the base identity's own name repeats the instance (`tempo-tempo`).
+      this.base.sibling('generator'),
+      remoteWrite.map((t, i) => ({ property: `metricsGenerator.remoteWrite[${i}].url`, value: t.url, platformCa: t.platformCa })),
+    );
 
     const addresses: TempoAddresses | undefined =
       this.mode === 'distributed'
@@ -169,7 +180,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       kind: 'StatefulSet',
       ...this.podCommon(identity, 1),
       containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
-      volumes: [this.config.volume('config')],
+      volumes: [this.config.volume('config'), ...(this.trust ? [this.trust.volume] : [])],
       volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: this.props.storageClass }],
       // A single replica: the budget would block every node drain. The rollout stops the old pod first.
       disruptionBudget: false,
@@ -273,7 +284,11 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources);
     const common = { ...this.podCommon(identity, spec.replicas), containers: [container], extraPodLabels: { [GOSSIP_LABEL]: 'true' } };
     const grace = spec.grace ?? 30;
-    const volumes = [this.config.volume('config'), ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : [])];
+    const volumes = [
+      this.config.volume('config'),
+      ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : []),
+      ...(this.trust ? [this.trust.volume] : []),
+    ];
     this.workloadMap[spec.target] = spec.stateful
       ? new Workload(this, id, {
           kind: 'StatefulSet',
@@ -326,7 +341,11 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
         ...ports.map((port) => ({ name: port.name, containerPort: port.port })),
         ...(distributed ? [{ name: 'memberlist', containerPort: TEMPO_PORTS.memberlist }] : []),
       ],
-      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : [])],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : []),
+        ...(this.trust ? [this.trust.mount] : []),
+      ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
       // Liveness asks whether the process serves HTTP, never whether it is ready: a WAL replay or a
       // live-store catching up with the broker is not-ready for long, and must not be restarted for it.

@@ -1,3 +1,4 @@
+import { ServingTls, setServingTls } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { Certificate } from '../../imports/certificate-cert-manager.io';
 import { ThanosGrpcTls, emitGrpcCertificate, setThanosGrpcTls } from './grpc-tls';
@@ -70,6 +71,13 @@ export interface ThanosClusterProps {
    * @default plain gRPC inside the cluster, limited by the NetworkPolicies
    */
   readonly grpcTls?: ThanosGrpcTls;
+  /**
+   * HTTPS on every component's HTTP listeners and receive's remote-write port, each from a
+   * certificate of its own (see {@link ServingTls}); writers and Grafana then need a certificate
+   * from the same CA to trust them (the platform's `tls` gives every component one).
+   * @default what the scope above sets (the platform's `tls`), else plain HTTP
+   */
+  readonly tls?: ServingTls;
 }
 
 /**
@@ -111,6 +119,7 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
     super(scope, id);
     // Before any component is made: construct context cannot change once there are children.
     if (props.grpcTls) setThanosGrpcTls(this, props.grpcTls);
+    if (props.tls) setServingTls(this, props.tls);
     requireProps(this, props, { namespace: 'give the Kubernetes namespace of its objects' });
     const v = new Validator(this);
     v.check(
@@ -219,7 +228,8 @@ export class ThanosCluster extends Construct implements DatasourceProvider, Dash
   /** The query-frontend as a Thanos datasource, with exemplars linked to traces. */
   datasources(context: DatasourceContext): DatasourceDefinition[] {
     const { scrapeInterval, links } = context;
-    return [metricsDatasource({ url: this.queryUrl, prometheusType: 'Thanos', scrapeInterval, tracesUid: links.tracesUid })];
+    const platformCa = this.queryUrl.startsWith('https://');
+    return [metricsDatasource({ url: this.queryUrl, prometheusType: 'Thanos', scrapeInterval, tracesUid: links.tracesUid, platformCa })];
   }
 
   dashboards(): DashboardDefinition[] {

@@ -99,10 +99,10 @@ export function thanosPorts(listeners: ThanosListeners = {}): Array<{ name: stri
 }
 
 /** Liveness on `/-/healthy`, readiness on `/-/ready`, with room for long start-ups (WAL replay, index sync). */
-export function thanosProbes(liveFailures = 4): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'> {
+export function thanosProbes(liveFailures = 4, scheme: 'HTTP' | 'HTTPS' = 'HTTP'): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'> {
   return {
-    readinessProbe: httpProbe('/-/ready', PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 20 }),
-    livenessProbe: httpProbe('/-/healthy', PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: liveFailures }),
+    readinessProbe: httpProbe('/-/ready', PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 20, scheme }),
+    livenessProbe: httpProbe('/-/healthy', PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: liveFailures, scheme }),
   };
 }
 

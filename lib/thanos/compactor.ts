@@ -100,7 +100,7 @@ export class ThanosCompactor extends Construct {
     registerCompactor(this);
 
     const { headless } = thanosServices(this, identity, { listeners: { grpc: false }, clusterIp: false });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, r.clusterDomain)];
+    this.scrapeTargets = [thanosScrapeTarget(this, identity, headless!, r.clusterDomain)];
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ThanosGrpcTls, grpcServerTlsFlags, grpcTlsVolume, thanosGrpcTlsOf } from './grpc-tls';
 import { k8s } from '../core/k8s';
 import { ContainerDefinition } from '../core/pod';
@@ -8,6 +8,15 @@ import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
 import { VolumeClaim, Workload, podOptions, withOptions } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import {
+  SERVING_CERT_FILE,
+  SERVING_KEY_FILE,
+  ServingCertificate,
+  WebConfigFile,
+  servingCertificate,
+  servingSecretName,
+  servingTlsOf,
+} from '../core/serving-tls';
 import {
   PORT_NAMES,
   THANOS_POD_IDENTITY,
@@ -71,6 +80,18 @@ export interface ThanosContainerSpec {
   readonly runAsUser?: number;
   /** Mutual TLS on its gRPC server (and for the clients the component makes of it). @default none */
   readonly grpcTls?: ThanosGrpcTls;
+  /** HTTPS on its HTTP listeners: the web config and the certificate it serves. @default none */
+  readonly https?: ThanosHttps;
+}
+
+/**
+ * HTTPS on a component's HTTP port (the `--http.config` web config) and, on receive, on its
+ * remote-write port (its own `--remote-write.server-tls-*` flags).
+ * @internal
+ */
+export interface ThanosHttps {
+  readonly webConfig: WebConfigFile;
+  readonly certificate: ServingCertificate;
 }
 
 /** A Thanos container with the shared flags, ports, probes and bucket wiring. */
@@ -78,10 +99,15 @@ export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition 
   const { options, bucket } = spec;
   const tls = spec.grpcTls;
   const servesGrpc = spec.listeners?.grpc ?? true;
+  const https = spec.https;
   const args = [
     spec.subcommand,
     ...commonFlags(options, spec.listeners),
     ...(tls && servesGrpc ? grpcServerTlsFlags() : []),
+    ...(https ? [`--http.config=${WebConfigFile.PATH}`] : []),
+    ...(https && spec.listeners?.remoteWrite
+      ? [`--remote-write.server-tls-cert=${SERVING_CERT_FILE}`, `--remote-write.server-tls-key=${SERVING_KEY_FILE}`]
+      : []),
     ...spec.flags,
     ...(bucket ? [bucket.flag] : []),
   ];
@@ -92,8 +118,13 @@ export function thanosContainer(spec: ThanosContainerSpec): ContainerDefinition 
     lateArgs: spec.lateFlags,
     env: [...(spec.env ?? []), ...(bucket ? bucket.env() : [])],
     ports: thanosPorts(spec.listeners),
-    volumeMounts: [...(spec.volumeMounts ?? []), ...(bucket ? [bucket.mount] : []), ...(tls ? [grpcTlsVolume(tls).mount] : [])],
-    ...thanosProbes(spec.livenessFailures),
+    volumeMounts: [
+      ...(spec.volumeMounts ?? []),
+      ...(bucket ? [bucket.mount] : []),
+      ...(tls ? [grpcTlsVolume(tls).mount] : []),
+      ...(https ? [https.webConfig.mount, https.certificate.mount] : []),
+    ],
+    ...thanosProbes(spec.livenessFailures, https ? 'HTTPS' : 'HTTP'),
     defaultResources: spec.defaultResources,
     runAsUser: spec.runAsUser,
   });
@@ -116,6 +147,11 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
   readonly disruptionBudget?: { readonly maxUnavailable: number } | false;
   /** The pods hold copies of the same data: no two on one node. @default false */
   readonly exclusiveNodes?: boolean;
+  /**
+   * The Services clients reach it by, for its HTTPS certificate.
+   * @default its own Service and headless Service
+   */
+  readonly serviceNames?: { readonly names: readonly string[]; readonly headless: readonly string[] };
 }
 
 /**
@@ -125,7 +161,11 @@ export interface ThanosWorkloadSpec extends ThanosContainerSpec {
 export function thanosWorkload(scope: Construct, id: string, given: ThanosWorkloadSpec): Workload {
   // The cluster's mutual TLS, when it turned it on, for every component that speaks gRPC.
   const speaksGrpc = given.listeners?.grpc ?? true;
-  const spec: ThanosWorkloadSpec = { ...given, grpcTls: given.grpcTls ?? (speaksGrpc ? thanosGrpcTlsOf(scope) : undefined) };
+  const spec: ThanosWorkloadSpec = {
+    ...given,
+    grpcTls: given.grpcTls ?? (speaksGrpc ? thanosGrpcTlsOf(scope) : undefined),
+    https: thanosHttps(scope, id, given),
+  };
   const { identity, options, bucket } = spec;
   if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity, spec.bucketAccess ?? 'read');
   else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
@@ -134,17 +174,33 @@ export function thanosWorkload(scope: Construct, id: string, given: ThanosWorklo
     replicas: spec.replicas,
     podIdentity: THANOS_POD_IDENTITY,
     serviceAccountName: identity.name,
-    configChecksums: [...(spec.configChecksums ?? []), ...(bucket ? [bucket.checksum] : [])],
     ...podOptions(options),
     extraPodLabels: spec.extraPodLabels,
     terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds ?? 120,
     disruptionBudget: spec.disruptionBudget,
     exclusiveNodes: spec.exclusiveNodes,
-    volumes: [...(spec.volumes ?? []), ...(bucket ? [bucket.volume()] : []), ...(spec.grpcTls ? [grpcTlsVolume(spec.grpcTls).volume] : [])],
+    volumes: [
+      ...(spec.volumes ?? []),
+      ...(bucket ? [bucket.volume()] : []),
+      ...(spec.grpcTls ? [grpcTlsVolume(spec.grpcTls).volume] : []),
+      ...(spec.https ? [spec.https.webConfig.volume, spec.https.certificate.volume] : []),
+    ],
+    configChecksums: [...(spec.configChecksums ?? []), ...(bucket ? [bucket.checksum] : []), ...(spec.https ? [spec.https.webConfig.file.checksum] : [])],
     containers: [thanosContainer(spec)],
   };
   if (spec.kind === 'Deployment') return new Workload(scope, id, { ...common, kind: 'Deployment' });
   return new Workload(scope, id, { ...common, kind: 'StatefulSet', volumeClaims: spec.volumeClaims });
+}
+
+/** The web config and certificate of a component, when the components at `scope` serve HTTPS. */
+function thanosHttps(scope: Construct, workloadId: string, spec: ThanosWorkloadSpec): ThanosHttps | undefined {
+  const serving = servingTlsOf(scope);
+  if (!serving) return undefined;
+  const { identity } = spec;
+  const names = spec.serviceNames ?? { names: [identity.name], headless: [identity.headlessName] };
+  // Under a construct of the workload's own: receive makes several workloads in one scope.
+  const own = new Construct(scope, `${workloadId}Https`);
+  return { webConfig: new WebConfigFile(own, 'WebConfig', identity), certificate: servingCertificate(own, identity, serving, names) };
 }
 
 /** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */
@@ -170,6 +226,13 @@ export function thanosServices(
 }
 
 /** The scrape target of a component's headless Service: every pod's `/metrics` on the `http` port. */
-export function thanosScrapeTarget(identity: ComponentIdentity, headless: k8s.KubeService, clusterDomain: string): ScrapeTarget {
-  return srvScrapeTarget(`${identity.instance}-${identity.component}`, PORT_NAMES.http, identity.serviceHost(headless.metadata.name!, clusterDomain));
+export function thanosScrapeTarget(scope: IConstruct, identity: ComponentIdentity, headless: k8s.KubeService, clusterDomain: string): ScrapeTarget {
+  const https = servingTlsOf(scope) ? { certificateSecret: servingSecretName(identity) } : undefined;
+  return srvScrapeTarget(
+    `${identity.instance}-${identity.component}`,
+    PORT_NAMES.http,
+    identity.serviceHost(headless.metadata.name!, clusterDomain),
+    undefined,
+    { https },
+  );
 }

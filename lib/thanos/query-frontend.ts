@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { PLATFORM_CA_FILE, checkPlatformTrust, schemeAt, servingTlsOf } from '../core/serving-tls';
 import { checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -55,6 +56,7 @@ export class ThanosQueryFrontend extends Construct {
     checkDuration(v, 'splitInterval', splitInterval, 3600_000, 'pieces shorter than an hour only multiply requests');
     v.check(Number.isInteger(maxRetries) && maxRetries >= 0, 'maxRetries', maxRetries, 'must be a whole number of 0 or more', 'set it to 5');
     checkMemcachedOptions(v, 'resultsCache', props.resultsCache);
+    checkPlatformTrust(v, this, 'query', props.query.httpUrl, props.query.httpUrl.startsWith('https://'));
     v.throwIfAny();
 
     if (props.resultsCache) {
@@ -62,7 +64,7 @@ export class ThanosQueryFrontend extends Construct {
     }
     const http = { listeners: { grpc: false } };
     const { service, headless } = thanosServices(this, identity, http);
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.scrapeTargets = [thanosScrapeTarget(this, identity, headless!, clusterDomain)];
     this.workload = thanosWorkload(this, 'Workload', {
       identity,
       kind: 'Deployment',
@@ -71,6 +73,7 @@ export class ThanosQueryFrontend extends Construct {
       ...http,
       flags: [
         `--query-frontend.downstream-url=${props.query.httpUrl}`,
+        ...(servingTlsOf(this) ? [`--query-frontend.downstream-tripper-config=${renderYaml({ tls_config: { ca_file: PLATFORM_CA_FILE } })}`] : []),
         `--query-range.split-interval=${splitInterval}`,
         `--query-range.max-retries-per-request=${maxRetries}`,
         `--query-range.response-cache-config=${renderYaml(responseCache(this.resultsCache, r.inMemoryCacheSize))}`,
@@ -80,7 +83,7 @@ export class ThanosQueryFrontend extends Construct {
       options: props,
       defaultResources: DEFAULT_RESOURCES,
     });
-    this.queryUrl = `http://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${THANOS_PORTS.http}`;
+    this.queryUrl = `${schemeAt(this)}://${identity.serviceHost(service!.metadata.name!, clusterDomain)}:${THANOS_PORTS.http}`;
     Wiring.of(this).flow(props.query.httpUrl, this.queryUrl);
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { schemeAt } from '../core/serving-tls';
 import { grpcClientConfig, thanosGrpcTlsOf } from './grpc-tls';
 import { checkLabelName, checkReplicas, requireProps } from '../core/check-options';
 import { renderYaml } from '../core/config-file';
@@ -77,7 +78,7 @@ export class ThanosQuery extends Construct {
     v.throwIfAny();
 
     const { service, headless } = thanosServices(this, identity);
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.scrapeTargets = [thanosScrapeTarget(this, identity, headless!, clusterDomain)];
     // `--endpoint` is deprecated in v0.42; the SD config takes the same dnssrv+ addresses.
     const tls = thanosGrpcTlsOf(this);
     const sdConfig = { ...(tls ? { default_client_config: grpcClientConfig(tls) } : {}), endpoints: props.endpoints.map((e) => ({ address: e.address })) };
@@ -98,7 +99,7 @@ export class ThanosQuery extends Construct {
       defaultResources: DEFAULT_RESOURCES,
     });
     const host = identity.serviceHost(service!.metadata.name!, clusterDomain);
-    this.httpUrl = `http://${host}:${THANOS_PORTS.http}`;
+    this.httpUrl = `${schemeAt(this)}://${host}:${THANOS_PORTS.http}`;
     this.queryApiAddress = `dnssrv+_${PORT_NAMES.http}._tcp.${host}`;
     const wiring = Wiring.of(this);
     for (const endpoint of props.endpoints) wiring.flow(endpoint.address, this.httpUrl);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { schemeAt } from '../core/serving-tls';
 import { receiveReplicationTlsFlags, thanosGrpcTlsOf } from './grpc-tls';
 import { k8s } from '../core/k8s';
 import { ConfigFile } from '../core/config-file';
@@ -156,7 +157,7 @@ export class ThanosReceive extends Construct {
     this.scrapeTargets = [...ingestors.scrapeTargets, ...(router ? [router.scrapeTarget] : [])];
     this.service = this.emitWriteService(r);
 
-    this.remoteWriteUrl = `http://${r.base.host()}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
+    this.remoteWriteUrl = `${schemeAt(this)}://${r.base.host()}:${THANOS_PORTS.remoteWrite}/api/v1/receive`;
     this.storeEndpoints = r.members.map((ring) => ({
       address: grpcSrvAddress(r.base.host(ring.headlessService)),
       component: `receive ring "${ring.name}"`,
@@ -188,7 +189,7 @@ export class ThanosReceive extends Construct {
         publishNotReadyAddresses: true,
         ports: thanosServicePorts({ remoteWrite: true }),
       });
-      scrapeTargets.push(thanosScrapeTarget(identity, headless, r.clusterDomain));
+      scrapeTargets.push(thanosScrapeTarget(this, identity, headless, r.clusterDomain));
       const localEndpoint = podEndpoint('$(NAME)', ring.headlessService, props.namespace, r.clusterDomain, THANOS_PORTS.grpc);
       workloads[ring.name] = thanosWorkload(this, identity.name, {
         identity,
@@ -222,6 +223,8 @@ export class ThanosReceive extends Construct {
         livenessFailures: 8,
         listeners: { remoteWrite: true },
         extraPodLabels: { [INGESTOR_LABEL]: 'true' },
+        // Writers reach every ring through the one write Service.
+        serviceNames: { names: [r.base.name, identity.name], headless: [ring.headlessService] },
         // A write needs a quorum: never take down more than RF/2 ingestors at once.
         disruptionBudget: ring.replicas > 1 ? { maxUnavailable: Math.max(1, Math.floor(r.rf / 2)) } : false,
       });
@@ -246,6 +249,7 @@ export class ThanosReceive extends Construct {
       volumeMounts: [flags.hashringMount],
       defaultResources: DEFAULT_RESOURCES.router,
       listeners: { remoteWrite: true },
+      serviceNames: { names: [r.base.name], headless: [identity.headlessName] },
     });
     const headless = createService(this, 'RouterHeadlessService', {
       identity,
@@ -253,7 +257,7 @@ export class ThanosReceive extends Construct {
       headless: true,
       ports: thanosServicePorts({ remoteWrite: true }),
     });
-    return { workload, scrapeTarget: thanosScrapeTarget(identity, headless, r.clusterDomain) };
+    return { workload, scrapeTarget: thanosScrapeTarget(this, identity, headless, r.clusterDomain) };
   }
 
   /** The Service writers send to: the routers in split routing, else every ring's ingestors. */
@@ -300,6 +304,7 @@ export class ThanosReceive extends Construct {
       // HA writers are kept apart by their replica label, which Query then deduplicates along.
       deduplication: 'replica-label',
       keepsExemplars: this.keepsExemplars,
+      ...(this.remoteWriteUrl.startsWith('https://') ? { platformCa: true } : {}),
     };
   }
 }

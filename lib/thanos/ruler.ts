@@ -16,6 +16,8 @@ import { ThanosBucket } from './bucket';
 import { POD_ENV, StoreApiEndpoint, grpcSrvAddress } from './common';
 import { ThanosComponentProps, thanosIdentity, thanosScrapeTarget, thanosServices, thanosWorkload } from './component';
 import { ThanosQuery } from './query';
+import { rulerAlertmanagerFlags, rulerQueryFlags } from './ruler-clients';
+import { checkPlatformTrust } from '../core/serving-tls';
 import { checkDuration, checkThanosComponent, labelFlag } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
 
@@ -91,6 +93,7 @@ export class ThanosRuler extends Construct {
     const volumes = this.ruleVolumes(props, r);
     for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
     const alertmanagerUrls = [...(props.alertmanagers ?? []).map((am) => am.peersUrl), ...(props.alertmanagerUrls ?? [])];
+    const alertmanagerFlags = rulerAlertmanagerFlags(props.alertmanagers ?? [], props.alertmanagerUrls ?? []);
     this.recordAlertsAndReads(props, r, alertmanagerUrls);
 
     const { headless } = thanosServices(this, identity);
@@ -104,12 +107,12 @@ export class ThanosRuler extends Construct {
         `--rule-file=${RULES_DIR}/*/*.yaml`,
         `--eval-interval=${r.evalInterval}`,
         `--tsdb.retention=${r.retention}`,
-        `--query=${props.query.queryApiAddress}`,
+        ...rulerQueryFlags(props.query),
         labelFlag(r.replicaLabel, '$(NAME)'),
         ...Object.entries(props.externalLabels ?? {}).map(([k, val]) => labelFlag(k, val)),
         // Every replica fires the same alert; without its replica label Alertmanager sees one.
         `--alert.label-drop=${r.replicaLabel}`,
-        ...alertmanagerUrls.map((url) => `--alertmanagers.url=${url}`),
+        ...alertmanagerFlags,
       ],
       options: props,
       bucket: props.bucket,
@@ -124,7 +127,7 @@ export class ThanosRuler extends Construct {
       configChecksums: this.rules ? [this.rules.checksum] : [],
       defaultResources: DEFAULT_RESOURCES,
     });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomainOf(this, props.clusterDomain))];
+    this.scrapeTargets = [thanosScrapeTarget(this, identity, headless!, clusterDomainOf(this, props.clusterDomain))];
     this.storeEndpoint = ThanosRuler.endpointFor(this, props);
   }
 
@@ -214,6 +217,8 @@ function validateRuler(scope: Construct, props: ThanosRulerProps, r: ResolvedRul
   checkDuration(v, 'evalInterval', r.evalInterval, 1000, 'a duration');
   checkDuration(v, 'retention', r.retention, 2 * 3600_000, 'results are cut into 2h blocks and kept until uploaded');
   checkVolumeSize(v, 'storageSize', props.storageSize);
+  checkPlatformTrust(v, scope, 'query', props.query?.httpUrl, props.query?.httpUrl.startsWith('https://'));
+  (props.alertmanagers ?? []).forEach((am, i) => checkPlatformTrust(v, scope, `alertmanagers[${i}]`, am.path, am.https));
   v.check(
     r.groups.length + r.configMaps.length > 0,
     'ruleGroups',

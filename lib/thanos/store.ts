@@ -103,7 +103,7 @@ export class ThanosStore extends Construct {
       defaultResources: DEFAULT_RESOURCES,
       livenessFailures: 8,
     });
-    this.scrapeTargets = [thanosScrapeTarget(identity, headless!, clusterDomain)];
+    this.scrapeTargets = [thanosScrapeTarget(this, identity, headless!, clusterDomain)];
     this.storeEndpoint = {
       address: grpcSrvAddress(identity.serviceHost(headless!.metadata.name!, clusterDomain)),
       component: 'store gateway',

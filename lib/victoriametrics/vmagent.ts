@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE, platformTrustFor } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { checkExternalLabels, checkReplicas, checkScrapeInterval, checkUniqueJobs, checkWorkloadOptions, requireProps } from '../core/check-options';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
@@ -117,6 +118,10 @@ export class VmAgent extends Construct {
     // Kubernetes discovery in the scrape config gets exactly the API access it needs, and the token.
     const access = discoveryAccess(scrapeConfig.scrape_configs as Array<Record<string, unknown>>, props.namespace);
     if (access) grantDiscoveryAccess(this, identity, identity.name, access);
+    const trust = platformTrustFor(this, identity, [
+      ...props.remoteWrite.map((rw, i) => ({ property: `remoteWrite[${i}].url`, value: rw.url, platformCa: rw.platformCa })),
+      ...r.scrapeTargets.map((t, i) => ({ property: `scrapeTargets[${i}]`, value: t.job, platformCa: t.https !== undefined })),
+    ]);
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
@@ -128,16 +133,15 @@ export class VmAgent extends Construct {
         `-promscrape.config=${CONFIG_DIR}/scrape.yaml`,
         `-remoteWrite.tmpDataPath=${QUEUE_DIR}`,
         ...remoteWriteFlags(props.remoteWrite, files, queue?.size),
+        // One value per URL, in order: the platform's CA for the stores that serve with it.
+        ...(trust ? props.remoteWrite.map((rw) => `-remoteWrite.tlsCAFile=${rw.platformCa ? PLATFORM_CA_FILE : ''}`) : []),
         ...Object.entries(r.externalLabels).map(([k, v]) => `-remoteWrite.label=${k}=${v}`),
         ...(files['relabel.yaml'] ? [`-remoteWrite.relabelConfig=${CONFIG_DIR}/relabel.yaml`] : []),
         ...(sharding ? shardingFlags(sharding) : []),
       ],
       env: sharding ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : [],
-      volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }])],
-      volumeMounts: [
-        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        { name: 'queue', mountPath: QUEUE_DIR },
-      ],
+      volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }]), ...(trust ? [trust.volume] : [])],
+      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'queue', mountPath: QUEUE_DIR }, ...(trust ? [trust.mount] : [])],
       volumeClaims: queue ? [{ name: 'queue', size: queue.size, storageClass: queue.storageClass }] : undefined,
       configChecksums: [this.config.checksum],
       defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },

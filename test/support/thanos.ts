@@ -159,6 +159,8 @@ export function thanosConfigDocuments(manifests: Manifest[]): Array<{ where: str
     '--store.caching-bucket.config': thanosKeys.cachingBucket,
     '--query-range.response-cache-config': thanosKeys.responseCache,
     '--endpoint.sd-config': thanosKeys.endpointSd,
+    '--alertmanagers.config': thanosKeys.alertmanagers,
+    '--query.config': { '[]': thanosKeys.query },
   };
   for (const { where, c } of containers(manifests)) {
     for (const [flag, tree] of Object.entries(byFlag)) {

@@ -1,0 +1,44 @@
+import { AlertmanagerEndpoint } from '../core/alerting';
+import { renderYaml } from '../core/config-file';
+import { PLATFORM_CA_FILE } from '../core/serving-tls';
+import { ThanosQuery } from './query';
+
+/** The client settings that trust the platform's CA. */
+const TRUST_PLATFORM_CA = { tls_config: { ca_file: PLATFORM_CA_FILE } };
+
+/**
+ * How the ruler reaches its queriers: the `--query` flag over HTTP, or, when they serve HTTPS,
+ * `--query.config` (the flag has no place for the CA; the two are exclusive).
+ */
+export function rulerQueryFlags(query: ThanosQuery): string[] {
+  if (!query.httpUrl.startsWith('https://')) return [`--query=${query.queryApiAddress}`];
+  return [`--query.config=${renderYaml([{ scheme: 'https', static_configs: [query.queryApiAddress], http_config: TRUST_PLATFORM_CA }])}`];
+}
+
+/**
+ * How the ruler reaches Alertmanager: `--alertmanagers.url` flags while every one speaks plain
+ * HTTP, else one `--alertmanagers.config` for all (Thanos refuses the two together): the
+ * platform's over HTTPS trusting its CA, every pod by SRV lookup; the user's URLs as given, with
+ * the system's trust.
+ */
+export function rulerAlertmanagerFlags(platform: readonly AlertmanagerEndpoint[], urls: readonly string[]): string[] {
+  if (!platform.some((am) => am.https)) return [...platform.map((am) => am.peersUrl), ...urls].map((url) => `--alertmanagers.url=${url}`);
+  const entry = (scheme: string, address: string, pathPrefix: string, trust?: object) => ({
+    scheme,
+    static_configs: [address],
+    ...(pathPrefix ? { path_prefix: pathPrefix } : {}),
+    ...(trust ? { http_config: trust } : {}),
+    api_version: 'v2',
+  });
+  const alertmanagers = [
+    ...platform.map((am) =>
+      am.https ? entry('https', `dnssrv+${am.srvRecord}`, am.pathPrefix, TRUST_PLATFORM_CA) : entry('http', `dnssrv+${am.srvRecord}`, am.pathPrefix),
+    ),
+    ...urls.map((url) => {
+      // Validated as (dns+|dnssrv+)?http(s)://host[:port][/prefix].
+      const [, dns = '', scheme, host, prefix = ''] = /^(dns\+|dnssrv\+)?(https?):\/\/([^/]+)(\/.*)?$/.exec(url)!;
+      return entry(scheme, `${dns}${host}`, prefix);
+    }),
+  ];
+  return [`--alertmanagers.config=${renderYaml({ alertmanagers })}`];
+}

@@ -1,0 +1,218 @@
+import { App, Chart } from 'cdk8s';
+import { parse } from 'yaml';
+import { Minio, ObservabilityPlatform, PlatformSpec, PrometheusAgent, ThanosCluster } from '../../lib';
+import { setServingTls } from '../../lib/core/serving-tls';
+import { allWarnings } from '../../lib/core/warnings';
+import { externalReferences } from '../../lib/core/external';
+import { Manifest, argsOf, containersOf, dataOf, get, ofKind, podSpecOf, synthApp, workloads } from '../support/synth';
+import { SERVING_DIR, httpsHosts, tlsProblems } from '../support/tls';
+
+const ISSUER = { name: 'platform-ca', kind: 'ClusterIssuer' as const };
+
+function platform(spec: PlatformSpec = {}): { app: App; manifests: Manifest[] } {
+  const app = new App({ outdir: '/nonexistent' });
+  new ObservabilityPlatform(app, 'p', spec);
+  return { app, manifests: app.charts.flatMap((c) => c.toJson()) as Manifest[] };
+}
+
+const flagValue = (args: string[], flag: string) => args.find((a) => a.startsWith(`--${flag}=`))?.slice(flag.length + 3);
+
+describe('TLS inside the platform', () => {
+  const { manifests } = synthApp('platform-tls');
+
+  test('every HTTPS address reaches pods that serve a certificate valid for it, and whoever trusts the CA mounts it', () => {
+    // The check has something to check: the metrics path and Alertmanager are addressed over HTTPS.
+    expect(httpsHosts(manifests)).toEqual(
+      expect.arrayContaining([
+        'thanos-receive.observability.svc.cluster.local',
+        'thanos-query.observability.svc.cluster.local',
+        'thanos-query-frontend.observability.svc.cluster.local',
+        '_http._tcp.alertmanager-headless.observability.svc.cluster.local',
+      ]),
+    );
+    expect(tlsProblems(manifests)).toEqual([]);
+  });
+
+  test('the check fails when a certificate leaves out a name its clients dial, or a client loses its CA', () => {
+    const narrowed = manifests.map((m) =>
+      m.kind === 'Certificate' && m.metadata.name === 'thanos-query-tls'
+        ? { ...m, spec: { ...m.spec, dnsNames: m.spec.dnsNames.filter((n: string) => !n.endsWith('.svc.cluster.local')) } }
+        : m,
+    );
+    expect(tlsProblems(narrowed)).toEqual([expect.stringContaining('does not cover thanos-query.observability.svc.cluster.local')]);
+    const noMount = manifests.map((m) => {
+      if (m.metadata.name !== 'thanos-query-frontend' || m.kind !== 'Deployment') return m;
+      const copy = JSON.parse(JSON.stringify(m));
+      for (const c of containersOf(podSpecOf(copy))) c.volumeMounts = c.volumeMounts.filter((v: any) => v.mountPath !== SERVING_DIR);
+      return copy;
+    });
+    expect(tlsProblems(noMount)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('thanos-query-frontend mounts no certificate'),
+        expect.stringContaining('names /etc/tls/serving/ca.crt'),
+      ]),
+    );
+  });
+
+  test('each HTTPS server has its own certificate from the issuer, for server and client auth, with a fresh key at each renewal', () => {
+    const certificates = ofKind(manifests, 'Certificate');
+    const names = certificates.map((c) => c.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of certificates) {
+      expect(c.spec.issuerRef).toEqual({ name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+      expect(c.spec.usages).toEqual(['server auth', 'client auth']);
+      if (c.metadata.name !== 'thanos-grpc-tls') expect(c.spec.privateKey).toEqual({ algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' });
+    }
+    // Receive's certificate covers the write Service every writer dials and each ingestor by its pod name.
+    const receive = certificates.find((c) => c.metadata.name === 'thanos-receive-tls')!.spec.dnsNames;
+    expect(receive).toEqual(
+      expect.arrayContaining(['thanos-receive.observability.svc.cluster.local', '*.thanos-receive-headless.observability.svc.cluster.local']),
+    );
+  });
+
+  test('the Thanos components serve HTTPS on every HTTP listener, probed over HTTPS, and mutual TLS on gRPC', () => {
+    const thanos = workloads(manifests).filter((w) => w.metadata.name.startsWith('thanos-'));
+    expect(thanos.map((w) => w.metadata.name).sort()).toEqual([
+      'thanos-compactor',
+      'thanos-query',
+      'thanos-query-frontend',
+      'thanos-receive',
+      'thanos-ruler',
+      'thanos-store',
+    ]);
+    for (const w of thanos) {
+      const args = argsOf(w, 'thanos');
+      const webConfig = get(manifests, 'ConfigMap', `${w.metadata.name}-web-config`);
+      expect(flagValue(args, 'http.config')).toBe('/etc/web-config/web-config.yaml');
+      expect(parse(dataOf(webConfig)['web-config.yaml']).tls_server_config).toEqual({
+        cert_file: `${SERVING_DIR}/tls.crt`,
+        key_file: `${SERVING_DIR}/tls.key`,
+        min_version: 'TLS12',
+      });
+      const container = containersOf(podSpecOf(w))[0];
+      expect(container.readinessProbe.httpGet.scheme).toBe('HTTPS');
+      expect(container.livenessProbe.httpGet.scheme).toBe('HTTPS');
+      if (w.metadata.name !== 'thanos-compactor' && w.metadata.name !== 'thanos-query-frontend') {
+        expect(flagValue(args, 'grpc-server-tls-client-ca')).toBe('/etc/thanos/grpc-tls/ca.crt');
+      }
+    }
+    const receive = argsOf(get(manifests, 'StatefulSet', 'thanos-receive'), 'thanos');
+    expect(flagValue(receive, 'remote-write.server-tls-cert')).toBe(`${SERVING_DIR}/tls.crt`);
+    expect(flagValue(receive, 'remote-write.server-tls-key')).toBe(`${SERVING_DIR}/tls.key`);
+  });
+
+  test('clients inside Thanos trust the CA: query-frontend downstream, the ruler to query and to Alertmanager', () => {
+    const frontend = argsOf(get(manifests, 'Deployment', 'thanos-query-frontend'), 'thanos');
+    expect(flagValue(frontend, 'query-frontend.downstream-url')).toBe('https://thanos-query.observability.svc.cluster.local:10902');
+    expect(parse(flagValue(frontend, 'query-frontend.downstream-tripper-config')!)).toEqual({ tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+
+    const ruler = argsOf(get(manifests, 'StatefulSet', 'thanos-ruler'), 'thanos');
+    // The plain flags take no CA, and Thanos refuses them beside the config forms.
+    expect(ruler.filter((a) => a.startsWith('--query=') || a.startsWith('--alertmanagers.url='))).toEqual([]);
+    expect(parse(flagValue(ruler, 'query.config')!)).toEqual([
+      {
+        scheme: 'https',
+        static_configs: ['dnssrv+_http._tcp.thanos-query.observability.svc.cluster.local'],
+        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
+      },
+    ]);
+    expect(parse(flagValue(ruler, 'alertmanagers.config')!).alertmanagers).toEqual([
+      {
+        scheme: 'https',
+        static_configs: ['dnssrv+_http._tcp.alertmanager-headless.observability.svc.cluster.local'],
+        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
+        api_version: 'v2',
+      },
+    ]);
+  });
+
+  test('the self-monitoring agents serve HTTPS, scrape the HTTPS components with the CA, and write to receive over HTTPS', () => {
+    const agent = get(manifests, 'StatefulSet', 'prometheus-agent');
+    expect(flagValue(argsOf(agent, 'prometheus'), 'web.config.file')).toBe('/etc/web-config/web-config.yaml');
+    const config = parse(dataOf(get(manifests, 'ConfigMap', 'prometheus-agent-config'))['prometheus.yaml']);
+    expect(config.remote_write[0]).toMatchObject({
+      url: 'https://thanos-receive.observability.svc.cluster.local:19291/api/v1/receive',
+      tls_config: { ca_file: `${SERVING_DIR}/ca.crt` },
+    });
+    const jobs = new Map<string, any>(config.scrape_configs.map((j: any) => [j.job_name, j]));
+    for (const job of ['thanos-receive', 'thanos-query', 'alertmanager', 'grafana', 'prometheus-agent']) {
+      expect(jobs.get(job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+    }
+    // What still serves plain HTTP is scraped over HTTP.
+    for (const job of ['loki-write', 'tempo', 'otel-gateway', 'node-exporter']) expect(jobs.get(job).scheme).toBeUndefined();
+    // Each HTTPS job's SRV answers name pods whose certificate covers them.
+    const certificates = ofKind(manifests, 'Certificate');
+    for (const [job, j] of jobs) {
+      if (j.scheme !== 'https') continue;
+      const headless = j.dns_sd_configs[0].names[0].split('.').slice(2).join('.');
+      expect([job, certificates.some((c) => c.spec.dnsNames.includes(`*.${headless}`))]).toEqual([job, true]);
+    }
+  });
+
+  test('the other writers and the Loki ruler trust the CA of the HTTPS endpoints they call', () => {
+    const otel = parse(dataOf(get(manifests, 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
+    expect(otel.exporters['prometheusremotewrite/metrics'].tls).toEqual({ ca_file: `${SERVING_DIR}/ca.crt` });
+    const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
+    expect(tempo.metrics_generator.storage.remote_write[0].tls_config).toEqual({ ca_file: `${SERVING_DIR}/ca.crt` });
+    const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
+    expect(loki.ruler.alertmanager_url).toBe('https://_http._tcp.alertmanager-headless.observability.svc.cluster.local');
+    expect(loki.ruler.alertmanager_client).toEqual({ tls_ca_path: `${SERVING_DIR}/ca.crt` });
+  });
+
+  test('Grafana serves HTTPS on 443 and its metrics datasource trusts the CA', () => {
+    const ini = dataOf(get(manifests, 'ConfigMap', 'grafana-config'))['grafana.ini'];
+    expect(ini).toMatch(/\[server\][^[]*protocol = https/);
+    expect(ini).toContain(`cert_file = ${SERVING_DIR}/tls.crt`);
+    expect(get(manifests, 'Service', 'grafana').spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'grafana' }]);
+    const datasources = parse(dataOf(get(manifests, 'ConfigMap', 'grafana-provisioning'))['datasources.yaml']).datasources;
+    const metrics = datasources.find((d: any) => d.uid === 'metrics');
+    expect(metrics.url).toBe('https://thanos-query-frontend.observability.svc.cluster.local:10902');
+    expect(metrics.jsonData.tlsAuthWithCACert).toBe(true);
+    expect(metrics.secureJsonData.tlsCACert).toBe(`$__file{${SERVING_DIR}/ca.crt}`);
+    // Loki still serves plain HTTP: no CA for it.
+    expect(datasources.find((d: any) => d.uid === 'loki').jsonData.tlsAuthWithCACert).toBeUndefined();
+  });
+
+  test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
+    const { app } = platform({ tls: { issuer: ISSUER } });
+    const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
+    expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo', 'minio']));
+    expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus)/.test(j))).toEqual([]);
+    expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
+  });
+
+  test('without an issuer, no Certificate is emitted and every certificate Secret is declared for the user to make', () => {
+    const { app, manifests: out } = platform({ tls: {} });
+    expect(ofKind(out, 'Certificate')).toEqual([]);
+    const secrets = externalReferences(app)
+      .filter((r) => r.kind === 'Secret' && r.name.endsWith('-tls'))
+      .map((r) => r.name);
+    expect(secrets).toEqual(
+      expect.arrayContaining(['thanos-grpc-tls', 'thanos-receive-tls', 'alertmanager-tls', 'grafana-server-tls', 'prometheus-agent-tls']),
+    );
+    // Mounted Secrets are exactly the declared ones.
+    const mounted = new Set(
+      workloads(out).flatMap((w) =>
+        (podSpecOf(w).volumes ?? []).filter((v: any) => v.secret?.secretName.endsWith('-tls')).map((v: any) => v.secret.secretName),
+      ),
+    );
+    expect([...mounted].filter((s) => !secrets.includes(s))).toEqual([]);
+  });
+
+  test('without tls the output has no certificate, no HTTPS address and no web config', () => {
+    const { manifests: out } = platform();
+    expect(ofKind(out, 'Certificate')).toEqual([]);
+    expect(httpsHosts(out)).toEqual([]);
+    expect(JSON.stringify(out)).not.toContain('web-config');
+  });
+
+  test('a writer that cannot trust an HTTPS store is refused at synth, naming the property and the fix', () => {
+    const chart = new Chart(new App({ outdir: '/nonexistent' }), 'c', { disableResourceNameHashes: true });
+    const tlsScope = new Chart(chart, 'secure');
+    setServingTls(tlsScope, { issuer: ISSUER });
+    const thanos = new ThanosCluster(tlsScope, 'thanos', { namespace: 'obs', storage: new Minio(tlsScope, 'minio', { namespace: 'obs' }), ruler: false });
+    expect(() => new PrometheusAgent(chart, 'agent', { namespace: 'obs', remoteWrite: [thanos.remoteWriteTarget()] })).toThrow(
+      /agent.*remoteWrite\[0\]\.url.*platform's CA.*Fix: make it below the scope that turns serving TLS on/s,
+    );
+  });
+});
