@@ -18,6 +18,11 @@ export interface AlertmanagerEndpoint {
   readonly https?: boolean;
 }
 
+/** The headless Service's name behind the SRV record: what each pod's certificate holds for clients that dial pod IPs. */
+export function alertmanagerHost(am: AlertmanagerEndpoint): string {
+  return am.srvRecord.replace(/^_[^.]+\._tcp\./, '');
+}
+
 /** Loki's ruler: the URL whose SRV host it resolves with `enable_alertmanager_discovery`. */
 export function lokiAlertmanagerUrl(am: AlertmanagerEndpoint): string {
   return `${am.https ? 'https' : 'http'}://${am.srvRecord}${am.pathPrefix}`;

@@ -1,5 +1,5 @@
 import { PLATFORM_CA_FILE } from '../core/serving-tls';
-import { lokiAlertmanagerUrl } from '../core/alerting';
+import { lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -97,7 +97,8 @@ function alertingConfig(p: ResolvedLokiProps): Record<string, unknown> {
       alertmanager_refresh_interval: '1m',
       enable_alertmanager_v2: true,
       // The certificates of the Alertmanager pods come from the platform's CA, which the backend pods mount.
-      ...(p.alertmanager.https ? { alertmanager_client: { tls_ca_path: PLATFORM_CA_FILE } } : {}),
+      // Discovery may dial pod IPs, which no certificate names: the headless Service's name is checked instead.
+      ...(p.alertmanager.https ? { alertmanager_client: { tls_ca_path: PLATFORM_CA_FILE, tls_server_name: alertmanagerHost(p.alertmanager) } } : {}),
     };
   }
   return p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl, enable_alertmanager_v2: true } : {};

@@ -1,10 +1,14 @@
-import { AlertmanagerEndpoint } from '../core/alerting';
+import { AlertmanagerEndpoint, alertmanagerHost } from '../core/alerting';
 import { renderYaml } from '../core/config-file';
 import { PLATFORM_CA_FILE } from '../core/serving-tls';
 import { ThanosQuery } from './query';
 
-/** The client settings that trust the platform's CA. */
-const TRUST_PLATFORM_CA = { tls_config: { ca_file: PLATFORM_CA_FILE } };
+/**
+ * The client settings that trust the platform's CA for a server known by `serverName`. Thanos
+ * resolves `dnssrv+` addresses to pod IPs, which no certificate names, so the name to check is
+ * given: the Service's, which the server's certificate holds.
+ */
+const trustPlatformCa = (serverName: string) => ({ tls_config: { ca_file: PLATFORM_CA_FILE, server_name: serverName } });
 
 /**
  * How the ruler reaches its queriers: the `--query` flag over HTTP, or, when they serve HTTPS,
@@ -12,7 +16,8 @@ const TRUST_PLATFORM_CA = { tls_config: { ca_file: PLATFORM_CA_FILE } };
  */
 export function rulerQueryFlags(query: ThanosQuery): string[] {
   if (!query.httpUrl.startsWith('https://')) return [`--query=${query.queryApiAddress}`];
-  return [`--query.config=${renderYaml([{ scheme: 'https', static_configs: [query.queryApiAddress], http_config: TRUST_PLATFORM_CA }])}`];
+  const host = new URL(query.httpUrl).hostname;
+  return [`--query.config=${renderYaml([{ scheme: 'https', static_configs: [query.queryApiAddress], http_config: trustPlatformCa(host) }])}`];
 }
 
 /**
@@ -32,7 +37,9 @@ export function rulerAlertmanagerFlags(platform: readonly AlertmanagerEndpoint[]
   });
   const alertmanagers = [
     ...platform.map((am) =>
-      am.https ? entry('https', `dnssrv+${am.srvRecord}`, am.pathPrefix, TRUST_PLATFORM_CA) : entry('http', `dnssrv+${am.srvRecord}`, am.pathPrefix),
+      am.https
+        ? entry('https', `dnssrv+${am.srvRecord}`, am.pathPrefix, trustPlatformCa(alertmanagerHost(am)))
+        : entry('http', `dnssrv+${am.srvRecord}`, am.pathPrefix),
     ),
     ...urls.map((url) => {
       // Validated as (dns+|dnssrv+)?http(s)://host[:port][/prefix].

@@ -33,6 +33,14 @@ describe('TLS inside the platform', () => {
     expect(tlsProblems(manifests)).toEqual([]);
   });
 
+  test('every server name a client checks instead of the address it dials is in the certificate of the pods it reaches', () => {
+    // In the YAML of args and config files: `server_name:` (Thanos, Prometheus) and `tls_server_name:` (Loki).
+    const names = [...JSON.stringify(manifests).matchAll(/server_name: ([a-z0-9.-]+)/g)].map((m) => m[1]);
+    expect(names.length).toBeGreaterThan(0);
+    const certificates = ofKind(manifests, 'Certificate').flatMap((c) => c.spec.dnsNames as string[]);
+    expect(names.filter((n) => !certificates.includes(n))).toEqual([]);
+  });
+
   test('the check fails when a certificate leaves out a name its clients dial, or a client loses its CA', () => {
     const narrowed = manifests.map((m) =>
       m.kind === 'Certificate' && m.metadata.name === 'thanos-query-tls'
@@ -113,14 +121,15 @@ describe('TLS inside the platform', () => {
       {
         scheme: 'https',
         static_configs: ['dnssrv+_http._tcp.thanos-query.observability.svc.cluster.local'],
-        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
+        // dnssrv+ resolves to pod IPs: the name checked is the Service's, which the certificate holds.
+        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt`, server_name: 'thanos-query.observability.svc.cluster.local' } },
       },
     ]);
     expect(parse(flagValue(ruler, 'alertmanagers.config')!).alertmanagers).toEqual([
       {
         scheme: 'https',
         static_configs: ['dnssrv+_http._tcp.alertmanager-headless.observability.svc.cluster.local'],
-        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
+        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt`, server_name: 'alertmanager-headless.observability.svc.cluster.local' } },
         api_version: 'v2',
       },
     ]);
@@ -156,7 +165,10 @@ describe('TLS inside the platform', () => {
     expect(tempo.metrics_generator.storage.remote_write[0].tls_config).toEqual({ ca_file: `${SERVING_DIR}/ca.crt` });
     const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
     expect(loki.ruler.alertmanager_url).toBe('https://_http._tcp.alertmanager-headless.observability.svc.cluster.local');
-    expect(loki.ruler.alertmanager_client).toEqual({ tls_ca_path: `${SERVING_DIR}/ca.crt` });
+    expect(loki.ruler.alertmanager_client).toEqual({
+      tls_ca_path: `${SERVING_DIR}/ca.crt`,
+      tls_server_name: 'alertmanager-headless.observability.svc.cluster.local',
+    });
   });
 
   test('Grafana serves HTTPS on 443 and its metrics datasource trusts the CA', () => {

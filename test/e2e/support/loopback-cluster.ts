@@ -161,14 +161,18 @@ export class LoopbackCluster {
     return this.httpRequest(url, {}, netns);
   }
 
-  /** An HTTP request from inside the cluster network (from the namespace of `netns`): status and body. */
+  /**
+   * An HTTP request from inside the cluster network (from the namespace of `netns`): status and
+   * body. An `https://` URL is checked against `ca` (PEM) alone; a failed handshake is status 0.
+   */
   httpRequest(
     url: string,
-    init: { method?: string; headers?: Record<string, string>; body?: string; bodyBase64?: string },
+    init: { method?: string; headers?: Record<string, string>; body?: string; bodyBase64?: string; ca?: string },
     netns = this.netns,
   ): { status: number; body: string } {
     const code = `const init = ${JSON.stringify(init)};
-      const q = require('http').request(${JSON.stringify(url)}, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (r) => {
+      const tls = ${JSON.stringify(url)}.startsWith('https:');
+      const q = require(tls ? 'https' : 'http').request(${JSON.stringify(url)}, { method: init.method ?? 'GET', headers: init.headers ?? {}, ...(tls ? { ca: init.ca ?? [] } : {}) }, (r) => {
         let b = ''; r.on('data', (d) => b += d); r.on('end', () => process.stdout.write(JSON.stringify({ status: r.statusCode, body: b })));
       });
       q.on('error', (e) => process.stdout.write(JSON.stringify({ status: 0, body: String(e) })));

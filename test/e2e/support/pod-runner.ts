@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Manifest, podSpecOf } from '../../support/synth';
 import { PodPlan } from './loopback-cluster';
 import { generatedSecretValues } from '../../support/generated-secrets';
+import { issuedCertificateValues } from '../../support/issued-certificates';
 
 /** A pod's container, started from the synthesized manifests as the kubelet would start it. */
 export interface RunningPod {
@@ -56,8 +57,11 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
     // A Secret the output has a generator Job for is made as that Job makes it, once per output.
     const generated = generatedSecretValues(manifests, namespace, name);
     if (generated) return generated;
+    // A Secret a cert-manager Certificate of the output makes is issued by one test CA, as its issuer would.
+    const certificate = issuedCertificateValues(manifests, namespace, name);
+    if (certificate) return certificate;
     const external = options.externalSecrets?.[name];
-    if (!external) throw new Error(`${pod.name} needs Secret ${name}, which is neither in the output, nor made by a Job of it, nor given`);
+    if (!external) throw new Error(`${pod.name} needs Secret ${name}, which is neither in the output, nor made by a Job or a Certificate of it, nor given`);
     return { ...external };
   };
 
