@@ -1,3 +1,5 @@
+import { PLATFORM_CA_FILE, SERVING_TLS_DIR } from './serving-tls';
+
 /**
  * What the library's nginx gateways (Loki's, Thanos') share: the unprivileged image's port and
  * user, and an nginx.conf that runs on a read-only root filesystem (every temp path under /tmp,
@@ -16,8 +18,14 @@ export const HTPASSWD_DIR = '/etc/nginx/secrets';
  * A whole nginx.conf with one server on {@link NGINX_PORT}: `upstreams` become variables
  * (`set $name url;`) resolved through `resolver` at request time, `/` answers the probes without
  * auth, and `body` holds the server's own lines (auth, locations), indented by four spaces.
+ * With `https`, the server speaks only HTTPS, from the mounted certificate.
  */
-export function nginxGatewayConfig(resolver: string, upstreams: Readonly<Record<string, string>>, body: readonly string[]): string {
+export function nginxGatewayConfig(
+  resolver: string,
+  upstreams: Readonly<Record<string, string>>,
+  body: readonly string[],
+  options: { readonly https?: boolean } = {},
+): string {
   return [
     'worker_processes 2;',
     'error_log /dev/stderr warn;',
@@ -40,8 +48,10 @@ export function nginxGatewayConfig(resolver: string, upstreams: Readonly<Record<
     '  proxy_connect_timeout 600s;',
     '  proxy_send_timeout 600s;',
     '  proxy_read_timeout 600s;',
+    ...(options.https ? httpsLines() : []),
+    ...(Object.values(upstreams).some((url) => url.startsWith('https://')) ? upstreamTrustLines() : []),
     '  server {',
-    `    listen ${NGINX_PORT};`,
+    `    listen ${NGINX_PORT}${options.https ? ' ssl' : ''};`,
     ...Object.entries(upstreams).map(([name, url]) => `    set $${name} ${url};`),
     '    # Health of the gateway itself, without auth, for its probes.',
     '    location = / { auth_basic off; return 200 "OK"; }',
@@ -50,4 +60,34 @@ export function nginxGatewayConfig(resolver: string, upstreams: Readonly<Record<
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * Serving HTTPS from the mounted certificate. Its path holds a variable, which makes nginx load
+ * the files at each handshake (nginx 1.15.9+) instead of once at start, so a certificate that
+ * cert-manager renews is served without a restart.
+ */
+function httpsLines(): string[] {
+  return [
+    `  map $ssl_server_name $serving_tls { default ${SERVING_TLS_DIR}; }`,
+    '  ssl_certificate $serving_tls/tls.crt;',
+    '  ssl_certificate_key $serving_tls/tls.key;',
+    '  ssl_protocols TLSv1.2 TLSv1.3;',
+  ];
+}
+
+/**
+ * Upstreams over HTTPS: their certificates are checked against the platform's CA, for the host
+ * of the upstream's URL (nginx checks and sends that name, without the port).
+ */
+function upstreamTrustLines(): string[] {
+  return [
+    `  proxy_ssl_trusted_certificate ${PLATFORM_CA_FILE};`,
+    '  proxy_ssl_verify on;',
+    '  proxy_ssl_verify_depth 2;',
+    '  proxy_ssl_server_name on;',
+    // Receive's remote-write port accepts TLS 1.3 only (its --remote-write.server-tls-min-version
+    // default); nginx before 1.23.4 offers up to 1.2 unless told.
+    '  proxy_ssl_protocols TLSv1.2 TLSv1.3;',
+  ];
 }

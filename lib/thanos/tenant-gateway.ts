@@ -1,3 +1,4 @@
+import { platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile } from '../core/config-file';
@@ -60,20 +61,31 @@ export class ThanosTenantGateway extends Construct {
     v.throwIfAny();
 
     const resolver = props.dnsResolver ?? `kube-dns.kube-system.svc.${domain}`;
+    const serving = servingTlsOf(this);
+    const upstreamHttps = [props.receiveUrl, props.queryUrl].some((u) => u.startsWith('https://'));
+    // Its certificate: served with serving TLS on, and its ca.crt trusted for receive and query.
+    const certificate = serving
+      ? servingCertificate(this, this.identity, serving, { names: [this.identity.name], headless: [] })
+      : platformTrustFor(this, this.identity, [{ property: 'receiveUrl', value: props.receiveUrl, platformCa: upstreamHttps }]);
     this.config = new ConfigFile(this, 'Config', {
       identity: this.identity,
       name: `${this.identity.name}-config`,
       files: {
-        'nginx.conf': nginxGatewayConfig(resolver, { receive: props.receiveUrl, query: props.queryUrl }, [
-          '    auth_basic "Thanos";',
-          `    auth_basic_user_file ${HTPASSWD_DIR}/.htpasswd;`,
-          '    # The login is the tenant; the header a client sent is replaced.',
-          '    proxy_set_header THANOS-TENANT $remote_user;',
-          '    location = /api/v1/receive { proxy_pass $receive$request_uri; }',
-          `    location ~ ^/api/v1/(${READ_PATHS})$ { proxy_pass $query$request_uri; }`,
-          '    # Nothing else: no admin API, no UI, no other component.',
-          '    location / { return 404; }',
-        ]),
+        'nginx.conf': nginxGatewayConfig(
+          resolver,
+          { receive: props.receiveUrl, query: props.queryUrl },
+          [
+            '    auth_basic "Thanos";',
+            `    auth_basic_user_file ${HTPASSWD_DIR}/.htpasswd;`,
+            '    # The login is the tenant; the header a client sent is replaced.',
+            '    proxy_set_header THANOS-TENANT $remote_user;',
+            '    location = /api/v1/receive { proxy_pass $receive$request_uri; }',
+            `    location ~ ^/api/v1/(${READ_PATHS})$ { proxy_pass $query$request_uri; }`,
+            '    # Nothing else: no admin API, no UI, no other component.',
+            '    location / { return 404; }',
+          ],
+          { https: serving !== undefined },
+        ),
       },
     });
     declareExternal(this, {
@@ -82,8 +94,10 @@ export class ThanosTenantGateway extends Construct {
       name: props.basicAuthSecret,
       purpose: 'htpasswd file (key .htpasswd) with one user per Thanos tenant',
     });
-    createService(this, 'Service', { identity: this.identity, name: this.identity.name, ports: [{ name: 'http', port: 80 }] });
+    const front = serving ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
+    createService(this, 'Service', { identity: this.identity, name: this.identity.name, ports: [{ ...front, targetPort: 'http' }] });
     createServiceAccount(this, 'ServiceAccount', this.identity, this.identity.name);
+    const scheme = serving ? 'HTTPS' : 'HTTP';
     this.workload = new Workload(this, 'Workload', {
       kind: 'Deployment',
       identity: this.identity,
@@ -96,6 +110,7 @@ export class ThanosTenantGateway extends Construct {
         this.config.volume('config'),
         { name: 'docker-entrypoint-d', emptyDir: {} },
         { name: 'htpasswd', secret: { secretName: props.basicAuthSecret } },
+        ...(certificate ? [certificate.volume] : []),
       ],
       containers: [
         withOptions(props, {
@@ -107,14 +122,15 @@ export class ThanosTenantGateway extends Construct {
             // The image's entrypoint scripts would edit files under the read-only /etc/nginx: run none.
             { name: 'docker-entrypoint-d', mountPath: '/docker-entrypoint.d' },
             { name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true },
+            ...(certificate ? [certificate.mount] : []),
           ],
-          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20 }),
+          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20, scheme }),
           defaultResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
         }),
       ],
     });
-    this.url = `http://${this.identity.serviceHost(this.identity.name, domain)}`;
+    this.url = `${serving ? 'https' : 'http'}://${this.identity.serviceHost(this.identity.name, domain)}`;
     this.remoteWriteUrl = `${this.url}/api/v1/receive`;
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { testCaOf } from '../support/issued-certificates';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { remoteWrite } from './support/remote-write';
@@ -85,6 +86,61 @@ scenario(
       for (const path of ['/api/v1/status/flags', '/api/v1/stores', '/api/v1/rules', '/-/reload', '/graph', '/metrics']) {
         expect({ path, status: request(path, { headers: { authorization: basic('team-a') } }).status }).toEqual({ path, status: 404 });
       }
+    },
+    { 'thanos-tenants': { '.htpasswd': htpasswd } },
+  );
+});
+
+scenario(
+  'thanos',
+  'gofakes3',
+  '/usr/sbin/nginx',
+)('with TLS: the gateway serves HTTPS and reaches receive and query over HTTPS, checking their certificates', async () => {
+  const manifests = thanosOutput(NS, {
+    receive: { replicas: 1, replicationFactor: 1 },
+    tenantGateway: { basicAuthSecret: 'thanos-tenants', replicas: 1 },
+    tls: { issuer: { name: 'platform-ca', kind: 'ClusterIssuer' } },
+  });
+  const ca = testCaOf(manifests).cert;
+  const toRun: PodToRun[] = [
+    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    ['StatefulSet', 'thanos-receive', 0, 'thanos'],
+    ['Deployment', 'thanos-query-tenants', 0, 'thanos'],
+    ['Deployment', 'thanos-gateway', 0, '/bin/sh', ['-c', '/usr/sbin/nginx -g "daemon off; user root;" 2>&1 | cat']],
+  ];
+  const gateway = `https://thanos-gateway.${NS}.svc.cluster.local`;
+  await withPods(
+    manifests,
+    toRun,
+    `e2e-client.${NS}.svc.cluster.local`,
+    async ({ cluster, host, pods }) => {
+      const write = () => {
+        const rw = remoteWrite([{ labels: { __name__: 'e2e_tenant_metric', who: 'a' }, value: 1, timestampMs: Date.now() }]);
+        const headers = { ...rw.headers, authorization: basic('team-a') };
+        return cluster.httpRequest(`${gateway}/api/v1/receive`, { method: 'POST', bodyBase64: rw.bodyBase64, headers, ca }, host).status;
+      };
+      const read = () => cluster.httpRequest(`${gateway}/api/v1/query?query=e2e_tenant_metric`, { headers: { authorization: basic('team-a') }, ca }, host);
+      // A 200 means nginx verified receive's certificate against the CA on the way.
+      await eventually(() => write() === 200, {
+        withinMs: 60_000,
+        everyMs: 1000,
+        gaveUp: () => anyExited(pods),
+        why: () => `receive did not take a write through the HTTPS gateway after 60 s\n${podLogs(pods)}`,
+      });
+      await eventually(() => read().status === 200 && JSON.parse(read().body).data.result.length === 1, {
+        withinMs: 60_000,
+        everyMs: 1000,
+        gaveUp: () => anyExited(pods),
+        why: () => `the series did not come back through the HTTPS gateway after 60 s: ${read().body}\n${podLogs(pods)}`,
+      });
+      expect(JSON.parse(read().body).data.result[0].metric.tenant_id).toBe('team-a');
+      // Controls: plain HTTP to the gateway's port, and a client that trusts another CA.
+      const plain = cluster.httpRequest(`${gateway.replace('https:', 'http:')}:443/api/v1/query?query=up`, {}, host);
+      expect(plain.status).toBe(400);
+      expect(plain.body).toContain('The plain HTTP request was sent to HTTPS port');
+      expect(cluster.httpRequest(`${gateway}/api/v1/query?query=up`, { headers: { authorization: basic('team-a') }, ca: testCaOf([]).cert }, host).status).toBe(
+        0,
+      );
     },
     { 'thanos-tenants': { '.htpasswd': htpasswd } },
   );

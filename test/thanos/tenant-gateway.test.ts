@@ -53,4 +53,26 @@ describe('the Thanos tenant gateway', () => {
     closeSync(errFd);
     expect({ status: result.status, stderr: readFileSync(errFile, 'utf8') }).toEqual({ status: 0, stderr: expect.stringContaining('test is successful') });
   });
+
+  test('with TLS it serves HTTPS on 443 from its own certificate, reloaded at each handshake, and checks its upstreams against the CA', () => {
+    const chart = testChart();
+    const minio = new Minio(chart, 'minio', { namespace: 'obs' });
+    const tls = { issuer: { name: 'ca', kind: 'ClusterIssuer' as const } };
+    const secure = new ThanosCluster(chart, 'thanos', { namespace: 'obs', storage: minio, tls, tenantGateway: { basicAuthSecret: 'thanos-tenants' } });
+    const out = synth(chart);
+    const tlsConf = dataOf(get(out, 'ConfigMap', 'thanos-gateway-config'))['nginx.conf'];
+    expect(tlsConf).toContain('listen 8080 ssl;');
+    // A variable in the path makes nginx read the files at each handshake: a renewed certificate needs no restart.
+    expect(tlsConf).toContain('map $ssl_server_name $serving_tls { default /etc/tls/serving; }');
+    expect(tlsConf).toContain('ssl_certificate $serving_tls/tls.crt;');
+    expect(tlsConf).toContain('set $receive https://thanos-receive.obs.svc.cluster.local:19291;');
+    expect(tlsConf).toContain('proxy_ssl_trusted_certificate /etc/tls/serving/ca.crt;');
+    expect(tlsConf).toContain('proxy_ssl_verify on;');
+    expect(get(out, 'Service', 'thanos-gateway').spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'http' }]);
+    const pod = podSpecOf(get(out, 'Deployment', 'thanos-gateway'));
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(pod.volumes).toContainEqual({ name: 'serving-tls', secret: { secretName: 'thanos-gateway-tls' } });
+    expect(get(out, 'Certificate', 'thanos-gateway-tls').spec.dnsNames).toContain('thanos-gateway.obs.svc.cluster.local');
+    expect(secure.tenantGateway!.remoteWriteUrl).toBe('https://thanos-gateway.obs.svc.cluster.local/api/v1/receive');
+  });
 });
