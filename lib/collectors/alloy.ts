@@ -195,6 +195,7 @@ export class AlloyLogAgent extends Construct {
       readsApi: true,
       storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
+      trust: platformTrustFor(this, identity, [{ property: 'loki.pushUrl', value: props.loki.pushUrl, platformCa: props.loki.platformCa }]),
     });
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, r.domain));
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
@@ -250,7 +251,13 @@ export function lokiWrite(loki: LogsDestination, externalLabels?: Readonly<Recor
     name: 'loki.write',
     label: 'default',
     attributes: externalLabels && Object.keys(externalLabels).length > 0 ? { external_labels: { ...externalLabels } } : {},
-    blocks: [{ name: 'endpoint', attributes: { url: loki.pushUrl, ...(loki.tenant ? { tenant_id: loki.tenant } : {}) }, blocks: basicAuth }],
+    blocks: [
+      {
+        name: 'endpoint',
+        attributes: { url: loki.pushUrl, ...(loki.tenant ? { tenant_id: loki.tenant } : {}) },
+        blocks: [...basicAuth, ...(loki.platformCa ? [{ name: 'tls_config', attributes: { ca_file: PLATFORM_CA_FILE } }] : [])],
+      },
+    ],
   };
 }
 
@@ -315,11 +322,10 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
-    const trust = platformTrustFor(
-      this,
-      identity,
-      props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : [],
-    );
+    const trust = platformTrustFor(this, identity, [
+      { property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa },
+      { property: 'logs.pushUrl', value: props.logs.pushUrl, platformCa: props.logs.platformCa },
+    ]);
     this.workload = alloyWorkload(this, {
       identity,
       replicas,

@@ -78,11 +78,10 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: otlpPorts });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
-    const trust = platformTrustFor(
-      this,
-      identity,
-      props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : [],
-    );
+    const trust = platformTrustFor(this, identity, [
+      ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
+      ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
+    ]);
     this.workload = this.emitDeployment(r, props, trust);
     const host = identity.serviceHost(identity.name, r.domain);
     this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
@@ -145,6 +144,7 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
       endpoint: props.logs.otlpUrl,
       ...(props.logs.tenant ? { headers: { 'X-Scope-OrgID': props.logs.tenant } } : {}),
       ...(auth ? { auth: { authenticator: 'basicauth/loki' } } : {}),
+      ...(props.logs.platformCa ? { tls: { ca_file: PLATFORM_CA_FILE } } : {}),
     };
     // The password comes from the environment (a Secret reference), expanded when the config loads.
     if (auth) extensions['basicauth/loki'] = { client_auth: { username: auth.username, password: `\${env:${LOKI_PASSWORD_ENV}}` } };

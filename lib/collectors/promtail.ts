@@ -1,3 +1,4 @@
+import { PLATFORM_CA_FILE, platformTrustFor } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -63,6 +64,7 @@ export class Promtail extends Construct {
   /** One root pod per node, tainted ones included, reading the pods' log files and keeping its positions on the node. */
   private emitDaemonSet(r: ResolvedPromtail, props: PromtailProps): Workload {
     const password = props.loki.basicAuth?.passwordSecret;
+    const trust = platformTrustFor(this, r.identity, [{ property: 'loki.pushUrl', value: props.loki.pushUrl, platformCa: props.loki.platformCa }]);
     return new Workload(this, 'Workload', {
       kind: 'DaemonSet',
       identity: r.identity,
@@ -84,6 +86,7 @@ export class Promtail extends Construct {
       volumes: [
         this.config.volume('config'),
         ...(password ? [{ name: 'loki-password', secret: { secretName: password.name, items: [{ key: password.key, path: 'password' }] } }] : []),
+        ...(trust ? [trust.volume] : []),
       ],
       containers: [
         withOptions(props, {
@@ -98,6 +101,7 @@ export class Promtail extends Construct {
             { name: 'pods-logs', mountPath: '/var/log/pods', readOnly: true },
             { name: 'positions', mountPath: POSITIONS_DIR },
             ...(password ? [{ name: 'loki-password', mountPath: PASSWORD_DIR, readOnly: true }] : []),
+            ...(trust ? [trust.mount] : []),
           ],
           // /ready fails while a node has no log file to tail: it must never restart promtail.
           readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 10 }),
@@ -144,6 +148,7 @@ function promtailConfig(props: PromtailProps): Record<string, unknown> {
         ...(props.loki.tenant ? { tenant_id: props.loki.tenant } : {}),
         // The password file is the mounted Secret key: read on every request, never in the config.
         ...(props.loki.basicAuth ? { basic_auth: { username: props.loki.basicAuth.username, password_file: `${PASSWORD_DIR}/password` } } : {}),
+        ...(props.loki.platformCa ? { tls_config: { ca_file: PLATFORM_CA_FILE } } : {}),
         ...(props.externalLabels && Object.keys(props.externalLabels).length > 0 ? { external_labels: { ...props.externalLabels } } : {}),
       },
     ],

@@ -33,6 +33,8 @@ export interface LokiDatasourceOptions {
   readonly name?: string;
   /** Where trace ids in logs link to. @default no link */
   readonly tracesUid?: string;
+  /** It serves HTTPS with a certificate from the platform's CA (see {@link DatasourceDefinition.platformCa}). @default false */
+  readonly platformCa?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export function lokiDatasource(o: LokiDatasourceOptions): DatasourceDefinition {
     type: 'loki',
     uid: o.uid ?? DATASOURCE_UIDS.logs,
     url: o.url,
+    ...(o.platformCa ? { platformCa: true } : {}),
     jsonData: {
       maxLines: 1000,
       ...(derivedFields.length > 0 ? { derivedFields } : {}),

@@ -12,6 +12,8 @@ export interface LogsDestination {
   readonly tenant?: string;
   /** Basic auth for a gateway that requires it. @default none */
   readonly basicAuth?: BasicAuthCredential;
+  /** The gateway serves HTTPS with a certificate from the platform's CA, which the shipper must trust. @default false */
+  readonly platformCa?: boolean;
 }
 
 /** Where an OTLP exporter sends logs: Loki's native OTLP endpoint (`<loki>/otlp`). */
@@ -22,4 +24,6 @@ export interface OtlpLogsDestination {
   readonly tenant?: string;
   /** Basic auth for a gateway that requires it. @default none */
   readonly basicAuth?: BasicAuthCredential;
+  /** The gateway serves HTTPS with a certificate from the platform's CA, which the exporter must trust. @default false */
+  readonly platformCa?: boolean;
 }

@@ -96,7 +96,7 @@ export function servingCertificate(
     ]),
   ];
   if (tls.issuer) {
-    new Certificate(scope, 'ServingCertificate', {
+    new Certificate(scope, `Certificate-${secretName}`, {
       metadata: { name: secretName, namespace, labels: identity.labels },
       spec: {
         secretName,

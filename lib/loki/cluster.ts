@@ -1,4 +1,4 @@
-import { ServingCertificate, platformTrustFor } from '../core/serving-tls';
+import { ServingCertificate, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
@@ -97,6 +97,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private readonly storage: ObjectStorage;
   private readonly base: ComponentIdentity;
   private readonly serviceMap: Record<string, k8s.KubeService> = {};
+  /** With serving TLS: the certificate the gateway serves. */
+  private readonly gatewayCertificate?: ServingCertificate;
   /** With an Alertmanager served over HTTPS: the certificate whose ca.crt the ruler trusts. */
   private readonly rulerTrust?: ServingCertificate;
 
@@ -167,9 +169,12 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.backend = this.emitRole('backend', p.backend.replicas, p.backend);
 
     const gatewayIdentity = this.base.sibling('gateway', imageVersion(p.gateway.image ?? IMAGES.nginx));
+    // The entry every client uses serves HTTPS with serving TLS on; behind it Loki still speaks plain HTTP.
+    const serving = servingTlsOf(this);
+    this.gatewayCertificate = serving && servingCertificate(this, gatewayIdentity, serving, { names: [gatewayIdentity.name], headless: [] });
     this.gatewayConfig = this.emitGatewayConfig(p, gatewayIdentity);
     this.gateway = this.emitGateway(gatewayIdentity);
-    this.queryUrl = `http://${host(`${p.name}-gateway`)}`;
+    this.queryUrl = `${serving ? 'https' : 'http'}://${host(`${p.name}-gateway`)}`;
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
     this.recordGuardsAndWarnings(p);
@@ -197,6 +202,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
           backend: url('backend'),
           resolver: p.gateway.dnsResolver,
           basicAuth: p.gateway.basicAuthSecret !== undefined,
+          https: this.gatewayCertificate !== undefined,
         }),
       },
     });
@@ -244,6 +250,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       queryUrl: this.queryUrl,
       ...(this.authEnabled && id !== undefined ? { tenant: id } : {}),
       ...(basicAuth ? { basicAuth } : {}),
+      ...(this.gatewayCertificate ? { platformCa: true } : {}),
     };
   }
 
@@ -361,13 +368,20 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
 
   private emitGateway(identity: ComponentIdentity): Workload {
     const g = this.props.gateway;
-    this.service('GatewayService', { identity, name: identity.name, ports: [{ name: 'http', port: 80 }] });
+    const cert = this.gatewayCertificate;
+    const front = cert ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
+    this.service('GatewayService', { identity, name: identity.name, ports: [{ ...front, targetPort: 'http' }] });
     const volumes: k8s.Volume[] = [this.gatewayConfig.volume('config'), { name: 'docker-entrypoint-d', emptyDir: {} }];
     const mounts: k8s.VolumeMount[] = [
       { name: 'config', mountPath: '/etc/nginx' },
       // The image's entrypoint scripts would edit files under the read-only /etc/nginx: run none.
       { name: 'docker-entrypoint-d', mountPath: '/docker-entrypoint.d' },
     ];
+    if (cert) {
+      volumes.push(cert.volume);
+      mounts.push(cert.mount);
+    }
+    const scheme = cert ? 'HTTPS' : 'HTTP';
     if (g.basicAuthSecret) {
       volumes.push({ name: 'htpasswd', secret: { secretName: g.basicAuthSecret } });
       mounts.push({ name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true });
@@ -405,8 +419,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
           env: g.extraEnv,
           ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
           volumeMounts: mounts,
-          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20 }),
+          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20, scheme }),
           resources: g.resources ?? DEFAULT_RESOURCES.gateway,
         },
       ],

@@ -14,6 +14,8 @@ export interface GatewayRoutes {
   readonly resolver: string;
   /** With basic auth, the user becomes the tenant. */
   readonly basicAuth: boolean;
+  /** Serve HTTPS from the mounted certificate. @default false */
+  readonly https?: boolean;
 }
 
 /**
@@ -45,24 +47,29 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
       ]
     : [];
 
-  return nginxGatewayConfig(r.resolver, { write: r.write, read: r.read, backend: r.backend }, [
-    ...auth,
-    '    # write: distributor and ingester',
-    exact('/loki/api/v1/push', '$write'),
-    exact('/api/prom/push', '$write'),
-    exact('/otlp/v1/logs', '$write'),
-    '    # backend: ruler and compactor (deletes)',
-    prefix('/loki/api/v1/rules', '$backend'),
-    prefix('/api/prom/rules', '$backend'),
-    prefix('/prometheus/api/v1/rules', '$backend'),
-    prefix('/prometheus/api/v1/alerts', '$backend'),
-    exact('/loki/api/v1/delete', '$backend'),
-    '    # read: tail (websocket) and every other query',
-    websocket('/loki/api/v1/tail'),
-    websocket('/api/prom/tail'),
-    prefix('/loki/api/v1/', '$read'),
-    prefix('/api/prom/', '$read'),
-    '    # Nothing else: no operator page, no static file.',
-    '    location / { return 404; }',
-  ]);
+  return nginxGatewayConfig(
+    r.resolver,
+    { write: r.write, read: r.read, backend: r.backend },
+    [
+      ...auth,
+      '    # write: distributor and ingester',
+      exact('/loki/api/v1/push', '$write'),
+      exact('/api/prom/push', '$write'),
+      exact('/otlp/v1/logs', '$write'),
+      '    # backend: ruler and compactor (deletes)',
+      prefix('/loki/api/v1/rules', '$backend'),
+      prefix('/api/prom/rules', '$backend'),
+      prefix('/prometheus/api/v1/rules', '$backend'),
+      prefix('/prometheus/api/v1/alerts', '$backend'),
+      exact('/loki/api/v1/delete', '$backend'),
+      '    # read: tail (websocket) and every other query',
+      websocket('/loki/api/v1/tail'),
+      websocket('/api/prom/tail'),
+      prefix('/loki/api/v1/', '$read'),
+      prefix('/api/prom/', '$read'),
+      '    # Nothing else: no operator page, no static file.',
+      '    location / { return 404; }',
+    ],
+    { https: r.https },
+  );
 }

@@ -20,6 +20,7 @@ export function lokiDatasources(loki: LokiCluster, context: DatasourceContext): 
       uid: i === 0 ? DATASOURCE_UIDS.logs : `loki-${tenant}`,
       name: i === 0 ? 'Loki' : `Loki (${tenant})`,
       tracesUid: context.links.tracesUid,
+      platformCa: loki.clientEndpoint(tenant).platformCa,
     });
   });
 }

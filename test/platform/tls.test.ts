@@ -181,14 +181,32 @@ describe('TLS inside the platform', () => {
     expect(metrics.url).toBe('https://thanos-query-frontend.observability.svc.cluster.local:10902');
     expect(metrics.jsonData.tlsAuthWithCACert).toBe(true);
     expect(metrics.secureJsonData.tlsCACert).toBe(`$__file{${SERVING_DIR}/ca.crt}`);
-    // Loki still serves plain HTTP: no CA for it.
-    expect(datasources.find((d: any) => d.uid === 'loki').jsonData.tlsAuthWithCACert).toBeUndefined();
+    // Loki is reached through its gateway, which serves HTTPS too.
+    const loki = datasources.find((d: any) => d.uid === 'loki');
+    expect([loki.url, loki.jsonData.tlsAuthWithCACert]).toEqual(['https://loki-gateway.observability.svc.cluster.local', true]);
+  });
+
+  test("Loki's gateway is the HTTPS entry of logs: every shipper and Grafana trust its certificate", () => {
+    const conf = dataOf(get(manifests, 'ConfigMap', 'loki-gateway'))['nginx.conf'];
+    expect(conf).toContain('listen 8080 ssl;');
+    expect(conf).toContain('ssl_certificate $serving_tls/tls.crt;');
+    expect(get(manifests, 'Service', 'loki-gateway').spec.ports).toEqual([{ name: 'https', port: 443, protocol: 'TCP', targetPort: 'http' }]);
+    expect(httpsHosts(manifests)).toContain('loki-gateway.observability.svc.cluster.local');
+    const alloy = dataOf(get(manifests, 'ConfigMap', 'alloy-logs-config'))['config.alloy'];
+    expect(alloy).toMatch(/url\s*=\s*"https:\/\/loki-gateway\.observability\.svc\.cluster\.local\/loki\/api\/v1\/push"/);
+    expect(alloy).toMatch(/tls_config \{\s*ca_file\s*=\s*"\/etc\/tls\/serving\/ca\.crt"/);
+    const otel = parse(dataOf(get(manifests, 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
+    expect(otel.exporters['otlp_http/loki']).toMatchObject({
+      endpoint: 'https://loki-gateway.observability.svc.cluster.local/otlp',
+      tls: { ca_file: `${SERVING_DIR}/ca.crt` },
+    });
   });
 
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
     expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo', 'minio']));
+    expect(warning.problem).toContain('loki-write');
     expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus)/.test(j))).toEqual([]);
     expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
   });
