@@ -197,12 +197,16 @@ export {
   admitClients,
   setNetworkPolicies,
   networkPolicyProblems,
+  setServingTls,
+  servingTlsOf,
+  PLATFORM_CA_FILE,
   datasourcesOf,
   dashboardsOf,
   parseQuantity,
   FOOTPRINT_KINDS,
 } from './core';
 export type { DatasourceDefinition, LokiDatasourceOptions, MetricsDatasourceOptions, TempoDatasourceOptions } from './core';
+export type { CertificateIssuer, ServingTls } from './core';
 export type {
   AddressProblem,
   NetworkPeer,

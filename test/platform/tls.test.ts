@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { Minio, ObservabilityPlatform, PlatformSpec, PrometheusAgent, ThanosCluster } from '../../lib';
-import { setServingTls } from '../../lib/core/serving-tls';
+import { Minio, ObservabilityPlatform, PlatformSpec, PrometheusAgent, ThanosCluster, setServingTls } from '../../lib';
+
 import { allWarnings } from '../../lib/core/warnings';
 import { externalReferences } from '../../lib/core/external';
 import { Manifest, argsOf, containersOf, dataOf, get, ofKind, podSpecOf, synthApp, workloads } from '../support/synth';
