@@ -1,4 +1,13 @@
-import { PLATFORM_CA_FILE, ServingCertificate, platformTrustFor } from '../core/serving-tls';
+import { declareExternal } from '../core/external';
+import {
+  PLATFORM_CA_FILE,
+  SERVING_CERT_FILE,
+  SERVING_KEY_FILE,
+  ServingCertificate,
+  platformTrustFor,
+  servingCertificate,
+  servingTlsOf,
+} from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
@@ -23,6 +32,9 @@ import { clusterDomainOf } from '../core/cluster-domain';
 const OTEL_UID = 10001;
 const PORTS = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 } as const;
 const CONFIG_DIR = '/conf';
+/** Where the senders' htpasswd Secret is mounted, and the extension that checks it. */
+const SENDERS_DIR = '/etc/otelcol/senders';
+const SENDERS_AUTH = 'basicauth/senders';
 
 /** Props of {@link OtelCollectorGateway}: OTLP in, traces, metrics and logs out to the platform's backends. */
 export interface OtelCollectorGatewayProps extends WorkloadOptions {
@@ -37,6 +49,13 @@ export interface OtelCollectorGatewayProps extends WorkloadOptions {
   readonly metrics?: RemoteWriteTarget;
   /** Where logs go, to Loki's OTLP endpoint. @default logs are not accepted */
   readonly logs?: OtlpLogsDestination;
+  /**
+   * Senders must log in: HTTP basic auth on both OTLP protocols, checked against an htpasswd file
+   * in a Secret of yours (key `.htpasswd`, one user per sender; bcrypt, SHA or MD5 hashes). With
+   * serving TLS on, the logins travel over TLS.
+   * @default no login: every pod the NetworkPolicies admit may send
+   */
+  readonly auth?: { readonly basicAuthSecret: string };
   /** Config deep-merged over the generated one (arrays replace). @default none */
   readonly configOverrides?: Record<string, unknown>;
   /** @default "cluster.local" */
@@ -59,6 +78,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
   /** `http://host:4318` for OTLP HTTP clients. */
   readonly otlpHttpUrl: string;
   readonly scrapeTarget: ScrapeTarget;
+  readonly platformCa?: boolean;
 
   constructor(scope: Construct, id: string, props: OtelCollectorGatewayProps) {
     super(scope, id);
@@ -66,10 +86,27 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     const r = resolveGateway(this, props);
     validateGateway(this, r, props);
     const identity = (this.identity = r.identity);
+    // With serving TLS its certificate is served on both OTLP ports, and its ca.crt trusted for the backends.
+    const serving = servingTlsOf(this);
+    const certificate = serving
+      ? servingCertificate(this, identity, serving, { names: [identity.name], headless: [identity.headlessName] })
+      : platformTrustFor(this, identity, [
+          ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
+          ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
+        ]);
+    if (props.auth) {
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: props.namespace,
+        name: props.auth.basicAuthSecret,
+        purpose: 'htpasswd file (key .htpasswd) with one user per OTLP sender',
+      });
+    }
+    const entry = { auth: props.auth !== undefined, tls: serving !== undefined };
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
-      files: { 'config.yaml': renderYaml(mergeOverrides(gatewayConfig(props), props.configOverrides)) },
+      files: { 'config.yaml': renderYaml(mergeOverrides(gatewayConfig(props, entry), props.configOverrides)) },
     });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const otlpPorts = [
@@ -78,21 +115,19 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: otlpPorts });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'metrics', port: PORTS.metrics }] });
-    const trust = platformTrustFor(this, identity, [
-      ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
-      ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
-    ]);
-    this.workload = this.emitDeployment(r, props, trust);
+    this.workload = this.emitDeployment(r, props, certificate);
     const host = identity.serviceHost(identity.name, r.domain);
     this.otlpGrpcEndpoint = `${host}:${PORTS.otlpGrpc}`;
-    this.otlpHttpUrl = `http://${host}:${PORTS.otlpHttp}`;
+    this.otlpHttpUrl = `${serving ? 'https' : 'http'}://${host}:${PORTS.otlpHttp}`;
+    if (serving) this.platformCa = true;
     this.scrapeTarget = srvScrapeTarget(identity.name, 'metrics', identity.serviceHost(identity.headlessName, r.domain));
     if (props.logs) recordLogsClient(this, 'logs.otlpUrl', props.logs.otlpUrl, props.logs.basicAuth);
     // Each pod forwards what its own clients sent: no two pods send the same series.
     if (props.metrics) Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });
   }
 
-  private emitDeployment(r: ResolvedGateway, props: OtelCollectorGatewayProps, trust: ServingCertificate | undefined): Workload {
+  private emitDeployment(r: ResolvedGateway, props: OtelCollectorGatewayProps, certificate: ServingCertificate | undefined): Workload {
+    const senders = props.auth ? { name: 'senders', secret: { secretName: props.auth.basicAuthSecret } } : undefined;
     return new Workload(this, 'Workload', {
       kind: 'Deployment',
       identity: r.identity,
@@ -101,7 +136,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
       serviceAccountName: r.identity.name,
       configChecksums: [this.config.checksum],
       ...podOptions(props),
-      volumes: [this.config.volume('config'), ...(trust ? [trust.volume] : [])],
+      volumes: [this.config.volume('config'), ...(certificate ? [certificate.volume] : []), ...(senders ? [senders] : [])],
       containers: [
         withOptions(props, {
           name: 'otel-collector',
@@ -114,7 +149,11 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
             { name: 'health', containerPort: PORTS.health },
             { name: 'metrics', containerPort: PORTS.metrics },
           ],
-          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...(trust ? [trust.mount] : [])],
+          volumeMounts: [
+            { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+            ...(certificate ? [certificate.mount] : []),
+            ...(senders ? [{ name: 'senders', mountPath: SENDERS_DIR, readOnly: true }] : []),
+          ],
           readinessProbe: httpProbe('/', 'health', { initialDelaySeconds: 5 }),
           livenessProbe: httpProbe('/', 'health', { initialDelaySeconds: 15, failureThreshold: 5 }),
           defaultResources: r.defaultResources,
@@ -124,8 +163,11 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
   }
 }
 
-/** The collector config for 0.158: exporter types `otlp_grpc` / `otlp_http` (the old names are deprecated aliases). */
-function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown> {
+/**
+ * The collector config for 0.158: exporter types `otlp_grpc` / `otlp_http` (the old names are
+ * deprecated aliases). `entry` says whether senders log in and whether the OTLP ports serve TLS.
+ */
+function gatewayConfig(props: OtelCollectorGatewayProps, entry: { readonly auth: boolean; readonly tls: boolean }): Record<string, unknown> {
   const processors = ['memory_limiter', 'batch'];
   const exporters: Record<string, unknown> = {
     'otlp_grpc/tempo': { endpoint: props.traces.otlpGrpcEndpoint, tls: { insecure: true } },
@@ -150,9 +192,16 @@ function gatewayConfig(props: OtelCollectorGatewayProps): Record<string, unknown
     if (auth) extensions['basicauth/loki'] = { client_auth: { username: auth.username, password: `\${env:${LOKI_PASSWORD_ENV}}` } };
     pipelines.logs = { receivers: ['otlp'], processors, exporters: ['otlp_http/loki'] };
   }
+  if (entry.auth) extensions[SENDERS_AUTH] = { htpasswd: { file: `${SENDERS_DIR}/.htpasswd` } };
+  // The certificate is read again every hour, so a renewal is served without a restart.
+  const listener = (port: number) => ({
+    endpoint: `0.0.0.0:${port}`,
+    ...(entry.tls ? { tls: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE, min_version: '1.2', reload_interval: '1h' } } : {}),
+    ...(entry.auth ? { auth: { authenticator: SENDERS_AUTH } } : {}),
+  });
   return {
     extensions,
-    receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${PORTS.otlpGrpc}` }, http: { endpoint: `0.0.0.0:${PORTS.otlpHttp}` } } } },
+    receivers: { otlp: { protocols: { grpc: listener(PORTS.otlpGrpc), http: listener(PORTS.otlpHttp) } } },
     processors: { memory_limiter: { check_interval: '5s', limit_percentage: 80, spike_limit_percentage: 25 }, batch: {} },
     exporters,
     service: {

@@ -7,6 +7,11 @@ export interface OtlpEndpoint {
   readonly otlpGrpcEndpoint: string;
   /** `http://host:4318` for OTLP HTTP clients (they append `/v1/traces` and the like). */
   readonly otlpHttpUrl: string;
+  /**
+   * Both ports serve TLS with a certificate from the platform's CA (serving TLS): clients trust
+   * that CA (`https://` for HTTP, TLS on for gRPC). @default false
+   */
+  readonly platformCa?: boolean;
 }
 
 /** Where a collector sends traces: an OTLP gRPC endpoint (`host:4317`), such as a Tempo's. */

@@ -1,10 +1,10 @@
 import { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthApp } from '../support/synth';
-import { recorded, startRecordingLoki } from './support/fakes';
+import { recorded, recordedSpans, startRecordingLoki } from './support/fakes';
 import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
 import { PodToRun, PodsRun, withPods } from './support/run-pods';
@@ -262,16 +262,3 @@ scenario('/usr/sbin/nginx')("at the gateway, a tenant acts only as itself and Lo
     USER_SECRETS,
   );
 });
-
-/** The spans a collector's file exporter wrote (OTLP JSON, one export request per line). */
-function recordedSpans(file: string): Array<{ traceId: string; name: string }> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((line) =>
-      (JSON.parse(line).resourceSpans ?? []).flatMap((rs: any) =>
-        (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((s: any) => ({ traceId: String(s.traceId), name: String(s.name) }))),
-      ),
-    );
-}

@@ -104,3 +104,16 @@ export function startFakePushgateway(netns: string, port: number): ChildProcess 
     }).listen(${port}, '0.0.0.0');`;
   return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
 }
+
+/** The spans a collector's file exporter wrote (OTLP JSON, one export request per line). */
+export function recordedSpans(file: string): Array<{ traceId: string; name: string }> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) =>
+      (JSON.parse(line).resourceSpans ?? []).flatMap((rs: any) =>
+        (rs.scopeSpans ?? []).flatMap((ss: any) => (ss.spans ?? []).map((s: any) => ({ traceId: String(s.traceId), name: String(s.name) }))),
+      ),
+    );
+}
