@@ -1,5 +1,6 @@
 import { setServingTls } from '../core/serving-tls';
 import { thanosGrpcTlsFor, warnOnPlainHttp } from './tls';
+import { entryLogins } from './entry-auth';
 import { Construct } from 'constructs';
 import { Chart } from 'cdk8s';
 import { Alertmanager } from '../collectors/alertmanager';
@@ -116,9 +117,12 @@ export class ObservabilityPlatform extends Chart {
     if (spec.alertmanager !== false) this.alertmanager = new Alertmanager(this, 'alertmanager', { ...spec.alertmanager, namespace });
     const am = this.alertmanager;
     const tenants = resolveTenants(spec);
+    // One tenants spec: with entryAuth every entry point takes the same logins.
+    const logins = entryLogins(spec, tenants);
     this.loki = new LokiCluster(this, 'loki', {
       ...spec.loki,
-      tenants,
+      gateway: logins.lokiGateway,
+      tenants: tenants.map(({ id, retention }) => ({ id, ...(retention ? { retention } : {}) })),
       namespace,
       storage: this.storage,
       // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
@@ -129,8 +133,10 @@ export class ObservabilityPlatform extends Chart {
     if (backend === 'victoriametrics') {
       // The self-monitoring pair sends every series twice; one sample per scrape interval is kept.
       const selfInterval = spec.selfMonitoring === false ? undefined : scrapeInterval;
+      const vmAuth = spec.victoriaMetrics?.auth ?? (logins.vmAuthUsers && { users: logins.vmAuthUsers, credentialsSecret: spec.entryAuth!.passwordsSecret });
       const vm = (this.victoriaMetrics = new VictoriaMetricsCluster(this, 'victoria-metrics', {
         ...spec.victoriaMetrics,
+        auth: vmAuth,
         namespace,
         dedupInterval: spec.victoriaMetrics?.dedupInterval ?? selfInterval,
       }));
@@ -139,7 +145,8 @@ export class ObservabilityPlatform extends Chart {
       const ruler =
         spec.thanos?.ruler === false || !am ? spec.thanos?.ruler : { ...spec.thanos?.ruler, alertmanagers: spec.thanos?.ruler?.alertmanagers ?? [am.endpoint] };
       const grpcTls = spec.thanos?.grpcTls ?? (spec.tls ? thanosGrpcTlsFor(namespace, spec.tls) : undefined);
-      const thanos = (this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, grpcTls, namespace, storage: this.storage }));
+      const tenantGateway = spec.thanos?.tenantGateway ?? logins.thanosTenantGateway;
+      const thanos = (this.thanos = new ThanosCluster(this, 'thanos', { ...spec.thanos, ruler, grpcTls, tenantGateway, namespace, storage: this.storage }));
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
 
@@ -152,7 +159,7 @@ export class ObservabilityPlatform extends Chart {
         metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },
       });
     }
-    this.collectors = this.emitCollectors(spec);
+    this.collectors = this.emitCollectors(spec, logins.otlpBasicAuthSecret);
     if (spec.pushgateway) this.pushgateway = new Pushgateway(this, 'pushgateway', { ...spec.pushgateway, namespace });
 
     // Every component the platform runs, in the order its scrape jobs and dashboards are listed.
@@ -244,7 +251,8 @@ export class ObservabilityPlatform extends Chart {
     }
   }
 
-  private emitCollectors(spec: PlatformSpec): PlatformCollectors {
+  /** The collectors; `otlpLogins` is the htpasswd Secret of `entryAuth`, for the OTLP gateway. */
+  private emitCollectors(spec: PlatformSpec, otlpLogins: string | undefined): PlatformCollectors {
     const c = spec.collectors ?? {};
     const namespace = this.namespaceName;
     // URLs, tenant and, behind a basic-auth gateway, the tenant's credentials.
@@ -258,7 +266,8 @@ export class ObservabilityPlatform extends Chart {
         otlp = new AlloyGateway(this, 'alloy-gateway', { ...options, ...destinations, logs: loki });
       } else {
         const { implementation: _otel, ...options } = c.otlp ?? {};
-        otlp = new OtelCollectorGateway(this, 'otel-gateway', { ...options, ...destinations, logs: loki });
+        const auth = options.auth ?? (otlpLogins ? { basicAuthSecret: otlpLogins } : undefined);
+        otlp = new OtelCollectorGateway(this, 'otel-gateway', { ...options, auth, ...destinations, logs: loki });
       }
     }
     const metricsServer = c.metricsServer ? new MetricsServer(this, 'metrics-server', { ...c.metricsServer, namespace }) : undefined;

@@ -49,6 +49,23 @@ export interface PlatformNetworkSpec {
   readonly scrapers?: readonly NetworkPeer[];
 }
 
+/** A tenant of the platform: its logs in Loki, its metrics, its logins at the entry points. */
+export interface PlatformTenant extends LokiTenant {
+  /**
+   * Its VictoriaMetrics account (`accountID` or `accountID:projectID`): the metrics backend keeps
+   * tenants by number. Needed with `entryAuth` on VictoriaMetrics. @default none
+   */
+  readonly metricsAccount?: string | number;
+}
+
+/** The Secrets the logins at every entry point come from (see `entryAuth`). */
+export interface PlatformEntryAuthSpec {
+  /** An htpasswd file (key `.htpasswd`) with one user per tenant id, what the gateways check. */
+  readonly htpasswdSecret: string;
+  /** Each tenant's password in plain text under its id: what vmauth checks and the platform's clients send. */
+  readonly passwordsSecret: string;
+}
+
 /** TLS inside the platform. */
 export interface PlatformTlsSpec {
   /**
@@ -175,7 +192,16 @@ export interface PlatformSpec {
    * reads as, `logsTenant`; every other tenant gets a Grafana datasource of its own.
    * @default one tenant, "platform"
    */
-  readonly tenants?: readonly LokiTenant[];
+  readonly tenants?: readonly PlatformTenant[];
+  /**
+   * One login per tenant at every entry point: the Loki gateway, the metrics entry (a Thanos tenant
+   * gateway, or vmauth) and the OTLP gateway each require HTTP basic auth, and the login is the
+   * tenant. From two Secrets of yours: `htpasswdSecret` (key `.htpasswd`, one user per tenant id)
+   * for the gateways, and `passwordsSecret` (each tenant's password under its id) for vmauth and
+   * the platform's own clients. A component's own auth settings in the spec win.
+   * @default none: entry points admit every client the NetworkPolicies admit
+   */
+  readonly entryAuth?: PlatformEntryAuthSpec;
   /** The tenant the platform's own log collectors write to. @default the first tenant */
   readonly logsTenant?: string;
   /** Loki settings. @default a 3/3/3 Simple Scalable cluster with a 2-replica gateway */

@@ -1,12 +1,12 @@
+import { checkEntryAuth } from './entry-auth';
 import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { namespaceName } from '../core/rules';
-import { LokiTenant } from '../loki';
 import { checkAwsStorageProps } from '../object-storage/aws-storage';
-import { MetricsBackendKind, PlatformSpec } from './spec';
+import { MetricsBackendKind, PlatformSpec, PlatformTenant } from './spec';
 
 /** Loki's tenants: the platform's `tenants`, or Loki's own, or one tenant "platform". */
-export function resolveTenants(spec: PlatformSpec): readonly LokiTenant[] {
+export function resolveTenants(spec: PlatformSpec): readonly PlatformTenant[] {
   if (spec.loki?.authEnabled === false) return spec.loki.tenants ?? [];
   return spec.tenants ?? spec.loki?.tenants ?? [{ id: 'platform' }];
 }
@@ -15,6 +15,7 @@ export function resolveTenants(spec: PlatformSpec): readonly LokiTenant[] {
 export function validateSpec(scope: Construct, spec: PlatformSpec, namespace: string, backend: MetricsBackendKind): void {
   const v = new Validator(scope);
   v.apply('namespace', namespace, namespaceName(namespace));
+  checkEntryAuth(v, spec, resolveTenants(spec), backend);
   v.check(
     !(spec.aws && spec.storage),
     'aws',
