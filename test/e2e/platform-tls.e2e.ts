@@ -2,6 +2,7 @@ import { synthApp } from '../support/synth';
 import { testCaOf } from '../support/issued-certificates';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
+import { Series, untilBothAgentsSeeAll } from './support/agent-pair';
 import { PodToRun, withPods } from './support/run-pods';
 
 // Receive v0.42.4 can panic in its first tenant-pruning pass (thanos-io/thanos#8990): see thanos.e2e.ts.
@@ -19,10 +20,6 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
 const NS = 'observability';
 const FRONTEND = `https://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
 const CLIENT = `e2e-client.${NS}.svc.cluster.local`;
-
-interface Series {
-  readonly metric: Record<string, string>;
-}
 
 scenario(
   'thanos',
@@ -58,12 +55,7 @@ scenario(
       alertmanager: 2,
       'prometheus-agent': 2,
     };
-    const complete = () =>
-      Object.entries(wanted).every(
-        ([job, n]) =>
-          query(`up{job="${job}"} == 1`).length >= n && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2,
-      );
-    await eventually(complete, { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
+    await untilBothAgentsSeeAll(query, wanted, pods);
 
     // Each series once: receive's copies (gRPC, mutual TLS) and the agent pair deduplicated.
     const up = query('up');

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { argsOf, get } from '../support/synth';
+import { issueCertificate, testCaOf } from '../support/issued-certificates';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { remoteWrite } from './support/remote-write';
@@ -24,32 +21,9 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
 const NS = 'obs';
 const SERVER_NAME = 'thanos-grpc.internal';
 
-/** A CA and one certificate for server and client authentication, valid for `SERVER_NAME`. */
+/** One certificate for server and client authentication, valid for `SERVER_NAME`, from a test CA. */
 function certificates(): Record<string, string> {
-  const dir = mkdtempSync(join(tmpdir(), 'obs-e2e-tls-'));
-  const at = (f: string) => join(dir, f);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('ca.key'), '-out', at('ca.crt'), '-days', '1', '-subj', '/CN=e2e-ca');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', at('tls.key'), '-out', at('tls.csr'), '-subj', `/CN=${SERVER_NAME}`);
-  writeFileSync(at('ext.cnf'), `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    at('tls.csr'),
-    '-CA',
-    at('ca.crt'),
-    '-CAkey',
-    at('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    at('tls.crt'),
-    '-days',
-    '1',
-    '-extfile',
-    at('ext.cnf'),
-  );
-  return Object.fromEntries(['tls.crt', 'tls.key', 'ca.crt'].map((f) => [f, readFileSync(at(f), 'utf8')]));
+  return issueCertificate(testCaOf([]), { dnsNames: [SERVER_NAME], usages: ['server auth', 'client auth'] });
 }
 
 scenario('thanos', 'gofakes3')('receive replicates and query reads over mutual TLS; a client without the certificate gets nothing', async () => {

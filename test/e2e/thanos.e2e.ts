@@ -4,6 +4,7 @@ import { Manifest, synthApp } from '../support/synth';
 import { PodPlan } from './support/loopback-cluster';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
+import { Series, untilBothAgentsSeeAll } from './support/agent-pair';
 import { PodToRun, withPods } from './support/run-pods';
 
 // Thanos receive v0.42.4 (the newest release the Go proxy serves that builds on this machine's Go,
@@ -22,10 +23,6 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
  */
 const NS = 'observability';
 const FRONTEND = `http://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
-
-interface Series {
-  readonly metric: Record<string, string>;
-}
 
 /** MinIO is AGPL: gofakes3 (MIT) answers its S3 API at its address, creating buckets on first use. */
 const S3_STAND_IN: PodToRun = ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']];
@@ -58,12 +55,7 @@ scenario(
     // Both agents scrape every 30 s; receive replicates each write to three ingestors.
     // Every running target of these jobs, scraped by both agents: receive has three ingestors.
     const wanted: Record<string, number> = { 'thanos-receive': 3, 'thanos-query': 1, 'thanos-query-frontend': 1, 'prometheus-agent': 2 };
-    const complete = () =>
-      Object.entries(wanted).every(
-        ([job, n]) =>
-          query(`up{job="${job}"} == 1`).length >= n && new Set(query(`up{job="${job}"}`, '&dedup=false').map((s) => s.metric.prometheus_replica)).size === 2,
-      );
-    await eventually(complete, { withinMs: 240_000, everyMs: 2000, gaveUp: () => anyExited(pods), why: () => `no data after 240 s\n${podLogs(pods)}` });
+    await untilBothAgentsSeeAll(query, wanted, pods);
 
     const up = query('up');
     const keys = up.map((s) => JSON.stringify(s.metric));

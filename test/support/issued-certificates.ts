@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Manifest } from './synth';
 
 /** A CA made by openssl for one output, standing in for the cert-manager issuer its Certificates name. */
-interface TestCa {
+export interface TestCa {
   readonly dir: string;
   readonly cert: string;
 }
@@ -58,19 +58,25 @@ export function issuedCertificateValues(manifests: readonly Manifest[], namespac
   if (!certificate) return undefined;
   const cache = issued.get(manifests) ?? issued.set(manifests, new Map()).get(manifests)!;
   const key = `${namespace}/${secretName}`;
-  if (!cache.has(key)) cache.set(key, issue(testCaOf(manifests), certificate));
+  if (!cache.has(key)) cache.set(key, issueCertificate(testCaOf(manifests), certificate.spec));
   return { ...cache.get(key)! };
 }
 
-function issue(ca: TestCa, certificate: Manifest): Record<string, string> {
+/**
+ * A certificate signed by `ca` for the spec of a cert-manager Certificate (`dnsNames`, `usages`,
+ * `privateKey.algorithm`), as the Secret it makes: `tls.crt`, `tls.key`, `ca.crt`.
+ */
+export function issueCertificate(
+  ca: TestCa,
+  spec: { readonly dnsNames: readonly string[]; readonly usages: readonly string[]; readonly privateKey?: { readonly algorithm?: string } },
+): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'obs-test-cert-'));
   const at = (f: string) => join(dir, f);
   try {
-    const spec = certificate.spec;
     const key = spec.privateKey?.algorithm === 'ECDSA' ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] : ['-newkey', 'rsa:2048'];
     openssl('req', ...key, '-nodes', '-keyout', at('tls.key'), '-out', at('tls.csr'), '-subj', `/CN=${spec.dnsNames[0]}`);
-    const usages = (spec.usages as string[]).map((u) => ({ 'server auth': 'serverAuth', 'client auth': 'clientAuth' })[u] ?? u);
-    writeFileSync(at('ext.cnf'), `subjectAltName=${spec.dnsNames.map((n: string) => `DNS:${n}`).join(',')}\nextendedKeyUsage=${usages.join(',')}\n`);
+    const usages = spec.usages.map((u) => ({ 'server auth': 'serverAuth', 'client auth': 'clientAuth' })[u] ?? u);
+    writeFileSync(at('ext.cnf'), `subjectAltName=${spec.dnsNames.map((n) => `DNS:${n}`).join(',')}\nextendedKeyUsage=${usages.join(',')}\n`);
     openssl(
       'x509',
       '-req',
