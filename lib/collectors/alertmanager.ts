@@ -1,4 +1,12 @@
-import { ServingCertificate, WebConfigFile, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import {
+  PLATFORM_CA_FILE,
+  SERVING_CERT_FILE,
+  SERVING_KEY_FILE,
+  ServingCertificate,
+  WebConfigFile,
+  servingCertificate,
+  servingTlsOf,
+} from '../core/serving-tls';
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -21,6 +29,9 @@ import { clusterDomainOf } from '../core/cluster-domain';
 const PORTS = { http: 9093, cluster: 9094 } as const;
 const CONFIG_DIR = '/etc/alertmanager';
 const CONFIG_FILE = 'alertmanager.yml';
+/** Where the gossip's TLS settings are mounted (`--cluster.tls-config`). */
+const GOSSIP_TLS_DIR = '/etc/alertmanager/gossip-tls';
+const GOSSIP_TLS_FILE = 'cluster-tls.yaml';
 const DATA_DIR = '/alertmanager';
 const NOBODY = 65534;
 
@@ -164,6 +175,7 @@ export class Alertmanager extends Construct {
       ? {
           webConfig: new WebConfigFile(this, 'WebConfig', this.identity),
           certificate: servingCertificate(this, this.identity, serving, { names: [name], headless: [headless] }),
+          gossip: r.replicas > 1 ? this.gossipTls(headlessHost) : undefined,
         }
       : undefined;
     this.workload = this.emitStatefulSet(r, props, https);
@@ -184,16 +196,43 @@ export class Alertmanager extends Construct {
   }
 
   /** The pods, gossiping with each other by their stable names when there are several. */
+  /**
+   * Mutual TLS between the peers' gossip, from the pod's certificate. Peers dial each other's pod
+   * IPs (the advertised addresses), which no certificate names, so the headless Service's name is
+   * checked instead.
+   */
+  private gossipTls(headlessHost: string): ConfigFile {
+    const tls = {
+      tls_server_config: {
+        cert_file: SERVING_CERT_FILE,
+        key_file: SERVING_KEY_FILE,
+        client_auth_type: 'RequireAndVerifyClientCert',
+        client_ca_file: PLATFORM_CA_FILE,
+      },
+      tls_client_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE, ca_file: PLATFORM_CA_FILE, server_name: headlessHost },
+    };
+    return new ConfigFile(this, 'GossipTls', {
+      identity: this.identity,
+      name: `${this.identity.name}-gossip-tls`,
+      files: { [GOSSIP_TLS_FILE]: renderYaml(tls) },
+    });
+  }
+
   private emitStatefulSet(
     r: ResolvedAlertmanager,
     props: AlertmanagerProps,
-    https: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate } | undefined,
+    https: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate; readonly gossip?: ConfigFile } | undefined,
   ): Workload {
     const scheme = https ? 'HTTPS' : 'HTTP';
     const peers = Array.from({ length: r.replicas }, (_, i) => `--cluster.peer=${r.name}-${i}.${r.headlessHost}:${PORTS.cluster}`);
     const cluster =
       r.replicas > 1
-        ? [`--cluster.listen-address=0.0.0.0:${PORTS.cluster}`, `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`, ...peers]
+        ? [
+            `--cluster.listen-address=0.0.0.0:${PORTS.cluster}`,
+            `--cluster.advertise-address=$(POD_IP):${PORTS.cluster}`,
+            ...peers,
+            ...(https?.gossip ? [`--cluster.tls-config=${GOSSIP_TLS_DIR}/${GOSSIP_TLS_FILE}`] : []),
+          ]
         : // An empty listen address turns gossip off: a lone pod has no one to talk to.
           ['--cluster.listen-address='];
     return new Workload(this, 'Workload', {
@@ -208,12 +247,13 @@ export class Alertmanager extends Construct {
       serviceName: r.headless,
       podIdentity: { runAsUser: NOBODY, runAsGroup: NOBODY, fsGroup: NOBODY },
       serviceAccountName: r.name,
-      configChecksums: [this.config.checksum, ...(https ? [https.webConfig.file.checksum] : [])],
+      configChecksums: [this.config.checksum, ...(https ? [https.webConfig.file.checksum] : []), ...(https?.gossip ? [https.gossip.checksum] : [])],
       ...podOptions(props),
       volumes: [
         this.config.volume('config'),
         ...(props.secretFiles ? [{ name: 'secrets', secret: { secretName: props.secretFiles.secretName } }] : []),
         ...(https ? [https.webConfig.volume, https.certificate.volume] : []),
+        ...(https?.gossip ? [https.gossip.volume('gossip-tls')] : []),
       ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
@@ -240,6 +280,7 @@ export class Alertmanager extends Construct {
             { name: 'data', mountPath: DATA_DIR },
             ...(props.secretFiles ? [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }] : []),
             ...(https ? [https.webConfig.mount, https.certificate.mount] : []),
+            ...(https?.gossip ? [{ name: 'gossip-tls', mountPath: GOSSIP_TLS_DIR, readOnly: true }] : []),
           ],
           readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5, scheme }),
           livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30, scheme }),

@@ -64,6 +64,15 @@ scenario(
     expect(up.filter((s) => 'replica' in s.metric || 'prometheus_replica' in s.metric)).toEqual([]);
     expect(up.filter((s) => s.metric.job === 'thanos-receive')).toHaveLength(3);
 
+    // The Alertmanager pair gossips over mutual TLS: each pod counts both members.
+    const members = () => query('alertmanager_cluster_members') as Array<Series & { value: [number, string] }>;
+    await eventually(() => members().length === 2 && members().every((s) => s.value[1] === '2'), {
+      withinMs: 90_000,
+      everyMs: 3000,
+      gaveUp: () => anyExited(pods),
+      why: () => `the Alertmanager pair did not form a cluster over TLS: ${JSON.stringify(members())}\n${podLogs(pods)}`,
+    });
+
     // The ruler evaluated its groups through query over HTTPS, without a failure.
     const ruler = `https://thanos-ruler.${NS}.svc.cluster.local:10902/metrics`;
     const rulerMetric = (name: string) =>

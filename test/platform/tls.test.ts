@@ -171,6 +171,14 @@ describe('TLS inside the platform', () => {
     });
   });
 
+  test('the Alertmanager pair gossips with mutual TLS, checking the headless Service name since peers dial pod IPs', () => {
+    const args = argsOf(get(manifests, 'StatefulSet', 'alertmanager'), 'alertmanager');
+    expect(flagValue(args, 'cluster.tls-config')).toBe('/etc/alertmanager/gossip-tls/cluster-tls.yaml');
+    const tls = parse(dataOf(get(manifests, 'ConfigMap', 'alertmanager-gossip-tls'))['cluster-tls.yaml']);
+    expect(tls.tls_server_config).toMatchObject({ client_auth_type: 'RequireAndVerifyClientCert', client_ca_file: `${SERVING_DIR}/ca.crt` });
+    expect(tls.tls_client_config).toMatchObject({ cert_file: `${SERVING_DIR}/tls.crt`, server_name: 'alertmanager-headless.observability.svc.cluster.local' });
+  });
+
   test('Grafana serves HTTPS on 443 and its metrics datasource trusts the CA', () => {
     const ini = dataOf(get(manifests, 'ConfigMap', 'grafana-config'))['grafana.ini'];
     expect(ini).toMatch(/\[server\][^[]*protocol = https/);
