@@ -116,8 +116,8 @@ export { Pushgateway } from './pushgateway';
 export type { PushgatewayProps } from './pushgateway';
 
 // Traces.
-export { Tempo } from './tempo';
-export type { TempoProps, TempoReceivers, TempoMetricsGenerator, TempoKafka, TempoDistributedSizes } from './tempo';
+export { Tempo, TempoGateway } from './tempo';
+export type { TempoGatewayOptions, TempoProps, TempoReceivers, TempoMetricsGenerator, TempoKafka, TempoDistributedSizes } from './tempo';
 
 // Grafana: the server, datasources linked to each other, dashboards, grafana-operator resources.
 export { Grafana, GrafanaOperatorResources, overviewDashboard } from './grafana';

@@ -1,3 +1,4 @@
+import { TempoGatewayOptions } from '../tempo';
 import { Validator } from '../core/errors';
 import { LokiGatewayOptions } from '../loki';
 import { ThanosTenantGatewayOptions } from '../thanos';
@@ -14,13 +15,15 @@ export interface EntryLogins {
   readonly thanosTenantGateway: ThanosTenantGatewayOptions | undefined;
   readonly vmAuthUsers: readonly VmAuthUser[] | undefined;
   readonly otlpBasicAuthSecret: string | undefined;
+  readonly tempoGateway: TempoGatewayOptions | undefined;
 }
 
 /** The logins each entry point takes from `entryAuth` and `tenants` (each undefined, or the spec's own, without it). */
 export function entryLogins(spec: PlatformSpec, tenants: readonly PlatformTenant[]): EntryLogins {
   const auth = spec.entryAuth;
   const gateway = spec.loki?.gateway;
-  if (!auth) return { lokiGateway: gateway, thanosTenantGateway: undefined, vmAuthUsers: undefined, otlpBasicAuthSecret: undefined };
+  const tempoGateway = spec.tempo ? spec.tempo.gateway : undefined;
+  if (!auth) return { lokiGateway: gateway, thanosTenantGateway: undefined, vmAuthUsers: undefined, otlpBasicAuthSecret: undefined, tempoGateway };
   return {
     lokiGateway: {
       ...gateway,
@@ -31,6 +34,7 @@ export function entryLogins(spec: PlatformSpec, tenants: readonly PlatformTenant
     // Each tenant's login writes and reads its own account only; deletes stay with an admin login of yours.
     vmAuthUsers: tenants.map((t) => ({ username: t.id, passwordKey: t.id, tenant: t.metricsAccount ?? '' })),
     otlpBasicAuthSecret: auth.htpasswdSecret,
+    tempoGateway: tempoGateway ?? { basicAuthSecret: auth.htpasswdSecret },
   };
 }
 

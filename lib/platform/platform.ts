@@ -157,6 +157,7 @@ export class ObservabilityPlatform extends Chart {
         namespace,
         storage: this.storage,
         metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },
+        gateway: logins.tempoGateway,
       });
     }
     this.collectors = this.emitCollectors(spec, logins.otlpBasicAuthSecret);
@@ -235,8 +236,8 @@ export class ObservabilityPlatform extends Chart {
       }
     }
     if (readers.length > 0) {
-      for (const url of entries([this.grafana?.url, this.loki.queryUrl, metricsEntry ?? this.metrics.queryUrl, this.tempo?.queryUrl]))
-        admitClients(this, url, readers);
+      const tracesEntry = this.tempo?.gateway?.url ?? this.tempo?.queryUrl;
+      for (const url of entries([this.grafana?.url, this.loki.queryUrl, metricsEntry ?? this.metrics.queryUrl, tracesEntry])) admitClients(this, url, readers);
     }
     if (scrapers.length > 0) for (const target of this.scrapeTargets) admitClients(this, target.srvRecord, scrapers);
     if (spec.serviceMonitors === true && scrapers.length === 0) {

@@ -1,3 +1,4 @@
+import type { TempoGatewayOptions } from './gateway';
 import { IConstruct } from 'constructs';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
@@ -76,6 +77,13 @@ export interface TempoProps extends WorkloadOptions {
   readonly storageClass?: string;
   /** Require `X-Scope-OrgID` on every request. @default false */
   readonly multitenancy?: boolean;
+  /**
+   * An authenticated read entry for readers outside the platform: nginx with one htpasswd user per
+   * reader (or tenant, with `multitenancy`) in front of the query API, passing the read API only
+   * (see {@link TempoGateway}). The platform's Grafana keeps reading Tempo directly.
+   * @default none
+   */
+  readonly gateway?: TempoGatewayOptions;
   /** @default "cluster.local" */
   readonly clusterDomain?: string;
   /** Config deep-merged over the generated tempo.yaml (arrays replace). @default none */

@@ -1,3 +1,5 @@
+import { IMAGES, imageVersion } from '../core/images';
+import { TempoGateway } from './gateway';
 import { ServingCertificate, platformTrustFor } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
@@ -72,6 +74,8 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   readonly workloads: Readonly<Record<string, Workload>>;
   readonly services: Readonly<Record<string, k8s.KubeService>>;
   readonly scrapeTargets: readonly ScrapeTarget[];
+  /** The authenticated read entry, when `gateway` is given. */
+  readonly gateway?: TempoGateway;
 
   private readonly props: TempoProps;
   private readonly resolved: ResolvedTempo;
@@ -142,6 +146,15 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       this.queryUrl = `http://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
     }
     this.workloads = this.workloadMap;
+    if (props.gateway) {
+      this.gateway = new TempoGateway(
+        this,
+        'Gateway',
+        this.base.sibling('gateway', imageVersion(props.gateway.image ?? IMAGES.nginx)),
+        this.queryUrl,
+        props.gateway,
+      );
+    }
     // Generators split the spans between them: each series is sent once, whatever the replicas.
     for (const [i, target] of (props.metricsGenerator || undefined)?.remoteWrite.entries() ?? []) {
       Wiring.of(this).writes({ path: this.node.path, property: `metricsGenerator.remoteWrite[${i}]`, url: target.url, replicas: 1, replicaLabels: [] });

@@ -20,7 +20,7 @@ const secretVolumes = (manifests: Manifest[], kind: string, name: string): strin
   (podSpecOf(get(manifests, kind, name)).volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
 
 describe('one tenants spec, the same logins at every entry point', () => {
-  test('on Thanos: the Loki gateway, the Thanos tenant gateway and the OTLP gateway all check the one htpasswd Secret', () => {
+  test("on Thanos: the Loki gateway, the Thanos tenant gateway, the OTLP gateway and Tempo's read gateway all check the one htpasswd Secret", () => {
     const { app, manifests } = platform({ tenants: TENANTS, entryAuth: ENTRY_AUTH });
     expect(dataOf(get(manifests, 'ConfigMap', 'loki-gateway'))['nginx.conf']).toContain('auth_basic_user_file /etc/nginx/secrets/.htpasswd;');
     expect(secretVolumes(manifests, 'Deployment', 'loki-gateway')).toContain('tenant-logins');
@@ -29,6 +29,7 @@ describe('one tenants spec, the same logins at every entry point', () => {
     const otel = parse(dataOf(get(manifests, 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
     expect(otel.receivers.otlp.protocols.http.auth).toEqual({ authenticator: 'basicauth/senders' });
     expect(secretVolumes(manifests, 'Deployment', 'otel-gateway')).toContain('tenant-logins');
+    expect(secretVolumes(manifests, 'Deployment', 'tempo-gateway')).toContain('tenant-logins');
     // The platform's own log shippers log in with their tenant's password, from the other Secret.
     expect(JSON.stringify(podSpecOf(get(manifests, 'StatefulSet', 'alloy-logs')))).toContain('"secretKeyRef":{"key":"team-a","name":"tenant-passwords"}');
     const declared = externalReferences(app)
