@@ -1,3 +1,4 @@
+import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
@@ -45,6 +46,8 @@ export interface VmWorkloadSpec {
   readonly readsApi?: boolean;
   /** The pods hold copies of the same data: no two on one node. @default false */
   readonly exclusiveNodes?: boolean;
+  /** Serve HTTPS from this certificate (`-tls`; VictoriaMetrics re-reads the files every second). @default plain HTTP */
+  readonly https?: ServingCertificate;
 }
 
 /**
@@ -57,11 +60,21 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
   const container = withOptions(options, {
     name: identity.component,
     image: spec.image,
-    args: [...vmCommonFlags(spec.httpPort, options), ...spec.flags],
+    args: [
+      ...vmCommonFlags(spec.httpPort, options),
+      ...(spec.https ? ['-tls', `-tlsCertFile=${SERVING_CERT_FILE}`, `-tlsKeyFile=${SERVING_KEY_FILE}`, '-tlsMinVersion=TLS12'] : []),
+      ...spec.flags,
+    ],
     env: spec.env ?? [],
     ports: [{ name: VM_PORT_NAMES.http, containerPort: spec.httpPort }, ...(spec.extraPorts ?? [])],
-    volumeMounts: spec.volumeMounts,
-    readinessProbe: httpProbe('/health', VM_PORT_NAMES.http, { initialDelaySeconds: 5, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 10 }),
+    volumeMounts: [...(spec.volumeMounts ?? []), ...(spec.https ? [spec.https.mount] : [])],
+    readinessProbe: httpProbe('/health', VM_PORT_NAMES.http, {
+      initialDelaySeconds: 5,
+      periodSeconds: 5,
+      timeoutSeconds: 5,
+      failureThreshold: 10,
+      scheme: spec.https ? 'HTTPS' : 'HTTP',
+    }),
     livenessProbe: spec.liveness
       ? tcpProbe(VM_PORT_NAMES.http, { initialDelaySeconds: 10, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 4 })
       : undefined,
@@ -82,7 +95,7 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     exclusiveNodes: spec.exclusiveNodes,
     // A pod must hold ready for a while before the next one is replaced.
     minReadySeconds: 5,
-    volumes: spec.volumes,
+    volumes: [...(spec.volumes ?? []), ...(spec.https ? [spec.https.volume] : [])],
     containers: [container],
   };
   const workload =
@@ -123,6 +136,8 @@ export function vmServices(
 }
 
 /** Every pod's `/metrics` on the `http` port, through the headless Service. */
-export function vmScrapeTarget(identity: ComponentIdentity, clusterDomain: string): ScrapeTarget {
-  return srvScrapeTarget(identity.name, VM_PORT_NAMES.http, identity.serviceHost(identity.headlessName, clusterDomain));
+export function vmScrapeTarget(identity: ComponentIdentity, clusterDomain: string, https?: ServingCertificate): ScrapeTarget {
+  return srvScrapeTarget(identity.name, VM_PORT_NAMES.http, identity.serviceHost(identity.headlessName, clusterDomain), undefined, {
+    https: https ? { certificateSecret: https.secretName } : undefined,
+  });
 }

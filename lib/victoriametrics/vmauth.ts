@@ -1,3 +1,4 @@
+import { servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
@@ -107,6 +108,9 @@ export class VmAuth extends Construct {
       purpose: `vmauth passwords (keys ${props.users.map((u) => u.passwordKey).join(', ')})`,
     });
     this.service = vmServices(this, this.identity, [{ name: VM_PORT_NAMES.http, port: VMAUTH_PORT }]).service!;
+    // The tenants' logins cross the network: with serving TLS, only over HTTPS (the backends behind it stay plain HTTP).
+    const serving = servingTlsOf(this);
+    const https = serving && servingCertificate(this, this.identity, serving, { names: [this.identity.name], headless: [this.identity.headlessName] });
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'Deployment',
@@ -122,9 +126,10 @@ export class VmAuth extends Construct {
       defaultResources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       terminationGracePeriodSeconds: 30,
       liveness: true,
+      https,
     });
-    this.url = `http://${this.identity.serviceHost(this.identity.name, domain)}:${VMAUTH_PORT}`;
-    this.scrapeTarget = vmScrapeTarget(this.identity, domain);
+    this.url = `${https ? 'https' : 'http'}://${this.identity.serviceHost(this.identity.name, domain)}:${VMAUTH_PORT}`;
+    this.scrapeTarget = vmScrapeTarget(this.identity, domain, https);
   }
 }
 

@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { VictoriaMetricsCluster } from '../../lib';
+import { VictoriaMetricsCluster, setServingTls } from '../../lib';
 import { Manifest } from '../support/synth';
+import { testCaOf } from '../support/issued-certificates';
 import { eventually } from './support/eventually';
 import { recorded, startRecordingHttp } from './support/fakes';
 import { scenario } from './support/programs';
@@ -21,8 +22,9 @@ const NS = 'obs';
 const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e2e-b-pass', ops: 'e2e-ops-pass' };
 const basic = (user: string, pw = PASSWORDS[user]) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
 
-function output(): Manifest[] {
+function output(tls = false): Manifest[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'vm', { disableResourceNameHashes: true });
+  if (tls) setServingTls(chart, { issuer: { name: 'platform-ca', kind: 'ClusterIssuer' } });
   new VictoriaMetricsCluster(chart, 'vm', {
     namespace: NS,
     auth: {
@@ -113,6 +115,45 @@ scenario('vmauth')('each login reaches its own tenant only; wrong logins, other 
         expect(recorded(file).some((r) => Object.values(PASSWORDS).some((pw) => JSON.stringify(r.headers).includes(Buffer.from(pw).toString('base64'))))).toBe(
           false,
         );
+      } finally {
+        fakes.forEach((f) => f.kill());
+      }
+    },
+    { 'vmauth-passwords': PASSWORDS },
+  );
+});
+
+scenario('vmauth')('with TLS: vmauth takes the logins over HTTPS only, from its own certificate', async () => {
+  const manifests = output(true);
+  const ca = testCaOf(manifests).cert;
+  const toRun: PodToRun[] = [
+    ['Deployment', 'vm-vmauth', 0, 'vmauth'],
+    ['Deployment', 'vm-vminsert', 0, null],
+    ['Deployment', 'vm-vmselect', 0, null],
+  ];
+  const file = join(mkdtempSync(join(tmpdir(), 'obs-e2e-vmauth-')), 'requests.jsonl');
+  await withPods(
+    manifests,
+    toRun,
+    `e2e-client.${NS}.svc.cluster.local`,
+    async ({ cluster, host, plans }) => {
+      const fakes = [startRecordingHttp(plans[1].netns, 'vminsert', 8480, file), startRecordingHttp(plans[2].netns, 'vmselect', 8481, file)];
+      try {
+        const vmauth = `https://vm-vmauth.${NS}.svc.cluster.local:8427`;
+        const write = (trust: string) =>
+          cluster.httpRequest(`${vmauth}/api/v1/write`, { method: 'POST', headers: { authorization: basic('team-a') }, body: 'x', ca: trust }, host).status;
+        await eventually(() => write(ca) === 200, { withinMs: 30_000, everyMs: 300, why: () => 'vmauth took no write over HTTPS after 30 s' });
+        await eventually(() => recorded(file).length >= 1, { withinMs: 5000, everyMs: 100, why: () => 'the write did not reach vminsert' });
+        expect(recorded(file).map((r) => `${r.role} ${r.url}`)).toEqual(['vminsert /insert/1/prometheus/api/v1/write']);
+        // Controls: plain HTTP to the port, and a client that trusts another CA.
+        const plain = cluster.httpRequest(
+          `${vmauth.replace('https:', 'http:')}/api/v1/write`,
+          { method: 'POST', headers: { authorization: basic('team-a') }, body: 'x' },
+          host,
+        );
+        expect([plain.status, plain.body]).toEqual([400, expect.stringContaining('HTTP request to an HTTPS server')]);
+        expect(write(testCaOf([]).cert)).toBe(0);
+        expect(recorded(file)).toHaveLength(1);
       } finally {
         fakes.forEach((f) => f.kill());
       }

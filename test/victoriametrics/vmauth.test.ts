@@ -59,6 +59,24 @@ describe('vmauth in front of the cluster', () => {
     expect(egress.sort()).toEqual(['vminsert:8480', 'vmselect:8481']);
   });
 
+  test("with the platform's TLS it serves HTTPS from its own certificate, probed and scraped over HTTPS", () => {
+    const app = new App({ outdir: '/nonexistent' });
+    new ObservabilityPlatform(app, 'p', {
+      metricsBackend: 'victoriametrics',
+      tls: { issuer: { name: 'ca', kind: 'ClusterIssuer' } },
+      victoriaMetrics: { auth },
+    });
+    const out = app.charts.flatMap((c) => c.toJson()) as Manifest[];
+    const pod = podSpecOf(get(out, 'Deployment', 'vm-vmauth'));
+    expect(pod.containers[0].args).toEqual(expect.arrayContaining(['-tls', '-tlsCertFile=/etc/tls/serving/tls.crt', '-tlsKeyFile=/etc/tls/serving/tls.key']));
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    expect(pod.volumes).toContainEqual({ name: 'serving-tls', secret: { secretName: 'vm-vmauth-tls' } });
+    const scrape = parse(dataOf(get(out, 'ConfigMap', 'self-monitoring-vmagent-config'))['scrape.yaml']).scrape_configs.find(
+      (j: any) => j.job_name === 'vm-vmauth',
+    );
+    expect(scrape).toMatchObject({ scheme: 'https', tls_config: { ca_file: '/etc/tls/serving/ca.crt' } });
+  });
+
   test('bad logins are refused at synth', () => {
     const refused = (users: any[]) => {
       try {
