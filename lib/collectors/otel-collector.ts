@@ -1,13 +1,5 @@
 import { declareExternal } from '../core/external';
-import {
-  PLATFORM_CA_FILE,
-  SERVING_CERT_FILE,
-  SERVING_KEY_FILE,
-  ServingCertificate,
-  platformTrustFor,
-  servingCertificate,
-  servingTlsOf,
-} from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, ownCertificate, servingTlsOf } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { requireProps } from '../core/check-options';
@@ -88,12 +80,10 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     const identity = (this.identity = r.identity);
     // With serving TLS its certificate is served on both OTLP ports, and its ca.crt trusted for the backends.
     const serving = servingTlsOf(this);
-    const certificate = serving
-      ? servingCertificate(this, identity, serving, { names: [identity.name], headless: [identity.headlessName] })
-      : platformTrustFor(this, identity, [
-          ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
-          ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
-        ]);
+    const certificate = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName] }, [
+      ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
+      ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
+    ]);
     if (props.auth) {
       declareExternal(this, {
         kind: 'Secret',

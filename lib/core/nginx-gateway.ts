@@ -10,7 +10,7 @@ import { HTPASSWD_DIR, NGINX_PORT, NGINX_UID, nginxGatewayConfig } from './nginx
 import { httpProbe } from './pod';
 import { dnsLabel } from './rules';
 import { createService, createServiceAccount } from './service';
-import { platformTrustFor, servingCertificate, servingTlsOf } from './serving-tls';
+import { entryPort, ownCertificate, servingTlsOf } from './serving-tls';
 import { Workload, WorkloadOptions, podOptions, withOptions } from './workload';
 
 /** What every authenticated nginx entry point of the library takes from its user. */
@@ -64,9 +64,9 @@ export class LoginGateway extends Construct {
     const serving = servingTlsOf(this);
     const upstreamHttps = Object.values(props.upstreams).some((u) => u.startsWith('https://'));
     // Its certificate: served with serving TLS on, and its ca.crt trusted for HTTPS backends.
-    const certificate = serving
-      ? servingCertificate(this, identity, serving, { names: [identity.name], headless: [] })
-      : platformTrustFor(this, identity, [{ property: 'upstreams', value: props.upstreams, platformCa: upstreamHttps }]);
+    const certificate = ownCertificate(this, identity, { names: [identity.name] }, [
+      { property: 'upstreams', value: props.upstreams, platformCa: upstreamHttps },
+    ]);
     const login = [`    auth_basic "${props.realm}";`, `    auth_basic_user_file ${HTPASSWD_DIR}/.htpasswd;`];
     this.config = new ConfigFile(this, 'Config', {
       identity,
@@ -79,8 +79,7 @@ export class LoginGateway extends Construct {
       name: props.basicAuthSecret,
       purpose: `htpasswd file (key .htpasswd) with one user per ${props.loginsAre}`,
     });
-    const front = serving ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
-    createService(this, 'Service', { identity, name: identity.name, ports: [{ ...front, targetPort: 'http' }] });
+    createService(this, 'Service', { identity, name: identity.name, ports: [{ ...entryPort(serving !== undefined), targetPort: 'http' }] });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const scheme = serving ? 'HTTPS' : 'HTTP';
     this.workload = new Workload(this, 'Workload', {

@@ -183,3 +183,23 @@ export function platformTrustFor(scope: Construct, identity: ComponentIdentity, 
   v.throwIfAny();
   return servingCertificate(scope, identity, servingTlsOf(scope)!, { names: [identity.name], headless: [identity.headlessName] });
 }
+
+/**
+ * The certificate of a component that serves HTTPS when serving TLS is on (valid for `services`,
+ * its ca.crt also trusted for what it calls); without serving TLS it has none, and a call in
+ * `calls` that needs the platform's CA is refused.
+ */
+export function ownCertificate(
+  scope: Construct,
+  identity: ComponentIdentity,
+  services: { readonly names: readonly string[]; readonly headless?: readonly string[] },
+  calls: readonly PlatformCall[] = [],
+): ServingCertificate | undefined {
+  const serving = servingTlsOf(scope);
+  return serving ? servingCertificate(scope, identity, serving, services) : platformTrustFor(scope, identity, calls);
+}
+
+/** The Service port of an entry point for people and outside clients: 443 over HTTPS, else 80. */
+export function entryPort(https: boolean): { readonly name: string; readonly port: number } {
+  return https ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
+}

@@ -1,4 +1,4 @@
-import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, entryPort, ownCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { checkWorkloadOptions } from '../core/check-options';
@@ -153,13 +153,12 @@ export class Grafana extends Construct {
 
     const serving = servingTlsOf(this);
     const headlessName = `${this.name}-headless`;
-    this.certificate = serving
-      ? servingCertificate(this, this.identity, serving, { names: [this.name], headless: [headlessName] })
-      : platformTrustFor(
-          this,
-          this.identity,
-          props.datasources.map((d, i) => ({ property: `datasources[${i}].url`, value: d.url, platformCa: d.platformCa })),
-        );
+    this.certificate = ownCertificate(
+      this,
+      this.identity,
+      { names: [this.name], headless: [headlessName] },
+      props.datasources.map((d, i) => ({ property: `datasources[${i}].url`, value: d.url, platformCa: d.platformCa })),
+    );
     this.config = new ConfigFile(this, 'Config', {
       identity: this.identity,
       name: `${this.name}-config`,
@@ -188,8 +187,11 @@ export class Grafana extends Construct {
     }
 
     // HTTPS on the usual port of HTTPS, so the URL needs none.
-    const front = serving ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
-    this.service = createService(this, 'Service', { identity: this.identity, name: this.name, ports: [{ ...front, targetPort: 'grafana' }] });
+    this.service = createService(this, 'Service', {
+      identity: this.identity,
+      name: this.name,
+      ports: [{ ...entryPort(serving !== undefined), targetPort: 'grafana' }],
+    });
     const headless = createService(this, 'HeadlessService', {
       identity: this.identity,
       name: headlessName,

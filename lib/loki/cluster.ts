@@ -1,4 +1,4 @@
-import { ServingCertificate, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { ServingCertificate, entryPort, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
@@ -369,8 +369,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private emitGateway(identity: ComponentIdentity): Workload {
     const g = this.props.gateway;
     const cert = this.gatewayCertificate;
-    const front = cert ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
-    this.service('GatewayService', { identity, name: identity.name, ports: [{ ...front, targetPort: 'http' }] });
+    this.service('GatewayService', { identity, name: identity.name, ports: [{ ...entryPort(cert !== undefined), targetPort: 'http' }] });
     const volumes: k8s.Volume[] = [this.gatewayConfig.volume('config'), { name: 'docker-entrypoint-d', emptyDir: {} }];
     const mounts: k8s.VolumeMount[] = [
       { name: 'config', mountPath: '/etc/nginx' },

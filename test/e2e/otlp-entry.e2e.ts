@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
@@ -8,6 +8,7 @@ import { testCaOf } from '../support/issued-certificates';
 import { recordedSpans } from './support/fakes';
 import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
+import { basicAuth, htpasswdOf } from './support/logins';
 import { PodToRun, withPods } from './support/run-pods';
 
 /**
@@ -20,8 +21,7 @@ import { PodToRun, withPods } from './support/run-pods';
  */
 const NS = 'obs';
 const PASSWORD = 'e2e-sender-pass';
-const htpasswd = `shop:{SHA}${createHash('sha1').update(PASSWORD).digest('base64')}\n`;
-const basic = (user: string, pw: string) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+const htpasswd = htpasswdOf({ shop: PASSWORD }) + '\n';
 
 /** A Tempo and a gateway in front of it that takes logins over TLS. */
 function output(): Manifest[] {
@@ -78,7 +78,7 @@ scenario('otelcol')('OTLP over HTTPS with a login: a logged-in sender gets throu
           );
         const entry = `https://otel-gateway.${NS}.svc.cluster.local:4318/v1/traces`;
         // The collector answers once its receivers listen.
-        await eventually(() => send(entry, basic('shop', PASSWORD)).status === 200, {
+        await eventually(() => send(entry, basicAuth('shop', PASSWORD)).status === 200, {
           withinMs: 60_000,
           everyMs: 1000,
           gaveUp: () => anyExited(pods),
@@ -93,11 +93,11 @@ scenario('otelcol')('OTLP over HTTPS with a login: a logged-in sender gets throu
 
         // Refused: no login, a wrong password, plain HTTP, a client that trusts another CA.
         expect(send(entry).status).toBe(401);
-        expect(send(entry, basic('shop', 'wrong')).status).toBe(401);
-        expect(send(entry, basic('nobody', PASSWORD)).status).toBe(401);
-        const plain = send(entry.replace('https:', 'http:'), basic('shop', PASSWORD));
+        expect(send(entry, basicAuth('shop', 'wrong')).status).toBe(401);
+        expect(send(entry, basicAuth('nobody', PASSWORD)).status).toBe(401);
+        const plain = send(entry.replace('https:', 'http:'), basicAuth('shop', PASSWORD));
         expect(plain.status).toBe(400);
-        expect(send(entry, basic('shop', PASSWORD), testCaOf([]).cert).status).toBe(0);
+        expect(send(entry, basicAuth('shop', PASSWORD), testCaOf([]).cert).status).toBe(0);
         // Time for a refused send that leaked to arrive, as the accepted one did: only that one is there.
         await sleep(3000);
         expect(spans().map((s) => s.name)).toEqual(['checkout']);

@@ -1,5 +1,5 @@
 import { ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { synthApp } from '../support/synth';
 import { recorded, recordedSpans, startRecordingLoki } from './support/fakes';
 import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
+import { basicAuth, htpasswdOf } from './support/logins';
 import { PodToRun, PodsRun, withPods } from './support/run-pods';
 
 /**
@@ -25,12 +26,9 @@ const CLIENT = svc('e2e-client');
 
 /** The Secrets the app leaves to its user: each tenant's password, and the htpasswd file made of them. */
 const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e2e-b-pass', audit: 'e2e-audit-pass' };
-const htpasswd =
-  Object.entries(PASSWORDS)
-    .map(([user, pw]) => `${user}:{SHA}${createHash('sha1').update(pw).digest('base64')}`)
-    .join('\n') + '\n';
+const htpasswd = htpasswdOf(PASSWORDS) + '\n';
 const USER_SECRETS = { 'logs-gateway-htpasswd': { '.htpasswd': htpasswd }, 'logs-gateway-passwords': PASSWORDS };
-const basic = (user: string, pw = PASSWORDS[user]) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+const basic = (user: string, pw = PASSWORDS[user]) => basicAuth(user, pw);
 
 /** Debian's nginx (BSD) runs the generated config, in the foreground, as the image does; a pipe gives it a /dev/stdout it can open. */
 const NGINX: PodToRun = ['Deployment', 'logs-gateway', 0, '/bin/sh', ['-c', '/usr/sbin/nginx -g "daemon off; user root;" 2>&1 | cat']];

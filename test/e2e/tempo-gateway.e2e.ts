@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { Manifest } from '../support/synth';
 import { eventually } from './support/eventually';
 import { recorded, startRecordingHttp } from './support/fakes';
 import { scenario } from './support/programs';
+import { basicAuth, htpasswdOf } from './support/logins';
 import { PodToRun, withPods } from './support/run-pods';
 
 /**
@@ -18,10 +18,8 @@ import { PodToRun, withPods } from './support/run-pods';
  */
 const NS = 'obs';
 const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e2e-b-pass' };
-const htpasswd = Object.entries(PASSWORDS)
-  .map(([user, pw]) => `${user}:{SHA}${createHash('sha1').update(pw).digest('base64')}`)
-  .join('\n');
-const basic = (user: string, pw = PASSWORDS[user]) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+const htpasswd = htpasswdOf(PASSWORDS);
+const basic = (user: string, pw = PASSWORDS[user]) => basicAuth(user, pw);
 
 function output(): Manifest[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'traces', { disableResourceNameHashes: true });

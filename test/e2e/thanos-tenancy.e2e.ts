@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { testCaOf } from '../support/issued-certificates';
 import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
+import { basicAuth, htpasswdOf } from './support/logins';
 import { remoteWrite } from './support/remote-write';
 import { thanosOutput } from './support/thanos-output';
 import { PodToRun, withPods } from './support/run-pods';
@@ -18,10 +18,8 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
  */
 const NS = 'obs';
 const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e2e-b-pass' };
-const htpasswd = Object.entries(PASSWORDS)
-  .map(([user, pw]) => `${user}:{SHA}${createHash('sha1').update(pw).digest('base64')}`)
-  .join('\n');
-const basic = (user: string, pw = PASSWORDS[user]) => `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}`;
+const htpasswd = htpasswdOf(PASSWORDS);
+const basic = (user: string, pw = PASSWORDS[user]) => basicAuth(user, pw);
 const GATEWAY = `http://thanos-gateway.${NS}.svc.cluster.local`;
 
 scenario(
