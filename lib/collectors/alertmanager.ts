@@ -14,7 +14,7 @@ import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
 import { ComponentIdentity } from '../core/names';
-import { httpProbe } from '../core/pod';
+import { ContainerDefinition, httpProbe, tcpProbe } from '../core/pod';
 import { dnsLabel, namespaceName, volumeSize } from '../core/rules';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
@@ -25,6 +25,8 @@ import { declareExternal } from '../core/external';
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { BasicAuthCredential } from '../core/basic-auth';
+import { WebConfigWithLogins, WebLogins, webConfigWithLogins } from '../core/web-logins';
 
 const PORTS = { http: 9093, cluster: 9094 } as const;
 const CONFIG_DIR = '/etc/alertmanager';
@@ -80,6 +82,17 @@ export const DEFAULT_ALERTMANAGER_CONFIG: AlertmanagerConfig = {
   receivers: [{ name: 'default' }],
 };
 
+/** Logins on Alertmanager's UI and API, and the one its senders use. */
+export interface AlertmanagerWebAuth extends WebLogins {
+  /**
+   * The login the library's senders use (the Thanos ruler, Loki's ruler, Prometheus, and the
+   * scrapers of `/metrics`, which needs a login too): a user of the htpasswd file, with its
+   * password in plain text in a Secret of yours in Alertmanager's namespace. Senders in another
+   * namespace are refused at synth: they could not read it.
+   */
+  readonly sender: Omit<BasicAuthCredential, 'namespace'>;
+}
+
 /** Props of {@link Alertmanager}. */
 export interface AlertmanagerProps extends WorkloadOptions {
   /** Namespace of every object. */
@@ -104,6 +117,13 @@ export interface AlertmanagerProps extends WorkloadOptions {
   readonly storageClass?: string;
   /** Cluster DNS domain. @default "cluster.local" */
   readonly clusterDomain?: string;
+  /**
+   * Require a login on everything Alertmanager serves (UI, API, `/metrics`): without it any pod the
+   * NetworkPolicies admit can read alerts and silence them. Probes then check the port only, since
+   * the kubelet has no login.
+   * @default none: the API is open to every client the NetworkPolicies admit
+   */
+  readonly webAuth?: AlertmanagerWebAuth;
 }
 
 /**
@@ -178,7 +198,17 @@ export class Alertmanager extends Construct {
           gossip: r.replicas > 1 ? this.gossipTls(headlessHost) : undefined,
         }
       : undefined;
-    this.workload = this.emitStatefulSet(r, props, https);
+    const sender: BasicAuthCredential | undefined = props.webAuth && { ...props.webAuth.sender, namespace: props.namespace };
+    const logins = props.webAuth && webConfigWithLogins(this, this.identity, props.webAuth, https?.webConfig);
+    if (props.webAuth) {
+      declareExternal(this, {
+        kind: 'Secret',
+        namespace: props.namespace,
+        name: props.webAuth.sender.passwordSecret.name,
+        purpose: `the password of ${props.webAuth.sender.username}, the login Alertmanager's senders and scrapers use, under "${props.webAuth.sender.passwordSecret.key}"`,
+      });
+    }
+    this.workload = this.emitStatefulSet(r, props, https, logins);
     const scheme = https ? 'https' : 'http';
     this.url = `${scheme}://${this.identity.serviceHost(name, r.domain)}:${PORTS.http}${prefix}`;
     this.peersUrl = `dns+${scheme}://${headlessHost}:${PORTS.http}${prefix}`;
@@ -188,10 +218,12 @@ export class Alertmanager extends Construct {
       srvRecord: `_http._tcp.${headlessHost}`,
       pathPrefix: prefix,
       ...(https ? { https: true } : {}),
+      ...(sender ? { basicAuth: sender } : {}),
     };
     warnOnSilentReceivers(this, r.config);
     this.scrapeTarget = srvScrapeTarget(name, 'http', headlessHost, prefix ? `${prefix}/metrics` : undefined, {
       https: https ? { certificateSecret: https.certificate.secretName } : undefined,
+      basicAuth: sender,
     });
   }
 
@@ -222,8 +254,15 @@ export class Alertmanager extends Construct {
     r: ResolvedAlertmanager,
     props: AlertmanagerProps,
     https: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate; readonly gossip?: ConfigFile } | undefined,
+    logins: WebConfigWithLogins | undefined,
   ): Workload {
     const scheme = https ? 'HTTPS' : 'HTTP';
+    // The web config: the TLS part as a ConfigMap, or, with logins, the file the init container writes.
+    const webConfig = logins
+      ? { volumes: [...logins.volumes], mount: logins.mount, initContainers: [logins.initContainer] }
+      : https
+        ? { volumes: [https.webConfig.volume], mount: https.webConfig.mount, initContainers: [] as ContainerDefinition[] }
+        : undefined;
     const peers = Array.from({ length: r.replicas }, (_, i) => `--cluster.peer=${r.name}-${i}.${r.headlessHost}:${PORTS.cluster}`);
     const cluster =
       r.replicas > 1
@@ -252,12 +291,14 @@ export class Alertmanager extends Construct {
       volumes: [
         this.config.volume('config'),
         ...(props.secretFiles ? [{ name: 'secrets', secret: { secretName: props.secretFiles.secretName } }] : []),
-        ...(https ? [https.webConfig.volume, https.certificate.volume] : []),
+        ...(webConfig?.volumes ?? []),
+        ...(https ? [https.certificate.volume] : []),
         ...(https?.gossip ? [https.gossip.volume('gossip-tls')] : []),
       ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // Silences and the notification log are snapshotted to disk on SIGTERM.
       terminationGracePeriodSeconds: 60,
+      initContainers: webConfig?.initContainers,
       containers: [
         withOptions(props, {
           name: 'alertmanager',
@@ -266,7 +307,7 @@ export class Alertmanager extends Construct {
             `--config.file=${CONFIG_DIR}/${CONFIG_FILE}`,
             `--storage.path=${DATA_DIR}`,
             `--web.listen-address=:${PORTS.http}`,
-            ...(https ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
+            ...(webConfig ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
             ...cluster,
           ],
           // The advertised address must be the pod's IP: peers cannot use a name there.
@@ -279,11 +320,15 @@ export class Alertmanager extends Construct {
             { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
             { name: 'data', mountPath: DATA_DIR },
             ...(props.secretFiles ? [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }] : []),
-            ...(https ? [https.webConfig.mount, https.certificate.mount] : []),
+            ...(webConfig ? [webConfig.mount] : []),
+            ...(https ? [https.certificate.mount] : []),
             ...(https?.gossip ? [{ name: 'gossip-tls', mountPath: GOSSIP_TLS_DIR, readOnly: true }] : []),
           ],
-          readinessProbe: httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5, scheme }),
-          livenessProbe: httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30, scheme }),
+          // The kubelet has no login: behind one, the probes can only see the port open.
+          readinessProbe: logins ? tcpProbe('http', { initialDelaySeconds: 5 }) : httpProbe(`${r.prefix}/-/ready`, 'http', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: logins
+            ? tcpProbe('http', { initialDelaySeconds: 30 })
+            : httpProbe(`${r.prefix}/-/healthy`, 'http', { initialDelaySeconds: 30, scheme }),
           defaultResources: r.defaultResources,
         }),
       ],

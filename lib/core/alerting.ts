@@ -1,3 +1,4 @@
+import { BasicAuthCredential, basicAuthBlock } from './basic-auth';
 import { PLATFORM_CA_FILE } from './serving-tls';
 
 /**
@@ -16,6 +17,8 @@ export interface AlertmanagerEndpoint {
   readonly pathPrefix: string;
   /** It serves HTTPS with a certificate from the platform's CA (serving TLS). @default false */
   readonly https?: boolean;
+  /** The login its API requires (`webAuth`): senders mount the password Secret and send it. @default none */
+  readonly basicAuth?: BasicAuthCredential;
 }
 
 /** The headless Service's name behind the SRV record: what each pod's certificate holds for clients that dial pod IPs. */
@@ -34,6 +37,7 @@ export function prometheusAlertmanagerConfig(am: AlertmanagerEndpoint): Record<s
     api_version: 'v2',
     ...(am.pathPrefix ? { path_prefix: am.pathPrefix } : {}),
     ...(am.https ? { scheme: 'https', tls_config: { ca_file: PLATFORM_CA_FILE } } : {}),
+    ...(am.basicAuth ? { basic_auth: basicAuthBlock(am.basicAuth) } : {}),
     dns_sd_configs: [{ names: [am.srvRecord], type: 'SRV' }],
   };
 }

@@ -44,3 +44,4 @@ export type { NetworkProblem } from './network-check';
 export * from './generated-secret';
 export { setServingTls, servingTlsOf, WebConfigFile, PLATFORM_CA_FILE, SERVING_TLS_DIR } from './serving-tls';
 export type { CertificateIssuer, ServingTls, ServingCertificate } from './serving-tls';
+export type { WebLogins } from './web-logins';

@@ -1,3 +1,4 @@
+import { BasicAuthCredential, basicAuthBlock } from './basic-auth';
 import { PLATFORM_CA_FILE } from './serving-tls';
 
 /**
@@ -25,6 +26,12 @@ export interface ScrapeTarget {
    * @default plain HTTP
    */
   readonly https?: { readonly certificateSecret: string };
+  /**
+   * The login the target requires on its metrics (Alertmanager with `webAuth`): scrapers mount its
+   * password Secret and send it.
+   * @default none
+   */
+  readonly basicAuth?: BasicAuthCredential;
 }
 
 /** Anything with metrics to scrape: a component with one target, or one with several (a ring per role). */
@@ -51,7 +58,7 @@ export function srvScrapeTarget(
   portName: string,
   serviceHost: string,
   metricsPath?: string,
-  options: { readonly honorLabels?: boolean; readonly https?: { readonly certificateSecret: string } } = {},
+  options: { readonly honorLabels?: boolean; readonly https?: { readonly certificateSecret: string }; readonly basicAuth?: BasicAuthCredential } = {},
 ): ScrapeTarget {
   // serviceHost is `<service>.<namespace>.svc.<domain>`.
   const [name, namespace] = serviceHost.split('.');
@@ -62,6 +69,7 @@ export function srvScrapeTarget(
     service: { name, namespace, port: portName },
     ...(options.honorLabels ? { honorLabels: true } : {}),
     ...(options.https ? { https: options.https } : {}),
+    ...(options.basicAuth ? { basicAuth: options.basicAuth } : {}),
   };
 }
 
@@ -78,6 +86,8 @@ export function srvScrapeConfigs(targets: readonly ScrapeTarget[]): Array<Record
     ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
     // SRV answers name each pod (`<pod>.<headless>...`), which its certificate covers.
     ...(t.https ? { scheme: 'https', tls_config: { ca_file: PLATFORM_CA_FILE } } : {}),
+    // The password from its Secret, which the scraper mounts (passwordFileVolumes).
+    ...(t.basicAuth ? { basic_auth: basicAuthBlock(t.basicAuth) } : {}),
     dns_sd_configs: [{ names: [t.srvRecord], type: 'SRV' }],
   }));
 }

@@ -4,6 +4,7 @@ import {
   ServiceMonitorSpecEndpointsRelabelingsAction,
   ServiceMonitorSpecEndpointsScheme,
 } from '../../imports/servicemonitor-monitoring.coreos.com';
+import { Validator } from './errors';
 import { LABELS, MANAGED_BY } from './names';
 import { ScrapeTarget } from './scrape-target';
 import { SERVICE_NAME_LABEL } from './service';
@@ -20,6 +21,17 @@ export function emitServiceMonitors(
   interval: string,
   labels: Readonly<Record<string, string>> = {},
 ): ServiceMonitor[] {
+  const v = new Validator(scope);
+  for (const t of targets.filter((x) => x.basicAuth && !x.basicAuth.usernameKey)) {
+    v.check(
+      false,
+      'serviceMonitors',
+      t.job,
+      `requires a login on its metrics, and a ServiceMonitor takes the user name only from a Secret, which the credential of ${t.basicAuth!.username} does not name`,
+      `put the user name into Secret "${t.basicAuth!.passwordSecret.name}" too and name its key as the credential's usernameKey (for Alertmanager: webAuth.sender.usernameKey)`,
+    );
+  }
+  v.throwIfAny();
   return targets
     .filter((t) => t.service !== undefined)
     .map(
@@ -46,6 +58,14 @@ export function emitServiceMonitors(
                       tlsConfig: {
                         ca: { secret: { name: t.https.certificateSecret, key: 'ca.crt' } },
                         serverName: `${t.service!.name}.${t.service!.namespace}.svc`,
+                      },
+                    }
+                  : {}),
+                ...(t.basicAuth
+                  ? {
+                      basicAuth: {
+                        username: { name: t.basicAuth.passwordSecret.name, key: t.basicAuth.usernameKey! },
+                        password: { name: t.basicAuth.passwordSecret.name, key: t.basicAuth.passwordSecret.key },
                       },
                     }
                   : {}),

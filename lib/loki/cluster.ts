@@ -18,7 +18,8 @@ import { Workload, podOptions, withOptions } from '../core/workload';
 import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
-import { CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
+import { ALERTMANAGER_PASSWORD_ENV, CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
+import { basicAuthPasswordEnv } from '../core/basic-auth';
 import { lokiDashboards, lokiDatasources } from './grafana';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
 import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
@@ -318,7 +319,12 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
         '-memberlist.advertise-addr=$(POD_IP)',
       ],
-      env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...this.storage.credentials.env()],
+      env: [
+        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        ...this.storage.credentials.env(),
+        // The ruler runs in the backend pods: only they get the password of its Alertmanager login.
+        ...(role === 'backend' && p.alertmanager?.basicAuth ? [basicAuthPasswordEnv(ALERTMANAGER_PASSWORD_ENV, p.alertmanager.basicAuth)] : []),
+      ],
       ports: [
         { name: 'http-metrics', containerPort: LOKI_PORTS.http },
         { name: 'grpc', containerPort: LOKI_PORTS.grpc },

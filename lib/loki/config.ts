@@ -1,5 +1,5 @@
 import { PLATFORM_CA_FILE } from '../core/serving-tls';
-import { lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
+import { AlertmanagerEndpoint, lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
@@ -23,6 +23,9 @@ export interface LokiAddresses {
   readonly chunksCacheSrv?: string;
   readonly resultsCacheSrv?: string;
 }
+
+/** The env var that carries the password of the ruler's Alertmanager login into the backend pods. */
+export const ALERTMANAGER_PASSWORD_ENV = 'ALERTMANAGER_PASSWORD';
 
 /** The S3 client block for one bucket, written the way Loki's `s3` storage config takes it. */
 function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown> {
@@ -98,10 +101,23 @@ function alertingConfig(p: ResolvedLokiProps): Record<string, unknown> {
       enable_alertmanager_v2: true,
       // The certificates of the Alertmanager pods come from the platform's CA, which the backend pods mount.
       // Discovery may dial pod IPs, which no certificate names: the headless Service's name is checked instead.
-      ...(p.alertmanager.https ? { alertmanager_client: { tls_ca_path: PLATFORM_CA_FILE, tls_server_name: alertmanagerHost(p.alertmanager) } } : {}),
+      ...alertmanagerClient(p.alertmanager),
     };
   }
   return p.alertmanagerUrl ? { alertmanager_url: p.alertmanagerUrl, enable_alertmanager_v2: true } : {};
+}
+
+/**
+ * The ruler's client settings for a library Alertmanager: the platform's CA when it serves HTTPS,
+ * and its login, the password expanded from the environment (-config.expand-env) of the backend
+ * pods, never written here.
+ */
+function alertmanagerClient(am: AlertmanagerEndpoint): Record<string, unknown> {
+  const client = {
+    ...(am.https ? { tls_ca_path: PLATFORM_CA_FILE, tls_server_name: alertmanagerHost(am) } : {}),
+    ...(am.basicAuth ? { basic_auth_username: am.basicAuth.username, basic_auth_password: `\${${ALERTMANAGER_PASSWORD_ENV}}` } : {}),
+  };
+  return Object.keys(client).length > 0 ? { alertmanager_client: client } : {};
 }
 
 function cacheConfig(addr: LokiAddresses): Record<string, unknown> {

@@ -1,3 +1,4 @@
+import { credentialNamespaceRule } from '../core/basic-auth';
 import { IConstruct } from 'constructs';
 import { checkReplicas, checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { IMAGES, pinnedImage } from '../core/images';
@@ -56,6 +57,7 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
     );
   }
 
+  v.apply('alertmanager.basicAuth', p.alertmanager?.path, credentialNamespaceRule(p.alertmanager?.basicAuth, p.namespace));
   v.apply('retention', p.retention, durationAtLeast(p.retention, MIN_RETENTION_MS, 'Loki retention works on daily index tables'));
   v.check(
     /^\d{4}-\d{2}-\d{2}$/.test(p.schemaFrom) && !Number.isNaN(Date.parse(p.schemaFrom)),

@@ -7,6 +7,7 @@ import { ScrapeTarget, scrapeConfigJobs, srvScrapeTarget } from '../core/scrape-
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, podOptions, withOptions } from '../core/workload';
 import { prometheusAlertmanagerConfig } from '../core/alerting';
+import { credentialNamespaceRule, passwordFileVolumes } from '../core/basic-auth';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { addWarning } from '../core/warnings';
@@ -53,6 +54,7 @@ export abstract class PrometheusBase extends Construct {
   protected readonly headlessHost: string;
   /** With serving TLS: the web config and certificate it serves HTTPS with. */
   private readonly https?: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate };
+  private readonly passwords: ReturnType<typeof passwordFileVolumes>;
 
   protected constructor(scope: Construct, id: string, mode: PrometheusMode, props: PrometheusServerProps) {
     super(scope, id);
@@ -62,7 +64,11 @@ export abstract class PrometheusBase extends Construct {
     r.remoteWrite.forEach((rw, i) => checkPlatformTrust(v, this, `remoteWrite[${i}].url`, rw.url, rw.platformCa));
     r.scrapeTargets.forEach((t, i) => checkPlatformTrust(v, this, `scrapeTargets[${i}]`, t.job, t.https !== undefined));
     r.alertmanagers.forEach((am, i) => checkPlatformTrust(v, this, `alertmanagers[${i}]`, am.path, am.https));
+    r.scrapeTargets.forEach((t, i) => v.apply(`scrapeTargets[${i}].basicAuth`, t.job, credentialNamespaceRule(t.basicAuth, props.namespace)));
+    r.alertmanagers.forEach((am, i) => v.apply(`alertmanagers[${i}].basicAuth`, am.path, credentialNamespaceRule(am.basicAuth, props.namespace)));
     v.throwIfAny();
+    // The passwords of the logins it sends to scrape targets and Alertmanagers, as files.
+    this.passwords = passwordFileVolumes([...r.scrapeTargets.map((t) => t.basicAuth), ...r.alertmanagers.map((am) => am.basicAuth)]);
     const { identity, sidecar, ruleGroups: rules } = r;
     this.identity = identity;
     this.headlessHost = r.headlessHost;
@@ -113,6 +119,7 @@ export abstract class PrometheusBase extends Construct {
         },
         ...(sidecar ? [sidecar.bucket.volume()] : []),
         ...(this.https ? [this.https.webConfig.volume, this.https.certificate.volume] : []),
+        ...this.passwords.volumes,
       ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
       // The head is written to disk (server) or the WAL closed (agent) on SIGTERM.
@@ -190,6 +197,7 @@ export abstract class PrometheusBase extends Construct {
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'data', mountPath: DATA_DIR },
         ...(this.https ? [this.https.webConfig.mount, this.https.certificate.mount] : []),
+        ...this.passwords.mounts,
       ],
       readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60, scheme }),
       livenessProbe: httpProbe('/-/healthy', 'web', { initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 8, scheme }),

@@ -1,4 +1,5 @@
 import { AlertmanagerEndpoint, alertmanagerHost } from '../core/alerting';
+import { basicAuthBlock } from '../core/basic-auth';
 import { renderYaml } from '../core/config-file';
 import { PLATFORM_CA_FILE } from '../core/serving-tls';
 import { ThanosQuery } from './query';
@@ -22,24 +23,26 @@ export function rulerQueryFlags(query: ThanosQuery): string[] {
 
 /**
  * How the ruler reaches Alertmanager: `--alertmanagers.url` flags while every one speaks plain
- * HTTP, else one `--alertmanagers.config` for all (Thanos refuses the two together): the
- * platform's over HTTPS trusting its CA, every pod by SRV lookup; the user's URLs as given, with
- * the system's trust.
+ * HTTP without a login, else one `--alertmanagers.config` for all (Thanos refuses the two
+ * together): the platform's over HTTPS trusting its CA and with the login they require (the
+ * password from its mounted file), every pod by SRV lookup; the user's URLs as given, with the
+ * system's trust.
  */
 export function rulerAlertmanagerFlags(platform: readonly AlertmanagerEndpoint[], urls: readonly string[]): string[] {
-  if (!platform.some((am) => am.https)) return [...platform.map((am) => am.peersUrl), ...urls].map((url) => `--alertmanagers.url=${url}`);
-  const entry = (scheme: string, address: string, pathPrefix: string, trust?: object) => ({
+  if (!platform.some((am) => am.https || am.basicAuth)) return [...platform.map((am) => am.peersUrl), ...urls].map((url) => `--alertmanagers.url=${url}`);
+  const entry = (scheme: string, address: string, pathPrefix: string, httpConfig?: object) => ({
     scheme,
     static_configs: [address],
     ...(pathPrefix ? { path_prefix: pathPrefix } : {}),
-    ...(trust ? { http_config: trust } : {}),
+    ...(httpConfig && Object.keys(httpConfig).length > 0 ? { http_config: httpConfig } : {}),
     api_version: 'v2',
   });
   const alertmanagers = [
     ...platform.map((am) =>
-      am.https
-        ? entry('https', `dnssrv+${am.srvRecord}`, am.pathPrefix, trustPlatformCa(alertmanagerHost(am)))
-        : entry('http', `dnssrv+${am.srvRecord}`, am.pathPrefix),
+      entry(am.https ? 'https' : 'http', `dnssrv+${am.srvRecord}`, am.pathPrefix, {
+        ...(am.https ? trustPlatformCa(alertmanagerHost(am)) : {}),
+        ...(am.basicAuth ? { basic_auth: basicAuthBlock(am.basicAuth) } : {}),
+      }),
     ),
     ...urls.map((url) => {
       // Validated as (dns+|dnssrv+)?http(s)://host[:port][/prefix].

@@ -6,6 +6,7 @@ import { Validator } from '../core/errors';
 import { declareExternal } from '../core/external';
 import { dnsLabel } from '../core/rules';
 import { AlertmanagerEndpoint } from '../core/alerting';
+import { credentialNamespaceRule, passwordFileVolumes } from '../core/basic-auth';
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { ScrapeTarget } from '../core/scrape-target';
 import { addWarning } from '../core/warnings';
@@ -94,6 +95,8 @@ export class ThanosRuler extends Construct {
     for (const url of props.alertmanagerUrls ?? []) declareInClusterService(this, url);
     const alertmanagerUrls = [...(props.alertmanagers ?? []).map((am) => am.peersUrl), ...(props.alertmanagerUrls ?? [])];
     const alertmanagerFlags = rulerAlertmanagerFlags(props.alertmanagers ?? [], props.alertmanagerUrls ?? []);
+    // The passwords of the logins Alertmanagers require, as files.
+    const passwords = passwordFileVolumes((props.alertmanagers ?? []).map((am) => am.basicAuth));
     this.recordAlertsAndReads(props, r, alertmanagerUrls);
 
     const { headless } = thanosServices(this, identity);
@@ -118,10 +121,11 @@ export class ThanosRuler extends Construct {
       bucket: props.bucket,
       bucketAccess: 'upload',
       env: POD_ENV,
-      volumes,
+      volumes: [...volumes, ...passwords.volumes],
       volumeMounts: [
         { name: 'data', mountPath: DATA_DIR },
         ...volumes.map((vol) => ({ name: vol.name, mountPath: `${RULES_DIR}/${vol.configMap!.name}`, readOnly: true })),
+        ...passwords.mounts,
       ],
       volumeClaims: [{ name: 'data', size: props.storageSize ?? '10Gi', storageClass: props.storageClass }],
       configChecksums: this.rules ? [this.rules.checksum] : [],
@@ -219,6 +223,7 @@ function validateRuler(scope: Construct, props: ThanosRulerProps, r: ResolvedRul
   checkVolumeSize(v, 'storageSize', props.storageSize);
   checkPlatformTrust(v, scope, 'query', props.query?.httpUrl, props.query?.httpUrl.startsWith('https://'));
   (props.alertmanagers ?? []).forEach((am, i) => checkPlatformTrust(v, scope, `alertmanagers[${i}]`, am.path, am.https));
+  (props.alertmanagers ?? []).forEach((am, i) => v.apply(`alertmanagers[${i}].basicAuth`, am.path, credentialNamespaceRule(am.basicAuth, props.namespace)));
   v.check(
     r.groups.length + r.configMaps.length > 0,
     'ruleGroups',

@@ -6,6 +6,7 @@ import { Validator } from '../core/errors';
 import { IMAGES } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { quantityBytes, volumeSize } from '../core/rules';
+import { credentialNamespaceRule, passwordFileVolumes } from '../core/basic-auth';
 import { ScrapeOptions, ScrapeTarget, scrapeConfigJobs, srvScrapeConfigs } from '../core/scrape-target';
 import { remoteWriteProblem } from '../core/remote-write';
 import { Wiring } from '../core/wiring';
@@ -122,6 +123,8 @@ export class VmAgent extends Construct {
       ...props.remoteWrite.map((rw, i) => ({ property: `remoteWrite[${i}].url`, value: rw.url, platformCa: rw.platformCa })),
       ...r.scrapeTargets.map((t, i) => ({ property: `scrapeTargets[${i}]`, value: t.job, platformCa: t.https !== undefined })),
     ]);
+    // The passwords of the logins its scrape targets require, as files.
+    const passwords = passwordFileVolumes(r.scrapeTargets.map((t) => t.basicAuth));
     this.workload = vmWorkload(this, 'Workload', {
       identity,
       kind: 'StatefulSet',
@@ -140,8 +143,13 @@ export class VmAgent extends Construct {
         ...(sharding ? shardingFlags(sharding) : []),
       ],
       env: sharding ? [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] : [],
-      volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }]), ...(trust ? [trust.volume] : [])],
-      volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, { name: 'queue', mountPath: QUEUE_DIR }, ...(trust ? [trust.mount] : [])],
+      volumes: [this.config.volume('config'), ...(queue ? [] : [{ name: 'queue', emptyDir: {} }]), ...(trust ? [trust.volume] : []), ...passwords.volumes],
+      volumeMounts: [
+        { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        { name: 'queue', mountPath: QUEUE_DIR },
+        ...(trust ? [trust.mount] : []),
+        ...passwords.mounts,
+      ],
       volumeClaims: queue ? [{ name: 'queue', size: queue.size, storageClass: queue.storageClass }] : undefined,
       configChecksums: [this.config.checksum],
       defaultResources: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '1Gi' } },
@@ -226,6 +234,7 @@ function validateAgent(scope: Construct, r: ResolvedAgent, props: VmAgentProps):
   checkReplicas(v, 'replicas', props.replicas ?? 1);
   checkWorkloadOptions(v, '', props, IMAGES.vmagent);
   checkScrapeInterval(v, props.scrapeInterval);
+  (props.scrapeTargets ?? []).forEach((t, i) => v.apply(`scrapeTargets[${i}].basicAuth`, t.job, credentialNamespaceRule(t.basicAuth, props.namespace)));
   checkExternalLabels(v, props.externalLabels, []);
   for (const [key, value] of Object.entries(r.externalLabels)) {
     v.check(

@@ -129,7 +129,11 @@ describe('TLS inside the platform', () => {
       {
         scheme: 'https',
         static_configs: ['dnssrv+_http._tcp.alertmanager-headless.observability.svc.cluster.local'],
-        http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt`, server_name: 'alertmanager-headless.observability.svc.cluster.local' } },
+        http_config: {
+          tls_config: { ca_file: `${SERVING_DIR}/ca.crt`, server_name: 'alertmanager-headless.observability.svc.cluster.local' },
+          // The app puts logins on Alertmanager too: the ruler's comes with the same client settings.
+          basic_auth: { username: 'platform', password_file: '/etc/basic-auth/alertmanager-sender/password' },
+        },
         api_version: 'v2',
       },
     ]);
@@ -168,6 +172,8 @@ describe('TLS inside the platform', () => {
     expect(loki.ruler.alertmanager_client).toEqual({
       tls_ca_path: `${SERVING_DIR}/ca.crt`,
       tls_server_name: 'alertmanager-headless.observability.svc.cluster.local',
+      basic_auth_username: 'platform',
+      basic_auth_password: '${ALERTMANAGER_PASSWORD}',
     });
   });
 

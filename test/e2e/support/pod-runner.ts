@@ -1,9 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Manifest, podSpecOf } from '../../support/synth';
 import { PodPlan } from './loopback-cluster';
+import { E2E_CACHE } from './programs';
 import { generatedSecretValues } from '../../support/generated-secrets';
 import { issuedCertificateValues } from '../../support/issued-certificates';
 
@@ -42,7 +43,9 @@ export interface StartOptions {
  * bound at the container's mount paths in a private mount namespace; emptyDirs and volume claims are
  * fresh directories; env takes literal values, the downward API (pod name, namespace, IP, node) and
  * Secret and ConfigMap keys; `$(VAR)` in args is expanded from that env. The image's entrypoint is
- * the local binary of the same program at the pinned version.
+ * the local binary of the same program at the pinned version. Init containers of the busybox
+ * image run first, to completion, under busybox with its own applets (what the image has); a pod
+ * whose init container fails does not start, as the kubelet would keep it.
  */
 export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOptions): RunningPod {
   const spec = podSpecOf(pod.workload);
@@ -82,18 +85,44 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
     }
   }
 
-  const env: Record<string, string> = {};
-  for (const e of container.env ?? []) env[e.name] = envValue(e, pod, namespace, secretData, (name) => find('ConfigMap', name)?.data);
-  const expand = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
-  const own: string[] = [...(container.command ?? []).slice(1), ...(container.args ?? [])].map(expand);
-  const args: string[] = options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own;
+  /** The command line that runs `c` as `program` in the pod's network and a mount namespace of its own. */
+  const commandOf = (c: any, program: string, adjust: (own: string[]) => string[], path = '/usr/local/bin:/usr/bin:/bin'): string[] => {
+    const env: Record<string, string> = {};
+    for (const e of c.env ?? []) env[e.name] = envValue(e, pod, namespace, secretData, (name) => find('ConfigMap', name)?.data);
+    const expand = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
+    const own: string[] = [...(c.command ?? []).slice(1), ...(c.args ?? [])].map(expand);
+    const mounts = (c.volumeMounts ?? []).map((m: any) => {
+      const dir = volumeDirs.get(m.name);
+      if (!dir) throw new Error(`${pod.name} mounts volume ${m.name}, which it does not have`);
+      return { source: m.subPath ? join(dir, m.subPath) : dir, target: m.mountPath, file: Boolean(m.subPath) };
+    });
+    const command = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', mountScript(mounts), 'pod', 'env', '-i'];
+    const envArgs = Object.entries({ PATH: path, HOSTNAME: pod.name, ...env }).map(([k, v]) => `${k}=${v}`);
+    const argv = [...command, ...envArgs, program, ...adjust(own)];
+    // A pod without a network namespace of its own (a config check) runs in the test's.
+    return pod.netns ? ['ip', 'netns', 'exec', pod.netns, ...argv] : argv;
+  };
 
-  const mounts = (container.volumeMounts ?? []).map((m: any) => {
-    const dir = volumeDirs.get(m.name);
-    if (!dir) throw new Error(`${pod.name} mounts volume ${m.name}, which it does not have`);
-    return { source: m.subPath ? join(dir, m.subPath) : dir, target: m.mountPath, file: Boolean(m.subPath) };
-  });
-  const script = [
+  for (const init of (spec.initContainers ?? []).filter((c: any) => c.restartPolicy !== 'Always')) {
+    const applets = busyboxApplets(init.image);
+    const [program, ...rest] = commandOf(init, join(applets, basename(init.command[0])), (own) => own, applets);
+    const done = spawnSync(program, rest, { encoding: 'utf8' });
+    if (done.status !== 0) {
+      rmSync(root, { recursive: true, force: true });
+      throw new Error(`${pod.name}: init container ${init.name} failed (${done.status}): ${done.stderr}`);
+    }
+  }
+
+  const argv = commandOf(container, options.program, (own) =>
+    options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own,
+  );
+  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runningPod(pod, child, root);
+}
+
+/** The script that bind-mounts each volume at its mount path, then runs the container's command. */
+function mountScript(mounts: ReadonlyArray<{ source: string; target: string; file: boolean }>): string {
+  return [
     'set -e',
     ...mounts.map((m: any) =>
       m.file
@@ -102,12 +131,22 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
     ),
     'exec "$@"',
   ].join('\n');
-  const envArgs = Object.entries({ PATH: '/usr/local/bin:/usr/bin:/bin', HOSTNAME: pod.name, ...env }).map(([k, v]) => `${k}=${v}`);
-  const command = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'pod', 'env', '-i', ...envArgs, options.program, ...args];
-  // A pod without a network namespace of its own (a config check) runs in the test's.
-  const argv = pod.netns ? ['ip', 'netns', 'exec', pod.netns, ...command] : command;
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  return runningPod(pod, child, root);
+}
+
+/** Debian's busybox, which stands in for the busybox image of init containers. */
+export const BUSYBOX = '/usr/bin/busybox';
+let appletsDir: string | undefined;
+
+/** A directory of busybox's applets (sh, sed, cat, ...), made once: the PATH of a busybox container. */
+function busyboxApplets(image: string): string {
+  if (!image.startsWith('docker.io/library/busybox:')) throw new Error(`init containers of image ${image} are not emulated`);
+  if (appletsDir) return appletsDir;
+  // Not under /tmp, which the pod's own /tmp volume covers.
+  const dir = join(E2E_CACHE, 'busybox-applets');
+  mkdirSync(dir, { recursive: true });
+  const list = spawnSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  for (const applet of list) if (!existsSync(join(dir, applet))) symlinkSync(BUSYBOX, join(dir, applet));
+  return (appletsDir = dir);
 }
 
 function envValue(
