@@ -2,11 +2,12 @@
 # Builds the real programs the end-to-end tier runs, at the versions the library pins, from their Go
 # modules, into a cache outside the repository that later runs reuse:
 #   ${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}/bin/<program>
-# Only permissively licensed programs (Thanos, Prometheus, Alertmanager, VictoriaMetrics' vmagent,
-# the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0; gofakes3, the S3 server that
-# stands in for MinIO: MIT). Modules whose go.mod has replace directives cannot be `go install`ed,
-# so each module is downloaded, copied to a writable scratch directory and built there. Prometheus
-# 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is Prometheus 3.14.0.
+# Only permissively licensed programs (Thanos, Prometheus, Alertmanager, node_exporter,
+# VictoriaMetrics' vmagent, the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0;
+# gofakes3, the S3 server that stands in for MinIO: MIT). Modules whose go.mod has replace
+# directives cannot be `go install`ed, so each module is downloaded, copied to a writable scratch
+# directory and built there. Prometheus 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is
+# Prometheus 3.14.0.
 # The VictoriaMetrics cluster programs (vminsert, vmselect, vmstorage) live on a branch whose tags
 # (v1.151.0-cluster) the Go module proxy does not serve, so vmagent is built, and the single-node
 # server of the same release, which stands in for the cluster where a scenario needs a receiver.
@@ -29,6 +30,7 @@ PROGRAMS=(
   "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
   "victoria-metrics github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/victoria-metrics netgo"
   "vmauth        github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmauth netgo"
+  "node_exporter github.com/prometheus/node_exporter   v1.12.1  .                   netgo"
 )
 
 for line in "${PROGRAMS[@]}"; do

@@ -12,6 +12,7 @@ import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/work
 import { ClusterAccess, clusterRoleFor, collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { WebConfigFile, toolkitHttps } from '../core/serving-tls';
 
 const PORTS = { metrics: { name: 'http-metrics', port: 8080 }, telemetry: { name: 'telemetry', port: 8081 } } as const;
 const NOBODY = 65534;
@@ -146,6 +147,9 @@ export class KubeStateMetrics extends Construct {
     this.serviceAccount = createServiceAccount(this, 'ServiceAccount', this.identity, name);
     // Cluster-scoped names are shared by every namespace: prefix the namespace.
     this.access = clusterRoleFor(this, 'ClusterRole', this.identity, name, rulesFor(this.collectedResources), `${props.namespace}-${name}`);
+    // With serving TLS both ports serve HTTPS from one web config (`--tls-config`).
+    const https = toolkitHttps(this, this.identity, { names: [], headless: [name] });
+    const scheme = https ? 'HTTPS' : 'HTTP';
     this.workload = new Workload(this, 'Workload', {
       kind: 'Deployment',
       identity: this.identity,
@@ -155,24 +159,33 @@ export class KubeStateMetrics extends Construct {
       // It lists and watches the API server with the ServiceAccount's token.
       automountServiceAccountToken: true,
       ...podOptions(props),
+      volumes: https ? [...https.volumes] : undefined,
+      configChecksums: https ? [https.webConfig.file.checksum] : undefined,
       containers: [
         withOptions(props, {
           name: 'kube-state-metrics',
           image,
-          args: [`--port=${PORTS.metrics.port}`, `--telemetry-port=${PORTS.telemetry.port}`, `--resources=${this.collectedResources.join(',')}`],
+          args: [
+            `--port=${PORTS.metrics.port}`,
+            `--telemetry-port=${PORTS.telemetry.port}`,
+            `--resources=${this.collectedResources.join(',')}`,
+            ...(https ? [`--tls-config=${WebConfigFile.PATH}`] : []),
+          ],
           ports: ports.map((p) => ({ name: p.name, containerPort: p.port })),
-          livenessProbe: httpProbe('/livez', PORTS.metrics.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
+          volumeMounts: https ? [...https.mounts] : undefined,
+          livenessProbe: httpProbe('/livez', PORTS.metrics.name, { initialDelaySeconds: 5, timeoutSeconds: 5, scheme }),
           // 503 until the first metrics are gathered, so a restarting pod is not scraped half-empty.
-          readinessProbe: httpProbe('/readyz', PORTS.telemetry.name, { initialDelaySeconds: 5, timeoutSeconds: 5 }),
+          readinessProbe: httpProbe('/readyz', PORTS.telemetry.name, { initialDelaySeconds: 5, timeoutSeconds: 5, scheme }),
           defaultResources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } },
         }),
       ],
     });
     const host = this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain));
+    const serving = https ? { certificateSecret: https.certificate.secretName } : undefined;
     this.scrapeTargets = [
       // Its series describe other objects: their namespace, pod and job labels must survive the scrape.
-      srvScrapeTarget(name, PORTS.metrics.name, host, undefined, { honorLabels: true }),
-      srvScrapeTarget(`${name}-self`, PORTS.telemetry.name, host),
+      srvScrapeTarget(name, PORTS.metrics.name, host, undefined, { honorLabels: true, https: serving }),
+      srvScrapeTarget(`${name}-self`, PORTS.telemetry.name, host, undefined, { https: serving }),
     ];
   }
 }

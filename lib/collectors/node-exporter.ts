@@ -12,6 +12,7 @@ import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/work
 import { collectorIdentity } from './rbac';
 import { checkClusterDomain } from '../core/cluster-domain';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { WebConfigFile, toolkitHttps } from '../core/serving-tls';
 
 const PORT = 9100;
 const PORT_NAME = 'metrics';
@@ -82,6 +83,9 @@ export class NodeExporter extends Construct {
 
     this.service = createService(this, 'Service', { identity: this.identity, name, headless: true, ports: [{ name: PORT_NAME, port: PORT }] });
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
+    // With serving TLS, HTTPS only; the SRV record names each pod (`*.<name>`), which the certificate holds.
+    const https = toolkitHttps(this, this.identity, { names: [], headless: [name] });
+    const scheme = https ? 'HTTPS' : 'HTTP';
     this.workload = new Workload(this, 'Workload', {
       kind: 'DaemonSet',
       identity: this.identity,
@@ -91,23 +95,28 @@ export class NodeExporter extends Construct {
       ...podOptions(props),
       scheduling: nodeAgentScheduling(props.scheduling),
       hostAccess: hostAccess ? nodeAccess() : undefined,
+      volumes: https ? [...https.volumes] : undefined,
+      configChecksums: https ? [https.webConfig.file.checksum] : undefined,
       containers: [
         withOptions(props, {
           name: 'node-exporter',
           image,
-          args: hostAccess ? hostFlags() : restrictedFlags(),
+          args: [...(hostAccess ? hostFlags() : restrictedFlags()), ...(https ? [`--web.config.file=${WebConfigFile.PATH}`] : [])],
           ports: [{ name: PORT_NAME, containerPort: PORT }],
-          volumeMounts: hostAccess
-            ? HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, mountPropagation: 'HostToContainer' }))
-            : [],
+          volumeMounts: [
+            ...(hostAccess ? HOST_MOUNTS.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: true, mountPropagation: 'HostToContainer' })) : []),
+            ...(https?.mounts ?? []),
+          ],
           // No health endpoint exists; the landing page answers as long as the HTTP server runs.
-          readinessProbe: httpProbe('/', PORT_NAME, { initialDelaySeconds: 0 }),
-          livenessProbe: httpProbe('/', PORT_NAME),
+          readinessProbe: httpProbe('/', PORT_NAME, { initialDelaySeconds: 0, scheme }),
+          livenessProbe: httpProbe('/', PORT_NAME, { scheme }),
           defaultResources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '180Mi' } },
         }),
       ],
     });
-    this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain)));
+    this.scrapeTarget = srvScrapeTarget(name, PORT_NAME, this.identity.serviceHost(name, clusterDomainOf(this, props.clusterDomain)), undefined, {
+      https: https ? { certificateSecret: https.certificate.secretName } : undefined,
+    });
   }
 }
 

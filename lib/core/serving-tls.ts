@@ -203,3 +203,28 @@ export function ownCertificate(
 export function entryPort(https: boolean): { readonly name: string; readonly port: number } {
   return https ? { name: 'https', port: 443 } : { name: 'http', port: 80 };
 }
+
+/**
+ * What a server that reads the exporter toolkit's web config (node-exporter, kube-state-metrics,
+ * the Pushgateway) needs to serve HTTPS: the web config, its certificate, and the pod's volumes
+ * and mounts for both.
+ */
+export interface ToolkitHttps {
+  readonly webConfig: WebConfigFile;
+  readonly certificate: ServingCertificate;
+  readonly volumes: readonly k8s.Volume[];
+  readonly mounts: readonly k8s.VolumeMount[];
+}
+
+/** The HTTPS of a toolkit server at `scope` when serving TLS is on there (valid for `services`), else undefined. */
+export function toolkitHttps(
+  scope: Construct,
+  identity: ComponentIdentity,
+  services: { readonly names: readonly string[]; readonly headless?: readonly string[] },
+): ToolkitHttps | undefined {
+  const serving = servingTlsOf(scope);
+  if (!serving) return undefined;
+  const webConfig = new WebConfigFile(scope, 'WebConfig', identity);
+  const certificate = servingCertificate(scope, identity, serving, services);
+  return { webConfig, certificate, volumes: [webConfig.volume, certificate.volume], mounts: [webConfig.mount, certificate.mount] };
+}

@@ -11,6 +11,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { DashboardDefinition, DashboardProvider } from '../core/grafana-provisioning';
+import { WebConfigFile, toolkitHttps } from '../core/serving-tls';
 
 const PORT = 9091;
 /** The image's working directory, owned by nobody: the persistence file goes on a volume there. */
@@ -47,7 +48,10 @@ export interface PushgatewayProps extends WorkloadOptions {
 export class Pushgateway extends Construct implements DashboardProvider {
   readonly identity: ComponentIdentity;
   readonly workload: Workload;
-  /** `http://<name>.<ns>.svc.<domain>:9091`: jobs push to `<pushUrl>/metrics/job/<job>`. */
+  /**
+   * `http://<name>.<ns>.svc.<domain>:9091`: jobs push to `<pushUrl>/metrics/job/<job>`. With
+   * serving TLS it is `https://`, and pushers trust the platform's CA.
+   */
   readonly pushUrl: string;
   readonly scrapeTarget: ScrapeTarget;
   /** Seconds since each group's last push, and the Pushgateway's own load. */
@@ -63,6 +67,8 @@ export class Pushgateway extends Construct implements DashboardProvider {
     createService(this, 'Service', { identity: this.identity, name, ports });
     createService(this, 'HeadlessService', { identity: this.identity, name: this.identity.headlessName, headless: true, ports });
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
+    const https = toolkitHttps(this, this.identity, { names: [name], headless: [this.identity.headlessName] });
+    const scheme = https ? 'HTTPS' : 'HTTP';
     this.workload = new Workload(this, 'Workload', {
       kind: 'StatefulSet',
       identity: this.identity,
@@ -71,23 +77,33 @@ export class Pushgateway extends Construct implements DashboardProvider {
       serviceAccountName: name,
       ...podOptions(props),
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
+      volumes: https ? [...https.volumes] : undefined,
+      configChecksums: https ? [https.webConfig.file.checksum] : undefined,
       // A lone pod: the rollout stops it first, and it writes its metrics to the volume on the way out.
       disruptionBudget: false,
       containers: [
         withOptions(props, {
           name: 'pushgateway',
           image: r.image,
-          args: [`--web.listen-address=:${PORT}`, `--persistence.file=${DATA_DIR}/metrics.db`, `--persistence.interval=${interval}`],
+          args: [
+            `--web.listen-address=:${PORT}`,
+            `--persistence.file=${DATA_DIR}/metrics.db`,
+            `--persistence.interval=${interval}`,
+            ...(https ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
+          ],
           ports: [{ name: 'http', containerPort: PORT }],
-          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }],
-          readinessProbe: httpProbe('/-/ready', 'http', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe('/-/healthy', 'http', { initialDelaySeconds: 10 }),
+          volumeMounts: [{ name: 'data', mountPath: DATA_DIR }, ...(https?.mounts ?? [])],
+          readinessProbe: httpProbe('/-/ready', 'http', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe('/-/healthy', 'http', { initialDelaySeconds: 10, scheme }),
           defaultResources: r.defaultResources,
         }),
       ],
     });
-    this.pushUrl = `http://${this.identity.host()}:${PORT}`;
-    this.scrapeTarget = srvScrapeTarget(name, 'http', this.identity.headlessHost, undefined, { honorLabels: true });
+    this.pushUrl = `${https ? 'https' : 'http'}://${this.identity.host()}:${PORT}`;
+    this.scrapeTarget = srvScrapeTarget(name, 'http', this.identity.headlessHost, undefined, {
+      honorLabels: true,
+      https: https ? { certificateSecret: https.certificate.secretName } : undefined,
+    });
     this.dashboard = pushgatewayDashboard(name);
   }
 

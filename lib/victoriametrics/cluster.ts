@@ -9,6 +9,7 @@ import { victoriaMetricsDashboard } from './dashboard';
 import { metricsDatasource } from '../core/grafana-datasources';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
+import { servingTlsOf } from '../core/serving-tls';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { VmInsert, VmInsertOptions, VmSelect, VmSelectOptions } from './frontends';
 import { VM_PORTS, VmPlacement, checkPlacement } from './common';
@@ -146,6 +147,8 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
       deduplication: this.dedupInterval ? 'interval' : 'none',
       // VictoriaMetrics keeps no exemplars.
       keepsExemplars: false,
+      // Inside the cluster vminsert serves HTTPS from the platform's CA when serving TLS is on.
+      ...(options.from !== 'outside' && this.vminsert.https ? { platformCa: true } : {}),
     };
   }
 
@@ -156,7 +159,14 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
 
   /** Tenant 0's query API as a Prometheus datasource (no exemplars, so no link to traces). */
   datasources(context: DatasourceContext): DatasourceDefinition[] {
-    return [metricsDatasource({ url: this.queryUrl(0), prometheusType: 'Prometheus', scrapeInterval: context.scrapeInterval })];
+    return [
+      metricsDatasource({
+        url: this.queryUrl(0),
+        prometheusType: 'Prometheus',
+        scrapeInterval: context.scrapeInterval,
+        ...(this.vmselect.https ? { platformCa: true } : {}),
+      }),
+    ];
   }
 
   dashboards(): DashboardDefinition[] {
@@ -230,6 +240,13 @@ function validateCluster(scope: Construct, props: VictoriaMetricsClusterProps, r
   ) {
     // The load balancer the library asks for forwards TCP to vminsert's plain-HTTP port as is.
     const lb = exposure?.loadBalancerAnnotations;
+    v.check(
+      !lb || servingTlsOf(scope) === undefined,
+      'vminsert.exposure.loadBalancerAnnotations',
+      lb,
+      'asks for a load balancer that forwards TCP to vminsert, which serves HTTPS with serving TLS on, from a certificate for its in-cluster names only: agents outside would fail the handshake',
+      'expose vminsert through an Ingress or gateway of yours that connects to it over HTTPS (leave loadBalancerAnnotations unset), or keep the cluster out of serving TLS',
+    );
     if (lb) {
       v.check(
         (exposure?.allowedSources?.length ?? 0) > 0 || !networkPoliciesEnabled(scope),

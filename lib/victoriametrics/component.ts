@@ -1,4 +1,4 @@
-import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate } from '../core/serving-tls';
+import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
@@ -133,6 +133,17 @@ export function vmServices(
     publishNotReadyAddresses: options.publishNotReadyAddresses,
   });
   return { service, headless };
+}
+
+/**
+ * The certificate a program serves its HTTP port with when serving TLS is on at `scope` (valid
+ * for its Service and, through the headless Service, for each pod), else undefined. Only the HTTP
+ * port: the RPC between vminsert, vmselect and vmstorage has no TLS in the open-source build.
+ */
+export function vmHttps(scope: Construct, identity: ComponentIdentity, options: { readonly clusterIp?: boolean } = {}): ServingCertificate | undefined {
+  const serving = servingTlsOf(scope);
+  const names = options.clusterIp === false ? [] : [identity.name];
+  return serving && servingCertificate(scope, identity, serving, { names, headless: [identity.headlessName] });
 }
 
 /** Every pod's `/metrics` on the `http` port, through the headless Service. */

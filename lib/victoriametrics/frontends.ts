@@ -12,7 +12,7 @@ import { quantity } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkDedupInterval, checkPlacement, vmIdentity } from './common';
-import { vmScrapeTarget, vmServices, vmWorkload } from './component';
+import { vmHttps, vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { VmStorage } from './vmstorage';
 import { clusterDomainOf } from '../core/cluster-domain';
 
@@ -87,6 +87,8 @@ export abstract class VmFrontend extends Construct {
   readonly service: k8s.KubeService;
   /** Where its metrics are scraped. */
   readonly scrapeTarget: ScrapeTarget;
+  /** It serves HTTPS with a certificate from the platform's CA (serving TLS). */
+  readonly https: boolean;
   protected readonly clusterDomain: string;
   private readonly port: number;
 
@@ -117,6 +119,8 @@ export abstract class VmFrontend extends Construct {
       serviceType: loadBalancer ? 'LoadBalancer' : 'ClusterIP',
       serviceAnnotations: loadBalancer,
     }).service!;
+    const https = vmHttps(this, this.identity);
+    this.https = https !== undefined;
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'Deployment',
@@ -132,13 +136,14 @@ export abstract class VmFrontend extends Construct {
       liveness: true,
       autoscaling: props.autoscaling,
       disruptionBudget: props.disruptionBudget,
+      https,
     });
-    this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain);
+    this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain, https);
   }
 
-  /** `http://<service>:<port>`, the base of every URL this component serves. */
+  /** `http(s)://<service>:<port>`, the base of every URL this component serves. */
   protected get baseUrl(): string {
-    return `http://${this.identity.serviceHost(this.service.metadata.name!, this.clusterDomain)}:${this.port}`;
+    return `${this.https ? 'https' : 'http'}://${this.identity.serviceHost(this.service.metadata.name!, this.clusterDomain)}:${this.port}`;
   }
 }
 

@@ -1,4 +1,4 @@
-import { servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, checkPlatformTrust } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { ConfigFile, renderYaml } from '../core/config-file';
@@ -11,7 +11,7 @@ import { dnsLabel } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { VM_PORT_NAMES, VmComponentOptions, VmPlacement, vmIdentity } from './common';
-import { vmScrapeTarget, vmServices, vmWorkload } from './component';
+import { vmHttps, vmScrapeTarget, vmServices, vmWorkload } from './component';
 import type { VictoriaMetricsCluster } from './cluster';
 import { VmTenant, tenantRule } from './tenant';
 
@@ -108,9 +108,13 @@ export class VmAuth extends Construct {
       purpose: `vmauth passwords (keys ${props.users.map((u) => u.passwordKey).join(', ')})`,
     });
     this.service = vmServices(this, this.identity, [{ name: VM_PORT_NAMES.http, port: VMAUTH_PORT }]).service!;
-    // The tenants' logins cross the network: with serving TLS, only over HTTPS (the backends behind it stay plain HTTP).
-    const serving = servingTlsOf(this);
-    const https = serving && servingCertificate(this, this.identity, serving, { names: [this.identity.name], headless: [this.identity.headlessName] });
+    // The tenants' logins cross the network: with serving TLS, only over HTTPS.
+    const https = vmHttps(this, this.identity);
+    // Backends serving HTTPS are trusted by the CA of vmauth's own certificate.
+    const backendsHttps = cluster.vminsert.https || cluster.vmselect.https;
+    const v = new Validator(this);
+    checkPlatformTrust(v, this, 'cluster', cluster.node.path, backendsHttps);
+    v.throwIfAny();
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'Deployment',
@@ -118,7 +122,7 @@ export class VmAuth extends Construct {
       image,
       options: props,
       httpPort: VMAUTH_PORT,
-      flags: [`-auth.config=${CONFIG_DIR}/${CONFIG_FILE}`],
+      flags: [`-auth.config=${CONFIG_DIR}/${CONFIG_FILE}`, ...(backendsHttps ? [`-backend.TLSCAFile=${PLATFORM_CA_FILE}`] : [])],
       env,
       volumes: [this.config.volume('config')],
       volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],

@@ -9,7 +9,7 @@ import { volumeSize } from '../core/rules';
 import { ScrapeTarget } from '../core/scrape-target';
 import { Workload } from '../core/workload';
 import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkDedupInterval, checkPlacement, vmIdentity } from './common';
-import { vmScrapeTarget, vmServices, vmWorkload } from './component';
+import { vmHttps, vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { retentionRule } from './retention';
 import { clusterDomainOf } from '../core/cluster-domain';
 
@@ -91,6 +91,8 @@ export class VmStorage extends Construct {
       { clusterIp: false, publishNotReadyAddresses: true },
     ).headless;
 
+    // HTTPS on the HTTP port only (metrics, snapshots): the RPC ports have no TLS in the open-source build.
+    const https = vmHttps(this, this.identity, { clusterIp: false });
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'StatefulSet',
@@ -118,8 +120,9 @@ export class VmStorage extends Construct {
       terminationGracePeriodSeconds: r.grace,
       liveness: false,
       disruptionBudget: r.disruptionBudget,
+      https,
     });
-    this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain);
+    this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain, https);
   }
 
   /** `host:port` of every node for vminsert (`-storageNode`), in ordinal order. */

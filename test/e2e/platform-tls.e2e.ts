@@ -36,6 +36,7 @@ scenario(
   'prometheus',
   'alertmanager',
   'gofakes3',
+  'node_exporter',
   BUSYBOX,
 )('platform-tls: every series once over HTTPS, each hop served with its own certificate from the one CA', async () => {
   const { manifests } = synthApp('platform-tls');
@@ -50,6 +51,7 @@ scenario(
     ['StatefulSet', 'alertmanager', 1, 'alertmanager'],
     ['StatefulSet', 'prometheus-agent', 0, 'prometheus'],
     ['StatefulSet', 'prometheus-agent', 1, 'prometheus'],
+    ['DaemonSet', 'node-exporter', 0, 'node_exporter'],
   ];
   await withPods(
     manifests,
@@ -69,6 +71,7 @@ scenario(
         'thanos-ruler': 1,
         alertmanager: 2,
         'prometheus-agent': 2,
+        'node-exporter': 1,
       };
       await untilBothAgentsSeeAll(query, wanted, pods);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { VictoriaMetricsCluster, setServingTls } from '../../lib';
 import { Manifest } from '../support/synth';
-import { testCaOf } from '../support/issued-certificates';
+import { issuedCertificateValues, testCaOf } from '../support/issued-certificates';
 import { eventually } from './support/eventually';
 import { recorded, startRecordingHttp } from './support/fakes';
 import { scenario } from './support/programs';
@@ -14,7 +14,8 @@ import { PodToRun, PodsRun, withPods } from './support/run-pods';
 /**
  * Tenant isolation at the metrics entry point: the real vmauth of the pinned release runs with
  * the config, flags and password env its pods get, in front of recording stand-ins at vminsert's
- * and vmselect's addresses (the cluster programs are not served by the Go module proxy). Each
+ * and vmselect's addresses (the cluster programs are not served by the Go module proxy; with
+ * serving TLS they serve HTTPS from the certificates of those pods). Each
  * login's requests must land under its own tenant's prefix and nowhere else; a wrong password, no
  * password, another tenant's path and the delete API without the delete access are refused before
  * anything reaches a backend.
@@ -57,7 +58,12 @@ async function withVmauth(manifests: Manifest[], body: (run: PodsRun, file: stri
     toRun,
     `e2e-client.${NS}.svc.cluster.local`,
     async (run) => {
-      const fakes = [startRecordingHttp(run.plans[1].netns, 'vminsert', 8480, file), startRecordingHttp(run.plans[2].netns, 'vmselect', 8481, file)];
+      // With serving TLS the backends serve HTTPS from their own certificates, as the programs would.
+      const certificate = (secret: string) => issuedCertificateValues(manifests, NS, secret);
+      const fakes = [
+        startRecordingHttp(run.plans[1].netns, 'vminsert', 8480, file, certificate('vm-vminsert-tls')),
+        startRecordingHttp(run.plans[2].netns, 'vmselect', 8481, file, certificate('vm-vmselect-tls')),
+      ];
       try {
         await body(run, file);
       } finally {
@@ -134,7 +140,7 @@ scenario('vmauth')('each login reaches its own tenant only; wrong logins, other 
   });
 });
 
-scenario('vmauth')('with TLS: vmauth takes the logins over HTTPS only, from its own certificate', async () => {
+scenario('vmauth')('with TLS: vmauth takes the logins over HTTPS only, from its own certificate, and reaches the backends over HTTPS', async () => {
   const manifests = output(true);
   const ca = testCaOf(manifests).cert;
   await withVmauth(manifests, async ({ cluster, host }, file) => {

@@ -152,7 +152,7 @@ describe('TLS inside the platform', () => {
       expect(jobs.get(job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
     }
     // What still serves plain HTTP is scraped over HTTP.
-    for (const job of ['loki-write', 'tempo', 'otel-gateway', 'node-exporter']) expect(jobs.get(job).scheme).toBeUndefined();
+    for (const job of ['loki-write', 'tempo', 'otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
     // Each HTTPS job's SRV answers name pods whose certificate covers them.
     const certificates = ofKind(manifests, 'Certificate');
     for (const [job, j] of jobs) {
@@ -216,12 +216,88 @@ describe('TLS inside the platform', () => {
     });
   });
 
+  test('node-exporter, kube-state-metrics and the Pushgateway serve HTTPS from the web config, probed over HTTPS, scraped with the CA', () => {
+    const { manifests: out } = platform({ tls: { issuer: ISSUER }, pushgateway: {} });
+    const servers = [
+      { kind: 'DaemonSet', name: 'node-exporter', flag: 'web.config.file' },
+      { kind: 'Deployment', name: 'kube-state-metrics', flag: 'tls-config' },
+      { kind: 'StatefulSet', name: 'pushgateway', flag: 'web.config.file' },
+    ];
+    for (const { kind, name, flag } of servers) {
+      const w = get(out, kind, name);
+      const [c] = podSpecOf(w).containers;
+      expect({ name, flag: flagValue(c.args, flag) }).toEqual({ name, flag: '/etc/web-config/web-config.yaml' });
+      expect({ name, mounts: c.volumeMounts.map((m: any) => m.mountPath) }).toEqual({
+        name,
+        mounts: expect.arrayContaining(['/etc/web-config', SERVING_DIR]),
+      });
+      expect({ name, probes: [c.readinessProbe.httpGet.scheme, c.livenessProbe.httpGet.scheme] }).toEqual({ name, probes: ['HTTPS', 'HTTPS'] });
+      // Its own certificate, whose Secret the pod mounts.
+      const secret = podSpecOf(w).volumes.find((v: any) => v.name === c.volumeMounts.find((m: any) => m.mountPath === SERVING_DIR).name).secret.secretName;
+      expect(ofKind(out, 'Certificate').map((x) => x.spec.secretName)).toContain(secret);
+    }
+    const jobs = parse(dataOf(get(out, 'ConfigMap', 'prometheus-agent-config'))['prometheus.yaml']).scrape_configs;
+    for (const job of ['node-exporter', 'kube-state-metrics', 'kube-state-metrics-self', 'pushgateway'])
+      expect(jobs.find((j: any) => j.job_name === job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+    expect(tlsProblems(out)).toEqual([]);
+  });
+
+  test('VictoriaMetrics: vminsert, vmselect and vmstorage serve HTTPS on their HTTP ports; vmagent, vmauth and Grafana trust the CA', () => {
+    const auth = { credentialsSecret: 'vm-logins', users: [{ username: 'team', passwordKey: 'team', tenant: 1 }] };
+    const { manifests: out } = platform({ tls: { issuer: ISSUER }, metricsBackend: 'victoriametrics', victoriaMetrics: { auth } });
+    for (const [kind, name] of [
+      ['Deployment', 'vm-vminsert'],
+      ['Deployment', 'vm-vmselect'],
+      ['StatefulSet', 'vm-vmstorage'],
+    ]) {
+      const c = podSpecOf(get(out, kind, name)).containers[0];
+      expect({ name, args: c.args }).toEqual({
+        name,
+        args: expect.arrayContaining(['-tls', `-tlsCertFile=${SERVING_DIR}/tls.crt`, `-tlsKeyFile=${SERVING_DIR}/tls.key`]),
+      });
+      expect({ name, scheme: c.readinessProbe.httpGet.scheme }).toEqual({ name, scheme: 'HTTPS' });
+    }
+    // The RPC between them stays as it is: vminsert and vmselect dial the storage ports by name, without a scheme.
+    expect(argsOf(get(out, 'Deployment', 'vm-vminsert'), 'vminsert')).toContain(
+      '-storageNode=vm-vmstorage-0.vm-vmstorage-headless.observability.svc.cluster.local:8400,vm-vmstorage-1.vm-vmstorage-headless.observability.svc.cluster.local:8400,vm-vmstorage-2.vm-vmstorage-headless.observability.svc.cluster.local:8400',
+    );
+    const agent = argsOf(get(out, 'StatefulSet', 'self-monitoring-vmagent'), 'vmagent');
+    expect(agent.filter((a) => a.startsWith('-remoteWrite.url='))).toEqual([
+      '-remoteWrite.url=https://vm-vminsert.observability.svc.cluster.local:8480/insert/0/prometheus/api/v1/write',
+    ]);
+    expect(agent).toContain(`-remoteWrite.tlsCAFile=${SERVING_DIR}/ca.crt`);
+    const vmauth = argsOf(get(out, 'Deployment', 'vm-vmauth'), 'vmauth');
+    expect(vmauth).toContain(`-backend.TLSCAFile=${SERVING_DIR}/ca.crt`);
+    const prefixes = parse(dataOf(get(out, 'ConfigMap', 'vm-vmauth-config'))['auth.yml']).users[0].url_map.map((r: any) => r.url_prefix);
+    expect(prefixes.every((u: string) => u.startsWith('https://'))).toBe(true);
+    const datasources = parse(dataOf(get(out, 'ConfigMap', 'grafana-provisioning'))['datasources.yaml']).datasources;
+    expect(datasources.find((d: any) => d.uid === 'metrics')).toMatchObject({
+      url: 'https://vm-vmselect.observability.svc.cluster.local:8481/select/0/prometheus',
+      jsonData: { tlsAuthWithCACert: true },
+    });
+    expect(tlsProblems(out)).toEqual([]);
+  });
+
+  test('vminsert behind a TCP load balancer is refused with serving TLS: its certificate names no outside host', () => {
+    expect(() =>
+      platform({
+        tls: { issuer: ISSUER },
+        metricsBackend: 'victoriametrics',
+        victoriaMetrics: {
+          vminsert: { exposure: { externalUrl: 'http://vm.example.com:8480', loadBalancerAnnotations: { internal: 'true' }, allowedSources: ['10.0.0.0/8'] } },
+        },
+      }),
+    ).toThrow(/vminsert\.exposure\.loadBalancerAnnotations.*in-cluster names only/s);
+  });
+
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
     expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo', 'minio']));
     expect(warning.problem).toContain('loki-write');
-    expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus)/.test(j))).toEqual([]);
+    expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus|node-exporter|kube-state-metrics|pushgateway)/.test(j))).toEqual(
+      [],
+    );
     expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
   });
 

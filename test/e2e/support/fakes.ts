@@ -39,10 +39,15 @@ export function startRecordingLoki(netns: string, role: string, port: number, fi
  * A recording stand-in for any HTTP backend (vminsert and vmselect, which the Go module proxy does
  * not serve): every request but `/health` is appended to `file` as one JSON line and answered 200
  * with an empty Prometheus-style result, which is what a proxy in front of it needs to pass on.
+ * With `tls` (the pod's certificate Secret: `tls.crt`, `tls.key`) it serves HTTPS only, as the
+ * program with serving TLS would.
  */
-export function startRecordingHttp(netns: string, role: string, port: number, file: string): ChildProcess {
+export function startRecordingHttp(netns: string, role: string, port: number, file: string, tls?: Readonly<Record<string, string>>): ChildProcess {
+  const server = tls
+    ? `require('https').createServer({ cert: ${JSON.stringify(tls['tls.crt'])}, key: ${JSON.stringify(tls['tls.key'])} }, `
+    : `require('http').createServer(`;
   const code = `const fs = require('fs');
-    require('http').createServer((q, r) => {
+    ${server}(q, r) => {
       if (q.url === '/health') return r.end('OK');
       const chunks = []; q.on('data', (d) => chunks.push(d));
       q.on('end', () => {
