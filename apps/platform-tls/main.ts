@@ -22,7 +22,7 @@ export function platformTls(app: App): void {
   acknowledgeWarning(
     platform,
     'plain-http-inside',
-    'Loki, Tempo, the collectors and MinIO serve HTTPS in a later release; until then their traffic stays inside the NetworkPolicies',
+    "Loki, Tempo and the collectors' own ports serve HTTPS in a later release; until then their traffic stays inside the NetworkPolicies",
   );
 }
 

@@ -159,10 +159,11 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
-    // The ruler trusts an Alertmanager served over HTTPS by ca.crt of a certificate of its own. It
-    // runs in the backend pods, but every role reads the one config that names the file.
+    // The ruler trusts an Alertmanager, and every role the object store, served over HTTPS by
+    // ca.crt of a certificate of their own; every role reads the one config that names the file.
     this.rulerTrust = platformTrustFor(this, this.base.sibling('ruler'), [
       { property: 'alertmanager', value: p.alertmanager?.path, platformCa: p.alertmanager?.https },
+      { property: 'storage', value: this.storage.kind, platformCa: this.storage.platformCa },
     ]);
     this.replicationFactor = p.replicationFactor;
     this.write = this.emitRole('write', p.write.replicas, p.write);

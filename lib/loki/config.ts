@@ -35,6 +35,8 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
     ...(storage.endpoint ? { endpoint: storage.endpoint } : {}),
     s3forcepathstyle: storage.forcePathStyle,
     insecure: storage.insecure,
+    // A store served with the platform's CA: trusted by ca.crt of the certificate the pods mount.
+    ...(storage.platformCa ? { http_config: { ca_file: PLATFORM_CA_FILE } } : {}),
     // Keys come from the environment (a Secret), expanded by -config.expand-env; never written here.
     ...(storage.credentials.usesStaticKeys ? { access_key_id: `\${${ACCESS_KEY_ENV}}`, secret_access_key: `\${${SECRET_KEY_ENV}}` } : {}),
   };

@@ -16,6 +16,7 @@ import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from 
 import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { ServingCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
 
 /** Annotation that marks objects fit only for development. */
 
@@ -44,6 +45,10 @@ export interface MinioProps extends WorkloadOptions {
 }
 
 const API_PORT = 9000;
+/** Where MinIO reads its certificate with serving TLS. */
+const CERTS_DIR = '/etc/minio/certs';
+/** Where the bucket Job finds the CA that signs MinIO's certificate. */
+const JOB_CA_DIR = '/etc/minio-ca';
 const CONSOLE_PORT = 9001;
 /** uid/gid of the MinIO chart's pods; the image itself declares no user. */
 const MINIO_UID = 1000;
@@ -56,7 +61,10 @@ const MINIO_UID = 1000;
 export class Minio extends Construct implements ObjectStorage {
   readonly kind = 'minio';
   readonly region: string;
-  readonly insecure = true;
+  /** Plain HTTP, unless serving TLS is on where it is made. */
+  readonly insecure: boolean;
+  /** With serving TLS it serves HTTPS from a certificate of the platform's CA, which its clients trust. */
+  readonly platformCa: boolean;
   readonly forcePathStyle = true;
   readonly credentials: StorageCredentials;
   /** `minio.<ns>.svc.<domain>:9000`. */
@@ -70,6 +78,8 @@ export class Minio extends Construct implements ObjectStorage {
   readonly bucketJob: k8s.KubeJob;
   readonly usage = new StorageUsage();
   private readonly resolved: ResolvedMinio;
+  /** Its certificate, with serving TLS. */
+  private readonly certificate?: ServingCertificate;
 
   constructor(scope: Construct, id: string, props: MinioProps) {
     super(scope, id);
@@ -79,6 +89,11 @@ export class Minio extends Construct implements ObjectStorage {
     this.identity = r.identity;
     this.region = r.region;
     this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
+    // The root keys cross the network on every request: with serving TLS, only over HTTPS.
+    const serving = servingTlsOf(this);
+    this.certificate = serving && servingCertificate(this, this.identity, serving, { names: [name], headless: [`${name}-headless`] });
+    this.insecure = this.certificate === undefined;
+    this.platformCa = this.certificate !== undefined;
 
     this.credentials = Credentials.fromSecret({ name: r.secretName, namespace: props.namespace, managed: !props.existingSecret });
     if (!props.existingSecret) this.credentialsGenerator = this.emitCredentials(r.secretName, props);
@@ -153,6 +168,24 @@ export class Minio extends Construct implements ObjectStorage {
 
   private emitServer(props: MinioProps): Workload {
     const { name, image, defaultResources } = this.resolved;
+    const cert = this.certificate;
+    // MinIO reads public.crt, private.key and CAs/ from its certs dir, and reloads them when they change.
+    const certs: k8s.Volume[] = cert
+      ? [
+          {
+            name: 'certs',
+            secret: {
+              secretName: cert.secretName,
+              items: [
+                { key: 'tls.crt', path: 'public.crt' },
+                { key: 'tls.key', path: 'private.key' },
+                { key: 'ca.crt', path: 'CAs/ca.crt' },
+              ],
+            },
+          },
+        ]
+      : [];
+    const scheme = cert ? 'HTTPS' : 'HTTP';
     return new Workload(this, 'Server', {
       kind: 'StatefulSet',
       identity: this.identity,
@@ -163,20 +196,21 @@ export class Minio extends Construct implements ObjectStorage {
       terminationGracePeriodSeconds: 60,
       ...podOptions(props),
       volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: props.storageClass }],
+      volumes: certs,
       containers: [
         withOptions(props, {
           name: 'minio',
           image,
           // The certs dir defaults to $HOME/.minio/certs, which a read-only root cannot hold.
-          args: ['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, '--certs-dir=/tmp/certs'],
+          args: ['server', '/data', `--address=:${API_PORT}`, `--console-address=:${CONSOLE_PORT}`, `--certs-dir=${cert ? CERTS_DIR : '/tmp/certs'}`],
           env: [...this.rootEnv(), { name: 'HOME', value: '/tmp' }, { name: 'MINIO_SITE_REGION', value: this.region }],
           ports: [
             { name: 'api', containerPort: API_PORT },
             { name: 'console', containerPort: CONSOLE_PORT },
           ],
-          volumeMounts: [{ name: 'data', mountPath: '/data' }],
-          readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5 }),
-          livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20 }),
+          volumeMounts: [{ name: 'data', mountPath: '/data' }, ...(cert ? [{ name: 'certs', mountPath: CERTS_DIR, readOnly: true }] : [])],
+          readinessProbe: httpProbe('/minio/health/ready', 'api', { initialDelaySeconds: 5, scheme }),
+          livenessProbe: httpProbe('/minio/health/live', 'api', { initialDelaySeconds: 30, periodSeconds: 20, scheme }),
           defaultResources,
         }),
       ],
@@ -192,11 +226,14 @@ export class Minio extends Construct implements ObjectStorage {
   private emitBucketJob(props: MinioProps): k8s.KubeJob {
     const { name, clusterDomain, clientImage } = this.resolved;
     const jobIdentity = this.identity.sibling('make-buckets', imageVersion(clientImage));
-    const url = `http://${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
+    const cert = this.certificate;
+    const url = `${cert ? 'https' : 'http'}://${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
     const script = () =>
       [
         'set -eu',
         'mc="mc --config-dir /tmp/.mc"',
+        // mc trusts the CAs in its config dir: MinIO's certificate comes from the platform's CA.
+        ...(cert ? [`mkdir -p /tmp/.mc/certs/CAs && cp ${JOB_CA_DIR}/ca.crt /tmp/.mc/certs/CAs/platform-ca.crt`] : []),
         'tries=0',
         `until $mc alias set local ${url} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do`,
         '  tries=$((tries + 1)); [ "$tries" -ge 60 ] && exit 1; sleep 5',
@@ -209,6 +246,7 @@ export class Minio extends Construct implements ObjectStorage {
       podIdentity: { runAsUser: MINIO_UID, runAsGroup: MINIO_UID, fsGroup: MINIO_UID },
       restartPolicy: 'OnFailure',
       scheduling: props.scheduling,
+      volumes: cert ? [{ name: 'ca', secret: { secretName: cert.secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] : undefined,
       containers: [
         {
           name: 'mc',
@@ -216,6 +254,7 @@ export class Minio extends Construct implements ObjectStorage {
           command: ['/bin/sh', '-c'],
           args: [Lazy.any({ produce: script }) as unknown as string],
           env: this.rootEnv(),
+          volumeMounts: cert ? [{ name: 'ca', mountPath: JOB_CA_DIR, readOnly: true }] : undefined,
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
         },
       ],

@@ -17,6 +17,11 @@ export interface ObjectStorage {
   readonly region: string;
   /** Plain HTTP instead of TLS. Only for in-cluster dev stores. */
   readonly insecure: boolean;
+  /**
+   * It serves HTTPS with a certificate from the platform's CA (MinIO under serving TLS): clients
+   * trust `ca.crt` of their own certificate. @default false (public CAs, or plain HTTP)
+   */
+  readonly platformCa?: boolean;
   /** Path-style addressing (`host/bucket`), which MinIO needs. */
   readonly forcePathStyle: boolean;
   /** How clients authenticate. */

@@ -180,7 +180,7 @@ export class ObservabilityPlatform extends Chart {
     if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
     this.admitOutsideClients(spec);
     if (spec.zones !== undefined) warnOnZoneLoss(this, spec.zones, this.replicatedStores());
-    if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.minio !== undefined);
+    if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.minio?.insecure === true);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');

@@ -64,6 +64,7 @@ export abstract class PrometheusBase extends Construct {
     r.remoteWrite.forEach((rw, i) => checkPlatformTrust(v, this, `remoteWrite[${i}].url`, rw.url, rw.platformCa));
     r.scrapeTargets.forEach((t, i) => checkPlatformTrust(v, this, `scrapeTargets[${i}]`, t.job, t.https !== undefined));
     r.alertmanagers.forEach((am, i) => checkPlatformTrust(v, this, `alertmanagers[${i}]`, am.path, am.https));
+    checkPlatformTrust(v, this, 'thanosSidecar.bucket', r.sidecar?.bucket.storage.kind, r.sidecar?.bucket.storage.platformCa);
     r.scrapeTargets.forEach((t, i) => v.apply(`scrapeTargets[${i}].basicAuth`, t.job, credentialNamespaceRule(t.basicAuth, props.namespace)));
     r.alertmanagers.forEach((am, i) => v.apply(`alertmanagers[${i}].basicAuth`, am.path, credentialNamespaceRule(am.basicAuth, props.namespace)));
     v.throwIfAny();

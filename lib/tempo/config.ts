@@ -1,4 +1,4 @@
-import { platformTlsConfig } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, platformTlsConfig } from '../core/serving-tls';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from './props';
@@ -113,6 +113,8 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
     region: storage.region,
     insecure: storage.insecure,
     forcepathstyle: storage.forcePathStyle,
+    // A store served with the platform's CA: trusted by ca.crt of the certificate the pods mount.
+    ...(storage.platformCa ? { tls_ca_path: PLATFORM_CA_FILE } : {}),
     ...(storage.credentials.usesStaticKeys ? { access_key: `\${${ACCESS_KEY_ENV}}`, secret_key: `\${${SECRET_KEY_ENV}}` } : {}),
   };
 }

@@ -109,13 +109,17 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       actions: TEMPO_S3_ACTIONS,
     });
     declareKeySecret(this, props.storage, this.namespace, 'Tempo');
-    // The generator trusts the store's certificate by ca.crt of one of its own (Tempo serves plain HTTP so far).
+    // The generator trusts the metrics store's certificate, and every component the object store's,
+    // by ca.crt of one of its own (Tempo serves plain HTTP so far).
     const remoteWrite = (props.metricsGenerator || undefined)?.remoteWrite ?? [];
     this.trust = platformTrustFor(
       this,
       // `<name>-generator`: the base identity's own name repeats the instance (`tempo-tempo`).
       this.base.sibling('generator'),
-      remoteWrite.map((t, i) => ({ property: `metricsGenerator.remoteWrite[${i}].url`, value: t.url, platformCa: t.platformCa })),
+      [
+        ...remoteWrite.map((t, i) => ({ property: `metricsGenerator.remoteWrite[${i}].url`, value: t.url, platformCa: t.platformCa })),
+        { property: 'storage', value: props.storage.kind, platformCa: props.storage.platformCa },
+      ],
     );
 
     const addresses: TempoAddresses | undefined =

@@ -7,6 +7,7 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { bucketChoiceRule, chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { PLATFORM_CA_FILE } from '../core/serving-tls';
 import { RetentionClaim, declareKeySecret, storageServiceAccount } from '../object-storage/usage';
 import { OBJSTORE_DIR, OBJSTORE_FILE, THANOS_S3_ACTIONS, ThanosBucketAccess } from './common';
 
@@ -19,6 +20,7 @@ export interface ThanosObjstoreConfig {
     readonly region: string;
     readonly insecure: boolean;
     readonly bucket_lookup_type: 'auto' | 'path';
+    readonly http_config?: { readonly tls_config: { readonly ca_file: string } };
   };
   readonly prefix?: string;
 }
@@ -38,6 +40,8 @@ export function buildObjstoreConfig(storage: ObjectStorage, bucket: string, pref
       region: storage.region,
       insecure: storage.insecure,
       bucket_lookup_type: storage.forcePathStyle ? 'path' : 'auto',
+      // A store served with the platform's CA: trusted by ca.crt of the component's own certificate.
+      ...(storage.platformCa ? { http_config: { tls_config: { ca_file: PLATFORM_CA_FILE } } } : {}),
     },
     ...(prefix ? { prefix } : {}),
   };

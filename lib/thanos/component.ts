@@ -8,6 +8,7 @@ import { ResourceRequirements } from '../core/resources';
 import { createService, createServiceAccount } from '../core/service';
 import { VolumeClaim, Workload, podOptions, withOptions } from '../core/workload';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
+import { Validator } from '../core/errors';
 import {
   SERVING_CERT_FILE,
   SERVING_KEY_FILE,
@@ -16,6 +17,7 @@ import {
   servingCertificate,
   servingSecretName,
   servingTlsOf,
+  checkPlatformTrust,
 } from '../core/serving-tls';
 import {
   PORT_NAMES,
@@ -167,6 +169,10 @@ export function thanosWorkload(scope: Construct, id: string, given: ThanosWorklo
     https: thanosHttps(scope, id, given),
   };
   const { identity, options, bucket } = spec;
+  // A bucket served with the platform's CA is trusted by ca.crt of the component's own certificate.
+  const v = new Validator(scope);
+  checkPlatformTrust(v, scope, 'bucket', bucket?.storage.kind, bucket?.storage.platformCa);
+  v.throwIfAny();
   if (bucket) bucket.serviceAccount(scope, `${id}ServiceAccount`, identity, spec.bucketAccess ?? 'read');
   else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
   const common = {

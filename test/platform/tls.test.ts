@@ -290,10 +290,53 @@ describe('TLS inside the platform', () => {
     ).toThrow(/vminsert\.exposure\.loadBalancerAnnotations.*in-cluster names only/s);
   });
 
+  test('MinIO serves HTTPS from its certs dir; Thanos, Loki, Tempo and the bucket Job trust the CA, and the root keys never cross in clear', () => {
+    const minio = get(manifests, 'StatefulSet', 'minio-server');
+    const pod = podSpecOf(minio);
+    expect(argsOf(minio, 'minio')).toContain('--certs-dir=/etc/minio/certs');
+    expect(pod.volumes.find((v: any) => v.name === 'certs').secret).toEqual({
+      secretName: 'minio-server-tls',
+      items: [
+        { key: 'tls.crt', path: 'public.crt' },
+        { key: 'tls.key', path: 'private.key' },
+        { key: 'ca.crt', path: 'CAs/ca.crt' },
+      ],
+    });
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    // Thanos: TLS verified against the CA of each component's own certificate.
+    const objstore = parse(dataOf(get(manifests, 'ConfigMap', 'thanos-objstore'))['objstore.yaml']);
+    expect(objstore.config).toMatchObject({
+      endpoint: 'minio.observability.svc.cluster.local:9000',
+      insecure: false,
+      http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
+    });
+    const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
+    expect(loki.common.storage.s3).toMatchObject({ insecure: false, http_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+    expect(loki.ruler.storage.s3).toMatchObject({ insecure: false, http_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+    const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
+    expect(tempo.storage.trace.s3).toMatchObject({ insecure: false, tls_ca_path: `${SERVING_DIR}/ca.crt` });
+    // The bucket Job trusts the CA through mc's config dir.
+    const job = ofKind(manifests, 'Job').find((j) => j.metadata.name.startsWith('minio-make-buckets'))!;
+    const mc = podSpecOf(job).containers[0];
+    expect(mc.args[0]).toContain('cp /etc/minio-ca/ca.crt /tmp/.mc/certs/CAs/platform-ca.crt');
+    expect(mc.args[0]).toContain('https://minio.observability.svc.cluster.local:9000');
+    expect(tlsProblems(manifests)).toEqual([]);
+  });
+
+  test('a bucket client that cannot trust an HTTPS MinIO is refused at synth', () => {
+    const app = new App({ outdir: '/nonexistent' });
+    const tlsChart = new Chart(app, 'store', { disableResourceNameHashes: true });
+    setServingTls(tlsChart, { issuer: ISSUER });
+    const storage = new Minio(tlsChart, 'minio', { namespace: 'obs' });
+    const plain = new Chart(app, 'thanos', { disableResourceNameHashes: true });
+    expect(() => new ThanosCluster(plain, 'thanos', { namespace: 'obs', storage })).toThrow(/bucket = "minio".*platform's CA/s);
+  });
+
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
-    expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo', 'minio']));
+    expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo']));
+    expect(warning.value).not.toContain('minio');
     expect(warning.problem).toContain('loki-write');
     expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus|node-exporter|kube-state-metrics|pushgateway)/.test(j))).toEqual(
       [],

@@ -19,6 +19,17 @@ function servingSecret(workload: Manifest): string | undefined {
   return mount && spec.volumes?.find((v: any) => v.name === mount.name)?.secret?.secretName;
 }
 
+/**
+ * The certificate Secret a server pod serves with: the one at the platform's mount path, or else
+ * one made by a Certificate of the output mounted elsewhere (MinIO reads its certs dir).
+ */
+function servedSecret(workload: Manifest, certificates: ReadonlyMap<string, string[]>): string | undefined {
+  const spec = podSpecOf(workload);
+  const mounted = new Set(containersOf(spec).flatMap((c: any) => (c.volumeMounts ?? []).map((m: any) => m.name)));
+  const elsewhere = (spec.volumes ?? []).find((v: any) => mounted.has(v.name) && certificates.has(v.secret?.secretName))?.secret?.secretName;
+  return servingSecret(workload) ?? elsewhere;
+}
+
 /** Every in-cluster host an `https://` address names (also `dns+https://`): a Service, or `_port._tcp.<headless>` for SRV lookups. */
 export function httpsHosts(manifests: Manifest[]): string[] {
   const text = JSON.stringify(manifests);
@@ -54,7 +65,7 @@ export function tlsProblems(manifests: Manifest[]): string[] {
     // An SRV answer names each pod as `<pod>.<headless service>...`.
     const dialed = srv ? `${behind[0]?.metadata.name}-0.${host}` : host;
     for (const w of behind) {
-      const secret = servingSecret(w);
+      const secret = servedSecret(w, certificates);
       const names = secret ? certificates.get(secret) : undefined;
       if (!secret) problems.push(`${address}: ${w.kind} ${w.metadata.name} mounts no certificate at ${SERVING_DIR}`);
       else if (!names) problems.push(`${address}: no Certificate makes Secret ${secret} of ${w.metadata.name}`);
