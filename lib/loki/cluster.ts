@@ -1,4 +1,4 @@
-import { ServingCertificate, entryPort, platformTrustFor, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { PlatformCall, ServingCertificate, entryPort, ownCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
@@ -100,8 +100,10 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private readonly serviceMap: Record<string, k8s.KubeService> = {};
   /** With serving TLS: the certificate the gateway serves. */
   private readonly gatewayCertificate?: ServingCertificate;
-  /** With an Alertmanager served over HTTPS: the certificate whose ca.crt the ruler trusts. */
-  private readonly rulerTrust?: ServingCertificate;
+  /** The calls of the roles that may need the platform's CA: the ruler's Alertmanager, the object store. */
+  private readonly trustedCalls: PlatformCall[];
+  /** With serving TLS: each role's certificate, by role. */
+  private readonly roleCertificates: Partial<Record<Role, ServingCertificate>> = {};
 
   constructor(scope: Construct, id: string, props: LokiClusterProps) {
     super(scope, id);
@@ -139,6 +141,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       backendHeadless: host(`${p.name}-backend-headless`),
       chunksCacheSrv: this.chunksCache && `dnssrvnoa+_${this.chunksCache.portName}._tcp.${this.chunksCache.serviceHost}`,
       resultsCacheSrv: this.resultsCache && `dnssrvnoa+_${this.resultsCache.portName}._tcp.${this.resultsCache.serviceHost}`,
+      https: servingTlsOf(this) !== undefined,
     };
     const configIdentity = this.base.sibling('config');
     const config = buildLokiConfig(p, this.storage, addresses);
@@ -159,12 +162,13 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
-    // The ruler trusts an Alertmanager, and every role the object store, served over HTTPS by
-    // ca.crt of a certificate of their own; every role reads the one config that names the file.
-    this.rulerTrust = platformTrustFor(this, this.base.sibling('ruler'), [
+    // With serving TLS each role serves its HTTP port over HTTPS from a certificate of its own,
+    // whose ca.crt the ruler trusts its Alertmanager by, and every role the object store. Without
+    // it, a call to an HTTPS endpoint is refused (every role reads the one config).
+    this.trustedCalls = [
       { property: 'alertmanager', value: p.alertmanager?.path, platformCa: p.alertmanager?.https },
       { property: 'storage', value: this.storage.kind, platformCa: this.storage.platformCa },
-    ]);
+    ];
     this.replicationFactor = p.replicationFactor;
     this.write = this.emitRole('write', p.write.replicas, p.write);
     this.read = this.emitRole('read', p.read.replicas, p.read);
@@ -180,9 +184,12 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
     this.recordGuardsAndWarnings(p);
-    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) =>
-      srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`)),
-    );
+    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) => {
+      const cert = this.roleCertificates[role];
+      return srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`), undefined, {
+        https: cert ? { certificateSecret: cert.secretName } : undefined,
+      });
+    });
   }
 
   /** A memcached cache of the cluster, when the props ask for one. */
@@ -193,7 +200,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
 
   /** The gateway's nginx.conf: each API path to the role that serves it, by the roles' Services. */
   private emitGatewayConfig(p: ResolvedLokiProps, identity: ComponentIdentity): ConfigFile {
-    const url = (role: string) => `http://${this.base.host(`${p.name}-${role}`)}:${LOKI_PORTS.http}`;
+    const scheme = servingTlsOf(this) ? 'https' : 'http';
+    const url = (role: string) => `${scheme}://${this.base.host(`${p.name}-${role}`)}:${LOKI_PORTS.http}`;
     return new ConfigFile(this, 'GatewayConfig', {
       identity,
       name: `${p.name}-gateway`,
@@ -308,7 +316,9 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const stateful = role !== 'read';
-    const trust = this.rulerTrust;
+    const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName] }, this.trustedCalls);
+    if (servingTlsOf(this)) this.roleCertificates[role] = trust;
+    const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     const container = withOptions(options, {
       name: 'loki',
       // A role's own image (applied by withOptions) wins over the cluster's (a canary of one role), which wins over the pin.
@@ -337,8 +347,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         { name: 'data', mountPath: DATA_DIR },
         ...(trust ? [trust.mount] : []),
       ],
-      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
-      livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15, scheme }),
+      livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5, scheme }),
       defaultResources: DEFAULT_RESOURCES[role],
     });
     const common = {

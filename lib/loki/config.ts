@@ -1,4 +1,4 @@
-import { PLATFORM_CA_FILE } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE } from '../core/serving-tls';
 import { AlertmanagerEndpoint, lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
@@ -22,6 +22,8 @@ export interface LokiAddresses {
   readonly backendHeadless: string;
   readonly chunksCacheSrv?: string;
   readonly resultsCacheSrv?: string;
+  /** Every role serves its HTTP port over HTTPS from the certificate it mounts (serving TLS). */
+  readonly https?: boolean;
 }
 
 /** The env var that carries the password of the ruler's Alertmanager login into the backend pods. */
@@ -46,7 +48,13 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
 export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, addr: LokiAddresses): Record<string, unknown> {
   const config: Record<string, unknown> = {
     auth_enabled: p.authEnabled,
-    server: { http_listen_port: LOKI_PORTS.http, grpc_listen_port: LOKI_PORTS.grpc, log_level: 'info' },
+    server: {
+      http_listen_port: LOKI_PORTS.http,
+      grpc_listen_port: LOKI_PORTS.grpc,
+      log_level: 'info',
+      // Each role mounts its own certificate at the same path; the gRPC and gossip ports stay as they are.
+      ...(addr.https ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, tls_min_version: 'VersionTLS12' } : {}),
+    },
     memberlist: { join_members: [`${addr.memberlist}:${LOKI_PORTS.memberlist}`], bind_port: LOKI_PORTS.memberlist, cluster_label: addr.gossipClusterLabel },
     common: {
       path_prefix: DATA_DIR,

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthApp } from '../support/synth';
+import { issueCertificate, issuedCertificateValues, testCaOf } from '../support/issued-certificates';
 import { recorded, recordedSpans, startRecordingLoki } from './support/fakes';
 import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
@@ -259,4 +260,54 @@ scenario('/usr/sbin/nginx')("at the gateway, a tenant acts only as itself and Lo
     },
     USER_SECRETS,
   );
+});
+
+scenario('/usr/sbin/nginx')("platform-tls: the Loki gateway serves HTTPS and reaches each role over HTTPS, checking the role's certificate", async () => {
+  const { manifests } = synthApp('platform-tls');
+  const ns = 'observability';
+  const ca = testCaOf(manifests).cert;
+  const roles: PodToRun[] = [
+    ['StatefulSet', 'loki-write', 0, null],
+    ['Deployment', 'loki-read', 0, null],
+    ['StatefulSet', 'loki-backend', 0, null],
+  ];
+  const gateway: PodToRun = ['Deployment', 'loki-gateway', 0, NGINX[3], NGINX[4]];
+  await withPods(manifests, [...roles, gateway], `e2e-client.${ns}.svc.cluster.local`, async ({ cluster, host, plans, pods }) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'obs-e2e-loki-tls-')), 'requests.jsonl');
+    // Each role's stand-in serves HTTPS from that role's certificate; the write role's, in the control, from another CA's.
+    const certificate = (role: string) => issuedCertificateValues(manifests, ns, `loki-${role}-tls`)!;
+    const start = (tls: Record<string, string>[]) =>
+      ['write', 'read', 'backend'].map((role, i) => startRecordingLoki(plans[i].netns, role, 3100, file, tls[i]));
+    let fakes = start(['write', 'read', 'backend'].map(certificate));
+    try {
+      const url = `https://loki-gateway.${ns}.svc.cluster.local`;
+      const call = (method: string, path: string, body?: string) =>
+        cluster.httpRequest(`${url}${path}`, { method, body, ca, headers: { 'content-type': 'application/json' } }, host).status;
+      await eventually(() => call('GET', '/') === 200, {
+        withinMs: 30_000,
+        everyMs: 500,
+        why: () => `the gateway did not answer over HTTPS\n${podLogs(pods)}`,
+      });
+      const push = JSON.stringify({ streams: [{ stream: { job: 'e2e' }, values: [[String(Date.now() * 1e6), 'line']] }] });
+      expect(call('POST', '/loki/api/v1/push', push)).toBe(204);
+      expect(call('GET', '/loki/api/v1/labels')).toBe(200);
+      expect(call('GET', '/loki/api/v1/rules')).toBe(200);
+      expect(recorded(file).map((r) => [r.role, r.url.split('?')[0]])).toEqual([
+        ['write', '/loki/api/v1/push'],
+        ['read', '/loki/api/v1/labels'],
+        ['backend', '/loki/api/v1/rules'],
+      ]);
+      // Control: a write role whose certificate another CA signed is refused by the gateway (502), and sees nothing.
+      fakes.forEach((f) => f.kill());
+      await sleep(500);
+      const other = issueCertificate(testCaOf([]), { dnsNames: [`loki-write.${ns}.svc.cluster.local`], usages: ['server auth'] });
+      fakes = start([other, certificate('read'), certificate('backend')]);
+      await sleep(1000);
+      const seen = recorded(file).length;
+      expect(call('POST', '/loki/api/v1/push', push)).toBe(502);
+      expect(recorded(file)).toHaveLength(seen);
+    } finally {
+      fakes.forEach((f) => f.kill());
+    }
+  });
 });

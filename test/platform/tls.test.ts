@@ -152,7 +152,7 @@ describe('TLS inside the platform', () => {
       expect(jobs.get(job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
     }
     // What still serves plain HTTP is scraped over HTTP.
-    for (const job of ['loki-write', 'tempo', 'otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
+    for (const job of ['tempo', 'otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
     // Each HTTPS job's SRV answers name pods whose certificate covers them.
     const certificates = ofKind(manifests, 'Certificate');
     for (const [job, j] of jobs) {
@@ -332,15 +332,33 @@ describe('TLS inside the platform', () => {
     expect(() => new ThanosCluster(plain, 'thanos', { namespace: 'obs', storage })).toThrow(/bucket = "minio".*platform's CA/s);
   });
 
+  test("Loki's read, write and backend serve their HTTP ports over HTTPS, each from its own certificate; the gateway checks them by the CA", () => {
+    const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
+    expect(loki.server.http_tls_config).toEqual({ cert_file: `${SERVING_DIR}/tls.crt`, key_file: `${SERVING_DIR}/tls.key` });
+    // gRPC between the roles and the gossip ring stay as they are.
+    expect(loki.server.grpc_tls_config).toBeUndefined();
+    const secrets = ['write', 'read', 'backend'].map((role) => {
+      const w = workloads(manifests).find((m) => m.metadata.name === `loki-${role}`)!;
+      const c = podSpecOf(w).containers[0];
+      expect({ role, probes: [c.readinessProbe.httpGet.scheme, c.livenessProbe.httpGet.scheme] }).toEqual({ role, probes: ['HTTPS', 'HTTPS'] });
+      const mount = c.volumeMounts.find((m: any) => m.mountPath === SERVING_DIR);
+      return podSpecOf(w).volumes.find((v: any) => v.name === mount.name).secret.secretName;
+    });
+    expect(secrets).toEqual(['loki-write-tls', 'loki-read-tls', 'loki-backend-tls']);
+    const nginx = dataOf(get(manifests, 'ConfigMap', 'loki-gateway'))['nginx.conf'];
+    for (const role of ['write', 'read', 'backend']) expect(nginx).toContain(`set $${role} https://loki-${role}.observability.svc.cluster.local:3100;`);
+    expect(nginx).toContain('proxy_ssl_verify on;');
+    expect(tlsProblems(manifests)).toEqual([]);
+  });
+
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
-    expect(warning.value).toEqual(expect.arrayContaining(['loki-write', 'tempo']));
-    expect(warning.value).not.toContain('minio');
-    expect(warning.problem).toContain('loki-write');
-    expect((warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus|node-exporter|kube-state-metrics|pushgateway)/.test(j))).toEqual(
-      [],
-    );
+    expect(warning.value).toEqual(expect.arrayContaining(['tempo', 'otel-gateway']));
+    expect(warning.problem).toContain('tempo');
+    expect(
+      (warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus|node-exporter|kube-state-metrics|pushgateway|loki|minio)/.test(j)),
+    ).toEqual([]);
     expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
   });
 

@@ -12,15 +12,22 @@ export interface Recorded {
   readonly body: string;
 }
 
+/** The start of a node server: HTTPS with the pod's certificate (`tls.crt`, `tls.key`) when given, else HTTP. */
+function serverOf(tls: Readonly<Record<string, string>> | undefined): string {
+  return tls
+    ? `require('https').createServer({ cert: ${JSON.stringify(tls['tls.crt'])}, key: ${JSON.stringify(tls['tls.key'])} }, `
+    : `require('http').createServer(`;
+}
+
 /**
  * A recording fake of a Loki role's HTTP API (Loki is AGPL and never runs here): it listens on
  * `port` inside the network namespace `netns`, appends every request to `file` as one JSON line,
  * and answers as Loki would a client that got through: 204 to pushes, an empty result to queries.
- * `/ready` answers without being recorded.
+ * `/ready` answers without being recorded. With `tls` it serves HTTPS only, from that certificate.
  */
-export function startRecordingLoki(netns: string, role: string, port: number, file: string): ChildProcess {
+export function startRecordingLoki(netns: string, role: string, port: number, file: string, tls?: Readonly<Record<string, string>>): ChildProcess {
   const code = `const zlib = require('zlib'); const fs = require('fs');
-    require('http').createServer((q, r) => {
+    ${serverOf(tls)}(q, r) => {
       if (q.url === '/ready') return r.end('ready');
       const chunks = []; q.on('data', (d) => chunks.push(d));
       q.on('end', () => {
@@ -43,11 +50,8 @@ export function startRecordingLoki(netns: string, role: string, port: number, fi
  * program with serving TLS would.
  */
 export function startRecordingHttp(netns: string, role: string, port: number, file: string, tls?: Readonly<Record<string, string>>): ChildProcess {
-  const server = tls
-    ? `require('https').createServer({ cert: ${JSON.stringify(tls['tls.crt'])}, key: ${JSON.stringify(tls['tls.key'])} }, `
-    : `require('http').createServer(`;
   const code = `const fs = require('fs');
-    ${server}(q, r) => {
+    ${serverOf(tls)}(q, r) => {
       if (q.url === '/health') return r.end('OK');
       const chunks = []; q.on('data', (d) => chunks.push(d));
       q.on('end', () => {
