@@ -121,6 +121,8 @@ export interface TempoDatasourceOptions {
   readonly logsUid?: string;
   /** Where span metrics and the service graph are read; needs Tempo's metrics generator. @default no link */
   readonly metricsUid?: string;
+  /** It serves HTTPS with a certificate from the platform's CA (see {@link DatasourceDefinition.platformCa}). @default false */
+  readonly platformCa?: boolean;
 }
 
 /** Tempo, with trace → logs, trace → metrics and the service map. */
@@ -130,6 +132,7 @@ export function tempoDatasource(o: TempoDatasourceOptions): DatasourceDefinition
     type: 'tempo',
     uid: o.uid ?? DATASOURCE_UIDS.traces,
     url: o.url,
+    ...(o.platformCa ? { platformCa: true } : {}),
     jsonData: {
       // Tempo streams search results when `stream_over_http_enabled` is on, which the Tempo construct sets.
       streamingEnabled: { search: true, metrics: true },

@@ -1,4 +1,4 @@
-import { PLATFORM_CA_FILE, platformTlsConfig } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, platformTlsConfig } from '../core/serving-tls';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from './props';
@@ -37,6 +37,8 @@ export interface TempoConfigInput {
   readonly retention: string;
   /** Present in distributed mode only. */
   readonly addresses?: TempoAddresses;
+  /** Every component serves its HTTP port over HTTPS from the certificate it mounts (serving TLS). */
+  readonly https?: boolean;
 }
 
 /**
@@ -54,7 +56,12 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
     },
     multitenancy_enabled: props.multitenancy ?? false,
     usage_report: { reporting_enabled: false },
-    server: { http_listen_port: TEMPO_PORTS.http, grpc_listen_port: TEMPO_PORTS.grpc },
+    server: {
+      http_listen_port: TEMPO_PORTS.http,
+      grpc_listen_port: TEMPO_PORTS.grpc,
+      // Each component mounts its own certificate at the same path; gRPC, gossip and the receivers stay as they are.
+      ...(input.https ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, tls_min_version: 'VersionTLS12' } : {}),
+    },
     distributor: { receivers: receivers(props) },
     storage: {
       trace: {

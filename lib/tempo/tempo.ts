@@ -1,6 +1,6 @@
 import { IMAGES, imageVersion } from '../core/images';
 import { TempoGateway } from './gateway';
-import { ServingCertificate, platformTrustFor } from '../core/serving-tls';
+import { PlatformCall, ServingCertificate, ownCertificate, servingTlsOf } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -84,8 +84,10 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   private readonly workloadMap: Record<string, Workload> = {};
   private readonly serviceMap: Record<string, k8s.KubeService> = {};
   private readonly targets: ScrapeTarget[] = [];
-  /** The certificate whose ca.crt it trusts, when it writes to a store served with the platform's CA. */
-  private readonly trust?: ServingCertificate;
+  /** The calls that may need the platform's CA: the generator's remote write, the object store. */
+  private readonly trustedCalls: PlatformCall[];
+  /** Serving TLS is on: every component serves its HTTP port over HTTPS. */
+  private readonly https: boolean;
 
   constructor(scope: Construct, id: string, props: TempoProps) {
     super(scope, id);
@@ -109,18 +111,14 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       actions: TEMPO_S3_ACTIONS,
     });
     declareKeySecret(this, props.storage, this.namespace, 'Tempo');
-    // The generator trusts the metrics store's certificate, and every component the object store's,
-    // by ca.crt of one of its own (Tempo serves plain HTTP so far).
+    // With serving TLS each component serves its HTTP port over HTTPS from a certificate of its own,
+    // whose ca.crt the generator trusts the metrics store by, and every component the object store.
     const remoteWrite = (props.metricsGenerator || undefined)?.remoteWrite ?? [];
-    this.trust = platformTrustFor(
-      this,
-      // `<name>-generator`: the base identity's own name repeats the instance (`tempo-tempo`).
-      this.base.sibling('generator'),
-      [
-        ...remoteWrite.map((t, i) => ({ property: `metricsGenerator.remoteWrite[${i}].url`, value: t.url, platformCa: t.platformCa })),
-        { property: 'storage', value: props.storage.kind, platformCa: props.storage.platformCa },
-      ],
-    );
+    this.trustedCalls = [
+      ...remoteWrite.map((t, i) => ({ property: `metricsGenerator.remoteWrite[${i}].url`, value: t.url, platformCa: t.platformCa })),
+      { property: 'storage', value: props.storage.kind, platformCa: props.storage.platformCa },
+    ];
+    this.https = servingTlsOf(this) !== undefined;
 
     const addresses: TempoAddresses | undefined =
       this.mode === 'distributed'
@@ -131,7 +129,15 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
             backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
           }
         : undefined;
-    const generated = buildTempoConfig({ props, bucket: this.bucket, retention: this.retention, addresses, gossipClusterLabel: this.base.gossipClusterLabel });
+    const generated = buildTempoConfig({
+      props,
+      bucket: this.bucket,
+      retention: this.retention,
+      addresses,
+      gossipClusterLabel: this.base.gossipClusterLabel,
+      https: this.https,
+    });
+    const api = this.https ? 'https' : 'http';
     this.config = new ConfigFile(this, 'Config', {
       identity: this.base.sibling('config'),
       name: `${this.name}-config`,
@@ -142,12 +148,12 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       this.emitMonolithic();
       this.otlpGrpcEndpoint = `${host(this.name)}:${TEMPO_PORTS.otlpGrpc}`;
       this.otlpHttpUrl = `http://${host(this.name)}:${TEMPO_PORTS.otlpHttp}`;
-      this.queryUrl = `http://${host(this.name)}:${TEMPO_PORTS.http}`;
+      this.queryUrl = `${api}://${host(this.name)}:${TEMPO_PORTS.http}`;
     } else {
       this.emitDistributed();
       this.otlpGrpcEndpoint = `${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpGrpc}`;
       this.otlpHttpUrl = `http://${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpHttp}`;
-      this.queryUrl = `http://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
+      this.queryUrl = `${api}://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
     }
     this.workloads = this.workloadMap;
     if (props.gateway) {
@@ -193,18 +199,21 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       headless: true,
       ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
     });
+    const cert = ownCertificate(this, identity, { names: [this.name], headless: [identity.headlessName] }, this.trustedCalls);
     this.workloadMap.all = new Workload(this, 'Monolithic', {
       kind: 'StatefulSet',
       ...this.podCommon(identity, 1),
-      containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } })],
-      volumes: [this.config.volume('config'), ...(this.trust ? [this.trust.volume] : [])],
+      containers: [this.container('all', this.receiverPorts(), true, { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } }, cert)],
+      volumes: [this.config.volume('config'), ...(cert ? [cert.volume] : [])],
       volumeClaims: [{ name: 'data', size: this.resolved.storageSize, storageClass: this.props.storageClass }],
       // A single replica: the budget would block every node drain. The rollout stops the old pod first.
       disruptionBudget: false,
       // The live-store flushes its traces to a block before it exits (upstream gives it 20 minutes).
       terminationGracePeriodSeconds: 1200,
     });
-    this.targets.push(srvScrapeTarget(this.name, 'http-metrics', this.base.serviceHost(identity.headlessName, this.clusterDomain)));
+    this.targets.push(
+      srvScrapeTarget(this.name, 'http-metrics', this.base.serviceHost(identity.headlessName, this.clusterDomain), undefined, this.servedWith(cert)),
+    );
   }
 
   private emitDistributed(): void {
@@ -298,14 +307,11 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
         ports: [{ name: 'grpc', port: TEMPO_PORTS.grpc }],
       });
     }
-    const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources);
+    const cert = ownCertificate(this, identity, { names: [identity.name], headless: [headlessName] }, this.trustedCalls);
+    const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources, cert);
     const common = { ...this.podCommon(identity, spec.replicas), containers: [container], extraPodLabels: { [GOSSIP_LABEL]: 'true' } };
     const grace = spec.grace ?? 30;
-    const volumes = [
-      this.config.volume('config'),
-      ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : []),
-      ...(this.trust ? [this.trust.volume] : []),
-    ];
+    const volumes = [this.config.volume('config'), ...(spec.data === 'scratch' ? [{ name: 'data', emptyDir: {} }] : []), ...(cert ? [cert.volume] : [])];
     this.workloadMap[spec.target] = spec.stateful
       ? new Workload(this, id, {
           kind: 'StatefulSet',
@@ -316,13 +322,22 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
           volumeClaims: spec.data === 'volume' ? [{ name: 'data', size: this.resolved.storageSize, storageClass: this.props.storageClass }] : undefined,
         })
       : new Workload(this, id, { kind: 'Deployment', ...common, volumes, terminationGracePeriodSeconds: grace });
-    this.targets.push(srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain)));
+    this.targets.push(
+      srvScrapeTarget(identity.name, 'http-metrics', this.base.serviceHost(headlessName, this.clusterDomain), undefined, this.servedWith(cert)),
+    );
+  }
+
+  /** A scrape target's HTTPS: the component's certificate when it serves one. */
+  private servedWith(cert: ServingCertificate | undefined): { readonly https?: { readonly certificateSecret: string } } {
+    return this.https && cert ? { https: { certificateSecret: cert.secretName } } : {};
   }
 
   /** Tempo, linked to logs, and to metrics (span metrics, service graph) when the generator writes them. */
   datasources(context: DatasourceContext): DatasourceDefinition[] {
     const { logsUid, metricsUid } = context.links;
-    return [tempoDatasource({ url: this.queryUrl, logsUid, metricsUid: this.generatesMetrics ? metricsUid : undefined })];
+    return [
+      tempoDatasource({ url: this.queryUrl, logsUid, metricsUid: this.generatesMetrics ? metricsUid : undefined, ...(this.https ? { platformCa: true } : {}) }),
+    ];
   }
 
   dashboards(): DashboardDefinition[] {
@@ -340,7 +355,14 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     };
   }
 
-  private container(target: string, ports: readonly ServicePortSpec[], data: boolean, resources: ResourceRequirements): ContainerDefinition {
+  private container(
+    target: string,
+    ports: readonly ServicePortSpec[],
+    data: boolean,
+    resources: ResourceRequirements,
+    cert: ServingCertificate | undefined,
+  ): ContainerDefinition {
+    const scheme = this.https ? 'HTTPS' : 'HTTP';
     const p = this.props;
     const distributed = this.mode === 'distributed';
     return withOptions(p, {
@@ -361,13 +383,13 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         ...(data ? [{ name: 'data', mountPath: DATA_DIR }] : []),
-        ...(this.trust ? [this.trust.mount] : []),
+        ...(cert ? [cert.mount] : []),
       ],
-      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15 }),
+      readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15, scheme }),
       // Liveness asks whether the process serves HTTP, never whether it is ready: a WAL replay or a
       // live-store catching up with the broker is not-ready for long, and must not be restarted for it.
-      startupProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 60 }),
-      livenessProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 0, timeoutSeconds: 5, failureThreshold: 5 }),
+      startupProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 60, scheme }),
+      livenessProbe: httpProbe(BUILD_INFO, 'http-metrics', { initialDelaySeconds: 0, timeoutSeconds: 5, failureThreshold: 5, scheme }),
       defaultResources: resources,
     });
   }

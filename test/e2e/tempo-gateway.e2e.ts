@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
-import { Minio, Tempo } from '../../lib';
+import { Minio, Tempo, setServingTls } from '../../lib';
+import { issueCertificate, issuedCertificateValues, testCaOf } from '../support/issued-certificates';
 import { Manifest } from '../support/synth';
 import { eventually } from './support/eventually';
 import { recorded, startRecordingHttp } from './support/fakes';
@@ -21,8 +22,9 @@ const PASSWORDS: Record<string, string> = { 'team-a': 'e2e-a-pass', 'team-b': 'e
 const htpasswd = htpasswdOf(PASSWORDS);
 const basic = (user: string, pw = PASSWORDS[user]) => basicAuth(user, pw);
 
-function output(): Manifest[] {
+function output(tls = false): Manifest[] {
   const chart = new Chart(new App({ outdir: '/nonexistent' }), 'traces', { disableResourceNameHashes: true });
+  if (tls) setServingTls(chart, { issuer: { name: 'platform-ca', kind: 'ClusterIssuer' } });
   const storage = new Minio(chart, 'minio', { namespace: NS });
   new Tempo(chart, 'tempo', {
     namespace: NS,
@@ -80,6 +82,52 @@ scenario('/usr/sbin/nginx')("at Tempo's gateway a reader reads as its login's te
           ...reads.map((path) => ({ path: path.split('?')[0], tenant: 'team-b' })),
         ]);
         expect(seen.filter((s) => s.tenant === 'team-a').length).toBeGreaterThanOrEqual(1);
+      } finally {
+        tempo.kill();
+        rmSync(file, { force: true });
+      }
+    },
+    { 'tempo-readers': { '.htpasswd': htpasswd } },
+  );
+});
+
+scenario('/usr/sbin/nginx')("with TLS: the gateway serves HTTPS and reads Tempo over HTTPS, checking Tempo's certificate", async () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'obs-e2e-tempo-tls-')), 'requests.jsonl');
+  const manifests = output(true);
+  const ca = testCaOf(manifests).cert;
+  const toRun: PodToRun[] = [
+    ['StatefulSet', 'tempo-monolithic', 0, null],
+    ['Deployment', 'tempo-gateway', 0, '/bin/sh', ['-c', '/usr/sbin/nginx -g "daemon off; user root;" 2>&1 | cat']],
+  ];
+  await withPods(
+    manifests,
+    toRun,
+    `e2e-client.${NS}.svc.cluster.local`,
+    async ({ cluster, host, plans, pods }) => {
+      // Tempo's stand-in serves HTTPS from Tempo's certificate; in the control, from another CA's.
+      let tempo = startRecordingHttp(plans[0].netns, 'tempo', 3200, file, issuedCertificateValues(manifests, NS, 'tempo-monolithic-tls'));
+      try {
+        const read = () =>
+          cluster.httpRequest(
+            `https://tempo-gateway.${NS}.svc.cluster.local/api/traces/0123456789abcdef`,
+            { ca, headers: { authorization: basic('team-a') } },
+            host,
+          );
+        await eventually(() => read().status === 200, {
+          withinMs: 30_000,
+          everyMs: 500,
+          why: () => `no read passed over HTTPS after 30 s\n${pods.map((p) => p.output()).join('\n')}`,
+        });
+        expect(recorded(file).map((r) => [r.url, r.headers['x-scope-orgid']])).toEqual([['/api/traces/0123456789abcdef', 'team-a']]);
+        tempo.kill();
+        const other = issueCertificate(testCaOf([]), { dnsNames: [`tempo.${NS}.svc.cluster.local`], usages: ['server auth'] });
+        tempo = startRecordingHttp(plans[0].netns, 'tempo', 3200, file, other);
+        await eventually(() => read().status === 502, {
+          withinMs: 10_000,
+          everyMs: 300,
+          why: () => `the gateway did not refuse a Tempo of another CA: ${read().status}`,
+        });
+        expect(recorded(file)).toHaveLength(1);
       } finally {
         tempo.kill();
         rmSync(file, { force: true });

@@ -152,7 +152,7 @@ describe('TLS inside the platform', () => {
       expect(jobs.get(job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
     }
     // What still serves plain HTTP is scraped over HTTP.
-    for (const job of ['tempo', 'otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
+    for (const job of ['otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
     // Each HTTPS job's SRV answers name pods whose certificate covers them.
     const certificates = ofKind(manifests, 'Certificate');
     for (const [job, j] of jobs) {
@@ -351,14 +351,36 @@ describe('TLS inside the platform', () => {
     expect(tlsProblems(manifests)).toEqual([]);
   });
 
+  test('Tempo serves its HTTP port over HTTPS, each component from its own certificate; its gateway and Grafana trust the CA', () => {
+    const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
+    expect(tempo.server.http_tls_config).toEqual({ cert_file: `${SERVING_DIR}/tls.crt`, key_file: `${SERVING_DIR}/tls.key` });
+    const pod = podSpecOf(get(manifests, 'StatefulSet', 'tempo-monolithic'));
+    const c = pod.containers[0];
+    expect([c.readinessProbe, c.startupProbe, c.livenessProbe].map((p: any) => p.httpGet.scheme)).toEqual(['HTTPS', 'HTTPS', 'HTTPS']);
+    const mount = c.volumeMounts.find((m: any) => m.mountPath === SERVING_DIR);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).secret.secretName).toBe('tempo-monolithic-tls');
+    const datasources = parse(dataOf(get(manifests, 'ConfigMap', 'grafana-provisioning'))['datasources.yaml']).datasources;
+    expect(datasources.find((d: any) => d.type === 'tempo')).toMatchObject({
+      url: 'https://tempo.observability.svc.cluster.local:3200',
+      jsonData: { tlsAuthWithCACert: true },
+    });
+    // Distributed: one certificate per component, each valid for its own Services.
+    const { manifests: distributed } = platform({
+      tls: { issuer: ISSUER },
+      tempo: { mode: 'distributed', kafka: { address: 'kafka.example.com:9092' } },
+    });
+    const secrets = ofKind(distributed, 'Certificate')
+      .map((x) => x.spec.secretName as string)
+      .filter((n) => n.startsWith('tempo-'));
+    expect(secrets).toEqual(expect.arrayContaining(['tempo-distributor-tls', 'tempo-query-frontend-tls', 'tempo-querier-tls', 'tempo-live-store-tls']));
+    expect(tlsProblems(distributed)).toEqual([]);
+  });
+
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
-    expect(warning.value).toEqual(expect.arrayContaining(['tempo', 'otel-gateway']));
-    expect(warning.problem).toContain('tempo');
-    expect(
-      (warning.value as string[]).filter((j) => /^(thanos|alertmanager|grafana|prometheus|node-exporter|kube-state-metrics|pushgateway|loki|minio)/.test(j)),
-    ).toEqual([]);
+    expect(warning.value).toEqual(['alloy-logs', 'otel-gateway']);
+    expect(warning.problem).toContain('otel-gateway');
     expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
   });
 
