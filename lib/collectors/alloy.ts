@@ -323,6 +323,7 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
     const trust = platformTrustFor(this, identity, [
+      { property: 'traces.otlpGrpcEndpoint', value: props.traces.otlpGrpcEndpoint, platformCa: props.traces.platformCa },
       { property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa },
       { property: 'logs.pushUrl', value: props.logs.pushUrl, platformCa: props.logs.platformCa },
     ]);
@@ -383,7 +384,14 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
     {
       name: 'otelcol.exporter.otlp',
       label: 'traces',
-      blocks: [{ name: 'client', attributes: { endpoint: props.traces.otlpGrpcEndpoint }, blocks: [{ name: 'tls', attributes: { insecure: true } }] }],
+      blocks: [
+        {
+          name: 'client',
+          attributes: { endpoint: props.traces.otlpGrpcEndpoint },
+          // TLS checked against the platform's CA when Tempo serves it, else none.
+          blocks: [{ name: 'tls', attributes: props.traces.platformCa ? { ca_file: PLATFORM_CA_FILE } : { insecure: true } }],
+        },
+      ],
     },
     { name: 'otelcol.exporter.prometheus', label: 'metrics', attributes: { forward_to: [expr('prometheus.remote_write.metrics.receiver')] } },
     {

@@ -81,6 +81,7 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
     // With serving TLS its certificate is served on both OTLP ports, and its ca.crt trusted for the backends.
     const serving = servingTlsOf(this);
     const certificate = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName] }, [
+      { property: 'traces.otlpGrpcEndpoint', value: props.traces.otlpGrpcEndpoint, platformCa: props.traces.platformCa },
       ...(props.metrics ? [{ property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa }] : []),
       ...(props.logs ? [{ property: 'logs.otlpUrl', value: props.logs.otlpUrl, platformCa: props.logs.platformCa }] : []),
     ]);
@@ -160,7 +161,8 @@ export class OtelCollectorGateway extends Construct implements OtlpEndpoint {
 function gatewayConfig(props: OtelCollectorGatewayProps, entry: { readonly auth: boolean; readonly tls: boolean }): Record<string, unknown> {
   const processors = ['memory_limiter', 'batch'];
   const exporters: Record<string, unknown> = {
-    'otlp_grpc/tempo': { endpoint: props.traces.otlpGrpcEndpoint, tls: { insecure: true } },
+    // TLS checked against the platform's CA when Tempo serves it, else none.
+    'otlp_grpc/tempo': { endpoint: props.traces.otlpGrpcEndpoint, tls: props.traces.platformCa ? { ca_file: PLATFORM_CA_FILE } : { insecure: true } },
   };
   const pipelines: Record<string, unknown> = { traces: { receivers: ['otlp'], processors, exporters: ['otlp_grpc/tempo'] } };
   if (props.metrics) {

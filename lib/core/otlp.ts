@@ -14,5 +14,8 @@ export interface OtlpEndpoint {
   readonly platformCa?: boolean;
 }
 
-/** Where a collector sends traces: an OTLP gRPC endpoint (`host:4317`), such as a Tempo's. */
-export type TracesDestination = Pick<OtlpEndpoint, 'otlpGrpcEndpoint'>;
+/**
+ * Where a collector sends traces: an OTLP gRPC endpoint (`host:4317`), such as a Tempo's, and
+ * whether it serves TLS with a certificate from the platform's CA.
+ */
+export type TracesDestination = Pick<OtlpEndpoint, 'otlpGrpcEndpoint' | 'platformCa'>;

@@ -62,7 +62,7 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
       // Each component mounts its own certificate at the same path; gRPC, gossip and the receivers stay as they are.
       ...(input.https ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, tls_min_version: 'VersionTLS12' } : {}),
     },
-    distributor: { receivers: receivers(props) },
+    distributor: { receivers: receivers(props, input.https === true) },
     storage: {
       trace: {
         backend: 's3',
@@ -103,8 +103,10 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
   };
 }
 
-function receivers(props: TempoProps): Record<string, unknown> {
-  const on = (port: number) => ({ endpoint: `0.0.0.0:${port}` });
+function receivers(props: TempoProps, https: boolean): Record<string, unknown> {
+  // With serving TLS every receiver serves the component's certificate, re-read hourly as it is renewed.
+  const tls = https ? { tls: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE, reload_interval: '1h' } } : {};
+  const on = (port: number) => ({ endpoint: `0.0.0.0:${port}`, ...tls });
   return {
     otlp: { protocols: { grpc: on(TEMPO_PORTS.otlpGrpc), http: on(TEMPO_PORTS.otlpHttp) } },
     ...(props.receivers?.jaeger ? { jaeger: { protocols: { grpc: on(TEMPO_PORTS.jaegerGrpc), thrift_http: on(TEMPO_PORTS.jaegerThriftHttp) } } } : {}),

@@ -60,8 +60,10 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   readonly mode: 'monolithic' | 'distributed';
   /** `host:4317`, where OTLP gRPC clients send spans (no scheme, as OTel exporters take it). */
   readonly otlpGrpcEndpoint: string;
-  /** `http://host:4318`, the OTLP HTTP base URL (clients append `/v1/traces`). */
+  /** `http://host:4318`, the OTLP HTTP base URL (clients append `/v1/traces`); `https://` with serving TLS. */
   readonly otlpHttpUrl: string;
+  /** With serving TLS its receivers and API serve HTTPS from certificates of the platform's CA. */
+  readonly platformCa?: boolean;
   /** `http://host:3200`, the query API a Grafana datasource takes. */
   readonly queryUrl: string;
   readonly bucket: string;
@@ -119,6 +121,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       { property: 'storage', value: props.storage.kind, platformCa: props.storage.platformCa },
     ];
     this.https = servingTlsOf(this) !== undefined;
+    if (this.https) this.platformCa = true;
 
     const addresses: TempoAddresses | undefined =
       this.mode === 'distributed'
@@ -147,12 +150,12 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     if (this.mode === 'monolithic') {
       this.emitMonolithic();
       this.otlpGrpcEndpoint = `${host(this.name)}:${TEMPO_PORTS.otlpGrpc}`;
-      this.otlpHttpUrl = `http://${host(this.name)}:${TEMPO_PORTS.otlpHttp}`;
+      this.otlpHttpUrl = `${api}://${host(this.name)}:${TEMPO_PORTS.otlpHttp}`;
       this.queryUrl = `${api}://${host(this.name)}:${TEMPO_PORTS.http}`;
     } else {
       this.emitDistributed();
       this.otlpGrpcEndpoint = `${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpGrpc}`;
-      this.otlpHttpUrl = `http://${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpHttp}`;
+      this.otlpHttpUrl = `${api}://${host(`${this.name}-distributor`)}:${TEMPO_PORTS.otlpHttp}`;
       this.queryUrl = `${api}://${host(`${this.name}-query-frontend`)}:${TEMPO_PORTS.http}`;
     }
     this.workloads = this.workloadMap;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { Minio, OtelCollectorGateway, Tempo, setServingTls } from '../../lib';
+import { SERVING_TLS_DIR } from '../../lib/core/serving-tls';
 import { Manifest } from '../support/synth';
 import { testCaOf } from '../support/issued-certificates';
 import { recordedSpans } from './support/fakes';
@@ -15,8 +16,8 @@ import { PodToRun, withPods } from './support/run-pods';
  * The OTLP entry with a login and TLS, with the real collector built from exactly the components
  * the library emits: senders reach the gateway over HTTPS (its certificate from the test CA, as
  * cert-manager would issue it) and must log in with a user of the htpasswd Secret; what a logged-in
- * sender sends arrives at Tempo's OTLP address (a second collector that records spans, since Tempo
- * is AGPL). No login, a wrong password, plain HTTP and a client that trusts another CA get nothing
+ * sender sends arrives at Tempo's OTLP address over TLS checked against the CA (a second collector
+ * that records spans, since Tempo is AGPL, serving Tempo's certificate). No login, a wrong password, plain HTTP and a client that trusts another CA get nothing
  * through.
  */
 const NS = 'obs';
@@ -36,7 +37,9 @@ scenario('otelcol')('OTLP over HTTPS with a login: a logged-in sender gets throu
   const manifests = output();
   const ca = testCaOf(manifests).cert;
   const traceDir = mkdtempSync(join('/var/tmp', 'obs-e2e-traces-'));
-  const sink = `yaml:{receivers: {otlp: {protocols: {grpc: {endpoint: "0.0.0.0:4317"}}}}, exporters: {file: {path: "${traceDir}/spans.jsonl"}}, service: {pipelines: {traces: {receivers: [otlp], exporters: [file]}}}}`;
+  // Tempo's stand-in serves its OTLP gRPC port with Tempo's certificate, mounted where Tempo's pod mounts it.
+  const tls = `tls: {cert_file: "${SERVING_TLS_DIR}/tls.crt", key_file: "${SERVING_TLS_DIR}/tls.key"}`;
+  const sink = `yaml:{receivers: {otlp: {protocols: {grpc: {endpoint: "0.0.0.0:4317", ${tls}}}}}, exporters: {file: {path: "${traceDir}/spans.jsonl"}}, service: {pipelines: {traces: {receivers: [otlp], exporters: [file]}}}}`;
   const toRun: PodToRun[] = [
     ['StatefulSet', 'tempo-monolithic', 0, 'otelcol', [`--config=${sink}`]],
     ['Deployment', 'otel-gateway', 0, 'otelcol'],

@@ -354,6 +354,11 @@ describe('TLS inside the platform', () => {
   test('Tempo serves its HTTP port over HTTPS, each component from its own certificate; its gateway and Grafana trust the CA', () => {
     const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
     expect(tempo.server.http_tls_config).toEqual({ cert_file: `${SERVING_DIR}/tls.crt`, key_file: `${SERVING_DIR}/tls.key` });
+    // Its span receivers serve the same certificate; the OTLP gateway checks it against the CA.
+    const tls = { cert_file: `${SERVING_DIR}/tls.crt`, key_file: `${SERVING_DIR}/tls.key`, reload_interval: '1h' };
+    expect(tempo.distributor.receivers.otlp.protocols).toEqual({ grpc: { endpoint: '0.0.0.0:4317', tls }, http: { endpoint: '0.0.0.0:4318', tls } });
+    const otel = parse(dataOf(get(manifests, 'ConfigMap', 'otel-gateway-config'))['config.yaml']);
+    expect(otel.exporters['otlp_grpc/tempo'].tls).toEqual({ ca_file: `${SERVING_DIR}/ca.crt` });
     const pod = podSpecOf(get(manifests, 'StatefulSet', 'tempo-monolithic'));
     const c = pod.containers[0];
     expect([c.readinessProbe, c.startupProbe, c.livenessProbe].map((p: any) => p.httpGet.scheme)).toEqual(['HTTPS', 'HTTPS', 'HTTPS']);
