@@ -1,4 +1,4 @@
-import { PLATFORM_CA_FILE, ServingCertificate, platformTrustFor } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, ownCertificate, platformTrustFor, servingTlsOf } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -294,8 +294,10 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
   readonly service: k8s.KubeService;
   /** `host:4317` for OTLP gRPC clients. */
   readonly otlpGrpcEndpoint: string;
-  /** `http://host:4318` for OTLP HTTP clients. */
+  /** `http://host:4318` for OTLP HTTP clients; `https://` with serving TLS. */
   readonly otlpHttpUrl: string;
+  /** With serving TLS both OTLP ports serve TLS from its certificate, of the platform's CA. */
+  readonly platformCa?: boolean;
   readonly scrapeTarget: ScrapeTarget;
 
   constructor(scope: Construct, id: string, props: AlloyGatewayProps) {
@@ -314,7 +316,12 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
       checkTracesDestination(v, props.traces);
     });
     const identity = (this.identity = r.identity);
-    this.config = new ConfigFile(this, 'Config', { identity, name: `${identity.name}-config`, files: { 'config.alloy': renderAlloy(gatewayConfig(props)) } });
+    const tls = servingTlsOf(this) !== undefined;
+    this.config = new ConfigFile(this, 'Config', {
+      identity,
+      name: `${identity.name}-config`,
+      files: { 'config.alloy': renderAlloy(gatewayConfig(props, tls)) },
+    });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const ports = [
       { name: 'otlp-grpc', containerPort: 4317 },
@@ -322,7 +329,8 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     ];
     this.service = createService(this, 'Service', { identity, name: identity.name, ports: ports.map((p) => ({ name: p.name, port: p.containerPort })) });
     createService(this, 'HeadlessService', { identity, name: identity.headlessName, headless: true, ports: [{ name: 'http-metrics', port: HTTP_PORT }] });
-    const trust = platformTrustFor(this, identity, [
+    // With serving TLS its OTLP ports serve its own certificate, whose ca.crt it trusts the backends by.
+    const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName] }, [
       { property: 'traces.otlpGrpcEndpoint', value: props.traces.otlpGrpcEndpoint, platformCa: props.traces.platformCa },
       { property: 'metrics.url', value: props.metrics.url, platformCa: props.metrics.platformCa },
       { property: 'logs.pushUrl', value: props.logs.pushUrl, platformCa: props.logs.platformCa },
@@ -339,7 +347,8 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
-    this.otlpHttpUrl = `http://${host}:4318`;
+    this.otlpHttpUrl = `${tls ? 'https' : 'http'}://${host}:4318`;
+    if (tls) this.platformCa = true;
     this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, domain));
     recordLogsClient(this, 'logs.pushUrl', props.logs.pushUrl, props.logs.basicAuth);
     // Each pod forwards what its own clients sent: no two pods send the same series.
@@ -347,7 +356,9 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
   }
 }
 
-function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
+function gatewayConfig(props: AlloyGatewayProps, tls: boolean): AlloyBlock[] {
+  // With serving TLS both receivers serve the gateway's certificate, re-read hourly as it is renewed.
+  const serving: AlloyBlock[] = tls ? [{ name: 'tls', attributes: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE, reload_interval: '1h' } }] : [];
   const headers: Record<string, AlloyValue> =
     props.metrics.headers && Object.keys(props.metrics.headers).length > 0 ? { headers: { ...props.metrics.headers } } : {};
   return [
@@ -355,8 +366,8 @@ function gatewayConfig(props: AlloyGatewayProps): AlloyBlock[] {
       name: 'otelcol.receiver.otlp',
       label: 'default',
       blocks: [
-        { name: 'grpc', attributes: { endpoint: '0.0.0.0:4317' } },
-        { name: 'http', attributes: { endpoint: '0.0.0.0:4318' } },
+        { name: 'grpc', attributes: { endpoint: '0.0.0.0:4317' }, blocks: serving },
+        { name: 'http', attributes: { endpoint: '0.0.0.0:4318' }, blocks: serving },
         {
           name: 'output',
           attributes: {

@@ -381,6 +381,23 @@ describe('TLS inside the platform', () => {
     expect(tlsProblems(distributed)).toEqual([]);
   });
 
+  test("the Alloy OTLP gateway's receivers serve TLS from its own certificate, and it checks Tempo's", () => {
+    const { manifests: out } = platform({ tls: { issuer: ISSUER }, collectors: { otlp: { implementation: 'alloy' } } });
+    const config = Object.values(
+      dataOf(
+        ofKind(out, 'ConfigMap').find(
+          (c) => c.metadata.name.endsWith('-config') && 'config.alloy' in (c.data ?? {}) && c.data['config.alloy'].includes('otelcol.receiver.otlp'),
+        )!,
+      ),
+    ).join('');
+    const receiver = config.slice(config.indexOf('otelcol.receiver.otlp'), config.indexOf('output'));
+    expect(receiver.match(/tls \{/g)).toHaveLength(2);
+    expect(receiver).toContain(`cert_file = "${SERVING_DIR}/tls.crt"`);
+    expect(receiver).toContain('reload_interval = "1h"');
+    expect(config).toContain(`ca_file = "${SERVING_DIR}/ca.crt"`);
+    expect(tlsProblems(out)).toEqual([]);
+  });
+
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
