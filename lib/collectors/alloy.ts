@@ -1,4 +1,4 @@
-import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, ownCertificate, platformTrustFor, servingTlsOf } from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, ownCertificate, servingTlsOf } from '../core/serving-tls';
 import { OtlpEndpoint } from '../core/otlp';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -37,8 +37,10 @@ interface AlloyPodSpec {
   readonly env?: readonly k8s.EnvVar[];
   /** A volume per pod at the storage path (a StatefulSet); without it, a Deployment with an emptyDir. */
   readonly storage?: { readonly size: string; readonly storageClass?: string };
-  /** A certificate whose ca.crt it trusts for platform endpoints served over HTTPS. @default none */
+  /** Its certificate: served with `https`, and whose ca.crt it trusts platform endpoints by. @default none */
   readonly trust?: ServingCertificate;
+  /** Its HTTP server serves HTTPS from that certificate (the config carries {@link serverTls}). @default false */
+  readonly https?: boolean;
 }
 
 /** What both Alloy components resolve alike: their name, identity, cluster domain and pod count. */
@@ -67,8 +69,18 @@ function resolveAlloy(
 }
 
 /** The one way the library runs Alloy: its own uid, the UI and metrics on all interfaces, a storage path. */
+/**
+ * Alloy's own HTTP server (UI, API, metrics, probes) over HTTPS from the pod's certificate: the
+ * `http` config block, whose certificate Alloy reads at each handshake, so a renewed one is served
+ * without a restart.
+ */
+function serverTls(): AlloyBlock {
+  return { name: 'http', blocks: [{ name: 'tls', attributes: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE, min_version: 'TLS12' } }] };
+}
+
 function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
   const o = spec.options;
+  const scheme = spec.https ? 'HTTPS' : 'HTTP';
   const trust = spec.trust ? [spec.trust.volume] : [];
   const common = {
     identity: spec.identity,
@@ -97,8 +109,8 @@ function alloyWorkload(scope: Construct, spec: AlloyPodSpec): Workload {
           { name: 'storage', mountPath: STORAGE_DIR },
           ...(spec.trust ? [spec.trust.mount] : []),
         ],
-        readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5 }),
-        livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5 }),
+        readinessProbe: httpProbe('/-/ready', 'http-metrics', { initialDelaySeconds: 5, scheme }),
+        livenessProbe: httpProbe('/-/healthy', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5, scheme }),
         defaultResources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
       }),
     ],
@@ -168,10 +180,15 @@ export class AlloyLogAgent extends Construct {
       v.apply('name', r.name, dnsLabel(r.name, 63 - '-headless'.length));
     });
     const identity = (this.identity = r.identity);
+    // With serving TLS its HTTP server serves its own certificate, whose ca.crt it trusts Loki by.
+    const https = servingTlsOf(this) !== undefined;
+    const certificate = ownCertificate(this, identity, { names: [], headless: [identity.headlessName] }, [
+      { property: 'loki.pushUrl', value: props.loki.pushUrl, platformCa: props.loki.platformCa },
+    ]);
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
-      files: { 'config.alloy': renderAlloy(logAgentConfig(props, identity.name, this.shards)) },
+      files: { 'config.alloy': renderAlloy([...(https ? [serverTls()] : []), ...logAgentConfig(props, identity.name, this.shards)]) },
     });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     clusterRoleFor(
@@ -195,9 +212,12 @@ export class AlloyLogAgent extends Construct {
       readsApi: true,
       storage: { size: props.storageSize ?? '1Gi', storageClass: props.storageClass },
       env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }, ...lokiPasswordEnv(props.loki)],
-      trust: platformTrustFor(this, identity, [{ property: 'loki.pushUrl', value: props.loki.pushUrl, platformCa: props.loki.platformCa }]),
+      trust: certificate,
+      https,
     });
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, r.domain));
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, r.domain), undefined, {
+      https: https && certificate ? { certificateSecret: certificate.secretName } : undefined,
+    });
     recordLogsClient(this, 'loki.pushUrl', props.loki.pushUrl, props.loki.basicAuth);
   }
 }
@@ -320,7 +340,7 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
     this.config = new ConfigFile(this, 'Config', {
       identity,
       name: `${identity.name}-config`,
-      files: { 'config.alloy': renderAlloy(gatewayConfig(props, tls)) },
+      files: { 'config.alloy': renderAlloy([...(tls ? [serverTls()] : []), ...gatewayConfig(props, tls)]) },
     });
     createServiceAccount(this, 'ServiceAccount', identity, identity.name);
     const ports = [
@@ -344,12 +364,15 @@ export class AlloyGateway extends Construct implements OtlpEndpoint {
       readsApi: false,
       env: lokiPasswordEnv(props.logs),
       trust,
+      https: tls,
     });
     const host = identity.serviceHost(identity.name, domain);
     this.otlpGrpcEndpoint = `${host}:4317`;
     this.otlpHttpUrl = `${tls ? 'https' : 'http'}://${host}:4318`;
     if (tls) this.platformCa = true;
-    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, domain));
+    this.scrapeTarget = srvScrapeTarget(identity.name, 'http-metrics', identity.serviceHost(identity.headlessName, domain), undefined, {
+      https: tls && trust ? { certificateSecret: trust.secretName } : undefined,
+    });
     recordLogsClient(this, 'logs.pushUrl', props.logs.pushUrl, props.logs.basicAuth);
     // Each pod forwards what its own clients sent: no two pods send the same series.
     Wiring.of(this).writes({ path: this.node.path, property: 'metrics', url: props.metrics.url, replicas: 1, replicaLabels: [] });

@@ -152,7 +152,8 @@ describe('TLS inside the platform', () => {
       expect(jobs.get(job)).toMatchObject({ scheme: 'https', tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
     }
     // What still serves plain HTTP is scraped over HTTP.
-    for (const job of ['otel-gateway', 'alloy-logs']) expect(jobs.get(job).scheme).toBeUndefined();
+    // The collector's own telemetry port has no TLS setting: it stays plain HTTP.
+    expect(jobs.get('otel-gateway').scheme).toBeUndefined();
     // Each HTTPS job's SRV answers name pods whose certificate covers them.
     const certificates = ofKind(manifests, 'Certificate');
     for (const [job, j] of jobs) {
@@ -381,6 +382,19 @@ describe('TLS inside the platform', () => {
     expect(tlsProblems(distributed)).toEqual([]);
   });
 
+  test("Alloy's HTTP server serves HTTPS from its own certificate (the http block), probed and scraped over HTTPS", () => {
+    const config = dataOf(get(manifests, 'ConfigMap', 'alloy-logs-config'))['config.alloy'];
+    expect(config.startsWith('http {\n  tls {')).toBe(true);
+    expect(config).toContain(`cert_file = "${SERVING_DIR}/tls.crt"`);
+    const pod = podSpecOf(get(manifests, 'StatefulSet', 'alloy-logs'));
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === SERVING_DIR);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).secret.secretName).toBe('alloy-logs-tls');
+    expect(ofKind(manifests, 'Certificate').find((c) => c.spec.secretName === 'alloy-logs-tls')!.spec.dnsNames).toContain(
+      '*.alloy-logs-headless.observability.svc.cluster.local',
+    );
+  });
+
   test("the Alloy OTLP gateway's receivers serve TLS from its own certificate, and it checks Tempo's", () => {
     const { manifests: out } = platform({ tls: { issuer: ISSUER }, collectors: { otlp: { implementation: 'alloy' } } });
     const config = Object.values(
@@ -401,7 +415,7 @@ describe('TLS inside the platform', () => {
   test('the synth names what still serves plain HTTP, and none of what serves HTTPS', () => {
     const { app } = platform({ tls: { issuer: ISSUER } });
     const warning = allWarnings(app).find((w) => w.id === 'plain-http-inside')!;
-    expect(warning.value).toEqual(['alloy-logs', 'otel-gateway']);
+    expect(warning.value).toEqual(['otel-gateway']);
     expect(warning.problem).toContain('otel-gateway');
     expect(allWarnings(platform().app).find((w) => w.id === 'plain-http-inside')).toBeUndefined();
   });
