@@ -1,12 +1,4 @@
-import {
-  PLATFORM_CA_FILE,
-  SERVING_CERT_FILE,
-  SERVING_KEY_FILE,
-  ServingCertificate,
-  WebConfigFile,
-  servingCertificate,
-  servingTlsOf,
-} from '../core/serving-tls';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, WebConfigFile, toolkitHttps } from '../core/serving-tls';
 import { IMAGES } from '../core/images';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
@@ -190,14 +182,8 @@ export class Alertmanager extends Construct {
       }),
     };
     createServiceAccount(this, 'ServiceAccount', this.identity, name);
-    const serving = servingTlsOf(this);
-    const https = serving
-      ? {
-          webConfig: new WebConfigFile(this, 'WebConfig', this.identity),
-          certificate: servingCertificate(this, this.identity, serving, { names: [name], headless: [headless] }),
-          gossip: r.replicas > 1 ? this.gossipTls(headlessHost) : undefined,
-        }
-      : undefined;
+    const served = toolkitHttps(this, this.identity, { names: [name], headless: [headless] });
+    const https = served && { ...served, gossip: r.replicas > 1 ? this.gossipTls(headlessHost) : undefined };
     const sender: BasicAuthCredential | undefined = props.webAuth && { ...props.webAuth.sender, namespace: props.namespace };
     const logins = props.webAuth && webConfigWithLogins(this, this.identity, props.webAuth, https?.webConfig);
     if (props.webAuth) {

@@ -16,7 +16,7 @@ import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from 
 import { ObjectStorage, secretNamespaceRule } from './object-storage';
 import { StorageUsage } from './usage';
 import { clusterDomainOf } from '../core/cluster-domain';
-import { ServingCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { ServingCertificate, ownCertificate } from '../core/serving-tls';
 
 /** Annotation that marks objects fit only for development. */
 
@@ -90,8 +90,7 @@ export class Minio extends Construct implements ObjectStorage {
     this.region = r.region;
     this.endpoint = `${this.identity.serviceHost(name, clusterDomain)}:${API_PORT}`;
     // The root keys cross the network on every request: with serving TLS, only over HTTPS.
-    const serving = servingTlsOf(this);
-    this.certificate = serving && servingCertificate(this, this.identity, serving, { names: [name], headless: [`${name}-headless`] });
+    this.certificate = ownCertificate(this, this.identity, { names: [name], headless: [`${name}-headless`] });
     this.insecure = this.certificate === undefined;
     this.platformCa = this.certificate !== undefined;
 

@@ -11,7 +11,7 @@ import { credentialNamespaceRule, passwordFileVolumes } from '../core/basic-auth
 import { jobsSelectedBy } from '../core/promql-jobs';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { addWarning } from '../core/warnings';
-import { ServingCertificate, WebConfigFile, checkPlatformTrust, platformTlsConfig, schemeAt, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { ToolkitHttps, WebConfigFile, checkPlatformTrust, platformTlsConfig, schemeAt, servingTlsOf, toolkitHttps } from '../core/serving-tls';
 import { Wiring } from '../core/wiring';
 import { discoveryAccess, grantDiscoveryAccess } from '../core/discovery-access';
 import { StoreApiEndpoint, grpcSrvAddress, thanosPorts } from '../thanos/common';
@@ -53,7 +53,7 @@ export abstract class PrometheusBase extends Construct {
   readonly scrapedJobs: readonly string[];
   protected readonly headlessHost: string;
   /** With serving TLS: the web config and certificate it serves HTTPS with. */
-  private readonly https?: { readonly webConfig: WebConfigFile; readonly certificate: ServingCertificate };
+  private readonly https?: ToolkitHttps;
   private readonly passwords: ReturnType<typeof passwordFileVolumes>;
 
   protected constructor(scope: Construct, id: string, mode: PrometheusMode, props: PrometheusServerProps) {
@@ -73,13 +73,9 @@ export abstract class PrometheusBase extends Construct {
     const { identity, sidecar, ruleGroups: rules } = r;
     this.identity = identity;
     this.headlessHost = r.headlessHost;
-    const serving = servingTlsOf(this);
-    if (serving) {
-      const names = { names: [identity.name], headless: [identity.headlessName] };
-      this.https = { webConfig: new WebConfigFile(this, 'WebConfig', identity), certificate: servingCertificate(this, identity, serving, names) };
-    }
+    this.https = toolkitHttps(this, identity, { names: [identity.name], headless: [identity.headlessName] });
     const self = srvScrapeTarget(identity.name, 'web', this.headlessHost, undefined, {
-      https: serving ? { certificateSecret: this.https!.certificate.secretName } : undefined,
+      https: this.https ? { certificateSecret: this.https.certificate.secretName } : undefined,
     });
     this.scrapeTargets = [self];
 
@@ -119,7 +115,7 @@ export abstract class PrometheusBase extends Construct {
           },
         },
         ...(sidecar ? [sidecar.bucket.volume()] : []),
-        ...(this.https ? [this.https.webConfig.volume, this.https.certificate.volume] : []),
+        ...(this.https?.volumes ?? []),
         ...this.passwords.volumes,
       ],
       volumeClaims: [{ name: 'data', size: r.storageSize, storageClass: props.storageClass }],
@@ -197,7 +193,7 @@ export abstract class PrometheusBase extends Construct {
       volumeMounts: [
         { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
         { name: 'data', mountPath: DATA_DIR },
-        ...(this.https ? [this.https.webConfig.mount, this.https.certificate.mount] : []),
+        ...(this.https?.mounts ?? []),
         ...this.passwords.mounts,
       ],
       readinessProbe: httpProbe('/-/ready', 'web', { initialDelaySeconds: 5, periodSeconds: 5, failureThreshold: 60, scheme }),

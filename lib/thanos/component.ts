@@ -14,7 +14,7 @@ import {
   SERVING_KEY_FILE,
   ServingCertificate,
   WebConfigFile,
-  servingCertificate,
+  toolkitHttps,
   servingSecretName,
   servingTlsOf,
   checkPlatformTrust,
@@ -200,13 +200,11 @@ export function thanosWorkload(scope: Construct, id: string, given: ThanosWorklo
 
 /** The web config and certificate of a component, when the components at `scope` serve HTTPS. */
 function thanosHttps(scope: Construct, workloadId: string, spec: ThanosWorkloadSpec): ThanosHttps | undefined {
-  const serving = servingTlsOf(scope);
-  if (!serving) return undefined;
+  if (!servingTlsOf(scope)) return undefined;
   const { identity } = spec;
   const names = spec.serviceNames ?? { names: [identity.name], headless: [identity.headlessName] };
   // Under a construct of the workload's own: receive makes several workloads in one scope.
-  const own = new Construct(scope, `${workloadId}Https`);
-  return { webConfig: new WebConfigFile(own, 'WebConfig', identity), certificate: servingCertificate(own, identity, serving, names) };
+  return toolkitHttps(new Construct(scope, `${workloadId}Https`), identity, names);
 }
 
 /** The ports of a Thanos Service: gRPC and HTTP, plus remote-write on receive. */

@@ -1,4 +1,4 @@
-import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { SERVING_CERT_FILE, SERVING_KEY_FILE, ServingCertificate, ownCertificate } from '../core/serving-tls';
 import { Construct } from 'constructs';
 import { k8s } from '../core/k8s';
 import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
@@ -141,9 +141,7 @@ export function vmServices(
  * port: the RPC between vminsert, vmselect and vmstorage has no TLS in the open-source build.
  */
 export function vmHttps(scope: Construct, identity: ComponentIdentity, options: { readonly clusterIp?: boolean } = {}): ServingCertificate | undefined {
-  const serving = servingTlsOf(scope);
-  const names = options.clusterIp === false ? [] : [identity.name];
-  return serving && servingCertificate(scope, identity, serving, { names, headless: [identity.headlessName] });
+  return ownCertificate(scope, identity, { names: options.clusterIp === false ? [] : [identity.name], headless: [identity.headlessName] });
 }
 
 /** Every pod's `/metrics` on the `http` port, through the headless Service. */
