@@ -71,18 +71,26 @@ export interface ServingCertificate {
   readonly mount: k8s.VolumeMount;
 }
 
+/** The names a component's certificate is valid for. */
+export interface CertifiedNames {
+  /** Services, each by its short, namespaced and full names. */
+  readonly names: readonly string[];
+  /** Headless Services, whose pods are named one by one (`*.<headless>...`). */
+  readonly headless?: readonly string[];
+  /**
+   * One full DNS name every member of a cluster carries, checked by their gRPC clients: rings and
+   * DNS give them pod addresses, which no certificate names (see dskit-tls).
+   */
+  readonly peerName?: string;
+}
+
 /**
  * The certificate of one component, valid for the names a client may dial: each Service by its
  * short, namespaced and full names, and each pod behind a headless Service (`*.<headless>...`,
  * the names SRV records and StatefulSet peers use). Emits a cert-manager `Certificate` when the
  * settings name an issuer, else records the Secret as one the user provides.
  */
-export function servingCertificate(
-  scope: Construct,
-  identity: ComponentIdentity,
-  tls: ServingTls,
-  services: { readonly names: readonly string[]; readonly headless?: readonly string[] },
-): ServingCertificate {
+export function servingCertificate(scope: Construct, identity: ComponentIdentity, tls: ServingTls, services: CertifiedNames): ServingCertificate {
   const secretName = servingSecretName(identity);
   const { namespace } = identity;
   // The app's domain (an identity made without one carries the default).
@@ -94,6 +102,7 @@ export function servingCertificate(
       `*.${s}.${namespace}.svc`,
       `*.${s}.${namespace}.svc.${clusterDomain}`,
     ]),
+    ...(services.peerName ? [services.peerName] : []),
   ];
   if (tls.issuer) {
     new Certificate(scope, `Certificate-${secretName}`, {
@@ -112,7 +121,9 @@ export function servingCertificate(
       kind: 'Secret',
       namespace,
       name: secretName,
-      purpose: `HTTPS certificate of ${identity.name} (tls.crt, tls.key, and ca.crt of the CA that signs every component's certificate), valid for ${dnsNames.slice(0, 4).join(', ')}…`,
+      purpose:
+        `HTTPS certificate of ${identity.name} (tls.crt, tls.key, and ca.crt of the CA that signs every component's certificate), valid for ${dnsNames.slice(0, 4).join(', ')}…` +
+        (services.peerName ? ` and for ${services.peerName}, the name its peers check on gRPC (mutual TLS: it must allow client authentication too)` : ''),
     });
   }
   return {
@@ -192,7 +203,7 @@ export function platformTrustFor(scope: Construct, identity: ComponentIdentity, 
 export function ownCertificate(
   scope: Construct,
   identity: ComponentIdentity,
-  services: { readonly names: readonly string[]; readonly headless?: readonly string[] },
+  services: CertifiedNames,
   calls: readonly PlatformCall[] = [],
 ): ServingCertificate | undefined {
   const serving = servingTlsOf(scope);
@@ -217,11 +228,7 @@ export interface ToolkitHttps {
 }
 
 /** The HTTPS of a toolkit server at `scope` when serving TLS is on there (valid for `services`), else undefined. */
-export function toolkitHttps(
-  scope: Construct,
-  identity: ComponentIdentity,
-  services: { readonly names: readonly string[]; readonly headless?: readonly string[] },
-): ToolkitHttps | undefined {
+export function toolkitHttps(scope: Construct, identity: ComponentIdentity, services: CertifiedNames): ToolkitHttps | undefined {
   const serving = servingTlsOf(scope);
   if (!serving) return undefined;
   const webConfig = new WebConfigFile(scope, 'WebConfig', identity);

@@ -102,6 +102,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private readonly gatewayCertificate?: ServingCertificate;
   /** The calls of the roles that may need the platform's CA: the ruler's Alertmanager, the object store. */
   private readonly trustedCalls: PlatformCall[];
+  /** With serving TLS: the name every role's certificate carries for its gRPC peers. */
+  private readonly grpcPeerName?: string;
   /** With serving TLS: each role's certificate, by role. */
   private readonly roleCertificates: Partial<Record<Role, ServingCertificate>> = {};
 
@@ -141,8 +143,10 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       backendHeadless: host(`${p.name}-backend-headless`),
       chunksCacheSrv: this.chunksCache && `dnssrvnoa+_${this.chunksCache.portName}._tcp.${this.chunksCache.serviceHost}`,
       resultsCacheSrv: this.resultsCache && `dnssrvnoa+_${this.resultsCache.portName}._tcp.${this.resultsCache.serviceHost}`,
-      https: servingTlsOf(this) !== undefined,
+      // Every role is behind the gossip Service: its name is the one all their certificates carry.
+      tls: servingTlsOf(this) && { peerName: host(`${p.name}-memberlist`) },
     };
+    this.grpcPeerName = addresses.tls?.peerName;
     const configIdentity = this.base.sibling('config');
     const config = buildLokiConfig(p, this.storage, addresses);
     checkEmittedLoki(this, p, config);
@@ -316,7 +320,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const stateful = role !== 'read';
-    const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName] }, this.trustedCalls);
+    const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
     if (servingTlsOf(this)) this.roleCertificates[role] = trust;
     const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     const container = withOptions(options, {

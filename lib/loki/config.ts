@@ -1,3 +1,4 @@
+import { dskitGrpcClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
 import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE } from '../core/serving-tls';
 import { AlertmanagerEndpoint, lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
@@ -22,8 +23,11 @@ export interface LokiAddresses {
   readonly backendHeadless: string;
   readonly chunksCacheSrv?: string;
   readonly resultsCacheSrv?: string;
-  /** Every role serves its HTTP port over HTTPS from the certificate it mounts (serving TLS). */
-  readonly https?: boolean;
+  /**
+   * Serving TLS: every role serves HTTPS and mutual-TLS gRPC from the certificate it mounts, which
+   * also carries this name, the one the roles' gRPC clients check (see dskit-tls).
+   */
+  readonly tls?: { readonly peerName: string };
 }
 
 /** The env var that carries the password of the ruler's Alertmanager login into the backend pods. */
@@ -52,8 +56,10 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       http_listen_port: LOKI_PORTS.http,
       grpc_listen_port: LOKI_PORTS.grpc,
       log_level: 'info',
-      // Each role mounts its own certificate at the same path; the gRPC and gossip ports stay as they are.
-      ...(addr.https ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, tls_min_version: 'VersionTLS12' } : {}),
+      // Each role mounts its own certificate at the same path; gossip stays as it is (see dskit-tls).
+      ...(addr.tls
+        ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, ...dskitGrpcServerTls(), tls_min_version: 'VersionTLS12' }
+        : {}),
     },
     memberlist: { join_members: [`${addr.memberlist}:${LOKI_PORTS.memberlist}`], bind_port: LOKI_PORTS.memberlist, cluster_label: addr.gossipClusterLabel },
     common: {
@@ -95,7 +101,43 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     analytics: { reporting_enabled: p.usageReporting },
     ...cacheConfig(addr),
   };
+  if (addr.tls) addGrpcClientTls(config, addr.tls.peerName);
   return mergeOverrides(config, p.configOverrides);
+}
+
+/**
+ * Every gRPC client of Loki 3.7.6, so that a component turned on by an override (pattern ingester,
+ * blooms, remote rule evaluation) talks to a mutual-TLS server too. Left out: Bigtable (a Google
+ * service), the boltdb shipper (not in the schema), and the querier's `frontend_worker.grpc_client_config`,
+ * which Loki refuses beside the two blocks that replace it.
+ */
+export const LOKI_GRPC_CLIENTS = [
+  'ingester_client.grpc_client_config',
+  'frontend.grpc_client_config',
+  'frontend_worker.query_frontend_grpc_client',
+  'frontend_worker.query_scheduler_grpc_client',
+  'query_scheduler.grpc_client_config',
+  'ruler.ruler_client',
+  'ruler.evaluation.query_frontend',
+  'compactor_grpc_client',
+  'storage_config.tsdb_shipper.index_gateway_client.grpc_client_config',
+  'pattern_ingester.client_config.grpc_client_config',
+  'bloom_gateway.client.grpc_client_config',
+  'bloom_build.builder.grpc_config',
+  'ingest_limits_frontend.client_config.grpc_client_config',
+  'ingest_limits_frontend_client.grpc_client_config',
+] as const;
+
+/** Writes the TLS keys into each of {@link LOKI_GRPC_CLIENTS}, beside what the config holds there already. */
+function addGrpcClientTls(config: Record<string, unknown>, peerName: string): void {
+  for (const path of LOKI_GRPC_CLIENTS) {
+    let block = config;
+    for (const key of path.split('.')) {
+      block[key] ??= {};
+      block = block[key] as Record<string, unknown>;
+    }
+    Object.assign(block, dskitGrpcClientTls(peerName));
+  }
 }
 
 /**

@@ -1,4 +1,6 @@
+import { dskitGrpcClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
 import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, platformTlsConfig } from '../core/serving-tls';
+import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { TempoProps } from './props';
@@ -37,8 +39,11 @@ export interface TempoConfigInput {
   readonly retention: string;
   /** Present in distributed mode only. */
   readonly addresses?: TempoAddresses;
-  /** Every component serves its HTTP port over HTTPS from the certificate it mounts (serving TLS). */
-  readonly https?: boolean;
+  /**
+   * Serving TLS: every component serves HTTPS, its receivers and mutual-TLS gRPC from the
+   * certificate it mounts, which also carries this name, the one their gRPC clients check (see dskit-tls).
+   */
+  readonly tls?: { readonly peerName: string };
 }
 
 /**
@@ -48,7 +53,7 @@ export interface TempoConfigInput {
 export function buildTempoConfig(input: TempoConfigInput): Record<string, unknown> {
   const { props } = input;
   const generator = props.metricsGenerator || undefined;
-  return {
+  const config: Record<string, unknown> = {
     stream_over_http_enabled: true,
     memberlist: {
       cluster_label: input.gossipClusterLabel,
@@ -59,10 +64,12 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
     server: {
       http_listen_port: TEMPO_PORTS.http,
       grpc_listen_port: TEMPO_PORTS.grpc,
-      // Each component mounts its own certificate at the same path; gRPC, gossip and the receivers stay as they are.
-      ...(input.https ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, tls_min_version: 'VersionTLS12' } : {}),
+      // Each component mounts its own certificate at the same path; gossip stays as it is (see dskit-tls).
+      ...(input.tls
+        ? { http_tls_config: { cert_file: SERVING_CERT_FILE, key_file: SERVING_KEY_FILE }, ...dskitGrpcServerTls(), tls_min_version: 'VersionTLS12' }
+        : {}),
     },
-    distributor: { receivers: receivers(props, input.https === true) },
+    distributor: { receivers: receivers(props, input.tls !== undefined) },
     storage: {
       trace: {
         backend: 's3',
@@ -101,6 +108,16 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
       : {}),
     ...(input.addresses ? distributedBlocks(props, input.addresses) : {}),
   };
+  return input.tls ? mergeOverrides(config, grpcClientTls(input.tls.peerName)) : config;
+}
+
+/**
+ * Every gRPC client of Tempo 3.0.3, each checking the peer name. A single binary needs them too:
+ * its querier and backend worker dial its own gRPC port (127.0.0.1), its live-store client the pod's address.
+ */
+function grpcClientTls(peerName: string): Record<string, unknown> {
+  const client = { grpc_client_config: dskitGrpcClientTls(peerName) };
+  return { querier: { frontend_worker: client }, live_store_client: client, backend_scheduler_client: client };
 }
 
 function receivers(props: TempoProps, https: boolean): Record<string, unknown> {

@@ -90,6 +90,8 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
   private readonly trustedCalls: PlatformCall[];
   /** Serving TLS is on: every component serves its HTTP port over HTTPS. */
   private readonly https: boolean;
+  /** With serving TLS: the name every component's certificate carries for its gRPC peers. */
+  private readonly grpcPeerName?: string;
 
   constructor(scope: Construct, id: string, props: TempoProps) {
     super(scope, id);
@@ -122,6 +124,9 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
     ];
     this.https = servingTlsOf(this) !== undefined;
     if (this.https) this.platformCa = true;
+    // The name every certificate carries for gRPC peers: the gossip Service all distributed
+    // components are behind, or the single binary's own Service.
+    this.grpcPeerName = this.https ? host(this.mode === 'distributed' ? `${this.name}-gossip-ring` : this.name) : undefined;
 
     const addresses: TempoAddresses | undefined =
       this.mode === 'distributed'
@@ -138,7 +143,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       retention: this.retention,
       addresses,
       gossipClusterLabel: this.base.gossipClusterLabel,
-      https: this.https,
+      tls: this.grpcPeerName ? { peerName: this.grpcPeerName } : undefined,
     });
     const api = this.https ? 'https' : 'http';
     this.config = new ConfigFile(this, 'Config', {
@@ -202,7 +207,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
       headless: true,
       ports: [{ name: 'http-metrics', port: TEMPO_PORTS.http }],
     });
-    const cert = ownCertificate(this, identity, { names: [this.name], headless: [identity.headlessName] }, this.trustedCalls);
+    const cert = ownCertificate(this, identity, { names: [this.name], headless: [identity.headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
     this.workloadMap.all = new Workload(this, 'Monolithic', {
       kind: 'StatefulSet',
       ...this.podCommon(identity, 1),
@@ -310,7 +315,7 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
         ports: [{ name: 'grpc', port: TEMPO_PORTS.grpc }],
       });
     }
-    const cert = ownCertificate(this, identity, { names: [identity.name], headless: [headlessName] }, this.trustedCalls);
+    const cert = ownCertificate(this, identity, { names: [identity.name], headless: [headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
     const container = this.container(spec.target, [{ name: 'grpc', port: TEMPO_PORTS.grpc }, ...extraPorts], spec.data !== 'none', spec.resources, cert);
     const common = { ...this.podCommon(identity, spec.replicas), containers: [container], extraPodLabels: { [GOSSIP_LABEL]: 'true' } };
     const grace = spec.grace ?? 30;

@@ -336,8 +336,7 @@ describe('TLS inside the platform', () => {
   test("Loki's read, write and backend serve their HTTP ports over HTTPS, each from its own certificate; the gateway checks them by the CA", () => {
     const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
     expect(loki.server.http_tls_config).toEqual({ cert_file: `${SERVING_DIR}/tls.crt`, key_file: `${SERVING_DIR}/tls.key` });
-    // gRPC between the roles and the gossip ring stay as they are.
-    expect(loki.server.grpc_tls_config).toBeUndefined();
+    // Their gRPC takes mutual TLS (grpc-mtls.test.ts).
     const secrets = ['write', 'read', 'backend'].map((role) => {
       const w = workloads(manifests).find((m) => m.metadata.name === `loki-${role}`)!;
       const c = podSpecOf(w).containers[0];

@@ -20,3 +20,12 @@ export function unknownKeys(config: unknown, tree: KeyTree, path = ''): string[]
     return unknownKeys(value, node, here);
   });
 }
+
+/** Paths of the gRPC client blocks in a key tree (dskit's `grpcclient.Config`: compression and TLS keys). */
+export function grpcClientBlocks(tree: KeyTree, path = ''): string[] {
+  const here = 'grpc_compression' in tree && 'tls_enabled' in tree ? [path] : [];
+  const nested = Object.entries(tree).flatMap(([key, node]) =>
+    typeof node === 'string' || key === '[]' ? [] : grpcClientBlocks(node, path ? `${path}.${key}` : key),
+  );
+  return [...here, ...nested];
+}
