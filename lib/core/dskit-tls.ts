@@ -30,14 +30,17 @@ export function dskitGrpcServerTls(): Record<string, unknown> {
   };
 }
 
-/** The TLS keys of one dskit gRPC client block (`grpc_client_config` and its like), checking `peerName`. */
-export function dskitGrpcClientTls(peerName: string): Record<string, unknown> {
+/**
+ * The TLS keys of one dskit client block (gRPC clients, `grpc_client_config` and its like, and
+ * Loki's memcached client): present the pod's certificate, check the server as `serverName`.
+ */
+export function dskitClientTls(serverName: string): Record<string, unknown> {
   return {
     tls_enabled: true,
     tls_cert_path: SERVING_CERT_FILE,
     tls_key_path: SERVING_KEY_FILE,
     tls_ca_path: PLATFORM_CA_FILE,
-    tls_server_name: peerName,
+    tls_server_name: serverName,
     tls_min_version: 'VersionTLS12',
   };
 }

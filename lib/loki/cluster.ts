@@ -18,7 +18,17 @@ import { Workload, podOptions, withOptions } from '../core/workload';
 import { Memcached, MemcachedOptions } from '../memcached/memcached';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
-import { ALERTMANAGER_PASSWORD_ENV, CONFIG_DIR, DATA_DIR, LOKI_PORTS, LokiAddresses, RUNTIME_CONFIG_DIR, buildLokiConfig, buildRuntimeConfig } from './config';
+import {
+  ALERTMANAGER_PASSWORD_ENV,
+  CONFIG_DIR,
+  DATA_DIR,
+  CacheAddress,
+  LOKI_PORTS,
+  LokiAddresses,
+  RUNTIME_CONFIG_DIR,
+  buildLokiConfig,
+  buildRuntimeConfig,
+} from './config';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
 import { lokiDashboards, lokiDatasources } from './grafana';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
@@ -141,8 +151,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       gossipClusterLabel: this.base.gossipClusterLabel,
       backend: host(`${p.name}-backend`),
       backendHeadless: host(`${p.name}-backend-headless`),
-      chunksCacheSrv: this.chunksCache && `dnssrvnoa+_${this.chunksCache.portName}._tcp.${this.chunksCache.serviceHost}`,
-      resultsCacheSrv: this.resultsCache && `dnssrvnoa+_${this.resultsCache.portName}._tcp.${this.resultsCache.serviceHost}`,
+      chunksCache: this.chunksCache && cacheAddress(this.chunksCache),
+      resultsCache: this.resultsCache && cacheAddress(this.resultsCache),
       // Every role is behind the gossip Service: its name is the one all their certificates carry.
       tls: servingTlsOf(this) && { peerName: host(`${p.name}-memberlist`) },
     };
@@ -199,7 +209,9 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   /** A memcached cache of the cluster, when the props ask for one. */
   private emitCache(id: string, component: string, options: MemcachedOptions | undefined): Memcached | undefined {
     if (!options) return undefined;
-    return new Memcached(this, id, { ...options, owner: this.base, component, clusterDomain: this.props.clusterDomain });
+    // With serving TLS the caches take only Loki's pods, over mutual TLS (Loki's memcached client speaks it).
+    const tls = servingTlsOf(this) !== undefined;
+    return new Memcached(this, id, { ...options, owner: this.base, component, clusterDomain: this.props.clusterDomain, tls });
   }
 
   /** The gateway's nginx.conf: each API path to the role that serves it, by the roles' Services. */
@@ -450,4 +462,9 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
 
 function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** How Loki's config reaches a cache: every pod by SRV (no A lookups: the targets are pod names), over TLS when it serves it. */
+function cacheAddress(cache: Memcached): CacheAddress {
+  return { srv: `dnssrvnoa+_${cache.portName}._tcp.${cache.serviceHost}`, tlsServerName: cache.tlsServerName };
 }

@@ -1,4 +1,4 @@
-import { dskitGrpcClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
+import { dskitClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
 import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE } from '../core/serving-tls';
 import { AlertmanagerEndpoint, lokiAlertmanagerUrl, alertmanagerHost } from '../core/alerting';
 import { mergeOverrides } from '../core/config-file';
@@ -14,6 +14,12 @@ export const DATA_DIR = '/var/loki';
 export const CONFIG_DIR = '/etc/loki/config';
 export const RUNTIME_CONFIG_DIR = '/etc/loki/runtime-config';
 
+/** A memcached cache: every pod by SRV lookup, and the name its certificate carries when it serves TLS. */
+export interface CacheAddress {
+  readonly srv: string;
+  readonly tlsServerName?: string;
+}
+
 /** The DNS names the config points at; built by the construct from the Services it emits. */
 export interface LokiAddresses {
   readonly memberlist: string;
@@ -21,8 +27,8 @@ export interface LokiAddresses {
   readonly gossipClusterLabel: string;
   readonly backend: string;
   readonly backendHeadless: string;
-  readonly chunksCacheSrv?: string;
-  readonly resultsCacheSrv?: string;
+  readonly chunksCache?: CacheAddress;
+  readonly resultsCache?: CacheAddress;
   /**
    * Serving TLS: every role serves HTTPS and mutual-TLS gRPC from the certificate it mounts, which
    * also carries this name, the one the roles' gRPC clients check (see dskit-tls).
@@ -136,7 +142,7 @@ function addGrpcClientTls(config: Record<string, unknown>, peerName: string): vo
       block[key] ??= {};
       block = block[key] as Record<string, unknown>;
     }
-    Object.assign(block, dskitGrpcClientTls(peerName));
+    Object.assign(block, dskitClientTls(peerName));
   }
 }
 
@@ -174,13 +180,18 @@ function alertmanagerClient(am: AlertmanagerEndpoint): Record<string, unknown> {
 
 function cacheConfig(addr: LokiAddresses): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (addr.chunksCacheSrv) {
-    out.chunk_store_config = { chunk_cache_config: { memcached_client: { addresses: addr.chunksCacheSrv, timeout: '500ms' } } };
+  if (addr.chunksCache) {
+    out.chunk_store_config = { chunk_cache_config: { memcached_client: memcachedClient(addr.chunksCache) } };
   }
-  if (addr.resultsCacheSrv) {
-    out.query_range = { cache_results: true, results_cache: { cache: { memcached_client: { addresses: addr.resultsCacheSrv, timeout: '500ms' } } } };
+  if (addr.resultsCache) {
+    out.query_range = { cache_results: true, results_cache: { cache: { memcached_client: memcachedClient(addr.resultsCache) } } };
   }
   return out;
+}
+
+/** A memcached client block; over mutual TLS when the cache serves it. */
+function memcachedClient(cache: CacheAddress): Record<string, unknown> {
+  return { addresses: cache.srv, timeout: '500ms', ...(cache.tlsServerName ? dskitClientTls(cache.tlsServerName) : {}) };
 }
 
 /** The runtime config (reloaded without restart): per-tenant overrides. */

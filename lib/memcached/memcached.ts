@@ -8,6 +8,7 @@ import { ComponentIdentity } from '../core/names';
 import { tcpProbe, httpProbe, SchedulingOptions } from '../core/pod';
 import { ResourceRequirements } from '../core/resources';
 import { createService } from '../core/service';
+import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, ToolkitHttps, WebConfigFile, servingTlsOf, toolkitHttps } from '../core/serving-tls';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 
 /** What a user sets on a memcached cache. */
@@ -36,10 +37,23 @@ export interface MemcachedProps extends MemcachedOptions {
   readonly component: string;
   /** Cluster DNS domain. */
   readonly clusterDomain: string;
+  /**
+   * Serve the client port over mutual TLS (client certificates from the platform's CA required)
+   * from a certificate of the cache's own, and the exporter's metrics over HTTPS. Needs serving
+   * TLS at the scope. Only for caches whose every client speaks TLS to memcached: Loki's do;
+   * Thanos 0.42's memcached client has no TLS settings. The client port then listens on IPv4
+   * (0.0.0.0), beside a plain listener on loopback for the exporter and the certificate refresh.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 const CLIENT_PORT = 11211;
+/** With TLS: a plain listener on loopback only, for the exporter and the certificate refresh. */
+const LOOPBACK_PORT = 11212;
 const EXPORTER_PORT = 9150;
+/** How often the pod tells memcached to read its certificate again (it never does on its own). */
+const REFRESH_SECONDS = 3600;
 /** uid of the `memcache` user of the official alpine image. */
 const MEMCACHED_UID = 11211;
 /** uid `nobody` that the memcached-exporter image runs as. */
@@ -57,6 +71,8 @@ export class Memcached extends Construct {
   readonly serviceHost: string;
   /** The Service port name clients look up by SRV. */
   readonly portName = 'client';
+  /** With TLS: the name clients check (the Service's full name, which the certificate carries). */
+  readonly tlsServerName?: string;
 
   constructor(scope: Construct, id: string, props: MemcachedProps) {
     super(scope, id);
@@ -67,6 +83,8 @@ export class Memcached extends Construct {
     const replicas = props.replicas ?? 1;
     // memcached uses a little more than -m for connections and slab overhead.
     const podMemory = `${Math.ceil(memoryMb * 1.2)}Mi`;
+    const https = props.tls ? this.tlsOf() : undefined;
+    if (https) this.tlsServerName = this.serviceHost;
 
     this.service = createService(this, 'Service', {
       identity: this.identity,
@@ -96,8 +114,11 @@ export class Memcached extends Construct {
             `--max-item-size=${props.maxItemSize ?? '5m'}`,
             '--conn-limit=16384',
             `--port=${CLIENT_PORT}`,
-            '--extended=modern,track_sizes',
+            // One --extended, so that extraArgs can still replace it by name.
+            `--extended=${['modern', 'track_sizes', ...(https ? tlsOptions() : [])].join(',')}`,
+            ...(https ? ['--enable-ssl', `--listen=0.0.0.0,notls:127.0.0.1:${LOOPBACK_PORT}`] : []),
           ],
+          volumeMounts: https ? [https.certificate.mount] : undefined,
           ports: [{ name: 'client', containerPort: CLIENT_PORT }],
           readinessProbe: tcpProbe('client'),
           livenessProbe: tcpProbe('client', { initialDelaySeconds: 30 }),
@@ -107,14 +128,62 @@ export class Memcached extends Construct {
           name: 'exporter',
           image: IMAGES.memcachedExporter,
           runAsUser: EXPORTER_UID,
-          args: [`--memcached.address=localhost:${CLIENT_PORT}`, `--web.listen-address=:${EXPORTER_PORT}`],
+          args: [
+            `--memcached.address=localhost:${https ? LOOPBACK_PORT : CLIENT_PORT}`,
+            `--web.listen-address=:${EXPORTER_PORT}`,
+            ...(https ? [`--web.config.file=${WebConfigFile.PATH}`] : []),
+          ],
           ports: [{ name: 'http-metrics', containerPort: EXPORTER_PORT }],
-          readinessProbe: httpProbe('/metrics', 'http-metrics'),
+          volumeMounts: https ? [...https.mounts] : undefined,
+          readinessProbe: httpProbe('/metrics', 'http-metrics', { scheme: https ? 'HTTPS' : 'HTTP' }),
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '128Mi' } },
         },
+        ...(https
+          ? [
+              {
+                name: 'cert-refresh',
+                image: IMAGES.busybox,
+                command: ['/bin/sh', '-c', certRefreshScript()],
+                resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { memory: '16Mi' } },
+              },
+            ]
+          : []),
       ],
+      volumes: https ? [...https.volumes] : undefined,
+      configChecksums: https ? [https.webConfig.file.checksum] : undefined,
     });
   }
+
+  /** The certificate and web config of a TLS cache, refused when nothing above turned serving TLS on. */
+  private tlsOf(): ToolkitHttps {
+    const v = new Validator(this);
+    v.check(
+      servingTlsOf(this) !== undefined,
+      'tls',
+      true,
+      'needs a certificate for the cache, and serving TLS is not on where the cache is made',
+      "make it below the scope that turns serving TLS on (the platform's tls, or setServingTls on a parent), or leave tls off",
+    );
+    v.throwIfAny();
+    return toolkitHttps(this, this.identity, { names: [this.identity.name], headless: [this.identity.name] })!;
+  }
+}
+
+/**
+ * memcached's TLS options: its certificate, and client certificates required from the CA. The
+ * minimum version is TLS 1.2 by default.
+ */
+function tlsOptions(): string[] {
+  return [`ssl_chain_cert=${SERVING_CERT_FILE}`, `ssl_key=${SERVING_KEY_FILE}`, `ssl_ca_cert=${PLATFORM_CA_FILE}`, 'ssl_verify_mode=2'];
+}
+
+/**
+ * memcached reads its certificate at start and on `refresh_certs` only: the sidecar sends that
+ * every hour on the loopback listener, so a renewed certificate is served long before the old one
+ * expires. The reply (OK or the error) goes to the sidecar's log.
+ */
+export function certRefreshScript(): string {
+  return `while sleep ${REFRESH_SECONDS}; do printf 'refresh_certs\\r\\nquit\\r\\n' | nc 127.0.0.1 ${LOOPBACK_PORT}; done`;
 }
 
 /** memcached's `-I`: a whole number with an optional k or m (it reads `2g` as 2 bytes and refuses it). */

@@ -1,4 +1,4 @@
-import { dskitGrpcClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
+import { dskitClientTls, dskitGrpcServerTls } from '../core/dskit-tls';
 import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, platformTlsConfig } from '../core/serving-tls';
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
@@ -116,7 +116,7 @@ export function buildTempoConfig(input: TempoConfigInput): Record<string, unknow
  * its querier and backend worker dial its own gRPC port (127.0.0.1), its live-store client the pod's address.
  */
 function grpcClientTls(peerName: string): Record<string, unknown> {
-  const client = { grpc_client_config: dskitGrpcClientTls(peerName) };
+  const client = { grpc_client_config: dskitClientTls(peerName) };
   return { querier: { frontend_worker: client }, live_store_client: client, backend_scheduler_client: client };
 }
 
