@@ -82,7 +82,7 @@ describe("Loki's memcached caches with serving TLS", () => {
 
   test('a TLS cache made where serving TLS is off is refused, naming the property and the fix', () => {
     const chart = testChart();
-    const owner = new ComponentIdentity({ app: 'x', instance: 'x', component: 'x', namespace: 'obs' });
+    const owner = new ComponentIdentity({ app: 'x', instance: 'x', component: 'x', namespace: 'obs', version: '1' });
     expect(() => new Memcached(chart, 'cache', { owner, component: 'cache', clusterDomain: 'cluster.local', tls: true })).toThrow(
       /tls = true.*serving TLS is not on.*setServingTls/s,
     );
