@@ -19,7 +19,11 @@ const loki = new LokiCluster(chart, 'loki', {
   storage: minio,
   retention: '720h',
   write: { replicas: 3, storageSize: '50Gi' },
-  tenants: [{ id: 'team-a' }, { id: 'team-b', retention: '2160h' }],
+  // Each tenant's retention and limits, over the cluster's (changed without restarting Loki).
+  tenants: [
+    { id: 'team-a', limits: { ingestionRateMb: 20, maxGlobalStreams: 20000 } },
+    { id: 'team-b', retention: '2160h', limits: { maxQueryLookback: '168h', overrides: { max_streams_per_user: 1000 } } },
+  ],
   alertmanagerUrl,
 });
 

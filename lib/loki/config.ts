@@ -4,6 +4,7 @@ import { AlertmanagerEndpoint, lokiAlertmanagerUrl, alertmanagerHost } from '../
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
+import { lokiLimitsConfig } from './limits';
 import { ResolvedLokiProps } from './props';
 import { LOKI_DELETE_DELAY } from './storage';
 
@@ -39,17 +40,23 @@ export interface LokiAddresses {
 /** The env var that carries the password of the ruler's Alertmanager login into the backend pods. */
 export const ALERTMANAGER_PASSWORD_ENV = 'ALERTMANAGER_PASSWORD';
 
-/** The S3 client block for one bucket, written the way Loki's `s3` storage config takes it. */
+/**
+ * The S3 client of one bucket in the Thanos-objstore form (`storage_config.object_store.s3`,
+ * `ruler_storage.s3`): the only form Loki 4 keeps, valid since 3.4, so upgrading Loki needs no
+ * config change. It reads the same objects as the legacy client did.
+ */
 function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown> {
   return {
-    bucketnames: bucket,
+    bucket_name: bucket,
+    // host[:port] only (minio-go): the explicit endpoint or AWS's regional one.
+    endpoint: storage.endpointHost,
     region: storage.region,
-    ...(storage.endpoint ? { endpoint: storage.endpoint } : {}),
-    s3forcepathstyle: storage.forcePathStyle,
     insecure: storage.insecure,
+    bucket_lookup_type: storage.forcePathStyle ? 'path' : 'auto',
     // A store served with the platform's CA: trusted by ca.crt of the certificate the pods mount.
-    ...(storage.platformCa ? { http_config: { ca_file: PLATFORM_CA_FILE } } : {}),
+    ...(storage.platformCa ? { http: { tls_ca_path: PLATFORM_CA_FILE } } : {}),
     // Keys come from the environment (a Secret), expanded by -config.expand-env; never written here.
+    // Without them (IRSA, Pod Identity) the client finds the pod's cloud identity by itself.
     ...(storage.credentials.usesStaticKeys ? { access_key_id: `\${${ACCESS_KEY_ENV}}`, secret_access_key: `\${${SECRET_KEY_ENV}}` } : {}),
   };
 }
@@ -72,23 +79,24 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       path_prefix: DATA_DIR,
       replication_factor: p.replicationFactor,
       compactor_grpc_address: `${addr.backend}:${LOKI_PORTS.grpc}`,
-      storage: { s3: s3Block(storage, p.buckets.chunks) },
     },
     schema_config: {
       configs: [{ from: p.schemaFrom, store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
     },
     storage_config: {
+      use_thanos_objstore: true,
+      object_store: { s3: s3Block(storage, p.buckets.chunks) },
       tsdb_shipper: { index_gateway_client: { server_address: `dns+${addr.backendHeadless}:${LOKI_PORTS.grpc}` } },
     },
     ingester: { wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true } },
     ruler: {
       enable_api: true,
-      // Full client block: the ruler does not inherit endpoint or keys from common.storage once its type is set.
-      storage: { type: 's3', s3: s3Block(storage, p.buckets.ruler) },
       rule_path: `${DATA_DIR}/rules-temp`,
       wal: { dir: `${DATA_DIR}/ruler-wal` },
       ...alertingConfig(p),
     },
+    // The ruler's bucket: with the Thanos-objstore clients, ruler_storage replaces ruler.storage.
+    ruler_storage: { backend: 's3', s3: s3Block(storage, p.buckets.ruler) },
     compactor: {
       working_directory: `${DATA_DIR}/compactor`,
       retention_enabled: true,
@@ -102,6 +110,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       reject_old_samples_max_age: '168h',
       max_query_parallelism: 32,
       split_queries_by_interval: '1h',
+      ...lokiLimitsConfig(p.limits),
     },
     runtime_config: { file: `${RUNTIME_CONFIG_DIR}/runtime-config.yaml` },
     analytics: { reporting_enabled: p.usageReporting },
@@ -194,8 +203,10 @@ function memcachedClient(cache: CacheAddress): Record<string, unknown> {
   return { addresses: cache.srv, timeout: '500ms', ...(cache.tlsServerName ? dskitClientTls(cache.tlsServerName) : {}) };
 }
 
-/** The runtime config (reloaded without restart): per-tenant overrides. */
+/** The runtime config (reloaded without restart): each tenant's retention and limits over the cluster's. */
 export function buildRuntimeConfig(p: ResolvedLokiProps): Record<string, unknown> {
-  const overrides = Object.fromEntries(p.tenants.filter((t) => t.retention !== undefined).map((t) => [t.id, { retention_period: t.retention }]));
-  return { overrides };
+  const perTenant = p.tenants.map(
+    (t) => [t.id, { ...(t.retention !== undefined ? { retention_period: t.retention } : {}), ...lokiLimitsConfig(t.limits) }] as const,
+  );
+  return { overrides: Object.fromEntries(perTenant.filter(([, limits]) => Object.keys(limits).length > 0)) };
 }

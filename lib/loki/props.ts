@@ -6,6 +6,7 @@ import { MemcachedOptions } from '../memcached/memcached';
 import { chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { LokiLimits } from './limits';
 
 /** Options shared by the read, write, backend and gateway roles. */
 export interface LokiRoleOptions extends WorkloadOptions {
@@ -51,6 +52,8 @@ export interface LokiTenant {
   readonly id: string;
   /** Retention of this tenant's logs, overriding the cluster's. @default the cluster retention */
   readonly retention?: string;
+  /** This tenant's limits, over the cluster's (the runtime config: changed without a restart). @default the cluster's */
+  readonly limits?: LokiLimits;
 }
 
 /** Props of {@link LokiCluster}. */
@@ -78,6 +81,8 @@ export interface LokiClusterProps {
   readonly gateway?: LokiGatewayOptions;
   /** How long logs are kept; at least 24h (Loki's minimum). @default "744h" (31 days) */
   readonly retention?: string;
+  /** Limits of every tenant (`limits_config`); a tenant's own `limits` win. @default Loki's, with 32 parallel sub-queries */
+  readonly limits?: LokiLimits;
   /** Require a tenant (`X-Scope-OrgID`) on every request. When false, all data is in tenant "fake". @default true */
   readonly authEnabled?: boolean;
   /** Known tenants, with per-tenant retention. Required with gateway basic auth. @default none */
@@ -127,6 +132,7 @@ export interface ResolvedLokiProps {
   readonly backend: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
   readonly gateway: LokiGatewayOptions & { readonly replicas: number; readonly dnsResolver: string };
   readonly retention: string;
+  readonly limits?: LokiLimits;
   readonly authEnabled: boolean;
   readonly tenants: readonly LokiTenant[];
   readonly chunksCache?: MemcachedOptions;

@@ -8,6 +8,7 @@ import { flagValue } from '../core/args';
 import { Validator } from '../core/errors';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { bucketChoiceRule } from '../object-storage/bucket-name';
+import { checkLokiLimits } from './limits';
 import { ResolvedLokiProps } from './props';
 
 /** Loki's retention works on whole daily index tables: "The minimum retention period is 24h". */
@@ -75,6 +76,7 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
     'is not a DNS server address (a host name or IP, with an optional :port)',
     `leave it unset for the cluster DNS ("kube-dns.kube-system.svc.${p.clusterDomain}"), or give e.g. "10.96.0.10"`,
   );
+  checkLokiLimits(v, 'limits', p.limits, { retention_period: 'retention' });
   checkTenants(v, p);
   checkMemcachedOptions(v, 'chunksCache', p.chunksCache);
   checkMemcachedOptions(v, 'resultsCache', p.resultsCache);
@@ -99,6 +101,7 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
     if (tenant.retention !== undefined) {
       v.apply(`tenants[${i}].retention`, tenant.retention, durationAtLeast(tenant.retention, MIN_RETENTION_MS, 'Loki retention works on daily index tables'));
     }
+    checkLokiLimits(v, `tenants[${i}].limits`, tenant.limits, { retention_period: `tenants[${i}].retention` });
   });
   if (!p.authEnabled) {
     v.check(

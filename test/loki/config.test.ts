@@ -1,9 +1,10 @@
 import { parse } from 'yaml';
 import keyTree from '../fixtures/loki-3.7.6-config-keys.json';
+import lokiFlags from '../fixtures/loki-3.7.6-flags.json';
 import { Credentials, S3Storage } from '../../lib/object-storage';
 import { LokiCluster } from '../../lib/loki';
 import { KeyTree, unknownKeys } from '../support/config-keys';
-import { dataOf, get, synth, testChart } from '../support/synth';
+import { argsOf, dataOf, get, synth, testChart, workloads } from '../support/synth';
 import { lokiChart, lokiConfig } from './support';
 
 const tree = keyTree as KeyTree;
@@ -21,6 +22,17 @@ describe('Loki config', () => {
     );
     expect(unknownKeys(lokiConfig(full.manifests), tree)).toEqual([]);
     expect(unknownKeys(lokiConfig(lokiChart().manifests), tree)).toEqual([]);
+  });
+
+  test('every flag of every Loki pod is one Loki 3.7.6 documents', () => {
+    const { manifests } = lokiChart({ chunksCache: {}, write: { extraArgs: ['-ingester.concurrent-flushes=32'] } });
+    const lokiPods = workloads(manifests).filter((w) => w.spec.template.spec.containers.some((c: any) => c.name === 'loki'));
+    expect(lokiPods.length).toBe(3);
+    const flags = lokiPods.flatMap((w) => argsOf(w, 'loki')).map((a) => a.replace(/^-+/, '').split('=')[0]);
+    expect(flags).toEqual(expect.arrayContaining(['config.file', 'target', 'ingester.concurrent-flushes']));
+    expect(flags.filter((f) => !lokiFlags.flags.includes(f))).toEqual([]);
+    // The list is not everything: a misspelt flag is not on it.
+    expect(lokiFlags.flags).not.toContain('ingester.concurrent-flush');
   });
 
   test('the key check catches a misspelt key', () => {
@@ -56,27 +68,39 @@ describe('Loki config', () => {
     expect(config.limits_config.retention_period).toBe('744h');
   });
 
-  test('MinIO storage: path-style, plain HTTP, keys by env reference only', () => {
-    const s3 = config.common.storage.s3;
+  test('the storage client is the Thanos-objstore form Loki 4 keeps: MinIO path-style over plain HTTP, keys by env reference only', () => {
+    expect(config.storage_config.use_thanos_objstore).toBe(true);
+    const s3 = config.storage_config.object_store.s3;
     expect(s3).toEqual({
-      bucketnames: 'loki-chunks',
+      bucket_name: 'loki-chunks',
       region: 'us-east-1',
       endpoint: 'minio.obs.svc.cluster.local:9000',
-      s3forcepathstyle: true,
+      bucket_lookup_type: 'path',
       insecure: true,
       access_key_id: '${AWS_ACCESS_KEY_ID}',
       secret_access_key: '${AWS_SECRET_ACCESS_KEY}',
     });
-    expect(config.ruler.storage).toEqual({ type: 's3', s3: { ...s3, bucketnames: 'loki-ruler' } });
+    // The ruler's bucket in ruler_storage: Loki ignores ruler.storage once the Thanos clients are on.
+    expect(config.ruler_storage).toEqual({ backend: 's3', s3: { ...s3, bucket_name: 'loki-ruler' } });
+    expect(config.ruler.storage).toBeUndefined();
+    // No legacy client left beside it: Loki would refuse two storage configs in common.
+    expect(config.common.storage).toBeUndefined();
+    expect(Object.keys(config.storage_config).filter((k) => ['aws', 's3'].includes(k))).toEqual([]);
   });
 
-  test('AWS with IRSA: no endpoint, no keys, and the role on the ServiceAccount', () => {
+  test('AWS with IRSA: the regional endpoint (the Thanos client needs one), no keys, and the role on the ServiceAccount', () => {
     const chart = testChart();
     const storage = new S3Storage({ region: 'eu-west-1', credentials: Credentials.fromIrsaRole('arn:aws:iam::111122223333:role/loki') });
     new LokiCluster(chart, 'loki', { namespace: 'obs', storage, buckets: { chunks: 'acme-chunks', ruler: 'acme-ruler' } });
     const manifests = synth(chart);
-    const s3 = lokiConfig(manifests).common.storage.s3;
-    expect(s3).toEqual({ bucketnames: 'acme-chunks', region: 'eu-west-1', s3forcepathstyle: false, insecure: false });
+    const s3 = lokiConfig(manifests).storage_config.object_store.s3;
+    expect(s3).toEqual({
+      bucket_name: 'acme-chunks',
+      endpoint: 's3.eu-west-1.amazonaws.com',
+      region: 'eu-west-1',
+      bucket_lookup_type: 'auto',
+      insecure: false,
+    });
     expect(get(manifests, 'ServiceAccount', 'loki').metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/loki' });
     expect(JSON.stringify(manifests)).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
   });

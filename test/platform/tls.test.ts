@@ -312,8 +312,8 @@ describe('TLS inside the platform', () => {
       http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
     });
     const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
-    expect(loki.common.storage.s3).toMatchObject({ insecure: false, http_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
-    expect(loki.ruler.storage.s3).toMatchObject({ insecure: false, http_config: { ca_file: `${SERVING_DIR}/ca.crt` } });
+    expect(loki.storage_config.object_store.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
+    expect(loki.ruler_storage.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
     const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
     expect(tempo.storage.trace.s3).toMatchObject({ insecure: false, tls_ca_path: `${SERVING_DIR}/ca.crt` });
     // The bucket Job trusts the CA through mc's config dir.

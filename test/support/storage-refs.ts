@@ -13,8 +13,8 @@ export interface BucketReference {
 }
 
 /**
- * Every bucket named in the config files of ConfigMaps and Secrets: Loki's `s3.bucketnames`
- * (a comma list), the Thanos objstore's `config.bucket` and Tempo's `storage.trace.s3.bucket`. It walks the parsed YAML, so a bucket
+ * Every bucket named in the config files of ConfigMaps and Secrets: Loki's `bucket_name` (its
+ * Thanos-objstore clients) or legacy `s3.bucketnames` (a comma list), the Thanos objstore's `config.bucket` and Tempo's `storage.trace.s3.bucket`. It walks the parsed YAML, so a bucket
  * in any section of any file is found.
  */
 export function bucketReferences(manifests: Manifest[]): BucketReference[] {
@@ -35,6 +35,10 @@ function walk(node: unknown, source: string, found: BucketReference[]): void {
   }
   if (node === null || typeof node !== 'object') return;
   const o = node as Record<string, any>;
+  // Loki's Thanos-objstore clients: storage_config.object_store.s3 and ruler_storage.s3 { bucket_name, ... }.
+  if (typeof o.bucket_name === 'string') {
+    found.push({ source, bucket: o.bucket_name, region: o.region, endpoint: o.endpoint, insecure: o.insecure });
+  }
   if (typeof o.bucketnames === 'string') {
     for (const bucket of o.bucketnames.split(',')) found.push({ source, bucket: bucket.trim(), region: o.region, endpoint: o.endpoint, insecure: o.insecure });
   }
