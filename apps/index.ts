@@ -1,6 +1,8 @@
 import { App } from 'cdk8s';
 import { dbCluster } from './db-cluster/main';
 import { lokiAws } from './loki-aws/main';
+import { lokiMigration } from './loki-migration/main';
+import { lokiModes } from './loki-modes/main';
 import { lokiMultitenant } from './loki-multitenant/main';
 import { lokiStandalone } from './loki-standalone/main';
 import { defaultPlatform } from './platform/main';
@@ -30,4 +32,6 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'db-cluster': dbCluster,
   umbrella,
   'loki-standalone': lokiStandalone,
+  'loki-modes': lokiModes,
+  'loki-migration': lokiMigration,
 };

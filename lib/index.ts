@@ -47,7 +47,19 @@ export type {
 
 // Logs.
 export { LokiCluster, TENANT_HEADER } from './loki';
-export type { LokiClusterProps, LokiRoleOptions, LokiStatefulRoleOptions, LokiGatewayOptions, LokiTenant, LokiClientEndpoint } from './loki';
+export type {
+  LokiClusterProps,
+  LokiRoleOptions,
+  LokiStatefulRoleOptions,
+  LokiGatewayOptions,
+  LokiTenant,
+  LokiClientEndpoint,
+  LokiLimits,
+  LokiMode,
+  LokiMigration,
+  LokiDistributedOptions,
+  LokiComponentOptions,
+} from './loki';
 export { Memcached } from './memcached';
 export type { MemcachedOptions, MemcachedProps } from './memcached';
 

@@ -1,13 +1,12 @@
 /**
  * The objects of an app as the library built them, for the checks and plans that read the whole
  * app at synth: what the library made is read from what it was made with (a workload's pod
- * template, a config file's contents, a Service's record in the wiring), which costs nothing;
+ * template, a config file's contents, a Service's ports and selector), which costs nothing;
  * anything else is synthesized once, when it is read.
  */
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigFile } from './config-file';
-import { Wiring } from './wiring';
 
 const readers = new WeakMap<ApiObject, () => unknown>();
 
@@ -16,20 +15,11 @@ export function rememberAsBuilt(apiObject: ApiObject, read: () => unknown): void
   readers.set(apiObject, read);
 }
 
-/** `apiObject` as built: its remembered reading, its Service record or config files, else its synthesized JSON. */
+/** `apiObject` as built: its remembered reading (workloads, Services), its config files, else its synthesized JSON. */
 export function readAsBuilt(apiObject: ApiObject): unknown {
   const remembered = readers.get(apiObject);
   if (remembered) return remembered();
   const metadata = { name: apiObject.name, namespace: apiObject.metadata.namespace };
-  if (apiObject.kind === 'Service') {
-    const service = Wiring.of(apiObject).emittedService(apiObject.metadata.namespace, apiObject.name);
-    if (service)
-      return {
-        kind: 'Service',
-        metadata: { ...metadata, annotations: service.annotations },
-        spec: { ports: service.ports, selector: service.selector, type: service.type },
-      };
-  }
   const scope = apiObject.node.scope;
   if (scope instanceof ConfigFile) return { kind: apiObject.kind, metadata, stringData: scope.files };
   return apiObject.toJson();

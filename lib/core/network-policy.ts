@@ -5,7 +5,7 @@
  * The rules are worked out at synth, once every construct exists; a check then reads the emitted
  * policies as the API server applies them and refuses the synth if any path would be dropped.
  */
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { AppObjects } from './as-built';
 import { registerAppCheck } from './app-checks';
@@ -80,8 +80,8 @@ export function admitClients(scope: IConstruct, url: string, peers: readonly Net
       v.check(isCidr(cidr), `peers[${i}].cidrs`, cidr, 'is not an address block', 'write it as an IPv4 or IPv6 CIDR, e.g. "10.20.0.0/16"');
   });
   v.throwIfAny();
-  const root = scope.node.root;
-  admissions.set(root, [...(admissions.get(root) ?? []), { path: scope.node.path, url, peers }]);
+  const output = outputOf(scope);
+  admissions.set(output, [...(admissions.get(output) ?? []), { path: scope.node.path, url, peers }]);
 }
 
 function isCidr(text: string): boolean {
@@ -117,7 +117,7 @@ export class PodNetworkPolicy extends Construct {
     guardNameCollisions(this);
     registerAppCheck(this, 'network-policies', networkPolicyCheck);
     const spec = () => {
-      const rules = planOf(this.node.root).rulesFor(props.namespace, props.podSelector);
+      const rules = planOf(outputOf(this)).rulesFor(props.namespace, props.podSelector);
       const outside: PolicyRule[] = props.outsidePorts?.length
         ? [{ peers: [ANYWHERE], ports: props.outsidePorts.map((port) => ({ port, protocol: 'TCP' })) }]
         : [];
@@ -196,7 +196,16 @@ function key(namespace: string, selector: Readonly<Record<string, string>>): str
   return `${namespace}|${JSON.stringify(Object.entries(selector).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
 }
 
-/** The plan of each app, with the number of constructs it was made for (a construct added since makes it stale). */
+/**
+ * The output a construct belongs to: its chart, one file applied to one cluster. Policies are
+ * worked out per output, so that two charts with the same objects (the stages of a migration)
+ * never read each other's.
+ */
+function outputOf(scope: IConstruct): IConstruct {
+  return [...scope.node.scopes].reverse().find((c) => Chart.isChart(c)) ?? scope.node.root;
+}
+
+/** The plan of each output, with the number of constructs it was made for (a construct added since makes it stale). */
 const plans = new WeakMap<IConstruct, { size: number; plan: NetworkPlan }>();
 
 function planOf(root: IConstruct): NetworkPlan {
@@ -225,7 +234,17 @@ function planOf(root: IConstruct): NetworkPlan {
  * (patches and the user's own policies included) admit every path of the app's configs.
  */
 function networkPolicyCheck(root: IConstruct): ValidationProblem[] {
-  const plan = planOf(root);
+  const withPolicies = root.node
+    .findAll()
+    .filter((c) => c instanceof PodNetworkPolicy)
+    .map((c) => outputOf(c));
+  const withAdmissions = [root, ...root.node.findAll().filter((c) => Chart.isChart(c))].filter((c) => admissions.has(c));
+  return [...new Set([...withPolicies, ...withAdmissions])].flatMap((output) => outputProblems(output));
+}
+
+/** The network problems of one output (see {@link networkPolicyCheck}). */
+function outputProblems(output: IConstruct): ValidationProblem[] {
+  const plan = planOf(output);
   const problems: ValidationProblem[] = plan.unresolved.map((a) => ({
     path: a.path,
     property: 'admitClients',

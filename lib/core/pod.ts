@@ -113,10 +113,12 @@ export interface PodTemplateProps {
   /**
    * The pods hold copies of the same data (a replicated store): no two may run on one node, so a
    * node's loss takes at most one copy. A pod with no free node stays Pending, which the spread
-   * alone would not prevent. The user's `scheduling.affinity` replaces it.
+   * alone would not prevent. The user's `scheduling.affinity` replaces it. Labels instead of
+   * `true` name a group that spans workloads (every pod with those labels holds copies of the same
+   * data): no two pods of the group share a node, however few each workload runs.
    * @default false
    */
-  readonly exclusiveNodes?: boolean;
+  readonly exclusiveNodes?: boolean | Readonly<Record<string, string>>;
 }
 
 /** What a node agent needs of its node, and why. Everything else stays as strict as "restricted". */
@@ -200,7 +202,7 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
       // Every image the library runs is a Linux one: a Windows node would only ever fail to pull it.
       nodeSelector: { 'kubernetes.io/os': 'linux', ...scheduling.nodeSelector },
       tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
-      affinity: scheduling.affinity ?? (props.exclusiveNodes && props.replicas > 1 ? oneCopyPerNode(props.identity) : undefined),
+      affinity: scheduling.affinity ?? oneCopyPerNode(props),
       priorityClassName: scheduling.priorityClassName,
       topologySpreadConstraints: scheduling.topologySpreadConstraints
         ? [...scheduling.topologySpreadConstraints]
@@ -243,12 +245,12 @@ function orUndefined<T>(items: T[]): T[] | undefined {
 }
 
 /** Required anti-affinity on the node name: no two pods of the workload on one node. */
-function oneCopyPerNode(identity: ComponentIdentity): k8s.Affinity {
-  return {
-    podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: identity.selector }, topologyKey: 'kubernetes.io/hostname' }],
-    },
-  };
+/** The anti-affinity of pods that hold copies of the same data: of this workload, or of the group the labels name. */
+function oneCopyPerNode(props: Pick<PodTemplateProps, 'exclusiveNodes' | 'identity' | 'replicas'>): k8s.Affinity | undefined {
+  const group = props.exclusiveNodes;
+  if (!group || (group === true && props.replicas < 2)) return undefined;
+  const matchLabels = group === true ? props.identity.selector : { ...group };
+  return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels }, topologyKey: 'kubernetes.io/hostname' }] } };
 }
 
 /** Spread replicas over nodes and zones without ever leaving a pod Pending for it. */

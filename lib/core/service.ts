@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from './k8s';
 import { guardNameCollisions } from './collisions';
+import { rememberAsBuilt } from './as-built';
 import { Wiring } from './wiring';
 import { ComponentIdentity, OWN_PREFIX } from './names';
 
@@ -51,7 +52,7 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
   const type = spec.headless ? 'ClusterIP' : (spec.type ?? 'ClusterIP');
   const annotations = { ...spec.annotations, ...(spec.ringPorts?.length ? { [RING_PORTS_ANNOTATION]: spec.ringPorts.join(',') } : {}) };
   Wiring.of(scope).servesService({ namespace: spec.identity.namespace, name: spec.name, headless: spec.headless ?? false, ports, selector, type, annotations });
-  return new k8s.KubeService(scope, id, {
+  const service = new k8s.KubeService(scope, id, {
     metadata: {
       name: spec.name,
       namespace: spec.identity.namespace,
@@ -69,6 +70,10 @@ export function createService(scope: Construct, id: string, spec: ServiceSpec): 
       })),
     },
   });
+  // Read as built from what it was made with, by object: two charts may each hold a Service of one name.
+  const metadata = { name: spec.name, namespace: spec.identity.namespace, annotations };
+  rememberAsBuilt(service, () => ({ kind: 'Service', metadata, spec: { ports, selector, type } }));
+  return service;
 }
 
 /** Emits a ServiceAccount that mounts no token unless asked; cloud identity goes in its annotations. */

@@ -32,7 +32,8 @@ import {
 import { basicAuthPasswordEnv } from '../core/basic-auth';
 import { lokiDashboards, lokiDatasources } from './grafana';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
-import { LokiClusterProps, LokiRoleOptions, ResolvedLokiProps, resolveLokiProps } from './props';
+import { ALL_TARGET_LABEL, LokiComponentPlan, ingestingReplicas, lokiComponents, lokiRoutes } from './components';
+import { LokiClusterProps, LokiMode, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
 import { checkEmittedLoki, validateLokiProps } from './validate';
 
@@ -50,14 +51,10 @@ const MEMBERLIST_LABEL = `${OWN_PREFIX}/memberlist`;
 const LOKI_UID = 10001;
 /** uid and gid of the unprivileged nginx image. */
 
-type Role = 'write' | 'read' | 'backend';
-
-const DEFAULT_RESOURCES: Record<Role | 'gateway', ResourceRequirements> = {
-  write: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } },
-  read: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-  backend: { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } },
-  gateway: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-};
+/** The gateway's resources when none are given. */
+const GATEWAY_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
+/** The targets that run a ruler, and so send alerts. */
+const RULER_TARGETS: ReadonlySet<string> = new Set(['backend', 'all', 'ruler']);
 
 /**
  * Grafana Loki in Simple Scalable mode: write (StatefulSet, WAL on a volume), read (Deployment),
@@ -91,11 +88,12 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   readonly config: ConfigFile;
   readonly runtimeConfig: ConfigFile;
   readonly gatewayConfig: ConfigFile;
-  readonly write: Workload;
-  /** Copies of each stream the write pods keep. */
+  /** Every Loki workload by component (`write`, `read`, `backend`; `all-main`, `all`; `distributor`, ...). */
+  readonly workloads: Readonly<Record<string, Workload>>;
+  /** The workloads whose pods hold ingesters in the mode that takes the traffic, and the prop that sizes them. */
+  readonly ingesters: { readonly property: string; readonly workloads: readonly Workload[] };
+  /** Copies of each stream the ingesters keep. */
   readonly replicationFactor: number;
-  readonly read: Workload;
-  readonly backend: Workload;
   readonly gateway: Workload;
   /** Every emitted Service by name. */
   readonly services: Readonly<Record<string, k8s.KubeService>>;
@@ -114,8 +112,10 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   private readonly trustedCalls: PlatformCall[];
   /** With serving TLS: the name every role's certificate carries for its gRPC peers. */
   private readonly grpcPeerName?: string;
-  /** With serving TLS: each role's certificate, by role. */
-  private readonly roleCertificates: Partial<Record<Role, ServingCertificate>> = {};
+  /** With serving TLS: each component's certificate, by component. */
+  private readonly componentCertificates: Record<string, ServingCertificate> = {};
+  /** The mode the gateway sends the traffic to. */
+  private readonly routedMode: LokiMode;
 
   constructor(scope: Construct, id: string, props: LokiClusterProps) {
     super(scope, id);
@@ -146,28 +146,31 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.chunksCache = this.emitCache('ChunksCache', 'chunks-cache', p.chunksCache);
     this.resultsCache = this.emitCache('ResultsCache', 'results-cache', p.resultsCache);
 
-    const addresses: LokiAddresses = {
-      memberlist: host(`${p.name}-memberlist`),
-      gossipClusterLabel: this.base.gossipClusterLabel,
-      backend: host(`${p.name}-backend`),
-      backendHeadless: host(`${p.name}-backend-headless`),
-      chunksCache: this.chunksCache && cacheAddress(this.chunksCache),
-      resultsCache: this.resultsCache && cacheAddress(this.resultsCache),
-      // Every role is behind the gossip Service: its name is the one all their certificates carry.
-      tls: servingTlsOf(this) && { peerName: host(`${p.name}-memberlist`) },
-    };
-    this.grpcPeerName = addresses.tls?.peerName;
+    // Every pod of every mode is behind the gossip Service: its name is the one all their certificates carry.
+    this.grpcPeerName = servingTlsOf(this) && host(`${p.name}-memberlist`);
     const configIdentity = this.base.sibling('config');
-    const config = buildLokiConfig(p, this.storage, addresses);
-    checkEmittedLoki(this, p, config);
-    this.config = new ConfigFile(this, 'Config', { identity: configIdentity, name: `${p.name}-config`, files: { 'config.yaml': renderYaml(config) } });
+    const stages = emittedModes(p);
+    this.routedMode = routedMode(p);
+    const configs = Object.fromEntries(
+      stages.map(({ mode }) => {
+        const config = buildLokiConfig(p, this.storage, this.addressesOf(mode));
+        checkEmittedLoki(this, p, mode, config);
+        const file = new ConfigFile(this, mode === 'simple-scalable' ? 'Config' : `Config-${mode}`, {
+          identity: configIdentity,
+          name: lokiConfigName(p.name, mode),
+          files: { 'config.yaml': renderYaml(config) },
+        });
+        return [mode, file];
+      }),
+    ) as Partial<Record<LokiMode, ConfigFile>>;
+    this.config = configs[this.routedMode]!;
     this.runtimeConfig = new ConfigFile(this, 'RuntimeConfig', {
       identity: configIdentity,
       name: `${p.name}-runtime-config`,
       files: { 'runtime-config.yaml': renderYaml(buildRuntimeConfig(p)) },
     });
 
-    // Read, write and backend share one ServiceAccount, so Loki holds one cloud role.
+    // Every component of every mode shares one ServiceAccount, so Loki holds one cloud role.
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, p.name, {
       storage: this.storage,
       buckets: [p.buckets.chunks, p.buckets.ruler],
@@ -176,17 +179,25 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     declareKeySecret(this, this.storage, p.namespace, 'Loki');
 
     this.emitMemberlistService();
-    // With serving TLS each role serves its HTTP port over HTTPS from a certificate of its own,
-    // whose ca.crt the ruler trusts its Alertmanager by, and every role the object store. Without
-    // it, a call to an HTTPS endpoint is refused (every role reads the one config).
+    // With serving TLS each component serves its HTTP port over HTTPS from a certificate of its own,
+    // whose ca.crt the ruler trusts its Alertmanager by, and every component the object store. Without
+    // it, a call to an HTTPS endpoint is refused (every component reads the same settings).
     this.trustedCalls = [
       { property: 'alertmanager', value: p.alertmanager?.path, platformCa: p.alertmanager?.https },
       { property: 'storage', value: this.storage.kind, platformCa: this.storage.platformCa },
     ];
     this.replicationFactor = p.replicationFactor;
-    this.write = this.emitRole('write', p.write.replicas, p.write);
-    this.read = this.emitRole('read', p.read.replicas, p.read);
-    this.backend = this.emitRole('backend', p.backend.replicas, p.backend);
+    const workloads: Record<string, Workload> = {};
+    for (const { mode, stopped } of stages) {
+      for (const plan of lokiComponents(p, mode)) workloads[plan.component] = this.emitComponent(plan, configs[mode]!, stopped);
+      if (mode === 'ha-monolithic') this.emitMonolithicGroup(stopped);
+    }
+    this.workloads = workloads;
+    const ingesting = lokiComponents(p, this.routedMode).filter((c) => c.ingests);
+    this.ingesters = {
+      property: ingestingReplicas(p, this.routedMode).property.replace(/\.replicas$/, ''),
+      workloads: ingesting.map((c) => workloads[c.component]),
+    };
 
     const gatewayIdentity = this.base.sibling('gateway', imageVersion(p.gateway.image ?? IMAGES.nginx));
     // The entry every client uses serves HTTPS with serving TLS on; behind it Loki still speaks plain HTTP.
@@ -198,9 +209,9 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
     this.recordGuardsAndWarnings(p);
-    this.scrapeTargets = (['write', 'read', 'backend'] as const).map((role) => {
-      const cert = this.roleCertificates[role];
-      return srvScrapeTarget(`${p.name}-${role}`, 'http-metrics', host(`${p.name}-${role}-headless`), undefined, {
+    this.scrapeTargets = Object.keys(workloads).map((component) => {
+      const cert = this.componentCertificates[component];
+      return srvScrapeTarget(`${p.name}-${component}`, 'http-metrics', host(`${p.name}-${component}-headless`), undefined, {
         https: cert ? { certificateSecret: cert.secretName } : undefined,
       });
     });
@@ -217,15 +228,18 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   /** The gateway's nginx.conf: each API path to the role that serves it, by the roles' Services. */
   private emitGatewayConfig(p: ResolvedLokiProps, identity: ComponentIdentity): ConfigFile {
     const scheme = servingTlsOf(this) ? 'https' : 'http';
-    const url = (role: string) => `${scheme}://${this.base.host(`${p.name}-${role}`)}:${LOKI_PORTS.http}`;
+    const url = (component: string) => `${scheme}://${this.base.host(`${p.name}-${component}`)}:${LOKI_PORTS.http}`;
+    const routes = lokiRoutes(this.routedMode);
     return new ConfigFile(this, 'GatewayConfig', {
       identity,
       name: `${p.name}-gateway`,
       files: {
         'nginx.conf': buildGatewayConfig({
-          write: url('write'),
-          read: url('read'),
-          backend: url('backend'),
+          push: url(routes.push),
+          query: url(routes.query),
+          tail: url(routes.tail),
+          rules: url(routes.rules),
+          deletes: url(routes.deletes),
           resolver: p.gateway.dnsResolver,
           basicAuth: p.gateway.basicAuthSecret !== undefined,
           https: this.gatewayCertificate !== undefined,
@@ -321,36 +335,90 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     });
   }
 
-  private emitRole(role: Role, replicas: number, options: LokiRoleOptions & { storageSize?: string; storageClass?: string }): Workload {
+  /** What the config of `mode` points at: the Services of that mode's components. */
+  private addressesOf(mode: LokiMode): LokiAddresses {
     const p = this.props;
-    const identity = this.base.sibling(role, imageVersion(options.image ?? p.image ?? IMAGES.loki));
+    const host = (service: string) => this.base.host(`${p.name}-${service}`);
+    return {
+      memberlist: host('memberlist'),
+      gossipClusterLabel: this.base.gossipClusterLabel,
+      compactor: host(mode === 'simple-scalable' ? 'backend' : 'compactor'),
+      indexGateway: mode === 'simple-scalable' ? host('backend-headless') : mode === 'distributed' ? host('index-gateway-headless') : undefined,
+      queryScheduler: mode === 'distributed' ? host('query-scheduler-headless') : undefined,
+      compactorWorkers: mode === 'ha-monolithic',
+      chunksCache: this.chunksCache && cacheAddress(this.chunksCache),
+      resultsCache: this.resultsCache && cacheAddress(this.resultsCache),
+      tls: this.grpcPeerName ? { peerName: this.grpcPeerName } : undefined,
+    };
+  }
+
+  /**
+   * ha-monolithic: `<name>-compactor`, the main compactor alone, for delete requests and the
+   * workers' jobs; and one disruption budget over every `-target=all` pod, since a stream's copies
+   * may sit on the main and on the workers alike.
+   */
+  private emitMonolithicGroup(stopped: boolean): void {
+    const all = this.base.sibling('all');
+    if (!stopped && this.props.monolithic.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'MonolithicPdb', {
+        metadata: { name: all.name, namespace: all.namespace, labels: all.labels },
+        spec: { selector: { matchLabels: allTargetSelector(this.props.name) }, maxUnavailable: k8s.IntOrString.fromNumber(1) },
+      });
+    }
+    const main = this.base.sibling('all-main');
+    this.service('MainCompactorService', {
+      identity: this.base.sibling('compactor'),
+      name: `${this.props.name}-compactor`,
+      selector: main.selector,
+      ports: [
+        { name: 'http-metrics', port: LOKI_PORTS.http },
+        { name: 'grpc', port: LOKI_PORTS.grpc },
+      ],
+    });
+  }
+
+  /**
+   * One Loki workload: its Services (`<name>-<component>` and the headless one its pods are
+   * named and scraped by), its certificate with serving TLS, and its pods. `stopped` keeps the
+   * objects at zero replicas (the cut-over stage of a migration).
+   */
+  private emitComponent(plan: LokiComponentPlan, config: ConfigFile, stopped: boolean): Workload {
+    const p = this.props;
+    const options = plan.options;
+    const identity = this.base.sibling(plan.component, imageVersion(options.image ?? p.image ?? IMAGES.loki));
     const ports = [
       { name: 'http-metrics', port: LOKI_PORTS.http },
       { name: 'grpc', port: LOKI_PORTS.grpc },
     ];
-    this.service(`${cap(role)}Service`, { identity, name: identity.name, ports });
-    this.service(`${cap(role)}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
+    const id = plan.component
+      .split('-')
+      .map((part) => cap(part))
+      .join('');
+    // `<name>-all` takes every `-target=all` pod, the main compactor's too: one group of ring members.
+    const selector = plan.podLabels ? allTargetSelector(p.name) : undefined;
+    this.service(`${id}Service`, { identity, name: identity.name, ports, selector });
+    this.service(`${id}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
-    const stateful = role !== 'read';
     const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
-    if (servingTlsOf(this)) this.roleCertificates[role] = trust;
+    if (servingTlsOf(this) && trust) this.componentCertificates[plan.component] = trust;
     const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     const container = withOptions(options, {
       name: 'loki',
-      // A role's own image (applied by withOptions) wins over the cluster's (a canary of one role), which wins over the pin.
+      // A component's own image (applied by withOptions) wins over the cluster's (a canary of one component), which wins over the pin.
       image: p.image ?? IMAGES.loki,
       args: [
         `-config.file=${CONFIG_DIR}/config.yaml`,
-        `-target=${role}`,
+        `-target=${plan.target}`,
         '-config.expand-env=true',
         // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
         '-memberlist.advertise-addr=$(POD_IP)',
+        ...(plan.extraFlags ?? []),
       ],
       env: [
         { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
         ...this.storage.credentials.env(),
-        // The ruler runs in the backend pods: only they get the password of its Alertmanager login.
-        ...(role === 'backend' && p.alertmanager?.basicAuth ? [basicAuthPasswordEnv(ALERTMANAGER_PASSWORD_ENV, p.alertmanager.basicAuth)] : []),
+        // Only the pods that run a ruler get the password of its Alertmanager login.
+        ...(RULER_TARGETS.has(plan.target) && p.alertmanager?.basicAuth ? [basicAuthPasswordEnv(ALERTMANAGER_PASSWORD_ENV, p.alertmanager.basicAuth)] : []),
       ],
       ports: [
         { name: 'http-metrics', containerPort: LOKI_PORTS.http },
@@ -365,21 +433,23 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15, scheme }),
       livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5, scheme }),
-      defaultResources: DEFAULT_RESOURCES[role],
+      defaultResources: plan.defaultResources,
     });
     const common = {
       identity,
-      replicas,
+      replicas: stopped ? 0 : plan.replicas,
       podIdentity: { runAsUser: LOKI_UID, runAsGroup: LOKI_UID, fsGroup: LOKI_UID },
       serviceAccountName: p.name,
-      configChecksums: [this.config.checksum],
-      extraPodLabels: { [MEMBERLIST_LABEL]: 'true' },
+      configChecksums: [config.checksum],
+      extraPodLabels: { [MEMBERLIST_LABEL]: 'true', ...plan.podLabels },
       ...podOptions(options),
       containers: [container],
+      // Ingesters flush their WAL, the compactor and ruler finish their pass before exiting.
+      ...(plan.stateful ? { terminationGracePeriodSeconds: plan.grace } : {}),
     };
-    const configVolumes: k8s.Volume[] = [this.config.volume('config'), this.runtimeConfig.volume('runtime-config'), ...(trust ? [trust.volume] : [])];
-    if (!stateful) {
-      return new Workload(this, cap(role), {
+    const configVolumes: k8s.Volume[] = [config.volume('config'), this.runtimeConfig.volume('runtime-config'), ...(trust ? [trust.volume] : [])];
+    if (!plan.stateful) {
+      return new Workload(this, id, {
         ...common,
         kind: 'Deployment',
         volumes: [...configVolumes, { name: 'data', emptyDir: {} }],
@@ -387,15 +457,15 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } },
       });
     }
-    return new Workload(this, cap(role), {
+    return new Workload(this, id, {
       ...common,
       kind: 'StatefulSet',
-      // The ingesters of a stream's copies are distinct write pods; on one node they would fail together.
-      exclusiveNodes: role === 'write',
+      // The ingesters of a stream's copies are distinct pods; on one node they would fail together.
+      // The `-target=all` pods are one group over two StatefulSets, with one budget (emitted once).
+      exclusiveNodes: plan.ingests ? (selector ?? true) : false,
+      disruptionBudget: selector ? false : undefined,
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
-      // Ingesters flush their WAL and the compactor finishes its pass before exiting.
-      terminationGracePeriodSeconds: 300,
     });
   }
 
@@ -453,7 +523,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
           volumeMounts: mounts,
           readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5, scheme }),
           livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20, scheme }),
-          resources: g.resources ?? DEFAULT_RESOURCES.gateway,
+          resources: g.resources ?? GATEWAY_RESOURCES,
         },
       ],
     });
@@ -467,4 +537,31 @@ function cap(s: string): string {
 /** How Loki's config reaches a cache: every pod by SRV (no A lookups: the targets are pod names), over TLS when it serves it. */
 function cacheAddress(cache: Memcached): CacheAddress {
   return { srv: `dnssrvnoa+_${cache.portName}._tcp.${cache.serviceHost}`, tlsServerName: cache.tlsServerName };
+}
+
+/** The modes a cluster emits workloads for: the target mode, and during a migration Simple Scalable too. */
+function emittedModes(p: ResolvedLokiProps): Array<{ readonly mode: LokiMode; readonly stopped: boolean }> {
+  const m = p.migration;
+  if (!m) return [{ mode: p.mode, stopped: false }];
+  if (m.stage === 1) return [{ mode: 'simple-scalable', stopped: false }];
+  // Stage 2 runs both; stage 3 keeps Simple Scalable's objects at zero replicas while its write pods flush and stop.
+  return [
+    { mode: 'simple-scalable', stopped: m.stage === 3 },
+    { mode: p.mode, stopped: false },
+  ];
+}
+
+/** The mode the gateway sends the traffic to: Simple Scalable until the cut-over stage. */
+function routedMode(p: ResolvedLokiProps): LokiMode {
+  return p.migration && p.migration.stage < 3 ? 'simple-scalable' : p.mode;
+}
+
+/** The ConfigMap of a mode's config: Simple Scalable keeps `<name>-config`, so no running pod rolls for the new modes' configs. */
+export function lokiConfigName(name: string, mode: LokiMode): string {
+  return mode === 'simple-scalable' ? `${name}-config` : `${name}-${mode}-config`;
+}
+
+/** The labels of every `-target=all` pod of a cluster, the main compactor's included. */
+function allTargetSelector(name: string): Record<string, string> {
+  return { [LABELS.name]: 'loki', [LABELS.instance]: name, [ALL_TARGET_LABEL]: 'true' };
 }

@@ -26,8 +26,14 @@ export interface LokiAddresses {
   readonly memberlist: string;
   /** The label every message of this ring carries. */
   readonly gossipClusterLabel: string;
-  readonly backend: string;
-  readonly backendHeadless: string;
+  /** The (main) compactor's Service: delete requests and, for workers, compaction jobs (gRPC). */
+  readonly compactor: string;
+  /** The headless Service of the index gateways queriers ask, when the mode runs them apart. */
+  readonly indexGateway?: string;
+  /** The query-scheduler frontends and queriers use, when the mode runs it apart (else its ring finds it). */
+  readonly queryScheduler?: string;
+  /** The compactors are workers of a main one (which its flag makes main): ha-monolithic. */
+  readonly compactorWorkers?: boolean;
   readonly chunksCache?: CacheAddress;
   readonly resultsCache?: CacheAddress;
   /**
@@ -78,7 +84,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     common: {
       path_prefix: DATA_DIR,
       replication_factor: p.replicationFactor,
-      compactor_grpc_address: `${addr.backend}:${LOKI_PORTS.grpc}`,
+      compactor_grpc_address: `${addr.compactor}:${LOKI_PORTS.grpc}`,
     },
     schema_config: {
       configs: [{ from: p.schemaFrom, store: 'tsdb', object_store: 's3', schema: 'v13', index: { prefix: 'index_', period: '24h' } }],
@@ -86,9 +92,13 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     storage_config: {
       use_thanos_objstore: true,
       object_store: { s3: s3Block(storage, p.buckets.chunks) },
-      tsdb_shipper: { index_gateway_client: { server_address: `dns+${addr.backendHeadless}:${LOKI_PORTS.grpc}` } },
+      // Without index gateways apart (ha-monolithic), each pod reads the index itself.
+      ...(addr.indexGateway ? { tsdb_shipper: { index_gateway_client: { server_address: `dns+${addr.indexGateway}:${LOKI_PORTS.grpc}` } } } : {}),
     },
-    ingester: { wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true } },
+    // An ingester that stops flushes what it holds and leaves the ring: what a rollout, a
+    // scale-down and every stage of a migration rely on not to lose a line.
+    ingester: { wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true }, lifecycler: { unregister_on_shutdown: true } },
+    ...(addr.queryScheduler ? schedulerAddresses(addr.queryScheduler) : {}),
     ruler: {
       enable_api: true,
       rule_path: `${DATA_DIR}/rules-temp`,
@@ -103,6 +113,7 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       // Required with retention: where delete requests are kept.
       delete_request_store: 's3',
       retention_delete_delay: LOKI_DELETE_DELAY,
+      ...(addr.compactorWorkers ? { horizontal_scaling_mode: 'worker' } : {}),
     },
     limits_config: {
       retention_period: p.retention,
@@ -118,6 +129,12 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
   };
   if (addr.tls) addGrpcClientTls(config, addr.tls.peerName);
   return mergeOverrides(config, p.configOverrides);
+}
+
+/** Frontends enqueue to, and queriers pull from, the query-schedulers of one Service (no scheduler ring). */
+function schedulerAddresses(scheduler: string): Record<string, unknown> {
+  const address = `${scheduler}:${LOKI_PORTS.grpc}`;
+  return { frontend: { scheduler_address: address }, frontend_worker: { scheduler_address: address } };
 }
 
 /**

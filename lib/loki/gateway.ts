@@ -4,12 +4,18 @@ import { HTPASSWD_DIR, NGINX_PORT, nginxGatewayConfig } from '../core/nginx';
 export const GATEWAY_PORT = NGINX_PORT;
 export { HTPASSWD_DIR };
 
-/** The gateway's routes: which Loki role serves each API path. */
+/** The gateway's routes: the base URL (`http://host:port`) of the Service that serves each kind of request. */
 export interface GatewayRoutes {
-  /** Base URLs (`http://host:port`) of the three roles. */
-  readonly write: string;
-  readonly read: string;
-  readonly backend: string;
+  /** Pushes (the distributors). */
+  readonly push: string;
+  /** Queries (query-frontends, or queriers with them in-process). */
+  readonly query: string;
+  /** Live tail, a websocket (queriers). */
+  readonly tail: string;
+  /** The ruler's API. */
+  readonly rules: string;
+  /** Deletes (the compactor). */
+  readonly deletes: string;
   /** DNS server for request-time resolution. */
   readonly resolver: string;
   /** With basic auth, the user becomes the tenant. */
@@ -37,7 +43,7 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
   // A location that sets any proxy_set_header inherits none from the server, so repeat the tenant.
   const tenantHeader = r.basicAuth ? ' proxy_set_header X-Scope-OrgID $remote_user;' : '';
   const websocket = (path: string) =>
-    `    location ^~ ${path} { ${proxy('$read')} proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";${tenantHeader} }`;
+    `    location ^~ ${path} { ${proxy('$tail')} proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade";${tenantHeader} }`;
   const auth = r.basicAuth
     ? [
         '    auth_basic "Loki";',
@@ -49,24 +55,24 @@ export function buildGatewayConfig(r: GatewayRoutes): string {
 
   return nginxGatewayConfig(
     r.resolver,
-    { write: r.write, read: r.read, backend: r.backend },
+    { push: r.push, query: r.query, tail: r.tail, rules: r.rules, deletes: r.deletes },
     [
       ...auth,
-      '    # write: distributor and ingester',
-      exact('/loki/api/v1/push', '$write'),
-      exact('/api/prom/push', '$write'),
-      exact('/otlp/v1/logs', '$write'),
-      '    # backend: ruler and compactor (deletes)',
-      prefix('/loki/api/v1/rules', '$backend'),
-      prefix('/api/prom/rules', '$backend'),
-      prefix('/prometheus/api/v1/rules', '$backend'),
-      prefix('/prometheus/api/v1/alerts', '$backend'),
-      exact('/loki/api/v1/delete', '$backend'),
-      '    # read: tail (websocket) and every other query',
+      '    # pushes: the distributors',
+      exact('/loki/api/v1/push', '$push'),
+      exact('/api/prom/push', '$push'),
+      exact('/otlp/v1/logs', '$push'),
+      '    # the ruler, and the compactor for deletes',
+      prefix('/loki/api/v1/rules', '$rules'),
+      prefix('/api/prom/rules', '$rules'),
+      prefix('/prometheus/api/v1/rules', '$rules'),
+      prefix('/prometheus/api/v1/alerts', '$rules'),
+      exact('/loki/api/v1/delete', '$deletes'),
+      '    # tail (websocket) to the queriers, and every other query',
       websocket('/loki/api/v1/tail'),
       websocket('/api/prom/tail'),
-      prefix('/loki/api/v1/', '$read'),
-      prefix('/api/prom/', '$read'),
+      prefix('/loki/api/v1/', '$query'),
+      prefix('/api/prom/', '$query'),
       '    # Nothing else: no operator page, no static file.',
       '    location / { return 404; }',
     ],

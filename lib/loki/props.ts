@@ -56,6 +56,57 @@ export interface LokiTenant {
   readonly limits?: LokiLimits;
 }
 
+/**
+ * How Loki's components are deployed:
+ * - `simple-scalable`: the read, write and backend targets. Loki 4 removes them.
+ * - `ha-monolithic`: N pods of `-target=all` with replication factor 3, one of them the main
+ *   compactor (its own StatefulSet, `<name>-all-main`) and the rest compactor workers. The
+ *   compactor's horizontal scaling is experimental in Loki 3.7.6.
+ * - `distributed`: every component its own workload (distributor, ingester, querier,
+ *   query-frontend, query-scheduler, index-gateway, compactor, ruler).
+ */
+export type LokiMode = 'simple-scalable' | 'ha-monolithic' | 'distributed';
+
+/**
+ * A staged move from Simple Scalable to `mode`, following Loki's migration guides: each stage is
+ * applied, and seen healthy, before the next.
+ * - 1: prepare the running Simple Scalable deployment (flush and leave the rings on shutdown).
+ * - 2: the new components run beside it, in the same rings, on the same buckets and schema; the
+ *   gateway still sends everything to Simple Scalable.
+ * - 3: cut-over: the gateway sends everything to the new components, and the Simple Scalable
+ *   workloads go to zero replicas (the write pods flush as they stop).
+ * Then drop `migration`: the Simple Scalable objects are removed.
+ */
+export interface LokiMigration {
+  /** The mode running now. */
+  readonly from: 'simple-scalable';
+  /** The stage to apply: 1 (prepare), 2 (side by side) or 3 (cut-over). */
+  readonly stage: 1 | 2 | 3;
+}
+
+/** Options of one distributed component. */
+export type LokiComponentOptions = LokiRoleOptions;
+
+/** The components of `distributed` mode, each with its own options. */
+export interface LokiDistributedOptions {
+  /** @default 3 replicas */
+  readonly distributor?: LokiComponentOptions;
+  /** A StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
+  readonly ingester?: LokiStatefulRoleOptions;
+  /** @default 3 replicas */
+  readonly querier?: LokiComponentOptions;
+  /** @default 2 replicas */
+  readonly queryFrontend?: LokiComponentOptions;
+  /** @default 2 replicas */
+  readonly queryScheduler?: LokiComponentOptions;
+  /** A StatefulSet with the index cache on a volume. @default 2 replicas, 10Gi */
+  readonly indexGateway?: LokiStatefulRoleOptions;
+  /** One pod: a single compactor may run on the buckets. @default 1 replica, 10Gi */
+  readonly compactor?: Omit<LokiStatefulRoleOptions, 'replicas'>;
+  /** A StatefulSet with its WAL on a volume. @default 2 replicas, 10Gi */
+  readonly ruler?: LokiStatefulRoleOptions;
+}
+
 /** Props of {@link LokiCluster}. */
 export interface LokiClusterProps {
   /** Namespace of every object. */
@@ -69,7 +120,20 @@ export interface LokiClusterProps {
    * @default `<name>-chunks` and `<name>-ruler`, prefixed on AWS (AwsStorage's namePrefix, S3Storage's bucketPrefix)
    */
   readonly buckets?: { readonly chunks?: string; readonly ruler?: string };
-  /** How many ingesters receive each stream. Must not exceed write replicas. @default 3 */
+  /**
+   * How the components are deployed. The endpoints (`pushUrl`, `queryUrl`), tenants, storage,
+   * retention and caches are the same in every mode, so switching mode changes no client.
+   * `ha-monolithic` is experimental in Loki 3.7.6 (its compactor's horizontal scaling).
+   * @default "simple-scalable"
+   */
+  readonly mode?: LokiMode;
+  /** A staged move to `mode` from a running Simple Scalable deployment. @default none */
+  readonly migration?: LokiMigration;
+  /** The `-target=all` pods of `ha-monolithic` mode, the main compactor included. @default 3 replicas, 10Gi */
+  readonly monolithic?: LokiStatefulRoleOptions;
+  /** The components of `distributed` mode. @default each component's own */
+  readonly distributed?: LokiDistributedOptions;
+  /** How many ingesters receive each stream. Must not exceed the pods that ingest (write, monolithic or ingester replicas). @default 3 */
   readonly replicationFactor?: number;
   /** The write role (distributor, ingester): a StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
   readonly write?: LokiStatefulRoleOptions;
@@ -126,6 +190,12 @@ export interface ResolvedLokiProps {
   readonly buckets: { readonly chunks: string; readonly ruler: string };
   /** The bucket names as the user gave them. */
   readonly bucketsGiven?: { readonly chunks?: string; readonly ruler?: string };
+  readonly mode: LokiMode;
+  readonly migration?: LokiMigration;
+  /** Which option groups the user gave, so that options of a mode the cluster does not run are refused. */
+  readonly given: { readonly write: boolean; readonly read: boolean; readonly backend: boolean; readonly monolithic: boolean; readonly distributed: boolean };
+  readonly monolithic: Sized<LokiStatefulRoleOptions>;
+  readonly distributed: { readonly [K in keyof LokiDistributedOptions]-?: Sized<LokiStatefulRoleOptions> };
   readonly replicationFactor: number;
   readonly write: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
   readonly read: LokiRoleOptions & { readonly replicas: number };
@@ -146,6 +216,21 @@ export interface ResolvedLokiProps {
   readonly clusterDomain: string;
 }
 
+/** A component's options with its replicas and volume size filled in. */
+export type Sized<T> = T & { readonly replicas: number; readonly storageSize: string };
+
+/** The replicas of each distributed component when none are given. */
+const DISTRIBUTED_REPLICAS: { readonly [K in keyof LokiDistributedOptions]-?: number } = {
+  distributor: 3,
+  ingester: 3,
+  querier: 3,
+  queryFrontend: 2,
+  queryScheduler: 2,
+  indexGateway: 2,
+  compactor: 1,
+  ruler: 2,
+};
+
 /** Fills in every default, in one place. */
 export function resolveLokiProps(scope: IConstruct, props: LokiClusterProps): ResolvedLokiProps {
   const name = props.name ?? 'loki';
@@ -159,6 +244,21 @@ export function resolveLokiProps(scope: IConstruct, props: LokiClusterProps): Re
       chunks: chooseBucket(props.buckets?.chunks, props.storage, `${name}-chunks`)!,
       ruler: chooseBucket(props.buckets?.ruler, props.storage, `${name}-ruler`)!,
     },
+    mode: props.mode ?? 'simple-scalable',
+    given: {
+      write: props.write !== undefined,
+      read: props.read !== undefined,
+      backend: props.backend !== undefined,
+      monolithic: props.monolithic !== undefined,
+      distributed: props.distributed !== undefined,
+    },
+    monolithic: { ...props.monolithic, replicas: props.monolithic?.replicas ?? 3, storageSize: props.monolithic?.storageSize ?? '10Gi' },
+    distributed: Object.fromEntries(
+      Object.entries(DISTRIBUTED_REPLICAS).map(([component, replicas]) => {
+        const options: LokiStatefulRoleOptions = props.distributed?.[component as keyof LokiDistributedOptions] ?? {};
+        return [component, { ...options, replicas: options.replicas ?? replicas, storageSize: options.storageSize ?? '10Gi' }];
+      }),
+    ) as ResolvedLokiProps['distributed'],
     replicationFactor: props.replicationFactor ?? 3,
     write: { ...props.write, replicas: props.write?.replicas ?? 3, storageSize: props.write?.storageSize ?? '10Gi' },
     read: { ...props.read, replicas: props.read?.replicas ?? 3 },

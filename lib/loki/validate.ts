@@ -8,8 +8,9 @@ import { flagValue } from '../core/args';
 import { Validator } from '../core/errors';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { bucketChoiceRule } from '../object-storage/bucket-name';
+import { ingestingReplicas, lokiComponents } from './components';
 import { checkLokiLimits } from './limits';
-import { ResolvedLokiProps } from './props';
+import { LokiMode, ResolvedLokiProps } from './props';
 
 /** Loki's retention works on whole daily index tables: "The minimum retention period is 24h". */
 const MIN_RETENTION_MS = 24 * 3600_000;
@@ -40,22 +41,23 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   v.apply('buckets.chunks', p.buckets.chunks, bucketChoiceRule(p.bucketsGiven?.chunks, p.buckets.chunks, `${p.name}-chunks`));
   v.apply('buckets.ruler', p.buckets.ruler, bucketChoiceRule(p.bucketsGiven?.ruler, p.buckets.ruler, `${p.name}-ruler`));
 
-  const roles = { write: p.write, read: p.read, backend: p.backend, gateway: p.gateway };
-  for (const [role, options] of Object.entries(roles)) {
-    checkReplicas(v, `${role}.replicas`, options.replicas);
-    checkWorkloadOptions(v, role, options, role === 'gateway' ? IMAGES.nginx : IMAGES.loki);
-  }
+  // Everything below reads the mode's components: an unknown mode stops the checks here.
+  if (!checkModes(v, p)) v.throwIfAny();
+  checkWorkloadOptions(v, 'gateway', p.gateway, IMAGES.nginx);
+  checkReplicas(v, 'gateway.replicas', p.gateway.replicas);
   if (p.image !== undefined) v.apply('image', p.image, pinnedImage(p.image, IMAGES.loki));
-  checkVolumeSize(v, 'write.storageSize', p.write.storageSize);
-  checkVolumeSize(v, 'backend.storageSize', p.backend.storageSize);
-  if (checkReplicas(v, 'replicationFactor', p.replicationFactor) && Number.isInteger(p.write.replicas) && p.write.replicas >= 1) {
-    v.check(
-      p.replicationFactor <= p.write.replicas,
-      'replicationFactor',
-      p.replicationFactor,
-      `is larger than write.replicas (${p.write.replicas}): every push would fail with "too many unhealthy instances in the ring"`,
-      `lower replicationFactor to ${p.write.replicas} or raise write.replicas to ${p.replicationFactor}`,
-    );
+  if (checkReplicas(v, 'replicationFactor', p.replicationFactor)) {
+    for (const mode of modesOf(p)) {
+      const { property, replicas } = ingestingReplicas(p, mode);
+      if (!Number.isInteger(replicas) || replicas < 1) continue;
+      v.check(
+        p.replicationFactor <= replicas,
+        'replicationFactor',
+        p.replicationFactor,
+        `is larger than ${property} (${replicas}): every push would fail with "too many unhealthy instances in the ring"`,
+        `lower replicationFactor to ${replicas} or raise ${property} to ${p.replicationFactor}`,
+      );
+    }
   }
 
   v.apply('alertmanager.basicAuth', p.alertmanager?.path, credentialNamespaceRule(p.alertmanager?.basicAuth, p.namespace));
@@ -81,6 +83,74 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   checkMemcachedOptions(v, 'chunksCache', p.chunksCache);
   checkMemcachedOptions(v, 'resultsCache', p.resultsCache);
   v.throwIfAny();
+}
+
+/** The modes whose workloads a cluster emits: the target, and Simple Scalable while migrating from it. */
+function modesOf(p: ResolvedLokiProps): LokiMode[] {
+  return p.migration && p.mode !== 'simple-scalable' ? ['simple-scalable', p.mode] : [p.mode];
+}
+
+/** The mode, the migration, and the options of every component the cluster runs; options of one it does not run are refused. */
+function checkModes(v: Validator, p: ResolvedLokiProps): boolean {
+  const modes: readonly LokiMode[] = ['simple-scalable', 'ha-monolithic', 'distributed'];
+  if (!v.check(modes.includes(p.mode), 'mode', p.mode, 'is not a Loki deployment mode', `use one of ${modes.map((m) => `"${m}"`).join(', ')}`)) return false;
+  if (p.migration) checkMigration(v, p);
+  const running = new Set(modesOf(p));
+  // The options of each mode's components, by property; a mode not run must be given none.
+  const given: Record<LokiMode, Array<[string, unknown]>> = {
+    'simple-scalable': [
+      ['write', p.write],
+      ['read', p.read],
+      ['backend', p.backend],
+    ],
+    'ha-monolithic': [['monolithic', p.monolithic]],
+    distributed: [['distributed', p.distributed]],
+  };
+  const explicitly: Record<LokiMode, boolean> = {
+    'simple-scalable': p.given.write || p.given.read || p.given.backend,
+    'ha-monolithic': p.given.monolithic,
+    distributed: p.given.distributed,
+  };
+  for (const mode of modes) {
+    const property = given[mode].map(([name]) => name).join(', ');
+    v.check(
+      running.has(mode) || !explicitly[mode],
+      property,
+      mode,
+      `sets components of ${mode} mode, which this cluster does not run (mode is ${p.mode}${p.migration ? `, migrating from ${p.migration.from}` : ''})`,
+      `remove them, or set mode: "${mode}"`,
+    );
+  }
+  for (const plan of [...running].flatMap((mode) => lokiComponents(p, mode))) {
+    if (plan.component === 'all-main') continue; // sized with `all`, as monolithic
+    checkReplicas(v, `${plan.property}.replicas`, plan.component === 'all' ? p.monolithic.replicas : plan.replicas);
+    checkWorkloadOptions(v, plan.property, plan.options, IMAGES.loki);
+    if (plan.stateful) checkVolumeSize(v, `${plan.property}.storageSize`, plan.options.storageSize ?? '10Gi');
+  }
+  if (running.has('ha-monolithic')) {
+    v.check(
+      p.monolithic.replicas >= 2,
+      'monolithic.replicas',
+      p.monolithic.replicas,
+      'is fewer than a main compactor and one worker: ha-monolithic runs one pod as the main compactor and the others as its workers',
+      'give at least 3 (with the replication factor of 3 that survives a pod restart)',
+    );
+  }
+  return true;
+}
+
+/** A staged migration: from Simple Scalable, to another mode, by stage 1 to 3. */
+function checkMigration(v: Validator, p: ResolvedLokiProps): void {
+  const m = p.migration!;
+  v.check(m.from === 'simple-scalable', 'migration.from', m.from, 'is not a mode the library migrates from', 'use "simple-scalable"');
+  v.check([1, 2, 3].includes(m.stage), 'migration.stage', m.stage, 'is not a stage of the migration', 'use 1 (prepare), 2 (side by side) or 3 (cut-over)');
+  v.check(
+    p.mode !== 'simple-scalable',
+    'mode',
+    p.mode,
+    'is the mode the migration starts from: a migration needs the mode it goes to',
+    'set mode: "ha-monolithic" or "distributed", or remove migration',
+  );
 }
 
 function checkTenants(v: Validator, p: ResolvedLokiProps): void {
@@ -152,35 +222,58 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
   }
 }
 
-/** The parts of an emitted Loki config that set the ingesters' replication factor. */
-interface EmittedReplication {
-  readonly ingester?: { readonly lifecycler?: { readonly ring?: { readonly replication_factor?: unknown } } };
+/** The parts of an emitted Loki config the invariants read. */
+interface EmittedLoki {
+  readonly ingester?: {
+    readonly lifecycler?: { readonly ring?: { readonly replication_factor?: unknown }; readonly unregister_on_shutdown?: unknown };
+    readonly wal?: { readonly flush_on_shutdown?: unknown };
+  };
   readonly common?: { readonly replication_factor?: unknown };
+  readonly memberlist?: { readonly cluster_label_verification_disabled?: unknown };
 }
 
 /**
- * The invariants again, on what is emitted: `configOverrides` and `extraArgs` can set what the
- * props checked. A replication factor above the write replicas fails every push with "too many
- * unhealthy instances in the ring", however it was set.
+ * The invariants again, on what is emitted for `mode`: `configOverrides` and `extraArgs` can set
+ * what the props checked. A replication factor above the ingesting replicas fails every push with
+ * "too many unhealthy instances in the ring", however it was set; and while migrating, an ingester
+ * that does not flush and leave the ring as it stops loses what it holds, since it never returns.
  */
-export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, config: EmittedReplication): void {
+export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, mode: LokiMode, config: EmittedLoki): void {
   const v = new Validator(scope);
-  const fromArgs = flagValue(p.write.extraArgs, 'distributor.replication-factor', 'common.replication-factor');
+  const { property: replicasProperty, replicas } = ingestingReplicas(p, mode);
+  const flagged = lokiComponents(p, mode)
+    .map((plan) => ({ plan, value: flagValue(plan.options.extraArgs, 'distributor.replication-factor', 'common.replication-factor') }))
+    .find((f) => f.value !== undefined);
   const fromRing = config.ingester?.lifecycler?.ring?.replication_factor;
-  const [property, value]: [string, unknown] =
-    fromArgs !== undefined
-      ? ['write.extraArgs', Number(fromArgs)]
-      : fromRing !== undefined
-        ? ['configOverrides.ingester.lifecycler.ring.replication_factor', fromRing]
-        : ['configOverrides.common.replication_factor', config.common?.replication_factor];
-  if (value !== p.replicationFactor || property === 'write.extraArgs') {
+  const [property, value]: [string, unknown] = flagged
+    ? [`${flagged.plan.property}.extraArgs`, Number(flagged.value)]
+    : fromRing !== undefined
+      ? ['configOverrides.ingester.lifecycler.ring.replication_factor', fromRing]
+      : ['configOverrides.common.replication_factor', config.common?.replication_factor];
+  if (value !== p.replicationFactor || flagged) {
     v.check(
-      typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= p.write.replicas,
+      typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= replicas,
       property,
       value,
-      `sets the replication factor the ingesters use to more than write.replicas (${p.write.replicas}) or to no whole number: every push would fail with "too many unhealthy instances in the ring"`,
-      `set replicationFactor instead of overriding it, at most ${p.write.replicas}, or raise write.replicas`,
+      `sets the replication factor the ingesters use to more than ${replicasProperty} (${replicas}) or to no whole number: every push would fail with "too many unhealthy instances in the ring"`,
+      `set replicationFactor instead of overriding it, at most ${replicas}, or raise ${replicasProperty}`,
     );
+  }
+  if (p.migration) {
+    const kept: Array<[string, unknown, unknown]> = [
+      ['configOverrides.ingester.wal.flush_on_shutdown', config.ingester?.wal?.flush_on_shutdown, true],
+      ['configOverrides.ingester.lifecycler.unregister_on_shutdown', config.ingester?.lifecycler?.unregister_on_shutdown, true],
+      ['configOverrides.memberlist.cluster_label_verification_disabled', config.memberlist?.cluster_label_verification_disabled ?? false, false],
+    ];
+    for (const [name, actual, needed] of kept) {
+      v.check(
+        actual === needed,
+        name,
+        actual,
+        `must stay ${needed} while migrating: the Simple Scalable ingesters stop for good at the cut-over, and what they hold must reach storage and leave the shared rings`,
+        'remove the override until the migration is done',
+      );
+    }
   }
   v.throwIfAny();
 }

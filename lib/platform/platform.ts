@@ -191,8 +191,8 @@ export class ObservabilityPlatform extends Chart {
     const quorum = (copies: number) => Math.floor(copies / 2) + 1;
     const stores: ReplicatedStore[] = [
       {
-        property: 'loki.write',
-        workloads: [this.loki.write],
+        property: `loki.${this.loki.ingesters.property}`,
+        workloads: this.loki.ingesters.workloads,
         copies: this.loki.replicationFactor,
         needed: quorum(this.loki.replicationFactor),
         fails: 'pushes fail',

@@ -49,28 +49,42 @@ describe.each(Object.keys(APPS))('app %s is closed by default', (name) => {
     }
   });
 
+  // Each chart is one output file, applied to one cluster on its own (the stages of a migration
+  // are applied one after another to the same namespace): its policies are judged alone.
   test("every workload's pods have a policy of their own, both ways", () => {
-    for (const w of podWorkloads) {
-      const own = policies.filter(
-        (p) => p.metadata.namespace === w.metadata.namespace && !isDefaultDeny(p) && selects(p.spec.podSelector.matchLabels, podLabelsOf(w)),
-      );
-      expect({ workload: w.metadata.name, policies: own.length, types: own[0]?.spec.policyTypes }).toEqual({
-        workload: w.metadata.name,
-        policies: 1,
-        types: ['Ingress', 'Egress'],
-      });
+    for (const chart of out.charts) {
+      const chartPolicies = ofKind(chart.manifests, 'NetworkPolicy');
+      for (const w of workloads(chart.manifests).filter((x) => podSpecOf(x)?.hostNetwork !== true)) {
+        const own = chartPolicies.filter(
+          (p) => p.metadata.namespace === w.metadata.namespace && !isDefaultDeny(p) && selects(p.spec.podSelector.matchLabels, podLabelsOf(w)),
+        );
+        expect({ chart: chart.id, workload: w.metadata.name, policies: own.length, types: own[0]?.spec.policyTypes }).toEqual({
+          chart: chart.id,
+          workload: w.metadata.name,
+          policies: 1,
+          types: ['Ingress', 'Egress'],
+        });
+      }
     }
+    expect(podWorkloads.length).toBeGreaterThan(0);
+    expect(policies.length).toBeGreaterThan(0);
   });
 
   test('the emitted policies, read as the API server applies them, admit every connection of the graph', () => {
-    const graph = connectionGraph(out.manifests);
-    const paths = networkPaths(out.manifests, { ...DOMAINS, provided });
-    // Every connection of the graph is a path the policies are checked against...
-    for (const c of graph.connections.filter((x) => !x.to.startsWith('Service/'))) {
-      expect(paths.some((p) => p.from === c.from && 'workload' in p.to && p.to.workload === c.to)).toBe(true);
+    for (const chart of out.charts) {
+      const graph = connectionGraph(chart.manifests);
+      const paths = networkPaths(chart.manifests, { ...DOMAINS, provided });
+      // Every connection of the graph is a path the policies are checked against...
+      for (const c of graph.connections.filter((x) => !x.to.startsWith('Service/'))) {
+        expect({ chart: chart.id, connection: c, path: paths.some((p) => p.from === c.from && 'workload' in p.to && p.to.workload === c.to) }).toEqual({
+          chart: chart.id,
+          connection: c,
+          path: true,
+        });
+      }
+      // ...and the policies admit each path on both ends, and DNS for every pod.
+      expect({ chart: chart.id, problems: networkPolicyProblems(chart.manifests, { ...DOMAINS, provided }) }).toEqual({ chart: chart.id, problems: [] });
     }
-    // ...and the policies admit each path on both ends, and DNS for every pod.
-    expect(networkPolicyProblems(out.manifests, { ...DOMAINS, provided })).toEqual([]);
   });
 });
 

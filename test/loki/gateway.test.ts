@@ -15,23 +15,39 @@ function routeOf(conf: string, path: string): string | undefined {
   return hit && /proxy_pass \$(\w+)/.exec(hit.body)?.[1];
 }
 
+/** The Service (host) the gateway sends `path` to: the URL its upstream variable is set to. */
+function serviceOf(conf: string, path: string): string | undefined {
+  const variable = routeOf(conf, path);
+  return variable && new RegExp(`set \\$${variable} https?://([a-z0-9-]+)\\.`).exec(conf)?.[1];
+}
+
 describe('Loki gateway', () => {
   const { manifests } = lokiChart();
   const conf = nginxConf(manifests);
+  const paths = ['/loki/api/v1/push', '/api/prom/push', '/otlp/v1/logs', '/loki/api/v1/rules', '/loki/api/v1/rules/ns/group', '/prometheus/api/v1/alerts'];
+  const queries = ['/loki/api/v1/query_range', '/loki/api/v1/labels', '/api/prom/query'];
 
   test.each([
-    ['/loki/api/v1/push', 'write'],
-    ['/api/prom/push', 'write'],
-    ['/otlp/v1/logs', 'write'],
-    ['/loki/api/v1/rules', 'backend'],
-    ['/loki/api/v1/rules/ns/group', 'backend'],
-    ['/loki/api/v1/delete', 'backend'],
-    ['/prometheus/api/v1/alerts', 'backend'],
-    ['/loki/api/v1/query_range', 'read'],
-    ['/loki/api/v1/labels', 'read'],
-    ['/loki/api/v1/tail', 'read'],
-    ['/api/prom/query', 'read'],
-  ])('%s goes to %s', (path, role) => expect(routeOf(conf, path)).toBe(role));
+    ['simple-scalable', {}, { push: 'loki-write', rules: 'loki-backend', delete: 'loki-backend', query: 'loki-read', tail: 'loki-read' }],
+    ['ha-monolithic', { mode: 'ha-monolithic' }, { push: 'loki-all', rules: 'loki-all', delete: 'loki-compactor', query: 'loki-all', tail: 'loki-all' }],
+    [
+      'distributed',
+      { mode: 'distributed' },
+      { push: 'loki-distributor', rules: 'loki-ruler', delete: 'loki-compactor', query: 'loki-query-frontend', tail: 'loki-querier' },
+    ],
+  ] as const)('%s: each API path goes to the Service of the component that serves it', (_mode, props, services) => {
+    const c = nginxConf(lokiChart(props).manifests);
+    const expected = {
+      ...Object.fromEntries(paths.slice(0, 3).map((path) => [path, services.push])),
+      ...Object.fromEntries(paths.slice(3).map((path) => [path, services.rules])),
+      '/loki/api/v1/delete': services.delete,
+      ...Object.fromEntries(queries.map((path) => [path, services.query])),
+      '/loki/api/v1/tail': services.tail,
+      '/api/prom/tail': services.tail,
+    };
+    const actual = Object.fromEntries(Object.keys(expected).map((path) => [path, serviceOf(c, path)]));
+    expect(actual).toEqual(expected);
+  });
 
   test.each([
     '/ingester/shutdown',
@@ -50,10 +66,10 @@ describe('Loki gateway', () => {
     expect(conf).toContain('location / { return 404; }');
   });
 
-  test('role upstreams are the role Services, resolved per request', () => {
-    expect(conf).toContain('set $write http://loki-write.obs.svc.cluster.local:3100;');
-    expect(conf).toContain('set $read http://loki-read.obs.svc.cluster.local:3100;');
-    expect(conf).toContain('set $backend http://loki-backend.obs.svc.cluster.local:3100;');
+  test("upstreams are the components' Services by full name, resolved per request", () => {
+    expect(conf).toContain('set $push http://loki-write.obs.svc.cluster.local:3100;');
+    expect(conf).toContain('set $query http://loki-read.obs.svc.cluster.local:3100;');
+    expect(conf).toContain('set $deletes http://loki-backend.obs.svc.cluster.local:3100;');
     expect(conf).toContain('resolver kube-dns.kube-system.svc.cluster.local valid=10s;');
   });
 

@@ -346,7 +346,12 @@ describe('TLS inside the platform', () => {
     });
     expect(secrets).toEqual(['loki-write-tls', 'loki-read-tls', 'loki-backend-tls']);
     const nginx = dataOf(get(manifests, 'ConfigMap', 'loki-gateway'))['nginx.conf'];
-    for (const role of ['write', 'read', 'backend']) expect(nginx).toContain(`set $${role} https://loki-${role}.observability.svc.cluster.local:3100;`);
+    for (const [route, role] of [
+      ['push', 'write'],
+      ['query', 'read'],
+      ['rules', 'backend'],
+    ])
+      expect(nginx).toContain(`set $${route} https://loki-${role}.observability.svc.cluster.local:3100;`);
     expect(nginx).toContain('proxy_ssl_verify on;');
     expect(tlsProblems(manifests)).toEqual([]);
   });
