@@ -35,6 +35,12 @@ export interface StartOptions {
   readonly standInArgs?: readonly string[];
   /** Changes the container's own arguments, e.g. to add a checker's sub-command. @default none */
   readonly adjustArgs?: (args: string[]) => string[];
+  /**
+   * Restart the container once when it exits by itself, as the kubelet restarts one of a pod
+   * whose restartPolicy is Always (with its volumes kept): a one-time crash at start (an upstream
+   * race) is what a cluster shrugs off, while a crash loop still ends the pod. @default false
+   */
+  readonly restartOnce?: boolean;
 }
 
 /**
@@ -116,8 +122,8 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   const argv = commandOf(container, options.program, (own) =>
     options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own,
   );
-  const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  return runningPod(pod, child, root);
+  const launch = () => spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runningPod(pod, launch, root, options.restartOnce ? 1 : 0);
 }
 
 /** The script that bind-mounts each volume at its mount path, then runs the container's command. */
@@ -169,32 +175,50 @@ function envValue(
   throw new Error(`${pod.name}: env ${e.name} has a source that is not emulated`);
 }
 
-function runningPod(pod: PodPlan, child: ChildProcess, root: string): RunningPod {
+/** How long the runner waits before it restarts a container that exited (the kubelet's first back-off is 10 s). */
+const RESTART_DELAY_MS = 1000;
+
+function runningPod(pod: PodPlan, launch: () => ChildProcess, root: string, restarts: number): RunningPod {
   let text = '';
   let exited = false;
+  let stopping = false;
+  let child: ChildProcess;
+  let settle: (code: number | null) => void = () => undefined;
+  const done = new Promise<number | null>((resolve) => (settle = resolve));
   const keep = (chunk: Buffer) => {
     text = (text + chunk.toString('utf8')).slice(-200_000);
   };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const done = new Promise<number | null>((resolve) =>
+  const start = (left: number) => {
+    child = launch();
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     child.on('exit', (code, signal) => {
-      exited = true;
       text += `\n[${pod.name} exited: ${signal ?? `code ${code}`}]\n`;
-      resolve(code);
-    }),
-  );
+      if (!stopping && left > 0) {
+        text += `[${pod.name} restarted, as the kubelet restarts a container of a pod with restartPolicy Always]\n`;
+        setTimeout(() => (stopping ? settleExit(code) : start(left - 1)), RESTART_DELAY_MS);
+        return;
+      }
+      settleExit(code);
+    });
+  };
+  const settleExit = (code: number | null) => {
+    exited = true;
+    settle(code);
+  };
+  start(restarts);
   return {
     pod,
     output: () => text,
     alive: () => !exited,
     exited: done,
     async stop(graceMs = 10_000) {
+      stopping = true;
       if (!exited) {
         try {
           process.kill(-child.pid!, 'SIGTERM');
         } catch {
-          /* gone already */
+          /* gone already, or between a restart's exit and its start */
         }
         const timer = setTimeout(() => {
           try {

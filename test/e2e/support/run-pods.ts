@@ -40,7 +40,7 @@ export async function withPods(
     const host = cluster.addHost(hostName).netns;
     cluster.startDns(manifests);
     toRun.forEach(([, , , name, standInArgs], i) => {
-      if (name !== null) pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets }));
+      if (name !== null) pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets, restartOnce: true }));
     });
     await body({ cluster, host, pods, plans });
   } finally {
