@@ -10,7 +10,15 @@ export function lokiOfMode(app: App, id: string, props: Partial<LokiClusterProps
   const loki = new LokiCluster(chart, 'loki', {
     namespace,
     storage: minio,
-    tenants: [{ id: 'team-a', limits: { ingestionRateMb: 10 } }, { id: 'team-b' }],
+    tenants: [
+      {
+        id: 'team-a',
+        limits: { ingestionRateMb: 10 },
+        // Rules as code: recorded per app from the pods' logs, read by the ruler from a ConfigMap.
+        ruleGroups: [{ name: 'errors', rules: [{ record: 'app:log_error_lines:rate5m', expr: 'sum by (app) (rate({namespace="shop"} |= "error" [5m]))' }] }],
+      },
+      { id: 'team-b' },
+    ],
     ...props,
   });
   acknowledgeWarning(loki, 'alerts-go-nowhere', 'the logging team reads its logs in Grafana and alerts elsewhere: no Alertmanager in this scenario');

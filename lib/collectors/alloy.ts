@@ -16,7 +16,7 @@ import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { RemoteWriteTarget } from '../core/remote-write';
 import { AlloyBlock, AlloyValue, expr, renderAlloy } from './alloy-syntax';
-import { LOKI_PASSWORD_ENV, LogsDestination, TracesDestination } from './destinations';
+import { LOKI_PASSWORD_ENV, LogsDestination, POD_LOG_LABELS, TracesDestination } from './destinations';
 import { clusterRoleFor } from './rbac';
 import { checkCollectorBasics, checkLogsDestination, checkTracesDestination, recordLogsClient } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -169,9 +169,12 @@ export class AlloyLogAgent extends Construct {
   readonly config: ConfigFile;
   readonly scrapeTarget: ScrapeTarget;
   readonly shards: number;
+  /** The labels on every stream it ships: the pod's, then the external ones. */
+  readonly streamLabels: readonly string[];
 
   constructor(scope: Construct, id: string, props: AlloyLogAgentProps) {
     super(scope, id);
+    this.streamLabels = [...POD_LOG_LABELS, ...Object.keys(props.externalLabels ?? {})];
     const r = resolveAlloy(this, props, 'logs', props.shards ?? 2);
     this.shards = r.pods;
     validateAlloy(this, props.namespace, this.shards, props, 'shards', (v) => {

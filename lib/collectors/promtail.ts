@@ -9,7 +9,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { clusterRoleFor } from './rbac';
-import { LogsDestination } from './destinations';
+import { LogsDestination, POD_LOG_LABELS } from './destinations';
 import { checkCollectorBasics, checkLogsDestination, recordLogsClient } from './validate';
 import { clusterDomainOf } from '../core/cluster-domain';
 
@@ -42,9 +42,12 @@ export class Promtail extends Construct {
   readonly workload: Workload;
   readonly config: ConfigFile;
   readonly scrapeTarget: ScrapeTarget;
+  /** The labels on every stream it ships: the pod's, then the external ones. */
+  readonly streamLabels: readonly string[];
 
   constructor(scope: Construct, id: string, props: PromtailProps) {
     super(scope, id);
+    this.streamLabels = [...POD_LOG_LABELS, ...Object.keys(props.externalLabels ?? {})];
     const v = new Validator(this);
     checkCollectorBasics(v, props.namespace, props, undefined, IMAGES.promtail);
     checkLogsDestination(v, 'loki', props.loki, 'pushUrl', props.namespace);

@@ -9,7 +9,6 @@ import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDe
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { httpProbe } from '../core/pod';
-import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
@@ -28,11 +27,15 @@ import {
   RUNTIME_CONFIG_DIR,
   buildLokiConfig,
   buildRuntimeConfig,
+  rulesAsCode,
 } from './config';
 import { basicAuthPasswordEnv } from '../core/basic-auth';
+import { createAutoscaler } from '../core/autoscaling';
+import { renderRuleFile } from '../core/rule-groups';
+import { RULES_DIR } from './rules';
 import { lokiDashboards, lokiDatasources } from './grafana';
 import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
-import { ALL_TARGET_LABEL, LokiComponentPlan, ingestingReplicas, lokiComponents, lokiRoutes } from './components';
+import { ALL_TARGET_LABEL, GATEWAY_RESOURCES, LokiComponentPlan, ingestingReplicas, lokiComponents, lokiRoutes } from './components';
 import { LokiClusterProps, LokiMode, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
 import { checkEmittedLoki, validateLokiProps } from './validate';
@@ -51,8 +54,6 @@ const MEMBERLIST_LABEL = `${OWN_PREFIX}/memberlist`;
 const LOKI_UID = 10001;
 /** uid and gid of the unprivileged nginx image. */
 
-/** The gateway's resources when none are given. */
-const GATEWAY_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
 /** The targets that run a ruler, and so send alerts. */
 const RULER_TARGETS: ReadonlySet<string> = new Set(['backend', 'all', 'ruler']);
 
@@ -87,6 +88,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   readonly serviceAccount: k8s.KubeServiceAccount;
   readonly config: ConfigFile;
   readonly runtimeConfig: ConfigFile;
+  /** The tenants' rules as code (`<name>-rules`), when any tenant has rule groups. */
+  readonly rules?: ConfigFile;
   readonly gatewayConfig: ConfigFile;
   /** Every Loki workload by component (`write`, `read`, `backend`; `all-main`, `all`; `distributor`, ...). */
   readonly workloads: Readonly<Record<string, Workload>>;
@@ -169,6 +172,16 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       name: `${p.name}-runtime-config`,
       files: { 'runtime-config.yaml': renderYaml(buildRuntimeConfig(p)) },
     });
+
+    // Rules as code: one file per tenant, mounted by every pod that runs a ruler and re-read by it
+    // (the kubelet updates the mount, the ruler polls it), so it takes no part in the pods' checksums.
+    this.rules = rulesAsCode(p)
+      ? new ConfigFile(this, 'Rules', {
+          identity: configIdentity,
+          name: `${p.name}-rules`,
+          files: Object.fromEntries(p.tenants.filter((t) => t.ruleGroups?.length).map((t) => [`${t.id}.yaml`, renderRuleFile(t.ruleGroups!)])),
+        })
+      : undefined;
 
     // Every component of every mode shares one ServiceAccount, so Loki holds one cloud role.
     this.serviceAccount = storageServiceAccount(this, 'ServiceAccount', this.base, p.name, {
@@ -335,6 +348,13 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     });
   }
 
+  /** The rules ConfigMap as the ruler reads it: each tenant's file in the tenant's own folder. */
+  private rulesVolume(): k8s.Volume | undefined {
+    if (!this.rules) return undefined;
+    const items = Object.keys(this.rules.files).map((key) => ({ key, path: `${key.replace(/\.yaml$/, '')}/rules.yaml` }));
+    return { name: 'rules', configMap: { name: this.rules.name, items } };
+  }
+
   /** What the config of `mode` points at: the Services of that mode's components. */
   private addressesOf(mode: LokiMode): LokiAddresses {
     const p = this.props;
@@ -400,6 +420,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.service(`${id}HeadlessService`, { identity, name: identity.headlessName, ports, headless: true });
 
     const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
+    const rules = RULER_TARGETS.has(plan.target) ? this.rulesVolume() : undefined;
     if (servingTlsOf(this) && trust) this.componentCertificates[plan.component] = trust;
     const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     const container = withOptions(options, {
@@ -430,14 +451,18 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         { name: 'runtime-config', mountPath: RUNTIME_CONFIG_DIR },
         { name: 'data', mountPath: DATA_DIR },
         ...(trust ? [trust.mount] : []),
+        ...(rules ? [{ name: rules.name, mountPath: RULES_DIR, readOnly: true }] : []),
       ],
       readinessProbe: httpProbe('/ready', 'http-metrics', { initialDelaySeconds: 15, scheme }),
       livenessProbe: httpProbe('/loki/api/v1/status/buildinfo', 'http-metrics', { initialDelaySeconds: 30, failureThreshold: 5, scheme }),
       defaultResources: plan.defaultResources,
     });
+    const autoscaling = stopped ? undefined : options.autoscaling;
     const common = {
       identity,
-      replicas: stopped ? 0 : plan.replicas,
+      // An autoscaler owns the count of a stateless component; its minimum sizes the defaults.
+      replicas: stopped ? 0 : (autoscaling?.minReplicas ?? plan.replicas),
+      autoscaled: autoscaling !== undefined,
       podIdentity: { runAsUser: LOKI_UID, runAsGroup: LOKI_UID, fsGroup: LOKI_UID },
       serviceAccountName: p.name,
       configChecksums: [config.checksum],
@@ -447,8 +472,14 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       // Ingesters flush their WAL, the compactor and ruler finish their pass before exiting.
       ...(plan.stateful ? { terminationGracePeriodSeconds: plan.grace } : {}),
     };
-    const configVolumes: k8s.Volume[] = [config.volume('config'), this.runtimeConfig.volume('runtime-config'), ...(trust ? [trust.volume] : [])];
+    const configVolumes: k8s.Volume[] = [
+      config.volume('config'),
+      this.runtimeConfig.volume('runtime-config'),
+      ...(trust ? [trust.volume] : []),
+      ...(rules ? [rules] : []),
+    ];
     if (!plan.stateful) {
+      if (autoscaling) createAutoscaler(this, `${id}Autoscaler`, identity, autoscaling);
       return new Workload(this, id, {
         ...common,
         kind: 'Deployment',
@@ -503,10 +534,12 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       });
     }
     createServiceAccount(this, 'GatewayServiceAccount', identity, identity.name);
+    if (g.autoscaling) createAutoscaler(this, 'GatewayAutoscaler', identity, g.autoscaling);
     return new Workload(this, 'Gateway', {
       kind: 'Deployment',
       identity,
-      replicas: g.replicas,
+      replicas: g.autoscaling?.minReplicas ?? g.replicas,
+      autoscaled: g.autoscaling !== undefined,
       podIdentity: { runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID },
       serviceAccountName: identity.name,
       configChecksums: [this.gatewayConfig.checksum],

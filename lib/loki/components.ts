@@ -1,6 +1,6 @@
 import { OWN_PREFIX } from '../core/names';
 import { ResourceRequirements } from '../core/resources';
-import { LokiMode, LokiStatefulRoleOptions, ResolvedLokiProps } from './props';
+import { LokiComponentShape, LokiMode, ResolvedLokiProps } from './props';
 
 /**
  * One Loki workload: its `-target`, the config of which mode it reads, its size, and what it
@@ -15,7 +15,7 @@ export interface LokiComponentPlan {
   readonly mode: LokiMode;
   /** The property path of the user's options, for messages. */
   readonly property: string;
-  readonly options: LokiStatefulRoleOptions;
+  readonly options: LokiComponentShape;
   readonly replicas: number;
   /** A volume per pod (a StatefulSet) for WAL, index cache or compactor work; else a Deployment on scratch space. */
   readonly stateful: boolean;
@@ -45,6 +45,8 @@ export interface LokiRoutes {
 /** The pod label of every `-target=all` pod, main compactor included: what `<name>-all` selects. */
 export const ALL_TARGET_LABEL = `${OWN_PREFIX}/loki-all`;
 
+/** The gateway's resources when none are given. */
+export const GATEWAY_RESOURCES: ResourceRequirements = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
 const SMALL: ResourceRequirements = { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } };
 const READER: ResourceRequirements = { requests: { cpu: '250m', memory: '512Mi' }, limits: { memory: '2Gi' } };
 const WRITER: ResourceRequirements = { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '2Gi' } };
@@ -116,7 +118,7 @@ function plan(
   target: string,
   mode: LokiMode,
   property: string,
-  options: LokiStatefulRoleOptions,
+  options: LokiComponentShape,
   shape: Pick<LokiComponentPlan, 'stateful' | 'defaultResources'> & Partial<Pick<LokiComponentPlan, 'ingests' | 'grace' | 'extraFlags' | 'podLabels'>>,
 ): LokiComponentPlan {
   return { component, target, mode, property, options, replicas: options.replicas ?? 1, ingests: false, grace: 30, ...shape };

@@ -5,6 +5,7 @@ import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { lokiLimitsConfig } from './limits';
+import { RULES_DIR } from './rules';
 import { ResolvedLokiProps } from './props';
 import { LOKI_DELETE_DELAY } from './storage';
 
@@ -105,8 +106,9 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
       wal: { dir: `${DATA_DIR}/ruler-wal` },
       ...alertingConfig(p),
     },
-    // The ruler's bucket: with the Thanos-objstore clients, ruler_storage replaces ruler.storage.
-    ruler_storage: { backend: 's3', s3: s3Block(storage, p.buckets.ruler) },
+    // The ruler's bucket (with the Thanos-objstore clients, ruler_storage replaces ruler.storage),
+    // or with rules as code the mounted directory, one folder per tenant.
+    ruler_storage: rulesAsCode(p) ? { backend: 'local', local: { directory: RULES_DIR } } : { backend: 's3', s3: s3Block(storage, p.buckets.ruler) },
     compactor: {
       working_directory: `${DATA_DIR}/compactor`,
       retention_enabled: true,
@@ -218,6 +220,11 @@ function cacheConfig(addr: LokiAddresses): Record<string, unknown> {
 /** A memcached client block; over mutual TLS when the cache serves it. */
 function memcachedClient(cache: CacheAddress): Record<string, unknown> {
   return { addresses: cache.srv, timeout: '500ms', ...(cache.tlsServerName ? dskitClientTls(cache.tlsServerName) : {}) };
+}
+
+/** Whether any tenant keeps its rules as code (then the ruler reads them all from the mounted ConfigMap). */
+export function rulesAsCode(p: ResolvedLokiProps): boolean {
+  return p.tenants.some((t) => (t.ruleGroups?.length ?? 0) > 0);
 }
 
 /** The runtime config (reloaded without restart): each tenant's retention and limits over the cluster's. */

@@ -7,11 +7,23 @@ import { chooseBucket } from '../object-storage/bucket-name';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { LokiLimits } from './limits';
+import { RuleGroup } from '../core/rule-groups';
+import { AutoscalingOptions } from '../core/autoscaling';
 
 /** Options shared by the read, write, backend and gateway roles. */
 export interface LokiRoleOptions extends WorkloadOptions {
   /** Number of pods. @default 3 (gateway: 2) */
   readonly replicas?: number;
+}
+
+/**
+ * Options of a component that holds no data and is in no ring whose members own data (read,
+ * gateway; distributor, querier, query-frontend): the only ones an autoscaler may size, since
+ * removing one of their pods loses nothing.
+ */
+export interface LokiStatelessOptions extends LokiRoleOptions {
+  /** A HorizontalPodAutoscaler owns the replica count, between these bounds. @default none (fixed `replicas`) */
+  readonly autoscaling?: AutoscalingOptions;
 }
 
 /** Options of the roles that keep data on a volume (write, backend). */
@@ -23,7 +35,7 @@ export interface LokiStatefulRoleOptions extends LokiRoleOptions {
 }
 
 /** The nginx gateway in front of the three roles. */
-export interface LokiGatewayOptions extends LokiRoleOptions {
+export interface LokiGatewayOptions extends LokiStatelessOptions {
   /**
    * Name of an existing Secret with an htpasswd file (key `.htpasswd`) whose user names are the
    * tenant ids. With it, the gateway requires basic auth and sets `X-Scope-OrgID` to the user.
@@ -54,6 +66,14 @@ export interface LokiTenant {
   readonly retention?: string;
   /** This tenant's limits, over the cluster's (the runtime config: changed without a restart). @default the cluster's */
   readonly limits?: LokiLimits;
+  /**
+   * This tenant's LogQL alerting and recording rules, as code: the ruler reads them from a
+   * ConfigMap (reloaded without a restart), and its alerts go to the cluster's Alertmanager.
+   * With rules as code on any tenant, the ruler takes its rules from the ConfigMap only: the rules
+   * API becomes read-only. Each expression is checked at synth (LogQL syntax, a metric query).
+   * @default none (rules uploaded through the ruler API, kept in the ruler bucket)
+   */
+  readonly ruleGroups?: readonly RuleGroup[];
 }
 
 /**
@@ -90,13 +110,13 @@ export type LokiComponentOptions = LokiRoleOptions;
 /** The components of `distributed` mode, each with its own options. */
 export interface LokiDistributedOptions {
   /** @default 3 replicas */
-  readonly distributor?: LokiComponentOptions;
+  readonly distributor?: LokiStatelessOptions;
   /** A StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
   readonly ingester?: LokiStatefulRoleOptions;
   /** @default 3 replicas */
-  readonly querier?: LokiComponentOptions;
+  readonly querier?: LokiStatelessOptions;
   /** @default 2 replicas */
-  readonly queryFrontend?: LokiComponentOptions;
+  readonly queryFrontend?: LokiStatelessOptions;
   /** @default 2 replicas */
   readonly queryScheduler?: LokiComponentOptions;
   /** A StatefulSet with the index cache on a volume. @default 2 replicas, 10Gi */
@@ -138,7 +158,7 @@ export interface LokiClusterProps {
   /** The write role (distributor, ingester): a StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
   readonly write?: LokiStatefulRoleOptions;
   /** The read role (query-frontend, querier): a stateless Deployment. @default 3 replicas */
-  readonly read?: LokiRoleOptions;
+  readonly read?: LokiStatelessOptions;
   /** The backend role (compactor, index gateway, scheduler, ruler): a StatefulSet. @default 3 replicas, 10Gi */
   readonly backend?: LokiStatefulRoleOptions;
   /** The nginx gateway. @default 2 replicas, no basic auth */
@@ -195,10 +215,10 @@ export interface ResolvedLokiProps {
   /** Which option groups the user gave, so that options of a mode the cluster does not run are refused. */
   readonly given: { readonly write: boolean; readonly read: boolean; readonly backend: boolean; readonly monolithic: boolean; readonly distributed: boolean };
   readonly monolithic: Sized<LokiStatefulRoleOptions>;
-  readonly distributed: { readonly [K in keyof LokiDistributedOptions]-?: Sized<LokiStatefulRoleOptions> };
+  readonly distributed: { readonly [K in keyof LokiDistributedOptions]-?: Sized<LokiComponentShape> };
   readonly replicationFactor: number;
   readonly write: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
-  readonly read: LokiRoleOptions & { readonly replicas: number };
+  readonly read: LokiStatelessOptions & { readonly replicas: number };
   readonly backend: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
   readonly gateway: LokiGatewayOptions & { readonly replicas: number; readonly dnsResolver: string };
   readonly retention: string;
@@ -215,6 +235,9 @@ export interface ResolvedLokiProps {
   readonly image?: ImageRef;
   readonly clusterDomain: string;
 }
+
+/** The options any Loki component may carry (each type above takes its part). */
+export type LokiComponentShape = LokiStatefulRoleOptions & LokiStatelessOptions;
 
 /** A component's options with its replicas and volume size filled in. */
 export type Sized<T> = T & { readonly replicas: number; readonly storageSize: string };
@@ -255,7 +278,7 @@ export function resolveLokiProps(scope: IConstruct, props: LokiClusterProps): Re
     monolithic: { ...props.monolithic, replicas: props.monolithic?.replicas ?? 3, storageSize: props.monolithic?.storageSize ?? '10Gi' },
     distributed: Object.fromEntries(
       Object.entries(DISTRIBUTED_REPLICAS).map(([component, replicas]) => {
-        const options: LokiStatefulRoleOptions = props.distributed?.[component as keyof LokiDistributedOptions] ?? {};
+        const options: LokiComponentShape = props.distributed?.[component as keyof LokiDistributedOptions] ?? {};
         return [component, { ...options, replicas: options.replicas ?? replicas, storageSize: options.storageSize ?? '10Gi' }];
       }),
     ) as ResolvedLokiProps['distributed'],

@@ -8,8 +8,10 @@ import { flagValue } from '../core/args';
 import { Validator } from '../core/errors';
 import { dnsLabel, namespaceName } from '../core/rules';
 import { bucketChoiceRule } from '../object-storage/bucket-name';
-import { ingestingReplicas, lokiComponents } from './components';
+import { GATEWAY_RESOURCES, LokiComponentPlan, ingestingReplicas, lokiComponents } from './components';
+import { checkAutoscaling } from '../core/autoscaling';
 import { checkLokiLimits } from './limits';
+import { checkLokiRuleGroups } from './rules';
 import { LokiMode, ResolvedLokiProps } from './props';
 
 /** Loki's retention works on whole daily index tables: "The minimum retention period is 24h". */
@@ -44,6 +46,7 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   // Everything below reads the mode's components: an unknown mode stops the checks here.
   if (!checkModes(v, p)) v.throwIfAny();
   checkWorkloadOptions(v, 'gateway', p.gateway, IMAGES.nginx);
+  if (p.gateway.autoscaling) checkAutoscaling(v, 'gateway.autoscaling', p.gateway.autoscaling, p.gateway.resources ?? GATEWAY_RESOURCES);
   checkReplicas(v, 'gateway.replicas', p.gateway.replicas);
   if (p.image !== undefined) v.apply('image', p.image, pinnedImage(p.image, IMAGES.loki));
   if (checkReplicas(v, 'replicationFactor', p.replicationFactor)) {
@@ -126,6 +129,7 @@ function checkModes(v: Validator, p: ResolvedLokiProps): boolean {
     checkReplicas(v, `${plan.property}.replicas`, plan.component === 'all' ? p.monolithic.replicas : plan.replicas);
     checkWorkloadOptions(v, plan.property, plan.options, IMAGES.loki);
     if (plan.stateful) checkVolumeSize(v, `${plan.property}.storageSize`, plan.options.storageSize ?? '10Gi');
+    checkComponentAutoscaling(v, plan);
   }
   if (running.has('ha-monolithic')) {
     v.check(
@@ -137,6 +141,28 @@ function checkModes(v: Validator, p: ResolvedLokiProps): boolean {
     );
   }
   return true;
+}
+
+/**
+ * An autoscaler only where a scale-down loses nothing: stateless components outside the data
+ * rings (the query-scheduler too is left fixed: its queues would be cut). Anything in a ring
+ * that owns data (ingesters, index gateways, the compactor, rulers, `all` pods) is refused.
+ */
+function checkComponentAutoscaling(v: Validator, plan: LokiComponentPlan): void {
+  const autoscaling = plan.options.autoscaling;
+  if (autoscaling === undefined) return;
+  const allowed = !plan.stateful && plan.target !== 'query-scheduler';
+  if (
+    v.check(
+      allowed,
+      `${plan.property}.autoscaling`,
+      autoscaling,
+      `is not offered: ${plan.target} ${plan.stateful ? 'keeps data in a ring, and an autoscaler scales it down without the flush and hand-over a safe scale-down needs' : 'holds the queues of queries in flight, which a scale-down would cut'}`,
+      'size it with replicas, and autoscale the stateless paths (read; distributor, querier, query-frontend; the gateway) instead',
+    )
+  ) {
+    checkAutoscaling(v, `${plan.property}.autoscaling`, autoscaling, plan.options.resources ?? plan.defaultResources);
+  }
 }
 
 /** A staged migration: from Simple Scalable, to another mode, by stage 1 to 3. */
@@ -172,6 +198,16 @@ function checkTenants(v: Validator, p: ResolvedLokiProps): void {
       v.apply(`tenants[${i}].retention`, tenant.retention, durationAtLeast(tenant.retention, MIN_RETENTION_MS, 'Loki retention works on daily index tables'));
     }
     checkLokiLimits(v, `tenants[${i}].limits`, tenant.limits, { retention_period: `tenants[${i}].retention` });
+    if (tenant.ruleGroups?.length) {
+      v.check(
+        SECRET_KEY.test(tenant.id),
+        `tenants[${i}].id`,
+        tenant.id,
+        'cannot name a file of the rules ConfigMap (its keys are letters, digits, "-", "_" and ".")',
+        'rename the tenant, or upload its rules through the ruler API instead of ruleGroups',
+      );
+      checkLokiRuleGroups(v, `tenants[${i}].ruleGroups`, tenant.ruleGroups);
+    }
   });
   if (!p.authEnabled) {
     v.check(

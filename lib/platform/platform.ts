@@ -1,4 +1,5 @@
 import { setServingTls } from '../core/serving-tls';
+import { warnOnUnknownRuleLabels } from './rule-labels';
 import { thanosGrpcTlsFor, warnOnPlainHttp } from './tls';
 import { entryLogins } from './entry-auth';
 import { Construct } from 'constructs';
@@ -122,7 +123,8 @@ export class ObservabilityPlatform extends Chart {
     this.loki = new LokiCluster(this, 'loki', {
       ...spec.loki,
       gateway: logins.lokiGateway,
-      tenants: tenants.map(({ id, retention }) => ({ id, ...(retention ? { retention } : {}) })),
+      // Loki's part of each tenant: its retention, limits and rules (the metrics account is not Loki's).
+      tenants: tenants.map(({ metricsAccount: _account, ...tenant }) => tenant),
       namespace,
       storage: this.storage,
       // Every ruler sends to every Alertmanager pod (upstream: never load-balance alerts between them).
@@ -180,6 +182,7 @@ export class ObservabilityPlatform extends Chart {
     if (spec.serviceMonitors === true) emitServiceMonitors(this, targets, scrapeInterval);
     this.admitOutsideClients(spec);
     if (spec.zones !== undefined) warnOnZoneLoss(this, spec.zones, this.replicatedStores());
+    warnOnUnknownRuleLabels(this, tenants, logs?.streamLabels ?? [], otlp !== undefined);
     if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.minio?.insecure === true);
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.

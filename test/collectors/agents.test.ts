@@ -458,3 +458,21 @@ describe('Promtail', () => {
     ]);
   });
 });
+
+describe('the labels the log agents attach', () => {
+  // What LogQL rules are checked against (see lib/platform/rule-labels.ts): it must be what the configs do.
+  test('Alloy: streamLabels are the relabel targets of its pods, then its external labels', () => {
+    const { construct, manifests } = logAgent({ externalLabels: { cluster: 'eu-1' } });
+    const config = dataOf(get(manifests, 'ConfigMap', 'alloy-logs-config'))['config.alloy'];
+    const targets = [...config.matchAll(/target_label\s*=\s*"([^"]+)"/g)].map((m) => m[1]).filter((l) => !l.startsWith('__'));
+    expect(construct.streamLabels).toEqual([...targets, 'cluster']);
+    expect(config).toMatch(/external_labels\s*=\s*\{\s*"?cluster"?\s*=\s*"eu-1"/);
+  });
+
+  test('promtail: streamLabels are the relabel targets of its pods, then its external labels', () => {
+    const { construct, manifests } = promtail({ externalLabels: { cluster: 'eu-1' } });
+    const config = parse(dataOf(get(manifests, 'ConfigMap', 'promtail-agent-config'))['promtail.yaml']);
+    const targets = config.scrape_configs[0].relabel_configs.map((r: any) => r.target_label).filter((l: string) => !l.startsWith('__'));
+    expect(construct.streamLabels).toEqual([...targets, 'cluster']);
+  });
+});

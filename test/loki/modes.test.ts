@@ -146,3 +146,42 @@ describe('Loki modes', () => {
     expect(() => lokiChart({ mode: 'distributed', distributed: { querier: { replicas: 0 } } })).toThrow(/distributed.querier.replicas = 0/);
   });
 });
+
+describe('Loki autoscaling', () => {
+  const hpas = (manifests: Manifest[]) =>
+    Object.fromEntries(ofKind(manifests, 'HorizontalPodAutoscaler').map((h) => [h.spec.scaleTargetRef.name, [h.spec.minReplicas, h.spec.maxReplicas]]));
+  const scaling = { minReplicas: 2, maxReplicas: 10 };
+
+  test('the stateless paths take an autoscaler, which then owns their replica count', () => {
+    const ssd = lokiChart({ read: { autoscaling: scaling }, gateway: { autoscaling: { minReplicas: 2, maxReplicas: 4 } } }).manifests;
+    expect(hpas(ssd)).toEqual({ 'loki-read': [2, 10], 'loki-gateway': [2, 4] });
+    expect(get(ssd, 'Deployment', 'loki-read').spec.replicas).toBeUndefined();
+    const distributed = lokiChart({
+      mode: 'distributed',
+      distributed: {
+        distributor: { autoscaling: scaling },
+        querier: { autoscaling: scaling },
+        queryFrontend: { autoscaling: { minReplicas: 2, maxReplicas: 3 } },
+      },
+    }).manifests;
+    expect(hpas(distributed)).toEqual({ 'loki-distributor': [2, 10], 'loki-querier': [2, 10], 'loki-query-frontend': [2, 3] });
+    expect(ofKind(distributed, 'HorizontalPodAutoscaler').map((h) => h.spec.scaleTargetRef.kind)).toEqual(['Deployment', 'Deployment', 'Deployment']);
+  });
+
+  test('nothing in a ring that owns data is autoscaled: the synth refuses it, naming the component', () => {
+    const cases: Array<[Partial<LokiClusterProps>, RegExp]> = [
+      [{ write: { autoscaling: scaling } as never }, /write.autoscaling = .*: is not offered: write keeps data in a ring/],
+      [
+        { mode: 'distributed', distributed: { ingester: { autoscaling: scaling } as never } },
+        /distributed.ingester.autoscaling = .*: is not offered: ingester keeps data in a ring/,
+      ],
+      [
+        { mode: 'distributed', distributed: { queryScheduler: { autoscaling: scaling } as never } },
+        /distributed.queryScheduler.autoscaling = .*: is not offered: query-scheduler holds the queues/,
+      ],
+      [{ mode: 'ha-monolithic', monolithic: { autoscaling: scaling } as never }, /monolithic.autoscaling = .*: is not offered: all keeps data in a ring/],
+      [{ read: { autoscaling: { minReplicas: 0, maxReplicas: 3 } } }, /read.autoscaling.minReplicas = 0: is not a whole number of at least 1/],
+    ];
+    for (const [props, message] of cases) expect(() => lokiChart(props)).toThrow(message);
+  });
+});
