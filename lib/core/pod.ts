@@ -119,6 +119,14 @@ export interface PodTemplateProps {
    * @default false
    */
   readonly exclusiveNodes?: boolean | Readonly<Record<string, string>>;
+  /**
+   * Zones the pods must run in, spread evenly over them (at most one pod more in any zone than in
+   * another; a pod waits rather than break that), e.g. for zone-aware replication. The spread
+   * counts the group `exclusiveNodes` names when it names one. The user's `scheduling` replaces
+   * the affinity and the spread.
+   * @default anywhere, spread over zones as a preference
+   */
+  readonly zones?: readonly string[];
 }
 
 /** What a node agent needs of its node, and why. Everything else stays as strict as "restricted". */
@@ -202,11 +210,13 @@ export function restrictedPodTemplate(props: PodTemplateProps): k8s.PodTemplateS
       // Every image the library runs is a Linux one: a Windows node would only ever fail to pull it.
       nodeSelector: { 'kubernetes.io/os': 'linux', ...scheduling.nodeSelector },
       tolerations: scheduling.tolerations ? [...scheduling.tolerations] : undefined,
-      affinity: scheduling.affinity ?? oneCopyPerNode(props),
+      affinity: scheduling.affinity ?? withZones(oneCopyPerNode(props), props.zones),
       priorityClassName: scheduling.priorityClassName,
       topologySpreadConstraints: scheduling.topologySpreadConstraints
         ? [...scheduling.topologySpreadConstraints]
-        : defaultSpread(props.identity, props.replicas),
+        : props.zones
+          ? zoneSpread(props)
+          : defaultSpread(props.identity, props.replicas),
     },
   };
 }
@@ -251,6 +261,25 @@ function oneCopyPerNode(props: Pick<PodTemplateProps, 'exclusiveNodes' | 'identi
   if (!group || (group === true && props.replicas < 2)) return undefined;
   const matchLabels = group === true ? props.identity.selector : { ...group };
   return { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels }, topologyKey: 'kubernetes.io/hostname' }] } };
+}
+
+/** The node label that names a node's zone (and, copied at binding, its pods'). */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+/** An affinity that also keeps the pods in `zones`. */
+function withZones(affinity: k8s.Affinity | undefined, zones: readonly string[] | undefined): k8s.Affinity | undefined {
+  if (!zones) return affinity;
+  const inZones = { nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: 'In', values: [...zones] }] }] };
+  return { ...affinity, nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: inZones } };
+}
+
+/** Zones strictly even (a pod waits rather than skew them), nodes as a preference; over the group if there is one. */
+function zoneSpread(props: Pick<PodTemplateProps, 'exclusiveNodes' | 'identity'>): k8s.TopologySpreadConstraint[] {
+  const group = typeof props.exclusiveNodes === 'object' ? { ...props.exclusiveNodes } : props.identity.selector;
+  return [
+    { maxSkew: 1, topologyKey: ZONE_LABEL, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: group } },
+    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: group } },
+  ];
 }
 
 /** Spread replicas over nodes and zones without ever leaving a pod Pending for it. */

@@ -8,7 +8,7 @@ import { declareExternal } from '../core/external';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
-import { httpProbe } from '../core/pod';
+import { ZONE_LABEL, httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { createService, createServiceAccount } from '../core/service';
 import { addWarning } from '../core/warnings';
@@ -54,6 +54,8 @@ const MEMBERLIST_LABEL = `${OWN_PREFIX}/memberlist`;
 const LOKI_UID = 10001;
 /** uid and gid of the unprivileged nginx image. */
 
+/** The env var that carries the pod's zone into its `-ingester.availability-zone`. */
+const ZONE_ENV = 'ZONE';
 /** The targets that run a ruler, and so send alerts. */
 const RULER_TARGETS: ReadonlySet<string> = new Set(['backend', 'all', 'ruler']);
 
@@ -97,6 +99,8 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
   readonly ingesters: { readonly property: string; readonly workloads: readonly Workload[] };
   /** Copies of each stream the ingesters keep. */
   readonly replicationFactor: number;
+  /** The zones of zone-aware replication, when on: each copy of a stream in a zone of its own. */
+  readonly zones?: readonly string[];
   readonly gateway: Workload;
   /** Every emitted Service by name. */
   readonly services: Readonly<Record<string, k8s.KubeService>>;
@@ -200,6 +204,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       { property: 'storage', value: this.storage.kind, platformCa: this.storage.platformCa },
     ];
     this.replicationFactor = p.replicationFactor;
+    this.zones = p.zones;
     const workloads: Record<string, Workload> = {};
     for (const { mode, stopped } of stages) {
       for (const plan of lokiComponents(p, mode)) workloads[plan.component] = this.emitComponent(plan, configs[mode]!, stopped);
@@ -421,6 +426,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
 
     const trust = ownCertificate(this, identity, { names: [identity.name], headless: [identity.headlessName], peerName: this.grpcPeerName }, this.trustedCalls);
     const rules = RULER_TARGETS.has(plan.target) ? this.rulesVolume() : undefined;
+    const zoned = plan.ingests && p.zones !== undefined;
     if (servingTlsOf(this) && trust) this.componentCertificates[plan.component] = trust;
     const scheme = servingTlsOf(this) ? 'HTTPS' : 'HTTP';
     const container = withOptions(options, {
@@ -433,10 +439,13 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
         '-config.expand-env=true',
         // Pod CIDRs outside RFC 1918 make memberlist find "no private IP": advertise the pod IP.
         '-memberlist.advertise-addr=$(POD_IP)',
+        ...(zoned ? [`-ingester.availability-zone=$(${ZONE_ENV})`] : []),
         ...(plan.extraFlags ?? []),
       ],
       env: [
         { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        // The node's zone, copied to the pod's labels when it is bound (PodTopologyLabels).
+        ...(zoned ? [{ name: ZONE_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.labels['${ZONE_LABEL}']` } } }] : []),
         ...this.storage.credentials.env(),
         // Only the pods that run a ruler get the password of its Alertmanager login.
         ...(RULER_TARGETS.has(plan.target) && p.alertmanager?.basicAuth ? [basicAuthPasswordEnv(ALERTMANAGER_PASSWORD_ENV, p.alertmanager.basicAuth)] : []),
@@ -494,6 +503,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       // The ingesters of a stream's copies are distinct pods; on one node they would fail together.
       // The `-target=all` pods are one group over two StatefulSets, with one budget (emitted once).
       exclusiveNodes: plan.ingests ? (selector ?? true) : false,
+      zones: zoned ? p.zones : undefined,
       disruptionBudget: selector ? false : undefined,
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],

@@ -98,7 +98,11 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     },
     // An ingester that stops flushes what it holds and leaves the ring: what a rollout, a
     // scale-down and every stage of a migration rely on not to lose a line.
-    ingester: { wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true }, lifecycler: { unregister_on_shutdown: true } },
+    ingester: {
+      wal: { dir: `${DATA_DIR}/wal`, flush_on_shutdown: true },
+      // With zones, each copy of a stream goes to another zone (each ingester's zone is its flag).
+      lifecycler: { unregister_on_shutdown: true, ...(p.zones ? { ring: { zone_awareness_enabled: true } } : {}) },
+    },
     ...(addr.queryScheduler ? schedulerAddresses(addr.queryScheduler) : {}),
     ruler: {
       enable_api: true,

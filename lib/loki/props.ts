@@ -155,6 +155,16 @@ export interface LokiClusterProps {
   readonly distributed?: LokiDistributedOptions;
   /** How many ingesters receive each stream. Must not exceed the pods that ingest (write, monolithic or ingester replicas). @default 3 */
   readonly replicationFactor?: number;
+  /**
+   * Zone-aware replication over these zones (values of `topology.kubernetes.io/zone`): the pods
+   * that ingest run in them, spread evenly, and each stream's copies go to distinct zones, so a
+   * zone's loss loses no copy quorum. Each pod learns its zone from its node, whose zone label
+   * Kubernetes copies to the pod when it is bound (the PodTopologyLabels admission, beta and on
+   * by default in Kubernetes 1.36): one StatefulSet still rolls one pod at a time, never two zones
+   * at once. The replication factor may not exceed the zones. Not part of a migration.
+   * @default none (copies on distinct nodes, zones only as a spreading preference)
+   */
+  readonly zones?: readonly string[];
   /** The write role (distributor, ingester): a StatefulSet with its WAL on a volume. @default 3 replicas, 10Gi */
   readonly write?: LokiStatefulRoleOptions;
   /** The read role (query-frontend, querier): a stateless Deployment. @default 3 replicas */
@@ -217,6 +227,7 @@ export interface ResolvedLokiProps {
   readonly monolithic: Sized<LokiStatefulRoleOptions>;
   readonly distributed: { readonly [K in keyof LokiDistributedOptions]-?: Sized<LokiComponentShape> };
   readonly replicationFactor: number;
+  readonly zones?: readonly string[];
   readonly write: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };
   readonly read: LokiStatelessOptions & { readonly replicas: number };
   readonly backend: LokiStatefulRoleOptions & { readonly replicas: number; readonly storageSize: string };

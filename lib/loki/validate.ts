@@ -49,6 +49,7 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   if (p.gateway.autoscaling) checkAutoscaling(v, 'gateway.autoscaling', p.gateway.autoscaling, p.gateway.resources ?? GATEWAY_RESOURCES);
   checkReplicas(v, 'gateway.replicas', p.gateway.replicas);
   if (p.image !== undefined) v.apply('image', p.image, pinnedImage(p.image, IMAGES.loki));
+  checkZones(v, p);
   if (checkReplicas(v, 'replicationFactor', p.replicationFactor)) {
     for (const mode of modesOf(p)) {
       const { property, replicas } = ingestingReplicas(p, mode);
@@ -163,6 +164,46 @@ function checkComponentAutoscaling(v: Validator, plan: LokiComponentPlan): void 
   ) {
     checkAutoscaling(v, `${plan.property}.autoscaling`, autoscaling, plan.options.resources ?? plan.defaultResources);
   }
+}
+
+/** Zone-aware replication: distinct zone names, at least two, no fewer than the copies, and not while migrating. */
+function checkZones(v: Validator, p: ResolvedLokiProps): void {
+  const zones = p.zones;
+  if (zones === undefined) return;
+  const label = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+  zones.forEach((zone, i) =>
+    v.check(
+      typeof zone === 'string' && zone !== '' && zone.length <= 63 && label.test(zone) && zones.indexOf(zone) === i,
+      `zones[${i}]`,
+      zone,
+      'is not a zone name (a label value) or is listed twice',
+      'give each zone once, as its nodes\' topology.kubernetes.io/zone label shows it, e.g. "eu-west-1a"',
+    ),
+  );
+  if (
+    !v.check(
+      zones.length >= 2,
+      'zones',
+      zones,
+      'names fewer than two zones: every copy would be in one zone anyway',
+      'list the zones the nodes run in, or leave zones out',
+    )
+  )
+    return;
+  v.check(
+    !Number.isInteger(p.replicationFactor) || p.replicationFactor <= zones.length,
+    'replicationFactor',
+    p.replicationFactor,
+    `is more than the ${zones.length} zones: zone-aware replication puts each copy of a stream in a zone of its own, so some streams would get fewer copies and pushes fail`,
+    `lower replicationFactor to ${zones.length}, or list more zones`,
+  );
+  v.check(
+    p.migration === undefined,
+    'zones',
+    zones,
+    "is set during a migration, which would roll the running Simple Scalable pods into new zones while the new components join (Loki's migration guide leaves zones out too)",
+    'finish the migration first, then set zones',
+  );
 }
 
 /** A staged migration: from Simple Scalable, to another mode, by stage 1 to 3. */

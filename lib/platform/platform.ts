@@ -192,15 +192,21 @@ export class ObservabilityPlatform extends Chart {
   /** The stores that keep copies of their data on several pods, with what each needs to go on. */
   private replicatedStores(): ReplicatedStore[] {
     const quorum = (copies: number) => Math.floor(copies / 2) + 1;
-    const stores: ReplicatedStore[] = [
-      {
-        property: `loki.${this.loki.ingesters.property}`,
-        workloads: this.loki.ingesters.workloads,
-        copies: this.loki.replicationFactor,
-        needed: quorum(this.loki.replicationFactor),
-        fails: 'pushes fail',
-      },
-    ];
+    // A zone-aware Loki puts each copy in a zone of its own: a zone's loss costs one copy, which
+    // leaves a quorum from three copies up.
+    const lokiCopies = this.loki.replicationFactor;
+    const stores: ReplicatedStore[] =
+      this.loki.zones && lokiCopies - 1 >= quorum(lokiCopies)
+        ? []
+        : [
+            {
+              property: `loki.${this.loki.ingesters.property}`,
+              workloads: this.loki.ingesters.workloads,
+              copies: this.loki.replicationFactor,
+              needed: quorum(this.loki.replicationFactor),
+              fails: 'pushes fail',
+            },
+          ];
     const receive = this.thanos?.receive;
     if (receive) {
       const copies = receive.replicationFactor;

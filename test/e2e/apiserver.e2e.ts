@@ -1,4 +1,6 @@
+import { App, Chart } from 'cdk8s';
 import { APPS } from '../../apps';
+import { LokiCluster, Minio } from '../../lib';
 import { Manifest, synthApp } from '../support/synth';
 import { Problems, applyAll, baseline, deliberateWarnings, installCrds, podSecurityProblems, removeAll } from './support/apply';
 import { LocalApiServer } from './support/kube-apiserver';
@@ -171,5 +173,48 @@ describe('the checks catch what they are for', () => {
     expect(await applyAll(api(), only(misspelt))).toEqual([
       expect.stringMatching(/apply refused \(\d{3}\): .*\.imagePullPolicyy: field not declared in schema/),
     ]);
+  });
+});
+
+describe('zone-aware Loki on the real API server', () => {
+  /**
+   * Loki's ingesters learn their zone from a label the API server itself puts on the pod: the
+   * PodTopologyLabels admission (beta, on by default in 1.36) copies the node's zone label to the
+   * pod when it is bound. Here a pod of the emitted write StatefulSet is made and bound to a node
+   * of a zone, as the scheduler binds it, and the label the pod's env reads is read back.
+   */
+  run("a pod of the zone-aware write StatefulSet is created as emitted and, once bound to a node, carries that node's zone", async () => {
+    const app = new App({ outdir: '/nonexistent' });
+    const chart = new Chart(app, 'zones', { disableResourceNameHashes: true });
+    const loki = new LokiCluster(chart, 'loki', {
+      namespace: 'e2e-zones',
+      storage: new Minio(chart, 'minio', { namespace: 'e2e-zones' }),
+      zones: ['zone-a', 'zone-b', 'zone-c'],
+    });
+    const write = chart.toJson().find((m: Manifest) => m.kind === 'StatefulSet' && m.metadata.name === loki.workloads.write.identity.name) as Manifest;
+    const zoneEnv = write.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ZONE');
+    const server = api();
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'e2e-node-b', labels: { 'topology.kubernetes.io/zone': 'zone-b' } } };
+    const namespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'e2e-zones' } };
+    // The StatefulSet's pod as its controller makes it: the template, a name, the claim as a volume.
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'loki-write-0', namespace: 'e2e-zones', labels: write.spec.template.metadata.labels },
+      spec: { ...write.spec.template.spec, volumes: [...write.spec.template.spec.volumes, { name: 'data', emptyDir: {} }] },
+    };
+    const created = [
+      await server.request('POST', '/api/v1/nodes', node),
+      await server.request('POST', '/api/v1/namespaces', namespace),
+      await server.request('POST', '/api/v1/namespaces/e2e-zones/pods', pod),
+    ].map((r) => r.status);
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'loki-write-0' }, target: { apiVersion: 'v1', kind: 'Node', name: 'e2e-node-b' } };
+    const bound = await server.request('POST', '/api/v1/namespaces/e2e-zones/pods/loki-write-0/binding', binding);
+    const read = await server.request('GET', '/api/v1/namespaces/e2e-zones/pods/loki-write-0');
+    await server.request('DELETE', '/api/v1/namespaces/e2e-zones');
+    await server.request('DELETE', '/api/v1/nodes/e2e-node-b');
+    expect({ created, bound: bound.status }).toEqual({ created: [201, 201, 201], bound: 201 });
+    expect(zoneEnv.valueFrom.fieldRef.fieldPath).toBe("metadata.labels['topology.kubernetes.io/zone']");
+    expect({ node: read.body.spec.nodeName, zone: read.body.metadata.labels['topology.kubernetes.io/zone'] }).toEqual({ node: 'e2e-node-b', zone: 'zone-b' });
   });
 });
