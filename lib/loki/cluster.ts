@@ -1,16 +1,14 @@
-import { PlatformCall, ServingCertificate, entryPort, ownCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
+import { PlatformCall, ServingCertificate, ownCertificate, servingCertificate, servingTlsOf } from '../core/serving-tls';
 import { Construct } from 'constructs';
-import { NGINX_UID } from '../core/nginx';
 import { k8s } from '../core/k8s';
 import { ConfigFile, renderYaml } from '../core/config-file';
 import { LogsDestination, OtlpLogsDestination } from '../core/logs-destination';
-import { declareExternal } from '../core/external';
 import { DashboardDefinition, DashboardProvider, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity, LABELS, OWN_PREFIX } from '../core/names';
 import { ZONE_LABEL, httpProbe } from '../core/pod';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
-import { createService, createServiceAccount } from '../core/service';
+import { createService } from '../core/service';
 import { addWarning } from '../core/warnings';
 import { Wiring } from '../core/wiring';
 import { Workload, podOptions, withOptions } from '../core/workload';
@@ -34,8 +32,9 @@ import { createAutoscaler } from '../core/autoscaling';
 import { renderRuleFile } from '../core/rule-groups';
 import { RULES_DIR } from './rules';
 import { lokiDashboards, lokiDatasources } from './grafana';
-import { GATEWAY_PORT, HTPASSWD_DIR, buildGatewayConfig } from './gateway';
-import { ALL_TARGET_LABEL, GATEWAY_RESOURCES, LokiComponentPlan, ingestingReplicas, lokiComponents, lokiRoutes } from './components';
+import { buildGatewayConfig } from './gateway';
+import { emitLokiGateway } from './gateway-workload';
+import { ALL_TARGET_LABEL, LokiComponentPlan, ingestingReplicas, lokiComponents, lokiRoutes } from './components';
 import { LokiClusterProps, LokiMode, ResolvedLokiProps, resolveLokiProps } from './props';
 import { LOKI_S3_ACTIONS, lokiChunkClaims } from './storage';
 import { checkEmittedLoki, validateLokiProps } from './validate';
@@ -222,7 +221,15 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     const serving = servingTlsOf(this);
     this.gatewayCertificate = serving && servingCertificate(this, gatewayIdentity, serving, { names: [gatewayIdentity.name], headless: [] });
     this.gatewayConfig = this.emitGatewayConfig(p, gatewayIdentity);
-    this.gateway = this.emitGateway(gatewayIdentity);
+    const gateway = emitLokiGateway(this, {
+      identity: gatewayIdentity,
+      options: p.gateway,
+      config: this.gatewayConfig,
+      certificate: this.gatewayCertificate,
+      tenantIds: this.tenantIds,
+    });
+    this.serviceMap[gatewayIdentity.name] = gateway.service;
+    this.gateway = gateway.workload;
     this.queryUrl = `${serving ? 'https' : 'http'}://${host(`${p.name}-gateway`)}`;
     this.pushUrl = `${this.queryUrl}/loki/api/v1/push`;
     this.services = this.serviceMap;
@@ -507,68 +514,6 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
       disruptionBudget: selector ? false : undefined,
       volumes: configVolumes,
       volumeClaims: [{ name: 'data', size: options.storageSize ?? '10Gi', storageClass: options.storageClass }],
-    });
-  }
-
-  private emitGateway(identity: ComponentIdentity): Workload {
-    const g = this.props.gateway;
-    const cert = this.gatewayCertificate;
-    this.service('GatewayService', { identity, name: identity.name, ports: [{ ...entryPort(cert !== undefined), targetPort: 'http' }] });
-    const volumes: k8s.Volume[] = [this.gatewayConfig.volume('config'), { name: 'docker-entrypoint-d', emptyDir: {} }];
-    const mounts: k8s.VolumeMount[] = [
-      { name: 'config', mountPath: '/etc/nginx' },
-      // The image's entrypoint scripts would edit files under the read-only /etc/nginx: run none.
-      { name: 'docker-entrypoint-d', mountPath: '/docker-entrypoint.d' },
-    ];
-    if (cert) {
-      volumes.push(cert.volume);
-      mounts.push(cert.mount);
-    }
-    const scheme = cert ? 'HTTPS' : 'HTTP';
-    if (g.basicAuthSecret) {
-      volumes.push({ name: 'htpasswd', secret: { secretName: g.basicAuthSecret } });
-      mounts.push({ name: 'htpasswd', mountPath: HTPASSWD_DIR, readOnly: true });
-      declareExternal(this, {
-        kind: 'Secret',
-        namespace: this.namespace,
-        name: g.basicAuthSecret,
-        purpose: 'htpasswd file (key .htpasswd) with one user per Loki tenant',
-      });
-    }
-    if (g.clientPasswordsSecret) {
-      declareExternal(this, {
-        kind: 'Secret',
-        namespace: this.namespace,
-        name: g.clientPasswordsSecret,
-        purpose: `each tenant's gateway password in plain text, under its tenant id (${this.tenantIds.join(', ')}), for the clients`,
-      });
-    }
-    createServiceAccount(this, 'GatewayServiceAccount', identity, identity.name);
-    if (g.autoscaling) createAutoscaler(this, 'GatewayAutoscaler', identity, g.autoscaling);
-    return new Workload(this, 'Gateway', {
-      kind: 'Deployment',
-      identity,
-      replicas: g.autoscaling?.minReplicas ?? g.replicas,
-      autoscaled: g.autoscaling !== undefined,
-      podIdentity: { runAsUser: NGINX_UID, runAsGroup: NGINX_UID, fsGroup: NGINX_UID },
-      serviceAccountName: identity.name,
-      configChecksums: [this.gatewayConfig.checksum],
-      ...podOptions(g),
-      volumes,
-      containers: [
-        {
-          name: 'nginx',
-          image: g.image ?? IMAGES.nginx,
-          // The image's own command; extra nginx flags go after it.
-          args: g.extraArgs && g.extraArgs.length > 0 ? ['nginx', '-g', 'daemon off;', ...g.extraArgs] : undefined,
-          env: g.extraEnv,
-          ports: [{ name: 'http', containerPort: GATEWAY_PORT }],
-          volumeMounts: mounts,
-          readinessProbe: httpProbe('/', 'http', { initialDelaySeconds: 5, scheme }),
-          livenessProbe: httpProbe('/', 'http', { initialDelaySeconds: 15, periodSeconds: 20, scheme }),
-          resources: g.resources ?? GATEWAY_RESOURCES,
-        },
-      ],
     });
   }
 }
