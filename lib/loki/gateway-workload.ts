@@ -20,7 +20,7 @@ export interface LokiGatewayWorkloadProps {
   readonly options: ResolvedLokiProps['gateway'];
   /** The nginx.conf (see buildGatewayConfig). */
   readonly config: ConfigFile;
-  /** With serving TLS, the certificate it serves on 443. */
+  /** With serving TLS, the certificate it serves on 443. @default none: plain HTTP on 80 */
   readonly certificate?: ServingCertificate;
   /** For the description of the clients' password Secret. */
   readonly tenantIds: readonly string[];
