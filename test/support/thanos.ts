@@ -173,13 +173,16 @@ export function thanosConfigDocuments(manifests: Manifest[]): Array<{ where: str
   return out;
 }
 
-/** Every rules file (a ConfigMap key whose YAML has `groups:`). */
+/** Every PromQL rules file (a ConfigMap key whose YAML has `groups:`, Loki's left out). */
 export function ruleFiles(manifests: Manifest[]): Array<{ where: string; text: string }> {
-  return manifests
-    .filter((m) => m.kind === 'ConfigMap')
-    .flatMap((m) =>
-      Object.entries(dataOf(m))
-        .filter(([, text]) => /^groups:/m.test(text))
-        .map(([key, text]) => ({ where: `ConfigMap ${m.metadata.name}/${key}`, text })),
-    );
+  return (
+    manifests
+      // Loki's rules are LogQL, which promtool cannot read: lib/loki/rules.ts parses them at synth.
+      .filter((m) => m.kind === 'ConfigMap' && m.metadata.labels?.['app.kubernetes.io/name'] !== 'loki')
+      .flatMap((m) =>
+        Object.entries(dataOf(m))
+          .filter(([, text]) => /^groups:/m.test(text))
+          .map(([key, text]) => ({ where: `ConfigMap ${m.metadata.name}/${key}`, text })),
+      )
+  );
 }
