@@ -10,8 +10,8 @@ import { PodToRun, withPods } from './support/run-pods';
 // Thanos receive v0.42.4 (the newest release the Go proxy serves that builds on this machine's Go,
 // and v0.42.5 still has it) can panic in its first tenant-pruning pass when that pass runs before
 // the tenant's TSDB is open (upstream thanos-io/thanos#8990, merged after the release). In a
-// cluster the kubelet restarts the pod and the race is gone; this tier does not restart pods, so
-// a scenario that lost a receive pod that way runs once more. A defect of ours fails both runs.
+// cluster the kubelet restarts the pod and the race is gone; the pod runner restarts a container
+// once too, and a scenario whose pod crashed again runs once more. A defect of ours fails both runs.
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 
 /**

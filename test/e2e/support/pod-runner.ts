@@ -151,7 +151,15 @@ function busyboxApplets(image: string): string {
   const dir = join(E2E_CACHE, 'busybox-applets');
   mkdirSync(dir, { recursive: true });
   const list = spawnSync(BUSYBOX, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  for (const applet of list) if (!existsSync(join(dir, applet))) symlinkSync(BUSYBOX, join(dir, applet));
+  for (const applet of list) {
+    if (existsSync(join(dir, applet))) continue;
+    try {
+      symlinkSync(BUSYBOX, join(dir, applet));
+    } catch (e) {
+      // Another worker of the tier made it in the meantime.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
   return (appletsDir = dir);
 }
 
