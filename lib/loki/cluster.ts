@@ -212,7 +212,7 @@ export class LokiCluster extends Construct implements DatasourceProvider, Dashbo
     this.workloads = workloads;
     const ingesting = lokiComponents(p, this.routedMode).filter((c) => c.ingests);
     this.ingesters = {
-      property: ingestingReplicas(p, this.routedMode).property.replace(/\.replicas$/, ''),
+      property: ingestingReplicas(p, this.routedMode).options,
       workloads: ingesting.map((c) => workloads[c.component]),
     };
 

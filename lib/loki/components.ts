@@ -101,15 +101,15 @@ export function lokiRoutes(mode: LokiMode): LokiRoutes {
   }
 }
 
-/** The replicas of the pods that hold ingesters in `mode`: what the replication factor must fit in. */
-export function ingestingReplicas(p: ResolvedLokiProps, mode: LokiMode): { readonly property: string; readonly replicas: number } {
+/** The pods that hold ingesters in `mode`: the options that size them, and how many they are (what the replication factor must fit in). */
+export function ingestingReplicas(p: ResolvedLokiProps, mode: LokiMode): { readonly options: string; readonly replicas: number } {
   switch (mode) {
     case 'simple-scalable':
-      return { property: 'write.replicas', replicas: p.write.replicas };
+      return { options: 'write', replicas: p.write.replicas };
     case 'ha-monolithic':
-      return { property: 'monolithic.replicas', replicas: p.monolithic.replicas };
+      return { options: 'monolithic', replicas: p.monolithic.replicas };
     case 'distributed':
-      return { property: 'distributed.ingester.replicas', replicas: p.distributed.ingester.replicas };
+      return { options: 'distributed.ingester', replicas: p.distributed.ingester.replicas };
   }
 }
 

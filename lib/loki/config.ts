@@ -133,8 +133,8 @@ export function buildLokiConfig(p: ResolvedLokiProps, storage: ObjectStorage, ad
     analytics: { reporting_enabled: p.usageReporting },
     ...cacheConfig(addr),
   };
-  if (addr.tls) addGrpcClientTls(config, addr.tls.peerName);
-  return mergeOverrides(config, p.configOverrides);
+  const withTls = addr.tls ? mergeOverrides(config, grpcClientTls(addr.tls.peerName)) : config;
+  return mergeOverrides(withTls, p.configOverrides);
 }
 
 /** Frontends enqueue to, and queriers pull from, the query-schedulers of one Service (no scheduler ring). */
@@ -166,16 +166,11 @@ export const LOKI_GRPC_CLIENTS = [
   'ingest_limits_frontend_client.grpc_client_config',
 ] as const;
 
-/** Writes the TLS keys into each of {@link LOKI_GRPC_CLIENTS}, beside what the config holds there already. */
-function addGrpcClientTls(config: Record<string, unknown>, peerName: string): void {
-  for (const path of LOKI_GRPC_CLIENTS) {
-    let block = config;
-    for (const key of path.split('.')) {
-      block[key] ??= {};
-      block = block[key] as Record<string, unknown>;
-    }
-    Object.assign(block, dskitClientTls(peerName));
-  }
+/** The TLS keys of each of {@link LOKI_GRPC_CLIENTS}, as config to merge over the rest. */
+function grpcClientTls(peerName: string): Record<string, unknown> {
+  const tls = dskitClientTls(peerName);
+  const at = (path: string) => path.split('.').reduceRight<Record<string, unknown>>((inner, key) => ({ [key]: inner }), tls);
+  return LOKI_GRPC_CLIENTS.reduce<Record<string, unknown>>((overlay, path) => mergeOverrides(overlay, at(path)), {});
 }
 
 /**

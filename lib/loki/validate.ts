@@ -52,7 +52,8 @@ export function validateLokiProps(scope: IConstruct, p: ResolvedLokiProps): void
   checkZones(v, p);
   if (checkReplicas(v, 'replicationFactor', p.replicationFactor)) {
     for (const mode of modesOf(p)) {
-      const { property, replicas } = ingestingReplicas(p, mode);
+      const { options, replicas } = ingestingReplicas(p, mode);
+      const property = `${options}.replicas`;
       if (!Number.isInteger(replicas) || replicas < 1) continue;
       v.check(
         p.replicationFactor <= replicas,
@@ -100,26 +101,16 @@ function checkModes(v: Validator, p: ResolvedLokiProps): boolean {
   if (!v.check(modes.includes(p.mode), 'mode', p.mode, 'is not a Loki deployment mode', `use one of ${modes.map((m) => `"${m}"`).join(', ')}`)) return false;
   if (p.migration) checkMigration(v, p);
   const running = new Set(modesOf(p));
-  // The options of each mode's components, by property; a mode not run must be given none.
-  const given: Record<LokiMode, Array<[string, unknown]>> = {
-    'simple-scalable': [
-      ['write', p.write],
-      ['read', p.read],
-      ['backend', p.backend],
-    ],
-    'ha-monolithic': [['monolithic', p.monolithic]],
-    distributed: [['distributed', p.distributed]],
-  };
-  const explicitly: Record<LokiMode, boolean> = {
-    'simple-scalable': p.given.write || p.given.read || p.given.backend,
-    'ha-monolithic': p.given.monolithic,
-    distributed: p.given.distributed,
+  // The option groups of each mode's components: a mode the cluster does not run must be given none.
+  const groups: Record<LokiMode, ReadonlyArray<keyof ResolvedLokiProps['given']>> = {
+    'simple-scalable': ['write', 'read', 'backend'],
+    'ha-monolithic': ['monolithic'],
+    distributed: ['distributed'],
   };
   for (const mode of modes) {
-    const property = given[mode].map(([name]) => name).join(', ');
     v.check(
-      running.has(mode) || !explicitly[mode],
-      property,
+      running.has(mode) || !groups[mode].some((group) => p.given[group]),
+      groups[mode].join(', '),
       mode,
       `sets components of ${mode} mode, which this cluster does not run (mode is ${p.mode}${p.migration ? `, migrating from ${p.migration.from}` : ''})`,
       `remove them, or set mode: "${mode}"`,
@@ -317,7 +308,8 @@ interface EmittedLoki {
  */
 export function checkEmittedLoki(scope: IConstruct, p: ResolvedLokiProps, mode: LokiMode, config: EmittedLoki): void {
   const v = new Validator(scope);
-  const { property: replicasProperty, replicas } = ingestingReplicas(p, mode);
+  const { options, replicas } = ingestingReplicas(p, mode);
+  const replicasProperty = `${options}.replicas`;
   const flagged = lokiComponents(p, mode)
     .map((plan) => ({ plan, value: flagValue(plan.options.extraArgs, 'distributor.replication-factor', 'common.replication-factor') }))
     .find((f) => f.value !== undefined);
