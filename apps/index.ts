@@ -14,6 +14,7 @@ import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
 import { thanosSidecar } from './thanos-sidecar/main';
 import { umbrella } from './umbrella/main';
+import { vmBackup } from './vm-backup/main';
 import { vmMultiRegion } from './vm-multi-region/main';
 
 /** Every runnable app, by the folder name its output goes to under dist/. */
@@ -34,4 +35,5 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'loki-standalone': lokiStandalone,
   'loki-modes': lokiModes,
   'loki-migration': lokiMigration,
+  'vm-backup': vmBackup,
 };

@@ -3,7 +3,7 @@
 # modules, into a cache outside the repository that later runs reuse:
 #   ${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}/bin/<program>
 # Only permissively licensed programs (Thanos, Prometheus, Alertmanager, node_exporter,
-# VictoriaMetrics' vmagent, the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0;
+# VictoriaMetrics' vmagent, vmauth, vmbackup and vmrestore, the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0;
 # gofakes3, the S3 server that stands in for MinIO: MIT). Modules whose go.mod has replace
 # directives cannot be `go install`ed, so each module is downloaded, copied to a writable scratch
 # directory and built there. Prometheus 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is
@@ -30,6 +30,8 @@ PROGRAMS=(
   "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
   "victoria-metrics github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/victoria-metrics netgo"
   "vmauth        github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmauth netgo"
+  "vmbackup      github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmbackup netgo"
+  "vmrestore     github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmrestore netgo"
   "node_exporter github.com/prometheus/node_exporter   v1.12.1  .                   netgo"
 )
 

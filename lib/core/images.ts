@@ -34,6 +34,9 @@ export const IMAGES = {
   vmstorage: { repository: 'docker.io/victoriametrics/vmstorage', tag: 'v1.151.0-cluster' },
   /** vmauth, the authenticating proxy in front of vminsert and vmselect; no `-cluster` variant either. */
   vmauth: { repository: 'docker.io/victoriametrics/vmauth', tag: 'v1.151.0' },
+  /** vmbackup and vmrestore (alpine-based: the sidecar's schedule and the restore step are shell loops). */
+  vmbackup: { repository: 'docker.io/victoriametrics/vmbackup', tag: 'v1.151.0' },
+  vmrestore: { repository: 'docker.io/victoriametrics/vmrestore', tag: 'v1.151.0' },
   /** vmagent has no cluster variant: its tag has no `-cluster` suffix. */
   vmagent: { repository: 'docker.io/victoriametrics/vmagent', tag: 'v1.151.0' },
   /** Tempo 3: ingesters and the compactor are gone; monolithic needs no broker. Distroless, uid 10001. */

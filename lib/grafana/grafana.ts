@@ -310,8 +310,13 @@ export class Grafana extends Construct {
       configChecksums: [this.config.checksum, ...(this.provisioning ? [this.provisioning.checksum, ...this.dashboardFiles.map((f) => f.checksum)] : [])],
       ...podOptions(props),
       volumes,
-      // A volume of one pod cannot be attached to a surge pod on another node.
-      strategy: props.persistence ? { type: 'Recreate' } : undefined,
+      // A volume of one pod cannot be attached to a surge pod on another node: the old pod goes
+      // first. Not `Recreate`: a server-side apply (Flux, Argo CD, kubectl --server-side) cannot
+      // turn an existing RollingUpdate Deployment into one (the server keeps its defaulted
+      // rollingUpdate block, and refuses the pair), which would refuse every upgrade that adds the volume.
+      strategy: props.persistence
+        ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) } }
+        : undefined,
       containers: [
         withOptions(props, {
           name: 'grafana',

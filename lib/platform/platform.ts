@@ -138,6 +138,7 @@ export class ObservabilityPlatform extends Chart {
       const vmAuth = spec.victoriaMetrics?.auth ?? (logins.vmAuthUsers && { users: logins.vmAuthUsers, credentialsSecret: spec.entryAuth!.passwordsSecret });
       const vm = (this.victoriaMetrics = new VictoriaMetricsCluster(this, 'victoria-metrics', {
         ...spec.victoriaMetrics,
+        backup: spec.victoriaMetrics?.backup === false ? undefined : { ...spec.victoriaMetrics?.backup, storage: this.storage },
         auth: vmAuth,
         namespace,
         dedupInterval: spec.victoriaMetrics?.dedupInterval ?? selfInterval,
@@ -294,11 +295,16 @@ export class ObservabilityPlatform extends Chart {
   }
 
   private emitGrafana(spec: PlatformSpec, targets: readonly ScrapeTarget[], scrapeInterval: string): Grafana {
-    const { datasources, extraDatasources, extraDashboards, ...options } = spec.grafana || {};
+    const { datasources, extraDatasources, extraDashboards, persistence, ...options } = spec.grafana || {};
     const kinds: PlatformDatasourceKind[] = datasources ? [...datasources] : ['loki', this.metrics.backend, ...(this.tempo ? ['tempo' as const] : [])];
     const content = platformGrafanaContent({ components: this.components, kinds, scrapeInterval, logsTenant: this.logsTenant, allTargets: targets });
+    // Grafana's own state (users, UI-made dashboards, annotations) lives in SQLite: on a volume
+    // unless a shared database holds it, or several pods (which need one) run.
+    const sharedDatabase = ['mysql', 'postgres'].includes(String(options.ini?.database?.type));
+    const ownVolume = !sharedDatabase && (options.replicas ?? 1) <= 1 ? { size: spec.profile === 'dev' ? '1Gi' : '10Gi' } : undefined;
     return new Grafana(this, 'grafana', {
       ...options,
+      persistence: persistence === false ? undefined : (persistence ?? ownVolume),
       namespace: this.namespaceName,
       datasources: [...content.datasources, ...(extraDatasources ?? [])],
       dashboards: [...content.dashboards, ...(extraDashboards ?? [])],

@@ -18,7 +18,7 @@ import { ObjectStorage } from '../object-storage/object-storage';
 import { PushgatewayProps } from '../pushgateway';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
-import { VictoriaMetricsClusterProps } from '../victoriametrics';
+import { VictoriaMetricsClusterProps, VmBackupOptions } from '../victoriametrics';
 
 /** Whether the platform emits NetworkPolicies, and who outside it may reach it. */
 export interface PlatformNetworkSpec {
@@ -102,7 +102,14 @@ export interface PlatformTempoSpec extends Omit<TempoProps, 'namespace' | 'stora
 }
 
 /** Grafana in the platform, with a datasource for each backend and dashboards of every component. */
-export interface PlatformGrafanaSpec extends Omit<GrafanaProps, 'namespace' | 'datasources' | 'dashboards'> {
+export interface PlatformGrafanaSpec extends Omit<GrafanaProps, 'namespace' | 'datasources' | 'dashboards' | 'persistence'> {
+  /**
+   * A volume for Grafana's SQLite database (users, dashboards made in the UI, annotations, alert
+   * state), kept across rollouts; `false` for an emptyDir, where only provisioned content survives
+   * a restart.
+   * @default 10Gi when Grafana runs one pod on SQLite (the dev profile: 1Gi); none with a shared MySQL or PostgreSQL in `ini.database`
+   */
+  readonly persistence?: GrafanaProps['persistence'] | false;
   /**
    * Which platform backends get a datasource; each must be one the platform runs.
    * @default every backend the platform runs: Loki, the metrics backend, and Tempo
@@ -214,8 +221,8 @@ export interface PlatformSpec {
   readonly metricsBackend?: MetricsBackendKind;
   /** Thanos settings, used when the backend is Thanos. @default receive (3 ingestors, RF 3), query, query-frontend, store, compactor, ruler */
   readonly thanos?: Omit<ThanosClusterProps, 'namespace' | 'storage'>;
-  /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect */
-  readonly victoriaMetrics?: Omit<VictoriaMetricsClusterProps, 'namespace'>;
+  /** VictoriaMetrics settings, used when the backend is VictoriaMetrics. @default 3 vmstorage (RF 2), 2 vminsert, 2 vmselect, backed up every 6h */
+  readonly victoriaMetrics?: PlatformVictoriaMetricsSpec;
   /**
    * An Alertmanager (HA, with gossip) that the Thanos ruler and Loki's ruler send alerts to, every
    * pod of it; `false` for none. Give its `config` receivers with integrations (the default routes
@@ -265,4 +272,14 @@ export interface PlatformSpec {
    * @default unknown: no zone check
    */
   readonly zones?: number;
+}
+
+/** The platform's VictoriaMetrics cluster: its props, with backups to the platform's object store. */
+export interface PlatformVictoriaMetricsSpec extends Omit<VictoriaMetricsClusterProps, 'namespace' | 'backup'> {
+  /**
+   * vmstorage backups to the platform's object store (MinIO, the S3Storage given, or the AWS
+   * buckets); `false` for none.
+   * @default every 6h to the bucket "vm-backups" (on AWS, "<bucketPrefix>-vm-backups")
+   */
+  readonly backup?: Omit<VmBackupOptions, 'storage'> | false;
 }

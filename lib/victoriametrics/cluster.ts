@@ -18,6 +18,7 @@ import { checkReplicas } from '../core/check-options';
 import { VmTenant, tenantRule } from './tenant';
 import { VmStorage, VmStorageOptions } from './vmstorage';
 import { retentionRule } from './retention';
+import { VmBackupOptions } from './backup';
 
 /** Props of {@link VictoriaMetricsCluster}. */
 export interface VictoriaMetricsClusterProps extends VmPlacement {
@@ -37,6 +38,12 @@ export interface VictoriaMetricsClusterProps extends VmPlacement {
   readonly dedupInterval?: string;
   /** Storage nodes. @default 3 nodes with 50Gi each */
   readonly vmstorage?: VmStorageOptions;
+  /**
+   * Back the storage nodes up to object storage on a schedule (vmbackup beside each node) and
+   * restore them from there (see the README's recovery runbook).
+   * @default no backups
+   */
+  readonly backup?: VmBackupOptions;
   /** Ingestion. @default 2 pods */
   readonly vminsert?: VmInsertOptions;
   /** Queries. @default 2 pods */
@@ -83,7 +90,13 @@ export class VictoriaMetricsCluster extends Construct implements DatasourceProvi
     this.clusterDomain = clusterDomainOf(this, props.clusterDomain);
     const rf = this.replicationFactor;
 
-    this.vmstorage = new VmStorage(this, 'vmstorage', { ...props.vmstorage, ...placement, retention, dedupInterval: props.dedupInterval });
+    this.vmstorage = new VmStorage(this, 'vmstorage', {
+      ...props.vmstorage,
+      ...placement,
+      retention,
+      dedupInterval: props.dedupInterval,
+      backup: props.backup,
+    });
     this.vminsert = new VmInsert(this, 'vminsert', { ...props.vminsert, ...placement, storage: this.vmstorage, replicationFactor: rf });
     this.vmselect = new VmSelect(this, 'vmselect', {
       ...props.vmselect,

@@ -4,7 +4,8 @@ import { k8s } from '../core/k8s';
 import { AutoscalingOptions, createAutoscaler } from '../core/autoscaling';
 import { ImageRef } from '../core/images';
 import { ComponentIdentity } from '../core/names';
-import { httpProbe, tcpProbe } from '../core/pod';
+import { ContainerDefinition, httpProbe, tcpProbe } from '../core/pod';
+import { StorageUse, storageServiceAccount } from '../object-storage/usage';
 import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService, createServiceAccount } from '../core/service';
@@ -46,6 +47,12 @@ export interface VmWorkloadSpec {
   readonly readsApi?: boolean;
   /** The pods hold copies of the same data: no two on one node. @default false */
   readonly exclusiveNodes?: boolean;
+  /** Containers beside the program's, e.g. vmstorage's backup sidecar. @default none */
+  readonly sidecars?: readonly ContainerDefinition[];
+  /** Containers that run before the program's, e.g. vmstorage's restore. @default none */
+  readonly initContainers?: readonly ContainerDefinition[];
+  /** The pods read and write object storage: their ServiceAccount is that store's client. @default none */
+  readonly storageUse?: StorageUse;
   /** Serve HTTPS from this certificate (`-tls`; VictoriaMetrics re-reads the files every second). @default plain HTTP */
   readonly https?: ServingCertificate;
 }
@@ -56,7 +63,8 @@ export interface VmWorkloadSpec {
  */
 export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): Workload {
   const { identity, options } = spec;
-  createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
+  if (spec.storageUse) storageServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name, spec.storageUse);
+  else createServiceAccount(scope, `${id}ServiceAccount`, identity, identity.name);
   const container = withOptions(options, {
     name: identity.component,
     image: spec.image,
@@ -96,7 +104,8 @@ export function vmWorkload(scope: Construct, id: string, spec: VmWorkloadSpec): 
     // A pod must hold ready for a while before the next one is replaced.
     minReadySeconds: 5,
     volumes: [...(spec.volumes ?? []), ...(spec.https ? [spec.https.volume] : [])],
-    containers: [container],
+    containers: [container, ...(spec.sidecars ?? [])],
+    initContainers: spec.initContainers,
   };
   const workload =
     spec.kind === 'Deployment'

@@ -8,3 +8,4 @@ export * from './cluster';
 export * from './vmagent';
 export * from './dashboard';
 export * from './vmauth';
+export type { VmBackupOptions, VmRestore } from './backup';

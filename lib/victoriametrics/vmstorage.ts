@@ -12,6 +12,7 @@ import { VM_PORTS, VM_PORT_NAMES, VmComponentOptions, VmPlacement, checkDedupInt
 import { vmHttps, vmScrapeTarget, vmServices, vmWorkload } from './component';
 import { retentionRule } from './retention';
 import { clusterDomainOf } from '../core/cluster-domain';
+import { VmBackupOptions, vmBackupParts } from './backup';
 
 const DATA_DIR = '/storage';
 /** Room after the vminsert connections are closed, to flush in-memory parts to disk. */
@@ -56,6 +57,8 @@ export interface VmStorageProps extends VmStorageOptions, VmPlacement {
   readonly retention: string;
   /** Keep one sample per series per interval (`-dedup.minScrapeInterval`). @default none */
   readonly dedupInterval?: string;
+  /** Back every node up to object storage with vmbackup, and restore from there (see {@link VmBackupOptions}). @default no backups */
+  readonly backup?: VmBackupOptions;
 }
 
 /**
@@ -68,6 +71,8 @@ export class VmStorage extends Construct {
   readonly workload: Workload;
   readonly headlessService: k8s.KubeService;
   readonly replicas: number;
+  /** Where the nodes' backups go (`s3://<bucket>/<prefix>/<pod>/latest`), when backed up. */
+  readonly backup?: { readonly bucket: string; readonly prefix: string };
   /** Where its metrics are scraped. */
   readonly scrapeTarget: ScrapeTarget;
   private readonly clusterDomain: string;
@@ -93,6 +98,19 @@ export class VmStorage extends Construct {
 
     // HTTPS on the HTTP port only (metrics, snapshots): the RPC ports have no TLS in the open-source build.
     const https = vmHttps(this, this.identity, { clusterIp: false });
+    const headlessHost = this.identity.serviceHost(this.headlessService.metadata.name!, this.clusterDomain);
+    const backup = props.backup
+      ? vmBackupParts(this, props.backup, {
+          instance: props.name ?? 'vm',
+          namespace: props.namespace,
+          replicas: this.replicas,
+          dataDir: DATA_DIR,
+          dataVolume: 'storage',
+          https,
+          serverName: headlessHost,
+        })
+      : undefined;
+    this.backup = backup && { bucket: backup.bucket, prefix: backup.prefix };
     this.workload = vmWorkload(this, 'Workload', {
       identity: this.identity,
       kind: 'StatefulSet',
@@ -121,6 +139,9 @@ export class VmStorage extends Construct {
       liveness: false,
       disruptionBudget: r.disruptionBudget,
       https,
+      sidecars: backup ? [backup.sidecar] : [],
+      initContainers: backup?.initContainers,
+      storageUse: backup?.storageUse,
     });
     this.scrapeTarget = vmScrapeTarget(this.identity, this.clusterDomain, https);
   }

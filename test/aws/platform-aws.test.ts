@@ -144,18 +144,22 @@ describe('AwsStorageStack options', () => {
     expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
-  test('the VictoriaMetrics backend keeps its data on volumes: only Loki and Tempo get a role and buckets', () => {
+  test('the VictoriaMetrics backend keeps its data on volumes and only its backups in a bucket: Loki, Tempo and vmstorage (its vmbackup sidecar) get roles', () => {
     const { thanos: _thanos, ...rest } = PLATFORM_AWS_SPEC;
     const { tf } = bothOutputs({
       ...rest,
       metricsBackend: 'victoriametrics',
       aws: { ...rest.aws!, buckets: { 'acme-prod-loki-chunks': { expireAfterDays: 100 } } },
     });
-    expect(resourcesOf(tf, 'aws_iam_role').map((r) => r.name)).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo']);
+    expect(
+      resourcesOf(tf, 'aws_iam_role')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo', 'acme-prod-observability-vm-vmstorage']);
     expect(
       resourcesOf(tf, 'aws_s3_bucket')
         .map((b) => b.bucket)
         .sort(),
-    ).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo']);
+    ).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo', 'acme-prod-vm-backups']);
   });
 });

@@ -118,7 +118,8 @@ function bucketAccessByServiceAccount(manifests: Manifest[]): Map<string, Bucket
     const spec = podSpecOf(w);
     const containers = containersOf(spec);
     const thanos = containers.filter((c) => /\/thanos:/.test(c.image)).map((c) => c.args?.[0]);
-    const retains = containers.some((c) => /\/(loki|tempo):/.test(c.image));
+    // Loki and Tempo apply retention; vmbackup prunes the parts vmstorage merged away since the last backup.
+    const retains = containers.some((c) => /\/(loki|tempo|vmbackup):/.test(c.image));
     const access: BucketAccess = retains || thanos.includes('compact') ? 'delete' : thanos.length > 0 && thanos.every((s) => s === 'store') ? 'read' : 'write';
     out.set(`${w.metadata.namespace}/${spec.serviceAccountName}`, access);
   }

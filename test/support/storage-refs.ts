@@ -15,10 +15,11 @@ export interface BucketReference {
 /**
  * Every bucket named in the config files of ConfigMaps and Secrets: Loki's `bucket_name` (its
  * Thanos-objstore clients) or legacy `s3.bucketnames` (a comma list), the Thanos objstore's `config.bucket` and Tempo's `storage.trace.s3.bucket`. It walks the parsed YAML, so a bucket
- * in any section of any file is found.
+ * in any section of any file is found. Programs configured by flags (vmbackup's `-dst=s3://<bucket>/...`,
+ * vmrestore's `-src`) are read from their containers' arguments.
  */
 export function bucketReferences(manifests: Manifest[]): BucketReference[] {
-  const found: BucketReference[] = [];
+  const found: BucketReference[] = workloads(manifests).flatMap(flagBucketReferences);
   for (const m of manifests.filter((x) => x.kind === 'ConfigMap' || x.kind === 'Secret')) {
     for (const [file, text] of Object.entries(dataOf(m))) {
       if (!/\.ya?ml$/.test(file)) continue;
@@ -26,6 +27,30 @@ export function bucketReferences(manifests: Manifest[]): BucketReference[] {
     }
   }
   return found;
+}
+
+/** The buckets a workload's containers name in `-dst=s3://` or `-src=s3://` flags, with their region and endpoint. */
+function flagBucketReferences(w: Manifest): BucketReference[] {
+  const spec = podSpecOf(w);
+  return [...(spec.initContainers ?? []), ...spec.containers].flatMap((c: any) => {
+    const args: string[] = [...(c.command ?? []), ...(c.args ?? [])];
+    const flag = (name: string) => args.find((a) => a.startsWith(`-${name}=`))?.slice(name.length + 2);
+    const endpoint = flag('customS3Endpoint');
+    const region = (c.env ?? []).find((e: any) => e.name === 'AWS_REGION')?.value;
+    return args.flatMap((arg) => {
+      const m = /^-(?:dst|src)=s3:\/\/([^/]+)\//.exec(arg);
+      if (!m) return [];
+      return [
+        {
+          source: `${w.kind}/${w.metadata.name} ${c.name}`,
+          bucket: m[1],
+          region,
+          endpoint: endpoint?.replace(/^https?:\/\//, ''),
+          insecure: endpoint ? endpoint.startsWith('http:') : false,
+        },
+      ];
+    });
+  });
 }
 
 function walk(node: unknown, source: string, found: BucketReference[]): void {
@@ -70,7 +95,7 @@ export function bucketsByServiceAccount(manifests: Manifest[]): Map<string, Set<
         ...(v.projected?.sources ?? []).map((s: any) => (s.configMap ? `ConfigMap/${s.configMap.name}` : s.secret ? `Secret/${s.secret.name}` : undefined)),
       ])
       .filter(Boolean);
-    const buckets = mounted.flatMap((key: string) => byConfig.get(key) ?? []);
+    const buckets = [...mounted.flatMap((key: string) => byConfig.get(key) ?? []), ...flagBucketReferences(w).map((r) => r.bucket)];
     if (buckets.length === 0) continue;
     const set = result.get(sa) ?? new Set<string>();
     buckets.forEach((b: string) => set.add(b));

@@ -183,7 +183,14 @@ export class LocalApiServer {
    * finalizer is added (a Job's default), which only a garbage collector, absent here, would remove.
    */
   async remove(m: Manifest): Promise<ApiResponse> {
-    return this.request('DELETE', `${await this.pathOf(m, m.metadata.name)}?propagationPolicy=Background`);
+    const path = await this.pathOf(m, m.metadata.name);
+    const deleted = await this.request('DELETE', `${path}?propagationPolicy=Background`);
+    // A claim keeps its protection finalizer until the controller manager (absent here) sees no pod
+    // use it: release it as that controller would, so the claim is gone before the next apply.
+    if (m.kind === 'PersistentVolumeClaim' && deleted.status < 300) {
+      await this.request('PATCH', path, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    }
+    return deleted;
   }
 
   /**

@@ -19,6 +19,8 @@ export interface RunningPod {
   readonly exited: Promise<number | null>;
   /** SIGTERM, then SIGKILL after `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** The directory of each of the pod's volumes, for another container of the same pod. */
+  readonly volumes: ReadonlyMap<string, string>;
 }
 
 export interface StartOptions {
@@ -41,6 +43,18 @@ export interface StartOptions {
    * race) is what a cluster shrugs off, while a crash loop still ends the pod. @default false
    */
   readonly restartOnce?: boolean;
+  /**
+   * Another container of the same pod, started before: this one mounts the same volume
+   * directories, as containers of one pod do. @default volumes of its own
+   */
+  readonly volumesOf?: RunningPod;
+  /**
+   * Programs of the image by their path in it (`/vmbackup-prod`), for a container whose command is
+   * a `/bin/sh` script that runs them (init containers too): the script runs under busybox's sh
+   * with its applets (the shell of alpine images) and each argument that names such a path runs
+   * the local program instead. @default none
+   */
+  readonly inImage?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -75,9 +89,10 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   };
 
   // Volumes: files of ConfigMaps and Secrets, empty directories for the rest (emptyDir, claims).
-  const volumeDirs = new Map<string, string>();
+  const volumeDirs = new Map<string, string>(options.volumesOf?.volumes ?? []);
   const claims = (pod.workload.spec.volumeClaimTemplates ?? []).map((c: any) => ({ name: c.metadata.name }));
-  for (const volume of [...(spec.volumes ?? []), ...claims]) {
+  // A second container of a pod mounts the first one's volumes (which that one removes at its end).
+  for (const volume of options.volumesOf ? [] : [...(spec.volumes ?? []), ...claims]) {
     const dir = join(root, 'volumes', volume.name);
     mkdirSync(dir, { recursive: true });
     volumeDirs.set(volume.name, dir);
@@ -109,21 +124,24 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
     return pod.netns ? ['ip', 'netns', 'exec', pod.netns, ...argv] : argv;
   };
 
+  const inImage = options.inImage ?? {};
+  const shellScript = (c: any) => c.command?.[0] === '/bin/sh' && Object.keys(inImage).length > 0;
+  const localPrograms = (own: string[]) => own.map((arg) => inImage[arg] ?? arg);
   for (const init of (spec.initContainers ?? []).filter((c: any) => c.restartPolicy !== 'Always')) {
-    const applets = busyboxApplets(init.image);
-    const [program, ...rest] = commandOf(init, join(applets, basename(init.command[0])), (own) => own, applets);
+    const applets = busyboxApplets(shellScript(init) ? BUSYBOX_IMAGE : init.image);
+    const [program, ...rest] = commandOf(init, join(applets, basename(init.command[0])), localPrograms, applets);
     const done = spawnSync(program, rest, { encoding: 'utf8' });
     if (done.status !== 0) {
       rmSync(root, { recursive: true, force: true });
-      throw new Error(`${pod.name}: init container ${init.name} failed (${done.status}): ${done.stderr}`);
+      throw new Error(`${pod.name}: init container ${init.name} failed (${done.status}): ${done.stdout}${done.stderr}`);
     }
   }
 
-  const argv = commandOf(container, options.program, (own) =>
-    options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own,
-  );
+  const argv = shellScript(container)
+    ? commandOf(container, join(busyboxApplets(BUSYBOX_IMAGE), 'sh'), localPrograms, busyboxApplets(BUSYBOX_IMAGE))
+    : commandOf(container, options.program, (own) => (options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own));
   const launch = () => spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  return runningPod(pod, launch, root, options.restartOnce ? 1 : 0);
+  return runningPod(pod, launch, root, options.restartOnce ? 1 : 0, volumeDirs);
 }
 
 /** The script that bind-mounts each volume at its mount path, then runs the container's command. */
@@ -141,6 +159,8 @@ function mountScript(mounts: ReadonlyArray<{ source: string; target: string; fil
 
 /** Debian's busybox, which stands in for the busybox image of init containers. */
 export const BUSYBOX = '/usr/bin/busybox';
+/** Any image of busybox: what an alpine image's shell is. */
+const BUSYBOX_IMAGE = 'docker.io/library/busybox:any';
 let appletsDir: string | undefined;
 
 /** A directory of busybox's applets (sh, sed, cat, ...), made once: the PATH of a busybox container. */
@@ -186,7 +206,7 @@ function envValue(
 /** How long the runner waits before it restarts a container that exited (the kubelet's first back-off is 10 s). */
 const RESTART_DELAY_MS = 1000;
 
-function runningPod(pod: PodPlan, launch: () => ChildProcess, root: string, restarts: number): RunningPod {
+function runningPod(pod: PodPlan, launch: () => ChildProcess, root: string, restarts: number, volumes: ReadonlyMap<string, string>): RunningPod {
   let text = '';
   let exited = false;
   let stopping = false;
@@ -217,6 +237,7 @@ function runningPod(pod: PodPlan, launch: () => ChildProcess, root: string, rest
   start(restarts);
   return {
     pod,
+    volumes,
     output: () => text,
     alive: () => !exited,
     exited: done,
