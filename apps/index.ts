@@ -10,6 +10,7 @@ import { platformDev } from './platform-dev/main';
 import { platformAws } from './platform-aws/main';
 import { platformTls } from './platform-tls/main';
 import { platformVictoriaMetrics } from './platform-vm/main';
+import { prometheusFederation } from './prometheus-federation/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
 import { thanosSidecar } from './thanos-sidecar/main';
@@ -29,6 +30,7 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'platform-vm': platformVictoriaMetrics,
   'vm-multi-region': vmMultiRegion,
   'prometheus-receiver': prometheusReceiver,
+  'prometheus-federation': prometheusFederation,
   'platform-aws': platformAws,
   'db-cluster': dbCluster,
   umbrella,

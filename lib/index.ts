@@ -39,9 +39,12 @@ export type {
   RetentionClaim,
   AwsStorageProps,
   AwsBucketSettings,
+  AwsReplicationProps,
+  AwsReplicaStorageClass,
   AwsIdentityProps,
   AwsStoragePlan,
   BucketPlan,
+  ReplicaPlan,
   RolePlan,
   ExpiryRule,
 } from './object-storage';
@@ -67,6 +70,7 @@ export type { MemcachedOptions, MemcachedProps } from './memcached';
 // Metrics: Prometheus, Thanos, VictoriaMetrics.
 export { PrometheusAgent, PrometheusServer } from './prometheus';
 export type { PrometheusBase, PrometheusMode, PrometheusAgentProps, PrometheusServerProps, PrometheusCommonProps, ThanosSidecarOptions } from './prometheus';
+export type { FederationEndpoint, PrometheusFederation } from './prometheus';
 export {
   ThanosCluster,
   ThanosBucket,

@@ -23,6 +23,8 @@ export const PLATFORM_AWS_SPEC: PlatformSpec = {
       // Tempo keeps 14 days (+1h grace): 15 days is the shortest expiry it allows.
       'acme-prod-tempo': { expireAfterDays: 15 },
     },
+    // Every bucket copied to a second region as it is written, for the loss of eu-west-1.
+    replication: { region: 'eu-central-1', kmsKeyArn: 'arn:aws:kms:eu-central-1:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab' },
     tags: { team: 'platform', environment: 'prod' },
   },
   loki: {

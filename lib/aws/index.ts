@@ -5,3 +5,4 @@
 export * from './component-role';
 export * from './secure-bucket';
 export * from './storage-stack';
+export * from './replication';

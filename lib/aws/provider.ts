@@ -17,6 +17,7 @@ export type { S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib
 export { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 export { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 export { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+export { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-replication-configuration';
 export { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 export type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 export { IamRole } from '@cdktf/provider-aws/lib/iam-role';

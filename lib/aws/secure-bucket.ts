@@ -31,6 +31,8 @@ export interface SecureBucketProps {
   readonly forceDestroy?: boolean;
   /** Tags of the bucket. @default none */
   readonly tags?: Readonly<Record<string, string>>;
+  /** The region of the bucket, when not the provider's (a replica). @default the provider's region */
+  readonly region?: string;
 }
 
 /** Uploads that never complete still cost storage; Tempo's S3 guide advises aborting them after a day. */
@@ -46,13 +48,17 @@ export class SecureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketName: string;
   readonly policy: S3BucketPolicy;
+  /** Its versioning, when on: replication must wait for it. */
+  readonly versioning?: S3BucketVersioningA;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
     validate(this, props);
     this.bucketName = props.bucketName;
     const versioning = props.versioning ?? true;
+    const region = props.region;
     this.bucket = new S3Bucket(this, 'Bucket', {
+      region,
       bucket: props.bucketName,
       forceDestroy: props.forceDestroy ?? false,
       tags: props.tags ? { ...props.tags } : undefined,
@@ -60,6 +66,7 @@ export class SecureBucket extends Construct {
     const bucket = this.bucket.id;
 
     new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      region,
       bucket,
       rule: [
         {
@@ -71,6 +78,7 @@ export class SecureBucket extends Construct {
     // S3 rejects concurrent changes to one bucket's settings ("A conflicting conditional operation
     // is currently in progress"), so public access block → policy → ownership run in order.
     const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      region,
       bucket,
       blockPublicAcls: true,
       blockPublicPolicy: true,
@@ -78,17 +86,21 @@ export class SecureBucket extends Construct {
       restrictPublicBuckets: true,
     });
     this.policy = new S3BucketPolicy(this, 'Policy', {
+      region,
       bucket,
       policy: this.transportPolicy().json,
       dependsOn: [publicAccess],
     });
     new S3BucketOwnershipControls(this, 'Ownership', {
+      region,
       bucket,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
       dependsOn: [this.policy],
     });
-    const versioned = versioning ? new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } }) : undefined;
+    const versioned = versioning ? new S3BucketVersioningA(this, 'Versioning', { region, bucket, versioningConfiguration: { status: 'Enabled' } }) : undefined;
+    this.versioning = versioned;
     new S3BucketLifecycleConfiguration(this, 'Lifecycle', {
+      region,
       bucket,
       rule: lifecycleRules(props, versioning),
       // Rules on noncurrent versions need versioning to exist first.

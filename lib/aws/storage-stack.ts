@@ -5,6 +5,7 @@ import { planAwsStorage } from '../object-storage/aws-plan';
 import { ComponentRole, RoleTrust } from './component-role';
 import { AwsProvider, IamOpenidConnectProvider, S3Backend, TerraformOutput, TerraformStack } from './provider';
 import { SecureBucket } from './secure-bucket';
+import { BucketReplication } from './replication';
 
 /** Where Terraform keeps the stack's state, when not in a local file. */
 export interface S3StateBackendProps {
@@ -37,6 +38,10 @@ export interface AwsStorageStackProps {
 export class AwsStorageStack extends TerraformStack {
   /** The buckets, by name. */
   readonly buckets: Readonly<Record<string, SecureBucket>>;
+  /** The copies of the buckets in the replication region, by the name of the bucket they copy. */
+  readonly replicas: Readonly<Record<string, SecureBucket>>;
+  /** The replication role and rules, when `replication` is set. */
+  readonly replication?: BucketReplication;
   /** The roles, by role name. */
   readonly roles: Readonly<Record<string, ComponentRole>>;
   /** The OIDC provider, when the stack creates it from an issuer URL. */
@@ -74,6 +79,31 @@ export class AwsStorageStack extends TerraformStack {
         tags: { ...tags, 'obs-platform.io/used-by': b.clients.join(' ') },
       });
     }
+    const pairs = plan.buckets.flatMap((b) => {
+      if (!b.replica) return [];
+      const replica = new SecureBucket(this, `replica-${b.name}`, {
+        bucketName: b.replica.name,
+        region: b.replica.region,
+        kmsKeyArn: b.replica.kmsKeyArn,
+        versioning: true,
+        noncurrentVersionDays: b.noncurrentVersionDays,
+        // Lifecycle rules are not replicated: the copy expires what the bucket expires, itself.
+        expiries: b.expiries,
+        forceDestroy: b.forceDestroy,
+        tags: { ...tags, 'obs-platform.io/replica-of': b.name },
+      });
+      return [{ source: buckets[b.name], replica, storageClass: b.replica.storageClass }];
+    });
+    this.replicas = Object.fromEntries(pairs.map((p) => [p.source.bucketName, p.replica]));
+    if (plan.replicationRole) {
+      this.replication = new BucketReplication(this, 'replication', {
+        roleName: plan.replicationRole,
+        pairs,
+        sourceKmsKeyArn: storage.props.kmsKeyArn,
+        replicaKmsKeyArn: storage.props.replication?.kmsKeyArn,
+        tags,
+      });
+    }
     const roles: Record<string, ComponentRole> = {};
     for (const r of plan.roles) {
       roles[r.name] = new ComponentRole(this, `role-${r.serviceAccount.namespace}-${r.serviceAccount.name}`, {
@@ -90,6 +120,8 @@ export class AwsStorageStack extends TerraformStack {
     this.roles = roles;
 
     new TerraformOutput(this, 'bucket_names', { value: plan.buckets.map((b) => b.name) });
+    if (pairs.length > 0)
+      new TerraformOutput(this, 'replica_bucket_names', { value: Object.fromEntries(pairs.map((p) => [p.source.bucketName, p.replica.bucketName])) });
     new TerraformOutput(this, 'role_arns', {
       value: Object.fromEntries(plan.roles.map((r) => [`${r.serviceAccount.namespace}/${r.serviceAccount.name}`, roles[r.name].role.arn])),
     });

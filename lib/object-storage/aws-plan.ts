@@ -23,6 +23,16 @@ export interface BucketPlan {
   readonly expiries: readonly ExpiryRule[];
   readonly kmsKeyArn?: string;
   readonly forceDestroy: boolean;
+  /** Its copy in another region, when replicated. */
+  readonly replica?: ReplicaPlan;
+}
+
+/** The copy of one bucket in the replication region. */
+export interface ReplicaPlan {
+  readonly name: string;
+  readonly region: string;
+  readonly kmsKeyArn?: string;
+  readonly storageClass: string;
 }
 
 /** Everything the cdktf side needs to make one component's role. */
@@ -42,6 +52,8 @@ export interface RolePlan {
 export interface AwsStoragePlan {
   readonly buckets: readonly BucketPlan[];
   readonly roles: readonly RolePlan[];
+  /** The role S3 assumes to copy objects, when any bucket is replicated. */
+  readonly replicationRole?: string;
 }
 
 /**
@@ -68,17 +80,21 @@ export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefi
   const buckets = declared.map((name): BucketPlan => {
     v.apply(`bucket "${name}"`, name, bucketName(name));
     const own = settings[name] ?? {};
+    const versioning = own.versioning ?? props.versioning ?? true;
+    const replica = props.replication && (own.replicate ?? true) ? replicaOf(v, storage, name, versioning, p) : undefined;
     return {
       name,
       clients: clients.filter((c) => c.buckets.includes(name)).map((c) => c.component),
-      versioning: own.versioning ?? props.versioning ?? true,
+      versioning,
       noncurrentVersionDays: props.noncurrentVersionDays ?? 7,
       expiries:
         own.expireAfterDays === undefined ? [] : expiries(v, p(`buckets["${name}"].expireAfterDays`), own.expireAfterDays, storage.usage.claimsOf(name)),
       kmsKeyArn: props.kmsKeyArn,
       forceDestroy: props.forceDestroy ?? false,
+      replica,
     };
   });
+  const replicationRole = buckets.some((b) => b.replica) ? `${props.namePrefix}-s3-replication` : undefined;
   const roles = clients.map((client): RolePlan => {
     const name = storage.roleName(client.serviceAccount);
     v.check(
@@ -99,7 +115,22 @@ export function planAwsStorage(storage: AwsStorage, label: string, propertyPrefi
     };
   });
   v.throwIfAny();
-  return { buckets, roles };
+  return { buckets, roles, replicationRole };
+}
+
+/** The copy of a bucket: S3 replicates only between versioned buckets, and names are global. */
+function replicaOf(v: Validator, storage: AwsStorage, bucket: string, versioning: boolean, p: (name: string) => string): ReplicaPlan | undefined {
+  const replication = storage.props.replication!;
+  const name = storage.replicaBucketName(bucket);
+  v.check(
+    versioning,
+    p(`buckets["${bucket}"].versioning`),
+    false,
+    'is off on a replicated bucket, and S3 replicates only versioned buckets',
+    `keep versioning on, or set buckets["${bucket}"].replicate to false`,
+  );
+  v.apply(`copy of bucket "${bucket}"`, name, bucketName(name));
+  return { name, region: replication.region, kmsKeyArn: replication.kmsKeyArn, storageClass: replication.storageClass ?? 'STANDARD' };
 }
 
 /**

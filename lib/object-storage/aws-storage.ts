@@ -32,6 +32,25 @@ export interface AwsBucketSettings {
   readonly expireAfterDays?: number;
   /** Keep previous versions of overwritten and deleted objects. @default the storage-wide `versioning` */
   readonly versioning?: boolean;
+  /** Copy this bucket to the replication region. @default true when `replication` is set */
+  readonly replicate?: boolean;
+}
+
+/** The storage classes a copy may be kept in: each serves reads at once, as a failed-over component needs. */
+export type AwsReplicaStorageClass = 'STANDARD' | 'STANDARD_IA' | 'ONEZONE_IA' | 'INTELLIGENT_TIERING' | 'GLACIER_IR';
+
+/** Where and how the buckets are copied (see {@link AwsStorageProps.replication}). */
+export interface AwsReplicationProps {
+  /** The region of the copies, another than the buckets'. */
+  readonly region: string;
+  /**
+   * A KMS key of the copies' region (KMS keys are regional). Required with `kmsKeyArn`: S3
+   * replicates SSE-KMS objects only when told the key to encrypt the copies with.
+   * @default SSE-S3 (AES256) on the copies
+   */
+  readonly kmsKeyArn?: string;
+  /** Storage class of the copies. @default "STANDARD" */
+  readonly storageClass?: AwsReplicaStorageClass;
 }
 
 /** The AWS side of the platform's object storage: one account, one region, one naming prefix. */
@@ -48,6 +67,13 @@ export interface AwsStorageProps {
   readonly identity: AwsIdentityProps;
   /** A customer-managed KMS key (key ARN) for SSE-KMS; roles get `kms:GenerateDataKey` and `kms:Decrypt` on it. @default SSE-S3 (AES256) */
   readonly kmsKeyArn?: string;
+  /**
+   * Copy every object of every bucket to a bucket in another region as it is written (S3
+   * cross-region replication, deletes included), for a region's loss. The stack makes the
+   * copies' buckets and the replication role.
+   * @default none
+   */
+  readonly replication?: AwsReplicationProps;
   /** Keep previous object versions, expiring them after `noncurrentVersionDays`. @default true */
   readonly versioning?: boolean;
   /** Days a previous version is kept (compactors delete all day, and each delete leaves one). @default 7 */
@@ -109,6 +135,11 @@ export class AwsStorage implements ObjectStorage {
 
   roleArn(serviceAccount: ServiceAccountRef): string {
     return `arn:${this.partition}:iam::${this.accountId}:role/${this.roleName(serviceAccount)}`;
+  }
+
+  /** The name of a bucket's copy in the replication region: the bucket's name and that region. */
+  replicaBucketName(bucket: string): string {
+    return `${bucket}-${this.props.replication?.region ?? this.region}`;
   }
 
   bucketArn(bucket: string): string {
@@ -174,6 +205,50 @@ export function checkAwsStorageProps(v: Validator, props: AwsStorageProps, prefi
     );
   }
   checkIdentity(v, props.identity, p('identity'));
+  if (props.replication !== undefined) checkReplication(v, props, p);
+}
+
+const REPLICA_STORAGE_CLASSES: readonly AwsReplicaStorageClass[] = ['STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR'];
+
+function checkReplication(v: Validator, props: AwsStorageProps, p: (name: string) => string): void {
+  const r = props.replication!;
+  if (v.check(REGION.test(String(r.region)), p('replication.region'), r.region, 'is not an AWS region name', 'use a region such as "eu-central-1"')) {
+    v.check(
+      r.region !== props.region,
+      p('replication.region'),
+      r.region,
+      'is the region of the buckets themselves: a copy there does not survive the loss of the region',
+      'choose another region for the copies',
+    );
+  }
+  if (r.kmsKeyArn !== undefined) {
+    if (v.apply(p('replication.kmsKeyArn'), r.kmsKeyArn, kmsKeyArn(r.kmsKeyArn))) {
+      v.check(
+        r.kmsKeyArn.split(':')[3] === r.region,
+        p('replication.kmsKeyArn'),
+        r.kmsKeyArn,
+        `is a key of region "${r.kmsKeyArn.split(':')[3]}", and KMS keys are regional: the copies in "${r.region}" need a key of their own region`,
+        `give a key of ${r.region}`,
+      );
+    }
+  } else {
+    v.check(
+      props.kmsKeyArn === undefined,
+      p('replication.kmsKeyArn'),
+      undefined,
+      'is missing: the buckets are encrypted with a KMS key, and S3 replicates such objects only with a key for the copies',
+      `give a KMS key ARN of ${r.region}`,
+    );
+  }
+  if (r.storageClass !== undefined) {
+    v.check(
+      REPLICA_STORAGE_CLASSES.includes(r.storageClass),
+      p('replication.storageClass'),
+      r.storageClass,
+      'is not a storage class that serves reads at once (a copy in an archive class cannot be read by a failed-over component)',
+      `use one of ${REPLICA_STORAGE_CLASSES.join(', ')}`,
+    );
+  }
 }
 
 function checkIdentity(v: Validator, identity: AwsIdentityProps | undefined, property: string): void {

@@ -1,2 +1,3 @@
 export * from './config';
 export * from './prometheus';
+export type { FederationEndpoint, PrometheusFederation } from './federation';

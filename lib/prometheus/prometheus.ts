@@ -1,3 +1,4 @@
+import { FederationEndpoint, federationScrapeConfigs } from './federation';
 import { Construct, IConstruct } from 'constructs';
 import { ConfigFile, mergeOverrides, renderYaml } from '../core/config-file';
 import { Validator } from '../core/errors';
@@ -58,9 +59,12 @@ export abstract class PrometheusBase extends Construct {
 
   protected constructor(scope: Construct, id: string, mode: PrometheusMode, props: PrometheusServerProps) {
     super(scope, id);
-    const r = resolvePrometheus(this, props, mode);
     const v = new Validator(this);
+    const resolved = resolvePrometheus(this, props, mode);
+    // Federation jobs come first among the scrape configs of the user's own format.
+    const r = { ...resolved, extraScrapeConfigs: [...federationScrapeConfigs(v, props.federate ?? []), ...resolved.extraScrapeConfigs] };
     validatePrometheus(v, r, props);
+    (props.federate ?? []).forEach((f, i) => typeof f.from !== 'string' && checkPlatformTrust(v, this, `federate[${i}].from`, f.from.url, f.from.platformCa));
     r.remoteWrite.forEach((rw, i) => checkPlatformTrust(v, this, `remoteWrite[${i}].url`, rw.url, rw.platformCa));
     r.scrapeTargets.forEach((t, i) => checkPlatformTrust(v, this, `scrapeTargets[${i}]`, t.job, t.https !== undefined));
     r.alertmanagers.forEach((am, i) => checkPlatformTrust(v, this, `alertmanagers[${i}]`, am.path, am.https));
@@ -295,6 +299,25 @@ export class PrometheusServer extends PrometheusBase {
 
   /** The sidecar's StoreAPI, when there is a sidecar. */
   readonly storeEndpoint?: StoreApiEndpoint;
+
+  /**
+   * Its `/federate` endpoint on one pod, for another Prometheus' `federate`. One pod, not the
+   * Service: the pods of an HA pair each answer with their own copy (their replica label differs),
+   * and a federation that took both would count every series twice.
+   */
+  federationEndpoint(ordinal = 0): FederationEndpoint {
+    const v = new Validator(this);
+    v.check(
+      Number.isInteger(ordinal) && ordinal >= 0 && ordinal < this.pods.names.length,
+      'federationEndpoint(ordinal)',
+      ordinal,
+      `is not one of its pods (0 to ${this.pods.names.length - 1})`,
+      'give the ordinal of one of its pods, e.g. 0',
+    );
+    v.throwIfAny();
+    const scheme = this.pods.https ? 'https' : 'http';
+    return { url: `${scheme}://${this.pods.names[ordinal]}.${this.pods.headlessHost}:${PROMETHEUS_PORT}/federate`, platformCa: this.pods.https };
+  }
   /** With `remoteWriteReceiver`: one remote-write target per pod, in ordinal order. Otherwise empty. */
   readonly remoteWriteTargets: readonly RemoteWriteTarget[];
   /**
@@ -303,9 +326,17 @@ export class PrometheusServer extends PrometheusBase {
    */
   readonly queryUrl: string;
 
+  private readonly pods: { readonly names: readonly string[]; readonly headlessHost: string; readonly https: boolean };
+
   constructor(scope: Construct, id: string, props: PrometheusServerProps) {
     super(scope, id, 'server', props);
-    this.queryUrl = resolvePrometheus(this, props, 'server').queryUrl;
+    const resolved = resolvePrometheus(this, props, 'server');
+    this.queryUrl = resolved.queryUrl;
+    this.pods = {
+      names: Array.from({ length: resolved.replicas }, (_, i) => `${resolved.identity.name}-${i}`),
+      headlessHost: resolved.headlessHost,
+      https: servingTlsOf(this) !== undefined,
+    };
     this.remoteWriteTargets = PrometheusServer.remoteWriteTargetsFor(this, props);
     const wiring = Wiring.of(this);
     for (const target of this.remoteWriteTargets) wiring.flow(target.url, this.queryUrl);

@@ -1,3 +1,4 @@
+import { PrometheusFederation } from './federation';
 import { schemeAt } from '../core/serving-tls';
 import { IConstruct } from 'constructs';
 import { AlertmanagerEndpoint } from '../core/alerting';
@@ -41,6 +42,12 @@ export interface PrometheusCommonProps extends WorkloadOptions, ScrapeOptions {
   readonly replicaLabel?: string;
   /** Where series are remote-written. @default none */
   readonly remoteWrite?: readonly RemoteWriteTarget[];
+  /**
+   * Federation: scrape other Prometheus servers' `/federate` endpoints for the series their
+   * selectors pick, keeping the series' own labels (`honor_labels`).
+   * @default none
+   */
+  readonly federate?: readonly PrometheusFederation[];
   /** Size of each pod's volume. @default "20Gi" */
   readonly storageSize?: string;
   /** Storage class of the volumes. @default the cluster default */

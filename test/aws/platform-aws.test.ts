@@ -29,7 +29,7 @@ describe('platform-aws: one spec, two outputs', () => {
     expect(agreementProblems(manifests, tf)).toEqual([]);
   });
 
-  test('one role per ServiceAccount that uses a bucket: Loki, Tempo and the four Thanos components that touch the bucket', () => {
+  test("one role per ServiceAccount that uses a bucket: Loki, Tempo and the four Thanos components that touch the bucket, besides S3's replication role", () => {
     expect(
       resourcesOf(tf, 'aws_iam_role')
         .map((r) => r.name)
@@ -41,6 +41,7 @@ describe('platform-aws: one spec, two outputs', () => {
       'acme-prod-observability-thanos-receive',
       'acme-prod-observability-thanos-ruler',
       'acme-prod-observability-thanos-store',
+      'acme-prod-s3-replication',
     ]);
     // Query and query-frontend read through the StoreAPI, never the bucket: no role.
     for (const name of ['thanos-query', 'thanos-query-frontend']) {
@@ -85,10 +86,13 @@ describe('platform-aws: one spec, two outputs', () => {
 
   test("the bucket lifecycle follows Loki's tenants, the Thanos compactor and Tempo, and never touches Loki's index or the ruler bucket", () => {
     const expiries = Object.fromEntries(
-      resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration').map((l) => [
-        l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
-        l.rule.filter((r: any) => r.expiration?.[0]?.days).map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`),
-      ]),
+      // The buckets of the platform's region; their copies follow them (replication.test.ts).
+      resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration')
+        .filter((l) => l.region === undefined)
+        .map((l) => [
+          l.rule.find((r: any) => r.id === 'abort-incomplete-multipart-uploads') && l.bucket,
+          l.rule.filter((r: any) => r.expiration?.[0]?.days).map((r: any) => `${r.filter[0].prefix}:${r.expiration[0].days}`),
+        ]),
     );
     expect(Object.values(expiries).sort()).toEqual([[], [':400'], [':15'], ['platform/:100', 'apps/:100']].sort());
     expect(JSON.stringify(resourcesOf(tf, 'aws_s3_bucket_lifecycle_configuration'))).not.toContain('index/');
@@ -118,7 +122,8 @@ describe('AwsStorageStack options', () => {
     const { manifests, tf } = bothOutputs(withAws({ identity: { type: 'irsa', oidcIssuerUrl: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123' } }));
     const [provider] = resourcesOf(tf, 'aws_iam_openid_connect_provider');
     expect(provider).toMatchObject({ url: 'https://oidc.eks.eu-west-1.amazonaws.com/id/ABC123', client_id_list: ['sts.amazonaws.com'] });
-    for (const role of resourcesOf(tf, 'aws_iam_role')) {
+    // Every role a ServiceAccount assumes; S3's replication role is trusted by the S3 service.
+    for (const role of resourcesOf(tf, 'aws_iam_role').filter((r) => r.name !== 'acme-prod-s3-replication')) {
       const [trust] = policyStatements(tf, role.assume_role_policy);
       expect(trust.principals[0].identifiers).toEqual([expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\..+\.arn\}$/)]);
       expect(trust.condition[0].variable).toBe('oidc.eks.eu-west-1.amazonaws.com/id/ABC123:sub');
@@ -155,9 +160,10 @@ describe('AwsStorageStack options', () => {
       resourcesOf(tf, 'aws_iam_role')
         .map((r) => r.name)
         .sort(),
-    ).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo', 'acme-prod-observability-vm-vmstorage']);
+    ).toEqual(['acme-prod-observability-loki', 'acme-prod-observability-tempo', 'acme-prod-observability-vm-vmstorage', 'acme-prod-s3-replication']);
     expect(
       resourcesOf(tf, 'aws_s3_bucket')
+        .filter((b) => b.region === undefined)
         .map((b) => b.bucket)
         .sort(),
     ).toEqual(['acme-prod-loki-chunks', 'acme-prod-loki-ruler', 'acme-prod-tempo', 'acme-prod-vm-backups']);

@@ -21,7 +21,12 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+)$/;
 export function agreementProblems(manifests: Manifest[], tf: TerraformJson): string[] {
   const problems: string[] = [];
   const provider = tf.provider?.aws?.[0] ?? {};
-  const made = new Set(resourcesOf(tf, 'aws_s3_bucket').map((b) => b.bucket as string));
+  // A copy in another region (cross-region replication) is named by no config: S3 fills it.
+  const made = new Set(
+    resourcesOf(tf, 'aws_s3_bucket')
+      .filter((b) => b.tags?.['obs-platform.io/replica-of'] === undefined)
+      .map((b) => b.bucket as string),
+  );
   const refs = bucketReferences(manifests);
   if (refs.length === 0) problems.push('no Kubernetes config names a bucket');
   for (const ref of refs) {
@@ -69,7 +74,12 @@ export function agreementProblems(manifests: Manifest[], tf: TerraformJson): str
     problems.push(...trustProblems(tf, role, who));
     problems.push(...coverageProblems(tf, name, who, [...(podBuckets.get(who) ?? [])], access.get(who) ?? 'write'));
   }
-  for (const role of roles) {
+  // The replication role is S3's own, trusted by the S3 service rather than a ServiceAccount.
+  const s3Service = (role: any) =>
+    policyStatements(tf, role.assume_role_policy).every((st: any) =>
+      st.principals?.every((p: any) => p.type === 'Service' && p.identifiers.includes('s3.amazonaws.com')),
+    );
+  for (const role of roles.filter((r) => !s3Service(r))) {
     if (!carried.has(role.name)) problems.push(`role "${role.name}" is made but no ServiceAccount carries it`);
   }
   return problems;
