@@ -14,6 +14,7 @@ import { prometheusFederation } from './prometheus-federation/main';
 import { prometheusReceiver } from './prometheus-receiver/main';
 import { thanosAgent } from './thanos-agent/main';
 import { thanosSidecar } from './thanos-sidecar/main';
+import { tempoDistributed } from './tempo-distributed/main';
 import { umbrella } from './umbrella/main';
 import { vmBackup } from './vm-backup/main';
 import { vmMultiRegion } from './vm-multi-region/main';
@@ -38,4 +39,5 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'loki-modes': lokiModes,
   'loki-migration': lokiMigration,
   'vm-backup': vmBackup,
+  'tempo-distributed': tempoDistributed,
 };

@@ -24,6 +24,10 @@ export type {
   PlatformTlsSpec,
 } from './platform';
 
+// Kafka-compatible brokers.
+export { Kafka, ExternalKafka, KAFKA_PORTS } from './kafka';
+export type { KafkaProps, KafkaEndpoint, KafkaTopicRequest, ExternalKafkaProps, ExternalKafkaTopic } from './kafka';
+
 // Object storage.
 export { Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
 export type {

@@ -62,6 +62,11 @@ export const IMAGES = {
   alertmanager: { repository: 'quay.io/prometheus/alertmanager', tag: 'v0.34.0' },
   /** Pushgateway 1.11, runs as nobody (65534) with /pushgateway as its writable working directory. */
   pushgateway: { repository: 'quay.io/prometheus/pushgateway', tag: 'v1.11.3' },
+  /**
+   * Apache Kafka in KRaft mode (the project's own image, Apache-2.0): the in-cluster broker of
+   * distributed Tempo and Jaeger. Alpine with bash, `USER appuser` (uid 1000).
+   */
+  kafka: { repository: 'docker.io/apache/kafka', tag: '4.1.1' },
   /** kubectl of the Kubernetes release the end-to-end tier runs (distroless, no shell): applies generated Secrets. */
   kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.36.3' },
   /** The shell step of generated Secrets (sh, head, od, base64). */

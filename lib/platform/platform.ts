@@ -29,6 +29,7 @@ import { RemoteWriteTarget } from '../core/remote-write';
 import { Tempo } from '../tempo/tempo';
 import { ThanosCluster } from '../thanos';
 import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
+import { Kafka } from '../kafka/kafka';
 import { platformGrafanaContent } from './grafana-wiring';
 import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
 import { resolveTenants, validateSpec } from './validate';
@@ -75,6 +76,8 @@ export class ObservabilityPlatform extends Chart {
   readonly thanos?: ThanosCluster;
   /** The VictoriaMetrics backend, when chosen. */
   readonly victoriaMetrics?: VictoriaMetricsCluster;
+  /** The in-cluster broker of a distributed Tempo, when the platform runs one. */
+  readonly kafka?: Kafka;
   /** The chosen metrics backend's endpoints. */
   readonly metrics: PlatformMetrics;
   /** The Alertmanager, when the spec asks for one. */
@@ -154,9 +157,14 @@ export class ObservabilityPlatform extends Chart {
     }
 
     if (spec.tempo !== false) {
-      const { metricsGenerator, ...tempo } = spec.tempo ?? {};
+      const { metricsGenerator, broker, ...tempo } = spec.tempo ?? {};
+      // Distributed Tempo writes through a broker: the platform runs one unless told where one is.
+      if (tempo.mode === 'distributed' && !tempo.kafka) {
+        this.kafka = new Kafka(this, 'kafka', { ...(spec.profile === 'dev' ? { replicas: 1, storageSize: '2Gi' } : {}), ...broker, namespace });
+      }
       this.tempo = new Tempo(this, 'tempo', {
         ...tempo,
+        kafka: tempo.kafka ?? (this.kafka ? { broker: this.kafka } : undefined),
         namespace,
         storage: this.storage,
         metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },

@@ -19,6 +19,7 @@ import { PushgatewayProps } from '../pushgateway';
 import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps, VmBackupOptions } from '../victoriametrics';
+import { KafkaProps } from '../kafka/kafka';
 
 /** Whether the platform emits NetworkPolicies, and who outside it may reach it. */
 export interface PlatformNetworkSpec {
@@ -99,6 +100,12 @@ export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
 export interface PlatformTempoSpec extends Omit<TempoProps, 'namespace' | 'storage' | 'metricsGenerator'> {
   /** Span metrics and service graphs, written to the metrics backend. @default true */
   readonly metricsGenerator?: boolean;
+  /**
+   * The broker of `mode: "distributed"`, when `kafka` is not given: an in-cluster Apache Kafka
+   * (KRaft) made by the platform, with the trace topic at one partition per live-store.
+   * @default 3 nodes (the dev profile: 1)
+   */
+  readonly broker?: Omit<KafkaProps, 'namespace'>;
 }
 
 /** Grafana in the platform, with a datasource for each backend and dashboards of every component. */

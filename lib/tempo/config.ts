@@ -3,7 +3,7 @@ import { PLATFORM_CA_FILE, SERVING_CERT_FILE, SERVING_KEY_FILE, platformTlsConfi
 import { mergeOverrides } from '../core/config-file';
 import { ACCESS_KEY_ENV, SECRET_KEY_ENV } from '../object-storage/credentials';
 import { ObjectStorage } from '../object-storage/object-storage';
-import { TempoProps } from './props';
+import { TempoKafka, TempoProps } from './props';
 
 /** Ports of every Tempo process. */
 export const TEMPO_PORTS = {
@@ -26,6 +26,8 @@ export interface TempoAddresses {
   readonly memberlist: string;
   /** Kafka partitions each block builder consumes: the live-stores' partitions split between them. */
   readonly partitionsPerBlockBuilder: number;
+  /** Partitions of the topic: one per live-store, each owning the partition of its ordinal. */
+  readonly partitions: number;
   readonly queryFrontendDiscovery: string;
   readonly backendScheduler: string;
 }
@@ -145,10 +147,29 @@ function s3Block(storage: ObjectStorage, bucket: string): Record<string, unknown
   };
 }
 
+/** The topic of the trace log. */
+export function tempoTopic(kafka: TempoKafka): string {
+  return kafka.topic ?? 'tempo-ingest';
+}
+
+/**
+ * The broker client: a typed broker made or checked the topic, so Tempo must not create one (with
+ * its default of 1000 partitions) if it starts first; at a bare address Tempo creates it, with one
+ * partition per live-store.
+ */
+function kafkaBlock(kafka: TempoKafka, partitions: number): Record<string, unknown> {
+  const address = kafka.broker ? kafka.broker.bootstrapServers[0] : kafka.address!;
+  return {
+    address,
+    topic: tempoTopic(kafka),
+    ...(kafka.broker ? { auto_create_topic_enabled: false } : { auto_create_topic_default_partitions: partitions }),
+  };
+}
+
 /** What only distributed mode needs: the broker, the ring, and each component's peers. */
 function distributedBlocks(props: TempoProps, addresses: TempoAddresses): Record<string, unknown> {
   return {
-    ingest: { kafka: { address: props.kafka!.address, topic: props.kafka!.topic ?? 'tempo-ingest' } },
+    ingest: { kafka: kafkaBlock(props.kafka!, addresses.partitions) },
     querier: { frontend_worker: { frontend_address: `${addresses.queryFrontendDiscovery}:${TEMPO_PORTS.grpc}` } },
     // Each live-store owns the partition of its StatefulSet ordinal; block builders split them by ordinal too.
     block_builder: { partitions_per_instance: addresses.partitionsPerBlockBuilder },

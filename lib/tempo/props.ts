@@ -1,3 +1,4 @@
+import { KafkaEndpoint } from '../kafka/endpoint';
 import type { TempoGatewayOptions } from './gateway';
 import { IConstruct } from 'constructs';
 import { clusterDomainOf } from '../core/cluster-domain';
@@ -26,10 +27,16 @@ export interface TempoMetricsGenerator {
   readonly externalLabels?: Readonly<Record<string, string>>;
 }
 
-/** A Kafka-compatible broker (Kafka, Redpanda, WarpStream), which distributed Tempo 3 writes through. */
+/**
+ * The Kafka-compatible broker (Kafka, Redpanda, WarpStream) distributed Tempo 3 writes through:
+ * `broker`, which makes or checks the topic with one partition per live-store, or a bare
+ * `address`, where Tempo creates the topic itself with that many partitions.
+ */
 export interface TempoKafka {
-  /** `host:port` of a broker, e.g. `redpanda.streaming.svc.cluster.local:9092`. */
-  readonly address: string;
+  /** A typed broker: an in-cluster {@link Kafka} or an {@link ExternalKafka}. One of this or `address`. @default none */
+  readonly broker?: KafkaEndpoint;
+  /** `host:port` of a broker, e.g. `redpanda.streaming.svc.cluster.local:9092`. One of this or `broker`. @default none */
+  readonly address?: string;
   /** Topic of the trace log. @default "tempo-ingest" */
   readonly topic?: string;
 }

@@ -16,7 +16,7 @@ import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService } from '../core/service';
 import { Workload, podOptions, withOptions } from '../core/workload';
 import { declareKeySecret, storageServiceAccount } from '../object-storage/usage';
-import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig } from './config';
+import { CONFIG_DIR, DATA_DIR, TEMPO_PORTS, TempoAddresses, buildTempoConfig, tempoTopic } from './config';
 import { ResolvedTempo, TempoProps, resolveTempo } from './props';
 import { TEMPO_S3_ACTIONS, tempoClaim } from './storage';
 import { validateTempoProps } from './validate';
@@ -133,10 +133,20 @@ export class Tempo extends Construct implements DatasourceProvider, DashboardPro
         ? {
             memberlist: host(`${this.name}-gossip-ring`),
             partitionsPerBlockBuilder: Math.ceil(r.sizes.liveStore / r.sizes.blockBuilder),
+            partitions: r.sizes.liveStore,
             queryFrontendDiscovery: host(`${this.name}-query-frontend-discovery`),
             backendScheduler: `${host(`${this.name}-backend-scheduler`)}:${TEMPO_PORTS.grpc}`,
           }
         : undefined;
+    // The typed broker makes the topic (or checks an external one has it) with a partition per live-store.
+    if (addresses && props.kafka?.broker) {
+      props.kafka.broker.requireTopic({
+        name: tempoTopic(props.kafka),
+        partitions: addresses.partitions,
+        reason: `Tempo "${this.name}" (one partition per live-store, ${addresses.partitions})`,
+        askedBy: { path: this.node.path, property: 'kafka.broker' },
+      });
+    }
     const generated = buildTempoConfig({
       props,
       bucket: this.bucket,

@@ -31,12 +31,17 @@ export function validateTempoProps(scope: Construct, props: TempoProps, bucket: 
   const mode = props.mode ?? 'monolithic';
   v.check(mode === 'monolithic' || mode === 'distributed', 'mode', mode, 'is not a Tempo deployment mode', 'set "monolithic" or "distributed"');
   if (mode === 'distributed') {
+    const given = [props.kafka?.broker, props.kafka?.address].filter((x) => x !== undefined).length;
     v.check(
-      props.kafka?.address !== undefined && props.kafka.address.trim() !== '',
-      'kafka.address',
-      props.kafka?.address,
-      'is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one',
-      'give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker',
+      given === 1,
+      given === 0 ? 'kafka.address' : 'kafka.broker',
+      given === 0 ? props.kafka?.address : props.kafka?.address,
+      given === 0
+        ? 'is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one'
+        : 'and kafka.address are both set, and Tempo takes one broker',
+      given === 0
+        ? 'give kafka: { broker } (a Kafka of the library, or an ExternalKafka) or kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker'
+        : 'keep broker (the topic is then made or checked), or address alone',
     );
     if (props.kafka?.address) {
       v.check(
@@ -54,7 +59,7 @@ export function validateTempoProps(scope: Construct, props: TempoProps, bucket: 
     v.check(
       props.kafka === undefined,
       'kafka',
-      props.kafka?.address,
+      props.kafka?.address ?? props.kafka?.broker?.bootstrapServers.join(','),
       'is set but monolithic Tempo pushes in-process and never reads it',
       'remove kafka, or set mode: "distributed"',
     );

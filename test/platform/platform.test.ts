@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { parse } from 'yaml';
-import { ObservabilityPlatform, PlatformSpec } from '../../lib';
+import { ExternalKafka, ObservabilityPlatform, PlatformSpec } from '../../lib';
 import { warningsOf } from '../../lib/core/warnings';
 import { Manifest, argsOf, dataOf, get, ofKind, podSpecOf, synthApp } from '../support/synth';
 
@@ -197,9 +197,11 @@ describe('bad platform input is stopped at synth with the construct, property, v
     );
   });
 
-  test('Tempo distributed without a broker, reported at the Tempo construct', () => {
-    expect(() => platform({ tempo: { mode: 'distributed' } })).toThrow(
-      '[platform/tempo] kafka.address = (unset): is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one.',
+  test('Tempo distributed on an external broker that lacks its topic, reported at the Tempo construct with the topic to create', () => {
+    expect(() =>
+      platform({ tempo: { mode: 'distributed', kafka: { broker: new ExternalKafka({ bootstrapServers: ['b-1.msk.example.com:9092'] }) } } }),
+    ).toThrow(
+      '[platform/tempo] kafka.broker.topics["tempo-ingest"] = (unset): is not listed, and Tempo "tempo" (one partition per live-store, 2) needs it with 2 partitions or more. Fix: create the topic "tempo-ingest" with 2 partitions on the broker, then list it in topics.',
     );
   });
 

@@ -200,7 +200,12 @@ describe('Tempo distributed', () => {
   });
 
   test('every component reads the broker; block builders cover every live-store partition', () => {
-    expect(config.ingest.kafka).toEqual({ address: 'redpanda.streaming.svc.cluster.local:9092', topic: 'tempo-ingest' });
+    // At a bare address Tempo makes the topic itself: with one partition per live-store, not its default 1000.
+    expect(config.ingest.kafka).toEqual({
+      address: 'redpanda.streaming.svc.cluster.local:9092',
+      topic: 'tempo-ingest',
+      auto_create_topic_default_partitions: get(manifests, 'StatefulSet', 'tempo-live-store').spec.replicas,
+    });
     expect(config.block_builder.partitions_per_instance * 1).toBeGreaterThanOrEqual(get(manifests, 'StatefulSet', 'tempo-live-store').spec.replicas);
   });
 
@@ -235,7 +240,7 @@ describe('Tempo validation', () => {
   test('distributed without a broker says that Tempo 3 needs one and how to give it', () => {
     expect(() => tempoChart({ mode: 'distributed' })).toThrow(
       '[test/tempo] kafka.address = (unset): is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one. ' +
-        'Fix: give kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker.',
+        'Fix: give kafka: { broker } (a Kafka of the library, or an ExternalKafka) or kafka: { address: "<broker-host>:9092" } (Kafka, Redpanda or WarpStream), or use mode: "monolithic", which needs no broker.',
     );
   });
 
