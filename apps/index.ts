@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { dbCluster } from './db-cluster/main';
+import { jaegerKafka } from './jaeger-kafka/main';
 import { lokiAws } from './loki-aws/main';
 import { lokiMigration } from './loki-migration/main';
 import { lokiModes } from './loki-modes/main';
@@ -40,4 +41,5 @@ export const APPS: Readonly<Record<string, (app: App) => void>> = {
   'loki-migration': lokiMigration,
   'vm-backup': vmBackup,
   'tempo-distributed': tempoDistributed,
+  'jaeger-kafka': jaegerKafka,
 };

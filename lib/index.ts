@@ -24,6 +24,10 @@ export type {
   PlatformTlsSpec,
 } from './platform';
 
+// Jaeger v2.
+export { Jaeger, JAEGER_PORTS, jaegerDatasource } from './jaeger';
+export type { JaegerProps, JaegerStorage, JaegerReplicas, JaegerDatasourceOptions } from './jaeger';
+
 // Kafka-compatible brokers.
 export { Kafka, ExternalKafka, KAFKA_PORTS } from './kafka';
 export type { KafkaProps, KafkaEndpoint, KafkaTopicRequest, ExternalKafkaProps, ExternalKafkaTopic } from './kafka';

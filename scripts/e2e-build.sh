@@ -4,7 +4,8 @@
 #   ${OBS_E2E_CACHE:-$HOME/.cache/obs-platform-e2e}/bin/<program>
 # Only permissively licensed programs (Thanos, Prometheus, Alertmanager, node_exporter,
 # VictoriaMetrics' vmagent, vmauth, vmbackup and vmrestore, the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0;
-# gofakes3, the S3 server that stands in for MinIO: MIT). Modules whose go.mod has replace
+# Jaeger v2, whose module's v1.x tags build the v2 binary (v1.76.0 is Jaeger 2.13.0): Apache-2.0;
+# gofakes3, the S3 server that stands in for MinIO: MIT; kfake, which stands in for Kafka: BSD-3). Modules whose go.mod has replace
 # directives cannot be `go install`ed, so each module is downloaded, copied to a writable scratch
 # directory and built there. Prometheus 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is
 # Prometheus 3.14.0.
@@ -33,6 +34,7 @@ PROGRAMS=(
   "vmbackup      github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmbackup netgo"
   "vmrestore     github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmrestore netgo"
   "node_exporter github.com/prometheus/node_exporter   v1.12.1  .                   netgo"
+  "jaeger        github.com/jaegertracing/jaeger      v1.76.0  ./cmd/jaeger        -"
 )
 
 for line in "${PROGRAMS[@]}"; do
@@ -71,6 +73,19 @@ done
 
 # A program whose stamp matches is reused; `built NAME STAMP` says whether to skip it.
 built() { [ -x "$cache/bin/$1" ] && [ "$(cat "$cache/bin/$1.version" 2>/dev/null)" = "$2" ]; }
+
+# kfake, franz-go's in-memory Kafka (BSD-3), which stands in for the Kafka broker: a small main of
+# our own in scripts/kfake, whose go.sum pins its modules.
+kfake_dir="$(cd "$(dirname "$0")/kfake" && pwd)"
+kfake_stamp="kfake $(cat "$kfake_dir/go.mod" "$kfake_dir/go.sum" "$kfake_dir/main.go" | sha256sum | cut -c1-16)"
+if built kfake "$kfake_stamp"; then
+  echo "e2e-build: kfake cached"
+else
+  start=$(date +%s)
+  (cd "$kfake_dir" && GOFLAGS=-mod=readonly go build -trimpath -o "$cache/bin/kfake" .)
+  echo "$kfake_stamp" > "$cache/bin/kfake.version"
+  echo "e2e-build: kfake built in $(( $(date +%s) - start ))s"
+fi
 
 # The OpenTelemetry Collector: its builder generates a main package from scripts/otelcol-builder.yaml
 # and compiles it.

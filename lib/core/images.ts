@@ -67,6 +67,11 @@ export const IMAGES = {
    * distributed Tempo and Jaeger. Alpine with bash, `USER appuser` (uid 1000).
    */
   kafka: { repository: 'docker.io/apache/kafka', tag: '4.1.1' },
+  /**
+   * Jaeger v2 (Jaeger 2.13.0, Go module v1.76.0): one binary for the collector, ingester, query and
+   * remote storage roles. Alpine, uid 10001. v1 reached end of life on 2025-12-31.
+   */
+  jaeger: { repository: 'docker.io/jaegertracing/jaeger', tag: '2.13.0' },
   /** kubectl of the Kubernetes release the end-to-end tier runs (distroless, no shell): applies generated Secrets. */
   kubectl: { repository: 'registry.k8s.io/kubectl', tag: 'v1.36.3' },
   /** The shell step of generated Secrets (sh, head, od, base64). */

@@ -30,6 +30,7 @@ import { Tempo } from '../tempo/tempo';
 import { ThanosCluster } from '../thanos';
 import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
 import { Kafka } from '../kafka/kafka';
+import { Jaeger } from '../jaeger/jaeger';
 import { platformGrafanaContent } from './grafana-wiring';
 import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
 import { resolveTenants, validateSpec } from './validate';
@@ -76,8 +77,10 @@ export class ObservabilityPlatform extends Chart {
   readonly thanos?: ThanosCluster;
   /** The VictoriaMetrics backend, when chosen. */
   readonly victoriaMetrics?: VictoriaMetricsCluster;
-  /** The in-cluster broker of a distributed Tempo, when the platform runs one. */
+  /** The in-cluster broker of a distributed Tempo or of Jaeger, when the platform runs one. */
   readonly kafka?: Kafka;
+  /** Jaeger, when it is the traces backend. */
+  readonly jaeger?: Jaeger;
   /** The chosen metrics backend's endpoints. */
   readonly metrics: PlatformMetrics;
   /** The Alertmanager, when the spec asks for one. */
@@ -105,6 +108,7 @@ export class ObservabilityPlatform extends Chart {
     const spec = applyProfile(this, given);
     const namespace = (this.namespaceName = spec.namespace ?? 'observability');
     const backend = spec.metricsBackend ?? 'thanos';
+    const tracesBackend = spec.tracesBackend ?? 'tempo';
     validateSpec(this, spec, namespace, backend);
     const scrapeInterval = (spec.selfMonitoring || undefined)?.scrapeInterval ?? '30s';
 
@@ -156,21 +160,31 @@ export class ObservabilityPlatform extends Chart {
       this.metrics = { backend, remoteWrite: thanos.remoteWriteTarget(), queryUrl: thanos.queryUrl, scrapeTargets: thanos.scrapeTargets };
     }
 
-    if (spec.tempo !== false) {
-      const { metricsGenerator, broker, ...tempo } = spec.tempo ?? {};
-      // Distributed Tempo writes through a broker: the platform runs one unless told where one is.
-      if (tempo.mode === 'distributed' && !tempo.kafka) {
-        this.kafka = new Kafka(this, 'kafka', { ...(spec.profile === 'dev' ? { replicas: 1, storageSize: '2Gi' } : {}), ...broker, namespace });
-      }
+    // A broker for what needs one and was given none: the platform runs one.
+    let broker: Kafka | undefined;
+    const kafka = () =>
+      (broker ??= new Kafka(this, 'kafka', { ...(spec.profile === 'dev' ? { replicas: 1, storageSize: '2Gi' } : {}), ...spec.kafka, namespace }));
+    if (tracesBackend === 'jaeger') {
+      const { broker: given, ...jaeger } = spec.jaeger ?? {};
+      this.jaeger = new Jaeger(this, 'jaeger', {
+        ...(spec.profile === 'dev' ? { replicas: { collector: 1, ingester: 1, query: 1 }, storage: { kind: 'badger' as const, storageSize: '2Gi' } } : {}),
+        ...jaeger,
+        namespace,
+        broker: given ?? kafka(),
+      });
+    } else if (spec.tempo !== false) {
+      const { metricsGenerator, ...tempo } = spec.tempo ?? {};
       this.tempo = new Tempo(this, 'tempo', {
         ...tempo,
-        kafka: tempo.kafka ?? (this.kafka ? { broker: this.kafka } : undefined),
+        // Distributed Tempo writes through a broker.
+        kafka: tempo.kafka ?? (tempo.mode === 'distributed' ? { broker: kafka() } : undefined),
         namespace,
         storage: this.storage,
         metricsGenerator: metricsGenerator === false ? false : { remoteWrite: [this.metrics.remoteWrite] },
         gateway: logins.tempoGateway,
       });
     }
+    this.kafka = broker;
     this.collectors = this.emitCollectors(spec, logins.otlpBasicAuthSecret);
     if (spec.pushgateway) this.pushgateway = new Pushgateway(this, 'pushgateway', { ...spec.pushgateway, namespace });
 
@@ -178,9 +192,18 @@ export class ObservabilityPlatform extends Chart {
     // The platform loops over this list for what it wires; each component says what it offers.
     const { logs, otlp, nodeExporter, kubeStateMetrics } = this.collectors;
     const metricsBackend = this.thanos ?? this.victoriaMetrics;
-    this.components = [this.loki, metricsBackend, this.tempo, logs, otlp, nodeExporter, this.alertmanager, this.pushgateway, kubeStateMetrics].filter(
-      (c): c is NonNullable<typeof c> => c !== undefined,
-    );
+    this.components = [
+      this.loki,
+      metricsBackend,
+      this.tempo,
+      this.jaeger,
+      logs,
+      otlp,
+      nodeExporter,
+      this.alertmanager,
+      this.pushgateway,
+      kubeStateMetrics,
+    ].filter((c): c is NonNullable<typeof c> => c !== undefined);
     const targets = scrapeTargetsOf(this.components);
     if (spec.grafana !== false) {
       this.grafana = this.emitGrafana(spec, targets, scrapeInterval);
@@ -254,7 +277,7 @@ export class ObservabilityPlatform extends Chart {
       }
     }
     if (readers.length > 0) {
-      const tracesEntry = this.tempo?.gateway?.url ?? this.tempo?.queryUrl;
+      const tracesEntry = this.tempo?.gateway?.url ?? this.tempo?.queryUrl ?? this.jaeger?.queryUrl;
       for (const url of entries([this.grafana?.url, this.loki.queryUrl, metricsEntry ?? this.metrics.queryUrl, tracesEntry])) admitClients(this, url, readers);
     }
     if (scrapers.length > 0) for (const target of this.scrapeTargets) admitClients(this, target.srvRecord, scrapers);
@@ -278,8 +301,9 @@ export class ObservabilityPlatform extends Chart {
     const loki = this.loki.clientEndpoint(this.loki.authEnabled ? this.logsTenant : undefined);
     const logs = c.logs === false ? undefined : new AlloyLogAgent(this, 'alloy-logs', { ...c.logs, namespace, loki });
     let otlp: OtelCollectorGateway | AlloyGateway | undefined;
-    if (c.otlp !== false && this.tempo) {
-      const destinations = { namespace, traces: this.tempo, metrics: this.metrics.remoteWrite };
+    const traces = this.tempo ?? this.jaeger;
+    if (c.otlp !== false && traces) {
+      const destinations = { namespace, traces, metrics: this.metrics.remoteWrite };
       if (c.otlp?.implementation === 'alloy') {
         const { implementation: _alloy, ...options } = c.otlp;
         otlp = new AlloyGateway(this, 'alloy-gateway', { ...options, ...destinations, logs: loki });
@@ -304,7 +328,9 @@ export class ObservabilityPlatform extends Chart {
 
   private emitGrafana(spec: PlatformSpec, targets: readonly ScrapeTarget[], scrapeInterval: string): Grafana {
     const { datasources, extraDatasources, extraDashboards, persistence, ...options } = spec.grafana || {};
-    const kinds: PlatformDatasourceKind[] = datasources ? [...datasources] : ['loki', this.metrics.backend, ...(this.tempo ? ['tempo' as const] : [])];
+    const kinds: PlatformDatasourceKind[] = datasources
+      ? [...datasources]
+      : ['loki', this.metrics.backend, ...(this.tempo ? ['tempo' as const] : []), ...(this.jaeger ? ['jaeger' as const] : [])];
     const content = platformGrafanaContent({ components: this.components, kinds, scrapeInterval, logsTenant: this.logsTenant, allTargets: targets });
     // Grafana's own state (users, UI-made dashboards, annotations) lives in SQLite: on a volume
     // unless a shared database holds it, or several pods (which need one) run.

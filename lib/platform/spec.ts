@@ -20,6 +20,8 @@ import { TempoProps } from '../tempo/props';
 import { ThanosClusterProps } from '../thanos';
 import { VictoriaMetricsClusterProps, VmBackupOptions } from '../victoriametrics';
 import { KafkaProps } from '../kafka/kafka';
+import { KafkaEndpoint } from '../kafka/endpoint';
+import { JaegerProps } from '../jaeger/jaeger';
 
 /** Whether the platform emits NetworkPolicies, and who outside it may reach it. */
 export interface PlatformNetworkSpec {
@@ -82,7 +84,7 @@ export interface PlatformTlsSpec {
 export type MetricsBackendKind = 'thanos' | 'victoriametrics';
 
 /** The platform backends a Grafana datasource can point at. */
-export type PlatformDatasourceKind = 'loki' | MetricsBackendKind | 'tempo';
+export type PlatformDatasourceKind = 'loki' | MetricsBackendKind | 'tempo' | 'jaeger';
 
 /** The platform's own metrics pipeline, whichever collector the backend pairs with. */
 export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
@@ -100,12 +102,12 @@ export interface SelfMonitoringSpec extends WorkloadOptions, ScrapeOptions {
 export interface PlatformTempoSpec extends Omit<TempoProps, 'namespace' | 'storage' | 'metricsGenerator'> {
   /** Span metrics and service graphs, written to the metrics backend. @default true */
   readonly metricsGenerator?: boolean;
-  /**
-   * The broker of `mode: "distributed"`, when `kafka` is not given: an in-cluster Apache Kafka
-   * (KRaft) made by the platform, with the trace topic at one partition per live-store.
-   * @default 3 nodes (the dev profile: 1)
-   */
-  readonly broker?: Omit<KafkaProps, 'namespace'>;
+}
+
+/** The platform's Jaeger: its props, with the platform's broker unless another is given. */
+export interface PlatformJaegerSpec extends Omit<JaegerProps, 'namespace' | 'broker'> {
+  /** The broker between collectors and ingesters. @default the platform's in-cluster Kafka (see `kafka`) */
+  readonly broker?: KafkaEndpoint;
 }
 
 /** Grafana in the platform, with a datasource for each backend and dashboards of every component. */
@@ -245,6 +247,20 @@ export interface PlatformSpec {
   readonly pushgateway?: Omit<PushgatewayProps, 'namespace'>;
   /** Tempo settings; `false` for no traces. @default monolithic Tempo, 14 days, metrics generator on */
   readonly tempo?: PlatformTempoSpec | false;
+  /**
+   * Where traces go: Tempo, or Jaeger v2 (collectors → Kafka → ingesters → storage, the query and
+   * UI, and a Jaeger datasource in Grafana linked to logs and metrics).
+   * @default "tempo"
+   */
+  readonly tracesBackend?: 'tempo' | 'jaeger';
+  /** Jaeger settings, used when `tracesBackend` is "jaeger". @default 2 collectors, 2 ingesters, 2 queries, Badger storage in the cluster */
+  readonly jaeger?: PlatformJaegerSpec;
+  /**
+   * The in-cluster Apache Kafka (KRaft) the platform runs when something needs a broker and was
+   * given none: a distributed Tempo, or Jaeger.
+   * @default 3 nodes (the dev profile: 1)
+   */
+  readonly kafka?: Omit<KafkaProps, 'namespace'>;
   /** Grafana settings; `false` for none. @default one Grafana with every datasource and the platform dashboards */
   readonly grafana?: PlatformGrafanaSpec | false;
   /** The cluster collectors. @default Alloy logs, an OTLP gateway, kube-state-metrics, node-exporter */

@@ -58,7 +58,29 @@ export function validateSpec(scope: Construct, spec: PlatformSpec, namespace: st
   }
   checkTenants(v, spec);
   checkDatasources(v, spec, backend);
-  if (spec.tempo === false && spec.collectors?.otlp) {
+  const jaeger = spec.tracesBackend === 'jaeger';
+  v.check(
+    ['tempo', 'jaeger', undefined].includes(spec.tracesBackend),
+    'tracesBackend',
+    spec.tracesBackend,
+    'is not a traces backend the platform runs',
+    'use "tempo" or "jaeger"',
+  );
+  v.check(
+    !jaeger || spec.tempo === undefined || spec.tempo === false,
+    'tempo',
+    '(set)',
+    'configures Tempo, and the traces backend is Jaeger, so it would be ignored',
+    'remove tempo, or set tracesBackend: "tempo"',
+  );
+  v.check(
+    jaeger || spec.jaeger === undefined,
+    'jaeger',
+    '(set)',
+    'configures Jaeger, and the traces backend is Tempo, so it would be ignored',
+    'set tracesBackend: "jaeger", or remove jaeger',
+  );
+  if (spec.tempo === false && !jaeger && spec.collectors?.otlp) {
     v.check(
       false,
       'collectors.otlp',
@@ -104,7 +126,8 @@ function checkDatasources(v: Validator, spec: PlatformSpec, backend: MetricsBack
     loki: true,
     thanos: backend === 'thanos',
     victoriametrics: backend === 'victoriametrics',
-    tempo: spec.tempo !== false,
+    tempo: spec.tempo !== false && spec.tracesBackend !== 'jaeger',
+    jaeger: spec.tracesBackend === 'jaeger',
   };
   const runningList = Object.keys(running)
     .filter((k) => running[k])
@@ -114,7 +137,14 @@ function checkDatasources(v: Validator, spec: PlatformSpec, backend: MetricsBack
     if (!(kind in running)) {
       v.check(false, `grafana.datasources[${i}]`, kind, 'is not a backend the platform knows', `use one of ${runningList}`);
     } else if (!running[kind]) {
-      const why = kind === 'tempo' ? 'tempo is false' : `the metrics backend is ${backend}`;
+      const why =
+        kind === 'tempo'
+          ? spec.tracesBackend === 'jaeger'
+            ? 'the traces backend is jaeger'
+            : 'tempo is false'
+          : kind === 'jaeger'
+            ? 'the traces backend is tempo'
+            : `the metrics backend is ${backend}`;
       v.check(
         false,
         `grafana.datasources[${i}]`,

@@ -194,7 +194,15 @@ function envValue(
   const from = e.valueFrom ?? {};
   if (from.fieldRef) {
     const fields: Record<string, string> = { 'metadata.name': pod.name, 'metadata.namespace': namespace, 'status.podIP': pod.ip, 'spec.nodeName': 'node-0' };
-    const value = fields[from.fieldRef.fieldPath];
+    // Labels: the template's, and those the StatefulSet controller adds to each pod (its ordinal and name).
+    const label = /^metadata\.labels\['([^']+)'\]$/.exec(from.fieldRef.fieldPath)?.[1];
+    const ordinal = pod.workload.kind === 'StatefulSet' ? pod.name.slice(pod.name.lastIndexOf('-') + 1) : undefined;
+    const labels: Record<string, string | undefined> = {
+      ...(pod.workload.spec.template.metadata?.labels ?? {}),
+      'apps.kubernetes.io/pod-index': ordinal,
+      'statefulset.kubernetes.io/pod-name': ordinal === undefined ? undefined : pod.name,
+    };
+    const value = label === undefined ? fields[from.fieldRef.fieldPath] : labels[label];
     if (value === undefined) throw new Error(`${pod.name}: field ${from.fieldRef.fieldPath} is not emulated`);
     return value;
   }

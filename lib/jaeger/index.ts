@@ -1,0 +1,3 @@
+export * from './jaeger';
+export { JAEGER_PORTS } from './config';
+export * from './datasource';
