@@ -25,8 +25,8 @@ export type {
 } from './platform';
 
 // Jaeger v2.
-export { Jaeger, JAEGER_PORTS, jaegerDatasource } from './jaeger';
-export type { JaegerProps, JaegerStorage, JaegerReplicas, JaegerDatasourceOptions } from './jaeger';
+export { Jaeger, JAEGER_PORTS } from './jaeger';
+export type { JaegerProps, JaegerStorage, JaegerReplicas } from './jaeger';
 
 // Kafka-compatible brokers.
 export { Kafka, ExternalKafka, KAFKA_PORTS } from './kafka';
@@ -149,7 +149,7 @@ export type { TempoGatewayOptions, TempoProps, TempoReceivers, TempoMetricsGener
 // Grafana: the server, datasources linked to each other, dashboards, grafana-operator resources.
 export { Grafana, GrafanaOperatorResources, overviewDashboard } from './grafana';
 // Datasources are Grafana's provisioning shapes, which components give: they live in core.
-export { DATASOURCE_UIDS, lokiDatasource, metricsDatasource, tempoDatasource } from './core';
+export { DATASOURCE_UIDS, lokiDatasource, metricsDatasource, tempoDatasource, jaegerDatasource } from './core';
 // Each component's own dashboard lives in its folder.
 export { lokiDashboard } from './loki';
 export { tempoDashboard } from './tempo';
@@ -233,7 +233,7 @@ export {
   parseQuantity,
   FOOTPRINT_KINDS,
 } from './core';
-export type { DatasourceDefinition, LokiDatasourceOptions, MetricsDatasourceOptions, TempoDatasourceOptions } from './core';
+export type { DatasourceDefinition, LokiDatasourceOptions, MetricsDatasourceOptions, TempoDatasourceOptions, TracesDatasourceOptions } from './core';
 export type { CertificateIssuer, ServingTls } from './core';
 export type {
   AddressProblem,

@@ -109,20 +109,33 @@ export function metricsDatasource(o: MetricsDatasourceOptions): DatasourceDefini
   };
 }
 
-/** Options of a Tempo datasource. */
-export interface TempoDatasourceOptions {
-  /** Tempo's query API, e.g. a Tempo's `queryUrl`. */
+/** Options of a traces datasource (Tempo's or Jaeger's). */
+export interface TracesDatasourceOptions {
+  /** The query API, e.g. a Tempo's or a Jaeger's `queryUrl`. */
   readonly url: string;
-  /** @default "tempo" */
+  /** @default "tempo", the platform's traces uid */
   readonly uid?: string;
-  /** @default "Tempo" */
+  /** @default "Tempo" or "Jaeger" */
   readonly name?: string;
   /** Where a span's logs are found. @default no link */
   readonly logsUid?: string;
-  /** Where span metrics and the service graph are read; needs Tempo's metrics generator. @default no link */
+  /** Where the metrics of a span's service are read (Tempo: span metrics and the service graph). @default no link */
   readonly metricsUid?: string;
   /** It serves HTTPS with a certificate from the platform's CA (see {@link DatasourceDefinition.platformCa}). @default false */
   readonly platformCa?: boolean;
+}
+
+/** Options of a Tempo datasource. */
+export type TempoDatasourceOptions = TracesDatasourceOptions;
+
+/** Trace → logs: the span's time, widened by an hour, in the logs of its service. */
+function tracesToLogs(logsUid: string, tags: readonly unknown[]): Record<string, unknown> {
+  return { datasourceUid: logsUid, spanStartTimeShift: '-1h', spanEndTimeShift: '1h', filterByTraceID: true, filterBySpanID: false, tags: [...tags] };
+}
+
+/** Trace → metrics: these queries over the span's service, widened by an hour. */
+function tracesToMetrics(metricsUid: string, tag: { readonly key: string; readonly value: string }, queries: ReadonlyArray<{ name: string; query: string }>) {
+  return { datasourceUid: metricsUid, spanStartTimeShift: '-1h', spanEndTimeShift: '1h', tags: [tag], queries: [...queries] };
 }
 
 /** Tempo, with trace → logs, trace → metrics and the service map. */
@@ -137,33 +150,42 @@ export function tempoDatasource(o: TempoDatasourceOptions): DatasourceDefinition
       // Tempo streams search results when `stream_over_http_enabled` is on, which the Tempo construct sets.
       streamingEnabled: { search: true, metrics: true },
       nodeGraph: { enabled: true },
-      ...(o.logsUid
-        ? {
-            tracesToLogsV2: {
-              datasourceUid: o.logsUid,
-              spanStartTimeShift: '-1h',
-              spanEndTimeShift: '1h',
-              filterByTraceID: true,
-              filterBySpanID: false,
-              tags: [SERVICE_TAG],
-            },
-            lokiSearch: { datasourceUid: o.logsUid },
-          }
-        : {}),
+      ...(o.logsUid ? { tracesToLogsV2: tracesToLogs(o.logsUid, [SERVICE_TAG]), lokiSearch: { datasourceUid: o.logsUid } } : {}),
       ...(o.metricsUid
         ? {
-            tracesToMetrics: {
-              datasourceUid: o.metricsUid,
-              spanStartTimeShift: '-1h',
-              spanEndTimeShift: '1h',
-              tags: [{ key: 'service.name', value: 'service' }],
-              queries: [
-                { name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
-                { name: 'Error rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
-                { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
-              ],
-            },
+            tracesToMetrics: tracesToMetrics(o.metricsUid, { key: 'service.name', value: 'service' }, [
+              { name: 'Request rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags}[5m]))' },
+              { name: 'Error rate', query: 'sum(rate(traces_spanmetrics_calls_total{$__tags,status_code="STATUS_CODE_ERROR"}[5m]))' },
+              { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(traces_spanmetrics_latency_bucket{$__tags}[5m])))' },
+            ]),
             serviceMap: { datasourceUid: o.metricsUid },
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * Jaeger, with trace → logs and trace → metrics like Tempo's. Jaeger makes no span metrics of its
+ * own, so the metrics are what OpenTelemetry instrumentation reports of each service (HTTP server
+ * duration), found by its `job` label, which the OTLP translation takes from `service.name`.
+ */
+export function jaegerDatasource(o: TracesDatasourceOptions): DatasourceDefinition {
+  return {
+    name: o.name ?? 'Jaeger',
+    type: 'jaeger',
+    uid: o.uid ?? DATASOURCE_UIDS.traces,
+    url: o.url,
+    ...(o.platformCa ? { platformCa: true } : {}),
+    jsonData: {
+      nodeGraph: { enabled: true },
+      ...(o.logsUid ? { tracesToLogsV2: tracesToLogs(o.logsUid, [SERVICE_TAG]) } : {}),
+      ...(o.metricsUid
+        ? {
+            tracesToMetrics: tracesToMetrics(o.metricsUid, { key: 'service.name', value: 'job' }, [
+              { name: 'Request rate', query: 'sum(rate(http_server_request_duration_seconds_count{$__tags}[5m]))' },
+              { name: 'p95 latency', query: 'histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_seconds_bucket{$__tags}[5m])))' },
+            ]),
           }
         : {}),
     },

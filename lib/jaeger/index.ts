@@ -1,3 +1,2 @@
 export * from './jaeger';
 export { JAEGER_PORTS } from './config';
-export * from './datasource';

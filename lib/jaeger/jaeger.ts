@@ -6,6 +6,7 @@ import { ConfigFile, renderYaml } from '../core/config-file';
 import { parseGoDuration } from '../core/duration';
 import { Validator } from '../core/errors';
 import { DATASOURCE_UIDS, DatasourceContext, DatasourceDefinition, DatasourceProvider } from '../core/grafana-provisioning';
+import { jaegerDatasource } from '../core/grafana-datasources';
 import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
@@ -17,7 +18,6 @@ import { addWarning } from '../core/warnings';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { KafkaEndpoint } from '../kafka/endpoint';
 import { JAEGER_PORTS, JaegerStorageBackend, collectorConfig, ingesterConfig, queryConfig, remoteStorageConfig } from './config';
-import { jaegerDatasource } from './datasource';
 
 /** The image runs as uid 10001. */
 const JAEGER_UID = 10001;

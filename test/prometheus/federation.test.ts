@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { failure } from '../support/failure';
 import { PrometheusFederation, PrometheusServer, setServingTls } from '../../lib';
 import { warningsOf } from '../../lib/core/warnings';
 import { dataOf, get, synth, synthApp, testChart } from '../support/synth';
@@ -12,16 +13,6 @@ function federating(federate: (edge: PrometheusServer) => PrometheusFederation[]
   const manifests = synth(chart);
   const config = parse(dataOf(get(manifests, 'ConfigMap', 'global-server-config'))['prometheus.yaml']);
   return { chart, manifests, config, job: (name: string) => config.scrape_configs.find((j: any) => j.job_name === name) };
-}
-
-/** The message building fails with. */
-function refusal(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a validation error');
 }
 
 describe('Prometheus federation', () => {
@@ -48,7 +39,7 @@ describe('Prometheus federation', () => {
   test('one pod of an HA edge pair, the one asked for: both would count every series twice', () => {
     const second = federating((edge) => [{ job: 'f', from: edge.federationEndpoint(1), match: ['up'] }]).job('f');
     expect(second.static_configs).toEqual([{ targets: ['edge-server-1.edge-server-headless.obs.svc.cluster.local:9090'] }]);
-    expect(refusal(() => federating((edge) => [{ job: 'f', from: edge.federationEndpoint(2), match: ['up'] }]))).toMatch(
+    expect(failure(() => federating((edge) => [{ job: 'f', from: edge.federationEndpoint(2), match: ['up'] }]))).toMatch(
       /federationEndpoint\(ordinal\) = 2.*0 to 1/s,
     );
   });
@@ -89,7 +80,7 @@ describe('Prometheus federation', () => {
     [{ scrapeInterval: '30s', scrapeTimeout: '1m' }, /federate\[0\]\.scrapeTimeout = "1m".*within the scrape interval/s],
   ])('refuses %j, naming the property, the value and the fix', (bad, message) => {
     const build = () => federating(() => [{ job: 'f', from: 'http://edge.example.com:9090/federate', match: ['up'], ...bad }]);
-    expect(refusal(build)).toMatch(message);
+    expect(failure(build)).toMatch(message);
   });
 
   test('accepts the selectors Prometheus accepts', () => {

@@ -32,12 +32,4 @@ export function vmFlag(args: readonly string[], flag: string): string | undefine
   return vmFlagValues(args, flag)[0];
 }
 
-/** The message constructing something fails with. */
-export function failure(build: () => unknown): string {
-  try {
-    build();
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error('expected a validation error');
-}
+export { failure } from '../support/failure';
