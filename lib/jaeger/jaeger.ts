@@ -11,6 +11,7 @@ import { IMAGES, imageVersion } from '../core/images';
 import { ComponentIdentity } from '../core/names';
 import { httpProbe } from '../core/pod';
 import { dnsLabel, httpUrl } from '../core/rules';
+import { ResourceRequirements } from '../core/resources';
 import { ScrapeTarget, srvScrapeTarget } from '../core/scrape-target';
 import { ServicePortSpec, createService, createServiceAccount } from '../core/service';
 import { servingTlsOf } from '../core/serving-tls';
@@ -249,7 +250,7 @@ interface RoleSpec {
   readonly replicas: number;
   readonly ports: readonly ServicePortSpec[];
   readonly config: Record<string, unknown>;
-  readonly resources: { readonly requests: Record<string, string>; readonly limits: Record<string, string> };
+  readonly resources: ResourceRequirements;
   readonly volumes?: readonly k8s.Volume[];
   readonly mounts?: readonly k8s.VolumeMount[];
   /** A volume of its own (the in-cluster storage). */

@@ -6,9 +6,8 @@ import { checkReplicas, checkWorkloadOptions } from '../core/check-options';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
-import { jobSpecHash } from '../core/job-name';
+import { jobNamedBySpec } from '../core/job-name';
 import { ComponentIdentity } from '../core/names';
-import { podNetworkPolicy } from '../core/network-policy';
 import { restrictedPodTemplate, tcpProbe } from '../core/pod';
 import { durationAtLeast, parseDuration } from '../core/duration';
 import { volumeSize } from '../core/rules';
@@ -221,21 +220,8 @@ export class Kafka extends Construct implements KafkaEndpoint {
       ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 1800, template };
-    podNetworkPolicy(this, 'TopicsNetworkPolicy', {
-      name: identity.name,
-      namespace: identity.namespace,
-      podSelector: identity.selector,
-      labels: identity.labels,
-    });
-    new k8s.KubeJob(this, 'Topics', {
-      metadata: {
-        // Resolved at synth, when every component has asked for its topics.
-        name: Lazy.any({ produce: () => `${identity.name}-${jobSpecHash(spec)}` }) as unknown as string,
-        namespace: identity.namespace,
-        labels: identity.labels,
-      },
-      spec,
-    });
+    // Named at synth, when every component has asked for its topics.
+    jobNamedBySpec(this, 'Topics', identity, spec);
   }
 }
 

@@ -3,8 +3,7 @@ import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
 import { Validator, RuleResult } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
-import { podNetworkPolicy } from '../core/network-policy';
-import { jobSpecHash } from '../core/job-name';
+import { jobNamedBySpec } from '../core/job-name';
 import { GeneratedSecret } from '../core/generated-secret';
 import { ComponentIdentity } from '../core/names';
 import { dnsLabel, namespaceName } from '../core/rules';
@@ -259,21 +258,8 @@ export class Minio extends Construct implements ObjectStorage {
       ],
     });
     const spec = { backoffLimit: 6, activeDeadlineSeconds: 900, template };
-    podNetworkPolicy(this, 'MakeBucketsNetworkPolicy', {
-      name: `${name}-make-buckets`,
-      namespace: this.identity.namespace,
-      podSelector: jobIdentity.selector,
-      labels: jobIdentity.labels,
-    });
-    return new k8s.KubeJob(this, 'MakeBuckets', {
-      metadata: {
-        // Resolved at synth, when every bucket is declared: the script is a lazy value inside the spec.
-        name: Lazy.any({ produce: () => `${name}-make-buckets-${jobSpecHash(spec)}` }) as unknown as string,
-        namespace: this.identity.namespace,
-        labels: jobIdentity.labels,
-      },
-      spec,
-    });
+    // Named at synth, when every bucket is declared: the script is a lazy value inside the spec.
+    return jobNamedBySpec(this, 'MakeBuckets', jobIdentity, spec);
   }
 }
 

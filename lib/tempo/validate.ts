@@ -35,7 +35,7 @@ export function validateTempoProps(scope: Construct, props: TempoProps, bucket: 
     v.check(
       given === 1,
       given === 0 ? 'kafka.address' : 'kafka.broker',
-      given === 0 ? props.kafka?.address : props.kafka?.address,
+      props.kafka?.address,
       given === 0
         ? 'is missing: distributed Tempo 3 writes every span through a Kafka-compatible broker and cannot start without one'
         : 'and kafka.address are both set, and Tempo takes one broker',

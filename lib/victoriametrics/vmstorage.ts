@@ -76,6 +76,8 @@ export class VmStorage extends Construct {
   /** Where its metrics are scraped. */
   readonly scrapeTarget: ScrapeTarget;
   private readonly clusterDomain: string;
+  /** `<headless>.<namespace>.svc.<domain>`: each pod is `<name>-<i>.` under it. */
+  private readonly headlessHost: string;
 
   constructor(scope: Construct, id: string, props: VmStorageProps) {
     super(scope, id);
@@ -98,7 +100,7 @@ export class VmStorage extends Construct {
 
     // HTTPS on the HTTP port only (metrics, snapshots): the RPC ports have no TLS in the open-source build.
     const https = vmHttps(this, this.identity, { clusterIp: false });
-    const headlessHost = this.identity.serviceHost(this.headlessService.metadata.name!, this.clusterDomain);
+    this.headlessHost = this.identity.serviceHost(this.headlessService.metadata.name!, this.clusterDomain);
     const backup = props.backup
       ? vmBackupParts(this, props.backup, {
           instance: props.name ?? 'vm',
@@ -107,7 +109,7 @@ export class VmStorage extends Construct {
           dataDir: DATA_DIR,
           dataVolume: 'storage',
           https,
-          serverName: headlessHost,
+          serverName: this.headlessHost,
         })
       : undefined;
     this.backup = backup && { bucket: backup.bucket, prefix: backup.prefix };
@@ -162,8 +164,7 @@ export class VmStorage extends Construct {
    * binaries cannot discover nodes by SRV.
    */
   private nodes(port: number): string[] {
-    const headless = this.identity.serviceHost(this.headlessService.metadata.name!, this.clusterDomain);
-    return Array.from({ length: this.replicas }, (_, i) => `${this.identity.name}-${i}.${headless}:${port}`);
+    return Array.from({ length: this.replicas }, (_, i) => `${this.identity.name}-${i}.${this.headlessHost}:${port}`);
   }
 }
 
