@@ -1,10 +1,10 @@
 import { App, Chart } from 'cdk8s';
-import { Alertmanager, Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '@obs-platform/constructs';
+import { Alertmanager, SeaweedFs, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'metrics', { disableResourceNameHashes: true });
 new RestrictedNamespace(chart, 'namespace', 'metrics');
-const minio = new Minio(chart, 'minio', { namespace: 'metrics' });
+const store = new SeaweedFs(chart, 'seaweedfs', { namespace: 'metrics' });
 
 // An HA Alertmanager. The on-call webhook URL carries a token, so it stays in a Secret you create
 // (key `on-call-url`); the config, which is in the output, names the file.
@@ -19,7 +19,7 @@ const alertmanager = new Alertmanager(chart, 'alertmanager', {
 
 const thanos = new ThanosCluster(chart, 'thanos', {
   namespace: 'metrics',
-  storage: minio,
+  storage: store,
   receive: { replicas: 3, replicationFactor: 3 },
   compactor: { retention: { raw: '30d', fiveMinutes: '90d', oneHour: '1y' } },
   ruler: { alertmanagers: [alertmanager.endpoint] },

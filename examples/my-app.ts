@@ -1,13 +1,13 @@
 import { App, Chart } from 'cdk8s';
-import { LokiCluster, Minio, RestrictedNamespace, admitClients, declareExternalService } from '@obs-platform/constructs';
+import { LokiCluster, SeaweedFs, RestrictedNamespace, admitClients, declareExternalService } from '@obs-platform/constructs';
 
 const app = new App();
 const chart = new Chart(app, 'logging', { disableResourceNameHashes: true });
 // The namespace, labelled so that Pod Security admission enforces "restricted" on every pod in it.
 new RestrictedNamespace(chart, 'namespace', 'logging');
 
-// Object storage: MinIO in the cluster for a dev cluster, or `new S3Storage({...})` for AWS.
-const minio = new Minio(chart, 'minio', { namespace: 'logging' });
+// Object storage: SeaweedFS in the cluster for a dev cluster, or `new S3Storage({...})` for AWS.
+const store = new SeaweedFs(chart, 'seaweedfs', { namespace: 'logging' });
 
 // The alerts of the tenants' rules go to the Alertmanager the cluster already runs. Every address a
 // component is configured with must reach something; one the app does not emit is declared.
@@ -16,7 +16,7 @@ declareExternalService(chart, alertmanagerUrl, "the cluster's Alertmanager (kube
 
 const loki = new LokiCluster(chart, 'loki', {
   namespace: 'logging',
-  storage: minio,
+  storage: store,
   retention: '720h',
   write: { replicas: 3, storageSize: '50Gi' },
   // Each tenant's retention and limits, over the cluster's (changed without restarting Loki).

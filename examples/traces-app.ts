@@ -3,7 +3,7 @@ import {
   DATASOURCE_UIDS,
   Grafana,
   LokiCluster,
-  Minio,
+  SeaweedFs,
   OtelCollectorGateway,
   RestrictedNamespace,
   Tempo,
@@ -20,16 +20,16 @@ const chart = new Chart(app, 'traces', { disableResourceNameHashes: true });
 const namespace = 'obs';
 new RestrictedNamespace(chart, 'namespace', namespace);
 
-const minio = new Minio(chart, 'minio', { namespace });
+const store = new SeaweedFs(chart, 'seaweedfs', { namespace });
 const alertmanagerUrl = 'http://alertmanager-operated.monitoring.svc.cluster.local:9093';
 declareExternalService(chart, alertmanagerUrl, "the cluster's Alertmanager");
-const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'apps' }], alertmanagerUrl });
-const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: minio, ruler: { alertmanagerUrls: [`dns+${alertmanagerUrl}`] } });
+const loki = new LokiCluster(chart, 'loki', { namespace, storage: store, tenants: [{ id: 'apps' }], alertmanagerUrl });
+const thanos = new ThanosCluster(chart, 'thanos', { namespace, storage: store, ruler: { alertmanagerUrls: [`dns+${alertmanagerUrl}`] } });
 
 // Monolithic Tempo 3 (no broker needed); span metrics and service graphs go to Thanos.
 const tempo = new Tempo(chart, 'tempo', {
   namespace,
-  storage: minio,
+  storage: store,
   retention: '168h',
   receivers: { zipkin: true },
   metricsGenerator: { remoteWrite: [thanos.remoteWriteTarget()] },

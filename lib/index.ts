@@ -19,6 +19,7 @@ export type {
   PlatformOtlpGatewaySpec,
   PlatformDatasourceKind,
   MetricsBackendKind,
+  EmbeddedStoreKind,
   SelfMonitoringSpec,
   PlatformNetworkSpec,
   PlatformTlsSpec,
@@ -33,9 +34,10 @@ export { Kafka, ExternalKafka, KAFKA_PORTS } from './kafka';
 export type { KafkaProps, KafkaEndpoint, KafkaTopicRequest, ExternalKafkaProps, ExternalKafkaTopic } from './kafka';
 
 // Object storage.
-export { Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
+export { SeaweedFs, Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
 export type {
   ObjectStorage,
+  SeaweedFsProps,
   MinioProps,
   S3StorageProps,
   StorageCredentials,

@@ -5,7 +5,8 @@
 # Only permissively licensed programs (Thanos, Prometheus, Alertmanager, node_exporter,
 # VictoriaMetrics' vmagent, vmauth, vmbackup and vmrestore, the OpenTelemetry Collector, kube-apiserver and etcd: Apache-2.0;
 # Jaeger v2, whose module's v1.x tags build the v2 binary (v1.76.0 is Jaeger 2.13.0): Apache-2.0;
-# gofakes3, the S3 server that stands in for MinIO: MIT; kfake, which stands in for Kafka: BSD-3). Modules whose go.mod has replace
+# SeaweedFS' weed, the embedded object store (the module's pseudo-version of the 4.53 release, whose
+# tags are not semantic versions): Apache-2.0; kfake, which stands in for Kafka: BSD-3). Modules whose go.mod has replace
 # directives cannot be `go install`ed, so each module is downloaded, copied to a writable scratch
 # directory and built there. Prometheus 3.x is tagged v0.3xx.y as a Go module: v0.314.0 is
 # Prometheus 3.14.0.
@@ -27,7 +28,6 @@ PROGRAMS=(
   "promtool      github.com/prometheus/prometheus     v0.314.0 ./cmd/promtool      netgo"
   "alertmanager  github.com/prometheus/alertmanager   v0.34.0  ./cmd/alertmanager  netgo"
   "amtool        github.com/prometheus/alertmanager   v0.34.0  ./cmd/amtool        netgo"
-  "gofakes3      github.com/johannesboyne/gofakes3    v1.2.0   ./cmd/gofakes3      -"
   "vmagent       github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmagent netgo"
   "victoria-metrics github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/victoria-metrics netgo"
   "vmauth        github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmauth netgo"
@@ -35,6 +35,7 @@ PROGRAMS=(
   "vmrestore     github.com/VictoriaMetrics/VictoriaMetrics v1.151.0 ./app/vmrestore netgo"
   "node_exporter github.com/prometheus/node_exporter   v1.12.1  .                   netgo"
   "jaeger        github.com/jaegertracing/jaeger      v1.76.0  ./cmd/jaeger        -"
+  "weed          github.com/seaweedfs/seaweedfs       v0.0.0-20261109003541-7506e5f91cd6 ./weed -"
 )
 
 for line in "${PROGRAMS[@]}"; do
@@ -63,7 +64,9 @@ for line in "${PROGRAMS[@]}"; do
     mv "$src.tmp" "$src"
   fi
   start=$(date +%s)
-  (cd "$src" && go build -trimpath -tags "$tags" \
+  # SeaweedFS' release images are built with cgo off; so is the copy the tests run.
+  cgo=1; [ "$name" = weed ] && cgo=0
+  (cd "$src" && CGO_ENABLED=$cgo go build -trimpath -tags "$tags" \
     -ldflags "-X github.com/prometheus/common/version.Version=$shown -X github.com/prometheus/common/version.Revision=module" \
     -o "$cache/bin/$name.tmp" "$package")
   mv "$cache/bin/$name.tmp" "$cache/bin/$name"

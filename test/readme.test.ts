@@ -56,7 +56,7 @@ describe('README', () => {
         .filter((o) => o.kind === 'StatefulSet')
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(['loki-backend', 'loki-write', 'minio-server']);
+    ).toEqual(['loki-backend', 'loki-write', 'seaweedfs-server']);
     expect(logged).toEqual(['push logs to http://loki-gateway.logging.svc.cluster.local/loki/api/v1/push with header X-Scope-OrgID']);
     // The namespaces it admits reach the gateway's pods, on their port, and nothing else of Loki.
     const admitting = objects.filter(

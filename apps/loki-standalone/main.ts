@@ -3,7 +3,7 @@ import {
   DATASOURCE_UIDS,
   Grafana,
   LokiCluster,
-  Minio,
+  SeaweedFs,
   PrometheusServer,
   RestrictedNamespace,
   emitServiceMonitors,
@@ -15,15 +15,15 @@ import {
 
 /**
  * Scenario (c): Loki Simple Scalable on its own, as a logging team runs it. Read, write and
- * backend with the nginx gateway on an in-cluster MinIO; one Prometheus scraping Loki; Grafana
+ * backend with the nginx gateway on an in-cluster SeaweedFS; one Prometheus scraping Loki; Grafana
  * with Loki and that Prometheus as datasources and a dashboard of Loki's own metrics.
  */
 export function lokiStandalone(app: App): void {
   const chart = new Chart(app, 'loki-standalone', { disableResourceNameHashes: true });
   const namespace = 'logging';
   new RestrictedNamespace(chart, 'namespace', namespace);
-  const minio = new Minio(chart, 'minio', { namespace });
-  const loki = new LokiCluster(chart, 'loki', { namespace, storage: minio, tenants: [{ id: 'team-a' }, { id: 'team-b' }] });
+  const store = new SeaweedFs(chart, 'seaweedfs', { namespace });
+  const loki = new LokiCluster(chart, 'loki', { namespace, storage: store, tenants: [{ id: 'team-a' }, { id: 'team-b' }] });
   acknowledgeWarning(loki, 'alerts-go-nowhere', 'the logging team reads its logs in Grafana and alerts elsewhere: no Alertmanager in this scenario');
   // One replica: its data is the dashboard's, and a pair without Thanos Query in front would
   // answer each refresh from a different replica.

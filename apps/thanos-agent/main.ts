@@ -1,23 +1,23 @@
 import { App, Chart } from 'cdk8s';
-import { Alertmanager, Minio, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '../../lib';
+import { Alertmanager, SeaweedFs, PrometheusAgent, RestrictedNamespace, ThanosCluster } from '../../lib';
 import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /**
  * Seed pattern (a): Prometheus in agent mode remote-writing to Thanos receive. Routers and
  * ingestors are split, team-a has its own hashring and everyone else shares one; each team's
- * agent writes as its tenant. Blocks go to MinIO; memcached caches the store gateway and the
+ * agent writes as its tenant. Blocks go to SeaweedFS; memcached caches the store gateway and the
  * query-frontend.
  */
 export function thanosAgent(app: App): void {
   const chart = new Chart(app, 'thanos-agent', { disableResourceNameHashes: true });
   const namespace = 'metrics';
   new RestrictedNamespace(chart, 'namespace', namespace);
-  const minio = new Minio(chart, 'minio', { namespace });
+  const store = new SeaweedFs(chart, 'seaweedfs', { namespace });
   const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
   acknowledgeExampleAlertmanager(alertmanager);
   const thanos = new ThanosCluster(chart, 'thanos', {
     namespace,
-    storage: minio,
+    storage: store,
     receive: {
       routing: 'split',
       router: { replicas: 3 },

@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { Alertmanager, Minio, PrometheusServer, PrometheusServerProps, RestrictedNamespace, RuleGroup, ThanosBucket, ThanosCluster } from '../../lib';
+import { Alertmanager, SeaweedFs, PrometheusServer, PrometheusServerProps, RestrictedNamespace, RuleGroup, ThanosBucket, ThanosCluster } from '../../lib';
 import { acknowledgeExampleAlertmanager } from '../acknowledgements';
 
 /** Rules the Prometheus pair evaluates locally, close to the data. */
@@ -21,7 +21,7 @@ const PROMETHEUS_RULES: RuleGroup[] = [
 
 /**
  * Seed pattern (b): an HA pair of Prometheus servers with the Thanos sidecar. Each cuts 2h blocks
- * that the sidecar uploads to MinIO, and serves its recent data to Thanos Query, which
+ * that the sidecar uploads to SeaweedFS, and serves its recent data to Thanos Query, which
  * deduplicates the pair along `prometheus_replica`. No receive: data arrives only through the
  * sidecars; store gateway, compactor and ruler work on the uploaded blocks. The pair scrapes the
  * Thanos components too, so the ruler's health rules have data, and both the pair and the ruler
@@ -31,8 +31,8 @@ export function thanosSidecar(app: App): void {
   const chart = new Chart(app, 'thanos-sidecar', { disableResourceNameHashes: true });
   const namespace = 'monitoring';
   new RestrictedNamespace(chart, 'namespace', namespace);
-  const minio = new Minio(chart, 'minio', { namespace });
-  const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage: minio });
+  const store = new SeaweedFs(chart, 'seaweedfs', { namespace });
+  const bucket = new ThanosBucket(chart, 'bucket', { namespace, storage: store });
   const alertmanager = new Alertmanager(chart, 'alertmanager', { namespace });
   acknowledgeExampleAlertmanager(alertmanager);
   const prometheusProps: PrometheusServerProps = {

@@ -21,6 +21,11 @@ export const IMAGES = {
   nginx: { repository: 'docker.io/nginxinc/nginx-unprivileged', tag: '1.29-alpine' },
   memcached: { repository: 'docker.io/library/memcached', tag: '1.6.39-alpine' },
   memcachedExporter: { repository: 'docker.io/prom/memcached-exporter', tag: 'v0.15.4' },
+  /**
+   * SeaweedFS (Apache-2.0), the embedded object store: alpine with curl, `weed` at /usr/bin/weed,
+   * user `seaweed` (uid 1000). Upstream tags releases by version number. Dev only.
+   */
+  seaweedfs: { repository: 'docker.io/chrislusf/seaweedfs', tag: '4.53' },
   /** MinIO community builds are source-only since 2025-10; quay.io keeps the last images. Dev only. */
   minio: { repository: 'quay.io/minio/minio', tag: 'RELEASE.2025-09-07T16-13-09Z.hotfix.7aa24e772' },
   minioClient: { repository: 'quay.io/minio/mc', tag: 'RELEASE.2025-08-13T08-35-41Z' },

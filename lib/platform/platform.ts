@@ -22,6 +22,7 @@ import { LokiCluster } from '../loki';
 import { AwsStorage } from '../object-storage/aws-storage';
 import { planAwsStorage } from '../object-storage/aws-plan';
 import { Minio } from '../object-storage/minio';
+import { SeaweedFs } from '../object-storage/seaweedfs';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PrometheusAgent } from '../prometheus';
 import { Pushgateway } from '../pushgateway';
@@ -32,7 +33,7 @@ import { VictoriaMetricsCluster, VmAgent } from '../victoriametrics';
 import { Kafka } from '../kafka/kafka';
 import { Jaeger } from '../jaeger/jaeger';
 import { platformGrafanaContent } from './grafana-wiring';
-import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec } from './spec';
+import { MetricsBackendKind, PlatformDatasourceKind, PlatformSpec, SelfMonitoringSpec, embeddedStoreOf } from './spec';
 import { resolveTenants, validateSpec } from './validate';
 import { applyProfile } from './profiles';
 
@@ -61,14 +62,16 @@ export interface PlatformCollectors {
 /**
  * The whole platform as one cdk8s Chart: object storage, logs, metrics, traces, Grafana and the
  * collectors, wired to each other through their typed endpoints. With no spec it needs no cloud
- * account: storage is MinIO.
+ * account: storage is SeaweedFS in the cluster.
  */
 export class ObservabilityPlatform extends Chart {
   readonly namespaceName: string;
   readonly storage: ObjectStorage;
   /** The AWS storage, when the spec has `aws`: the cdktf stack's input. */
   readonly aws?: AwsStorage;
-  /** The embedded MinIO, when the platform uses it. */
+  /** The embedded SeaweedFS, when the platform uses it (the default). */
+  readonly seaweedfs?: SeaweedFs;
+  /** The embedded MinIO, when the spec chose it. */
   readonly minio?: Minio;
   readonly loki: LokiCluster;
   /** The tenant the platform's collectors write logs as. */
@@ -118,9 +121,10 @@ export class ObservabilityPlatform extends Chart {
       this.storage = this.aws;
     } else if (spec.storage) {
       this.storage = spec.storage;
+    } else if (embeddedStoreOf(spec) === 'minio') {
+      this.storage = this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
     } else {
-      this.minio = new Minio(this, 'minio', { ...spec.minio, namespace });
-      this.storage = this.minio;
+      this.storage = this.seaweedfs = new SeaweedFs(this, 'seaweedfs', { ...spec.seaweedfs, namespace });
     }
     if (spec.alertmanager !== false) this.alertmanager = new Alertmanager(this, 'alertmanager', { ...spec.alertmanager, namespace });
     const am = this.alertmanager;
@@ -215,10 +219,16 @@ export class ObservabilityPlatform extends Chart {
     this.admitOutsideClients(spec);
     if (spec.zones !== undefined) warnOnZoneLoss(this, spec.zones, this.replicatedStores());
     warnOnUnknownRuleLabels(this, tenants, logs?.streamLabels ?? [], otlp !== undefined);
-    if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.minio?.insecure === true);
+    if (spec.tls) warnOnPlainHttp(this, [...targets, ...(this.selfMonitoring ? scrapeTargetsOf([this.selfMonitoring]) : [])], this.embeddedPlainHttp());
     // Expiries and role names depend on what the components declared: check them here too, so
     // the Kubernetes synth refuses a spec the Terraform synth would refuse.
     if (this.aws) planAwsStorage(this.aws, this.node.path, 'aws.');
+  }
+
+  /** The embedded store's name when it serves plain HTTP (it serves HTTPS under the platform's TLS). */
+  private embeddedPlainHttp(): string | undefined {
+    const embedded = this.seaweedfs ?? this.minio;
+    return embedded?.insecure ? embedded.kind : undefined;
   }
 
   /** The stores that keep copies of their data on several pods, with what each needs to go on. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import deepmerge from 'deepmerge';
 import { Validator } from '../core/errors';
 import { ResourceRequirements } from '../core/resources';
+import { embeddedStoreOf } from './spec';
 import type { PlatformProfile, PlatformSpec } from './spec';
 
 const PROFILES: readonly string[] = ['dev', 'production'] satisfies PlatformProfile[];
@@ -14,13 +15,15 @@ function small(cpu: string, memory: string, limit: string): ResourceRequirements
 /**
  * The dev profile as spec defaults: every value here gives way to one the spec sets. Only the
  * parts the spec runs get defaults, so that the profile never configures what the spec left out
- * (the backend not chosen, an OTLP gateway without Tempo, MinIO beside another store).
+ * (the backend not chosen, an OTLP gateway without Tempo, an embedded store beside another store).
  */
 function devDefaults(spec: PlatformSpec): PlatformSpec {
   const thanos = (spec.metricsBackend ?? 'thanos') === 'thanos';
-  const minio = !spec.storage && !spec.aws;
+  const embedded = embeddedStoreOf(spec);
   return {
-    ...(minio ? { minio: DEV.minio } : {}),
+    ...(embedded === 'seaweedfs' ? { seaweedfs: DEV.seaweedfs } : {}),
+    // Chosen by name, so MinIO's defaults do not make the choice (given `minio` settings mean MinIO).
+    ...(embedded === 'minio' ? { minio: DEV.minio, embeddedStore: 'minio' as const } : {}),
     ...(thanos ? { thanos: DEV.thanos } : { victoriaMetrics: DEV.victoriaMetrics }),
     ...(spec.tempo === false ? {} : { tempo: DEV.tempo }),
     collectors: { logs: DEV.collectors?.logs, ...(spec.tempo === false ? {} : { otlp: DEV.collectors?.otlp }) },
@@ -33,6 +36,7 @@ function devDefaults(spec: PlatformSpec): PlatformSpec {
 }
 
 const DEV: PlatformSpec = {
+  seaweedfs: { storageSize: '8Gi', resources: small('100m', '256Mi', '1Gi') },
   minio: { storageSize: '8Gi', resources: small('100m', '256Mi', '1Gi') },
   alertmanager: { replicas: 1, storageSize: '1Gi' },
   loki: {

@@ -14,6 +14,7 @@ import { GrafanaProps } from '../grafana/grafana';
 import { LokiClusterProps, LokiTenant } from '../loki';
 import { AwsStorageProps } from '../object-storage/aws-storage';
 import { MinioProps } from '../object-storage/minio';
+import { SeaweedFsProps } from '../object-storage/seaweedfs';
 import { ObjectStorage } from '../object-storage/object-storage';
 import { PushgatewayProps } from '../pushgateway';
 import { TempoProps } from '../tempo/props';
@@ -191,17 +192,28 @@ export interface PlatformSpec {
   /** Emit the Namespace, labelled to enforce Pod Security "restricted". @default true */
   readonly createNamespace?: boolean;
   /**
-   * Object storage of every store, when neither MinIO nor `aws` suits (e.g. an S3-compatible
-   * service with a key Secret). @default an in-cluster MinIO (dev only: one replica, generated keys)
+   * Object storage of every store, when neither the embedded store nor `aws` suits (e.g. an
+   * S3-compatible service with a key Secret).
+   * @default the embedded store (dev only: one replica, generated keys)
    */
   readonly storage?: ObjectStorage;
   /**
-   * AWS S3 with one IAM role per component (IRSA or EKS Pod Identity) instead of MinIO. The same
-   * spec given to `AwsStorageStack` (`@obs-platform/constructs/aws`) makes the buckets and roles.
-   * @default none: MinIO
+   * AWS S3 with one IAM role per component (IRSA or EKS Pod Identity) instead of the embedded
+   * store. The same spec given to `AwsStorageStack` (`@obs-platform/constructs/aws`) makes the
+   * buckets and roles.
+   * @default none: the embedded store
    */
   readonly aws?: AwsStorageProps;
-  /** Settings of the embedded MinIO when `storage` is not given. @default MinIO defaults */
+  /**
+   * The object store the platform runs in the cluster when neither `storage` nor `aws` is given:
+   * SeaweedFS (Apache-2.0, maintained, versioned buckets), or MinIO for a platform that already
+   * keeps its data there (switching stores does not move the objects: see the README's runbook).
+   * @default "minio" when `minio` settings are given, else "seaweedfs"
+   */
+  readonly embeddedStore?: EmbeddedStoreKind;
+  /** Settings of the embedded SeaweedFS. @default SeaweedFS defaults */
+  readonly seaweedfs?: Omit<SeaweedFsProps, 'namespace'>;
+  /** Settings of the embedded MinIO, when it is the embedded store. @default MinIO defaults */
   readonly minio?: Omit<MinioProps, 'namespace'>;
   /**
    * Loki's tenants, each with its own retention. The platform's collectors write as, and Grafana
@@ -305,4 +317,16 @@ export interface PlatformVictoriaMetricsSpec extends Omit<VictoriaMetricsCluster
    * @default every 6h to the bucket "vm-backups" (on AWS, "<bucketPrefix>-vm-backups")
    */
   readonly backup?: Omit<VmBackupOptions, 'storage'> | false;
+}
+
+/** The object stores the platform can run in the cluster. */
+export type EmbeddedStoreKind = 'seaweedfs' | 'minio';
+
+/**
+ * The store the platform runs in the cluster for `spec`, or undefined when its objects go to
+ * `storage` or `aws`. Given `minio` settings mean MinIO, so a spec written for MinIO keeps it.
+ */
+export function embeddedStoreOf(spec: PlatformSpec): EmbeddedStoreKind | undefined {
+  if (spec.storage || spec.aws) return undefined;
+  return spec.embeddedStore ?? (spec.minio ? 'minio' : 'seaweedfs');
 }

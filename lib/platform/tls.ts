@@ -16,10 +16,11 @@ export function thanosGrpcTlsFor(namespace: string, tls: PlatformTlsSpec): Thano
 /**
  * With `tls` on, says which components still serve plain HTTP: those whose metrics endpoint is
  * not HTTPS (every component serves its metrics on its main HTTP listener or beside it), and the
- * embedded MinIO. Their traffic stays inside the NetworkPolicies, unencrypted.
+ * embedded object store when it does (`embeddedStore`, its kind). Their traffic stays inside the
+ * NetworkPolicies, unencrypted.
  */
-export function warnOnPlainHttp(scope: IConstruct, targets: readonly ScrapeTarget[], minio: boolean): void {
-  const plain = [...new Set(targets.filter((t) => !t.https).map((t) => t.job)), ...(minio ? ['minio'] : [])];
+export function warnOnPlainHttp(scope: IConstruct, targets: readonly ScrapeTarget[], embeddedStore: string | undefined): void {
+  const plain = [...new Set(targets.filter((t) => !t.https).map((t) => t.job)), ...(embeddedStore ? [embeddedStore] : [])];
   if (plain.length === 0) return;
   addWarning(
     scope,

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Validator } from '../core/errors';
 import { namespaceName } from '../core/rules';
 import { checkAwsStorageProps } from '../object-storage/aws-storage';
-import { MetricsBackendKind, PlatformSpec, PlatformTenant } from './spec';
+import { MetricsBackendKind, PlatformSpec, PlatformTenant, embeddedStoreOf } from './spec';
 
 /** Loki's tenants: the platform's `tenants`, or Loki's own, or one tenant "platform". */
 export function resolveTenants(spec: PlatformSpec): readonly PlatformTenant[] {
@@ -24,6 +24,7 @@ export function validateSpec(scope: Construct, spec: PlatformSpec, namespace: st
     'keep aws for S3 with a role per component, or storage for another store',
   );
   if (spec.aws) checkAwsStorageProps(v, spec.aws, 'aws.');
+  checkEmbeddedStore(v, spec);
   if (spec.zones !== undefined)
     v.check(
       Number.isInteger(spec.zones) && spec.zones >= 1,
@@ -154,4 +155,46 @@ function checkDatasources(v: Validator, spec: PlatformSpec, backend: MetricsBack
       );
     }
   });
+}
+
+/** One embedded store, chosen once: settings of the store not run are a mistake, not a no-op. */
+function checkEmbeddedStore(v: Validator, spec: PlatformSpec): void {
+  const chosen = spec.embeddedStore;
+  if (chosen !== undefined) {
+    v.check(
+      chosen === 'seaweedfs' || chosen === 'minio',
+      'embeddedStore',
+      chosen,
+      'is not a store the platform runs',
+      'set it to "seaweedfs" (the default) or "minio"',
+    );
+    v.check(
+      !spec.storage && !spec.aws,
+      'embeddedStore',
+      chosen,
+      `is set, but the objects go to ${spec.aws ? 'aws' : 'storage'}, so no store runs in the cluster`,
+      'remove embeddedStore, or remove storage and aws to run the store in the cluster',
+    );
+  }
+  const store = embeddedStoreOf(spec);
+  if (spec.seaweedfs !== undefined && store !== 'seaweedfs') {
+    v.check(
+      false,
+      'seaweedfs',
+      '(set)',
+      store === 'minio'
+        ? `is set, but the embedded store is MinIO (${chosen ? 'embeddedStore: "minio"' : 'because minio settings are given'})`
+        : 'is set, but the objects go to storage or aws',
+      store === 'minio' ? 'keep the settings of the store you run: seaweedfs, or minio with embeddedStore: "minio"' : 'remove seaweedfs',
+    );
+  }
+  if (spec.minio !== undefined && store !== 'minio') {
+    v.check(
+      false,
+      'minio',
+      '(set)',
+      store === 'seaweedfs' ? 'is set, but embeddedStore is "seaweedfs"' : 'is set, but the objects go to storage or aws',
+      store === 'seaweedfs' ? 'remove minio, or set embeddedStore: "minio"' : 'remove minio',
+    );
+  }
 }

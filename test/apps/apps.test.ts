@@ -119,7 +119,7 @@ describe.each(Object.keys(APPS))('app %s', (name) => {
 });
 
 describe('apps', () => {
-  test('the default platform is MinIO, Loki, Thanos, Tempo, Grafana and the collectors, in a namespace that enforces "restricted"', () => {
+  test('the default platform is SeaweedFS, Loki, Thanos, Tempo, Grafana and the collectors, in a namespace that enforces "restricted"', () => {
     const { manifests } = synthApp('platform');
     const ns = manifests.filter((m) => m.kind === 'Namespace');
     expect(ns.map((n) => [n.metadata.name, n.metadata.labels?.['pod-security.kubernetes.io/enforce']])).toEqual([['observability', 'restricted']]);
@@ -139,8 +139,8 @@ describe('apps', () => {
       'StatefulSet/alloy-logs',
       'StatefulSet/loki-backend',
       'StatefulSet/loki-write',
-      'StatefulSet/minio-server',
       'StatefulSet/prometheus-agent',
+      'StatefulSet/seaweedfs-server',
       'StatefulSet/tempo-monolithic',
       'StatefulSet/thanos-compactor',
       'StatefulSet/thanos-receive',

@@ -100,7 +100,7 @@ describe('connectionGraph', () => {
         'alloy-logs -> loki-gateway http',
         'otel-gateway -> tempo-monolithic otlp-grpc',
         'thanos-ruler -> alertmanager http',
-        'loki-write -> minio-server api',
+        'loki-write -> seaweedfs-server s3',
         'grafana-server -> thanos-query-frontend http',
       ]),
     );

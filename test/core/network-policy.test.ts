@@ -127,7 +127,7 @@ describe('network policies follow the wiring', () => {
 
   test('a pod nobody connects to admits nothing', () => {
     // The bucket Job is a client only.
-    expect(rulesOf('minio-make-buckets').ingress).toBeUndefined();
+    expect(rulesOf('seaweedfs-buckets').ingress).toBeUndefined();
   });
 
   test('removing one rule of an emitted policy fails the synth, naming the connection it refused', () => {

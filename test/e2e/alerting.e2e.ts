@@ -11,6 +11,7 @@ import { basicAuth, bcryptHtpasswdOf } from './support/logins';
 import { BUSYBOX } from './support/pod-runner';
 import { scenario } from './support/programs';
 import { PodToRun, PodsRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE } from './support/object-store';
 
 /**
  * Scenario (c), alerting: an HA Prometheus pair evaluates an always-firing rule and sends to every
@@ -211,11 +212,11 @@ function platformWithLogins(): Manifest[] {
 scenario(
   'thanos',
   'alertmanager',
-  'gofakes3',
+  'weed',
   BUSYBOX,
 )("the platform's Thanos ruler sends to the Alertmanager pair behind logins with its login", async () => {
   const toRun: PodToRun[] = [
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['StatefulSet', 'thanos-ruler', 0, 'thanos'],
     ['StatefulSet', 'alertmanager', 0, 'alertmanager'],

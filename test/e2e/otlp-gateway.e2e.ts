@@ -10,6 +10,7 @@ import { anyExited, eventually, podLogs, sleep } from './support/eventually';
 import { scenario } from './support/programs';
 import { basicAuth, htpasswdOf } from './support/logins';
 import { PodToRun, PodsRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE } from './support/object-store';
 
 /**
  * Scenarios (d) and (e) on loki-multitenant, the app whose Loki gateway requires basic auth:
@@ -62,7 +63,7 @@ async function fakeLoki(run: PodsRun, firstRole: number): Promise<{ file: string
 scenario(
   'otelcol',
   'thanos',
-  'gofakes3',
+  'weed',
   '/usr/sbin/nginx',
 )('the OTLP gateway delivers traces to Tempo, metrics to Thanos, and logs through the authenticating Loki gateway as its tenant', async () => {
   const { manifests } = synthApp('loki-multitenant');
@@ -73,7 +74,7 @@ scenario(
   const toRun: PodToRun[] = [
     ...LOKI_ROLES,
     NGINX,
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ...[0, 1, 2].map((i): PodToRun => ['StatefulSet', 'thanos-receive', i, 'thanos']),
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['StatefulSet', 'tempo-monolithic', 0, 'otelcol', [`--config=${sink}`]],

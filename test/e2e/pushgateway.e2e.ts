@@ -5,6 +5,7 @@ import { anyExited, eventually, podLogs } from './support/eventually';
 import { startFakePushgateway } from './support/fakes';
 import { scenario } from './support/programs';
 import { PodToRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE } from './support/object-store';
 
 /**
  * The Pushgateway as the platform wires it (dev profile): a batch job pushes its last run's metric
@@ -20,12 +21,12 @@ const CLIENT = `e2e-client.${NS}.svc.cluster.local`;
 scenario(
   'thanos',
   'prometheus',
-  'gofakes3',
+  'weed',
 )("a pushed metric keeps its pusher's job label through the agent, receive and query", async () => {
   const platform = new ObservabilityPlatform(new App(), 'platform', { profile: 'dev', pushgateway: {} });
   const manifests = platform.toJson() as Manifest[];
   const toRun: PodToRun[] = [
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['Deployment', 'thanos-query-frontend', 0, 'thanos'],

@@ -19,7 +19,7 @@ const BUSYBOX = '/usr/bin/busybox';
 const run = scenario('kube-apiserver', 'etcd', 'kubectl', BUSYBOX);
 const manifests = synthApp('platform').manifests;
 const NAMESPACE = 'observability';
-const jobs = { minio: generatorJobOf(manifests, 'minio-credentials'), grafana: generatorJobOf(manifests, 'grafana-admin') };
+const jobs = { store: generatorJobOf(manifests, 'seaweedfs-credentials'), grafana: generatorJobOf(manifests, 'grafana-admin') };
 /** The generators' ServiceAccounts, Roles and RoleBindings, and the namespace they live in. */
 const access = manifests.filter(
   (m) => m.kind === 'Namespace' || (['ServiceAccount', 'Role', 'RoleBinding'].includes(m.kind) && m.metadata.name.endsWith('-generator')),
@@ -79,52 +79,59 @@ async function runJob(job: Manifest): Promise<{ status: number | null; stderr: s
 
 describe('credentials made in the cluster by the generator Jobs', () => {
   run('each Job makes its Secret with random values, as its own ServiceAccount', async () => {
-    expect(await runJob(jobs.minio)).toEqual({ status: 0, stderr: '' });
+    expect(await runJob(jobs.store)).toEqual({ status: 0, stderr: '' });
     expect(await runJob(jobs.grafana)).toEqual({ status: 0, stderr: '' });
-    const minio = (await secret('minio-credentials'))!;
-    expect(minio.AWS_ACCESS_KEY_ID).toMatch(/^[0-9a-f]{20}$/);
-    expect(minio.AWS_SECRET_ACCESS_KEY).toMatch(/^[0-9a-f]{48}$/);
+    const store = (await secret('seaweedfs-credentials'))!;
+    expect(store.AWS_ACCESS_KEY_ID).toMatch(/^[0-9a-f]{20}$/);
+    expect(store.AWS_SECRET_ACCESS_KEY).toMatch(/^[0-9a-f]{48}$/);
     const grafana = (await secret('grafana-admin'))!;
     expect(grafana['admin-user']).toBe('admin');
     expect(grafana['admin-password']).toMatch(/^[0-9a-f]{48}$/);
     // Nothing of what was made is in the output.
-    expect(JSON.stringify(manifests)).not.toContain(minio.AWS_SECRET_ACCESS_KEY);
+    expect(JSON.stringify(manifests)).not.toContain(store.AWS_SECRET_ACCESS_KEY);
     expect(JSON.stringify(manifests)).not.toContain(grafana['admin-password']);
   });
 
   run('a second run changes no value; a missing key is drawn and the others kept', async () => {
-    const before = (await secret('minio-credentials'))!;
-    expect(await runJob(jobs.minio)).toEqual({ status: 0, stderr: '' });
-    expect(await secret('minio-credentials')).toEqual(before);
+    const before = (await secret('seaweedfs-credentials'))!;
+    expect(await runJob(jobs.store)).toEqual({ status: 0, stderr: '' });
+    expect(await secret('seaweedfs-credentials')).toEqual(before);
     // Someone removes a key: the next run draws that one only.
     expect(
-      kubectl(['--namespace', NAMESPACE, 'patch', 'secret', 'minio-credentials', '--type=json', '-p=[{"op":"remove","path":"/data/AWS_SECRET_ACCESS_KEY"}]'])
-        .status,
+      kubectl([
+        '--namespace',
+        NAMESPACE,
+        'patch',
+        'secret',
+        'seaweedfs-credentials',
+        '--type=json',
+        '-p=[{"op":"remove","path":"/data/AWS_SECRET_ACCESS_KEY"}]',
+      ]).status,
     ).toBe(0);
-    expect(await runJob(jobs.minio)).toEqual({ status: 0, stderr: '' });
-    const after = (await secret('minio-credentials'))!;
+    expect(await runJob(jobs.store)).toEqual({ status: 0, stderr: '' });
+    const after = (await secret('seaweedfs-credentials'))!;
     expect(after.AWS_ACCESS_KEY_ID).toBe(before.AWS_ACCESS_KEY_ID);
     expect(after.AWS_SECRET_ACCESS_KEY).toMatch(/^[0-9a-f]{48}$/);
     expect(after.AWS_SECRET_ACCESS_KEY).not.toBe(before.AWS_SECRET_ACCESS_KEY);
   });
 
   run("a generator's ServiceAccount can read or change no other Secret", async () => {
-    const minioAccount = jobs.minio.spec.template.spec.serviceAccountName;
-    const asMinio = (args: string[]) => kubectl(['--namespace', NAMESPACE, ...args], minioAccount);
+    const storeAccount = jobs.store.spec.template.spec.serviceAccountName;
+    const asStore = (args: string[]) => kubectl(['--namespace', NAMESPACE, ...args], storeAccount);
     for (const attempt of [
       ['get', 'secret', 'grafana-admin'],
       ['get', 'secrets'],
       ['patch', 'secret', 'grafana-admin', '--type=merge', '-p={"data":{"admin-password":"eA=="}}'],
-      ['delete', 'secret', 'minio-credentials'],
+      ['delete', 'secret', 'seaweedfs-credentials'],
     ]) {
-      const done = asMinio(attempt);
+      const done = asStore(attempt);
       expect({ attempt: attempt.join(' '), status: done.status, forbidden: /forbidden/i.test(done.stderr) }).toEqual({
         attempt: attempt.join(' '),
         status: 1,
         forbidden: true,
       });
     }
-    expect(asMinio(['get', 'secret', 'minio-credentials']).status).toBe(0);
+    expect(asStore(['get', 'secret', 'seaweedfs-credentials']).status).toBe(0);
   });
 
   run('its Role needs create: without it, the first run is refused', async () => {

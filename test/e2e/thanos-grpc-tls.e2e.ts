@@ -6,6 +6,7 @@ import { scenario } from './support/programs';
 import { remoteWrite } from './support/remote-write';
 import { thanosOutput } from './support/thanos-output';
 import { PodToRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE } from './support/object-store';
 
 // Receive v0.42.4 can panic in its first tenant-pruning pass (thanos-io/thanos#8990): see thanos.e2e.ts.
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
@@ -26,7 +27,7 @@ function certificates(): Record<string, string> {
   return issueCertificate(testCaOf([]), { dnsNames: [SERVER_NAME], usages: ['server auth', 'client auth'] });
 }
 
-scenario('thanos', 'gofakes3')('receive replicates and query reads over mutual TLS; a client without the certificate gets nothing', async () => {
+scenario('thanos', 'weed')('receive replicates and query reads over mutual TLS; a client without the certificate gets nothing', async () => {
   const manifests = thanosOutput(NS, {
     receive: { replicas: 2, replicationFactor: 2 },
     grpcTls: { secretName: 'thanos-grpc-tls', serverName: SERVER_NAME },
@@ -40,7 +41,7 @@ scenario('thanos', 'gofakes3')('receive replicates and query reads over mutual T
   });
   expect(plainArgs).not.toEqual(queryArgs);
   const toRun: PodToRun[] = [
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
     ['StatefulSet', 'thanos-receive', 1, 'thanos'],
     ['Deployment', 'thanos-query', 0, 'thanos'],

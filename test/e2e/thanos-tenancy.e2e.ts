@@ -5,6 +5,7 @@ import { basicAuth, htpasswdOf } from './support/logins';
 import { remoteWrite } from './support/remote-write';
 import { thanosOutput } from './support/thanos-output';
 import { PodToRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE } from './support/object-store';
 
 // Receive v0.42.4 can panic in its first tenant-pruning pass (thanos-io/thanos#8990): see thanos.e2e.ts.
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
@@ -24,7 +25,7 @@ const GATEWAY = `http://thanos-gateway.${NS}.svc.cluster.local`;
 
 scenario(
   'thanos',
-  'gofakes3',
+  'weed',
   '/usr/sbin/nginx',
 )('each tenant reads its own series only, with the tenant its login gives', async () => {
   const manifests = thanosOutput(NS, {
@@ -32,7 +33,7 @@ scenario(
     tenantGateway: { basicAuthSecret: 'thanos-tenants', replicas: 1 },
   });
   const toRun: PodToRun[] = [
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
     ['Deployment', 'thanos-query-tenants', 0, 'thanos'],
     ['Deployment', 'thanos-gateway', 0, '/bin/sh', ['-c', '/usr/sbin/nginx -g "daemon off; user root;" 2>&1 | cat']],
@@ -91,7 +92,7 @@ scenario(
 
 scenario(
   'thanos',
-  'gofakes3',
+  'weed',
   '/usr/sbin/nginx',
 )('with TLS: the gateway serves HTTPS and reaches receive and query over HTTPS, checking their certificates', async () => {
   const manifests = thanosOutput(NS, {
@@ -101,7 +102,7 @@ scenario(
   });
   const ca = testCaOf(manifests).cert;
   const toRun: PodToRun[] = [
-    ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']],
+    EMBEDDED_STORE,
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
     ['Deployment', 'thanos-query-tenants', 0, 'thanos'],
     ['Deployment', 'thanos-gateway', 0, '/bin/sh', ['-c', '/usr/sbin/nginx -g "daemon off; user root;" 2>&1 | cat']],

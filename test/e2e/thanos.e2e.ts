@@ -6,6 +6,7 @@ import { anyExited, eventually, podLogs } from './support/eventually';
 import { scenario } from './support/programs';
 import { Series, untilBothAgentsSeeAll } from './support/agent-pair';
 import { PodToRun, withPods } from './support/run-pods';
+import { EMBEDDED_STORE, embeddedStoreClient } from './support/object-store';
 
 // Thanos receive v0.42.4 (the newest release the Go proxy serves that builds on this machine's Go,
 // and v0.42.5 still has it) can panic in its first tenant-pruning pass when that pass runs before
@@ -19,13 +20,10 @@ jest.retryTimes(1, { logErrorsBeforeRetry: true });
  * scrapes the running components and remote-writes into receive (three ingestors, the hashring and
  * replication factor as emitted); a query through query-frontend and query returns each series once;
  * receive ships blocks, the store gateway loads them and the compactor completes a pass over them.
- * MinIO is AGPL: gofakes3 serves its S3 API at its address instead.
+ * The object store is the embedded SeaweedFS itself, with the buckets its Job makes.
  */
 const NS = 'observability';
 const FRONTEND = `http://thanos-query-frontend.${NS}.svc.cluster.local:10902`;
-
-/** MinIO is AGPL: gofakes3 (MIT) answers its S3 API at its address, creating buckets on first use. */
-const S3_STAND_IN: PodToRun = ['StatefulSet', 'minio-server', 0, 'gofakes3', ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet']];
 
 /** The receive ring as the platform emits it: three ingestors. */
 const RECEIVE_RING: PodToRun[] = [0, 1, 2].map((i) => ['StatefulSet', 'thanos-receive', i, 'thanos']);
@@ -36,11 +34,11 @@ const CLIENT = `e2e-client.${NS}.svc.cluster.local`;
 scenario(
   'thanos',
   'prometheus',
-  'gofakes3',
+  'weed',
 )('every series once, through query-frontend and query, from an agent pair via receive with replication', async () => {
   const { manifests } = synthApp('platform');
   const toRun: PodToRun[] = [
-    S3_STAND_IN,
+    EMBEDDED_STORE,
     ...RECEIVE_RING,
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['Deployment', 'thanos-query-frontend', 0, 'thanos'],
@@ -85,11 +83,11 @@ scenario(
 scenario(
   'thanos',
   'prometheus',
-  'gofakes3',
+  'weed',
 )('the dev profile (platform-dev): one ingestor with replication factor 1, one agent, every series once', async () => {
   const { manifests } = synthApp('platform-dev');
   const toRun: PodToRun[] = [
-    S3_STAND_IN,
+    EMBEDDED_STORE,
     ['StatefulSet', 'thanos-receive', 0, 'thanos'],
     ['Deployment', 'thanos-query', 0, 'thanos'],
     ['Deployment', 'thanos-query-frontend', 0, 'thanos'],
@@ -126,7 +124,7 @@ function metricValue(page: string, metric: string, having = ''): number | undefi
 scenario(
   'thanos',
   'prometheus',
-  'gofakes3',
+  'weed',
 )('receive ships blocks to the bucket, the store gateway loads them, the compactor completes a pass', async () => {
   // The block range is two hours as emitted; the test shortens it (and the sync and wait intervals)
   // through the escape hatch users have, extraArgs, so that a block is cut within minutes.
@@ -143,7 +141,7 @@ scenario(
   });
   const manifests = platform.toJson() as Manifest[];
   const toRun: PodToRun[] = [
-    S3_STAND_IN,
+    EMBEDDED_STORE,
     ...RECEIVE_RING,
     ['StatefulSet', 'thanos-store', 0, 'thanos'],
     ['StatefulSet', 'thanos-compactor', 0, 'thanos'],
@@ -153,13 +151,9 @@ scenario(
     const metricsOf = (pod: PodPlan) => cluster.httpGet(`http://${pod.ip}:10902/metrics`, client).body;
     const [store, compactor] = [plans[4], plans[5]];
 
-    // The bucket, listed through the S3 API MinIO's address serves: every block has its meta.json.
-    const blocks = () =>
-      [
-        ...cluster
-          .httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks?list-type=2`, client)
-          .body.matchAll(/<Key>([0-9A-Z]{26})\/meta\.json<\/Key>/g),
-      ].map((m) => m[1]);
+    // The bucket, listed through the store's S3 API with its keys: every block has its meta.json.
+    const s3 = embeddedStoreClient(manifests, client);
+    const blocks = () => [...s3('/thanos-blocks?list-type=2').body.matchAll(/<Key>([0-9A-Z]{26})\/meta\.json<\/Key>/g)].map((m) => m[1]);
     // A pass counts once the compactor has seen the uploaded blocks: its first pass, on an empty bucket, does not.
     const loaded = (pod: PodPlan, metric: string, having = '') => metricValue(metricsOf(pod), metric, having) ?? 0;
     const ready = () =>
@@ -176,7 +170,7 @@ scenario(
       everyMs: 5000,
       why: () => `no compaction pass over the blocks in 60 s\n${podLogs(pods)}`,
     });
-    const meta = JSON.parse(cluster.httpGet(`http://minio.${NS}.svc.cluster.local:9000/thanos-blocks/${blocks()[0]}/meta.json`, client).body);
+    const meta = JSON.parse(s3(`/thanos-blocks/${blocks()[0]}/meta.json`).body);
     // Uploaded by receive: its external labels, the ingestor as replica, the tenant.
     expect(Object.keys(meta.thanos.labels).sort()).toEqual(['replica', 'tenant_id']);
     expect(meta.thanos.labels.tenant_id).toBe('default-tenant');

@@ -4,6 +4,8 @@ import { anyExited, eventually, podLogs } from './support/eventually';
 import { LoopbackCluster } from './support/loopback-cluster';
 import { RunningPod, startPod } from './support/pod-runner';
 import { program, scenario } from './support/programs';
+import { runBucketJob } from './support/object-store';
+import { appliedAfter } from '../support/generated-secrets';
 
 /**
  * The backup and recovery path of the `vm-backup` app, with the real vmbackup and vmrestore at the
@@ -13,7 +15,8 @@ import { program, scenario } from './support/programs';
  * written before the backup comes back sample for sample; what came after it is lost, as the
  * runbook says. vmstorage itself (the cluster branch) is not served by the Go module proxy: the
  * single-node server of the same release stands in, with the same snapshot API on vmstorage's
- * port and the same data layout under `-storageDataPath`. gofakes3 stands in for MinIO.
+ * port and the same data layout under `-storageDataPath`. The object store is the platform's
+ * embedded SeaweedFS, with the buckets its Job makes.
  */
 const NS = 'observability';
 const NODE = `http://vm-vmstorage-0.vm-vmstorage-headless.${NS}.svc.cluster.local:8482`;
@@ -32,7 +35,7 @@ scenario(
   'victoria-metrics',
   'vmbackup',
   'vmrestore',
-  'gofakes3',
+  'weed',
 )(
   'a vmstorage node backed up by its sidecar is restored, after losing its volume, with every sample the backup holds',
   async () => {
@@ -40,6 +43,8 @@ scenario(
     const chart = (id: string) => app.charts.find((c) => c.id === id)!.manifests;
     const backingUp = chart('vm-backup');
     const restoring = chart('vm-restore');
+    // One cluster: the restore output finds the store's keys the backup output's Job made.
+    appliedAfter(restoring, backingUp);
     const storage = get(backingUp, 'StatefulSet', 'vm-vmstorage');
     const retention = vmFlagValues(argsOf(storage, 'vmstorage'), '-retentionPeriod');
     const standIn = ['-httpListenAddr=:8482', '-storageDataPath=/storage', `-retentionPeriod=${retention[0]}`, '-loggerLevel=WARN'];
@@ -48,11 +53,12 @@ scenario(
     const cluster = new LoopbackCluster();
     const pods: RunningPod[] = [];
     try {
-      const s3Plan = cluster.addPod(get(backingUp, 'StatefulSet', 'minio-server'), 0);
+      const s3Plan = cluster.addPod(get(backingUp, 'StatefulSet', 'seaweedfs-server'), 0);
       const nodePlan = cluster.addPod(storage, 0);
       const host = cluster.addHost(CLIENT).netns;
       cluster.startDns(backingUp);
-      pods.push(startPod(backingUp, s3Plan, { program: program('gofakes3'), standInArgs: ['-host', ':9000', '-backend', 'memory', '-autobucket', '-quiet'] }));
+      pods.push(startPod(backingUp, s3Plan, { program: program('weed') }));
+      await runBucketJob(cluster, backingUp);
       const node = startPod(backingUp, nodePlan, { program: program('victoria-metrics'), standInArgs: standIn });
       const sidecar = startPod(backingUp, nodePlan, { container: 'vmbackup', program: 'sh', volumesOf: node, inImage: binaries });
       pods.push(node, sidecar);

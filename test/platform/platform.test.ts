@@ -100,7 +100,7 @@ describe('the default platform wires every component to the others', () => {
     );
   });
 
-  test("MinIO makes the Tempo bucket next to Loki's and Thanos's", () => {
+  test("the embedded store makes the Tempo bucket next to Loki's and Thanos's", () => {
     expect(chart.storage.usage.buckets).toEqual(['loki-chunks', 'loki-ruler', 'tempo-traces', 'thanos-blocks']);
   });
 });

@@ -81,16 +81,16 @@ describe('profile', () => {
     expect(manifests.filter((m) => m.metadata.name.startsWith('tempo') || m.metadata.name.startsWith('otel-gateway'))).toEqual([]);
   });
 
-  test('dev with a given store makes no MinIO; the object store is a value, not merged', () => {
+  test('dev with a given store makes no store of its own; the object store is a value, not merged', () => {
     const { chart } = platform({ profile: 'dev', metricsBackend: 'victoriametrics' });
     const storage = chart.storage;
-    // That store's MinIO runs in the first app; the second one names it as a peer it does not build.
+    // That store runs in the first app; the second one names it as a peer it does not build.
     const app = new App();
-    declareExternalService(app, 'minio.observability.svc.cluster.local:9000', 'the MinIO of the first platform');
+    declareExternalService(app, 'seaweedfs.observability.svc.cluster.local:8333', 'the SeaweedFS of the first platform');
     const other = new ObservabilityPlatform(app, 'platform', { profile: 'dev', storage });
     const manifests = other.toJson() as Manifest[];
     expect(other.storage).toBe(storage);
-    expect(manifests.filter((m) => m.metadata.name.startsWith('minio'))).toEqual([]);
+    expect(manifests.filter((m) => m.metadata.name.startsWith('seaweedfs') || m.metadata.name.startsWith('minio'))).toEqual([]);
   });
 
   test('an unknown profile is refused with the property, the value and the fix', () => {

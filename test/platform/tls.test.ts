@@ -291,8 +291,35 @@ describe('TLS inside the platform', () => {
     ).toThrow(/vminsert\.exposure\.loadBalancerAnnotations.*in-cluster names only/s);
   });
 
-  test('MinIO serves HTTPS from its certs dir; Thanos, Loki, Tempo and the bucket Job trust the CA, and the root keys never cross in clear', () => {
-    const minio = get(manifests, 'StatefulSet', 'minio-server');
+  /** What every client of the embedded store is given: its endpoint over TLS, checked against the CA. */
+  function expectClientsTrustTheStore(out: Manifest[], endpoint: string): void {
+    const objstore = parse(dataOf(get(out, 'ConfigMap', 'thanos-objstore'))['objstore.yaml']);
+    expect(objstore.config).toMatchObject({ endpoint, insecure: false, http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } } });
+    const loki = parse(dataOf(get(out, 'ConfigMap', 'loki-config'))['config.yaml']);
+    expect(loki.storage_config.object_store.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
+    expect(loki.ruler_storage.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
+    const tempo = parse(dataOf(get(out, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
+    expect(tempo.storage.trace.s3).toMatchObject({ insecure: false, tls_ca_path: `${SERVING_DIR}/ca.crt` });
+    expect(tlsProblems(out)).toEqual([]);
+  }
+
+  test('SeaweedFS serves S3 over HTTPS from its certificate; Thanos, Loki, Tempo and the bucket Job trust the CA', () => {
+    const store = get(manifests, 'StatefulSet', 'seaweedfs-server');
+    const pod = podSpecOf(store);
+    expect(argsOf(store, 'seaweedfs')).toEqual(expect.arrayContaining(['-s3.cert.file=/etc/seaweedfs-tls/tls.crt', '-s3.key.file=/etc/seaweedfs-tls/tls.key']));
+    expect(pod.volumes.find((v: any) => v.name === 'tls').secret).toEqual({ secretName: 'seaweedfs-server-tls' });
+    expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
+    expectClientsTrustTheStore(manifests, 'seaweedfs.observability.svc.cluster.local:8333');
+    // The bucket Job checks the store's certificate against the CA with curl.
+    const job = ofKind(manifests, 'Job').find((j) => j.metadata.name.startsWith('seaweedfs-buckets'))!;
+    const script = podSpecOf(job).containers[0].args[0];
+    expect(script).toContain('curl --silent --show-error --fail-with-body --cacert /etc/seaweedfs-ca/ca.crt');
+    expect(script).toContain('https://seaweedfs.observability.svc.cluster.local:8333/thanos-blocks');
+  });
+
+  test('MinIO, when chosen, serves HTTPS from its certs dir; its clients and bucket Job trust the CA', () => {
+    const { manifests: out } = platform({ tls: { issuer: ISSUER }, embeddedStore: 'minio' });
+    const minio = get(out, 'StatefulSet', 'minio-server');
     const pod = podSpecOf(minio);
     expect(argsOf(minio, 'minio')).toContain('--certs-dir=/etc/minio/certs');
     expect(pod.volumes.find((v: any) => v.name === 'certs').secret).toEqual({
@@ -304,24 +331,12 @@ describe('TLS inside the platform', () => {
       ],
     });
     expect(pod.containers[0].readinessProbe.httpGet.scheme).toBe('HTTPS');
-    // Thanos: TLS verified against the CA of each component's own certificate.
-    const objstore = parse(dataOf(get(manifests, 'ConfigMap', 'thanos-objstore'))['objstore.yaml']);
-    expect(objstore.config).toMatchObject({
-      endpoint: 'minio.observability.svc.cluster.local:9000',
-      insecure: false,
-      http_config: { tls_config: { ca_file: `${SERVING_DIR}/ca.crt` } },
-    });
-    const loki = parse(dataOf(get(manifests, 'ConfigMap', 'loki-config'))['config.yaml']);
-    expect(loki.storage_config.object_store.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
-    expect(loki.ruler_storage.s3).toMatchObject({ insecure: false, http: { tls_ca_path: `${SERVING_DIR}/ca.crt` } });
-    const tempo = parse(dataOf(get(manifests, 'ConfigMap', 'tempo-config'))['tempo.yaml']);
-    expect(tempo.storage.trace.s3).toMatchObject({ insecure: false, tls_ca_path: `${SERVING_DIR}/ca.crt` });
+    expectClientsTrustTheStore(out, 'minio.observability.svc.cluster.local:9000');
     // The bucket Job trusts the CA through mc's config dir.
-    const job = ofKind(manifests, 'Job').find((j) => j.metadata.name.startsWith('minio-make-buckets'))!;
+    const job = ofKind(out, 'Job').find((j) => j.metadata.name.startsWith('minio-make-buckets'))!;
     const mc = podSpecOf(job).containers[0];
     expect(mc.args[0]).toContain('cp /etc/minio-ca/ca.crt /tmp/.mc/certs/CAs/platform-ca.crt');
     expect(mc.args[0]).toContain('https://minio.observability.svc.cluster.local:9000');
-    expect(tlsProblems(manifests)).toEqual([]);
   });
 
   test('a bucket client that cannot trust an HTTPS MinIO is refused at synth', () => {

@@ -58,6 +58,15 @@ export function generatedSecretValues(manifests: readonly Manifest[], namespace:
   return { ...cache.get(key)! };
 }
 
+/**
+ * Declares that the output `later` is applied to the same cluster as `earlier`: the Secrets its
+ * generator Jobs make exist there already, and those Jobs keep their values, so every pod of both
+ * outputs reads the same keys.
+ */
+export function appliedAfter(later: readonly Manifest[], earlier: readonly Manifest[]): void {
+  made.set(later, made.get(earlier) ?? made.set(earlier, new Map()).get(earlier)!);
+}
+
 /** The kubectl step of a generator Job: its args. */
 export function applyArgsOf(job: Manifest): string[] {
   return containersOf(job.spec.template.spec).find((c) => c.name === 'apply')!.args;

@@ -126,17 +126,3 @@ export function recordedSpans(file: string): Array<{ traceId: string; name: stri
       ),
     );
 }
-
-/**
- * TLS in front of a stand-in that speaks plain HTTP only (gofakes3 for MinIO): it listens on
- * `port` in `netns` with the pod's certificate (`tls.crt`, `tls.key`) and passes each connection
- * to `127.0.0.1:<targetPort>` in the same namespace, as the program serving HTTPS itself would.
- */
-export function startTlsTerminator(netns: string, port: number, tls: Readonly<Record<string, string>>, targetPort: number): ChildProcess {
-  const code = `const net = require('net');
-    require('tls').createServer({ cert: ${JSON.stringify(tls['tls.crt'])}, key: ${JSON.stringify(tls['tls.key'])} }, (s) => {
-      const up = net.connect(${targetPort}, '127.0.0.1'); s.pipe(up).pipe(s);
-      s.on('error', () => up.destroy()); up.on('error', () => s.destroy());
-    }).listen(${port}, '0.0.0.0');`;
-  return spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', code], { stdio: 'ignore' });
-}

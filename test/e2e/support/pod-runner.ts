@@ -31,8 +31,8 @@ export interface StartOptions {
   /** Values of Secrets the output refers to but does not hold (the user's), by name and key. */
   readonly externalSecrets?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
-   * Arguments of a stand-in that replaces a program the tier may not run (MinIO is AGPL: gofakes3
-   * serves its S3 API at the same address). @default the container's own
+   * Arguments of a stand-in that replaces a program the tier may not run (an AGPL program, whose
+   * API a small fake serves at the same address). @default the container's own
    */
   readonly standInArgs?: readonly string[];
   /** Changes the container's own arguments, e.g. to add a checker's sub-command. @default none */
@@ -52,7 +52,8 @@ export interface StartOptions {
    * Programs of the image by their path in it (`/vmbackup-prod`), for a container whose command is
    * a `/bin/sh` script that runs them (init containers too): the script runs under busybox's sh
    * with its applets (the shell of alpine images) and each argument that names such a path runs
-   * the local program instead. @default none
+   * the local program instead. A bare name (`curl`) is a program the image has on its PATH: the
+   * script finds the local one by that name. @default none
    */
   readonly inImage?: Readonly<Record<string, string>>;
 }
@@ -138,7 +139,7 @@ export function startPod(manifests: Manifest[], pod: PodPlan, options: StartOpti
   }
 
   const argv = shellScript(container)
-    ? commandOf(container, join(busyboxApplets(BUSYBOX_IMAGE), 'sh'), localPrograms, busyboxApplets(BUSYBOX_IMAGE))
+    ? commandOf(container, join(busyboxApplets(BUSYBOX_IMAGE), 'sh'), localPrograms, imagePath(inImage))
     : commandOf(container, options.program, (own) => (options.standInArgs ? [...options.standInArgs] : options.adjustArgs ? options.adjustArgs(own) : own));
   const launch = () => spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   return runningPod(pod, launch, root, options.restartOnce ? 1 : 0, volumeDirs);
@@ -181,6 +182,31 @@ function busyboxApplets(image: string): string {
     }
   }
   return (appletsDir = dir);
+}
+
+/** The PATH of a script of an alpine image: the programs it has by name (`curl`), then busybox's applets. */
+function imagePath(inImage: Readonly<Record<string, string>>): string {
+  const named = Object.entries(inImage).filter(([name]) => !name.includes('/'));
+  const applets = busyboxApplets(BUSYBOX_IMAGE);
+  if (named.length === 0) return applets;
+  // Not under /tmp either; one directory per set of programs, shared by the tier's workers.
+  const dir = join(
+    E2E_CACHE,
+    'image-path',
+    named
+      .map(([name]) => name)
+      .sort()
+      .join('+'),
+  );
+  mkdirSync(dir, { recursive: true });
+  for (const [name, local] of named) {
+    try {
+      symlinkSync(local, join(dir, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  return `${dir}:${applets}`;
 }
 
 function envValue(

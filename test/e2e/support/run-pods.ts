@@ -2,6 +2,7 @@ import { Manifest, get } from '../../support/synth';
 import { LoopbackCluster, PodPlan } from './loopback-cluster';
 import { RunningPod, StartOptions, startPod } from './pod-runner';
 import { program } from './programs';
+import { EMBEDDED_STORE, runBucketJob } from './object-store';
 
 /**
  * A pod to run: workload kind and name, ordinal, the local program (a name built by
@@ -23,7 +24,9 @@ export interface PodsRun {
 
 /**
  * Runs these pods of the output in a loopback cluster, plus one extra host named `hostName` for the
- * test itself, hands them to `body`, and stops everything afterwards, whatever `body` does.
+ * test itself, hands them to `body`, and stops everything afterwards, whatever `body` does. With
+ * the embedded store among them, its bucket Job runs to completion first, as in a cluster the
+ * store's clients wait for their buckets.
  * `externalSecrets` are the values of the Secrets the output refers to but the user provides.
  */
 export async function withPods(
@@ -42,6 +45,7 @@ export async function withPods(
     toRun.forEach(([, , , name, standInArgs], i) => {
       if (name !== null) pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets, restartOnce: true }));
     });
+    if (toRun.some(([kind, name]) => kind === EMBEDDED_STORE[0] && name === EMBEDDED_STORE[1])) await runBucketJob(cluster, manifests);
     await body({ cluster, host, pods, plans });
   } finally {
     await Promise.all(pods.map((p) => p.stop()));
