@@ -34,7 +34,7 @@ export { Kafka, ExternalKafka, KAFKA_PORTS } from './kafka';
 export type { KafkaProps, KafkaEndpoint, KafkaTopicRequest, ExternalKafkaProps, ExternalKafkaTopic } from './kafka';
 
 // Object storage.
-export { SeaweedFs, Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
+export { InClusterObjectStore, SeaweedFs, Minio, S3Storage, Credentials, AwsStorage, planAwsStorage } from './object-storage';
 export type {
   ObjectStorage,
   SeaweedFsProps,

@@ -1,5 +1,6 @@
 export * from './bucket-name';
 export * from './credentials';
+export * from './in-cluster-store';
 export * from './minio';
 export * from './seaweedfs';
 export * from './object-storage';

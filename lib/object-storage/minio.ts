@@ -1,19 +1,17 @@
 import { Construct } from 'constructs';
 import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
-import { Validator, RuleResult } from '../core/errors';
+import { Validator } from '../core/errors';
 import { IMAGES, ImageRef, imageVersion } from '../core/images';
 import { jobNamedBySpec } from '../core/job-name';
 import { GeneratedSecret } from '../core/generated-secret';
 import { ComponentIdentity } from '../core/names';
-import { dnsLabel, namespaceName } from '../core/rules';
-import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
-import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
-import { ObjectStorage, secretNamespaceRule } from './object-storage';
-import { StorageUsage } from './usage';
+import { Credentials, StorageCredentials } from './credentials';
+import { InClusterObjectStore, checkInClusterStoreProps, generateStoreKeys, storeKeyEnv } from './in-cluster-store';
+import { checkWorkloadOptions } from '../core/check-options';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { ServingCertificate, ownCertificate } from '../core/serving-tls';
 
@@ -57,14 +55,13 @@ const MINIO_UID = 1000;
  * cloud account. One replica on one volume, generated credentials, and a Job that creates every
  * bucket its clients declare. Not for production data: it has no redundancy.
  */
-export class Minio extends Construct implements ObjectStorage {
+export class Minio extends InClusterObjectStore {
   readonly kind = 'minio';
   readonly region: string;
   /** Plain HTTP, unless serving TLS is on where it is made. */
   readonly insecure: boolean;
   /** With serving TLS it serves HTTPS from a certificate of the platform's CA, which its clients trust. */
   readonly platformCa: boolean;
-  readonly forcePathStyle = true;
   readonly credentials: StorageCredentials;
   /** `minio.<ns>.svc.<domain>:9000`. */
   readonly endpoint: string;
@@ -75,7 +72,6 @@ export class Minio extends Construct implements ObjectStorage {
   /** The Job that makes the credentials Secret in the cluster, unless `existingSecret` was given. */
   readonly credentialsGenerator?: GeneratedSecret;
   readonly bucketJob: k8s.KubeJob;
-  readonly usage = new StorageUsage();
   private readonly resolved: ResolvedMinio;
   /** Its certificate, with serving TLS. */
   private readonly certificate?: ServingCertificate;
@@ -94,7 +90,10 @@ export class Minio extends Construct implements ObjectStorage {
     this.platformCa = this.certificate !== undefined;
 
     this.credentials = Credentials.fromSecret({ name: r.secretName, namespace: props.namespace, managed: !props.existingSecret });
-    if (!props.existingSecret) this.credentialsGenerator = this.emitCredentials(r.secretName, props);
+    if (!props.existingSecret) {
+      const note = 'MinIO root keys made in the cluster by the library; give existingSecret to bring your own';
+      this.credentialsGenerator = generateStoreKeys(this, this.identity, r.secretName, note, props.scheduling);
+    }
 
     this.headlessService = createService(this, 'Headless', {
       identity: this.identity,
@@ -116,52 +115,15 @@ export class Minio extends Construct implements ObjectStorage {
     this.bucketJob = this.emitBucketJob(props);
   }
 
-  get endpointHost(): string {
-    return this.endpoint;
-  }
-
-  /** Every bucket the components declared, which the Job creates. */
-  get buckets(): readonly string[] {
-    return this.usage.buckets;
-  }
-
-  checkClientNamespace(namespace: string): RuleResult {
-    return secretNamespaceRule(this.credentials, namespace);
-  }
-
-  /** MinIO's names are its own. */
-  defaultBucketName(suggested: string): string {
-    return suggested;
-  }
-
   private validate(props: MinioProps, name: string): void {
     const v = new Validator(this);
-    v.apply('name', name, dnsLabel(name, 50));
-    v.apply('namespace', props.namespace, namespaceName(props.namespace));
-    checkWorkloadOptions(v, 'server', props, IMAGES.minio);
-    checkVolumeSize(v, 'storageSize', props.storageSize);
-    if (props.existingSecret !== undefined) v.apply('existingSecret', props.existingSecret, dnsLabel(props.existingSecret, 253, false));
+    checkInClusterStoreProps(v, props, name, IMAGES.minio);
     if (props.clientImage) checkWorkloadOptions(v, 'client', { image: props.clientImage }, IMAGES.minioClient);
     v.throwIfAny();
   }
 
-  private emitCredentials(secretName: string, props: MinioProps): GeneratedSecret {
-    return new GeneratedSecret(this, 'Credentials', {
-      identity: this.identity,
-      name: secretName,
-      values: { [ACCESS_KEY_ENV]: { randomBytes: 10 }, [SECRET_KEY_ENV]: { randomBytes: 24 } },
-      note: 'MinIO root keys made in the cluster by the library; give existingSecret to bring your own',
-      scheduling: props.scheduling,
-    });
-  }
-
   private rootEnv(): k8s.EnvVar[] {
-    const secret = this.credentials.secret!;
-    const ref = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
-    return [
-      { name: 'MINIO_ROOT_USER', valueFrom: ref(ACCESS_KEY_ENV) },
-      { name: 'MINIO_ROOT_PASSWORD', valueFrom: ref(SECRET_KEY_ENV) },
-    ];
+    return storeKeyEnv(this.credentials, 'MINIO_ROOT_USER', 'MINIO_ROOT_PASSWORD');
   }
 
   private emitServer(props: MinioProps): Workload {

@@ -1,19 +1,16 @@
 import { Construct } from 'constructs';
 import { Lazy } from 'cdk8s';
 import { k8s } from '../core/k8s';
-import { Validator, RuleResult } from '../core/errors';
+import { Validator } from '../core/errors';
 import { IMAGES, imageVersion } from '../core/images';
 import { jobNamedBySpec } from '../core/job-name';
 import { GeneratedSecret } from '../core/generated-secret';
 import { ComponentIdentity } from '../core/names';
-import { dnsLabel, namespaceName } from '../core/rules';
-import { checkVolumeSize, checkWorkloadOptions } from '../core/check-options';
 import { createService, createServiceAccount } from '../core/service';
 import { Workload, WorkloadOptions, podOptions, withOptions } from '../core/workload';
 import { httpProbe, restrictedPodTemplate } from '../core/pod';
 import { ACCESS_KEY_ENV, Credentials, SECRET_KEY_ENV, StorageCredentials } from './credentials';
-import { ObjectStorage, secretNamespaceRule } from './object-storage';
-import { StorageUsage } from './usage';
+import { InClusterObjectStore, checkInClusterStoreProps, generateStoreKeys, storeKeyEnv } from './in-cluster-store';
 import { clusterDomainOf } from '../core/cluster-domain';
 import { ServingCertificate, ownCertificate } from '../core/serving-tls';
 import { bucketSetupScript } from './seaweedfs-buckets';
@@ -68,14 +65,13 @@ const JOB_CA_DIR = '/etc/seaweedfs-ca';
  * generated credentials, and a Job that creates every bucket its clients declare, with versioning
  * on and an expiry of previous versions. Not for production data: it has no redundancy.
  */
-export class SeaweedFs extends Construct implements ObjectStorage {
+export class SeaweedFs extends InClusterObjectStore {
   readonly kind = 'seaweedfs';
   readonly region: string;
   /** Plain HTTP, unless serving TLS is on where it is made. */
   readonly insecure: boolean;
   /** With serving TLS it serves HTTPS from a certificate of the platform's CA, which its clients trust. */
   readonly platformCa: boolean;
-  readonly forcePathStyle = true;
   readonly credentials: StorageCredentials;
   /** `seaweedfs.<ns>.svc.<domain>:8333`. */
   readonly endpoint: string;
@@ -87,7 +83,6 @@ export class SeaweedFs extends Construct implements ObjectStorage {
   readonly credentialsGenerator?: GeneratedSecret;
   /** The Job that creates every bucket and sets its versioning and expiry of previous versions. */
   readonly bucketJob: k8s.KubeJob;
-  readonly usage = new StorageUsage();
   private readonly resolved: ResolvedSeaweedFs;
   private readonly certificate?: ServingCertificate;
 
@@ -105,13 +100,8 @@ export class SeaweedFs extends Construct implements ObjectStorage {
 
     this.credentials = Credentials.fromSecret({ name: r.secretName, namespace: props.namespace, managed: !props.existingSecret });
     if (!props.existingSecret) {
-      this.credentialsGenerator = new GeneratedSecret(this, 'Credentials', {
-        identity: this.identity,
-        name: r.secretName,
-        values: { [ACCESS_KEY_ENV]: { randomBytes: 10 }, [SECRET_KEY_ENV]: { randomBytes: 24 } },
-        note: 'SeaweedFS admin keys made in the cluster by the library; give existingSecret to bring your own',
-        scheduling: props.scheduling,
-      });
+      const note = 'SeaweedFS admin keys made in the cluster by the library; give existingSecret to bring your own';
+      this.credentialsGenerator = generateStoreKeys(this, this.identity, r.secretName, note, props.scheduling);
     }
     const ports = [{ name: 's3', port: S3_PORT }];
     this.headlessService = createService(this, 'Headless', {
@@ -127,31 +117,9 @@ export class SeaweedFs extends Construct implements ObjectStorage {
     this.bucketJob = this.emitBucketJob(props);
   }
 
-  get endpointHost(): string {
-    return this.endpoint;
-  }
-
-  /** Every bucket the components declared, which the Job creates. */
-  get buckets(): readonly string[] {
-    return this.usage.buckets;
-  }
-
-  checkClientNamespace(namespace: string): RuleResult {
-    return secretNamespaceRule(this.credentials, namespace);
-  }
-
-  /** The store is the platform's own: bucket names need no prefix. */
-  defaultBucketName(suggested: string): string {
-    return suggested;
-  }
-
   private validate(props: SeaweedFsProps, name: string): void {
     const v = new Validator(this);
-    v.apply('name', name, dnsLabel(name, 50));
-    v.apply('namespace', props.namespace, namespaceName(props.namespace));
-    checkWorkloadOptions(v, 'server', props, IMAGES.seaweedfs);
-    checkVolumeSize(v, 'storageSize', props.storageSize);
-    if (props.existingSecret !== undefined) v.apply('existingSecret', props.existingSecret, dnsLabel(props.existingSecret, 253, false));
+    checkInClusterStoreProps(v, props, name, IMAGES.seaweedfs);
     const days = props.noncurrentVersionDays;
     if (days !== undefined) {
       v.check(
@@ -172,14 +140,9 @@ export class SeaweedFs extends Construct implements ObjectStorage {
     v.throwIfAny();
   }
 
+  /** SeaweedFS takes these two as the admin identity of its S3 gateway when no IAM config is given. */
   private keyEnv(): k8s.EnvVar[] {
-    const secret = this.credentials.secret!;
-    const ref = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
-    // SeaweedFS takes these two as the admin identity of its S3 gateway when no IAM config is given.
-    return [
-      { name: ACCESS_KEY_ENV, valueFrom: ref(ACCESS_KEY_ENV) },
-      { name: SECRET_KEY_ENV, valueFrom: ref(SECRET_KEY_ENV) },
-    ];
+    return storeKeyEnv(this.credentials, ACCESS_KEY_ENV, SECRET_KEY_ENV);
   }
 
   private emitServer(props: SeaweedFsProps): Workload {

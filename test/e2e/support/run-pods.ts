@@ -25,8 +25,9 @@ export interface PodsRun {
 /**
  * Runs these pods of the output in a loopback cluster, plus one extra host named `hostName` for the
  * test itself, hands them to `body`, and stops everything afterwards, whatever `body` does. With
- * the embedded store among them, its bucket Job runs to completion first, as in a cluster the
- * store's clients wait for their buckets.
+ * the embedded store among them, the store starts first and its bucket Job runs to completion
+ * before the other pods start: in a cluster a client that finds no bucket fails and is restarted
+ * until the Job has made it, which the tier would see as failures of its own.
  * `externalSecrets` are the values of the Secrets the output refers to but the user provides.
  */
 export async function withPods(
@@ -37,18 +38,26 @@ export async function withPods(
   externalSecrets?: StartOptions['externalSecrets'],
 ): Promise<void> {
   const cluster = new LoopbackCluster();
-  const pods: RunningPod[] = [];
+  const started = new Map<number, RunningPod>();
   try {
     const plans = toRun.map(([kind, name, ordinal]) => cluster.addPod(get(manifests, kind, name), ordinal));
     const host = cluster.addHost(hostName).netns;
     cluster.startDns(manifests);
-    toRun.forEach(([, , , name, standInArgs], i) => {
-      if (name !== null) pods.push(startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets, restartOnce: true }));
-    });
-    if (toRun.some(([kind, name]) => kind === EMBEDDED_STORE[0] && name === EMBEDDED_STORE[1])) await runBucketJob(cluster, manifests);
+    const start = (i: number) => {
+      const [, , , name, standInArgs] = toRun[i];
+      if (name !== null) started.set(i, startPod(manifests, plans[i], { program: program(name), standInArgs, externalSecrets, restartOnce: true }));
+    };
+    const store = toRun.findIndex(([kind, name]) => kind === EMBEDDED_STORE[0] && name === EMBEDDED_STORE[1]);
+    if (store >= 0) {
+      start(store);
+      await runBucketJob(cluster, manifests);
+    }
+    toRun.forEach((_, i) => i !== store && start(i));
+    // In the order given.
+    const pods = [...started.entries()].sort(([a], [b]) => a - b).map(([, pod]) => pod);
     await body({ cluster, host, pods, plans });
   } finally {
-    await Promise.all(pods.map((p) => p.stop()));
+    await Promise.all([...started.values()].map((p) => p.stop()));
     cluster.stop();
   }
 }
