@@ -53,18 +53,18 @@ export function bucketSetupScript(setup: BucketSetup): string {
     'bucket() { s3 -o /dev/null --head "$1" || s3 -o /dev/null -X PUT "$1"; }',
     // A body's hash is part of the signature, and curl before 8.x does not send it.
     'put() { s3 -o /dev/null -X PUT -H "Content-Type: application/xml" -H "x-amz-content-sha256: $(printf %s "$2" | sha256sum | cut -d" " -f1)" --data-binary "$2" "$1"; }',
-    // `retry N step...`: N tries 5 s apart. The store may take minutes to be scheduled and start,
+    // `retry N step...`: N tries 2 s apart. The store may take minutes to be scheduled and start,
     // and its S3 port answers a moment before it has loaded its keys (signed requests are refused).
-    'retry() { left=$1; shift; until "$@"; do left=$((left - 1)); [ "$left" -le 0 ] && return 1; sleep 5; done; }',
-    `retry 60 $CURL -o /dev/null ${setup.url}/healthz`,
+    'retry() { left=$1; shift; until "$@"; do left=$((left - 1)); [ "$left" -le 0 ] && return 1; sleep 2; done; }',
+    `retry 150 $CURL -o /dev/null ${setup.url}/healthz`,
   ];
   for (const bucket of setup.buckets) {
     const at = `${setup.url}/${bucket}`;
-    lines.push(`retry 12 bucket ${at}`);
+    lines.push(`retry 30 bucket ${at}`);
     // `?versioning=`, not `?versioning`: curl before 8.x signs a bare key as if it had no `=`.
-    lines.push(`retry 12 put "${at}?versioning=" '${versioningXml(setup.versioning)}'`);
+    lines.push(`retry 30 put "${at}?versioning=" '${versioningXml(setup.versioning)}'`);
     if (setup.versioning && setup.noncurrentVersionDays !== undefined) {
-      lines.push(`retry 12 put "${at}?lifecycle=" '${noncurrentLifecycleXml(setup.noncurrentVersionDays)}'`);
+      lines.push(`retry 30 put "${at}?lifecycle=" '${noncurrentLifecycleXml(setup.noncurrentVersionDays)}'`);
     }
     lines.push(`echo "bucket ${bucket}: versioning ${setup.versioning ? 'Enabled' : 'Suspended'}"`);
   }

@@ -39,10 +39,10 @@ describe('SeaweedFs', () => {
     const { manifests } = store(['loki-chunks', 'thanos-blocks'], { noncurrentVersionDays: 30 });
     const script = scriptOf(manifests);
     for (const b of ['loki-chunks', 'thanos-blocks']) {
-      expect(script).toContain(`retry 12 bucket http://seaweedfs.obs.svc.cluster.local:8333/${b}
+      expect(script).toContain(`retry 30 bucket http://seaweedfs.obs.svc.cluster.local:8333/${b}
 `);
       expect(script).toContain(
-        `retry 12 put "http://seaweedfs.obs.svc.cluster.local:8333/${b}?versioning=" '<VersioningConfiguration><Status>Enabled</Status>`,
+        `retry 30 put "http://seaweedfs.obs.svc.cluster.local:8333/${b}?versioning=" '<VersioningConfiguration><Status>Enabled</Status>`,
       );
       expect(script).toMatch(new RegExp(`${b}\\?lifecycle=" '.*<NoncurrentDays>30</NoncurrentDays>`));
     }

@@ -47,7 +47,9 @@ export class LoopbackCluster {
     run('ip', ['netns', 'add', this.netns]);
     this.namespaces.push(this.netns);
     this.in(this.netns, 'ip', ['link', 'set', 'lo', 'up']);
-    this.in(this.netns, 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
+    // A MAC of its own: a bridge otherwise takes the lowest of its ports', so a pod plugged in later
+    // (a Job run mid-test) can change it, and every pod's ARP entry for the DNS server goes stale.
+    this.in(this.netns, 'ip', ['link', 'add', 'br0', 'address', '02:00:00:00:00:01', 'type', 'bridge']);
     this.in(this.netns, 'ip', ['addr', 'add', `${DNS_IP}/16`, 'dev', 'br0']);
     this.in(this.netns, 'ip', ['link', 'set', 'br0', 'up']);
     this.resolvConf(this.netns);

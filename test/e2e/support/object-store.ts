@@ -26,6 +26,9 @@ export function bucketJobOf(manifests: readonly Manifest[]): Manifest {
   return job;
 }
 
+/** How many bucket Job pods each cluster has run. */
+const runs = new WeakMap<LoopbackCluster, number>();
+
 /**
  * Runs the output's bucket Job to completion in `cluster`, as its pod runs: its script under
  * busybox's sh (the alpine image's shell) with curl, its environment and its Secret's keys. It
@@ -33,7 +36,10 @@ export function bucketJobOf(manifests: readonly Manifest[]): Manifest {
  * rejects, with that log, when it fails or takes longer than `withinMs`.
  */
 export async function runBucketJob(cluster: LoopbackCluster, manifests: Manifest[], withinMs = 90_000): Promise<string> {
-  const plan = cluster.addPod(bucketJobOf(manifests), 0);
+  // Each run is a pod of its own name, as the pods of a Job are.
+  const run = runs.get(cluster) ?? 0;
+  runs.set(cluster, run + 1);
+  const plan = cluster.addPod(bucketJobOf(manifests), run);
   const pod = startPod(manifests, plan, { program: 'sh', inImage: { curl: '/usr/bin/curl' } });
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), withinMs)));
@@ -73,7 +79,13 @@ export function embeddedStoreClient(manifests: readonly Manifest[], netns: strin
     if (options.caFile) curl.push('--cacert', options.caFile);
     // A body goes on stdin with its hash, which curl 7.88 leaves out of the signature.
     if (input !== undefined) curl.push('--data-binary', '@-', '-H', `x-amz-content-sha256: ${createHash('sha256').update(input).digest('hex')}`);
-    const r = spawnSync('ip', ['netns', 'exec', netns, ...curl, ...args, `${base}${path}`], { encoding: 'utf8', input, timeout: 30_000 });
+    const run = () => spawnSync('ip', ['netns', 'exec', netns, ...curl, ...args, `${base}${path}`], { encoding: 'utf8', input, timeout: 30_000 });
+    let r = run();
+    // A name not resolved (6) or a connection refused (7) sent nothing: try again, as a client would.
+    for (let tries = 1; (r.status === 6 || r.status === 7) && tries < 5; tries++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
+      r = run();
+    }
     if (r.status !== 0) throw new Error(`curl ${path} ended with ${r.status ?? r.signal}: ${r.stderr}`);
     const at = r.stdout.lastIndexOf('\n');
     const headers = Object.fromEntries(
