@@ -1,6 +1,8 @@
 /** Tests run from the TypeScript sources through swc (no type check here: `npm run typecheck` does that). */
 module.exports = {
   testEnvironment: 'node',
+  // Both cores: jest's default (cores - 1) runs the suites one at a time on a two-core machine.
+  maxWorkers: 2,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
