@@ -8,14 +8,14 @@ import tseslint from 'typescript-eslint';
 import obsPlatform from './scripts/eslint-rules.mjs';
 
 // Every other folder of lib/ is a component: a new one is under the rules without being listed.
-const LAYERS = ['core', 'object-storage', 'memcached', 'platform', 'aws'];
+const LAYERS = ['core', 'object-storage', 'memcached', 'platform', 'planning', 'aws'];
 const COMPONENTS = readdirSync(new URL('./lib', import.meta.url), { withFileTypes: true })
   .filter((e) => e.isDirectory() && !LAYERS.includes(e.name))
   .map((e) => e.name);
 const TERRAFORM = [{ group: ['cdktf', 'cdktf/*', '@cdktf/*'], message: 'Only lib/aws imports cdktf: a Kubernetes-only user must not need it.' }];
 const K8S_ENTRY = [{ name: 'cdk8s-plus-28', message: "Import k8s from lib/core/k8s: the package's entry point loads every cdk8s+ construct (start-up time)." }];
 
-/** A layer rule: files under `dir` may not import `folders` (relative paths one level up). */
+/** A layer rule: files under `dir` may not import `folders` (relative paths one or two levels up, for files in a subfolder). */
 function layer(dir, folders, why) {
   return {
     files: [`lib/${dir}/**/*.ts`],
@@ -24,7 +24,10 @@ function layer(dir, folders, why) {
         'error',
         {
           paths: K8S_ENTRY,
-          patterns: [...(dir === 'aws' ? [] : TERRAFORM), { group: folders.map((f) => `../${f}`).concat(folders.map((f) => `../${f}/*`)), message: why }],
+          patterns: [
+            ...(dir === 'aws' ? [] : TERRAFORM),
+            { group: folders.flatMap((f) => [`../${f}`, `../${f}/*`, `../../${f}`, `../../${f}/*`]), message: why },
+          ],
         },
       ],
     },
@@ -53,12 +56,18 @@ export default tseslint.config(
     },
   },
   // Layers: core imports no other folder; object storage and memcached only core; components no
-  // platform; nothing but the platform imports the platform; only lib/aws imports cdktf.
-  layer('core', ['object-storage', 'memcached', ...COMPONENTS, 'platform', 'aws'], 'lib/core is the bottom layer: it imports no other folder of lib/.'),
-  layer('object-storage', ['memcached', ...COMPONENTS, 'platform', 'aws'], 'Object storage sits under the components: it imports only lib/core.'),
-  ...[...COMPONENTS, 'memcached'].map((c) => layer(c, ['platform', 'aws'], 'A component does not know the platform that composes it.')),
-  layer('platform', ['aws'], 'The platform stays free of cdktf; the Terraform side is lib/aws.'),
-  layer('aws', ['platform', ...COMPONENTS], 'lib/aws builds on object storage and core only.'),
+  // platform; nothing but the platform and the planner imports the platform; the planner sits on
+  // top and nothing imports it; only lib/aws imports cdktf.
+  layer(
+    'core',
+    ['object-storage', 'memcached', ...COMPONENTS, 'platform', 'planning', 'aws'],
+    'lib/core is the bottom layer: it imports no other folder of lib/.',
+  ),
+  layer('object-storage', ['memcached', ...COMPONENTS, 'platform', 'planning', 'aws'], 'Object storage sits under the components: it imports only lib/core.'),
+  ...[...COMPONENTS, 'memcached'].map((c) => layer(c, ['platform', 'planning', 'aws'], 'A component does not know the platform that composes it.')),
+  layer('platform', ['planning', 'aws'], 'The platform stays free of cdktf and of the planner above it; the Terraform side is lib/aws.'),
+  layer('planning', ['aws'], 'The planner sizes and compares platforms; it stays free of cdktf.'),
+  layer('aws', ['platform', 'planning', ...COMPONENTS], 'lib/aws builds on object storage and core only.'),
   {
     files: ['lib/**/*.ts'],
     plugins: { jsdoc, 'obs-platform': obsPlatform },

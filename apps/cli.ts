@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
 import { FOOTPRINT_KINDS, ValidationError, clusterDomainOf, connectionGraph, connectionsMarkdown, describeFootprint, footprintOf } from '../lib';
 import { APPS } from './index';
+import { PLAN_USAGE, planCommand } from './plan-command';
+import { diffCommand } from './diff-command';
+import { UsageError } from './usage-error';
 
 /** Apps with a variant on AWS S3 and IAM roles instead of the in-cluster MinIO. */
 const AWS_VARIANTS: Readonly<Record<string, string>> = { platform: 'platform-aws' };
@@ -18,15 +21,21 @@ Commands:
                  --all writes every app; --diagram also writes each chart's connections as a
                  Mermaid diagram (<chart>.connections.md). Files an earlier run left in those
                  folders are removed.
+  diff FROM [TO] [--app APP...] [--out FILE] [--safe]
+                 the upgrade plan from one output to the next: every change classified as
+                 refused (by the API server), data at risk, disruptive or safe, with the steps
+                 that make each unsafe one safe and the rollout order. FROM and TO are each a
+                 directory of synth output, one YAML file, a baseline file (.json.gz, written by
+                 scripts/e2e-baseline.mjs) or git:REF (that commit synthesized on the fly); TO
+                 defaults to this version's apps. --safe lists the safe changes too.
+                 Exit status 1 when something is refused or puts data at risk.
+${PLAN_USAGE}
   list           the apps, one per line
   --help, -h     this text
   --version, -v  the package version`;
 
 /** The diagram of a chart, beside its YAML (kubectl, Argo CD and Flux read only .yaml, .yml and .json files). */
 const DIAGRAM_SUFFIX = '.connections.md';
-
-/** A mistake in how the command was called: printed as one line, exit status 2. */
-class UsageError extends Error {}
 
 function main(argv: readonly string[]): void {
   const [command, ...rest] = argv;
@@ -47,8 +56,14 @@ function main(argv: readonly string[]): void {
     case 'synth':
       synth(parseSynthArgs(rest));
       return;
+    case 'plan':
+      planCommand(rest);
+      return;
+    case 'diff':
+      process.exitCode = diffCommand(rest);
+      return;
     default:
-      throw new UsageError(`unknown command "${command}" (commands: synth, list; see --help)`);
+      throw new UsageError(`unknown command "${command}" (commands: synth, diff, plan, list; see --help)`);
   }
 }
 

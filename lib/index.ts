@@ -25,6 +25,49 @@ export type {
   PlatformTlsSpec,
 } from './platform';
 
+// The upgrade planner: what applying one output on top of another does.
+export { planUpgrade, upgradeReportMarkdown, upgradeSummary, blocksApply, worstClass, describeObject, CHANGE_CLASSES } from './planning/upgrade';
+export type { ChangeClass, ObjectRef, PlannedChange, RolloutStep, UpgradePlan, ManifestObject } from './planning/upgrade';
+
+// The capacity planner: how big a platform must be for a load, and what it costs.
+export {
+  planPlatform,
+  resolveLoad,
+  capacityReportMarkdown,
+  capacityChartSvg,
+  CAPACITY_RULES,
+  capacityRule,
+  AWS_US_EAST_1_PRICES,
+  checkPriceTable,
+  computeCost,
+  objectStorageCost,
+  sumCosts,
+} from './planning';
+export type {
+  PlatformLoad,
+  LogsLoad,
+  LogTenantLoad,
+  MetricsLoad,
+  TracesLoad,
+  QueryLoad,
+  RetentionDays,
+  ResolvedLoad,
+  PlanOptions,
+  CapacityPlan,
+  ComponentPlan,
+  PlanTotals,
+  PlannedFigure,
+  PlanDecision,
+  FigureUnit,
+  CapacityRule,
+  RuleSource,
+  PriceTable,
+  MonthlyCost,
+  RequestedResources,
+  ObjectStoragePlan,
+  CapacityReportOptions,
+} from './planning';
+
 // Jaeger v2.
 export { Jaeger, JAEGER_PORTS } from './jaeger';
 export type { JaegerProps, JaegerStorage, JaegerReplicas } from './jaeger';

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agreementProblems } from './support/agreement';
-import { connectionGraph, footprintOf, mermaidDiagram } from '../lib';
+import { AWS_US_EAST_1_PRICES, computeCost, connectionGraph, footprintOf, mermaidDiagram } from '../lib';
+import { money } from '../lib/planning/capacity/format';
 import { runExample } from './support/examples';
 import { synthApp } from './support/synth';
 
@@ -30,6 +31,18 @@ describe('README', () => {
     expect(table).toEqual(rows);
   });
 
+  test("gives the default profiles' monthly cost at the default prices, as the synthesized output has them", () => {
+    const rows = [
+      ['platform-dev', 'dev', ''],
+      ['platform', 'production', ' (default)'],
+    ].map(([app, profile, note]) => {
+      const cost = computeCost(footprintOf(synthApp(app).manifests), AWS_US_EAST_1_PRICES);
+      const usd = (n: number) => money(n, AWS_US_EAST_1_PRICES.currency);
+      return `| \`${app}\` | \`${profile}\`${note} | ${usd(cost.cpu + cost.memory)} | ${usd(cost.volumes)} | ${usd(cost.total)} |`;
+    });
+    expect(readme.split('\n').filter((line) => /^\| `platform(-dev)?` \| `(dev|production)`/.test(line))).toEqual(rows);
+  });
+
   test('draws the default platform as its output wires it', () => {
     const drawn = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(drawn).toBe(mermaidDiagram(connectionGraph(synthApp('platform').manifests)));
@@ -45,7 +58,7 @@ describe('README', () => {
   test('its examples are the files in examples/, which `npm run typecheck` compiles', () => {
     const examples = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
     expect(examples).toEqual(
-      ['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'traces-app.ts', 'aws-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')),
+      ['my-app.ts', 'metrics-app.ts', 'vm-app.ts', 'traces-app.ts', 'aws-app.ts', 'plan-app.ts'].map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8')),
     );
   });
 
@@ -92,6 +105,13 @@ describe('README', () => {
     const datasources = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'grafana-provisioning').data['datasources.yaml'];
     expect(datasources).toContain('datasourceUid: tempo');
     expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).not.toContain('grafana-admin');
+  });
+
+  test('the capacity example runs: the planned spec synthesizes as it is, with no warning, to the pods the plan counts', () => {
+    const { objects, logged } = runExample('plan-app');
+    const pods = footprintOf(objects).pods;
+    expect(logged).toEqual([expect.stringMatching(new RegExp(`^${pods} pods, \\d+ USD a month$`))]);
+    expect(objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'thanos-receive').spec.replicas).toBe(3);
   });
 
   test('the AWS example runs and both outputs agree: buckets, Pod Identity associations, no MinIO', () => {

@@ -105,7 +105,7 @@ function readYaml(file: string): any[] {
     [['synth', 'loki-aws', '--aws'], 'obs-platform: app "loki-aws" has no AWS variant (apps with one: platform)'],
     [['synth', 'platform', '--all'], 'obs-platform: give app names or --all, not both'],
     [['synth', '--out'], 'obs-platform: --out needs a directory'],
-    [['deploy'], 'obs-platform: unknown command "deploy" (commands: synth, list; see --help)'],
+    [['deploy'], 'obs-platform: unknown command "deploy" (commands: synth, diff, plan, list; see --help)'],
   ])('%j is refused in one line, exit status 2, nothing written', (args, message) => {
     const out = mkdtempSync(join(tmpdir(), 'refused-'));
     // Every synth that gets as far as writing is pointed at an empty folder, which must stay empty.

@@ -5,6 +5,8 @@ import { Manifest, synthApp } from '../support/synth';
 import { Problems, applyAll, baseline, deliberateWarnings, installCrds, podSecurityProblems, removeAll } from './support/apply';
 import { LocalApiServer } from './support/kube-apiserver';
 import { scenario } from './support/programs';
+import { planUpgrade } from '../../lib/planning/upgrade';
+import { upgradeFixtures } from '../support/upgrade-fixtures';
 
 /**
  * Scenario f: every chart of every app applied to a real kube-apiserver (Kubernetes 1.36, etcd
@@ -64,6 +66,34 @@ describe.each(charts)('$app: chart $chart', ({ app, chart, manifests }) => {
     expect({ baselineProblems: unexpected(old, baselineProblems), upgradeProblems: unexpected(manifests, upgradeProblems) }).toEqual({
       baselineProblems: [],
       upgradeProblems: [],
+    });
+    // The upgrade planner agrees: nothing it calls refused, where the server refused nothing.
+    expect(planUpgrade(old, manifests).changes.filter((c) => c.class === 'refused')).toEqual([]);
+  });
+});
+
+/**
+ * The upgrade planner's fixture pairs on the real server: each pair's old side applied, then its
+ * new side on top. The server refuses exactly the objects the planner calls refused.
+ */
+describe("the upgrade planner's fixture pairs", () => {
+  const namespace: Manifest = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'upgrade-fixtures' } };
+
+  describe.each(upgradeFixtures())('$name', ({ before, after }) => {
+    run('the server refuses exactly what the planner calls refused', async () => {
+      const [old, now] = [before as Manifest[], after as Manifest[]];
+      const setUp = await applyAll(api(), [namespace, ...old]);
+      const problems = await applyAll(api(), now);
+      await removeAll(api(), [...old, ...now]);
+      const refusedByPlanner = [
+        ...new Set(
+          planUpgrade(old, now)
+            .changes.filter((c) => c.class === 'refused')
+            .map((c) => `${c.object.kind} ${c.object.namespace}/${c.object.name}`),
+        ),
+      ];
+      const refusedByServer = [...new Set(problems.filter((p) => / refused \(\d+\)/.test(p)).map((p) => p.split(':')[0]))];
+      expect({ setUp, refusedByServer: refusedByServer.sort() }).toEqual({ setUp: [], refusedByServer: refusedByPlanner.sort() });
     });
   });
 });

@@ -29,6 +29,9 @@ const LAYERS: ReadonlyArray<readonly [string, string, string]> = [
   ['lib/platform/x.ts', "import { AwsStorageStack } from '../aws';", 'The platform stays free of cdktf'],
   ['lib/loki/x.ts', "import { TerraformStack } from 'cdktf';", 'Only lib/aws imports cdktf'],
   ['lib/tempo/x.ts', "import { k8s } from 'cdk8s-plus-28';", 'Import k8s from lib/core/k8s'],
+  ['lib/platform/x.ts', "import { planPlatform } from '../planning';", 'of the planner above it'],
+  ['lib/loki/x.ts', "import { planPlatform } from '../planning/capacity';", 'A component does not know the platform'],
+  ['lib/planning/capacity/x.ts', "import { AwsStorageStack } from '../../aws';", 'The planner sizes and compares platforms'],
 ];
 const ALLOWED =
   "import { Validator } from '../core/errors';\nimport { ObjectStorage } from '../object-storage/object-storage';\nexport const used = [Validator, {} as ObjectStorage];\n";

@@ -24,8 +24,13 @@ export interface SynthesizedApp {
 
 /** Synthesizes one of the apps in apps/ without writing files. */
 export function synthApp(name: string): SynthesizedApp {
+  return synthWith(APPS[name]);
+}
+
+/** Synthesizes what `build` makes in a fresh app (a planned platform, say), as {@link synthApp} does an app. */
+export function synthWith(build: (app: App) => void): SynthesizedApp {
   const app = new App({ outdir: '/nonexistent' });
-  APPS[name](app);
+  build(app);
   const charts = app.charts.map((c) => ({ id: c.node.id, manifests: c.toJson() as Manifest[] }));
   return { manifests: charts.flatMap((c) => c.manifests), charts, external: externalReferences(app), warnings: warningsOf(app) };
 }

@@ -1,0 +1,10 @@
+export * from './rule';
+export { CAPACITY_RULES, capacityRule } from './rules';
+export type { PlannedFigure, PlanDecision, FigureUnit } from './figure';
+export * from './load';
+export * from './prices';
+export * from './cost';
+export type { ObjectStoragePlan } from './plan-objects';
+export * from './plan';
+export * from './report';
+export { capacityChartSvg } from './chart';
