@@ -177,6 +177,11 @@ export function diffOutputs(from: Output, to: Output, options: { readonly safe?:
   return { report: sections.join('\n'), blocks };
 }
 
+/** The report's title: where it goes from and to. */
+export function reportTitle(from: string, to?: string): string {
+  return `Upgrade plan: ${basename(from)} → ${to ? basename(to) : 'this version'}`;
+}
+
 /** Runs `diff`; returns the exit status: 1 when anything is refused or puts data at risk, else 0. */
 export function diffCommand(args: readonly string[]): number {
   const { from, to, apps, out, safe } = parseDiffArgs(args);
@@ -184,7 +189,7 @@ export function diffCommand(args: readonly string[]): number {
   const defaultApp = apps[0] ?? 'platform';
   const before = only(readOutput(from, defaultApp), apps);
   const after = to ? only(readOutput(to, defaultApp), apps) : synthesizeApps(Object.keys(before).filter((a) => a in APPS));
-  const { report, blocks } = diffOutputs(before, after, { safe, title: `Upgrade plan: ${basename(from)} → ${to ? basename(to) : 'this version'}` });
+  const { report, blocks } = diffOutputs(before, after, { safe, title: reportTitle(from, to) });
   if (out) {
     writeFileSync(out, report);
     console.log(`wrote ${out}`);
