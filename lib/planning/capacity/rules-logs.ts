@@ -1,3 +1,4 @@
+import { podSizeRules } from './pod-size-rules';
 import { CapacityRule } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB } from './units';
@@ -372,45 +373,13 @@ function pods(
               judgment: false,
             }),
     },
-    {
-      id: `${id}.podCpu`,
+    ...podSizeRules(
+      id,
       component,
-      what: `CPU per ${component} pod`,
-      value: b.cpu[1],
-      unit: 'cores',
-      min: b.cpu[0],
-      max: b.cpu[1],
-      source: SOURCES.lokiSize,
+      { cpu: b.cpu, memory: b.memory, ...(b.volume ? { volume: [10 * GIB, 1024 * GIB] as const } : {}) },
+      SOURCES.lokiSize,
       note,
-      judgment: true,
-    },
-    {
-      id: `${id}.podMemory`,
-      component,
-      what: `memory per ${component} pod`,
-      value: b.memory[1] / GIB,
-      unit: 'GiB',
-      min: b.memory[0],
-      max: b.memory[1],
-      source: SOURCES.lokiSize,
-      note,
-      judgment: true,
-    },
-    ...(b.volume
-      ? [
-          {
-            id: `${id}.podVolume`,
-            component,
-            what: `volume per ${component} pod`,
-            value: 1024,
-            unit: 'GiB',
-            min: 10 * GIB,
-            max: 1024 * GIB,
-            source: SOURCES.lokiSize,
-            note: "floor: this library's 10Gi default; ceiling: our bound, past which pods are added",
-            judgment: true,
-          },
-        ]
-      : []),
+      "floor: this library's 10Gi default; ceiling: our bound, past which pods are added",
+    ),
   ];
 }

@@ -1,3 +1,4 @@
+import { podSizeRules } from './pod-size-rules';
 import { CapacityRule, RuleSource } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB, TIB } from './units';
@@ -332,45 +333,6 @@ function pods(
       note: replicasNote[id] ?? 'at least two (our rule), so that one pod down leaves the path up',
       judgment: !(id in replicasNote),
     },
-    {
-      id: `${id}.podCpu`,
-      component,
-      what: `CPU per ${component} pod`,
-      value: b.cpu[1],
-      unit: 'cores',
-      min: b.cpu[0],
-      max: b.cpu[1],
-      source,
-      note,
-      judgment: true,
-    },
-    {
-      id: `${id}.podMemory`,
-      component,
-      what: `memory per ${component} pod`,
-      value: b.memory[1] / GIB,
-      unit: 'GiB',
-      min: b.memory[0],
-      max: b.memory[1],
-      source,
-      note,
-      judgment: true,
-    },
-    ...(b.volume
-      ? [
-          {
-            id: `${id}.podVolume`,
-            component,
-            what: `volume per ${component} pod`,
-            value: b.volume[1] / GIB,
-            unit: 'GiB',
-            min: b.volume[0],
-            max: b.volume[1],
-            source,
-            note: volumeNote[id] ?? note,
-            judgment: true,
-          },
-        ]
-      : []),
+    ...podSizeRules(id, component, b, source, note, volumeNote[id]),
   ];
 }

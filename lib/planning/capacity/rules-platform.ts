@@ -1,3 +1,4 @@
+import { podSizeRules } from './pod-size-rules';
 import { CapacityRule } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB, TIB } from './units';
@@ -178,18 +179,6 @@ function pods(id: string, component: string, replicas: [number, number], cpu: [n
       note: why,
       judgment: true,
     },
-    { id: `${id}.podCpu`, component, what: `CPU per ${component} pod`, value: cpu[1], unit: 'cores', min: cpu[0], max: cpu[1], source, note, judgment: true },
-    {
-      id: `${id}.podMemory`,
-      component,
-      what: `memory per ${component} pod`,
-      value: memory[1] / GIB,
-      unit: 'GiB',
-      min: memory[0],
-      max: memory[1],
-      source,
-      note,
-      judgment: true,
-    },
+    ...podSizeRules(id, component, { cpu, memory }, source, note),
   ];
 }
