@@ -257,3 +257,11 @@ describe('a store rolled out several pods at a time', () => {
     expect(change.why).toContain('set it to 1');
   });
 });
+
+describe('a namespace no longer in the output', () => {
+  test('is data at risk: a prune would delete all it holds', () => {
+    const namespace: ManifestObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'observability' } };
+    const [change] = planUpgrade([namespace], []).changes;
+    expect([change.class, change.change, change.why]).toEqual(['data-at-risk', 'removed', expect.stringContaining('everything in it')]);
+  });
+});

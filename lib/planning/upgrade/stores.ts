@@ -89,6 +89,17 @@ export function removedChange(before: ManifestObject): PlannedChange {
       why: 'a prune (kubectl apply --prune, Argo CD, Flux) deletes the claim and, with a Delete reclaim policy, its volume',
       steps: ['keep the claim in the output, or back it up first (VolumeSnapshot) and annotate it so the pruner skips it'],
     };
+  if (before.kind === 'Namespace')
+    return {
+      class: 'data-at-risk',
+      object: refOf(before),
+      change: 'removed',
+      why: 'a prune deletes the namespace and everything in it, its claims and their volumes included',
+      steps: [
+        `keep the namespace in the output, or move what it holds first: its stores' data (see the recovery runbook) and their claims`,
+        'then delete it by hand, knowing what goes with it',
+      ],
+    };
   if (keepsData(before)) {
     const whenDeleted = at(before, 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted') ?? 'Retain';
     return {
