@@ -48,7 +48,7 @@ function parseDiffArgs(args: readonly string[]): DiffArgs {
 }
 
 /** The objects of a YAML file of synth output (several documents). */
-function readYaml(file: string): ManifestObject[] {
+export function readYaml(file: string): ManifestObject[] {
   return parseAllDocuments(readFileSync(file, 'utf8'))
     .map((d) => d.toJS() as ManifestObject | null)
     .filter((o): o is ManifestObject => !!o && typeof o.kind === 'string');

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { readYaml } from '../../apps/diff-command';
 import { ManifestObject } from '../../lib/planning/upgrade';
 
 /** The committed fixture pairs of the upgrade planner: one folder per case, `before.yaml` and `after.yaml`. */
@@ -14,12 +14,6 @@ export interface UpgradeFixture {
   readonly after: ManifestObject[];
 }
 
-function read(file: string): ManifestObject[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((d) => d.toJS() as ManifestObject)
-    .filter(Boolean);
-}
-
 /** Every fixture pair, by folder name. */
 export function upgradeFixtures(): UpgradeFixture[] {
   return readdirSync(UPGRADE_FIXTURES)
@@ -27,6 +21,6 @@ export function upgradeFixtures(): UpgradeFixture[] {
     .map((name) => {
       const dir = join(UPGRADE_FIXTURES, name);
       const shows = readFileSync(join(dir, 'after.yaml'), 'utf8').split('\n')[0].replace(/^#\s*/, '');
-      return { name, shows, before: read(join(dir, 'before.yaml')), after: read(join(dir, 'after.yaml')) };
+      return { name, shows, before: readYaml(join(dir, 'before.yaml')), after: readYaml(join(dir, 'after.yaml')) };
     });
 }

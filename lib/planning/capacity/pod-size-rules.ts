@@ -10,6 +10,19 @@ export interface PodBounds {
 }
 
 /**
+ * The replica rule of one workload: the planned count starts at the floor and is clamped to
+ * [floor, ceiling]; the note says why the floor is what it is, and whose figure it is.
+ */
+export function replicasRule(
+  id: string,
+  component: string,
+  [min, max]: readonly [number, number],
+  why: Pick<CapacityRule, 'source' | 'note' | 'judgment'>,
+): CapacityRule {
+  return { id: `${id}.replicas`, component, what: `${component} pods`, value: min, unit: 'pods at least', min, max, ...why };
+}
+
+/**
  * The pod-size rules of one workload (CPU, memory and, for a store, volume per pod): the floors are
  * this library's default requests, the ceilings the largest pod the plan makes before it adds
  * pods instead. Every family of rules sizes its pods this way; only the sources and notes differ.

@@ -1,4 +1,4 @@
-import { podSizeRules } from './pod-size-rules';
+import { podSizeRules, replicasRule } from './pod-size-rules';
 import { CapacityRule } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB } from './units';
@@ -351,15 +351,11 @@ function pods(
 ): CapacityRule[] {
   const note = `our bounds: the floor is this library's default request, the ceiling the largest ${what} in upstream's tiers (4 cores / 8 GiB for ingesters at 30 TB/day), past which pods are added`;
   return [
-    {
-      id: `${id}.replicas`,
+    replicasRule(
+      id,
       component,
-      what: `${component} pods`,
-      value: b.replicas[0],
-      unit: 'pods at least',
-      min: b.replicas[0],
-      max: b.replicas[1],
-      ...(INGESTING.includes(id)
+      b.replicas,
+      INGESTING.includes(id)
         ? {
             source: SOURCES.lokiReplication,
             note: 'at least the replication factor of 3: the pods hold a copy of each stream each, and fewer fail every push',
@@ -371,8 +367,8 @@ function pods(
               source: SOURCES.lokiSize,
               note: "upstream's base replicas, never fewer than two, so that one pod's loss does not stop the path",
               judgment: false,
-            }),
-    },
+            },
+    ),
     ...podSizeRules(
       id,
       component,

@@ -1,4 +1,4 @@
-import { podSizeRules } from './pod-size-rules';
+import { podSizeRules, replicasRule } from './pod-size-rules';
 import { CapacityRule, RuleSource } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB, TIB } from './units';
@@ -321,18 +321,11 @@ function pods(
     'thanos.compactor': 'one compactor per bucket: two write overlapping blocks and halt',
   };
   return [
-    {
-      id: `${id}.replicas`,
-      component,
-      what: `${component} pods`,
-      value: b.replicas[0],
-      unit: 'pods at least',
-      min: b.replicas[0],
-      max: b.replicas[1],
+    replicasRule(id, component, b.replicas, {
       source,
       note: replicasNote[id] ?? 'at least two (our rule), so that one pod down leaves the path up',
       judgment: !(id in replicasNote),
-    },
+    }),
     ...podSizeRules(id, component, b, source, note, volumeNote[id]),
   ];
 }

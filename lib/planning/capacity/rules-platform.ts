@@ -1,4 +1,4 @@
-import { podSizeRules } from './pod-size-rules';
+import { podSizeRules, replicasRule } from './pod-size-rules';
 import { CapacityRule } from './rule';
 import { SOURCES } from './sources';
 import { GIB, MIB, TIB } from './units';
@@ -166,19 +166,5 @@ export const PLATFORM_RULES: readonly CapacityRule[] = [
 function pods(id: string, component: string, replicas: [number, number], cpu: [number, number], memory: [number, number], why: string): CapacityRule[] {
   const source = SOURCES.otelScaling;
   const note = "floor: this library's default request; ceiling: our bound, past which pods are added";
-  return [
-    {
-      id: `${id}.replicas`,
-      component,
-      what: `${component} pods`,
-      value: replicas[0],
-      unit: 'pods at least',
-      min: replicas[0],
-      max: replicas[1],
-      source,
-      note: why,
-      judgment: true,
-    },
-    ...podSizeRules(id, component, { cpu, memory }, source, note),
-  ];
+  return [replicasRule(id, component, replicas, { source, note: why, judgment: true }), ...podSizeRules(id, component, { cpu, memory }, source, note)];
 }

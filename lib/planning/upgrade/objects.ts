@@ -2,6 +2,7 @@
  * Reading two outputs side by side: which object of the old one is which of the new, and the
  * parts of a workload the planner compares (its flags, its config files as data).
  */
+import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { ObjectRef } from './change';
 
@@ -42,15 +43,9 @@ export function at(value: Json, path: string): Json {
   return current;
 }
 
-/** Structural equality of two JSON values; an absent key equals `undefined`. */
+/** Structural equality of two JSON values, whatever the order of their keys. */
 export function sameJson(a: Json, b: Json): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: Json): string {
-  return JSON.stringify(value, (_key, v: Json) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, Json>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
+  return isDeepStrictEqual(a, b);
 }
 
 /** A value shortened for a one-line report. */

@@ -3,7 +3,7 @@
  * policy loosened, a store or claim removed.
  */
 import { PlannedChange } from './change';
-import { ManifestObject, applicationOf, at, componentOf, refOf, sameJson } from './objects';
+import { ManifestObject, applicationOf, at, componentOf, refOf } from './objects';
 
 /** A StatefulSet keeps data when its pods get volumes from claim templates. */
 export function keepsData(o: ManifestObject): boolean {
@@ -121,9 +121,4 @@ export function removedChange(before: ManifestObject): PlannedChange {
     change: 'removed',
     why: 'no longer in the output: kubectl apply leaves it running; delete it, or let a prune do it',
   };
-}
-
-/** Whether two objects differ at all (a safe change when no rule classed it worse). */
-export function differs(before: ManifestObject, after: ManifestObject): boolean {
-  return !sameJson({ ...before, apiVersion: undefined }, { ...after, apiVersion: undefined }) || before.apiVersion !== after.apiVersion;
 }
